@@ -1,0 +1,85 @@
+/* Devices: platform selection, arch shape, device (GM) memory. */
+#ifndef PTO_DEVICE_H
+#define PTO_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pto/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* a2a3 arch limits (DESIGN §3). */
+#define PTO_MAX_BLOCKS 24
+#define PTO_CORES_PER_BLOCK 3 /* 1 AIC + 2 AIV */
+#define PTO_MAX_CORES (PTO_MAX_BLOCKS * PTO_CORES_PER_BLOCK)
+#define PTO_MAX_AICPU_THREADS 4
+
+typedef enum pto_core_type {
+    PTO_CORE_AIC = 0, /* cube core: one per block */
+    PTO_CORE_AIV = 1, /* vector core: two per block */
+    PTO_CORE_TYPES = 2
+} pto_core_type;
+
+typedef struct pto_device pto_device;
+
+/* Device configuration. Start from pto_device_config_default(); zero in a
+ * size field means "use the default". All runtime resources are allocated
+ * once, at pto_device_open, from these sizes. */
+typedef struct pto_device_config {
+    uint32_t blocks;          /* 1..24 blocks of 1 AIC + 2 AIV (default 24) */
+    uint32_t schedulers;      /* AICPU scheduler threads 1..4 (default 3) */
+    uint32_t exec_threads;    /* sim only: host threads serving the simulated
+                                 AICores, 0 = min(cores, online CPUs) */
+    size_t gm_bytes;          /* device global memory arena (default 512 MiB) */
+    uint32_t gm_max_allocs;   /* live device allocations (default 65536) */
+    uint32_t task_window;     /* task ring slots, power of two (default 16384) */
+    uint32_t dep_pool;        /* dep-list nodes, power of two (default 65536) */
+    uint32_t ready_queue;     /* per core type, power of two >= task_window
+                                 (default = task_window) */
+    uint32_t trace_capacity;  /* per-task timing records kept per run
+                                 (default = task_window) */
+} pto_device_config;
+
+void pto_device_config_default(pto_device_config *cfg);
+
+/* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
+ * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_GM_BYTES from the environment into cfg
+ * (fields whose variable is unset are left alone). */
+pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
+
+/* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
+ * NULL) or "a2a3" (real Ascend; fails with PTO_ERR_TOOLCHAIN when CANN is
+ * absent). cfg may be NULL for defaults. */
+pto_status pto_device_open(const char *platform, const pto_device_config *cfg,
+                           pto_device **out, pto_error *err);
+void pto_device_close(pto_device *dev);
+
+typedef struct pto_device_info {
+    const char *platform;
+    uint32_t blocks, aic_cores, aiv_cores, cores;
+    uint32_t schedulers, exec_threads;
+    size_t gm_bytes;
+    uint32_t task_window, dep_pool, ready_queue, trace_capacity;
+} pto_device_info;
+
+void pto_device_get_info(const pto_device *dev, pto_device_info *info);
+
+/* Core index layout: core c belongs to block c / 3; c % 3 == 0 is the AIC. */
+pto_core_type pto_core_type_of(uint32_t core);
+
+/* Device memory. Pointers returned are device addresses; on a2a3sim they are
+ * host addresses inside the GM arena and may be handed to kernels as u64. */
+pto_status pto_malloc(pto_device *dev, size_t bytes, void **out, pto_error *err);
+pto_status pto_free(pto_device *dev, void *ptr, pto_error *err);
+pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src,
+                              size_t bytes, pto_error *err);
+pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src,
+                                size_t bytes, pto_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,44 @@
+/* Example descriptor: what `pto run DIR` loads from DIR/orchestration.c.
+ *
+ * The CLI compiles DIR/orchestration.c into a shared object, calls its
+ * pto_example_get(), compiles and registers each kernel source (paths are
+ * relative to DIR), launches orchestrate, then asks check() to compare the
+ * copied-back outputs with the example's C golden. */
+#ifndef PTO_EXAMPLE_H
+#define PTO_EXAMPLE_H
+
+#include "pto/run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pto_example_kernel {
+    int func_id;
+    pto_core_type type;
+    const char *source; /* C file, relative to the example directory */
+    const char *symbol; /* kernel entry: void symbol(const uint64_t *args) */
+} pto_example_kernel;
+
+typedef struct pto_example {
+    const char *name;
+    const pto_example_kernel *kernels;
+    unsigned nkernels;
+    size_t ctx_size; /* the CLI passes a zeroed buffer of this size */
+    /* Allocates device tensors, copies inputs, adds tasks and copy-backs. */
+    pto_orch_fn orchestrate;
+    /* Computes the golden on the host and compares; sets *max_err (largest
+     * absolute difference) and *tolerance. PASS when max_err <= tolerance. */
+    pto_status (*check)(void *ctx, double *max_err, double *tolerance,
+                        pto_error *err);
+    /* Frees what orchestrate allocated (device memory via dev). */
+    void (*teardown)(pto_device *dev, void *ctx);
+} pto_example;
+
+#define PTO_EXAMPLE_ENTRY "pto_example_get"
+typedef const pto_example *(*pto_example_get_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,66 @@
+/* Kernel ABI and registration. */
+#ifndef PTO_KERNEL_H
+#define PTO_KERNEL_H
+
+#include <stdint.h>
+
+#include "pto/device.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Kernel ABI: args are device pointers and scalars packed as u64 (floats are
+ * bit-cast, see pto_f32_bits). */
+typedef void (*pto_kernel_fn)(const uint64_t *args);
+
+#define PTO_MAX_FUNCS 1024 /* func_id range is [0, PTO_MAX_FUNCS) */
+#define PTO_MAX_ARGS 16
+
+static inline uint64_t pto_f32_bits(float f)
+{
+    union { float f; uint32_t u; } v;
+    v.f = f;
+    return v.u;
+}
+static inline float pto_bits_f32(uint64_t u)
+{
+    union { float f; uint32_t u; } v;
+    v.u = (uint32_t)u;
+    return v.f;
+}
+static inline uint64_t pto_ptr_bits(const void *p) { return (uint64_t)(uintptr_t)p; }
+static inline void *pto_bits_ptr(uint64_t u) { return (void *)(uintptr_t)u; }
+
+/* (a) A C function linked into the program. name is copied (may be NULL). */
+pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
+                               pto_kernel_fn fn, const char *name, pto_error *err);
+
+/* (b) A shared object: dlopen(so_path), dlsym(symbol). */
+pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type type,
+                                  const char *so_path, const char *symbol,
+                                  pto_error *err);
+
+/* (c) A C source file compiled with the system C compiler ($CC or cc) as
+ * -shared -fPIC -O2 -I<pto include dir> [extra_flags], cached by a hash of the
+ * source, flags and compiler under $PTO_CACHE_DIR (default
+ * $XDG_CACHE_HOME/pto or ~/.cache/pto). Compiler diagnostics are returned in
+ * err->msg with PTO_ERR_COMPILE. */
+pto_status pto_kernel_register_source(pto_device *dev, int func_id,
+                                      pto_core_type type, const char *c_path,
+                                      const char *symbol, const char *extra_flags,
+                                      pto_error *err);
+
+/* Removes a registration (tasks already submitted with func_id then fail at
+ * dispatch with PTO_ERR_KERNEL). */
+pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err);
+
+/* Compiles a C source into a cached shared object and writes its path to
+ * out_path (size out_len). Used for kernels and for orchestration .so files. */
+pto_status pto_compile_shared(const char *c_path, const char *extra_flags,
+                              char *out_path, size_t out_len, pto_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

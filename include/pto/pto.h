@@ -1,0 +1,11 @@
+/* PTO runtime: umbrella header. */
+#ifndef PTO_PTO_H
+#define PTO_PTO_H
+
+#include "pto/status.h"
+#include "pto/device.h"
+#include "pto/kernel.h"
+#include "pto/stats.h"
+#include "pto/run.h"
+
+#endif

@@ -1,0 +1,52 @@
+#include "core/park.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void pto_event_init(pto_event *ev)
+{
+    atomic_init(&ev->seq, 0);
+    atomic_init(&ev->waiters, 0);
+    atomic_init(&ev->wakes, 0);
+}
+
+uint32_t pto_event_prepare(pto_event *ev)
+{
+    atomic_fetch_add(&ev->waiters, 1);
+    atomic_thread_fence(memory_order_seq_cst); /* order before the re-check */
+    return atomic_load(&ev->seq);
+}
+
+void pto_event_cancel(pto_event *ev) { atomic_fetch_sub(&ev->waiters, 1); }
+
+int pto_event_wait(pto_event *ev, uint32_t seen, uint64_t timeout_ns)
+{
+    int timed_out = 0;
+    if (atomic_load(&ev->seq) == seen) {
+        struct timespec ts, *tsp = 0;
+        if (timeout_ns) {
+            ts.tv_sec = (time_t)(timeout_ns / 1000000000u);
+            ts.tv_nsec = (long)(timeout_ns % 1000000000u);
+            tsp = &ts;
+        }
+        long r = syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAIT_PRIVATE, seen,
+                         tsp, 0, 0);
+        if (r != 0 && errno == ETIMEDOUT)
+            timed_out = 1;
+    }
+    atomic_fetch_sub(&ev->waiters, 1);
+    return timed_out;
+}
+
+void pto_event_signal(pto_event *ev)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load(&ev->waiters) == 0)
+        return;
+    atomic_fetch_add(&ev->seq, 1);
+    atomic_fetch_add_explicit(&ev->wakes, 1, memory_order_relaxed);
+    syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAKE_PRIVATE, 0x7fffffff, 0, 0, 0);
+}

@@ -1,0 +1,42 @@
+/* State of the device's current run, shared by the host thread that launched
+ * it and the scheduler threads.
+ *
+ * Invariants: written by the launching thread before `active` is set
+ * (release) and read by schedulers after they observe it (acquire);
+ * `completed` only grows during a run; the thread whose increment makes
+ * completed == total signals `done`. error_* keep the first failure. */
+#ifndef PTO_CORE_RUN_STATE_H
+#define PTO_CORE_RUN_STATE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/park.h"
+
+typedef struct pto_run_state {
+    _Atomic uint32_t active;       /* schedulers serve ready queues while set */
+    uint64_t total;                /* tasks in the run (known before launch) */
+    uint64_t t0;                   /* launch time, ns (pto_now_ns) */
+    _Alignas(64) _Atomic uint64_t completed;
+    _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
+    _Atomic uint64_t error_task;
+    pto_event done;                /* host waits for completed == total */
+} pto_run_state;
+
+/* Adds n completions; signals `done` when the run is complete. */
+static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
+{
+    uint64_t c = atomic_fetch_add_explicit(&rs->completed, n, memory_order_acq_rel) + n;
+    if (c == rs->total)
+        pto_event_signal(&rs->done);
+}
+
+/* Records the first failure of the run. */
+static inline void pto_run_state_fail(pto_run_state *rs, int32_t status, uint64_t task)
+{
+    int32_t expected = 0;
+    if (atomic_compare_exchange_strong(&rs->error_status, &expected, status))
+        atomic_store(&rs->error_task, task);
+}
+
+#endif

@@ -1,0 +1,221 @@
+#include "core/task_buffer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bits.h"
+#include "host/error.h"
+
+pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
+                       uint32_t ready_queue, pto_error *err)
+{
+    memset(tb, 0, sizeof *tb);
+    if (!pto_is_pow2(window))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "task window %u is not a power of two", window);
+    if (ready_queue < window)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "ready queue %u is smaller than the task window %u; it "
+                        "must hold every live task",
+                        ready_queue, window);
+    pto_status st;
+    tb->window = window;
+    tb->mask = window - 1;
+    tb->tasks = aligned_alloc(64, pto_round_up((size_t)window * sizeof(pto_task), 64));
+    tb->dfs_stack = malloc((size_t)window * sizeof(uint32_t));
+    tb->dfs_parent = malloc((size_t)window * sizeof(uint32_t));
+    tb->dfs_epoch_of = calloc(window, sizeof(uint32_t));
+    if (!tb->tasks || !tb->dfs_stack || !tb->dfs_parent || !tb->dfs_epoch_of) {
+        pto_tb_destroy(tb);
+        return pto_fail(err, PTO_ERR_NOMEM, "task ring of %u slots", window);
+    }
+    if ((st = pto_dep_pool_init(&tb->deps, dep_pool, err)) != PTO_OK ||
+        (st = pto_rq_init(&tb->ready[PTO_CORE_AIC], ready_queue, err)) != PTO_OK ||
+        (st = pto_rq_init(&tb->ready[PTO_CORE_AIV], ready_queue, err)) != PTO_OK) {
+        pto_tb_destroy(tb);
+        return st;
+    }
+    pto_tb_reset(tb);
+    return PTO_OK;
+}
+
+void pto_tb_destroy(pto_task_buffer *tb)
+{
+    free(tb->tasks);
+    free(tb->dfs_stack);
+    free(tb->dfs_parent);
+    free(tb->dfs_epoch_of);
+    pto_dep_pool_destroy(&tb->deps);
+    pto_rq_destroy(&tb->ready[PTO_CORE_AIC]);
+    pto_rq_destroy(&tb->ready[PTO_CORE_AIV]);
+    tb->tasks = 0;
+}
+
+void pto_tb_reset(pto_task_buffer *tb)
+{
+    tb->next_id = 0;
+    atomic_store(&tb->last_alive, 0);
+    tb->has_backward_edge = 0;
+    pto_dep_pool_reset(&tb->deps);
+    pto_rq_reset(&tb->ready[PTO_CORE_AIC]);
+    pto_rq_reset(&tb->ready[PTO_CORE_AIV]);
+}
+
+pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, pto_core_type type,
+                     const uint64_t *args, uint32_t nargs)
+{
+    pto_task *t = pto_tb_task(tb, tb->next_id);
+    t->id = tb->next_id++;
+    t->func_id = func_id;
+    t->core_type = (uint8_t)type;
+    t->nargs = (uint8_t)nargs;
+    if (nargs)
+        memcpy(t->args, args, nargs * sizeof *args);
+    t->fanin_total = 0;
+    t->dep_mark = tb->deps.head;
+    atomic_store_explicit(&t->fanin_remaining, 1, memory_order_relaxed);
+    atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
+    atomic_store_explicit(&t->lock, 0, memory_order_relaxed);
+    t->fanout_head = t->fanout_tail = PTO_DEP_NIL;
+    t->completed = 0;
+    return t;
+}
+
+/* Is `target` reachable from `from` along fanout edges? On success leaves
+ * dfs_parent describing the path. */
+static int reaches(pto_task_buffer *tb, uint64_t from, uint64_t target)
+{
+    uint32_t epoch = ++tb->dfs_epoch;
+    uint32_t n = 0, src = (uint32_t)(from & tb->mask), dst = (uint32_t)(target & tb->mask);
+    tb->dfs_stack[n++] = src;
+    tb->dfs_epoch_of[src] = epoch;
+    tb->dfs_parent[src] = PTO_DEP_NIL;
+    while (n) {
+        uint32_t s = tb->dfs_stack[--n];
+        if (s == dst)
+            return 1;
+        for (uint32_t d = tb->tasks[s].fanout_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next) {
+            uint32_t c = tb->deps.nodes[d].consumer;
+            if (tb->dfs_epoch_of[c] != epoch) {
+                tb->dfs_epoch_of[c] = epoch;
+                tb->dfs_parent[c] = s;
+                tb->dfs_stack[n++] = c;
+            }
+        }
+    }
+    return 0;
+}
+
+static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
+                              pto_error *err)
+{
+    pto_fail(err, PTO_ERR_CYCLE, "dependency t%llu -> t%llu would close a cycle:",
+             (unsigned long long)producer, (unsigned long long)consumer);
+    /* dfs_parent leads from producer back to consumer; reverse it into the
+     * dfs_stack scratch to print the cycle forwards. */
+    uint32_t n = 0;
+    if (producer != consumer)
+        for (uint32_t s = (uint32_t)(producer & tb->mask); s != PTO_DEP_NIL; s = tb->dfs_parent[s])
+            tb->dfs_stack[n++] = s;
+    else
+        tb->dfs_stack[n++] = (uint32_t)(producer & tb->mask);
+    while (n)
+        pto_error_append(err, " t%llu ->", (unsigned long long)tb->tasks[tb->dfs_stack[--n]].id);
+    pto_error_append(err, " t%llu", (unsigned long long)consumer);
+    return PTO_ERR_CYCLE;
+}
+
+pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
+                          pto_error *err)
+{
+    if (producer == consumer)
+        return cycle_error(tb, producer, consumer, err);
+    /* With only forward edges (lower id -> higher id) a forward edge cannot
+     * close a cycle; otherwise search consumer ~> producer. */
+    if (producer > consumer || tb->has_backward_edge) {
+        if (reaches(tb, consumer, producer))
+            return cycle_error(tb, producer, consumer, err);
+        if (producer > consumer)
+            tb->has_backward_edge = 1;
+    }
+    pto_task *p = pto_tb_task(tb, producer), *c = pto_tb_task(tb, consumer);
+    uint32_t node = pto_dep_pool_alloc(&tb->deps);
+    if (node == PTO_DEP_NIL)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "DEPLIST_POOL_FULL: dep-list pool of %u nodes is full "
+                        "wiring t%llu -> t%llu; raise PTO_DEP_POOL",
+                        tb->deps.capacity, (unsigned long long)producer,
+                        (unsigned long long)consumer);
+    tb->deps.nodes[node].consumer = (uint32_t)(consumer & tb->mask);
+    tb->deps.nodes[node].next = PTO_DEP_NIL;
+    pto_task_lock(p);
+    if (p->completed) {
+        pto_task_unlock(p);
+        tb->deps.head--; /* unused: give the node back (orchestrator owns head) */
+        return PTO_OK;
+    }
+    if (p->fanout_tail == PTO_DEP_NIL)
+        p->fanout_head = node;
+    else
+        tb->deps.nodes[p->fanout_tail].next = node;
+    p->fanout_tail = node;
+    atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
+    pto_task_unlock(p);
+    c->fanin_total++;
+    c->dep_mark = tb->deps.head;
+    return PTO_OK;
+}
+
+static void make_ready(pto_task_buffer *tb, pto_task *t)
+{
+    atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
+    /* Capacity >= window, so this cannot fail while the ring bounds the
+     * number of live tasks. */
+    int rc = pto_rq_push(&tb->ready[t->core_type], (uint32_t)(t->id & tb->mask));
+    (void)rc;
+}
+
+int pto_tb_publish(pto_task_buffer *tb, pto_task *t)
+{
+    if (atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
+        return 0;
+    make_ready(tb, t);
+    return 1;
+}
+
+uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t)
+{
+    pto_task_lock(t);
+    t->completed = 1;
+    uint32_t d = t->fanout_head;
+    pto_task_unlock(t);
+    uint32_t ready = 0;
+    for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next) {
+        pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
+        if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
+            make_ready(tb, c);
+            ready++;
+        }
+    }
+    /* Only now may retirement reclaim the nodes just walked. */
+    atomic_store_explicit(&t->state, PTO_TASK_COMPLETED, memory_order_release);
+    return ready;
+}
+
+uint64_t pto_tb_retire(pto_task_buffer *tb)
+{
+    uint64_t f = atomic_load_explicit(&tb->last_alive, memory_order_relaxed);
+    uint64_t dep_tail = tb->deps.tail;
+    while (f < tb->next_id) {
+        pto_task *t = pto_tb_task(tb, f);
+        if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED)
+            break;
+        if (t->dep_mark > dep_tail)
+            dep_tail = t->dep_mark;
+        f++;
+    }
+    tb->deps.tail = dep_tail;
+    atomic_store_explicit(&tb->last_alive, f, memory_order_release);
+    return f;
+}

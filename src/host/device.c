@@ -1,0 +1,220 @@
+/* Device open/close, configuration and shape. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/bits.h"
+#include "host/device_internal.h"
+#include "host/error.h"
+#include "orchestration/run_internal.h"
+#include "platform/a2a3/a2a3.h"
+#include "platform/sim/sim.h"
+
+#define PTO_MAX_RING (UINT32_C(1) << 24)
+
+void pto_device_config_default(pto_device_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->blocks = PTO_MAX_BLOCKS;
+    cfg->schedulers = 3;
+    cfg->gm_bytes = (size_t)512 << 20;
+    cfg->gm_max_allocs = 65536;
+    cfg->task_window = 16384;
+    cfg->dep_pool = 65536;
+}
+
+static pto_status env_u64(const char *name, uint64_t *out, pto_error *err)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return PTO_OK;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 0);
+    if (errno || end == v || *end)
+        return pto_fail(err, PTO_ERR_INVALID, "%s=%s is not a number", name, v);
+    *out = x;
+    return 2; /* set */
+}
+
+pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
+{
+    static const struct { const char *name; size_t off; int is32; } vars[] = {
+        {"PTO_BLOCKS", offsetof(pto_device_config, blocks), 1},
+        {"PTO_SCHEDULERS", offsetof(pto_device_config, schedulers), 1},
+        {"PTO_EXEC_THREADS", offsetof(pto_device_config, exec_threads), 1},
+        {"PTO_TASK_WINDOW", offsetof(pto_device_config, task_window), 1},
+        {"PTO_DEP_POOL", offsetof(pto_device_config, dep_pool), 1},
+        {"PTO_READY_QUEUE", offsetof(pto_device_config, ready_queue), 1},
+        {"PTO_TRACE_CAPACITY", offsetof(pto_device_config, trace_capacity), 1},
+        {"PTO_GM_BYTES", offsetof(pto_device_config, gm_bytes), 0},
+    };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        uint64_t x = 0;
+        pto_status st = env_u64(vars[i].name, &x, err);
+        if (st == PTO_OK)
+            continue;
+        if (st != 2)
+            return st;
+        if (vars[i].is32) {
+            if (x > UINT32_MAX)
+                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
+                                vars[i].name, (unsigned long long)x);
+            uint32_t v = (uint32_t)x;
+            memcpy((char *)cfg + vars[i].off, &v, sizeof v);
+        } else {
+            size_t v = (size_t)x;
+            memcpy((char *)cfg + vars[i].off, &v, sizeof v);
+        }
+    }
+    return PTO_OK;
+}
+
+pto_core_type pto_core_type_of(uint32_t core)
+{
+    return core % PTO_CORES_PER_BLOCK == 0 ? PTO_CORE_AIC : PTO_CORE_AIV;
+}
+
+/* Fills defaults for zero fields and checks every bound. */
+static pto_status resolve_config(const pto_device_config *in, pto_device_config *cfg,
+                                 pto_error *err)
+{
+    pto_device_config def;
+    pto_device_config_default(&def);
+    *cfg = in ? *in : def;
+    if (!cfg->blocks) cfg->blocks = def.blocks;
+    if (!cfg->schedulers) cfg->schedulers = def.schedulers;
+    if (!cfg->gm_bytes) cfg->gm_bytes = def.gm_bytes;
+    if (!cfg->gm_max_allocs) cfg->gm_max_allocs = def.gm_max_allocs;
+    if (!cfg->task_window) cfg->task_window = def.task_window;
+    if (!cfg->dep_pool) cfg->dep_pool = def.dep_pool;
+    if (!cfg->ready_queue) cfg->ready_queue = cfg->task_window;
+    if (!cfg->trace_capacity) cfg->trace_capacity = cfg->task_window;
+    uint32_t cores = cfg->blocks * PTO_CORES_PER_BLOCK;
+    if (!cfg->exec_threads) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->exec_threads = cpus < 1 ? 1 : (uint32_t)cpus;
+        if (cfg->exec_threads > cores)
+            cfg->exec_threads = cores;
+    }
+    if (cfg->blocks > PTO_MAX_BLOCKS)
+        return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks",
+                        cfg->blocks, PTO_MAX_BLOCKS);
+    if (cfg->schedulers > PTO_MAX_AICPU_THREADS)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "schedulers=%u: a2a3 has 1..%d AICPU threads", cfg->schedulers,
+                        PTO_MAX_AICPU_THREADS);
+    if (cfg->schedulers > cfg->blocks)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "schedulers=%u > blocks=%u: blocks are split across "
+                        "schedulers, so each needs at least one",
+                        cfg->schedulers, cfg->blocks);
+    if (cfg->exec_threads > cores || cfg->exec_threads > 64)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "exec_threads=%u must be <= cores (%u) and <= 64",
+                        cfg->exec_threads, cores);
+    const struct { const char *name; uint32_t v; } rings[] = {
+        {"task_window (PTO_TASK_WINDOW)", cfg->task_window},
+        {"dep_pool (PTO_DEP_POOL)", cfg->dep_pool},
+        {"ready_queue (PTO_READY_QUEUE)", cfg->ready_queue},
+    };
+    for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++) {
+        if (!pto_is_pow2(rings[i].v))
+            return pto_fail(err, PTO_ERR_INVALID, "%s=%u is not a power of two",
+                            rings[i].name, rings[i].v);
+        if (rings[i].v > PTO_MAX_RING)
+            return pto_fail(err, PTO_ERR_INVALID, "%s=%u exceeds the limit %u",
+                            rings[i].name, rings[i].v, PTO_MAX_RING);
+    }
+    if (cfg->ready_queue < cfg->task_window)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "ready_queue=%u < task_window=%u: a ready queue must hold "
+                        "every live task",
+                        cfg->ready_queue, cfg->task_window);
+    if (cfg->trace_capacity > PTO_MAX_RING * 4u)
+        return pto_fail(err, PTO_ERR_INVALID, "trace_capacity=%u exceeds the limit %u",
+                        cfg->trace_capacity, PTO_MAX_RING * 4u);
+    return PTO_OK;
+}
+
+pto_status pto_device_open(const char *platform, const pto_device_config *in,
+                           pto_device **out, pto_error *err)
+{
+    if (!out)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_device_open: out is NULL");
+    *out = 0;
+    if (!platform)
+        platform = "a2a3sim";
+    if (strcmp(platform, "a2a3") == 0)
+        return pto_a2a3_open_check(err);
+    if (strcmp(platform, "a2a3sim") != 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "unknown platform '%s' (known: a2a3sim, a2a3)", platform);
+
+    pto_device *dev = calloc(1, sizeof *dev);
+    if (!dev)
+        return pto_fail(err, PTO_ERR_NOMEM, "device object");
+    pto_status st = resolve_config(in, &dev->cfg, err);
+    if (st != PTO_OK) {
+        free(dev);
+        return st;
+    }
+    dev->platform = "a2a3sim";
+    dev->cores = dev->cfg.blocks * PTO_CORES_PER_BLOCK;
+    pto_event_init(&dev->run.done);
+    dev->records = calloc(dev->cfg.trace_capacity, sizeof *dev->records);
+    if (!dev->records) {
+        uint32_t cap = dev->cfg.trace_capacity;
+        free(dev);
+        return pto_fail(err, PTO_ERR_NOMEM, "trace records (%u)", cap);
+    }
+    if ((st = pto_gm_create(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs, &dev->gm, err)) ||
+        (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool,
+                          dev->cfg.ready_queue, err)) ||
+        (st = pto_run_create(dev, &dev->run_handle, err)) ||
+        (st = pto_sim_create(dev, &dev->sim, err))) {
+        pto_device_close(dev);
+        return st;
+    }
+    *out = dev;
+    return PTO_OK;
+}
+
+void pto_device_close(pto_device *dev)
+{
+    if (!dev)
+        return;
+    pto_sim_destroy(dev->sim);
+    pto_run_destroy(dev->run_handle);
+    if (dev->tb.tasks)
+        pto_tb_destroy(&dev->tb);
+    pto_gm_destroy(dev->gm);
+    pto_kernel_table_clear_all(&dev->kernels);
+    free(dev->records);
+    free(dev);
+}
+
+void pto_device_get_info(const pto_device *dev, pto_device_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->platform = dev->platform;
+    info->blocks = dev->cfg.blocks;
+    info->aic_cores = dev->cfg.blocks;
+    info->aiv_cores = dev->cfg.blocks * 2;
+    info->cores = dev->cores;
+    info->schedulers = dev->cfg.schedulers;
+    info->exec_threads = dev->cfg.exec_threads;
+    info->gm_bytes = dev->cfg.gm_bytes;
+    info->task_window = dev->cfg.task_window;
+    info->dep_pool = dev->cfg.dep_pool;
+    info->ready_queue = dev->cfg.ready_queue;
+    info->trace_capacity = dev->cfg.trace_capacity;
+}
+
+void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
+                          size_t *count)
+{
+    *recs = dev->records;
+    *count = dev->nrecords;
+}

@@ -1,0 +1,37 @@
+/* The device object shared by every layer of the host library.
+ *
+ * Invariants: created by pto_device_open, which allocates every runtime
+ * resource (GM arena, task buffer, trace records, platform threads); nothing
+ * here is resized afterwards. `busy` is set for the duration of pto_launch
+ * (one run at a time per device), `executing` from the first publication
+ * until every task completed. Both are touched only by the launching thread. */
+#ifndef PTO_SRC_DEVICE_INTERNAL_H
+#define PTO_SRC_DEVICE_INTERNAL_H
+
+#include "core/run_state.h"
+#include "core/task_buffer.h"
+#include "host/gm_arena.h"
+#include "host/kernel_table.h"
+#include "pto/device.h"
+#include "pto/stats.h"
+
+struct pto_sim;
+
+struct pto_device {
+    pto_device_config cfg;        /* resolved sizes (no zeros) */
+    const char *platform;         /* "a2a3sim" */
+    uint32_t cores;               /* blocks * 3 */
+    pto_gm *gm;
+    pto_kernel_table kernels;
+    pto_task_buffer tb;
+    pto_run_state run;
+    struct pto_run *run_handle;   /* the public run object, reused per launch */
+    struct pto_sim *sim;
+    pto_task_record *records;     /* trace_capacity entries, indexed by task id */
+    size_t nrecords;              /* records valid for the last run */
+    int busy;                     /* inside pto_launch */
+    int executing;                /* tasks may be running (kernel table frozen) */
+    int broken;                   /* a kernel never finished: no more runs */
+};
+
+#endif

@@ -1,0 +1,14 @@
+/* a2a3: real Ascend hardware. Toolchain-gated: this build has no CANN
+ * backend, and opening the platform reports exactly what is missing. */
+#ifndef PTO_A2A3_H
+#define PTO_A2A3_H
+
+#include "pto/status.h"
+
+/* Always fails with PTO_ERR_TOOLCHAIN: naming the missing pieces
+ * (ASCEND_HOME_PATH, ccec, aarch64 cross compiler), or, when all are present,
+ * saying that the device backend is not built yet. Never falls back to the
+ * simulator. */
+pto_status pto_a2a3_open_check(pto_error *err);
+
+#endif

@@ -1,0 +1,68 @@
+/* AICore executor: runs the kernel named by a core's data register and
+ * reports ACK and FIN through the handshake region. */
+#include "core/clock.h"
+#include "core/task_buffer.h"
+#include "host/device_internal.h"
+#include "platform/sim/sim.h"
+
+static void run_token(pto_sim *sim, uint32_t c, uint64_t token)
+{
+    pto_device *dev = sim->dev;
+    pto_core_handshake *hs = &sim->hs[c];
+    pto_sim_core_exec *ce = &sim->cexec[c];
+
+    atomic_store_explicit(&hs->out.cond, token, memory_order_release); /* ACK */
+    pto_task *t = &dev->tb.tasks[atomic_load_explicit(&hs->in.task_slot, memory_order_relaxed)];
+    const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
+    uint64_t start = pto_now_ns();
+    if (k)
+        k->fn(t->args);
+    uint64_t end = pto_now_ns();
+    hs->out.status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
+    ce->tasks++;
+    ce->busy_ns += end - start;
+    if (t->id < dev->cfg.trace_capacity) {
+        pto_task_record *r = &dev->records[t->id];
+        r->task_id = t->id;
+        r->func_id = t->func_id;
+        r->core = (uint16_t)c;
+        r->core_type = t->core_type;
+        r->sched = sim->core_sched[c];
+        r->start_ns = start - dev->run.t0;
+        r->end_ns = end - dev->run.t0;
+    }
+    atomic_store_explicit(&hs->out.cond, token | PTO_TOKEN_FIN, memory_order_release);
+}
+
+uint32_t pto_exec_poll(pto_sim_exec *e)
+{
+    pto_sim *sim = e->sim;
+    uint32_t n = 0, notify = 0;
+    for (uint32_t w = 0; w < PTO_BELL_WORDS; w++) {
+        if (!atomic_load_explicit(&e->bell[w], memory_order_relaxed))
+            continue;
+        uint64_t bits = atomic_exchange_explicit(&e->bell[w], 0, memory_order_acquire);
+        while (bits) {
+            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
+            pto_sim_core_exec *ce = &sim->cexec[c];
+            if (token == ce->last_token)
+                continue;
+            ce->last_token = token;
+            n++;
+            if (token == PTO_TOKEN_EXIT) {
+                e->exited++;
+                continue;
+            }
+            run_token(sim, c, token);
+            uint32_t s = sim->core_sched[c];
+            pto_bell_ring(sim->sched[s].bell, c);
+            notify |= 1u << s;
+        }
+    }
+    for (uint32_t s = 0; notify; s++, notify >>= 1)
+        if (notify & 1)
+            pto_event_signal(&sim->sched[s].ev);
+    return n;
+}

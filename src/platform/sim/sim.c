@@ -1,0 +1,308 @@
+/* a2a3sim lifecycle: thread creation, boot handshake, idle/park loops,
+ * shutdown by exit token, per-run statistics. */
+#include "platform/sim/sim.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bits.h"
+#include "core/clock.h"
+#include "host/device_internal.h"
+#include "host/error.h"
+
+#define PTO_BOOT_TIMEOUT_NS (UINT64_C(10) * 1000000000u)
+
+/* Spins (yielding) until poll() finds work or spin_ns passes, then parks
+ * until has_work() may be true. Returns when work is likely. */
+typedef uint32_t (*poll_fn)(void *);
+typedef int (*has_work_fn)(void *);
+
+static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
+                      has_work_fn has_work, void *arg)
+{
+    uint64_t t_end = 0;
+    for (uint32_t i = 1;; i++) {
+        if (has_work(arg) || atomic_load_explicit(&sim->exiting, memory_order_acquire))
+            return;
+        if (i % 64 == 0) {
+            uint64_t now = pto_now_ns();
+            if (!t_end)
+                t_end = now + sim->spin_ns;
+            else if (now >= t_end)
+                break;
+            sched_yield();
+        } else {
+            pto_cpu_relax();
+        }
+    }
+    uint32_t seen = pto_event_prepare(ev);
+    if (has_work(arg) || atomic_load(&sim->exiting)) {
+        pto_event_cancel(ev);
+        return;
+    }
+    atomic_fetch_add_explicit(parks, 1, memory_order_relaxed);
+    pto_event_wait(ev, seen, 0);
+}
+
+static int sched_has_work(void *arg)
+{
+    pto_sim_sched *s = arg;
+    pto_device *dev = s->sim->dev;
+    if (pto_bell_pending(s->bell))
+        return 1;
+    if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
+        return 0;
+    for (int t = 0; t < PTO_CORE_TYPES; t++)
+        if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
+            return 1;
+    return 0;
+}
+
+static int exec_has_work(void *arg)
+{
+    pto_sim_exec *e = arg;
+    return pto_bell_pending(e->bell);
+}
+
+static void *sched_main(void *arg)
+{
+    pto_sim_sched *s = arg;
+    pto_sim *sim = s->sim;
+    /* Boot: raise aicpu_ready on every owned core, wait for aicore_done. */
+    for (uint32_t i = 0; i < s->ncores; i++) {
+        uint32_t c = s->core[i];
+        atomic_store_explicit(&sim->hs[c].in.aicpu_ready, 1, memory_order_release);
+        pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
+        pto_event_signal(&sim->exec[c % sim->nexec].ev);
+    }
+    for (uint32_t i = 0; i < s->ncores; i++)
+        while (!atomic_load_explicit(&sim->hs[s->core[i]].out.aicore_done, memory_order_acquire))
+            sched_yield();
+    atomic_fetch_add(&sim->booted, 1);
+
+    while (!atomic_load_explicit(&sim->exiting, memory_order_acquire)) {
+        if (!pto_sched_poll(s))
+            idle_wait(sim, &s->ev, &s->parks, sched_has_work, s);
+    }
+    /* Shutdown: the reserved exit token stops every owned core. */
+    for (uint32_t i = 0; i < s->ncores; i++) {
+        uint32_t c = s->core[i];
+        atomic_store_explicit(&sim->hs[c].in.data, PTO_TOKEN_EXIT, memory_order_release);
+        pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
+        pto_event_signal(&sim->exec[c % sim->nexec].ev);
+    }
+    return 0;
+}
+
+static void *exec_main(void *arg)
+{
+    pto_sim_exec *e = arg;
+    pto_sim *sim = e->sim;
+    /* Boot: answer aicpu_ready with aicore_done on every served core. */
+    for (uint32_t c = e->index; c < sim->ncores; c += sim->nexec) {
+        while (!atomic_load_explicit(&sim->hs[c].in.aicpu_ready, memory_order_acquire))
+            sched_yield();
+        atomic_store_explicit(&sim->hs[c].out.aicore_done, 1, memory_order_release);
+    }
+    while (e->exited < e->ncores) {
+        if (!pto_exec_poll(e))
+            idle_wait(sim, &e->ev, &e->parks, exec_has_work, e);
+    }
+    return 0;
+}
+
+static void stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec)
+{
+    atomic_store(&sim->exiting, 1);
+    for (uint32_t i = 0; i < nsched; i++)
+        pto_event_signal(&sim->sched[i].ev);
+    for (uint32_t i = 0; i < nsched; i++)
+        pthread_join(sim->sched[i].th, 0);
+    for (uint32_t i = 0; i < nexec; i++)
+        pto_event_signal(&sim->exec[i].ev);
+    for (uint32_t i = 0; i < nexec; i++)
+        pthread_join(sim->exec[i].th, 0);
+}
+
+static void free_sim(pto_sim *sim)
+{
+    free(sim->hs);
+    free(sim->csched);
+    free(sim->cexec);
+    free(sim->exec);
+    free(sim);
+}
+
+pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
+{
+    pto_sim *sim = calloc(1, sizeof *sim);
+    if (!sim)
+        return pto_fail(err, PTO_ERR_NOMEM, "a2a3sim state");
+    sim->dev = dev;
+    sim->ncores = dev->cores;
+    sim->nsched = dev->cfg.schedulers;
+    sim->nexec = dev->cfg.exec_threads;
+    const char *spin = getenv("PTO_SPIN_US");
+    sim->spin_ns = (spin ? strtoull(spin, 0, 10) : 50) * 1000u;
+    sim->hs = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->hs, 64));
+    sim->csched = calloc(sim->ncores, sizeof *sim->csched);
+    sim->cexec = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->cexec, 64));
+    sim->exec = aligned_alloc(64, pto_round_up(sim->nexec * sizeof *sim->exec, 64));
+    if (!sim->hs || !sim->csched || !sim->cexec || !sim->exec) {
+        free_sim(sim);
+        return pto_fail(err, PTO_ERR_NOMEM, "a2a3sim handshake region");
+    }
+    memset(sim->hs, 0, sim->ncores * sizeof *sim->hs);
+    memset(sim->cexec, 0, sim->ncores * sizeof *sim->cexec);
+    memset(sim->exec, 0, sim->nexec * sizeof *sim->exec);
+
+    for (uint32_t i = 0; i < sim->nsched; i++) {
+        pto_sim_sched *s = &sim->sched[i];
+        s->sim = sim;
+        s->index = i;
+        pto_event_init(&s->ev);
+    }
+    /* Blocks round robin over schedulers; each starts with all cores idle. */
+    for (uint32_t c = 0; c < sim->ncores; c++) {
+        pto_sim_sched *s = &sim->sched[(c / PTO_CORES_PER_BLOCK) % sim->nsched];
+        sim->core_sched[c] = (uint8_t)s->index;
+        s->core[s->ncores++] = c;
+        pto_core_type t = pto_core_type_of(c);
+        s->idle[t][s->nidle[t]++] = c;
+    }
+    /* Pop order takes the lowest-numbered idle core first. */
+    for (uint32_t i = 0; i < sim->nsched; i++)
+        for (int t = 0; t < PTO_CORE_TYPES; t++) {
+            pto_sim_sched *s = &sim->sched[i];
+            for (uint32_t a = 0, b = s->nidle[t]; a + 1 < b; a++, b--) {
+                uint32_t x = s->idle[t][a];
+                s->idle[t][a] = s->idle[t][b - 1];
+                s->idle[t][b - 1] = x;
+            }
+            atomic_store(&s->idle_pub[t], s->nidle[t]);
+        }
+    for (uint32_t i = 0; i < sim->nexec; i++) {
+        pto_sim_exec *e = &sim->exec[i];
+        e->sim = sim;
+        e->index = i;
+        e->ncores = (sim->ncores - i + sim->nexec - 1) / sim->nexec;
+        pto_event_init(&e->ev);
+    }
+
+    uint32_t started_exec = 0, started_sched = 0;
+    for (; started_exec < sim->nexec; started_exec++)
+        if (pthread_create(&sim->exec[started_exec].th, 0, exec_main, &sim->exec[started_exec]))
+            break;
+    if (started_exec == sim->nexec)
+        for (; started_sched < sim->nsched; started_sched++)
+            if (pthread_create(&sim->sched[started_sched].th, 0, sched_main,
+                               &sim->sched[started_sched]))
+                break;
+    if (started_exec < sim->nexec || started_sched < sim->nsched) {
+        /* Threads already started may be waiting in boot: release them. */
+        for (uint32_t c = 0; c < sim->ncores; c++) {
+            atomic_store(&sim->hs[c].in.aicpu_ready, 1);
+            atomic_store(&sim->hs[c].in.data, PTO_TOKEN_EXIT);
+            pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
+        }
+        stop_threads(sim, started_sched, started_exec);
+        free_sim(sim);
+        return pto_fail(err, PTO_ERR_NOMEM, "cannot start a2a3sim threads");
+    }
+    uint64_t deadline = pto_now_ns() + PTO_BOOT_TIMEOUT_NS;
+    while (atomic_load(&sim->booted) < sim->nsched) {
+        if (pto_now_ns() > deadline) {
+            stop_threads(sim, sim->nsched, sim->nexec);
+            free_sim(sim);
+            return pto_fail(err, PTO_ERR_TIMEOUT, "a2a3sim boot handshake timed out");
+        }
+        sched_yield();
+    }
+    *out = sim;
+    return PTO_OK;
+}
+
+void pto_sim_destroy(pto_sim *sim)
+{
+    if (!sim)
+        return;
+    stop_threads(sim, sim->nsched, sim->nexec);
+    free_sim(sim);
+}
+
+static uint64_t total_wakes(pto_sim *sim)
+{
+    uint64_t w = atomic_load(&sim->dev->run.done.wakes);
+    for (uint32_t i = 0; i < sim->nsched; i++)
+        w += atomic_load(&sim->sched[i].ev.wakes);
+    for (uint32_t i = 0; i < sim->nexec; i++)
+        w += atomic_load(&sim->exec[i].ev.wakes);
+    return w;
+}
+
+void pto_sim_run_prepare(pto_sim *sim)
+{
+    for (uint32_t i = 0; i < sim->nsched; i++) {
+        pto_sim_sched *s = &sim->sched[i];
+        sim->stat_base[i][0] = atomic_load(&s->dispatched);
+        sim->stat_base[i][1] = atomic_load(&s->completed);
+        sim->stat_base[i][2] = atomic_load(&s->parks);
+        s->start_ns = s->end_ns = 0;
+    }
+    for (uint32_t c = 0; c < sim->ncores; c++)
+        sim->cexec[c].tasks = sim->cexec[c].busy_ns = 0;
+    sim->exec_parks_base = 0;
+    for (uint32_t i = 0; i < sim->nexec; i++)
+        sim->exec_parks_base += atomic_load(&sim->exec[i].parks);
+    sim->wakes_base = total_wakes(sim);
+}
+
+void pto_sim_wake_schedulers(pto_sim *sim)
+{
+    for (uint32_t i = 0; i < sim->nsched; i++)
+        pto_event_signal(&sim->sched[i].ev);
+}
+
+void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
+{
+    uint64_t t0 = sim->dev->run.t0;
+    st->cores = sim->ncores;
+    st->schedulers = sim->nsched;
+    st->exec_threads = sim->nexec;
+    for (uint32_t c = 0; c < sim->ncores; c++) {
+        st->core[c].tasks = sim->cexec[c].tasks;
+        st->core[c].busy_ns = sim->cexec[c].busy_ns;
+    }
+    for (uint32_t i = 0; i < sim->nsched; i++) {
+        pto_sim_sched *s = &sim->sched[i];
+        st->sched[i].dispatched = atomic_load(&s->dispatched) - sim->stat_base[i][0];
+        st->sched[i].completed = atomic_load(&s->completed) - sim->stat_base[i][1];
+        st->sched[i].parks = atomic_load(&s->parks) - sim->stat_base[i][2];
+        st->sched[i].start_ns = s->start_ns ? s->start_ns - t0 : 0;
+        st->sched[i].end_ns = s->end_ns ? s->end_ns - t0 : 0;
+    }
+    st->exec_parks = 0;
+    for (uint32_t i = 0; i < sim->nexec; i++)
+        st->exec_parks += atomic_load(&sim->exec[i].parks);
+    st->exec_parks -= sim->exec_parks_base;
+    st->wakes = total_wakes(sim) - sim->wakes_base;
+}
+
+uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max)
+{
+    /* Racy snapshot for diagnostics only: reads the data register (task slot
+     * of the last token) and the core's cond (FIN or not). */
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < sim->ncores && n < max; c++) {
+        uint64_t data = atomic_load(&sim->hs[c].in.data);
+        uint64_t cond = atomic_load(&sim->hs[c].out.cond);
+        if (data && data != PTO_TOKEN_EXIT && cond != (data | PTO_TOKEN_FIN)) {
+            cores[n] = c;
+            slots[n] = (uint32_t)atomic_load_explicit(&sim->hs[c].in.task_slot,
+                                                      memory_order_relaxed);
+            n++;
+        }
+    }
+    return n;
+}

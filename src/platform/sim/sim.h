@@ -1,0 +1,116 @@
+/* a2a3sim: AICPU schedulers and AICores on host threads.
+ *
+ * Threads: `nsched` AICPU scheduler threads (blocks are split across them
+ * round robin) and `nexec` executor threads, each serving the simulated
+ * AICores c with c % nexec == index. Serving many simulated cores from few
+ * host threads keeps a 2-CPU host from thrashing between 72 pollers; the
+ * cores still see only their handshake registers.
+ *
+ * Doorbells model the "poll your register" loop without scanning: a writer
+ * sets the core's bit in the reader's bell after writing the register, so a
+ * reader touches only cores with news. Idle threads spin briefly (a futex
+ * wake costs ~60 us here) then park on their event; writers signal it, which
+ * costs a fence and a load unless the reader is parked.
+ *
+ * Invariants:
+ * - pto_sim_core_sched entries are written only by the scheduler owning the
+ *   core; pto_sim_core_exec entries only by the executor serving it (and by
+ *   the host between runs, while the core is idle).
+ * - A core is in exactly one of: its scheduler's idle list, or busy. */
+#ifndef PTO_SIM_SIM_H
+#define PTO_SIM_SIM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/park.h"
+#include "platform/sim/handshake.h"
+#include "pto/device.h"
+#include "pto/stats.h"
+
+struct pto_device;
+struct pto_sim;
+
+#define PTO_BELL_WORDS 2 /* bits for PTO_MAX_CORES (72) cores */
+
+typedef struct pto_sim_core_sched {
+    uint64_t token; /* last token written to the core */
+    uint32_t slot;  /* task ring slot of the dispatched task */
+    uint32_t busy;
+} pto_sim_core_sched;
+
+typedef struct pto_sim_core_exec {
+    _Alignas(64) uint64_t last_token; /* last token seen in the data register */
+    uint64_t tasks, busy_ns;          /* this run */
+} pto_sim_core_exec;
+
+typedef struct pto_sim_sched {
+    pthread_t th;
+    struct pto_sim *sim;
+    uint32_t index;
+    pto_event ev;
+    _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new FIN */
+    _Alignas(64) uint32_t ncores;
+    uint32_t core[PTO_MAX_CORES];
+    uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
+    uint32_t nidle[PTO_CORE_TYPES];
+    _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers */
+    _Atomic uint64_t dispatched, completed, parks;
+    uint64_t start_ns, end_ns; /* this run; written by this thread only */
+} pto_sim_sched;
+
+typedef struct pto_sim_exec {
+    pthread_t th;
+    struct pto_sim *sim;
+    uint32_t index, ncores, exited;
+    pto_event ev;
+    _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new token */
+    _Atomic uint64_t parks;
+} pto_sim_exec;
+
+typedef struct pto_sim {
+    struct pto_device *dev;
+    uint32_t ncores, nsched, nexec;
+    uint64_t spin_ns;                /* idle spin before parking */
+    pto_core_handshake *hs;          /* ncores entries */
+    pto_sim_core_sched *csched;
+    pto_sim_core_exec *cexec;
+    uint8_t core_sched[PTO_MAX_CORES];
+    pto_sim_sched sched[PTO_MAX_AICPU_THREADS];
+    pto_sim_exec *exec;
+    _Atomic uint32_t exiting;
+    _Atomic uint32_t booted;         /* scheduler threads done with boot */
+    uint64_t stat_base[PTO_MAX_AICPU_THREADS][3]; /* counters at run start */
+    uint64_t exec_parks_base, wakes_base;
+} pto_sim;
+
+pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err);
+void pto_sim_destroy(pto_sim *sim);
+
+/* Host side of a run: reset per-run counters (before activation), wake the
+ * schedulers (after), and gather statistics (after completion). */
+void pto_sim_run_prepare(pto_sim *sim);
+void pto_sim_wake_schedulers(pto_sim *sim);
+void pto_sim_run_stats(pto_sim *sim, pto_stats *st);
+/* Cores currently holding a task (for reports): fills slots, returns count. */
+uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max);
+
+/* One pass of each thread's work; return the number of events handled. */
+uint32_t pto_sched_poll(pto_sim_sched *s);
+uint32_t pto_exec_poll(pto_sim_exec *e);
+
+static inline void pto_bell_ring(_Atomic uint64_t *bell, uint32_t core)
+{
+    atomic_fetch_or_explicit(&bell[core >> 6], UINT64_C(1) << (core & 63),
+                             memory_order_release);
+}
+static inline int pto_bell_pending(_Atomic uint64_t *bell)
+{
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        if (atomic_load_explicit(&bell[w], memory_order_relaxed))
+            return 1;
+    return 0;
+}
+
+#endif

@@ -1,0 +1,103 @@
+/* Human-readable run statistics.
+ *
+ * Layout: a summary block (tasks, times, park/wake counters), then a per-core
+ * table listing only cores that executed tasks (idle cores are counted in one
+ * line so a 72-core device stays readable), then a scheduler table. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "pto/tools.h"
+
+/* Formats ns with a unit that keeps 3-4 significant digits. */
+static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+    if (ns >= 10000000000ull)
+        snprintf(buf, len, "%.2f s", (double)ns / 1e9);
+    else if (ns >= 10000000ull)
+        snprintf(buf, len, "%.2f ms", (double)ns / 1e6);
+    else if (ns >= 10000ull)
+        snprintf(buf, len, "%.1f us", (double)ns / 1e3);
+    else
+        snprintf(buf, len, "%" PRIu64 " ns", ns);
+    return buf;
+}
+
+/* "b<block>.AIC" / "b<block>.AIV<k>"; same naming as the trace lanes. */
+static void core_label(uint32_t c, char *buf, size_t len)
+{
+    uint32_t block = c / PTO_CORES_PER_BLOCK;
+    if (pto_core_type_of(c) == PTO_CORE_AIC)
+        snprintf(buf, len, "b%u.AIC", (unsigned)block);
+    else
+        snprintf(buf, len, "b%u.AIV%u", (unsigned)block,
+                 (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
+}
+
+static void print_summary(FILE *out, const pto_stats *st)
+{
+    char a[32], b[32];
+    fprintf(out, "tasks            %" PRIu64 "\n", st->tasks);
+    fprintf(out, "wall time        %s\n", fmt_ns(st->wall_ns, a, sizeof a));
+    if (st->tasks)
+        fprintf(out, "ns/task          %.0f\n", (double)st->wall_ns / (double)st->tasks);
+    fprintf(out, "orchestration    %s\n", fmt_ns(st->orch_ns, b, sizeof b));
+    fprintf(out, "exec threads     %u (parks %" PRIu64 ")\n", (unsigned)st->exec_threads,
+            st->exec_parks);
+    fprintf(out, "futex wakes      %" PRIu64 "\n", st->wakes);
+    fprintf(out, "records          %" PRIu64 " (dropped %" PRIu64 ")\n", st->records,
+            st->records_dropped);
+}
+
+static void print_cores(FILE *out, const pto_stats *st)
+{
+    uint32_t cores = st->cores > PTO_MAX_CORES ? PTO_MAX_CORES : st->cores;
+    uint32_t idle = 0;
+    fprintf(out, "\n%-9s %8s %12s %7s\n", "core", "tasks", "busy us", "util %");
+    for (uint32_t c = 0; c < cores; c++) {
+        const pto_core_stats *cs = &st->core[c];
+        if (!cs->tasks) {
+            idle++;
+            continue;
+        }
+        char name[32];
+        core_label(c, name, sizeof name);
+        double util = st->wall_ns ? 100.0 * (double)cs->busy_ns / (double)st->wall_ns : 0.0;
+        fprintf(out, "%-9s %8" PRIu64 " %12.1f %7.1f\n", name, cs->tasks,
+                (double)cs->busy_ns / 1e3, util);
+    }
+    if (idle)
+        fprintf(out, "(%u of %u cores idle)\n", (unsigned)idle, (unsigned)cores);
+}
+
+static void print_scheds(FILE *out, const pto_stats *st)
+{
+    uint32_t n = st->schedulers > PTO_MAX_AICPU_THREADS ? PTO_MAX_AICPU_THREADS
+                                                        : st->schedulers;
+    if (!n)
+        return;
+    fprintf(out, "\n%-9s %10s %10s %8s %12s\n", "sched", "dispatched", "completed",
+            "parks", "active us");
+    for (uint32_t i = 0; i < n; i++) {
+        const pto_sched_stats *s = &st->sched[i];
+        uint64_t active = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;
+        fprintf(out, "sched%-4u %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12.1f\n",
+                (unsigned)i, s->dispatched, s->completed, s->parks,
+                (double)active / 1e3);
+    }
+}
+
+void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats)
+{
+    if (!out || !stats)
+        return;
+    if (dev) {
+        pto_device_info info;
+        pto_device_get_info(dev, &info);
+        fprintf(out, "platform         %s (%u blocks, %u cores, %u schedulers)\n",
+                info.platform ? info.platform : "unknown", (unsigned)info.blocks,
+                (unsigned)info.cores, (unsigned)info.schedulers);
+    }
+    print_summary(out, stats);
+    print_cores(out, stats);
+    print_scheds(out, stats);
+}

@@ -1,0 +1,261 @@
+/* Chrome trace-event export of a device's last run.
+ *
+ * Output (one JSON object, opens in Perfetto and chrome://tracing):
+ *
+ *   { "traceEvents": [ ...metadata..., ...scheduler spans..., ...tasks... ],
+ *     "displayTimeUnit": "ns",
+ *     "otherData": { "platform": ..., "time_unit": "wall-clock microseconds",
+ *                    ... run totals ... } }
+ *
+ * Lanes:
+ *   pid 0 "AICPU"  : tid i = scheduler thread i, one complete event spanning
+ *                    its active time (sched[i].start_ns .. end_ns).
+ *   pid 1 "AICore" : tid c = core c (block c / 3; c % 3 == 0 is the AIC),
+ *                    one complete event ("ph":"X") per task record.
+ * ts and dur are microseconds since launch as doubles (ns precision kept in
+ * the fraction). Every lane gets thread_name and thread_sort_index metadata
+ * so empty cores still show up as rows.
+ *
+ * The JSON tree is built with cJSON; every insertion is checked, an
+ * allocation failure anywhere yields PTO_ERR_NOMEM and no file is written. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "host/error.h"
+#include "pto/tools.h"
+
+enum { PID_AICPU = 0, PID_AICORE = 1 };
+
+/* Tracks whether every cJSON insertion so far succeeded. */
+typedef struct builder {
+    int ok;
+} builder;
+
+static void add_num(builder *b, cJSON *obj, const char *key, double v)
+{
+    if (b->ok && !cJSON_AddNumberToObject(obj, key, v))
+        b->ok = 0;
+}
+
+static void add_str(builder *b, cJSON *obj, const char *key, const char *v)
+{
+    if (b->ok && !cJSON_AddStringToObject(obj, key, v))
+        b->ok = 0;
+}
+
+/* Creates an event object, appends it to events and returns it (NULL on
+ * failure, with b->ok cleared). */
+static cJSON *new_event(builder *b, cJSON *events, const char *ph, const char *name,
+                        int pid, uint32_t tid)
+{
+    if (!b->ok)
+        return NULL;
+    cJSON *ev = cJSON_CreateObject();
+    if (!ev || !cJSON_AddItemToArray(events, ev)) {
+        cJSON_Delete(ev);
+        b->ok = 0;
+        return NULL;
+    }
+    add_str(b, ev, "name", name);
+    add_str(b, ev, "ph", ph);
+    add_num(b, ev, "pid", pid);
+    add_num(b, ev, "tid", tid);
+    return b->ok ? ev : NULL;
+}
+
+/* Metadata event {"ph":"M","name":meta,"args":{key:value}}. value_str NULL
+ * means a numeric value. */
+static void add_meta(builder *b, cJSON *events, const char *meta, int pid,
+                     uint32_t tid, const char *key, const char *value_str,
+                     double value_num)
+{
+    cJSON *ev = new_event(b, events, "M", meta, pid, tid);
+    if (!ev)
+        return;
+    cJSON *args = cJSON_AddObjectToObject(ev, "args");
+    if (!args) {
+        b->ok = 0;
+        return;
+    }
+    if (value_str)
+        add_str(b, args, key, value_str);
+    else
+        add_num(b, args, key, value_num);
+}
+
+/* "b<block>.AIC" or "b<block>.AIV<k>" for core index c. */
+static void core_label(uint32_t c, char *buf, size_t len)
+{
+    uint32_t block = c / PTO_CORES_PER_BLOCK;
+    if (pto_core_type_of(c) == PTO_CORE_AIC)
+        snprintf(buf, len, "b%u.AIC", (unsigned)block);
+    else
+        snprintf(buf, len, "b%u.AIV%u", (unsigned)block,
+                 (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
+}
+
+static double ns_to_us(uint64_t ns) { return (double)ns / 1000.0; }
+
+static void add_lanes(builder *b, cJSON *events, uint32_t cores, uint32_t scheds)
+{
+    add_meta(b, events, "process_name", PID_AICPU, 0, "name", "AICPU", 0);
+    add_meta(b, events, "process_sort_index", PID_AICPU, 0, "sort_index", NULL, 0);
+    add_meta(b, events, "process_name", PID_AICORE, 0, "name", "AICore", 0);
+    add_meta(b, events, "process_sort_index", PID_AICORE, 0, "sort_index", NULL, 1);
+    for (uint32_t i = 0; i < scheds; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "sched%u", (unsigned)i);
+        add_meta(b, events, "thread_name", PID_AICPU, i, "name", name, 0);
+        add_meta(b, events, "thread_sort_index", PID_AICPU, i, "sort_index", NULL, i);
+    }
+    for (uint32_t c = 0; c < cores; c++) {
+        char name[32];
+        core_label(c, name, sizeof name);
+        add_meta(b, events, "thread_name", PID_AICORE, c, "name", name, 0);
+        add_meta(b, events, "thread_sort_index", PID_AICORE, c, "sort_index", NULL, c);
+    }
+}
+
+static void add_sched_spans(builder *b, cJSON *events, const pto_stats *st,
+                            uint32_t scheds)
+{
+    for (uint32_t i = 0; i < scheds && b->ok; i++) {
+        const pto_sched_stats *s = &st->sched[i];
+        if (s->end_ns < s->start_ns || (s->start_ns == 0 && s->end_ns == 0))
+            continue; /* thread reported no active span */
+        char name[32];
+        snprintf(name, sizeof name, "scheduler %u", (unsigned)i);
+        cJSON *ev = new_event(b, events, "X", name, PID_AICPU, i);
+        if (!ev)
+            return;
+        add_num(b, ev, "ts", ns_to_us(s->start_ns));
+        add_num(b, ev, "dur", ns_to_us(s->end_ns - s->start_ns));
+        cJSON *args = cJSON_AddObjectToObject(ev, "args");
+        if (!args) {
+            b->ok = 0;
+            return;
+        }
+        add_num(b, args, "dispatched", (double)s->dispatched);
+        add_num(b, args, "completed", (double)s->completed);
+        add_num(b, args, "parks", (double)s->parks);
+    }
+}
+
+static void add_tasks(builder *b, cJSON *events, const pto_device *dev,
+                      const pto_task_record *recs, size_t n)
+{
+    for (size_t i = 0; i < n && b->ok; i++) {
+        const pto_task_record *r = &recs[i];
+        uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
+        cJSON *ev = new_event(b, events, "X", pto_kernel_name(dev, r->func_id),
+                              PID_AICORE, r->core);
+        if (!ev)
+            return;
+        add_num(b, ev, "ts", ns_to_us(r->start_ns));
+        add_num(b, ev, "dur", ns_to_us(dur));
+        cJSON *args = cJSON_AddObjectToObject(ev, "args");
+        if (!args) {
+            b->ok = 0;
+            return;
+        }
+        add_num(b, args, "task_id", (double)r->task_id);
+        add_num(b, args, "func_id", r->func_id);
+        add_num(b, args, "sched", r->sched);
+        add_num(b, args, "dispatch_us", ns_to_us(r->dispatch_ns));
+    }
+}
+
+static void add_other(builder *b, cJSON *root, const pto_device_info *info,
+                      const pto_stats *st, size_t nrecs)
+{
+    cJSON *other = cJSON_AddObjectToObject(root, "otherData");
+    if (!other) {
+        b->ok = 0;
+        return;
+    }
+    add_str(b, other, "platform", info->platform ? info->platform : "unknown");
+    add_str(b, other, "time_unit", "wall-clock microseconds");
+    add_num(b, other, "blocks", info->blocks);
+    add_num(b, other, "cores", info->cores);
+    add_num(b, other, "schedulers", info->schedulers);
+    add_num(b, other, "records", (double)nrecs);
+    if (st) {
+        add_num(b, other, "tasks", (double)st->tasks);
+        add_num(b, other, "wall_ns", (double)st->wall_ns);
+        add_num(b, other, "orch_ns", (double)st->orch_ns);
+        add_num(b, other, "records_dropped", (double)st->records_dropped);
+    }
+}
+
+static pto_status write_text(const char *path, const char *text, pto_error *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pto_fail(err, PTO_ERR_IO, "trace: cannot open '%s': %s", path,
+                        strerror(errno));
+    size_t len = strlen(text);
+    int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
+    int saved = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad)
+        return pto_fail(err, PTO_ERR_IO, "trace: cannot write '%s': %s", path,
+                        strerror(saved));
+    return PTO_OK;
+}
+
+pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
+                                  const char *path, pto_error *err)
+{
+    if (!dev || !path)
+        return pto_fail(err, PTO_ERR_INVALID, "trace: device and path are required");
+
+    pto_device_info info;
+    pto_device_get_info(dev, &info);
+    const pto_task_record *recs = NULL;
+    size_t nrecs = 0;
+    pto_last_run_records(dev, &recs, &nrecs);
+    if (!recs)
+        nrecs = 0;
+
+    uint32_t cores = info.cores;
+    uint32_t scheds = info.schedulers;
+    if (stats) {
+        /* The run's own counts win; clamp to what pto_stats can hold. */
+        if (stats->cores)
+            cores = stats->cores;
+        if (stats->schedulers)
+            scheds = stats->schedulers;
+    }
+    if (cores > PTO_MAX_CORES)
+        cores = PTO_MAX_CORES;
+    if (scheds > PTO_MAX_AICPU_THREADS)
+        scheds = PTO_MAX_AICPU_THREADS;
+
+    builder b = {1};
+    cJSON *root = cJSON_CreateObject();
+    cJSON *events = root ? cJSON_AddArrayToObject(root, "traceEvents") : NULL;
+    if (!events)
+        b.ok = 0;
+    add_lanes(&b, events, cores, scheds);
+    if (stats)
+        add_sched_spans(&b, events, stats, scheds);
+    add_tasks(&b, events, dev, recs, nrecs);
+    add_str(&b, root, "displayTimeUnit", "ns");
+    add_other(&b, root, &info, stats, nrecs);
+
+    char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return pto_fail(err, PTO_ERR_NOMEM,
+                        "trace: out of memory building the JSON for %zu records",
+                        nrecs);
+    pto_status s = write_text(path, text, err);
+    cJSON_free(text);
+    return s;
+}

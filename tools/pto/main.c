@@ -1,0 +1,351 @@
+/* pto: command-line front end.
+ *
+ *   pto info [--platform NAME] [--blocks N] [--schedulers N]
+ *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N]
+ *               [--trace FILE] [--quiet]
+ *
+ * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
+ * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pto/example.h"
+#include "pto/pto.h"
+#include "pto/tools.h"
+
+enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+
+/* Parsed command line. has_* records which size flags were given, so that
+ * unset ones keep the default/environment value. */
+typedef struct cli_opts {
+    const char *cmd;      /* "info" or "run" */
+    const char *dir;      /* run: example directory */
+    const char *platform; /* NULL = a2a3sim */
+    const char *trace;    /* run: Chrome trace output path, or NULL */
+    uint32_t blocks, schedulers;
+    int has_blocks, has_schedulers;
+    int quiet;
+} cli_opts;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: pto <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  info                 open the device and print its configuration\n"
+            "  run DIR              compile DIR/orchestration.c and its kernels, run the\n"
+            "                       example and check it against its golden\n"
+            "\n"
+            "options:\n"
+            "  --platform NAME      a2a3sim (default) or a2a3\n"
+            "  --blocks N           AICore blocks, 1..%d (1 AIC + 2 AIV each)\n"
+            "  --schedulers N       AICPU scheduler threads, 1..%d\n"
+            "  --trace FILE         run: write a Chrome trace-event JSON file\n"
+            "  --quiet              run: do not print the stats table\n"
+            "  -h, --help           show this text\n"
+            "\n"
+            "Sizes not given on the command line come from PTO_BLOCKS, PTO_SCHEDULERS,\n"
+            "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE and\n"
+            "PTO_GM_BYTES, then from the built-in defaults.\n",
+            PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS);
+}
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pto: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n\n");
+    va_end(ap);
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static int report(const pto_error *err)
+{
+    fprintf(stderr, "error: %s: %s\n", pto_status_name(err->status), err->msg);
+    return EXIT_ERR;
+}
+
+/* Fills err (messages are truncated to fit) and returns status. */
+__attribute__((format(printf, 3, 4))) static pto_status cli_fail(pto_error *err,
+                                                                  pto_status status,
+                                                                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err->status = status;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Decimal u32 without sign or trailing junk. */
+static int parse_u32(const char *s, uint32_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > UINT32_MAX)
+        return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+/* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
+static int opt_value(int argc, char **argv, int *i, const char *name,
+                     const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    *value = (*i + 1 < argc) ? argv[++*i] : NULL;
+    return 1;
+}
+
+/* Returns -1 to continue, or an exit code (help printed / usage error). */
+static int parse_args(int argc, char **argv, cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+    }
+    if (argc < 2)
+        return usage_error("missing command");
+    o->cmd = argv[1];
+    if (strcmp(o->cmd, "info") && strcmp(o->cmd, "run"))
+        return usage_error("unknown command '%s'", o->cmd);
+    int run = !strcmp(o->cmd, "run");
+
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (opt_value(argc, argv, &i, "--platform", &v)) {
+            if (!v || !*v)
+                return usage_error("--platform needs a platform name");
+            o->platform = v;
+        } else if (opt_value(argc, argv, &i, "--blocks", &v)) {
+            if (!parse_u32(v, &o->blocks))
+                return usage_error("--blocks needs a number, got '%s'", v ? v : "");
+            o->has_blocks = 1;
+        } else if (opt_value(argc, argv, &i, "--schedulers", &v)) {
+            if (!parse_u32(v, &o->schedulers))
+                return usage_error("--schedulers needs a number, got '%s'", v ? v : "");
+            o->has_schedulers = 1;
+        } else if (run && opt_value(argc, argv, &i, "--trace", &v)) {
+            if (!v || !*v)
+                return usage_error("--trace needs a file name");
+            o->trace = v;
+        } else if (run && !strcmp(a, "--quiet")) {
+            o->quiet = 1;
+        } else if (a[0] == '-') {
+            return usage_error("unknown option '%s'", a);
+        } else if (run && !o->dir) {
+            o->dir = a;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+    }
+    if (run && !o->dir)
+        return usage_error("run needs an example directory");
+    return -1;
+}
+
+/* Defaults, then the environment, then the command-line flags. */
+static pto_status open_device(const cli_opts *o, pto_device **dev, pto_error *err)
+{
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    pto_status s = pto_device_config_from_env(&cfg, err);
+    if (s != PTO_OK)
+        return s;
+    if (o->has_blocks)
+        cfg.blocks = o->blocks;
+    if (o->has_schedulers)
+        cfg.schedulers = o->schedulers;
+    return pto_device_open(o->platform, &cfg, dev, err);
+}
+
+static int cmd_info(const cli_opts *o)
+{
+    pto_error err = {0};
+    pto_device *dev = NULL;
+    if (open_device(o, &dev, &err) != PTO_OK)
+        return report(&err);
+    pto_device_info in;
+    pto_device_get_info(dev, &in);
+    printf("platform         %s\n", in.platform ? in.platform : "unknown");
+    printf("blocks           %u\n", (unsigned)in.blocks);
+    printf("cores            %u (AIC %u, AIV %u)\n", (unsigned)in.cores,
+           (unsigned)in.aic_cores, (unsigned)in.aiv_cores);
+    printf("schedulers       %u\n", (unsigned)in.schedulers);
+    printf("exec threads     %u\n", (unsigned)in.exec_threads);
+    printf("GM bytes         %zu (%.1f MiB)\n", in.gm_bytes,
+           (double)in.gm_bytes / (1024.0 * 1024.0));
+    printf("task window      %u\n", (unsigned)in.task_window);
+    printf("dep pool         %u\n", (unsigned)in.dep_pool);
+    printf("ready queue      %u\n", (unsigned)in.ready_queue);
+    printf("trace capacity   %u\n", (unsigned)in.trace_capacity);
+    pto_device_close(dev);
+    return EXIT_OK;
+}
+
+static pto_status join_path(const char *dir, const char *file, char *out,
+                            size_t len, pto_error *err)
+{
+    int n = snprintf(out, len, "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= len)
+        return cli_fail(err, PTO_ERR_INVALID, "path too long: %s/%s", dir, file);
+    return PTO_OK;
+}
+
+/* A loaded example: the dlopen handle of its orchestration .so and the
+ * descriptor it returned (valid while the handle is open). */
+typedef struct loaded_example {
+    void *dl;
+    const pto_example *ex;
+} loaded_example;
+
+static pto_status load_example(const char *dir, loaded_example *le, pto_error *err)
+{
+    char src[PATH_MAX], so[PATH_MAX];
+    pto_status s = join_path(dir, "orchestration.c", src, sizeof src, err);
+    if (s != PTO_OK)
+        return s;
+    if (access(src, R_OK) != 0)
+        return cli_fail(err, PTO_ERR_NOT_FOUND, "%s is not an example directory: %s: %s",
+                        dir, src, strerror(errno));
+    s = pto_compile_shared(src, NULL, so, sizeof so, err);
+    if (s != PTO_OK)
+        return s;
+    le->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    if (!le->dl) {
+        const char *why = dlerror();
+        return cli_fail(err, PTO_ERR_NOT_FOUND, "cannot load %s (built from %s): %s",
+                        so, src, why ? why : "unknown dlopen error");
+    }
+    void *sym = dlsym(le->dl, PTO_EXAMPLE_ENTRY);
+    pto_example_get_fn get = NULL;
+    if (sym)
+        memcpy(&get, &sym, sizeof get); /* object -> function pointer (POSIX) */
+    le->ex = get ? get() : NULL;
+    if (!le->ex || !le->ex->orchestrate || !le->ex->check)
+        return cli_fail(err, PTO_ERR_NOT_FOUND,
+                        "%s: %s() is missing or returned no example with orchestrate "
+                        "and check",
+                        src, PTO_EXAMPLE_ENTRY);
+    return PTO_OK;
+}
+
+static pto_status register_kernels(pto_device *dev, const char *dir,
+                                   const pto_example *ex, pto_error *err)
+{
+    for (unsigned i = 0; i < ex->nkernels; i++) {
+        const pto_example_kernel *k = &ex->kernels[i];
+        char path[PATH_MAX];
+        pto_status s = join_path(dir, k->source, path, sizeof path, err);
+        if (s == PTO_OK)
+            s = pto_kernel_register_source(dev, k->func_id, k->type, path, k->symbol,
+                                           NULL, err);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+/* Launch, check and report one example on an open device. Returns the exit
+ * code. ctx is owned by the caller. */
+static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *ex,
+                         void *ctx)
+{
+    pto_error err = {0};
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    pto_stats stats;
+    memset(&stats, 0, sizeof stats);
+    if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK)
+        return report(&err);
+
+    double max_err = 0.0, tol = 0.0;
+    if (ex->check(ctx, &max_err, &tol, &err) != PTO_OK)
+        return report(&err);
+    int pass = max_err <= tol; /* NaN compares false: FAIL */
+    printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
+           ex->name ? ex->name : "example", max_err, tol);
+    if (!o->quiet)
+        pto_stats_print(stdout, dev, &stats);
+    if (o->trace) {
+        if (pto_trace_write_chrome(dev, &stats, o->trace, &err) != PTO_OK)
+            return report(&err);
+        if (!o->quiet)
+            printf("trace written to %s\n", o->trace);
+    }
+    return pass ? EXIT_OK : EXIT_ERR;
+}
+
+static int cmd_run(const cli_opts *o)
+{
+    pto_error err = {0};
+    loaded_example le = {0};
+    pto_device *dev = NULL;
+    void *ctx = NULL;
+    int rc = EXIT_ERR;
+
+    if (load_example(o->dir, &le, &err) != PTO_OK) {
+        rc = report(&err);
+        goto out;
+    }
+    const pto_example *ex = le.ex;
+    if (open_device(o, &dev, &err) != PTO_OK ||
+        register_kernels(dev, o->dir, ex, &err) != PTO_OK) {
+        rc = report(&err);
+        goto out;
+    }
+    ctx = calloc(1, ex->ctx_size ? ex->ctx_size : 1);
+    if (!ctx) {
+        fprintf(stderr, "error: %s: cannot allocate %zu bytes of example context\n",
+                pto_status_name(PTO_ERR_NOMEM), ex->ctx_size);
+        goto out;
+    }
+    rc = run_on_device(o, dev, ex, ctx);
+    if (ex->teardown)
+        ex->teardown(dev, ctx);
+out:
+    free(ctx);
+    if (dev)
+        pto_device_close(dev);
+    if (le.dl)
+        dlclose(le.dl);
+    fflush(stdout);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (!strcmp(o.cmd, "info"))
+        return cmd_info(&o);
+    return cmd_run(&o);
+}
