@@ -156,7 +156,7 @@ static void test_register_errors(void **state)
                                                 "kern_scale", NULL, &err),
                      PTO_ERR_STATE);
     assert_int_equal(pto_kernel_unregister(dev, 1, &err), PTO_ERR_STATE);
-    dev->busy = 0;
+    dev->executing = 0;
     assert_int_equal(pto_kernel_register_so(dev, 1, PTO_CORE_AIC, "/nonexistent/k.so",
                                             "kern_scale", &err),
                      PTO_ERR_NOT_FOUND);

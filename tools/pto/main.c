@@ -261,6 +261,10 @@ static pto_status register_kernels(pto_device *dev, const char *dir,
 {
     for (unsigned i = 0; i < ex->nkernels; i++) {
         const pto_example_kernel *k = &ex->kernels[i];
+        if (!k->source || !k->symbol)
+            return cli_fail(err, PTO_ERR_INVALID,
+                            "example kernel %u (func_id %d) has no source or symbol", i,
+                            k->func_id);
         char path[PATH_MAX];
         pto_status s = join_path(dir, k->source, path, sizeof path, err);
         if (s == PTO_OK)

@@ -1,0 +1,121 @@
+/* Scheduling overhead on empty kernels: independent tasks, a chain and a
+ * fan-out/fan-in, on 2 simulated cores (1 block, AIV tasks) and on 72
+ * simulated cores (24 blocks, tasks spread over AIC and AIV).
+ *
+ * Usage: bench_graphs [N] [reps]   (defaults 65536 tasks, 5 repetitions)
+ * Prints the median ns/task of the execution phase (launch to last FIN) and
+ * of the host-built orchestration phase, plus futex wakes per run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pto/pto.h"
+
+enum shape { INDEPENDENT, CHAIN, FAN };
+static const char *shape_name[] = {"independent", "chain", "fanout-fanin"};
+
+struct bench {
+    enum shape shape;
+    uint32_t n;
+    int all_types; /* spread tasks over AIC and AIV */
+};
+
+static void nop(const uint64_t *args) { (void)args; }
+
+static pto_status add(pto_run *run, const struct bench *b, uint32_t i, pto_task_id *t,
+                      pto_error *err)
+{
+    int aic = b->all_types && i % 3 == 0;
+    return pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
+}
+
+static pto_status orch(pto_run *run, void *ctx, pto_error *err)
+{
+    const struct bench *b = ctx;
+    pto_status st;
+    pto_task_id t, prev = 0;
+    for (uint32_t i = 0; i < b->n; i++) {
+        if ((st = add(run, b, i, &t, err)))
+            return st;
+        if (b->shape == CHAIN && i)
+            st = pto_add_dep(run, prev, t, err);
+        else if (b->shape == FAN && i && i + 1 < b->n)
+            st = pto_add_dep(run, 0, t, err);
+        else if (b->shape == FAN && i && i + 1 == b->n)
+            for (uint32_t j = 1; j + 1 < b->n && !st; j++)
+                st = pto_add_dep(run, j, t, err);
+        if (st)
+            return st;
+        prev = t;
+    }
+    return PTO_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], 0, 0) : 65536;
+    int reps = argc > 2 ? atoi(argv[2]) : 5;
+    if (reps < 1 || reps > 64 || n < 3) {
+        fprintf(stderr, "usage: bench_graphs [N>=3] [reps 1..64]\n");
+        return 2;
+    }
+    uint32_t window = 1;
+    while (window < n)
+        window <<= 1;
+    printf("# bench_graphs: N=%u tasks, median of %d runs, empty kernels, host-built\n", n, reps);
+    printf("%-13s %6s %12s %12s %10s %8s\n", "graph", "cores", "exec ns/task",
+           "orch ns/task", "wakes/run", "vs 2");
+    for (int shape = 0; shape < 3; shape++) {
+        double base = 0;
+        for (int big = 0; big < 2; big++) {
+            pto_device_config cfg;
+            pto_device_config_default(&cfg);
+            cfg.blocks = big ? 24 : 1;
+            cfg.schedulers = big ? 3 : 1;
+            cfg.task_window = window;
+            cfg.dep_pool = window * 2;
+            cfg.gm_bytes = 1 << 20;
+            pto_device *dev;
+            pto_error err = {0};
+            if (pto_device_open("a2a3sim", &cfg, &dev, &err) ||
+                pto_kernel_register(dev, 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
+                pto_kernel_register(dev, 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
+                fprintf(stderr, "error: %s\n", err.msg);
+                return 1;
+            }
+            struct bench b = {(enum shape)shape, n, big};
+            uint64_t exec[64], orchs[64], wakes[64];
+            for (int r = 0; r < reps; r++) {
+                pto_stats st;
+                if (pto_launch(dev, 0, orch, &b, &st, &err)) {
+                    fprintf(stderr, "error: %s\n", err.msg);
+                    return 1;
+                }
+                exec[r] = st.wall_ns;
+                orchs[r] = st.orch_ns;
+                wakes[r] = st.wakes;
+            }
+            qsort(exec, (size_t)reps, sizeof exec[0], cmp_u64);
+            qsort(orchs, (size_t)reps, sizeof orchs[0], cmp_u64);
+            qsort(wakes, (size_t)reps, sizeof wakes[0], cmp_u64);
+            double per = (double)exec[reps / 2] / n;
+            if (!big)
+                base = per;
+            char ratio[16] = "";
+            if (big)
+                snprintf(ratio, sizeof ratio, "%.2fx", base / per);
+            printf("%-13s %6u %12.1f %12.1f %10llu %8s\n", shape_name[shape],
+                   big ? 72u : 2u, per, (double)orchs[reps / 2] / n,
+                   (unsigned long long)wakes[reps / 2], ratio);
+            pto_device_close(dev);
+        }
+    }
+    printf("# 'vs 2' = throughput of 72 simulated cores relative to 2 (higher is better)\n");
+    return 0;
+}
