@@ -4,12 +4,6 @@
 
 set(PTO_KCACHE_ENV "PTO_CACHE_DIR=${CMAKE_BINARY_DIR}/kcache")
 
-# Example kernels and orchestration call libm (expf, logf, sqrtf, exp, ...)
-# but are compiled without -lm; the symbols resolve from the process at
-# dlopen time, so the CLI must really load libm. --no-as-needed keeps the
-# dependency although the CLI itself calls no libm function.
-target_link_libraries(pto_cli PRIVATE "-Wl,--no-as-needed" m "-Wl,--as-needed")
-
 # ---- examples: every (blocks, schedulers) shape must PASS
 set(PTO_EXAMPLES vector diamond bgemm)
 set(PTO_EXAMPLE_SHAPES "1:1" "4:2" "24:3")

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "pto/pto.h"
@@ -229,6 +230,39 @@ static void test_unknown_kernel_at_dispatch(void **s)
     pto_device_close(dev);
 }
 
+/* A kernel slower than the watchdog: the run fails with a report naming the
+ * running task, and the device refuses further runs. */
+static void k_slow(const uint64_t *args)
+{
+    (void)args;
+    struct timespec ts = {0, 400 * 1000000L};
+    nanosleep(&ts, 0);
+}
+
+static pto_status orch_slow(pto_run *run, void *p, pto_error *err)
+{
+    (void)p;
+    pto_task_id t;
+    return pto_add_task(run, 4, PTO_CORE_AIV, 0, 0, &t, err);
+}
+
+static void test_watchdog(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(1, 1);
+    pto_error err = {0};
+    assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_slow, "slow", &err), PTO_OK);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.watchdog_ms = 50;
+    assert_int_equal(pto_launch(dev, &rc, orch_slow, 0, 0, &err), PTO_ERR_TIMEOUT);
+    assert_non_null(strstr(err.msg, "no task completed for 50 ms"));
+    assert_non_null(strstr(err.msg, "0 of 1 tasks done"));
+    assert_non_null(strstr(err.msg, "t0 (kernel slow) on core"));
+    assert_int_equal(pto_launch(dev, &rc, orch_slow, 0, 0, &err), PTO_ERR_STATE);
+    pto_device_close(dev); /* joins once the slow kernel returns */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_bad_calls),
         cmocka_unit_test(test_calls_outside_orchestration),
         cmocka_unit_test(test_unknown_kernel_at_dispatch),
+        cmocka_unit_test(test_watchdog),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -31,8 +31,10 @@ typedef struct pto_device pto_device;
 typedef struct pto_device_config {
     uint32_t blocks;          /* 1..24 blocks of 1 AIC + 2 AIV (default 24) */
     uint32_t schedulers;      /* AICPU scheduler threads 1..4 (default 3) */
-    uint32_t exec_threads;    /* sim only: host threads serving the simulated
-                                 AICores, 0 = min(cores, online CPUs) */
+    uint32_t exec_threads;    /* sim only: 0 (default) = each scheduler thread
+                                 also hosts the executors of its own cores;
+                                 1..64 = that many dedicated executor threads,
+                                 core c served by thread c % exec_threads */
     size_t gm_bytes;          /* device global memory arena (default 512 MiB) */
     uint32_t gm_max_allocs;   /* live device allocations (default 65536) */
     uint32_t task_window;     /* task ring slots, power of two (default 16384) */

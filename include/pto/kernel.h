@@ -42,7 +42,7 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
                                   pto_error *err);
 
 /* (c) A C source file compiled with the system C compiler ($CC or cc) as
- * -shared -fPIC -O2 -I<pto include dir> [extra_flags], cached by a hash of the
+ * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached by a hash of the
  * source, flags and compiler under $PTO_CACHE_DIR (default
  * $XDG_CACHE_HOME/pto or ~/.cache/pto). Compiler diagnostics are returned in
  * err->msg with PTO_ERR_COMPILE. */

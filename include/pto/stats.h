@@ -44,13 +44,12 @@ typedef struct pto_task_record {
     uint16_t core;
     uint8_t core_type;
     uint8_t sched;          /* scheduler thread that dispatched it */
-    uint64_t dispatch_ns;   /* token written */
     uint64_t start_ns;      /* kernel entered (ACK) */
     uint64_t end_ns;        /* kernel returned (FIN) */
 } pto_task_record;
 
-/* Records of the device's last completed run, in completion order per
- * scheduler; valid until the next launch or close. */
+/* Records of the device's last completed run, indexed by task id (the first
+ * trace_capacity tasks); valid until the next launch or close. */
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
                           size_t *count);
 

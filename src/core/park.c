@@ -10,11 +10,13 @@ void pto_event_init(pto_event *ev)
 {
     atomic_init(&ev->seq, 0);
     atomic_init(&ev->waiters, 0);
+    atomic_init(&ev->pending, 0);
     atomic_init(&ev->wakes, 0);
 }
 
 uint32_t pto_event_prepare(pto_event *ev)
 {
+    atomic_store(&ev->pending, 0);
     atomic_fetch_add(&ev->waiters, 1);
     atomic_thread_fence(memory_order_seq_cst); /* order before the re-check */
     return atomic_load(&ev->seq);
@@ -44,7 +46,7 @@ int pto_event_wait(pto_event *ev, uint32_t seen, uint64_t timeout_ns)
 void pto_event_signal(pto_event *ev)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load(&ev->waiters) == 0)
+    if (atomic_load(&ev->waiters) == 0 || atomic_exchange(&ev->pending, 1))
         return;
     atomic_fetch_add(&ev->seq, 1);
     atomic_fetch_add_explicit(&ev->wakes, 1, memory_order_relaxed);

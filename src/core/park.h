@@ -11,7 +11,10 @@
  * project's VMs, so callers keep it off the common path.
  *
  * Invariants: seq only increases (wrapping); waiters counts threads between
- * prepare and wait/cancel. Any thread may signal; several may wait. */
+ * prepare and wait/cancel; pending is cleared by prepare and set by the one
+ * signaller that issues the wake, so a parked thread costs at most one
+ * futex wake however many threads signal it. Any thread may signal; several
+ * may wait. */
 #ifndef PTO_CORE_PARK_H
 #define PTO_CORE_PARK_H
 
@@ -21,7 +24,8 @@
 typedef struct pto_event {
     _Alignas(64) _Atomic uint32_t seq;
     _Atomic uint32_t waiters;
-    _Atomic uint64_t wakes; /* futex wakes issued (statistics) */
+    _Atomic uint32_t pending; /* a wake is in flight for the current wait */
+    _Atomic uint64_t wakes;   /* futex wakes issued (statistics) */
 } pto_event;
 
 void pto_event_init(pto_event *ev);

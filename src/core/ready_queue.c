@@ -7,9 +7,10 @@
 
 pto_status pto_rq_init(pto_ready_queue *q, uint32_t capacity, pto_error *err)
 {
-    if (!pto_is_pow2(capacity))
+    /* The per-cell turn counter needs two cells to tell "full" from "empty". */
+    if (!pto_is_pow2(capacity) || capacity < 2)
         return pto_fail(err, PTO_ERR_INVALID,
-                        "ready queue capacity %u is not a power of two", capacity);
+                        "ready queue capacity %u is not a power of two >= 2", capacity);
     q->cells = aligned_alloc(64, pto_round_up((size_t)capacity * sizeof *q->cells, 64));
     if (!q->cells)
         return pto_fail(err, PTO_ERR_NOMEM, "ready queue of %u entries", capacity);

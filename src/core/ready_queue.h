@@ -1,8 +1,8 @@
 /* Ready queue: bounded multi-producer multi-consumer FIFO of task slots
  * (one per core type).
  *
- * Invariants: capacity is a power of two fixed at device open and is at least
- * the task window, so it can hold every live task and push never fails while
+ * Invariants: capacity is a power of two >= 2 fixed at device open and is at
+ * least the task window, so it can hold every live task and push never fails while
  * that holds (push still reports full rather than overwrite). Each cell's seq
  * tells whose turn it is: cell i is free for the push of position p when
  * seq == p and holds the value for the pop of position p when seq == p + 1.

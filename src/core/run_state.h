@@ -15,7 +15,7 @@
 
 typedef struct pto_run_state {
     _Atomic uint32_t active;       /* schedulers serve ready queues while set */
-    uint64_t total;                /* tasks in the run (known before launch) */
+    _Atomic uint64_t total;        /* tasks in the run (known before launch) */
     uint64_t t0;                   /* launch time, ns (pto_now_ns) */
     _Alignas(64) _Atomic uint64_t completed;
     _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
@@ -27,7 +27,9 @@ typedef struct pto_run_state {
 static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
 {
     uint64_t c = atomic_fetch_add_explicit(&rs->completed, n, memory_order_acq_rel) + n;
-    if (c == rs->total)
+    /* A late reader may see the next run's total: a spurious signal is
+     * harmless, the waiter re-checks. */
+    if (c == atomic_load_explicit(&rs->total, memory_order_relaxed))
         pto_event_signal(&rs->done);
 }
 

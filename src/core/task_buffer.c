@@ -184,7 +184,8 @@ int pto_tb_publish(pto_task_buffer *tb, pto_task *t)
     return 1;
 }
 
-uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t)
+uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
+                         void *arg)
 {
     pto_task_lock(t);
     t->completed = 1;
@@ -194,7 +195,8 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t)
     for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next) {
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
-            make_ready(tb, c);
+            if (!take || !take(arg, c))
+                make_ready(tb, c);
             ready++;
         }
     }

@@ -64,9 +64,15 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
  * pushed to its ready queue). */
 int pto_tb_publish(pto_task_buffer *tb, pto_task *t);
 
+/* Called for each successor that becomes ready; returns 1 if the caller took
+ * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */
+typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
+
 /* Marks t completed and releases its successors; each one that becomes ready
- * is pushed to its ready queue. Returns how many became ready. */
-uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t);
+ * is offered to take (may be NULL) and otherwise pushed to its ready queue.
+ * Returns how many became ready. */
+uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
+                         void *arg);
 
 /* Advances the frontier over completed tasks and reclaims their dep nodes.
  * Frontier owner only. Returns the new frontier. */

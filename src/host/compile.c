@@ -1,7 +1,7 @@
 /* pto_compile_shared: C source -> cached shared object.
  *
  * Command: $CC (default "cc"; split on whitespace, so "ccache gcc" works)
- *   -std=c11 -shared -fPIC -O2 -I<include dir> <extra_flags> -o <tmp> <src>
+ *   -std=c11 -shared -fPIC -O2 -I<include dir> <extra_flags> -o <tmp> <src> -lm
  * extra_flags is split on whitespace; there is no shell and no quoting.
  *
  * Include dir: $PTO_INCLUDE_DIR, else PTO_SOURCE_INCLUDE_DIR if it exists,
@@ -299,7 +299,7 @@ static pto_status build_argv(compile_job *j, const char *cc, const char *flags,
     j->flag_words = strdup(flags ? flags : "");
     if (!j->cc_words || !j->flag_words)
         return pto_fail(err, PTO_ERR_NOMEM, "out of host memory building a compile");
-    const int room = CC_MAX_ARGS - 9; /* fixed args below + NULL */
+    const int room = CC_MAX_ARGS - 10; /* fixed args below + NULL */
     if (split_words(j->cc_words, j->argv, &j->argc, room) != 0 || j->argc == 0)
         return pto_fail(err, PTO_ERR_INVALID, "CC='%s' is empty or has too many words",
                         cc);
@@ -317,6 +317,7 @@ static pto_status build_argv(compile_job *j, const char *cc, const char *flags,
     j->argv[j->argc++] = "-o";
     j->argv[j->argc++] = j->tmp;
     j->argv[j->argc++] = (char *)c_path;
+    j->argv[j->argc++] = "-lm"; /* kernels may use libm (expf, sqrtf, ...) */
     j->argv[j->argc] = NULL;
     return PTO_OK;
 }

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/bits.h"
 #include "host/device_internal.h"
@@ -89,15 +88,9 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     if (!cfg->gm_max_allocs) cfg->gm_max_allocs = def.gm_max_allocs;
     if (!cfg->task_window) cfg->task_window = def.task_window;
     if (!cfg->dep_pool) cfg->dep_pool = def.dep_pool;
-    if (!cfg->ready_queue) cfg->ready_queue = cfg->task_window;
+    if (!cfg->ready_queue) cfg->ready_queue = cfg->task_window < 2 ? 2 : cfg->task_window;
     if (!cfg->trace_capacity) cfg->trace_capacity = cfg->task_window;
     uint32_t cores = cfg->blocks * PTO_CORES_PER_BLOCK;
-    if (!cfg->exec_threads) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        cfg->exec_threads = cpus < 1 ? 1 : (uint32_t)cpus;
-        if (cfg->exec_threads > cores)
-            cfg->exec_threads = cores;
-    }
     if (cfg->blocks > PTO_MAX_BLOCKS)
         return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks",
                         cfg->blocks, PTO_MAX_BLOCKS);
@@ -127,10 +120,10 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
             return pto_fail(err, PTO_ERR_INVALID, "%s=%u exceeds the limit %u",
                             rings[i].name, rings[i].v, PTO_MAX_RING);
     }
-    if (cfg->ready_queue < cfg->task_window)
+    if (cfg->ready_queue < cfg->task_window || cfg->ready_queue < 2)
         return pto_fail(err, PTO_ERR_INVALID,
-                        "ready_queue=%u < task_window=%u: a ready queue must hold "
-                        "every live task",
+                        "ready_queue=%u: must be >= 2 and >= task_window=%u, so a "
+                        "ready queue holds every live task",
                         cfg->ready_queue, cfg->task_window);
     if (cfg->trace_capacity > PTO_MAX_RING * 4u)
         return pto_fail(err, PTO_ERR_INVALID, "trace_capacity=%u exceeds the limit %u",

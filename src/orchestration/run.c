@@ -118,7 +118,7 @@ static pto_status watchdog_report(pto_device *dev, uint64_t ms, pto_error *err)
     pto_fail(err, PTO_ERR_TIMEOUT,
              "watchdog: no task completed for %llu ms; %llu of %llu tasks done.",
              (unsigned long long)ms, (unsigned long long)done,
-             (unsigned long long)dev->run.total);
+             (unsigned long long)atomic_load(&dev->run.total));
     uint32_t cores[PTO_MAX_CORES], slots[PTO_MAX_CORES];
     uint32_t n = pto_sim_running(dev->sim, cores, slots, PTO_MAX_CORES);
     for (uint32_t i = 0; i < n && i < 8; i++) {
@@ -145,7 +145,7 @@ static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *er
     for (;;) {
         uint32_t seen = pto_event_prepare(&rs->done);
         uint64_t c = atomic_load_explicit(&rs->completed, memory_order_acquire);
-        if (c == rs->total) {
+        if (c == atomic_load(&rs->total)) {
             pto_event_cancel(&rs->done);
             return PTO_OK;
         }
@@ -207,7 +207,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
 
     pto_task_buffer *tb = &dev->tb;
     uint64_t total = tb->next_id;
-    rs->total = total;
+    atomic_store(&rs->total, total);
     pto_sim_run_prepare(dev->sim);
     rs->t0 = pto_now_ns();
     dev->executing = 1;

@@ -164,7 +164,6 @@ static void add_tasks(builder *b, cJSON *events, const pto_device *dev,
         add_num(b, args, "task_id", (double)r->task_id);
         add_num(b, args, "func_id", r->func_id);
         add_num(b, args, "sched", r->sched);
-        add_num(b, args, "dispatch_us", ns_to_us(r->dispatch_ns));
     }
 }
 

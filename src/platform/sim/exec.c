@@ -61,8 +61,9 @@ uint32_t pto_exec_poll(pto_sim_exec *e)
             notify |= 1u << s;
         }
     }
-    for (uint32_t s = 0; notify; s++, notify >>= 1)
-        if (notify & 1)
-            pto_event_signal(&sim->sched[s].ev);
+    if (!e->hosted) /* a hosting scheduler polls its bell in the same loop */
+        for (uint32_t s = 0; notify; s++, notify >>= 1)
+            if (notify & 1)
+                pto_event_signal(&sim->sched[s].ev);
     return n;
 }

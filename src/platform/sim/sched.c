@@ -1,9 +1,41 @@
 /* AICPU scheduler: handles FINs of its cores (releasing successors) and
- * dispatches ready tasks to its idle cores. */
+ * dispatches ready tasks to its idle cores. A successor released by a FIN
+ * goes straight to an idle core of this scheduler when there is one (no trip
+ * through the shared ready queue), so a dependency chain stays on one host
+ * thread and idle peers see no work and can park. */
 #include "core/clock.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
+
+/* Writes slot into core c's data register and rings its executor. */
+static void dispatch_to(pto_sim_sched *s, uint32_t c, uint32_t slot)
+{
+    pto_sim *sim = s->sim;
+    pto_sim_core_sched *cs = &sim->csched[c];
+    cs->slot = slot;
+    cs->busy = 1;
+    cs->token++;
+    atomic_store_explicit(&sim->dev->tb.tasks[slot].state, PTO_TASK_RUNNING,
+                          memory_order_relaxed);
+    atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
+    atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
+    uint32_t e = sim->core_exec[c];
+    pto_bell_ring(sim->exec[e].bell, c);
+    s->notify |= UINT64_C(1) << e;
+    s->sent++;
+}
+
+/* pto_ready_take_fn: run a released successor on an own idle core. */
+static int take_local(void *arg, pto_task *t)
+{
+    pto_sim_sched *s = arg;
+    if (!s->nidle[t->core_type])
+        return 0;
+    uint32_t c = s->idle[t->core_type][--s->nidle[t->core_type]];
+    dispatch_to(s, c, (uint32_t)(t->id & s->sim->dev->tb.mask));
+    return 1;
+}
 
 static uint32_t handle_fins(pto_sim_sched *s)
 {
@@ -25,7 +57,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
             if (sim->hs[c].out.status)
                 pto_run_state_fail(&dev->run, (int32_t)sim->hs[c].out.status, t->id);
             cs->busy = 0;
-            pto_tb_complete(&dev->tb, t);
+            pto_tb_complete(&dev->tb, t, take_local, s);
             pto_core_type type = pto_core_type_of(c);
             s->idle[type][s->nidle[type]++] = c;
             done++;
@@ -54,49 +86,45 @@ static void wake_peer(pto_sim_sched *s, pto_core_type type)
     }
 }
 
-static uint32_t dispatch(pto_sim_sched *s)
+static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
     if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
-        return 0;
-    uint32_t sent = 0;
-    uint64_t notify = 0;
+        return;
     for (int type = 0; type < PTO_CORE_TYPES; type++) {
         pto_ready_queue *q = &dev->tb.ready[type];
         uint32_t slot;
-        while (s->nidle[type] && pto_rq_pop(q, &slot) == 0) {
-            uint32_t c = s->idle[type][--s->nidle[type]];
-            pto_sim_core_sched *cs = &sim->csched[c];
-            cs->slot = slot;
-            cs->busy = 1;
-            cs->token++;
-            atomic_store_explicit(&dev->tb.tasks[slot].state, PTO_TASK_RUNNING,
-                                  memory_order_relaxed);
-            atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
-            atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
-            uint32_t e = c % sim->nexec;
-            pto_bell_ring(sim->exec[e].bell, c);
-            notify |= UINT64_C(1) << e;
-            sent++;
-        }
+        while (s->nidle[type] && pto_rq_pop(q, &slot) == 0)
+            dispatch_to(s, s->idle[type][--s->nidle[type]], slot);
         atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
         if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(q))
             wake_peer(s, (pto_core_type)type);
     }
-    if (sent) {
-        if (!s->start_ns)
-            s->start_ns = pto_now_ns();
-        atomic_fetch_add_explicit(&s->dispatched, sent, memory_order_relaxed);
-        for (uint32_t e = 0; notify; e++, notify >>= 1)
-            if (notify & 1)
+}
+
+/* Ends a poll: account dispatches, ring dedicated executors. */
+static uint32_t flush(pto_sim_sched *s)
+{
+    pto_sim *sim = s->sim;
+    uint32_t sent = s->sent;
+    if (!sent)
+        return 0;
+    if (!s->start_ns)
+        s->start_ns = pto_now_ns();
+    atomic_fetch_add_explicit(&s->dispatched, sent, memory_order_relaxed);
+    if (!sim->hosted) /* hosted executors are polled by this thread */
+        for (uint64_t e = 0, m = s->notify; m; e++, m >>= 1)
+            if (m & 1)
                 pto_event_signal(&sim->exec[e].ev);
-    }
+    s->sent = 0;
+    s->notify = 0;
     return sent;
 }
 
 uint32_t pto_sched_poll(pto_sim_sched *s)
 {
     uint32_t n = handle_fins(s);
-    return n + dispatch(s);
+    dispatch(s);
+    return n + flush(s);
 }

@@ -25,7 +25,7 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
     for (uint32_t i = 1;; i++) {
         if (has_work(arg) || atomic_load_explicit(&sim->exiting, memory_order_acquire))
             return;
-        if (i % 64 == 0) {
+        if (i % 8 == 0) {
             uint64_t now = pto_now_ns();
             if (!t_end)
                 t_end = now + sim->spin_ns;
@@ -48,8 +48,10 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
 static int sched_has_work(void *arg)
 {
     pto_sim_sched *s = arg;
-    pto_device *dev = s->sim->dev;
-    if (pto_bell_pending(s->bell))
+    pto_sim *sim = s->sim;
+    pto_device *dev = sim->dev;
+    if (pto_bell_pending(s->bell) ||
+        (sim->hosted && pto_bell_pending(sim->exec[s->index].bell)))
         return 1;
     if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
         return 0;
@@ -65,63 +67,76 @@ static int exec_has_work(void *arg)
     return pto_bell_pending(e->bell);
 }
 
+/* Executor boot: answer aicpu_ready with aicore_done on every served core. */
+static void exec_boot(pto_sim_exec *e)
+{
+    pto_sim *sim = e->sim;
+    for (uint32_t c = 0; c < sim->ncores; c++) {
+        if (sim->core_exec[c] != e->index)
+            continue;
+        while (!atomic_load_explicit(&sim->hs[c].in.aicpu_ready, memory_order_acquire))
+            sched_yield();
+        atomic_store_explicit(&sim->hs[c].out.aicore_done, 1, memory_order_release);
+    }
+}
+
 static void *sched_main(void *arg)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
+    pto_sim_exec *own = sim->hosted ? &sim->exec[s->index] : 0;
     /* Boot: raise aicpu_ready on every owned core, wait for aicore_done. */
-    for (uint32_t i = 0; i < s->ncores; i++) {
-        uint32_t c = s->core[i];
-        atomic_store_explicit(&sim->hs[c].in.aicpu_ready, 1, memory_order_release);
-        pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
-        pto_event_signal(&sim->exec[c % sim->nexec].ev);
-    }
+    for (uint32_t i = 0; i < s->ncores; i++)
+        atomic_store_explicit(&sim->hs[s->core[i]].in.aicpu_ready, 1, memory_order_release);
+    if (own)
+        exec_boot(own);
     for (uint32_t i = 0; i < s->ncores; i++)
         while (!atomic_load_explicit(&sim->hs[s->core[i]].out.aicore_done, memory_order_acquire))
             sched_yield();
     atomic_fetch_add(&sim->booted, 1);
 
     while (!atomic_load_explicit(&sim->exiting, memory_order_acquire)) {
-        if (!pto_sched_poll(s))
+        uint32_t n = pto_sched_poll(s);
+        if (own)
+            n += pto_exec_poll(own);
+        if (!n)
             idle_wait(sim, &s->ev, &s->parks, sched_has_work, s);
     }
     /* Shutdown: the reserved exit token stops every owned core. */
     for (uint32_t i = 0; i < s->ncores; i++) {
         uint32_t c = s->core[i];
+        pto_sim_exec *e = &sim->exec[sim->core_exec[c]];
         atomic_store_explicit(&sim->hs[c].in.data, PTO_TOKEN_EXIT, memory_order_release);
-        pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
-        pto_event_signal(&sim->exec[c % sim->nexec].ev);
+        pto_bell_ring(e->bell, c);
+        if (!own)
+            pto_event_signal(&e->ev);
     }
+    while (own && own->exited < own->ncores)
+        pto_exec_poll(own);
     return 0;
 }
 
 static void *exec_main(void *arg)
 {
     pto_sim_exec *e = arg;
-    pto_sim *sim = e->sim;
-    /* Boot: answer aicpu_ready with aicore_done on every served core. */
-    for (uint32_t c = e->index; c < sim->ncores; c += sim->nexec) {
-        while (!atomic_load_explicit(&sim->hs[c].in.aicpu_ready, memory_order_acquire))
-            sched_yield();
-        atomic_store_explicit(&sim->hs[c].out.aicore_done, 1, memory_order_release);
-    }
+    exec_boot(e);
     while (e->exited < e->ncores) {
         if (!pto_exec_poll(e))
-            idle_wait(sim, &e->ev, &e->parks, exec_has_work, e);
+            idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, e);
     }
     return 0;
 }
 
-static void stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec)
+static void stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec_threads)
 {
     atomic_store(&sim->exiting, 1);
     for (uint32_t i = 0; i < nsched; i++)
         pto_event_signal(&sim->sched[i].ev);
     for (uint32_t i = 0; i < nsched; i++)
         pthread_join(sim->sched[i].th, 0);
-    for (uint32_t i = 0; i < nexec; i++)
+    for (uint32_t i = 0; i < nexec_threads; i++)
         pto_event_signal(&sim->exec[i].ev);
-    for (uint32_t i = 0; i < nexec; i++)
+    for (uint32_t i = 0; i < nexec_threads; i++)
         pthread_join(sim->exec[i].th, 0);
 }
 
@@ -142,7 +157,8 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     sim->dev = dev;
     sim->ncores = dev->cores;
     sim->nsched = dev->cfg.schedulers;
-    sim->nexec = dev->cfg.exec_threads;
+    sim->hosted = dev->cfg.exec_threads == 0;
+    sim->nexec = sim->hosted ? sim->nsched : dev->cfg.exec_threads;
     const char *spin = getenv("PTO_SPIN_US");
     sim->spin_ns = (spin ? strtoull(spin, 0, 10) : 50) * 1000u;
     sim->hs = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->hs, 64));
@@ -167,6 +183,7 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     for (uint32_t c = 0; c < sim->ncores; c++) {
         pto_sim_sched *s = &sim->sched[(c / PTO_CORES_PER_BLOCK) % sim->nsched];
         sim->core_sched[c] = (uint8_t)s->index;
+        sim->core_exec[c] = (uint8_t)(sim->hosted ? s->index : c % sim->nexec);
         s->core[s->ncores++] = c;
         pto_core_type t = pto_core_type_of(c);
         s->idle[t][s->nidle[t]++] = c;
@@ -186,25 +203,29 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
         pto_sim_exec *e = &sim->exec[i];
         e->sim = sim;
         e->index = i;
-        e->ncores = (sim->ncores - i + sim->nexec - 1) / sim->nexec;
+        e->hosted = sim->hosted;
         pto_event_init(&e->ev);
     }
+    for (uint32_t c = 0; c < sim->ncores; c++)
+        sim->exec[sim->core_exec[c]].ncores++;
 
+    uint32_t exec_threads = sim->hosted ? 0 : sim->nexec;
     uint32_t started_exec = 0, started_sched = 0;
-    for (; started_exec < sim->nexec; started_exec++)
+    for (; started_exec < exec_threads; started_exec++)
         if (pthread_create(&sim->exec[started_exec].th, 0, exec_main, &sim->exec[started_exec]))
             break;
-    if (started_exec == sim->nexec)
+    if (started_exec == exec_threads)
         for (; started_sched < sim->nsched; started_sched++)
             if (pthread_create(&sim->sched[started_sched].th, 0, sched_main,
                                &sim->sched[started_sched]))
                 break;
-    if (started_exec < sim->nexec || started_sched < sim->nsched) {
+    if (started_exec < exec_threads || started_sched < sim->nsched) {
         /* Threads already started may be waiting in boot: release them. */
         for (uint32_t c = 0; c < sim->ncores; c++) {
             atomic_store(&sim->hs[c].in.aicpu_ready, 1);
+            atomic_store(&sim->hs[c].out.aicore_done, 1);
             atomic_store(&sim->hs[c].in.data, PTO_TOKEN_EXIT);
-            pto_bell_ring(sim->exec[c % sim->nexec].bell, c);
+            pto_bell_ring(sim->exec[sim->core_exec[c]].bell, c);
         }
         stop_threads(sim, started_sched, started_exec);
         free_sim(sim);
@@ -213,7 +234,7 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     uint64_t deadline = pto_now_ns() + PTO_BOOT_TIMEOUT_NS;
     while (atomic_load(&sim->booted) < sim->nsched) {
         if (pto_now_ns() > deadline) {
-            stop_threads(sim, sim->nsched, sim->nexec);
+            stop_threads(sim, sim->nsched, exec_threads);
             free_sim(sim);
             return pto_fail(err, PTO_ERR_TIMEOUT, "a2a3sim boot handshake timed out");
         }
@@ -227,7 +248,7 @@ void pto_sim_destroy(pto_sim *sim)
 {
     if (!sim)
         return;
-    stop_threads(sim, sim->nsched, sim->nexec);
+    stop_threads(sim, sim->nsched, sim->hosted ? 0 : sim->nexec);
     free_sim(sim);
 }
 
@@ -269,7 +290,7 @@ void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
     uint64_t t0 = sim->dev->run.t0;
     st->cores = sim->ncores;
     st->schedulers = sim->nsched;
-    st->exec_threads = sim->nexec;
+    st->exec_threads = sim->hosted ? 0 : sim->nexec;
     for (uint32_t c = 0; c < sim->ncores; c++) {
         st->core[c].tasks = sim->cexec[c].tasks;
         st->core[c].busy_ns = sim->cexec[c].busy_ns;

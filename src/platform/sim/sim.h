@@ -1,10 +1,12 @@
 /* a2a3sim: AICPU schedulers and AICores on host threads.
  *
  * Threads: `nsched` AICPU scheduler threads (blocks are split across them
- * round robin) and `nexec` executor threads, each serving the simulated
- * AICores c with c % nexec == index. Serving many simulated cores from few
- * host threads keeps a 2-CPU host from thrashing between 72 pollers; the
- * cores still see only their handshake registers.
+ * round robin). AICore executors are either hosted by the scheduler threads
+ * (default: executor i serves scheduler i's cores and is polled in the same
+ * loop) or run on `exec_threads` dedicated host threads (core c served by
+ * thread c % exec_threads). Either way the two sides talk only through the
+ * handshake region. Serving many simulated cores from few host threads keeps
+ * a 2-CPU host from thrashing between 72 pollers.
  *
  * Doorbells model the "poll your register" loop without scanning: a writer
  * sets the core's bit in the reader's bell after writing the register, so a
@@ -58,12 +60,15 @@ typedef struct pto_sim_sched {
     _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers */
     _Atomic uint64_t dispatched, completed, parks;
     uint64_t start_ns, end_ns; /* this run; written by this thread only */
+    uint32_t sent;             /* dispatches in the current poll */
+    uint64_t notify;           /* executors rung in the current poll */
 } pto_sim_sched;
 
 typedef struct pto_sim_exec {
-    pthread_t th;
+    pthread_t th;           /* dedicated mode only */
     struct pto_sim *sim;
     uint32_t index, ncores, exited;
+    int hosted;             /* polled by scheduler thread `index` */
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new token */
     _Atomic uint64_t parks;
@@ -71,12 +76,14 @@ typedef struct pto_sim_exec {
 
 typedef struct pto_sim {
     struct pto_device *dev;
-    uint32_t ncores, nsched, nexec;
+    uint32_t ncores, nsched, nexec; /* nexec executors (== nsched when hosted) */
+    int hosted;
     uint64_t spin_ns;                /* idle spin before parking */
     pto_core_handshake *hs;          /* ncores entries */
     pto_sim_core_sched *csched;
     pto_sim_core_exec *cexec;
-    uint8_t core_sched[PTO_MAX_CORES];
+    uint8_t core_sched[PTO_MAX_CORES]; /* owning scheduler of each core */
+    uint8_t core_exec[PTO_MAX_CORES];  /* serving executor of each core */
     pto_sim_sched sched[PTO_MAX_AICPU_THREADS];
     pto_sim_exec *exec;
     _Atomic uint32_t exiting;

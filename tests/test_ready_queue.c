@@ -1,0 +1,360 @@
+/* Ready queue (src/core/ready_queue.c): FIFO order, full/empty reporting,
+ * wrap-around, reset, capacity validation and an MPMC stress test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ready_queue.h"
+
+static void init_q(pto_ready_queue *q, uint32_t cap)
+{
+    pto_error err = {0};
+    pto_status st = pto_rq_init(q, cap, &err);
+    if (st != PTO_OK)
+        fail_msg("pto_rq_init(%u): %s", cap, err.msg);
+}
+
+static void test_fifo_order(void **state)
+{
+    (void)state;
+    pto_ready_queue q;
+    init_q(&q, 16);
+    assert_int_equal(pto_rq_size(&q), 0);
+    static const uint32_t vals[] = {7, 3, 11, 0, 15, 3, 9};
+    const size_t n = sizeof vals / sizeof vals[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(pto_rq_push(&q, vals[i]), 0);
+        assert_int_equal(pto_rq_size(&q), i + 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = UINT32_MAX;
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, vals[i]);
+        assert_int_equal(pto_rq_size(&q), n - i - 1);
+    }
+    /* Interleaved push/pop keeps order too. */
+    assert_int_equal(pto_rq_push(&q, 100), 0);
+    assert_int_equal(pto_rq_push(&q, 101), 0);
+    uint32_t v = 0;
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 100);
+    assert_int_equal(pto_rq_push(&q, 102), 0);
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 101);
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 102);
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    pto_rq_destroy(&q);
+}
+
+static void test_full_and_empty(void **state)
+{
+    (void)state;
+    const uint32_t caps[] = {2, 4, 8, 64};
+    for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+        uint32_t cap = caps[k];
+        pto_ready_queue q;
+        init_q(&q, cap);
+        uint32_t v = 12345;
+        /* Empty from the start: pop fails and leaves *value alone. */
+        assert_int_equal(pto_rq_pop(&q, &v), -1);
+        assert_int_equal(v, 12345);
+        for (uint32_t round = 0; round < 3; round++) {
+            for (uint32_t i = 0; i < cap; i++)
+                assert_int_equal(pto_rq_push(&q, round * 1000 + i), 0);
+            assert_int_equal(pto_rq_size(&q), cap);
+            /* Exactly at capacity: push fails, repeatedly, without
+             * overwriting anything. */
+            assert_int_equal(pto_rq_push(&q, 999999), -1);
+            assert_int_equal(pto_rq_push(&q, 999998), -1);
+            assert_int_equal(pto_rq_size(&q), cap);
+            /* One pop frees exactly one cell. */
+            assert_int_equal(pto_rq_pop(&q, &v), 0);
+            assert_int_equal(v, round * 1000);
+            assert_int_equal(pto_rq_push(&q, round * 1000 + cap), 0);
+            assert_int_equal(pto_rq_push(&q, 999997), -1);
+            for (uint32_t i = 1; i <= cap; i++) {
+                assert_int_equal(pto_rq_pop(&q, &v), 0);
+                assert_int_equal(v, round * 1000 + i);
+            }
+            assert_int_equal(pto_rq_pop(&q, &v), -1);
+            assert_int_equal(pto_rq_size(&q), 0);
+        }
+        pto_rq_destroy(&q);
+    }
+}
+
+/* With capacity 1 the per-cell turn counter cannot tell full from empty (a
+ * second push would overwrite the first), so pto_rq_init must reject it. */
+static void test_capacity_one_rejected(void **state)
+{
+    (void)state;
+    pto_ready_queue q;
+    memset(&q, 0, sizeof q);
+    pto_error err = {0};
+    pto_status st = pto_rq_init(&q, 1, &err);
+    if (st == PTO_OK) {
+        /* Show the consequence before failing. */
+        int second = pto_rq_push(&q, 1) == 0 ? pto_rq_push(&q, 2) : -2;
+        pto_rq_destroy(&q);
+        fail_msg("capacity 1 accepted; second push returned %d (must be -1)", second);
+    }
+    assert_int_equal(st, PTO_ERR_INVALID);
+    assert_null(q.cells);
+    /* Capacity 2, the smallest valid one, reports full correctly. */
+    init_q(&q, 2);
+    assert_int_equal(pto_rq_push(&q, 1), 0);
+    assert_int_equal(pto_rq_push(&q, 2), 0);
+    assert_int_equal(pto_rq_push(&q, 3), -1);
+    uint32_t v = 0;
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    pto_rq_destroy(&q);
+}
+
+static void test_wrap_around(void **state)
+{
+    (void)state;
+    const uint32_t cap = 4;
+    pto_ready_queue q;
+    init_q(&q, cap);
+    /* Phase 1: batches of 1..cap items pushed then popped, so the head and
+     * tail wrap many times at different offsets. */
+    uint32_t next_push = 0, next_pop = 0, v;
+    const uint32_t total = 10 * cap;
+    uint32_t batch = 1;
+    while (next_push < total) {
+        for (uint32_t i = 0; i < batch && next_push < total; i++)
+            assert_int_equal(pto_rq_push(&q, next_push++), 0);
+        assert_int_equal(pto_rq_size(&q), next_push - next_pop);
+        while (next_pop < next_push) {
+            assert_int_equal(pto_rq_pop(&q, &v), 0);
+            assert_int_equal(v, next_pop);
+            next_pop++;
+        }
+        batch = batch % cap + 1;
+    }
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    /* Phase 2: steady state with cap-1 items queued: one push, one pop,
+     * 10x capacity times. */
+    uint32_t base = next_push;
+    for (uint32_t i = 0; i < cap - 1; i++)
+        assert_int_equal(pto_rq_push(&q, next_push++), 0);
+    while (next_push < base + total) {
+        assert_int_equal(pto_rq_push(&q, next_push++), 0);
+        assert_int_equal(pto_rq_push(&q, 0), -1); /* now exactly full */
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, next_pop);
+        next_pop++;
+    }
+    while (next_pop < next_push) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, next_pop);
+        next_pop++;
+    }
+    assert_int_equal(next_pop, 2 * total);
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    /* Fill completely after many laps: still exactly cap items fit. */
+    for (uint32_t i = 0; i < cap; i++)
+        assert_int_equal(pto_rq_push(&q, 500 + i), 0);
+    assert_int_equal(pto_rq_push(&q, 0), -1);
+    for (uint32_t i = 0; i < cap; i++) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, 500 + i);
+    }
+    pto_rq_destroy(&q);
+}
+
+static void test_reset(void **state)
+{
+    (void)state;
+    const uint32_t cap = 8;
+    pto_ready_queue q;
+    init_q(&q, cap);
+    uint32_t v;
+    /* Move head/tail off zero, leave items queued, then reset. */
+    for (uint32_t i = 0; i < 5; i++)
+        assert_int_equal(pto_rq_push(&q, i), 0);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(pto_rq_size(&q), 2);
+    pto_rq_reset(&q);
+    assert_int_equal(pto_rq_size(&q), 0);
+    assert_int_equal(pto_rq_pop(&q, &v), -1); /* the 2 leftovers are gone */
+    /* Full capacity available again, FIFO from the reset point. */
+    for (uint32_t i = 0; i < cap; i++)
+        assert_int_equal(pto_rq_push(&q, 40 + i), 0);
+    assert_int_equal(pto_rq_push(&q, 0), -1);
+    for (uint32_t i = 0; i < cap; i++) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, 40 + i);
+    }
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    /* Reset of a full queue. */
+    for (uint32_t i = 0; i < cap; i++)
+        assert_int_equal(pto_rq_push(&q, i), 0);
+    pto_rq_reset(&q);
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    assert_int_equal(pto_rq_push(&q, 77), 0);
+    assert_int_equal(pto_rq_pop(&q, &v), 0);
+    assert_int_equal(v, 77);
+    pto_rq_destroy(&q);
+}
+
+static void test_init_rejects_non_pow2(void **state)
+{
+    (void)state;
+    const uint32_t bad[] = {0, 3, 6, 12, 1000, 1025, UINT32_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pto_ready_queue q;
+        memset(&q, 0, sizeof q);
+        pto_error err = {0};
+        assert_int_equal(pto_rq_init(&q, bad[i], &err), PTO_ERR_INVALID);
+        assert_int_equal(err.status, PTO_ERR_INVALID);
+        assert_non_null(strstr(err.msg, "power of two"));
+        assert_null(q.cells);
+    }
+    /* And a NULL error pointer is allowed. */
+    pto_ready_queue q;
+    memset(&q, 0, sizeof q);
+    assert_int_equal(pto_rq_init(&q, 5, NULL), PTO_ERR_INVALID);
+    const uint32_t good[] = {2, 16, 1024};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        pto_error err = {0};
+        assert_int_equal(pto_rq_init(&q, good[i], &err), PTO_OK);
+        assert_int_equal(q.capacity, good[i]);
+        pto_rq_destroy(&q);
+    }
+}
+
+/* ---- MPMC stress ---- */
+
+#define STRESS_PRODUCERS 2
+#define STRESS_CONSUMERS 2
+#define STRESS_PER_PRODUCER 100000u
+#define STRESS_TOTAL (STRESS_PRODUCERS * STRESS_PER_PRODUCER)
+
+struct stress {
+    pto_ready_queue q;
+    _Atomic uint32_t seen[STRESS_TOTAL];
+    _Atomic uint64_t popped;
+    _Atomic int producers_done;
+    _Atomic int errors; /* out-of-range values or per-producer reordering */
+};
+
+struct stress_arg {
+    struct stress *s;
+    uint32_t index;
+};
+
+static void *producer_main(void *p)
+{
+    struct stress_arg *a = p;
+    uint32_t base = a->index * STRESS_PER_PRODUCER;
+    for (uint32_t i = 0; i < STRESS_PER_PRODUCER; i++)
+        while (pto_rq_push(&a->s->q, base + i) != 0)
+            ; /* full: retry */
+    return 0;
+}
+
+static void *consumer_main(void *p)
+{
+    struct stress_arg *a = p;
+    struct stress *s = a->s;
+    /* The last value seen from each producer: one consumer's pops take
+     * increasing queue positions, so each producer's values must arrive in
+     * increasing order. */
+    int64_t last[STRESS_PRODUCERS];
+    for (int i = 0; i < STRESS_PRODUCERS; i++)
+        last[i] = -1;
+    for (;;) {
+        if (atomic_load(&s->popped) >= STRESS_TOTAL)
+            break;
+        int done = atomic_load(&s->producers_done) == STRESS_PRODUCERS;
+        uint32_t v;
+        if (pto_rq_pop(&s->q, &v) != 0) {
+            /* Every push finished before `done` was seen, so an empty queue
+             * now stays empty: stop rather than spin on a lost value. */
+            if (done)
+                break;
+            continue;
+        }
+        if (v >= STRESS_TOTAL) {
+            atomic_fetch_add(&s->errors, 1);
+        } else {
+            uint32_t prod = v / STRESS_PER_PRODUCER;
+            if ((int64_t)v <= last[prod])
+                atomic_fetch_add(&s->errors, 1);
+            last[prod] = v;
+            atomic_fetch_add(&s->seen[v], 1);
+        }
+        atomic_fetch_add(&s->popped, 1);
+    }
+    return 0;
+}
+
+static void test_mpmc_stress(void **state)
+{
+    (void)state;
+    struct stress *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    init_q(&s->q, 1024);
+    pthread_t prod[STRESS_PRODUCERS], cons[STRESS_CONSUMERS];
+    struct stress_arg pa[STRESS_PRODUCERS], ca[STRESS_CONSUMERS];
+    for (uint32_t i = 0; i < STRESS_CONSUMERS; i++) {
+        ca[i] = (struct stress_arg){s, i};
+        assert_int_equal(pthread_create(&cons[i], 0, consumer_main, &ca[i]), 0);
+    }
+    for (uint32_t i = 0; i < STRESS_PRODUCERS; i++) {
+        pa[i] = (struct stress_arg){s, i};
+        assert_int_equal(pthread_create(&prod[i], 0, producer_main, &pa[i]), 0);
+    }
+    for (uint32_t i = 0; i < STRESS_PRODUCERS; i++) {
+        assert_int_equal(pthread_join(prod[i], 0), 0);
+        atomic_fetch_add(&s->producers_done, 1);
+    }
+    for (uint32_t i = 0; i < STRESS_CONSUMERS; i++)
+        assert_int_equal(pthread_join(cons[i], 0), 0);
+
+    assert_int_equal(atomic_load(&s->errors), 0);
+    assert_int_equal(atomic_load(&s->popped), STRESS_TOTAL);
+    uint32_t missing = 0, dup = 0;
+    for (uint32_t v = 0; v < STRESS_TOTAL; v++) {
+        uint32_t n = atomic_load(&s->seen[v]);
+        if (n == 0)
+            missing++;
+        else if (n > 1)
+            dup++;
+    }
+    assert_int_equal(missing, 0);
+    assert_int_equal(dup, 0);
+    uint32_t v;
+    assert_int_equal(pto_rq_pop(&s->q, &v), -1);
+    assert_int_equal(pto_rq_size(&s->q), 0);
+    pto_rq_destroy(&s->q);
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fifo_order),
+        cmocka_unit_test(test_full_and_empty),
+        cmocka_unit_test(test_capacity_one_rejected),
+        cmocka_unit_test(test_wrap_around),
+        cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_init_rejects_non_pow2),
+        cmocka_unit_test(test_mpmc_stress),
+    };
+    return cmocka_run_group_tests(tests, 0, 0);
+}
