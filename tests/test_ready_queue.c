@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,7 @@ struct stress {
     _Atomic uint32_t seen[STRESS_TOTAL];
     _Atomic uint64_t popped;
     _Atomic int producers_done;
+    _Atomic int consumers_done;
     _Atomic int errors; /* out-of-range values or per-producer reordering */
 };
 
@@ -262,8 +264,9 @@ static void *producer_main(void *p)
     struct stress_arg *a = p;
     uint32_t base = a->index * STRESS_PER_PRODUCER;
     for (uint32_t i = 0; i < STRESS_PER_PRODUCER; i++)
-        while (pto_rq_push(&a->s->q, base + i) != 0)
-            ; /* full: retry */
+        while (pto_rq_push(&a->s->q, base + i) != 0) /* full: retry */
+            if (atomic_load(&a->s->consumers_done) == STRESS_CONSUMERS)
+                return 0; /* nobody will drain it (a broken queue): give up */
     return 0;
 }
 
@@ -300,6 +303,7 @@ static void *consumer_main(void *p)
         }
         atomic_fetch_add(&s->popped, 1);
     }
+    atomic_fetch_add(&s->consumers_done, 1);
     return 0;
 }
 
@@ -345,6 +349,127 @@ static void test_mpmc_stress(void **state)
     free(s);
 }
 
+/* ---- contended phases ----
+ * Two threads started together fill an empty queue (push vs push), or drain
+ * a full one (pop vs pop), so every operation races the other thread. */
+
+#define PHASE_ROUNDS 300
+#define PHASE_CAP 1024u
+
+struct phase {
+    pto_ready_queue q;
+    _Atomic uint32_t arrived;
+    _Atomic uint32_t errors;
+    uint32_t got[2][PHASE_CAP]; /* values popped by each consumer */
+    uint32_t ngot[2];
+    uint32_t pushed[2];          /* values pushed by each producer */
+};
+
+struct phase_arg {
+    struct phase *ph;
+    uint32_t index;
+};
+
+static void phase_rendezvous(struct phase *ph)
+{
+    atomic_fetch_add(&ph->arrived, 1);
+    while (atomic_load(&ph->arrived) < 2)
+        sched_yield();
+}
+
+static void *phase_pusher(void *p)
+{
+    struct phase_arg *a = p;
+    struct phase *ph = a->ph;
+    phase_rendezvous(ph);
+    uint32_t n = 0;
+    /* Values of producer i are i, i+2, i+4, ...: distinct across the two. */
+    while (pto_rq_push(&ph->q, a->index + 2 * n) == 0)
+        if (++n > PHASE_CAP) { /* more pushes than cells: overwrites */
+            atomic_fetch_add(&ph->errors, 1);
+            break;
+        }
+    ph->pushed[a->index] = n;
+    return 0;
+}
+
+static void *phase_popper(void *p)
+{
+    struct phase_arg *a = p;
+    struct phase *ph = a->ph;
+    phase_rendezvous(ph);
+    uint32_t v, n = 0;
+    while (pto_rq_pop(&ph->q, &v) == 0) {
+        if (n == PHASE_CAP) { /* more pops than items: duplicates */
+            atomic_fetch_add(&ph->errors, 1);
+            break;
+        }
+        ph->got[a->index][n++] = v;
+    }
+    ph->ngot[a->index] = n;
+    return 0;
+}
+
+static void run_pair(struct phase *ph, void *(*fn)(void *))
+{
+    pthread_t th[2];
+    struct phase_arg args[2];
+    atomic_store(&ph->arrived, 0);
+    for (uint32_t i = 0; i < 2; i++) {
+        args[i] = (struct phase_arg){ph, i};
+        assert_int_equal(pthread_create(&th[i], 0, fn, &args[i]), 0);
+    }
+    for (uint32_t i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(th[i], 0), 0);
+}
+
+static void test_contended_push_and_pop(void **state)
+{
+    (void)state;
+    struct phase *ph = calloc(1, sizeof *ph);
+    assert_non_null(ph);
+    init_q(&ph->q, PHASE_CAP);
+    uint8_t *seen = malloc(2 * PHASE_CAP);
+    assert_non_null(seen);
+    uint32_t bad = 0;
+    for (uint32_t round = 0; round < PHASE_ROUNDS; round++) {
+        /* Push vs push into an empty queue: together exactly PHASE_CAP
+         * succeed, and the queue holds each producer's values in order. */
+        run_pair(ph, phase_pusher);
+        bad += ph->pushed[0] + ph->pushed[1] != PHASE_CAP;
+        uint32_t v, next[2] = {0, 1}, n = 0;
+        while (n <= PHASE_CAP && pto_rq_pop(&ph->q, &v) == 0) {
+            n++;
+            if (v != next[v & 1]) /* lost, duplicated or reordered */
+                bad++;
+            else
+                next[v & 1] += 2;
+        }
+        bad += n != PHASE_CAP;
+        bad += next[0] / 2 != ph->pushed[0] || next[1] / 2 != ph->pushed[1];
+
+        /* Pop vs pop from a full queue: each value popped exactly once, and
+         * in increasing order within one consumer. */
+        for (uint32_t i = 0; i < PHASE_CAP; i++)
+            assert_int_equal(pto_rq_push(&ph->q, i), 0);
+        run_pair(ph, phase_popper);
+        memset(seen, 0, 2 * PHASE_CAP);
+        bad += ph->ngot[0] + ph->ngot[1] != PHASE_CAP;
+        for (uint32_t c = 0; c < 2; c++)
+            for (uint32_t i = 0; i < ph->ngot[c]; i++) {
+                uint32_t x = ph->got[c][i];
+                if (x >= PHASE_CAP || seen[x]++ || (i && x <= ph->got[c][i - 1]))
+                    bad++;
+            }
+        bad += pto_rq_size(&ph->q) != 0;
+    }
+    assert_int_equal(atomic_load(&ph->errors), 0);
+    assert_int_equal(bad, 0);
+    free(seen);
+    pto_rq_destroy(&ph->q);
+    free(ph);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_init_rejects_non_pow2),
         cmocka_unit_test(test_mpmc_stress),
+        cmocka_unit_test(test_contended_push_and_pop),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

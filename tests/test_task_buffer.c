@@ -25,7 +25,7 @@ static void tb_open(pto_task_buffer *tb, uint32_t window, uint32_t pool, uint32_
 static pto_task *add(pto_task_buffer *tb, pto_core_type type)
 {
     uint64_t a[2] = {tb->next_id * 3, 42};
-    return pto_tb_add(tb, 9, type, a, 2);
+    return pto_tb_add(tb, 9, type, a, 2, 0);
 }
 
 static uint64_t queued(pto_task_buffer *tb, pto_core_type type)
@@ -197,26 +197,30 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(drain(&tb, PTO_CORE_AIV), 4);
     pto_tb_complete(&tb, t[1], NULL, NULL);
     pto_tb_complete(&tb, t[2], NULL, NULL);
-    /* Retiring t0..t2 frees the nodes of t1 and t2 only (tail = t2's mark). */
-    assert_int_equal(pto_tb_retire(&tb), 3);
-    assert_int_equal(tb.deps.tail, 2);
-    assert_int_equal(tb.deps.head - tb.deps.tail, 2);
-    /* Two new edges fit (reusing node indices 0 and 1), a third does not. */
+    /* t0 stays: its consumers t3 and t4 still hold references on it. */
+    assert_int_equal(pto_tb_retire(&tb), 0);
+    assert_int_equal(atomic_load(&t[0]->refs), 2);
+    assert_int_equal(tb.deps.tail, 0);
+    pto_tb_complete(&tb, t[3], NULL, NULL);
+    pto_tb_complete(&tb, t[4], NULL, NULL);
+    assert_int_equal(atomic_load(&t[0]->refs), 0);
+    /* Retiring t0..t4 frees every node (tail = t4's mark). */
+    assert_int_equal(pto_tb_retire(&tb), 5);
+    assert_int_equal(tb.deps.tail, 4);
+    assert_int_equal(tb.deps.head - tb.deps.tail, 0);
+    /* Four new edges fit (reusing node indices 0..3), a fifth does not. */
     pto_task *a = add(&tb, PTO_CORE_AIV); /* t5 */
     pto_task *b = add(&tb, PTO_CORE_AIV); /* t6 */
     pto_task *c = add(&tb, PTO_CORE_AIV); /* t7 */
     wire_ok(&tb, 5, 6);
     wire_ok(&tb, 5, 7);
+    wire_ok(&tb, 6, 7);
+    wire_ok(&tb, 6, 7); /* duplicate edge: counted on both sides */
     assert_int_equal(tb.deps.head - tb.deps.tail, 4);
     memset(&err, 0, sizeof err);
-    assert_int_equal(pto_tb_add_dep(&tb, 6, 7, &err), PTO_ERR_CAPACITY);
+    assert_int_equal(pto_tb_add_dep(&tb, 5, 6, &err), PTO_ERR_CAPACITY);
     assert_non_null(strstr(err.msg, "DEPLIST_POOL_FULL"));
-    /* The reused nodes do not disturb t0's old list nor the new wiring. */
-    pto_tb_complete(&tb, t[3], NULL, NULL);
-    pto_tb_complete(&tb, t[4], NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 5);
-    assert_int_equal(tb.deps.tail, 4);
-    wire_ok(&tb, 6, 7); /* works again after retirement */
+    assert_int_equal(atomic_load(&b->refs), 2);
     pto_tb_publish(&tb, a);
     assert_int_equal(pto_tb_publish(&tb, b), 0);
     assert_int_equal(pto_tb_publish(&tb, c), 0);
@@ -226,6 +230,7 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0); /* t7 still waits on t6 */
     assert_int_equal(pto_tb_complete(&tb, b, NULL, NULL), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 7);
+    assert_int_equal(pto_tb_retire(&tb), 5); /* t5, t6 held until t7 is done */
     pto_tb_complete(&tb, c, NULL, NULL);
     assert_int_equal(pto_tb_retire(&tb), 8);
     assert_int_equal(tb.deps.tail, tb.deps.head);
@@ -249,8 +254,9 @@ static void test_dep_pool_reclaimed_over_laps(void **state)
         assert_int_equal(pop1(&tb, PTO_CORE_AIV), prev->id & 7);
         assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
         assert_int_equal(pto_tb_complete(&tb, prev, NULL, NULL), 1);
-        assert_int_equal(pto_tb_retire(&tb), i);
-        assert_true(tb.deps.head - tb.deps.tail <= 2);
+        /* prev is held by its running consumer t; its own producer retires. */
+        assert_int_equal(pto_tb_retire(&tb), i - 1);
+        assert_true(tb.deps.head - tb.deps.tail <= 4);
         prev = t;
     }
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), prev->id & 7);
@@ -276,13 +282,17 @@ static void test_completed_producer_not_counted(void **state)
     pto_task *c = add(&tb, PTO_CORE_AIV);
     uint64_t head = tb.deps.head;
     wire_ok(&tb, p->id, c->id);
-    assert_int_equal(tb.deps.head, head); /* node given back */
+    /* The edge keeps its node (c's fanin list, so c can release p's
+     * reference), but p's fanout does not take it and c does not wait. */
+    assert_int_equal(tb.deps.head, head + 1);
     assert_int_equal(atomic_load(&c->fanin_remaining), 1);
     assert_int_equal(p->fanout_head, PTO_DEP_NIL);
+    assert_int_equal(atomic_load(&p->refs), 1);
+    assert_int_equal(pto_tb_retire(&tb), 0); /* p is held by c */
     /* Only the live producer counts. */
     wire_ok(&tb, q->id, c->id);
     assert_int_equal(atomic_load(&c->fanin_remaining), 2);
-    assert_int_equal(c->fanin_total, 1);
+    assert_int_equal(c->fanin_total, 2);
     assert_int_equal(pto_tb_publish(&tb, c), 0);
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
     pto_tb_publish(&tb, q);

@@ -43,13 +43,18 @@ typedef struct pto_device_config {
                                  (default = task_window) */
     uint32_t trace_capacity;  /* per-task timing records kept per run
                                  (default = task_window) */
+    uint64_t heap_bytes;      /* heap arena for PTO_OUT tensors, multiple of 64
+                                 (default 256 MiB, reserved lazily) */
+    uint32_t tensormap_entries; /* TensorMap pool, power of two (default 65536) */
+    uint32_t tensormap_buckets; /* TensorMap hash buckets, power of two (4096) */
 } pto_device_config;
 
 void pto_device_config_default(pto_device_config *cfg);
 
 /* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
- * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_GM_BYTES from the environment into cfg
- * (fields whose variable is unset are left alone). */
+ * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_TRACE_CAPACITY, PTO_GM_BYTES,
+ * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS from the environment
+ * into cfg (fields whose variable is unset are left alone). */
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
 
 /* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
@@ -65,6 +70,8 @@ typedef struct pto_device_info {
     uint32_t schedulers, exec_threads;
     size_t gm_bytes;
     uint32_t task_window, dep_pool, ready_queue, trace_capacity;
+    uint64_t heap_bytes;
+    uint32_t tensormap_entries, tensormap_buckets;
 } pto_device_info;
 
 void pto_device_get_info(const pto_device *dev, pto_device_info *info);

@@ -6,6 +6,7 @@
 #include "pto/device.h"
 #include "pto/kernel.h"
 #include "pto/stats.h"
+#include "pto/tensor.h"
 #include "pto/run.h"
 
 #endif

@@ -1,9 +1,15 @@
 /* Runs: orchestration (building the task graph) and launch.
  *
- * A run executes one orchestration function on a device. In host-built mode
- * (pto-runtime's host_build_graph) the function runs to completion on the
- * calling thread before any task is dispatched; the task ring must then hold
- * the whole graph. Every task of a run has an id counting from 0. */
+ * A run executes one orchestration function on a device, in one of two
+ * placements of the same runtime core:
+ * - host-built (pto-runtime's host_build_graph): the function runs to
+ *   completion on the calling thread before any task is dispatched; the task
+ *   ring must hold the whole graph, and a full resource is an error.
+ * - streamed: the function runs on an AICPU orchestrator thread while the
+ *   schedulers dispatch; each task is published as soon as it is wired, and a
+ *   full resource stalls the orchestrator until retirement frees space (or
+ *   fails the run with PTO_ERR_DEADLOCK and a report when it never can).
+ * Every task of a run has an id counting from 0. */
 #ifndef PTO_RUN_H
 #define PTO_RUN_H
 
@@ -13,6 +19,7 @@
 #include "pto/device.h"
 #include "pto/kernel.h"
 #include "pto/stats.h"
+#include "pto/tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,7 +29,8 @@ typedef uint64_t pto_task_id;
 typedef struct pto_run pto_run;
 
 typedef enum pto_run_mode {
-    PTO_MODE_HOST_BUILT = 0 /* orchestration completes before launch */
+    PTO_MODE_HOST_BUILT = 0, /* orchestration completes before launch */
+    PTO_MODE_STREAMED = 1    /* orchestration runs alongside the schedulers */
 } pto_run_mode;
 
 typedef struct pto_run_config {
@@ -46,19 +54,58 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn or
 pto_device *pto_run_device(pto_run *run);
 
 /* Adds a task running kernel func_id (which must be registered with this core
- * type) on nargs (<= PTO_MAX_ARGS) u64 arguments. */
+ * type) on nargs (<= PTO_MAX_ARGS) u64 arguments. No dependency inference:
+ * order it with pto_add_dep. */
 pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
                         const uint64_t *args, uint32_t nargs, pto_task_id *out,
                         pto_error *err);
 
 /* consumer waits for producer. Rejected with PTO_ERR_CYCLE (naming the tasks)
- * when it would close a cycle; duplicate edges are ignored. */
+ * when it would close a cycle. Duplicate edges are allowed (each is counted
+ * once on both sides). In streamed mode the consumer must be the newest task
+ * (it is published when the next task is added, a scope ends, a value is read
+ * or the orchestration returns); a producer that already retired is ignored. */
 pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
                        pto_error *err);
 
 /* After the run completes, copy bytes from device src to host dst. */
 pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src,
                          size_t bytes, pto_error *err);
+
+/* Submits a task with tensor parameters; dependencies are inferred from
+ * overlapping tensors (RAW for IN/INOUT; WAR and WAW for INOUT/OUT_EXISTING)
+ * unless the innermost scope is PTO_SCOPE_MANUAL. The kernel receives one
+ * u64 per parameter, in order: the address of the view's first element, or
+ * the scalar. PTO_OUT parameters are allocated contiguously from the heap
+ * arena (their tensor.base/stride are filled in); such an output stays valid
+ * until the scope it was submitted in has ended and its readers finished. */
+pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *params,
+                      uint32_t nparams, pto_task_id *out, pto_error *err);
+
+/* A dependency-only task: no kernel; completes as soon as its producers
+ * have. Its params take part in inference like a kernel's would. */
+pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
+                            pto_task_id *out, pto_error *err);
+
+#define PTO_MAX_SCOPE_DEPTH 64
+
+typedef enum pto_scope_mode {
+    PTO_SCOPE_AUTO = 0,  /* infer dependencies from tensors */
+    PTO_SCOPE_MANUAL = 1 /* no inference: explicit pto_add_dep only */
+} pto_scope_mode;
+
+/* Scopes bound task lifetime: each task holds one reference for the
+ * innermost scope open when it was added, released by that scope's end.
+ * Tasks outside every user scope belong to the run's implicit scope, which
+ * ends when the orchestration function returns. name is copied. */
+pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
+                           pto_error *err);
+pto_status pto_scope_end(pto_run *run, pto_error *err);
+
+/* Copies element `index` (row-major over the view's shape) of t into dst
+ * (t->elem bytes), after every earlier task writing it has finished. */
+pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
+                    pto_error *err);
 
 #ifdef __cplusplus
 }

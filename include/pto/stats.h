@@ -24,6 +24,30 @@ typedef struct pto_sched_stats {
     uint64_t start_ns, end_ns; /* active span within the run */
 } pto_sched_stats;
 
+/* Flow control: why the orchestrator waits. Stable names (pto_stall_name). */
+typedef enum pto_stall_reason {
+    PTO_STALL_NONE = 0,
+    PTO_STALL_TASK_RING_FULL,
+    PTO_STALL_TENSORMAP_POOL_FULL,
+    PTO_STALL_DEPLIST_POOL_FULL,
+    PTO_STALL_HEAP_ARENA_FULL,
+    PTO_STALL_READY_QUEUE_FULL, /* cannot occur: queues hold the whole window */
+    PTO_STALL_CHANNEL_EMPTY_WAIT, /* reserved for CSP channels */
+    PTO_STALL_CHANNEL_FULL_WAIT,  /* reserved for CSP channels */
+    PTO_STALL_REASONS
+} pto_stall_reason;
+
+/* "TASK_RING_FULL", ...; "NONE" for PTO_STALL_NONE. */
+const char *pto_stall_name(pto_stall_reason r);
+
+/* One bounded resource, indexed by the stall reason it causes. */
+typedef struct pto_flow_stats {
+    uint64_t capacity;   /* slots, entries, nodes or bytes */
+    uint64_t high_water; /* true peak occupancy in the run */
+    uint64_t stalls;     /* times the orchestrator had to wait for it */
+    uint64_t stall_ns;   /* time spent waiting */
+} pto_flow_stats;
+
 typedef struct pto_stats {
     uint64_t tasks;        /* tasks executed */
     uint64_t wall_ns;      /* launch to last completion (excludes orchestration) */
@@ -33,6 +57,9 @@ typedef struct pto_stats {
     pto_sched_stats sched[PTO_MAX_AICPU_THREADS];
     uint64_t exec_parks;   /* executor-thread sleeps (sum) */
     uint64_t wakes;        /* futex wakes issued by anyone during the run */
+    pto_flow_stats flow[PTO_STALL_REASONS];
+    pto_stall_reason stall_reason; /* what the orchestrator waits on at the end
+                                      (NONE unless the run deadlocked) */
     uint64_t records;      /* task records kept (see pto_last_run_records) */
     uint64_t records_dropped; /* tasks beyond trace_capacity (not recorded) */
 } pto_stats;

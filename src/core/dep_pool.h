@@ -1,4 +1,5 @@
-/* Dep-list pool: the nodes of every task's fanout (successor) list.
+/* Dep-list pool: one node per dependency edge, linked into the producer's
+ * fanout list and into the consumer's fanin list.
  *
  * Invariants: capacity is a power of two fixed at device open. Nodes are
  * taken in order at `head` by the orchestrator only (when it wires an edge)
@@ -17,8 +18,10 @@
 #include "pto/status.h"
 
 typedef struct pto_dep_node {
+    uint32_t producer; /* ring slot of the producer task */
     uint32_t consumer; /* ring slot of the consumer task */
-    uint32_t next;     /* next node of the same fanout list, or PTO_DEP_NIL */
+    uint32_t next_out; /* next edge of the producer's fanout list */
+    uint32_t next_in;  /* next edge of the consumer's fanin list */
 } pto_dep_node;
 
 typedef struct pto_dep_pool {

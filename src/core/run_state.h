@@ -15,12 +15,14 @@
 
 typedef struct pto_run_state {
     _Atomic uint32_t active;       /* schedulers serve ready queues while set */
-    _Atomic uint64_t total;        /* tasks in the run (known before launch) */
+    _Atomic uint64_t total;        /* tasks in the run; UINT64_MAX while a
+                                      streamed orchestration may add more */
     uint64_t t0;                   /* launch time, ns (pto_now_ns) */
     _Alignas(64) _Atomic uint64_t completed;
     _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
     _Atomic uint64_t error_task;
     pto_event done;                /* host waits for completed == total */
+    pto_event progress;            /* a stalled orchestrator waits here */
 } pto_run_state;
 
 /* Adds n completions; signals `done` when the run is complete. */
@@ -31,6 +33,7 @@ static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
      * harmless, the waiter re-checks. */
     if (c == atomic_load_explicit(&rs->total, memory_order_relaxed))
         pto_event_signal(&rs->done);
+    pto_event_signal(&rs->progress);
 }
 
 /* Records the first failure of the run. */

@@ -2,10 +2,14 @@
  *
  * Invariants:
  * - Fields above `fanin_remaining` are written by the orchestrator while the
- *   task is being added and are read-only once the task is published.
+ *   task is being added and wired, and are read-only once it is published.
  * - fanin_remaining = producers not yet completed + 1 publish guard; the
  *   thread that moves it to 0 (publisher or a completing producer) is the one
- *   that pushes the task to its ready queue, so that happens exactly once.
+ *   that makes the task ready, so that happens exactly once.
+ * - refs = one per consumer wired to this task (released when that consumer
+ *   completes) + one per scope open when it was added (released by
+ *   scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
+ *   and refs == 0.
  * - fanout_head/fanout_tail/completed are guarded by `lock`: a producer that
  *   has completed takes no new consumers, so the wiring side checks
  *   `completed` under the lock and does not count such a producer.
@@ -20,28 +24,35 @@
 
 #define PTO_DEP_NIL UINT32_MAX
 
+/* Queue index of dependency-only tasks (no kernel, no core). */
+#define PTO_QUEUE_DUMMY 2
+#define PTO_NQUEUES 3
+
 enum pto_task_state {
     PTO_TASK_PENDING = 0, /* added, waiting for producers or publication */
     PTO_TASK_READY,       /* in a ready queue */
     PTO_TASK_RUNNING,     /* dispatched to a core */
-    PTO_TASK_COMPLETED    /* FIN handled, successors released */
+    PTO_TASK_COMPLETED    /* successors released, consumer refs given back */
 };
 
 typedef struct pto_task {
     uint64_t id;
     int32_t func_id;
-    uint8_t core_type;
+    uint8_t core_type;        /* pto_core_type, or PTO_QUEUE_DUMMY */
     uint8_t nargs;
+    uint8_t scope_depth;      /* owning scope (0 = the run's implicit scope) */
     uint64_t args[PTO_MAX_ARGS];
-    uint32_t fanin_total;     /* orchestrator-only: edges wired into this task */
-    uint32_t pad_;
+    uint32_t fanin_total;     /* edges wired into this task */
+    uint32_t fanin_head;      /* edge list of this task's producers */
     uint64_t dep_mark;        /* dep-pool head after this task's wiring */
+    uint64_t heap_mark;       /* heap-arena head after this task's outputs */
 
     _Atomic int32_t fanin_remaining;
-    _Atomic uint32_t state;   /* enum pto_task_state, for reports and tests */
+    _Atomic int32_t refs;
+    _Atomic uint32_t state;   /* enum pto_task_state */
     _Atomic uint32_t lock;    /* spinlock for the three fields below */
-    uint32_t fanout_head;     /* first dep node (PTO_DEP_NIL: none) */
-    uint32_t fanout_tail;     /* last dep node, for in-order append */
+    uint32_t fanout_head;     /* edge list of this task's consumers */
+    uint32_t fanout_tail;     /* last fanout edge, for in-order append */
     uint32_t completed;       /* set once, under lock, on completion */
 } pto_task;
 

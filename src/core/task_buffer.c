@@ -30,12 +30,15 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
         pto_tb_destroy(tb);
         return pto_fail(err, PTO_ERR_NOMEM, "task ring of %u slots", window);
     }
-    if ((st = pto_dep_pool_init(&tb->deps, dep_pool, err)) != PTO_OK ||
-        (st = pto_rq_init(&tb->ready[PTO_CORE_AIC], ready_queue, err)) != PTO_OK ||
-        (st = pto_rq_init(&tb->ready[PTO_CORE_AIV], ready_queue, err)) != PTO_OK) {
+    if ((st = pto_dep_pool_init(&tb->deps, dep_pool, err)) != PTO_OK) {
         pto_tb_destroy(tb);
         return st;
     }
+    for (int q = 0; q < PTO_NQUEUES; q++)
+        if ((st = pto_rq_init(&tb->ready[q], ready_queue, err)) != PTO_OK) {
+            pto_tb_destroy(tb);
+            return st;
+        }
     pto_tb_reset(tb);
     return PTO_OK;
 }
@@ -47,8 +50,8 @@ void pto_tb_destroy(pto_task_buffer *tb)
     free(tb->dfs_parent);
     free(tb->dfs_epoch_of);
     pto_dep_pool_destroy(&tb->deps);
-    pto_rq_destroy(&tb->ready[PTO_CORE_AIC]);
-    pto_rq_destroy(&tb->ready[PTO_CORE_AIV]);
+    for (int q = 0; q < PTO_NQUEUES; q++)
+        pto_rq_destroy(&tb->ready[q]);
     tb->tasks = 0;
 }
 
@@ -57,24 +60,32 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->next_id = 0;
     atomic_store(&tb->last_alive, 0);
     tb->has_backward_edge = 0;
+    tb->live_high_water = 0;
+    tb->heap_mark = 0;
     pto_dep_pool_reset(&tb->deps);
-    pto_rq_reset(&tb->ready[PTO_CORE_AIC]);
-    pto_rq_reset(&tb->ready[PTO_CORE_AIV]);
+    for (int q = 0; q < PTO_NQUEUES; q++)
+        pto_rq_reset(&tb->ready[q]);
 }
 
-pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, pto_core_type type,
-                     const uint64_t *args, uint32_t nargs)
+pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
+                     const uint64_t *args, uint32_t nargs, int32_t scope_refs)
 {
     pto_task *t = pto_tb_task(tb, tb->next_id);
     t->id = tb->next_id++;
+    uint64_t live = pto_tb_live(tb);
+    if (live > tb->live_high_water)
+        tb->live_high_water = live;
     t->func_id = func_id;
-    t->core_type = (uint8_t)type;
+    t->core_type = (uint8_t)queue;
     t->nargs = (uint8_t)nargs;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
+    t->fanin_head = PTO_DEP_NIL;
     t->dep_mark = tb->deps.head;
+    t->heap_mark = 0;
     atomic_store_explicit(&t->fanin_remaining, 1, memory_order_relaxed);
+    atomic_store_explicit(&t->refs, scope_refs, memory_order_relaxed);
     atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
     atomic_store_explicit(&t->lock, 0, memory_order_relaxed);
     t->fanout_head = t->fanout_tail = PTO_DEP_NIL;
@@ -95,7 +106,7 @@ static int reaches(pto_task_buffer *tb, uint64_t from, uint64_t target)
         uint32_t s = tb->dfs_stack[--n];
         if (s == dst)
             return 1;
-        for (uint32_t d = tb->tasks[s].fanout_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next) {
+        for (uint32_t d = tb->tasks[s].fanout_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
             uint32_t c = tb->deps.nodes[d].consumer;
             if (tb->dfs_epoch_of[c] != epoch) {
                 tb->dfs_epoch_of[c] = epoch;
@@ -147,23 +158,25 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
                         "wiring t%llu -> t%llu; raise PTO_DEP_POOL",
                         tb->deps.capacity, (unsigned long long)producer,
                         (unsigned long long)consumer);
-    tb->deps.nodes[node].consumer = (uint32_t)(consumer & tb->mask);
-    tb->deps.nodes[node].next = PTO_DEP_NIL;
-    pto_task_lock(p);
-    if (p->completed) {
-        pto_task_unlock(p);
-        tb->deps.head--; /* unused: give the node back (orchestrator owns head) */
-        return PTO_OK;
-    }
-    if (p->fanout_tail == PTO_DEP_NIL)
-        p->fanout_head = node;
-    else
-        tb->deps.nodes[p->fanout_tail].next = node;
-    p->fanout_tail = node;
-    atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
-    pto_task_unlock(p);
+    pto_dep_node *n = &tb->deps.nodes[node];
+    n->producer = (uint32_t)(producer & tb->mask);
+    n->consumer = (uint32_t)(consumer & tb->mask);
+    n->next_out = PTO_DEP_NIL;
+    n->next_in = c->fanin_head;
+    c->fanin_head = node;
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
+    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    pto_task_lock(p);
+    if (!p->completed) {
+        if (p->fanout_tail == PTO_DEP_NIL)
+            p->fanout_head = node;
+        else
+            tb->deps.nodes[p->fanout_tail].next_out = node;
+        p->fanout_tail = node;
+        atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
+    }
+    pto_task_unlock(p);
     return PTO_OK;
 }
 
@@ -192,7 +205,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     uint32_t d = t->fanout_head;
     pto_task_unlock(t);
     uint32_t ready = 0;
-    for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next) {
+    for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
             if (!take || !take(arg, c))
@@ -200,6 +213,9 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
             ready++;
         }
     }
+    for (d = t->fanin_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_in)
+        atomic_fetch_sub_explicit(&tb->tasks[tb->deps.nodes[d].producer].refs, 1,
+                                  memory_order_release);
     /* Only now may retirement reclaim the nodes just walked. */
     atomic_store_explicit(&t->state, PTO_TASK_COMPLETED, memory_order_release);
     return ready;
@@ -211,10 +227,13 @@ uint64_t pto_tb_retire(pto_task_buffer *tb)
     uint64_t dep_tail = tb->deps.tail;
     while (f < tb->next_id) {
         pto_task *t = pto_tb_task(tb, f);
-        if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED)
+        if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED ||
+            atomic_load_explicit(&t->refs, memory_order_acquire) != 0)
             break;
         if (t->dep_mark > dep_tail)
             dep_tail = t->dep_mark;
+        if (t->heap_mark > tb->heap_mark)
+            tb->heap_mark = t->heap_mark;
         f++;
     }
     tb->deps.tail = dep_tail;

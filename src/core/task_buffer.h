@@ -4,7 +4,8 @@
  * Resources (all fixed at device open, reused across runs):
  *   task ring   `window` slots; task id i lives in slot i & (window-1)
  *   dep pool    fanout nodes (see dep_pool.h)
- *   ready queues one per core type, capacity >= window (see ready_queue.h)
+ *   ready queues one per core type plus one for dependency-only (dummy)
+ *                tasks, capacity >= window (see ready_queue.h)
  *
  * Invariants:
  * - next_id and the dep pool head are written by the orchestrator only.
@@ -28,7 +29,9 @@ typedef struct pto_task_buffer {
     uint64_t next_id;
     _Atomic uint64_t last_alive;
     pto_dep_pool deps;
-    pto_ready_queue ready[PTO_CORE_TYPES];
+    pto_ready_queue ready[PTO_NQUEUES];
+    uint64_t live_high_water;  /* max (next_id - last_alive) this run */
+    uint64_t heap_mark;        /* heap end mark of the newest retired task */
     int has_backward_edge; /* an edge to an earlier-added task exists */
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
     uint32_t dfs_epoch;
@@ -50,13 +53,21 @@ static inline uint64_t pto_tb_live(pto_task_buffer *tb)
 }
 
 /* Claims the next slot (caller checked space) and fills it; the task holds
- * its publish guard until pto_tb_publish. */
-pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, pto_core_type type,
-                     const uint64_t *args, uint32_t nargs);
+ * its publish guard until pto_tb_publish and `scope_refs` references for the
+ * scopes enclosing it. queue is a pto_core_type or PTO_QUEUE_DUMMY. */
+pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
+                     const uint64_t *args, uint32_t nargs, int32_t scope_refs);
+static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
+{
+    return tb->deps.capacity - (tb->deps.head - tb->deps.tail);
+}
 
-/* Wires producer -> consumer. PTO_ERR_CYCLE (message names the path) if the
- * edge would close a cycle, PTO_ERR_CAPACITY if the dep pool is full. A
- * producer that already completed is not counted. */
+/* Wires producer -> consumer: the consumer waits for the producer unless it
+ * already completed (checked under the producer's lock) and holds a
+ * reference on it until the consumer completes. PTO_ERR_CYCLE (message names
+ * the path) if the edge would close a cycle, PTO_ERR_CAPACITY
+ * (DEPLIST_POOL_FULL) if the dep pool is full. The producer must not have
+ * retired. */
 pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                           pto_error *err);
 
@@ -68,14 +79,16 @@ int pto_tb_publish(pto_task_buffer *tb, pto_task *t);
  * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */
 typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
 
-/* Marks t completed and releases its successors; each one that becomes ready
- * is offered to take (may be NULL) and otherwise pushed to its ready queue.
- * Returns how many became ready. */
+/* Marks t completed: releases its successors (each one that becomes ready is
+ * offered to take, which may be NULL, and otherwise pushed to its ready
+ * queue) and gives back its references on its producers. Returns how many
+ * successors became ready. */
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
                          void *arg);
 
-/* Advances the frontier over completed tasks and reclaims their dep nodes.
- * Frontier owner only. Returns the new frontier. */
+/* Advances the frontier over consumed tasks (COMPLETED, refs == 0) and
+ * reclaims their dep nodes; heap_mark becomes the newest retired task's heap
+ * end for the caller to release. Frontier owner only. Returns the frontier. */
 uint64_t pto_tb_retire(pto_task_buffer *tb);
 
 #endif

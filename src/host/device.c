@@ -21,6 +21,9 @@ void pto_device_config_default(pto_device_config *cfg)
     cfg->gm_max_allocs = 65536;
     cfg->task_window = 16384;
     cfg->dep_pool = 65536;
+    cfg->heap_bytes = (uint64_t)256 << 20;
+    cfg->tensormap_entries = 65536;
+    cfg->tensormap_buckets = 4096;
 }
 
 static pto_status env_u64(const char *name, uint64_t *out, pto_error *err)
@@ -47,7 +50,10 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
         {"PTO_DEP_POOL", offsetof(pto_device_config, dep_pool), 1},
         {"PTO_READY_QUEUE", offsetof(pto_device_config, ready_queue), 1},
         {"PTO_TRACE_CAPACITY", offsetof(pto_device_config, trace_capacity), 1},
+        {"PTO_TENSORMAP", offsetof(pto_device_config, tensormap_entries), 1},
+        {"PTO_TENSORMAP_BUCKETS", offsetof(pto_device_config, tensormap_buckets), 1},
         {"PTO_GM_BYTES", offsetof(pto_device_config, gm_bytes), 0},
+        {"PTO_HEAP_BYTES", offsetof(pto_device_config, heap_bytes), 2},
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         uint64_t x = 0;
@@ -62,6 +68,8 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
                                 vars[i].name, (unsigned long long)x);
             uint32_t v = (uint32_t)x;
             memcpy((char *)cfg + vars[i].off, &v, sizeof v);
+        } else if (vars[i].is32 == 2) {
+            memcpy((char *)cfg + vars[i].off, &x, sizeof x);
         } else {
             size_t v = (size_t)x;
             memcpy((char *)cfg + vars[i].off, &v, sizeof v);
@@ -90,6 +98,9 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     if (!cfg->dep_pool) cfg->dep_pool = def.dep_pool;
     if (!cfg->ready_queue) cfg->ready_queue = cfg->task_window < 2 ? 2 : cfg->task_window;
     if (!cfg->trace_capacity) cfg->trace_capacity = cfg->task_window;
+    if (!cfg->heap_bytes) cfg->heap_bytes = def.heap_bytes;
+    if (!cfg->tensormap_entries) cfg->tensormap_entries = def.tensormap_entries;
+    if (!cfg->tensormap_buckets) cfg->tensormap_buckets = def.tensormap_buckets;
     uint32_t cores = cfg->blocks * PTO_CORES_PER_BLOCK;
     if (cfg->blocks > PTO_MAX_BLOCKS)
         return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks",
@@ -111,6 +122,8 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
         {"task_window (PTO_TASK_WINDOW)", cfg->task_window},
         {"dep_pool (PTO_DEP_POOL)", cfg->dep_pool},
         {"ready_queue (PTO_READY_QUEUE)", cfg->ready_queue},
+        {"tensormap_entries (PTO_TENSORMAP)", cfg->tensormap_entries},
+        {"tensormap_buckets (PTO_TENSORMAP_BUCKETS)", cfg->tensormap_buckets},
     };
     for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++) {
         if (!pto_is_pow2(rings[i].v))
@@ -125,6 +138,11 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
                         "ready_queue=%u: must be >= 2 and >= task_window=%u, so a "
                         "ready queue holds every live task",
                         cfg->ready_queue, cfg->task_window);
+    if (cfg->heap_bytes % 64 || cfg->heap_bytes > ((uint64_t)1 << 40))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "heap_bytes (PTO_HEAP_BYTES)=%llu must be a multiple of 64 "
+                        "and at most 1 TiB",
+                        (unsigned long long)cfg->heap_bytes);
     if (cfg->trace_capacity > PTO_MAX_RING * 4u)
         return pto_fail(err, PTO_ERR_INVALID, "trace_capacity=%u exceeds the limit %u",
                         cfg->trace_capacity, PTO_MAX_RING * 4u);
@@ -156,6 +174,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     dev->platform = "a2a3sim";
     dev->cores = dev->cfg.blocks * PTO_CORES_PER_BLOCK;
     pto_event_init(&dev->run.done);
+    pto_event_init(&dev->run.progress);
     dev->records = calloc(dev->cfg.trace_capacity, sizeof *dev->records);
     if (!dev->records) {
         uint32_t cap = dev->cfg.trace_capacity;
@@ -165,6 +184,9 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     if ((st = pto_gm_create(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs, &dev->gm, err)) ||
         (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool,
                           dev->cfg.ready_queue, err)) ||
+        (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes, err)) ||
+        (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries,
+                            dev->cfg.tensormap_buckets, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||
         (st = pto_sim_create(dev, &dev->sim, err))) {
         pto_device_close(dev);
@@ -182,6 +204,8 @@ void pto_device_close(pto_device *dev)
     pto_run_destroy(dev->run_handle);
     if (dev->tb.tasks)
         pto_tb_destroy(&dev->tb);
+    pto_heap_destroy(&dev->heap);
+    pto_tmap_destroy(&dev->tmap);
     pto_gm_destroy(dev->gm);
     pto_kernel_table_clear_all(&dev->kernels);
     free(dev->records);
@@ -203,6 +227,9 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
     info->dep_pool = dev->cfg.dep_pool;
     info->ready_queue = dev->cfg.ready_queue;
     info->trace_capacity = dev->cfg.trace_capacity;
+    info->heap_bytes = dev->cfg.heap_bytes;
+    info->tensormap_entries = dev->cfg.tensormap_entries;
+    info->tensormap_buckets = dev->cfg.tensormap_buckets;
 }
 
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,

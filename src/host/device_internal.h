@@ -8,8 +8,10 @@
 #ifndef PTO_SRC_DEVICE_INTERNAL_H
 #define PTO_SRC_DEVICE_INTERNAL_H
 
+#include "core/heap_arena.h"
 #include "core/run_state.h"
 #include "core/task_buffer.h"
+#include "core/tensor_map.h"
 #include "host/gm_arena.h"
 #include "host/kernel_table.h"
 #include "pto/device.h"
@@ -24,6 +26,8 @@ struct pto_device {
     pto_gm *gm;
     pto_kernel_table kernels;
     pto_task_buffer tb;
+    pto_heap_arena heap;          /* PTO_OUT tensors of streamed runs */
+    pto_tensor_map tmap;          /* producer/consumer lookup for inference */
     pto_run_state run;
     struct pto_run *run_handle;   /* the public run object, reused per launch */
     struct pto_sim *sim;

@@ -1,7 +1,10 @@
-/* Host-built runs: orchestration on the calling thread, then launch and wait
- * (with a watchdog), then copy-back. */
+/* Launch: host-built runs orchestrate on the calling thread, then publish
+ * every task; streamed runs orchestrate on an AICPU orchestrator thread
+ * while the schedulers dispatch. Both then wait (with a watchdog), gather
+ * statistics and perform the copy-backs. */
 #include "orchestration/run_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,93 +26,29 @@ void pto_run_config_default(pto_run_config *cfg)
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
 {
     struct pto_run *run = calloc(1, sizeof *run);
-    if (!run)
+    if (run) {
+        run->producers = malloc((size_t)dev->cfg.task_window * sizeof *run->producers);
+        run->seen = calloc(dev->cfg.task_window, sizeof *run->seen);
+    }
+    if (!run || !run->producers || !run->seen) {
+        pto_run_destroy(run);
         return pto_fail(err, PTO_ERR_NOMEM, "run object");
+    }
     run->dev = dev;
     *out = run;
     return PTO_OK;
 }
 
-void pto_run_destroy(struct pto_run *run) { free(run); }
-
-pto_device *pto_run_device(pto_run *run) { return run ? run->dev : 0; }
-
-static pto_status check_building(pto_run *run, const char *what, pto_error *err)
+void pto_run_destroy(struct pto_run *run)
 {
     if (!run)
-        return pto_fail(err, PTO_ERR_INVALID, "%s: run is NULL", what);
-    if (!run->building)
-        return pto_fail(err, PTO_ERR_STATE,
-                        "%s: only valid inside the orchestration function", what);
-    return PTO_OK;
+        return;
+    free(run->producers);
+    free(run->seen);
+    free(run);
 }
 
-pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
-                        const uint64_t *args, uint32_t nargs, pto_task_id *out,
-                        pto_error *err)
-{
-    pto_status st = check_building(run, "pto_add_task", err);
-    if (st)
-        return st;
-    pto_device *dev = run->dev;
-    const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, func_id);
-    if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_add_task: func_id %d is not a registered kernel", func_id);
-    if (type != k->type)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_add_task: func_id %d (%s) is registered for %s, not %s",
-                        func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
-                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
-    if (nargs > PTO_MAX_ARGS || (nargs && !args))
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_add_task: %u args (at most %d, non-NULL)", nargs, PTO_MAX_ARGS);
-    if (pto_tb_live(&dev->tb) >= dev->tb.window)
-        return pto_fail(err, PTO_ERR_CAPACITY,
-                        "TASK_RING_FULL: a host-built graph must fit the task window "
-                        "(%u tasks); raise PTO_TASK_WINDOW to at least %u",
-                        dev->tb.window, dev->tb.window * 2);
-    pto_task *t = pto_tb_add(&dev->tb, func_id, type, args, nargs);
-    if (out)
-        *out = t->id;
-    return PTO_OK;
-}
-
-pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
-                       pto_error *err)
-{
-    pto_status st = check_building(run, "pto_add_dep", err);
-    if (st)
-        return st;
-    pto_task_buffer *tb = &run->dev->tb;
-    uint64_t lo = atomic_load(&tb->last_alive);
-    if (producer >= tb->next_id || consumer >= tb->next_id || consumer < lo)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_add_dep: t%llu -> t%llu names a task that does not exist "
-                        "(tasks so far: %llu)",
-                        (unsigned long long)producer, (unsigned long long)consumer,
-                        (unsigned long long)tb->next_id);
-    if (producer < lo)
-        return PTO_OK; /* producer already retired: nothing to wait for */
-    return pto_tb_add_dep(tb, producer, consumer, err);
-}
-
-pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src,
-                         size_t bytes, pto_error *err)
-{
-    pto_status st = check_building(run, "pto_copy_back", err);
-    if (st)
-        return st;
-    if (!host_dst)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_copy_back: host destination is NULL");
-    if ((st = pto_gm_check_range(run->dev->gm, dev_src, bytes, err)))
-        return st;
-    if (run->ncopies >= PTO_MAX_COPY_BACKS)
-        return pto_fail(err, PTO_ERR_CAPACITY, "pto_copy_back: more than %d copy-backs",
-                        PTO_MAX_COPY_BACKS);
-    run->copies[run->ncopies++] = (pto_copy_back_rec){host_dst, dev_src, bytes};
-    return PTO_OK;
-}
+pto_device *pto_run_device(pto_run *run) { return run ? run->dev : 0; }
 
 /* Diagnostic for a run that stopped making progress. */
 static pto_status watchdog_report(pto_device *dev, uint64_t ms, pto_error *err)
@@ -162,6 +101,86 @@ static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *er
     }
 }
 
+/* Resets the device's run state and resources for a new launch. */
+static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *stats)
+{
+    pto_run *run = dev->run_handle;
+    run->cfg = *cfg;
+    run->ncopies = 0;
+    run->failed = 0;
+    run->has_pending = 0;
+    run->published = run->drained = run->heap_requested = 0;
+    run->stalled_on = PTO_STALL_NONE;
+    memset(&run->dl, 0, sizeof run->dl);
+    run->flow_stats = stats ? stats : &run->own_stats;
+    memset(run->flow_stats, 0, sizeof *run->flow_stats);
+    pto_tb_reset(&dev->tb);
+    pto_tmap_reset(&dev->tmap);
+    pto_heap_reset(&dev->heap);
+    pto_run_scopes_reset(run);
+    atomic_store(&dev->run.completed, 0);
+    atomic_store(&dev->run.error_status, 0);
+    atomic_store(&dev->run.error_task, 0);
+    atomic_store(&dev->run.total, UINT64_MAX);
+    dev->nrecords = 0;
+}
+
+/* Ends the orchestration: publishes the held-back task, closes scopes the
+ * function left open (an error, but their tasks must still retire), gives
+ * back the implicit scope and fixes the run's task count. */
+static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
+{
+    pto_run_publish_pending(run);
+    if (run->depth && st == PTO_OK && !run->failed)
+        st = pto_fail(err, PTO_ERR_STATE,
+                      "orchestration returned with scope '%s' (depth %u) still open",
+                      run->scopes[run->depth].name, run->depth);
+    while (run->depth)
+        pto_run_scope_release(run, run->depth--);
+    pto_run_scope_release(run, 0);
+    run->building = 0;
+    atomic_store(&run->dev->run.total, run->published);
+    if (atomic_load(&run->dev->run.completed) == run->published)
+        pto_event_signal(&run->dev->run.done);
+    return st;
+}
+
+typedef struct orch_job {
+    pto_run *run;
+    pto_orch_fn fn;
+    void *ctx;
+    pto_error *err;
+    pto_status st;
+    uint64_t ns;
+} orch_job;
+
+/* The AICPU orchestrator thread of a streamed run. */
+static void *orch_main(void *arg)
+{
+    orch_job *j = arg;
+    uint64_t t0 = pto_now_ns();
+    j->st = j->fn(j->run, j->ctx, j->err);
+    j->st = end_orchestration(j->run, j->st, j->err);
+    j->ns = pto_now_ns() - t0;
+    return 0;
+}
+
+static void fill_flow_stats(pto_device *dev, pto_stats *st)
+{
+    pto_run *run = dev->run_handle;
+    pto_flow_stats *f = st->flow;
+    f[PTO_STALL_TASK_RING_FULL].capacity = dev->tb.window;
+    f[PTO_STALL_TASK_RING_FULL].high_water = dev->tb.live_high_water;
+    f[PTO_STALL_TENSORMAP_POOL_FULL].capacity = dev->tmap.capacity;
+    f[PTO_STALL_TENSORMAP_POOL_FULL].high_water = dev->tmap.high_water;
+    f[PTO_STALL_DEPLIST_POOL_FULL].capacity = dev->tb.deps.capacity;
+    f[PTO_STALL_DEPLIST_POOL_FULL].high_water = dev->tb.deps.high_water;
+    f[PTO_STALL_HEAP_ARENA_FULL].capacity = dev->heap.size;
+    f[PTO_STALL_HEAP_ARENA_FULL].high_water = dev->heap.high_water;
+    f[PTO_STALL_READY_QUEUE_FULL].capacity = dev->tb.ready[0].capacity;
+    st->stall_reason = run->failed ? run->dl.reason : PTO_STALL_NONE;
+}
+
 pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn orch,
                       void *ctx, pto_stats *stats, pto_error *err)
 {
@@ -178,74 +197,102 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         cfg = *cfg_in;
     if (!cfg.watchdog_ms)
         cfg.watchdog_ms = 60000;
-    if (cfg.mode != PTO_MODE_HOST_BUILT)
+    if (cfg.mode != PTO_MODE_HOST_BUILT && cfg.mode != PTO_MODE_STREAMED)
         return pto_fail(err, PTO_ERR_INVALID, "pto_launch: unknown run mode %d", cfg.mode);
+    if (cfg.mode == PTO_MODE_STREAMED && dev->cfg.schedulers + 1 > PTO_MAX_AICPU_THREADS)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_launch: a streamed run needs one AICPU thread to orchestrate; "
+                        "with %u schedulers that is %u > %d AICPU threads",
+                        dev->cfg.schedulers, dev->cfg.schedulers + 1, PTO_MAX_AICPU_THREADS);
 
     dev->busy = 1;
     pto_run *run = dev->run_handle;
-    run->cfg = cfg;
-    run->ncopies = 0;
-    pto_tb_reset(&dev->tb);
+    run_reset(dev, &cfg, stats);
     pto_run_state *rs = &dev->run;
-    atomic_store(&rs->completed, 0);
-    atomic_store(&rs->error_status, 0);
-    atomic_store(&rs->error_task, 0);
-    dev->nrecords = 0;
+    pto_task_buffer *tb = &dev->tb;
+    pto_status st;
+    uint64_t orch_ns;
 
-    /* Host-built: the whole graph is built before anything runs. */
-    uint64_t t_orch = pto_now_ns();
-    run->building = 1;
-    pto_status st = orch(run, ctx, err);
-    run->building = 0;
-    uint64_t orch_ns = pto_now_ns() - t_orch;
-    if (st != PTO_OK) {
-        dev->busy = 0;
-        if (err && err->status != st)
-            pto_fail(err, st, "orchestration failed with %s", pto_status_name(st));
-        return st;
+    if (cfg.mode == PTO_MODE_HOST_BUILT) {
+        /* The whole graph is built before anything runs. */
+        uint64_t t_orch = pto_now_ns();
+        run->building = 1;
+        st = orch(run, ctx, err);
+        run->building = 0;
+        orch_ns = pto_now_ns() - t_orch;
+        if (st == PTO_OK && run->depth)
+            st = pto_fail(err, PTO_ERR_STATE,
+                          "orchestration returned with scope '%s' (depth %u) still open",
+                          run->scopes[run->depth].name, run->depth);
+        if (st != PTO_OK) {
+            dev->busy = 0;
+            if (err && err->status != st)
+                pto_fail(err, st, "orchestration failed with %s", pto_status_name(st));
+            return st;
+        }
+        uint64_t total = tb->next_id;
+        atomic_store(&rs->total, total);
+        pto_sim_run_prepare(dev->sim);
+        rs->t0 = pto_now_ns();
+        dev->executing = 1;
+        atomic_store_explicit(&rs->active, 1, memory_order_release);
+        pto_sim_wake_schedulers(dev->sim);
+        for (uint64_t id = 0; id < total; id++)
+            pto_tb_publish(tb, pto_tb_task(tb, id));
+        run->published = total;
+        pto_sim_wake_schedulers(dev->sim);
+    } else {
+        pto_sim_run_prepare(dev->sim);
+        rs->t0 = pto_now_ns();
+        dev->executing = 1;
+        atomic_store_explicit(&rs->active, 1, memory_order_release);
+        orch_job job = {run, orch, ctx, err, PTO_OK, 0};
+        pthread_t th;
+        run->building = 1;
+        if (pthread_create(&th, 0, orch_main, &job)) {
+            job.st = orch(run, ctx, err); /* no thread: orchestrate here */
+            job.st = end_orchestration(run, job.st, err);
+        } else {
+            pthread_join(th, 0);
+        }
+        orch_ns = job.ns;
+        st = job.st;
     }
 
-    pto_task_buffer *tb = &dev->tb;
-    uint64_t total = tb->next_id;
-    atomic_store(&rs->total, total);
-    pto_sim_run_prepare(dev->sim);
-    rs->t0 = pto_now_ns();
-    dev->executing = 1;
-    atomic_store_explicit(&rs->active, 1, memory_order_release);
-    pto_sim_wake_schedulers(dev->sim);
-    for (uint64_t id = 0; id < total; id++)
-        pto_tb_publish(tb, pto_tb_task(tb, id));
-    pto_sim_wake_schedulers(dev->sim);
-
-    st = wait_done(dev, cfg.watchdog_ms, err);
+    pto_status wst = wait_done(dev, cfg.watchdog_ms, err);
     uint64_t wall = pto_now_ns() - rs->t0;
-    if (st != PTO_OK)
-        return st; /* device stays busy and broken: threads may hold tasks */
+    if (wst != PTO_OK)
+        return wst; /* device stays busy and broken: threads may hold tasks */
     atomic_store_explicit(&rs->active, 0, memory_order_release);
     dev->executing = 0;
-    pto_tb_retire(tb);
+    pto_flow_retire(run);
+    uint64_t total = atomic_load(&rs->total);
     dev->nrecords = total < dev->cfg.trace_capacity ? total : dev->cfg.trace_capacity;
 
-    if (stats) {
-        memset(stats, 0, sizeof *stats);
-        pto_sim_run_stats(dev->sim, stats);
-        stats->tasks = total;
-        stats->wall_ns = wall;
-        stats->orch_ns = orch_ns;
-        stats->records = dev->nrecords;
-        stats->records_dropped = total - dev->nrecords;
+    pto_stats *sp = run->flow_stats;
+    pto_sim_run_stats(dev->sim, sp);
+    sp->tasks = total;
+    sp->wall_ns = wall;
+    sp->orch_ns = orch_ns;
+    sp->records = dev->nrecords;
+    sp->records_dropped = total - dev->nrecords;
+    fill_flow_stats(dev, sp);
+    dev->busy = 0;
+    if (run->failed) {
+        pto_flow_finish_report(run, err);
+        return PTO_ERR_DEADLOCK;
     }
+    if (st != PTO_OK)
+        return st;
     int32_t fail = atomic_load(&rs->error_status);
     if (fail) {
         uint64_t id = atomic_load(&rs->error_task);
         pto_task *t = pto_tb_task(tb, id);
-        dev->busy = 0;
         return pto_fail(err, (pto_status)fail,
                         "task t%llu: func_id %d has no registered kernel at dispatch",
                         (unsigned long long)id, t->func_id);
     }
     for (uint32_t i = 0; i < run->ncopies; i++)
         memcpy(run->copies[i].host, run->copies[i].dev, run->copies[i].bytes);
-    dev->busy = 0;
     return PTO_OK;
 }

@@ -1,15 +1,19 @@
 /* The run object behind the public pto_run handle.
  *
- * Invariants: one per device, allocated at device open; `copies` holds at
- * most PTO_MAX_COPY_BACKS entries; everything here is written by the thread
- * executing the orchestration function, and read by the launching thread
- * after the orchestration returned. */
+ * Invariants: one per device, allocated at device open and reset per launch.
+ * Everything here is written only by the thread running the orchestration
+ * function (the caller in host-built mode, the AICPU orchestrator thread in
+ * streamed mode) and read by the launching thread after the orchestration
+ * has returned. `copies` holds at most PTO_MAX_COPY_BACKS entries, `scopes`
+ * at most PTO_MAX_SCOPE_DEPTH + 1 (index 0 is the run's implicit scope). */
 #ifndef PTO_ORCH_RUN_INTERNAL_H
 #define PTO_ORCH_RUN_INTERNAL_H
 
+#include "core/task.h"
 #include "pto/run.h"
 
 #define PTO_MAX_COPY_BACKS 1024
+#define PTO_SCOPE_NAME_MAX 48
 
 typedef struct pto_copy_back_rec {
     void *host;
@@ -17,15 +21,83 @@ typedef struct pto_copy_back_rec {
     size_t bytes;
 } pto_copy_back_rec;
 
+typedef struct pto_scope {
+    char name[PTO_SCOPE_NAME_MAX];
+    pto_scope_mode mode;
+    uint64_t begin;      /* first task id submitted in this scope */
+    uint64_t heap_bytes; /* PTO_OUT bytes requested while open */
+} pto_scope;
+
+/* Filled when the orchestrator finds it can never get a resource; the run
+ * then keeps counting submissions (without executing them) until the culprit
+ * scope ends, so the report can say how large that scope really is. */
+typedef struct pto_deadlock {
+    pto_stall_reason reason;
+    uint32_t scope_depth;  /* culprit scope (0 = the implicit run scope) */
+    char scope_name[PTO_SCOPE_NAME_MAX];
+    uint64_t scope_tasks;  /* final size of the culprit scope */
+    uint64_t scope_heap;
+    int scope_closed;      /* the culprit scope has ended since */
+    uint64_t need;         /* request that could not be met */
+} pto_deadlock;
+
 struct pto_run {
     pto_device *dev;
     pto_run_config cfg;
-    int building;   /* inside the orchestration function */
+    int building;         /* inside the orchestration function */
+    int failed;           /* a deadlock was found: count, do not execute */
+    pto_deadlock dl;
+    pto_error dl_err;     /* the report, completed when the run ends */
+    uint64_t pending;     /* newest task, not yet published (streamed) */
+    int has_pending;
+    uint64_t published;   /* tasks published so far */
+    uint64_t drained;     /* tasks counted but not executed after a deadlock */
+    uint64_t heap_requested; /* PTO_OUT bytes asked for, drained ones included */
+    uint32_t depth;       /* open user scopes; scopes[0] is implicit */
+    pto_scope scopes[PTO_MAX_SCOPE_DEPTH + 1];
+    pto_stats *flow_stats; /* where stall statistics accumulate */
+    uint64_t *producers;   /* window entries: producers of the task being added */
+    uint32_t nproducers;
+    uint32_t *seen;        /* window entries: per-slot dedup epoch */
+    uint32_t seen_epoch;
+    pto_stats own_stats;   /* flow_stats when the caller passed none */
+    pto_stall_reason stalled_on;
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];
 };
 
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err);
 void pto_run_destroy(struct pto_run *run);
+
+/* Tasks submitted so far, including those only counted after a deadlock. */
+uint64_t pto_run_vnext(const pto_run *run);
+
+/* graph.c */
+pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
+/* Publishes the newest task if it is still held back for pto_add_dep. */
+void pto_run_publish_pending(pto_run *run);
+/* Adds a task (after flow control), owned by the innermost open scope.
+ * *out is NULL when the run has deadlocked (the task is only counted). */
+pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
+                       uint32_t nargs, pto_task **out, pto_error *err);
+
+/* scope.c: the implicit run scope (depth 0) is opened per launch. */
+void pto_run_scopes_reset(pto_run *run);
+void pto_run_scope_release(pto_run *run, uint32_t depth);
+
+/* flow.c: waits until `need` units of the resource behind `reason` are
+ * free, retiring tasks meanwhile. Host-built runs cannot wait: a full
+ * resource is PTO_ERR_CAPACITY. When a streamed run can never get it, the
+ * report goes to run->dl_err, run->failed is set and PTO_OK is returned:
+ * from then on the orchestration only counts what it submits (callers check
+ * run->failed). For PTO_STALL_HEAP_ARENA_FULL it also allocates. */
+pto_status pto_flow_acquire(pto_run *run, pto_stall_reason reason, uint64_t need,
+                            void **heap_out, uint64_t *heap_mark, pto_error *err);
+/* Frontier owner: retire consumed tasks, release their heap and dep nodes. */
+void pto_flow_retire(pto_run *run);
+/* Waits until task id completed (for pto_read). */
+pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err);
+/* Completes the deadlock report with the final scope size. */
+void pto_flow_finish_report(pto_run *run, pto_error *err);
 
 #endif

@@ -30,7 +30,7 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, uint32_t slot)
 static int take_local(void *arg, pto_task *t)
 {
     pto_sim_sched *s = arg;
-    if (!s->nidle[t->core_type])
+    if (t->core_type >= PTO_CORE_TYPES || !s->nidle[t->core_type])
         return 0;
     uint32_t c = s->idle[t->core_type][--s->nidle[t->core_type]];
     dispatch_to(s, c, (uint32_t)(t->id & s->sim->dev->tb.mask));
@@ -86,6 +86,23 @@ static void wake_peer(pto_sim_sched *s, pto_core_type type)
     }
 }
 
+/* Dependency-only tasks need no core: complete them here. Returns how many. */
+static uint32_t run_dummies(pto_sim_sched *s)
+{
+    pto_task_buffer *tb = &s->sim->dev->tb;
+    uint32_t slot, n = 0;
+    while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
+        atomic_store_explicit(&tb->tasks[slot].state, PTO_TASK_RUNNING, memory_order_relaxed);
+        pto_tb_complete(tb, &tb->tasks[slot], take_local, s);
+        n++;
+    }
+    if (n) {
+        atomic_fetch_add_explicit(&s->completed, n, memory_order_relaxed);
+        pto_run_state_add_completed(&s->sim->dev->run, n);
+    }
+    return n;
+}
+
 static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
@@ -125,6 +142,8 @@ static uint32_t flush(pto_sim_sched *s)
 uint32_t pto_sched_poll(pto_sim_sched *s)
 {
     uint32_t n = handle_fins(s);
+    if (atomic_load_explicit(&s->sim->dev->run.active, memory_order_acquire))
+        n += run_dummies(s);
     dispatch(s);
     return n + flush(s);
 }

@@ -58,7 +58,7 @@ static int sched_has_work(void *arg)
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
             return 1;
-    return 0;
+    return pto_rq_size(&dev->tb.ready[PTO_QUEUE_DUMMY]) != 0;
 }
 
 static int exec_has_work(void *arg)
@@ -254,7 +254,7 @@ void pto_sim_destroy(pto_sim *sim)
 
 static uint64_t total_wakes(pto_sim *sim)
 {
-    uint64_t w = atomic_load(&sim->dev->run.done.wakes);
+    uint64_t w = atomic_load(&sim->dev->run.done.wakes) + atomic_load(&sim->dev->run.progress.wakes);
     for (uint32_t i = 0; i < sim->nsched; i++)
         w += atomic_load(&sim->sched[i].ev.wakes);
     for (uint32_t i = 0; i < sim->nexec; i++)
@@ -277,6 +277,19 @@ void pto_sim_run_prepare(pto_sim *sim)
     for (uint32_t i = 0; i < sim->nexec; i++)
         sim->exec_parks_base += atomic_load(&sim->exec[i].parks);
     sim->wakes_base = total_wakes(sim);
+}
+
+void pto_sim_notify_ready(pto_sim *sim, uint32_t queue)
+{
+    for (uint32_t i = 0; i < sim->nsched; i++) {
+        pto_sim_sched *s = &sim->sched[i];
+        if (atomic_load_explicit(&s->ev.waiters, memory_order_relaxed) &&
+            (queue >= PTO_CORE_TYPES ||
+             atomic_load_explicit(&s->idle_pub[queue], memory_order_relaxed))) {
+            pto_event_signal(&s->ev);
+            return;
+        }
+    }
 }
 
 void pto_sim_wake_schedulers(pto_sim *sim)

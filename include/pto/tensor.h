@@ -1,0 +1,76 @@
+/* Tensors and task parameters for streamed orchestration (pto_submit).
+ *
+ * A tensor is a view of one device buffer: the buffer's base address, a byte
+ * offset, a shape and byte strides (outermost dimension first). Dependencies
+ * between submitted tasks are inferred from overlapping views of the same
+ * buffer (see DESIGN §4). */
+#ifndef PTO_TENSOR_H
+#define PTO_TENSOR_H
+
+#include <stdint.h>
+
+#include "pto/kernel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PTO_MAX_DIMS 4
+
+typedef struct pto_tensor {
+    void *base;      /* start of the device buffer (GM or heap arena) */
+    uint64_t offset; /* bytes from base to the view's first element */
+    uint32_t ndim;   /* 1..PTO_MAX_DIMS */
+    uint32_t elem;   /* bytes per element */
+    uint64_t shape[PTO_MAX_DIMS];
+    uint64_t stride[PTO_MAX_DIMS]; /* bytes between consecutive indices */
+} pto_tensor;
+
+/* Contiguous views of a whole buffer. */
+pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem);
+pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem);
+/* The rows x cols sub-tile of a 2-D view starting at (r0, c0). */
+pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0,
+                           uint64_t rows, uint64_t cols);
+/* Address of the view's first element. */
+static inline void *pto_tensor_data(const pto_tensor *t)
+{
+    return (char *)t->base + t->offset;
+}
+/* Bytes spanned by a contiguous tensor of this shape. */
+uint64_t pto_tensor_bytes(const pto_tensor *t);
+
+typedef enum pto_param_kind {
+    PTO_IN = 0,       /* read: waits for earlier overlapping writers */
+    PTO_OUT,          /* runtime-allocated output from the heap arena */
+    PTO_INOUT,        /* read and write in place */
+    PTO_OUT_EXISTING, /* write into a given tensor */
+    PTO_NO_DEP,       /* passed to the kernel, ignored by inference */
+    PTO_SCALAR        /* u64 bits (floats via pto_f32_bits) */
+} pto_param_kind;
+
+typedef struct pto_param {
+    pto_param_kind kind;
+    pto_tensor tensor; /* PTO_OUT: shape/elem in, base filled by pto_submit */
+    uint64_t scalar;
+} pto_param;
+
+static inline pto_param pto_in(pto_tensor t) { pto_param p = {PTO_IN, t, 0}; return p; }
+static inline pto_param pto_inout(pto_tensor t) { pto_param p = {PTO_INOUT, t, 0}; return p; }
+static inline pto_param pto_out_existing(pto_tensor t) { pto_param p = {PTO_OUT_EXISTING, t, 0}; return p; }
+static inline pto_param pto_no_dep(pto_tensor t) { pto_param p = {PTO_NO_DEP, t, 0}; return p; }
+static inline pto_param pto_scalar(uint64_t v) { pto_param p = {PTO_SCALAR, {0}, v}; return p; }
+static inline pto_param pto_scalar_f32(float f) { return pto_scalar(pto_f32_bits(f)); }
+/* A runtime-allocated output shaped like `like` (base ignored). */
+static inline pto_param pto_out(pto_tensor like)
+{
+    pto_param p = {PTO_OUT, like, 0};
+    p.tensor.base = 0;
+    p.tensor.offset = 0;
+    return p;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

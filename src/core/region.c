@@ -1,0 +1,149 @@
+#include "core/region.h"
+
+#include <string.h>
+
+/* Overflow-checked helpers: return 0 and leave *out unspecified on overflow. */
+static int add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    *out = a + b;
+    return *out >= a;
+}
+
+static int mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+void pto_region_1d(pto_region *r, uint64_t offset, uint64_t bytes)
+{
+    memset(r, 0, sizeof *r);
+    r->offset = offset;
+    r->ndim = 1;
+    r->elem = 1;
+    r->shape[0] = bytes;
+    r->stride[0] = 1;
+}
+
+static int ndim_ok(const pto_region *r)
+{
+    return r->ndim >= 1 && r->ndim <= PTO_MAX_DIMS;
+}
+
+static int is_empty(const pto_region *r)
+{
+    if (r->elem == 0)
+        return 1;
+    for (uint32_t d = 0; d < r->ndim; d++)
+        if (r->shape[d] == 0)
+            return 1;
+    return 0;
+}
+
+/* Bounding interval; returns 0 (and [0, UINT64_MAX)) for an out-of-range
+ * ndim or an extent that overflows 64 bits, 1 otherwise (lo == hi: empty). */
+static int bounds_checked(const pto_region *r, uint64_t *lo, uint64_t *hi)
+{
+    *lo = 0;
+    *hi = UINT64_MAX;
+    if (!ndim_ok(r))
+        return 0;
+    if (is_empty(r)) {
+        *lo = *hi = r->offset;
+        return 1;
+    }
+    /* span = elem + sum (shape[d] - 1) * stride[d]: the distance from the
+     * first byte to one past the last. */
+    uint64_t span = r->elem, end;
+    for (uint32_t d = 0; d < r->ndim; d++) {
+        uint64_t t;
+        if (!mul_u64(r->shape[d] - 1, r->stride[d], &t) || !add_u64(span, t, &span))
+            return 0;
+    }
+    if (!add_u64(r->offset, span, &end))
+        return 0;
+    *lo = r->offset;
+    *hi = end;
+    return 1;
+}
+
+void pto_region_bounds(const pto_region *r, uint64_t *lo, uint64_t *hi)
+{
+    (void)bounds_checked(r, lo, hi);
+}
+
+static int same_layout(const pto_region *a, const pto_region *b)
+{
+    if (a->ndim != b->ndim || a->elem != b->elem)
+        return 0;
+    for (uint32_t d = 0; d < a->ndim; d++)
+        if (a->stride[d] != b->stride[d])
+            return 0;
+    return 1;
+}
+
+/* Per-dimension index intervals of a non-empty, in-range region whose bounds
+ * did not overflow: first[d]..last[d] inclusive, the innermost dimension in
+ * bytes (see region.h). Returns 0 when the layout does not decompose exactly
+ * (the caller then falls back to the bounding intervals). */
+static int grid_intervals(const pto_region *r, uint64_t first[PTO_MAX_DIMS],
+                          uint64_t last[PTO_MAX_DIMS])
+{
+    const uint32_t n = r->ndim;
+    const uint64_t *s = r->stride;
+    if (s[n - 1] != r->elem)
+        return 0; /* gaps (interleaved) or self-overlapping innermost run */
+    for (uint32_t d = 0; d + 1 < n; d++) {
+        if (s[d] == 0)
+            return 0;
+        if (d >= 1 && s[d - 1] % s[d] != 0)
+            return 0;
+    }
+    const uint64_t x = r->offset;
+    for (uint32_t d = 0; d + 1 < n; d++) {
+        uint64_t c;
+        if (d == 0) {
+            c = x / s[0]; /* outermost: unbounded digit */
+        } else {
+            uint64_t radix = s[d - 1] / s[d];
+            c = (x % s[d - 1]) / s[d]; /* < radix */
+            if (r->shape[d] > radix - c)
+                return 0; /* would carry into dimension d-1 */
+        }
+        first[d] = c;
+        last[d] = c + (r->shape[d] - 1); /* no overflow: bounds did not */
+    }
+    /* Innermost dimension: a dense run of shape * elem bytes starting at the
+     * byte position inside the enclosing row. */
+    uint64_t b = n == 1 ? x : x % s[n - 2];
+    uint64_t run;
+    if (!mul_u64(r->shape[n - 1], r->elem, &run))
+        return 0;
+    if (n > 1 && run > s[n - 2] - b)
+        return 0; /* the run spills into the next row */
+    first[n - 1] = b;
+    last[n - 1] = b + (run - 1); /* no overflow: bounds did not */
+    return 1;
+}
+
+int pto_region_overlap(const pto_region *a, const pto_region *b)
+{
+    uint64_t alo, ahi, blo, bhi;
+    int aok = bounds_checked(a, &alo, &ahi);
+    int bok = bounds_checked(b, &blo, &bhi);
+    if (alo == ahi || blo == bhi)
+        return 0; /* empty (an invalid region is [0, UINT64_MAX), not empty) */
+    if (!(alo < bhi && blo < ahi))
+        return 0; /* bounding intervals are disjoint: certainly disjoint */
+    if (!aok || !bok || !same_layout(a, b))
+        return 1; /* conservative */
+    uint64_t af[PTO_MAX_DIMS], al[PTO_MAX_DIMS], bf[PTO_MAX_DIMS], bl[PTO_MAX_DIMS];
+    if (!grid_intervals(a, af, al) || !grid_intervals(b, bf, bl))
+        return 1;
+    for (uint32_t d = 0; d < a->ndim; d++)
+        if (al[d] < bf[d] || bl[d] < af[d])
+            return 0;
+    return 1;
+}

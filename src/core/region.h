@@ -1,0 +1,66 @@
+/* A byte region inside one buffer: the unit of overlap checks for
+ * dependency inference (see tensor_map.h).
+ *
+ * Meaning: the region touches, for every index vector i with
+ * 0 <= i[d] < shape[d], the `elem` bytes starting at
+ *     offset + sum_d i[d] * stride[d]
+ * (byte addresses relative to the buffer base; strides are unsigned, so a
+ * region never touches bytes below `offset`). A region with any shape[d] == 0
+ * or elem == 0 is EMPTY: it touches nothing and never overlaps anything.
+ *
+ * Invariants (caller-provided, value type, no ownership): 1 <= ndim <=
+ * PTO_MAX_DIMS; only shape[0..ndim) and stride[0..ndim) are read. A region
+ * whose ndim is out of range, or whose extent overflows 64 bits, is treated as
+ * possibly touching every byte [0, UINT64_MAX) (never as empty), so a bad
+ * descriptor can only cost parallelism, never a missed dependency.
+ *
+ * Overlap (pto_region_overlap) is exact in these cases:
+ *   - both regions are dense (their bytes form one contiguous range, e.g. any
+ *     1-D region with stride == elem or built by pto_region_1d): the byte
+ *     ranges are intersected;
+ *   - same layout: identical ndim, elem and stride[], with stride[ndim-1] ==
+ *     elem (rows are dense element runs), stride[d-1] a nonzero multiple of
+ *     stride[d] for 1 <= d <= ndim-2 (the row stride stride[ndim-2] need not
+ *     be a multiple of elem), and each region fitting inside its row of the enclosing
+ *     stride (no index "carries" into the next outer dimension), e.g. tiles,
+ *     row slices and column slices of one row-major matrix. Both offsets are
+ *     decomposed into per-dimension coordinates, outermost first
+ *     (c[0] = off / stride[0], c[d] = (off % stride[d-1]) / stride[d]); the
+ *     innermost dimension is kept in bytes (off % stride[ndim-2], or off when
+ *     ndim == 1), so a remainder inside the innermost element run is exact
+ *     too. The regions overlap iff every per-dimension interval intersects.
+ * Everything else -- different ndim/elem/strides, interleaved layouts (an
+ * innermost stride larger than elem, e.g. even vs odd elements), strides
+ * that are not multiples of each other, self-overlapping or wrapping layouts
+ * -- is CONSERVATIVE: the regions "may overlap" iff their bounding byte
+ * intervals [lo, hi) intersect. Conservative answers add a dependency that is
+ * not needed; they never drop a needed one. */
+#ifndef PTO_CORE_REGION_H
+#define PTO_CORE_REGION_H
+
+#include <stdint.h>
+
+#define PTO_MAX_DIMS 4
+
+typedef struct pto_region {
+    uint64_t offset;              /* bytes from the buffer base */
+    uint32_t ndim;                /* 1..PTO_MAX_DIMS */
+    uint32_t elem;                /* bytes per element */
+    uint64_t shape[PTO_MAX_DIMS]; /* elements per dim, outermost first */
+    uint64_t stride[PTO_MAX_DIMS]; /* bytes between consecutive indices of each dim */
+} pto_region;
+
+/* A contiguous byte range [offset, offset + bytes): elem = 1, ndim = 1,
+ * stride 1. bytes == 0 gives an empty region. Unused dims are zeroed. */
+void pto_region_1d(pto_region *r, uint64_t offset, uint64_t bytes);
+
+/* [lo, hi): the bytes the region may touch (its bounding interval). An empty
+ * region gives lo == hi == offset; an invalid or overflowing one gives
+ * [0, UINT64_MAX). */
+void pto_region_bounds(const pto_region *r, uint64_t *lo, uint64_t *hi);
+
+/* 1 = may overlap, 0 = certainly disjoint (exactness: see above). Symmetric.
+ * Empty regions never overlap. */
+int pto_region_overlap(const pto_region *a, const pto_region *b);
+
+#endif

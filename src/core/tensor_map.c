@@ -1,0 +1,144 @@
+#include "core/tensor_map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bits.h"
+#include "host/error.h"
+
+/* 64-bit mix of the base address: buffer bases are aligned, so their low
+ * bits carry no information; two multiply-xorshift rounds spread every input
+ * bit over the low bits used as the bucket index. */
+static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base)
+{
+    uint64_t h = base;
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ull; /* odd: a bijection mod 2^64 */
+    h ^= h >> 29;
+    h *= 0xd6e8feb86659fd93ull;
+    h ^= h >> 32;
+    return (uint32_t)h & (tm->nbuckets - 1);
+}
+
+pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
+                         pto_error *err)
+{
+    memset(tm, 0, sizeof *tm);
+    if (!pto_is_pow2(entries))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "tensor map size %u is not a power of two", entries);
+    if (!pto_is_pow2(buckets))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "tensor map bucket count %u is not a power of two", buckets);
+    tm->entries = malloc((size_t)entries * sizeof *tm->entries);
+    tm->buckets = malloc((size_t)buckets * sizeof *tm->buckets);
+    if (!tm->entries || !tm->buckets) {
+        pto_tmap_destroy(tm);
+        return pto_fail(err, PTO_ERR_NOMEM, "tensor map of %u entries, %u buckets",
+                        entries, buckets);
+    }
+    tm->capacity = entries;
+    tm->nbuckets = buckets;
+    pto_tmap_reset(tm);
+    return PTO_OK;
+}
+
+void pto_tmap_destroy(pto_tensor_map *tm)
+{
+    free(tm->entries);
+    free(tm->buckets);
+    tm->entries = NULL;
+    tm->buckets = NULL;
+    tm->capacity = tm->nbuckets = 0;
+    tm->free_head = PTO_TMAP_NIL;
+    tm->live = 0;
+}
+
+void pto_tmap_reset(pto_tensor_map *tm)
+{
+    for (uint32_t b = 0; b < tm->nbuckets; b++)
+        tm->buckets[b] = PTO_TMAP_NIL;
+    /* Free list in index order: 0 -> 1 -> ... -> capacity-1 -> NIL. */
+    for (uint32_t i = 0; i < tm->capacity; i++)
+        tm->entries[i].next = i + 1 < tm->capacity ? i + 1 : PTO_TMAP_NIL;
+    tm->free_head = tm->capacity ? 0 : PTO_TMAP_NIL;
+    tm->live = tm->high_water = 0;
+    tm->cleanups = tm->lazy_freed = tm->cleanup_freed = tm->full_rejects = 0;
+}
+
+/* Pushes entry i (already unlinked from its chain) onto the free list. */
+static inline void tmap_free(pto_tensor_map *tm, uint32_t i)
+{
+    tm->entries[i].next = tm->free_head;
+    tm->free_head = i;
+    tm->live--;
+}
+
+void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg)
+{
+    /* link points at the index field that leads to the current entry (the
+     * bucket head or the previous entry's next), so unlinking is O(1). */
+    uint32_t *link = &tm->buckets[tmap_bucket(tm, base)];
+    while (*link != PTO_TMAP_NIL) {
+        uint32_t i = *link;
+        pto_tmap_entry *e = &tm->entries[i];
+        if (e->task < frontier) {
+            *link = e->next;
+            tmap_free(tm, i);
+            tm->lazy_freed++;
+            continue;
+        }
+        if (e->base == base && pto_region_overlap(&e->region, r))
+            visit(arg, e->task, e->is_write);
+        link = &e->next;
+    }
+}
+
+int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                    uint64_t task, int is_write)
+{
+    uint64_t lo, hi;
+    pto_region_bounds(r, &lo, &hi);
+    if (lo == hi)
+        return 0; /* empty: can never overlap, nothing to remember */
+    if (tm->free_head == PTO_TMAP_NIL) {
+        tm->full_rejects++;
+        return -1;
+    }
+    uint32_t i = tm->free_head;
+    pto_tmap_entry *e = &tm->entries[i];
+    tm->free_head = e->next;
+    e->base = base;
+    e->task = task;
+    e->region = *r;
+    e->is_write = is_write ? 1 : 0;
+    uint32_t *head = &tm->buckets[tmap_bucket(tm, base)];
+    e->next = *head;
+    *head = i;
+    if (++tm->live > tm->high_water)
+        tm->high_water = tm->live;
+    return 0;
+}
+
+uint32_t pto_tmap_cleanup(pto_tensor_map *tm, uint64_t frontier)
+{
+    uint32_t freed = 0;
+    for (uint32_t b = 0; b < tm->nbuckets; b++) {
+        uint32_t *link = &tm->buckets[b];
+        while (*link != PTO_TMAP_NIL) {
+            uint32_t i = *link;
+            pto_tmap_entry *e = &tm->entries[i];
+            if (e->task < frontier) {
+                *link = e->next;
+                tmap_free(tm, i);
+                freed++;
+            } else {
+                link = &e->next;
+            }
+        }
+    }
+    tm->cleanups++;
+    tm->cleanup_freed += freed;
+    return freed;
+}

@@ -1,0 +1,89 @@
+/* TensorMap: bounded lookup of the earlier readers and writers of a buffer,
+ * used for dependency inference at task submit (DESIGN.md §4, resource 3).
+ *
+ * Every entry records that task `task` reads (is_write = 0) or writes
+ * (is_write = 1) `region` of the buffer whose base address is `base`. Entries
+ * are hashed by base into `nbuckets` chains linked through `next`; unused
+ * entries form a free list through the same field.
+ *
+ * Invariants:
+ * - Single owner: the orchestrator is the only user (reads and writes every
+ *   field); no locks, no atomics. The visit callback of pto_tmap_query must
+ *   not call back into the same map.
+ * - capacity and nbuckets are powers of two fixed at init; entries[] and
+ *   buckets[] are allocated once there and never grow (no malloc after init).
+ * - Every entry index is on exactly one list: one bucket chain (in use) or
+ *   the free list; live = number of in-use entries <= capacity;
+ *   high_water = max live since init/reset (true occupancy).
+ * - An entry is in the chain of bucket (hash(base) & (nbuckets - 1)).
+ *   Chains are newest-first.
+ * - Validity: an entry is meaningful only while task >= the retirement
+ *   frontier passed by the caller. The frontier must never decrease between
+ *   calls (it is last_task_alive); entries below it are dead, are never
+ *   visited, and are freed either lazily (when a query walks over them) or by
+ *   pto_tmap_cleanup. A live entry is never overwritten: a full pool makes
+ *   pto_tmap_insert fail so the orchestrator can stall on
+ *   TENSORMAP_POOL_FULL.
+ * - Empty regions are never stored (they cannot overlap anything). */
+#ifndef PTO_CORE_TENSOR_MAP_H
+#define PTO_CORE_TENSOR_MAP_H
+
+#include <stdint.h>
+
+#include "core/region.h"
+#include "pto/status.h"
+
+#define PTO_TMAP_NIL UINT32_MAX
+
+typedef struct pto_tmap_entry {
+    uint64_t base;     /* buffer base address (the key) */
+    uint64_t task;     /* absolute id of the reading/writing task */
+    pto_region region; /* bytes touched, relative to base */
+    uint32_t next;     /* next entry of the same chain / free list, or NIL */
+    uint8_t is_write;  /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
+} pto_tmap_entry;
+
+typedef struct pto_tensor_map {
+    pto_tmap_entry *entries; /* capacity entries, allocated at init */
+    uint32_t *buckets;       /* nbuckets chain heads (entry index or NIL) */
+    uint32_t capacity, nbuckets;
+    uint32_t free_head;      /* first free entry or NIL when full */
+    uint32_t live;           /* entries in use */
+    uint32_t high_water;     /* max live since init/reset */
+    uint64_t cleanups;       /* pto_tmap_cleanup calls since init/reset */
+    uint64_t lazy_freed;     /* dead entries freed by queries */
+    uint64_t cleanup_freed;  /* dead entries freed by pto_tmap_cleanup */
+    uint64_t full_rejects;   /* inserts refused because the pool was full */
+} pto_tensor_map;
+
+/* entries and buckets must be powers of two (else PTO_ERR_INVALID; NIL =
+ * UINT32_MAX is never a valid index). PTO_ERR_NOMEM if allocation fails. On failure *tm is left
+ * destroyable (pto_tmap_destroy is a no-op). */
+pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
+                         pto_error *err);
+/* Frees the arrays; safe to call twice or after a failed init. */
+void pto_tmap_destroy(pto_tensor_map *tm);
+/* Back to empty (all entries free, statistics zeroed); O(capacity). */
+void pto_tmap_reset(pto_tensor_map *tm);
+
+typedef void (*pto_tmap_visit_fn)(void *arg, uint64_t task, int is_write);
+
+/* Calls visit for every entry on `base` whose task >= frontier and whose
+ * region overlaps `r` (pto_region_overlap), newest first. Entries with
+ * task < frontier that are met on the way (on any base sharing the chain)
+ * are unlinked and freed (lazy invalidation). */
+void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg);
+
+/* Records that `task` reads/writes `r` of `base`. 0 on success (an empty
+ * region is accepted and not stored); -1 when the pool is full (nothing is
+ * changed, never overwrites a live entry: run pto_tmap_cleanup once the
+ * frontier advanced, then retry). */
+int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                    uint64_t task, int is_write);
+
+/* Batched cleanup: frees every entry with task < frontier; returns how many.
+ * O(nbuckets + live). */
+uint32_t pto_tmap_cleanup(pto_tensor_map *tm, uint64_t frontier);
+
+#endif

@@ -1,0 +1,299 @@
+/* Flow control: the orchestrator's side of the five bounded resources.
+ * Getting room, stalling (with statistics) until retirement frees it, and
+ * deciding — structurally — that it never will: every published task has
+ * completed, yet retiring frees nothing. Then the run fails with a report. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "host/device_internal.h"
+#include "host/error.h"
+#include "orchestration/run_internal.h"
+
+#define PTO_STALL_SLICE_NS (UINT64_C(1) * 1000000u)
+
+const char *pto_stall_name(pto_stall_reason r)
+{
+    static const char *const names[PTO_STALL_REASONS] = {
+        "NONE", "TASK_RING_FULL", "TENSORMAP_POOL_FULL", "DEPLIST_POOL_FULL",
+        "HEAP_ARENA_FULL", "READY_QUEUE_FULL", "CHANNEL_EMPTY_WAIT", "CHANNEL_FULL_WAIT",
+    };
+    return (unsigned)r < PTO_STALL_REASONS ? names[r] : "UNKNOWN";
+}
+
+/* Environment variable that sizes each resource, for advice. */
+static const char *knob(pto_stall_reason r)
+{
+    switch (r) {
+    case PTO_STALL_TASK_RING_FULL: return "PTO_TASK_WINDOW";
+    case PTO_STALL_TENSORMAP_POOL_FULL: return "PTO_TENSORMAP";
+    case PTO_STALL_DEPLIST_POOL_FULL: return "PTO_DEP_POOL";
+    case PTO_STALL_HEAP_ARENA_FULL: return "PTO_HEAP_BYTES";
+    default: return "PTO_READY_QUEUE";
+    }
+}
+
+static uint64_t capacity(pto_device *dev, pto_stall_reason r)
+{
+    switch (r) {
+    case PTO_STALL_TASK_RING_FULL: return dev->tb.window;
+    case PTO_STALL_TENSORMAP_POOL_FULL: return dev->tmap.capacity;
+    case PTO_STALL_DEPLIST_POOL_FULL: return dev->tb.deps.capacity;
+    case PTO_STALL_HEAP_ARENA_FULL: return dev->heap.size;
+    default: return dev->tb.ready[0].capacity;
+    }
+}
+
+static uint64_t in_use(pto_device *dev, pto_stall_reason r)
+{
+    switch (r) {
+    case PTO_STALL_TASK_RING_FULL: return pto_tb_live(&dev->tb);
+    case PTO_STALL_TENSORMAP_POOL_FULL: return dev->tmap.live;
+    case PTO_STALL_DEPLIST_POOL_FULL: return dev->tb.deps.head - dev->tb.deps.tail;
+    case PTO_STALL_HEAP_ARENA_FULL: return pto_heap_used(&dev->heap);
+    default: return 0;
+    }
+}
+
+static uint64_t pow2_at_least(uint64_t x)
+{
+    uint64_t p = 1;
+    while (p < x)
+        p <<= 1;
+    return p;
+}
+
+void pto_flow_retire(pto_run *run)
+{
+    pto_device *dev = run->dev;
+    pto_tb_retire(&dev->tb);
+    pto_heap_release(&dev->heap, dev->tb.heap_mark);
+}
+
+static int try_get(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_out,
+                   uint64_t *heap_mark)
+{
+    pto_device *dev = run->dev;
+    if (r == PTO_STALL_HEAP_ARENA_FULL)
+        return pto_heap_alloc(&dev->heap, need, heap_out, heap_mark) == 0;
+    if (r == PTO_STALL_TENSORMAP_POOL_FULL && capacity(dev, r) - in_use(dev, r) < need)
+        pto_tmap_cleanup(&dev->tmap, atomic_load(&dev->tb.last_alive));
+    return capacity(dev, r) - in_use(dev, r) >= need;
+}
+
+/* Why the oldest unretired task cannot retire; sets *scope_depth to the
+ * open scope holding it, or -1. */
+static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
+{
+    pto_device *dev = run->dev;
+    uint64_t f = atomic_load(&dev->tb.last_alive);
+    *scope_depth = -1;
+    if (f >= dev->tb.next_id) {
+        pto_error_append(e, " No task is live.");
+        return;
+    }
+    pto_task *t = pto_tb_task(&dev->tb, f);
+    const char *kname = t->core_type == PTO_QUEUE_DUMMY ? "dummy" : pto_kernel_name(dev, t->func_id);
+    pto_error_append(e, " Oldest unretired task: t%llu (%s), ", (unsigned long long)f, kname);
+    uint32_t state = atomic_load(&t->state);
+    int32_t refs = atomic_load(&t->refs);
+    if (state != PTO_TASK_COMPLETED) {
+        pto_error_append(e, "%s, waiting on %d producer(s)%s.",
+                         state == PTO_TASK_PENDING ? "not yet runnable" : "still running",
+                         atomic_load(&t->fanin_remaining) - (f == run->pending && run->has_pending),
+                         f == run->pending && run->has_pending ? " and on its own wiring" : "");
+        return;
+    }
+    int held = t->scope_depth <= run->depth && run->scopes[t->scope_depth].begin <= f;
+    pto_error_append(e, "completed, but %d reference(s) remain", refs);
+    if (held) {
+        *scope_depth = t->scope_depth;
+        const pto_scope *s = &run->scopes[t->scope_depth];
+        pto_error_append(e, ": held by open scope '%s' (depth %u)%s.", s->name,
+                         t->scope_depth, refs > 1 ? " and by consumers" : "");
+    } else {
+        pto_error_append(e, ": held by consumers that cannot run.");
+    }
+}
+
+/* Writes the first part of the deadlock report into run->dl_err. */
+static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
+{
+    pto_device *dev = run->dev;
+    pto_error *e = &run->dl_err;
+    uint64_t window = dev->tb.window, live = pto_tb_live(&dev->tb);
+    pto_fail(e, PTO_ERR_DEADLOCK,
+             "deadlock: the orchestrator is stalled on %s (needs %llu, %llu of %llu in "
+             "use) and no task can retire: every published task (%llu) has completed.",
+             pto_stall_name(r), (unsigned long long)need,
+             (unsigned long long)in_use(dev, r), (unsigned long long)capacity(dev, r),
+             (unsigned long long)run->published);
+    pto_error_append(e, " Task window: %llu of %llu slots in use (%.0f%%), high-water %llu.",
+                     (unsigned long long)live, (unsigned long long)window,
+                     100.0 * (double)live / (double)window,
+                     (unsigned long long)dev->tb.live_high_water);
+    int depth;
+    explain_oldest(run, e, &depth);
+    pto_error_append(e, " Scope depth %u:", run->depth);
+    for (uint32_t d = 0; d <= run->depth; d++)
+        pto_error_append(e, "%s '%s' holds %llu task(s) since t%llu", d ? "," : "",
+                         run->scopes[d].name,
+                         (unsigned long long)(pto_run_vnext(run) - run->scopes[d].begin),
+                         (unsigned long long)run->scopes[d].begin);
+    pto_error_append(e, ".");
+    run->dl.reason = r;
+    run->dl.need = need;
+    run->dl.scope_depth = depth < 0 ? 0 : (uint32_t)depth;
+    snprintf(run->dl.scope_name, sizeof run->dl.scope_name, "%s",
+             run->scopes[run->dl.scope_depth].name);
+    run->dl.scope_closed = 0;
+    run->failed = 1;
+}
+
+void pto_flow_finish_report(pto_run *run, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    pto_deadlock *dl = &run->dl;
+    const pto_scope *s = &run->scopes[dl->scope_depth];
+    if (!dl->scope_closed) { /* still open when the orchestration returned */
+        dl->scope_tasks = pto_run_vnext(run) - s->begin;
+        dl->scope_heap = run->heap_requested - s->heap_bytes;
+    }
+    pto_error *e = &run->dl_err;
+    const char *name = dl->scope_name;
+    uint64_t cap = capacity(dev, dl->reason);
+    pto_error_append(e, " Scope '%s' submits %llu task(s) in all.", name,
+                     (unsigned long long)dl->scope_tasks);
+    pto_error_append(e, " Mitigation: ");
+    switch (dl->reason) {
+    case PTO_STALL_TASK_RING_FULL:
+        if (dl->scope_tasks >= cap)
+            pto_error_append(e,
+                             "task window %llu < %llu tasks in scope '%s'; use %s >= %llu "
+                             "or split the scope.",
+                             (unsigned long long)cap, (unsigned long long)dl->scope_tasks,
+                             name, knob(dl->reason),
+                             (unsigned long long)pow2_at_least(2 * dl->scope_tasks));
+        else
+            pto_error_append(e, "use %s >= %llu or end scopes sooner.", knob(dl->reason),
+                             (unsigned long long)pow2_at_least(2 * cap));
+        break;
+    case PTO_STALL_HEAP_ARENA_FULL:
+        pto_error_append(e,
+                         "heap arena %llu bytes; scope '%s' allocates %llu bytes of "
+                         "outputs; use %s >= %llu or split the scope.",
+                         (unsigned long long)cap, name, (unsigned long long)dl->scope_heap,
+                         knob(dl->reason),
+                         (unsigned long long)(2 * (dl->scope_heap > cap ? dl->scope_heap : cap)));
+        break;
+    default:
+        pto_error_append(e, "%s %llu is too small for the tasks alive at once; use %s >= %llu "
+                            "or split scope '%s'.",
+                         pto_stall_name(dl->reason), (unsigned long long)cap, knob(dl->reason),
+                         (unsigned long long)pow2_at_least(2 * cap), name);
+    }
+    if (err)
+        *err = *e;
+}
+
+pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_out,
+                            uint64_t *heap_mark, pto_error *err)
+{
+    if (run->failed)
+        return PTO_OK;
+    pto_device *dev = run->dev;
+    uint64_t cap = capacity(dev, r);
+    if (need > cap)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "%s: a single request for %llu exceeds the capacity %llu; "
+                        "raise %s",
+                        pto_stall_name(r), (unsigned long long)need,
+                        (unsigned long long)cap, knob(r));
+    if (try_get(run, r, need, heap_out, heap_mark))
+        return PTO_OK;
+    pto_flow_retire(run);
+    if (try_get(run, r, need, heap_out, heap_mark))
+        return PTO_OK;
+    if (run->cfg.mode == PTO_MODE_HOST_BUILT) {
+        if (r == PTO_STALL_TASK_RING_FULL)
+            return pto_fail(err, PTO_ERR_CAPACITY,
+                            "TASK_RING_FULL: a host-built graph must fit the task window "
+                            "(%llu tasks); raise PTO_TASK_WINDOW to at least %llu",
+                            (unsigned long long)cap, (unsigned long long)(2 * cap));
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "%s: a host-built graph must fit the resource (%llu); raise %s",
+                        pto_stall_name(r), (unsigned long long)cap, knob(r));
+    }
+
+    pto_flow_stats *fs = &run->flow_stats->flow[r];
+    pto_run_state *rs = &dev->run;
+    uint64_t t0 = pto_now_ns(), last_change = t0;
+    uint64_t last = atomic_load(&rs->completed);
+    uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
+    fs->stalls++;
+    run->stalled_on = r;
+    pto_status st = PTO_OK;
+    for (;;) {
+        uint32_t seen = pto_event_prepare(&rs->progress);
+        uint64_t c = atomic_load(&rs->completed);
+        if (c == last && c != run->published)
+            pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
+        else
+            pto_event_cancel(&rs->progress);
+        c = atomic_load(&rs->completed);
+        pto_flow_retire(run);
+        if (try_get(run, r, need, heap_out, heap_mark))
+            break;
+        uint64_t now = pto_now_ns();
+        if (c == run->published) {
+            deadlock_found(run, r, need);
+            break;
+        }
+        if (c != last) {
+            last = c;
+            last_change = now;
+        } else if (now - last_change >= limit) {
+            dev->broken = 1;
+            st = pto_fail(err, PTO_ERR_TIMEOUT,
+                          "watchdog: the orchestrator stalled on %s and no task completed "
+                          "for %u ms (%llu of %llu published tasks done)",
+                          pto_stall_name(r), run->cfg.watchdog_ms, (unsigned long long)c,
+                          (unsigned long long)run->published);
+            break;
+        }
+    }
+    fs->stall_ns += pto_now_ns() - t0;
+    if (!run->failed)
+        run->stalled_on = PTO_STALL_NONE;
+    return st;
+}
+
+pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    pto_run_state *rs = &dev->run;
+    pto_task *t = pto_tb_task(&dev->tb, id);
+    uint64_t last = atomic_load(&rs->completed), last_change = pto_now_ns();
+    uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
+    while (id >= atomic_load(&dev->tb.last_alive) &&
+           atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED) {
+        uint32_t seen = pto_event_prepare(&rs->progress);
+        if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED) {
+            pto_event_cancel(&rs->progress);
+            break;
+        }
+        pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
+        uint64_t c = atomic_load(&rs->completed), now = pto_now_ns();
+        if (c != last) {
+            last = c;
+            last_change = now;
+        } else if (now - last_change >= limit) {
+            dev->broken = 1;
+            return pto_fail(err, PTO_ERR_TIMEOUT,
+                            "watchdog: waiting to read the output of t%llu, no task "
+                            "completed for %u ms",
+                            (unsigned long long)id, run->cfg.watchdog_ms);
+        }
+    }
+    return PTO_OK;
+}

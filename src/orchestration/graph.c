@@ -1,0 +1,139 @@
+/* Building the task graph: raw tasks, explicit dependencies, copy-back, and
+ * the publication rule shared by both run modes. */
+#include <string.h>
+
+#include "host/device_internal.h"
+#include "host/error.h"
+#include "orchestration/run_internal.h"
+#include "platform/sim/sim.h"
+
+pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err)
+{
+    if (!run)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: run is NULL", what);
+    if (!run->building)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "%s: only valid inside the orchestration function", what);
+    return PTO_OK;
+}
+
+uint64_t pto_run_vnext(const pto_run *run)
+{
+    return run->dev->tb.next_id + run->drained;
+}
+
+void pto_run_publish_pending(pto_run *run)
+{
+    if (!run->has_pending)
+        return;
+    run->has_pending = 0;
+    pto_device *dev = run->dev;
+    pto_task *t = pto_tb_task(&dev->tb, run->pending);
+    run->published++;
+    if (pto_tb_publish(&dev->tb, t)) {
+        uint64_t q = pto_rq_size(&dev->tb.ready[t->core_type]);
+        pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
+        if (q > f->high_water)
+            f->high_water = q;
+        pto_sim_notify_ready(dev->sim, t->core_type);
+    }
+}
+
+pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
+                       uint32_t nargs, pto_task **out, pto_error *err)
+{
+    *out = 0;
+    pto_run_publish_pending(run);
+    pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
+    if (st)
+        return st;
+    if (run->failed) { /* after a deadlock: count only */
+        run->drained++;
+        return PTO_OK;
+    }
+    int streamed = run->cfg.mode == PTO_MODE_STREAMED;
+    pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, streamed);
+    t->scope_depth = (uint8_t)run->depth;
+    if (streamed) {
+        run->pending = t->id;
+        run->has_pending = 1;
+    }
+    *out = t;
+    return PTO_OK;
+}
+
+pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
+                        const uint64_t *args, uint32_t nargs, pto_task_id *out,
+                        pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_add_task", err);
+    if (st)
+        return st;
+    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
+    if (!k)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "pto_add_task: func_id %d is not a registered kernel", func_id);
+    if (type != k->type)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_add_task: func_id %d (%s) is registered for %s, not %s",
+                        func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
+                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+    if (nargs > PTO_MAX_ARGS || (nargs && !args))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_add_task: %u args (at most %d, non-NULL)", nargs, PTO_MAX_ARGS);
+    pto_task *t;
+    if ((st = pto_run_add(run, func_id, type, args, nargs, &t, err)))
+        return st;
+    if (out)
+        *out = t ? t->id : pto_run_vnext(run);
+    return PTO_OK;
+}
+
+pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
+                       pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_add_dep", err);
+    if (st)
+        return st;
+    if (run->failed)
+        return PTO_OK;
+    pto_task_buffer *tb = &run->dev->tb;
+    uint64_t lo = atomic_load(&tb->last_alive);
+    if (producer >= tb->next_id || consumer >= tb->next_id || consumer < lo)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_add_dep: t%llu -> t%llu names a task that does not exist "
+                        "(tasks so far: %llu)",
+                        (unsigned long long)producer, (unsigned long long)consumer,
+                        (unsigned long long)tb->next_id);
+    if (run->cfg.mode == PTO_MODE_STREAMED && (!run->has_pending || consumer != run->pending))
+        return pto_fail(err, PTO_ERR_STATE,
+                        "pto_add_dep: t%llu was already published; in a streamed run "
+                        "only the newest task (t%llu) can take dependencies",
+                        (unsigned long long)consumer, (unsigned long long)(tb->next_id - 1));
+    if (producer < lo)
+        return PTO_OK; /* producer already retired: nothing to wait for */
+    if ((st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, 1, 0, 0, err)))
+        return st;
+    if (run->failed)
+        return PTO_OK;
+    if (producer < atomic_load(&tb->last_alive))
+        return PTO_OK; /* retired while we waited */
+    return pto_tb_add_dep(tb, producer, consumer, err);
+}
+
+pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src,
+                         size_t bytes, pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_copy_back", err);
+    if (st)
+        return st;
+    if (!host_dst)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_copy_back: host destination is NULL");
+    if ((st = pto_gm_check_range(run->dev->gm, dev_src, bytes, err)))
+        return st;
+    if (run->ncopies >= PTO_MAX_COPY_BACKS)
+        return pto_fail(err, PTO_ERR_CAPACITY, "pto_copy_back: more than %d copy-backs",
+                        PTO_MAX_COPY_BACKS);
+    run->copies[run->ncopies++] = (pto_copy_back_rec){host_dst, dev_src, bytes};
+    return PTO_OK;
+}

@@ -1,0 +1,76 @@
+/* Scopes: each task holds one reference for the innermost scope open when
+ * it was added; scope_end gives those references back. Nested scopes'
+ * tasks were released at their own end, so a scope's end touches only its
+ * own (scope_depth == depth) tasks. */
+#include <stdio.h>
+
+#include "host/device_internal.h"
+#include "host/error.h"
+#include "orchestration/run_internal.h"
+
+static void scope_open(pto_run *run, uint32_t depth, const char *name, pto_scope_mode mode)
+{
+    pto_scope *s = &run->scopes[depth];
+    snprintf(s->name, sizeof s->name, "%s", name ? name : "(unnamed)");
+    s->mode = mode;
+    s->begin = pto_run_vnext(run);
+    s->heap_bytes = run->heap_requested;
+}
+
+void pto_run_scopes_reset(pto_run *run)
+{
+    run->depth = 0;
+    scope_open(run, 0, "run", PTO_SCOPE_AUTO);
+}
+
+/* Releases the references of scope `depth` on its own live tasks. */
+void pto_run_scope_release(pto_run *run, uint32_t depth)
+{
+    pto_task_buffer *tb = &run->dev->tb;
+    uint64_t from = run->scopes[depth].begin, lo = atomic_load(&tb->last_alive);
+    if (from < lo)
+        from = lo;
+    if (run->cfg.mode == PTO_MODE_STREAMED)
+        for (uint64_t id = from; id < tb->next_id; id++) {
+            pto_task *t = pto_tb_task(tb, id);
+            if (t->scope_depth == depth)
+                atomic_fetch_sub_explicit(&t->refs, 1, memory_order_release);
+        }
+    if (run->failed && !run->dl.scope_closed && run->dl.scope_depth == depth) {
+        run->dl.scope_tasks = pto_run_vnext(run) - run->scopes[depth].begin;
+        run->dl.scope_heap = run->heap_requested - run->scopes[depth].heap_bytes;
+        run->dl.scope_closed = 1;
+    }
+}
+
+pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
+                           pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_scope_begin", err);
+    if (st)
+        return st;
+    if (mode != PTO_SCOPE_AUTO && mode != PTO_SCOPE_MANUAL)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_scope_begin: unknown mode %d", mode);
+    if (run->depth >= PTO_MAX_SCOPE_DEPTH)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "pto_scope_begin('%s'): scopes nest at most %d deep",
+                        name ? name : "", PTO_MAX_SCOPE_DEPTH);
+    pto_run_publish_pending(run);
+    scope_open(run, ++run->depth, name, mode);
+    return PTO_OK;
+}
+
+pto_status pto_scope_end(pto_run *run, pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_scope_end", err);
+    if (st)
+        return st;
+    if (run->depth == 0)
+        return pto_fail(err, PTO_ERR_STATE, "pto_scope_end: no scope is open");
+    pto_run_publish_pending(run);
+    pto_run_scope_release(run, run->depth);
+    run->depth--;
+    if (!run->failed)
+        pto_flow_retire(run);
+    return PTO_OK;
+}

@@ -1,0 +1,244 @@
+/* Streamed submission: tensor parameters, dependency inference through the
+ * TensorMap (RAW, WAR, WAW over overlapping views), heap-arena outputs,
+ * dummy tasks, and reading a value back into orchestration. */
+#include <string.h>
+
+#include "core/bits.h"
+#include "host/device_internal.h"
+#include "host/error.h"
+#include "orchestration/run_internal.h"
+
+/* Producers found for one submission, deduplicated by ring slot. */
+typedef struct infer_ctx {
+    pto_run *run;
+    int want_readers; /* this access writes: readers matter too (WAR) */
+} infer_ctx;
+
+static void add_producer(void *arg, uint64_t task, int is_write)
+{
+    infer_ctx *ic = arg;
+    pto_run *run = ic->run;
+    if (!is_write && !ic->want_readers)
+        return;
+    uint32_t slot = (uint32_t)(task & run->dev->tb.mask);
+    if (run->seen[slot] == run->seen_epoch)
+        return;
+    run->seen[slot] = run->seen_epoch;
+    run->producers[run->nproducers++] = task;
+}
+
+static void to_region(const pto_tensor *t, pto_region *r)
+{
+    memset(r, 0, sizeof *r);
+    r->offset = t->offset;
+    r->ndim = t->ndim;
+    r->elem = t->elem;
+    for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++) {
+        r->shape[d] = t->shape[d];
+        r->stride[d] = t->stride[d];
+    }
+}
+
+static int writes(pto_param_kind k)
+{
+    return k == PTO_OUT || k == PTO_INOUT || k == PTO_OUT_EXISTING;
+}
+
+static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
+                               uint64_t *heap_bytes, uint32_t *tensors, pto_error *err)
+{
+    if (n > PTO_MAX_ARGS || (n && !p))
+        return pto_fail(err, PTO_ERR_INVALID, "pto_submit: %u params (at most %d)", n,
+                        PTO_MAX_ARGS);
+    *heap_bytes = 0;
+    *tensors = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if ((unsigned)p[i].kind > PTO_SCALAR)
+            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u has kind %d", i,
+                            p[i].kind);
+        if (p[i].kind == PTO_SCALAR)
+            continue;
+        const pto_tensor *t = &p[i].tensor;
+        if (t->ndim < 1 || t->ndim > PTO_MAX_DIMS || t->elem == 0)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "pto_submit: param %u: tensor needs 1..%d dims and elem > 0", i,
+                            PTO_MAX_DIMS);
+        if (p[i].kind == PTO_OUT) {
+            uint64_t b = pto_tensor_bytes(t);
+            if (!b)
+                return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: empty output", i);
+            *heap_bytes += pto_round_up(b, 64);
+        } else if (!t->base) {
+            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: tensor base is NULL",
+                            i);
+        }
+        if (p[i].kind != PTO_NO_DEP)
+            (*tensors)++;
+    }
+    (void)run;
+    return PTO_OK;
+}
+
+static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p, uint32_t n,
+                         pto_task_id *out, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    pto_task_buffer *tb = &dev->tb;
+    uint64_t heap_bytes = 0;
+    uint32_t tensors = 0;
+    pto_status st = check_params(run, p, n, &heap_bytes, &tensors, err);
+    if (st)
+        return st;
+    run->heap_requested += heap_bytes;
+    pto_run_publish_pending(run);
+    int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO;
+
+    /* 1. Producers of everything this task reads or overwrites. */
+    run->nproducers = 0;
+    run->seen_epoch++;
+    if (infer && !run->failed) {
+        uint64_t frontier = atomic_load(&tb->last_alive);
+        for (uint32_t i = 0; i < n; i++) {
+            pto_param_kind k = p[i].kind;
+            if (k != PTO_IN && k != PTO_INOUT && k != PTO_OUT_EXISTING)
+                continue;
+            pto_region r;
+            to_region(&p[i].tensor, &r);
+            infer_ctx ic = {run, writes(k)};
+            pto_tmap_query(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, frontier,
+                           add_producer, &ic);
+        }
+    }
+    /* 2. Room in every resource before the task exists (stalls here). */
+    void *heap = 0;
+    uint64_t heap_mark = 0;
+    if ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
+        (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0, err)) ||
+        (infer && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0,
+                                         err))) ||
+        (heap_bytes &&
+         (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, heap_bytes, &heap, &heap_mark,
+                                err))))
+        return st;
+    /* 3. Kernel arguments; outputs are carved from this task's heap block. */
+    uint64_t args[PTO_MAX_ARGS];
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i].kind == PTO_OUT && !run->failed) {
+            pto_tensor *t = &p[i].tensor;
+            t->base = heap;
+            t->offset = 0;
+            uint64_t s = t->elem;
+            for (uint32_t d = t->ndim; d-- > 0;) {
+                t->stride[d] = s;
+                s *= t->shape[d];
+            }
+            heap = (char *)heap + pto_round_up(pto_tensor_bytes(t), 64);
+        }
+        args[i] = p[i].kind == PTO_SCALAR ? p[i].scalar : pto_ptr_bits(pto_tensor_data(&p[i].tensor));
+    }
+    pto_task *t;
+    if ((st = pto_run_add(run, func_id, queue, args, queue == PTO_QUEUE_DUMMY ? 0 : n, &t, err)))
+        return st;
+    if (!t) { /* deadlocked: counted only */
+        if (out)
+            *out = pto_run_vnext(run) - 1;
+        return PTO_OK;
+    }
+    t->heap_mark = heap_mark;
+    /* 4. Wire producers that have not retired meanwhile; record accesses. */
+    uint64_t frontier = atomic_load(&tb->last_alive);
+    for (uint32_t i = 0; i < run->nproducers; i++)
+        if (run->producers[i] >= frontier &&
+            (st = pto_tb_add_dep(tb, run->producers[i], t->id, err)))
+            return st;
+    if (infer)
+        for (uint32_t i = 0; i < n; i++) {
+            pto_param_kind k = p[i].kind;
+            if (k == PTO_SCALAR || k == PTO_NO_DEP)
+                continue;
+            pto_region r;
+            to_region(&p[i].tensor, &r);
+            /* Room was reserved above, so this cannot fail. */
+            pto_tmap_insert(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, t->id,
+                            writes(k));
+        }
+    if (out)
+        *out = t->id;
+    return PTO_OK;
+}
+
+pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *params,
+                      uint32_t nparams, pto_task_id *out, pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_submit", err);
+    if (st)
+        return st;
+    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
+    if (!k)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "pto_submit: func_id %d is not a registered kernel", func_id);
+    if (type != k->type)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_submit: func_id %d (%s) is registered for %s, not %s", func_id,
+                        k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
+                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+    return submit(run, func_id, type, params, nparams, out, err);
+}
+
+pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
+                            pto_task_id *out, pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_submit_dummy", err);
+    if (st)
+        return st;
+    return submit(run, -1, PTO_QUEUE_DUMMY, params, nparams, out, err);
+}
+
+pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
+                    pto_error *err)
+{
+    pto_status st = pto_run_check_building(run, "pto_read", err);
+    if (st)
+        return st;
+    if (!t || !dst || !t->base || t->ndim < 1 || t->ndim > PTO_MAX_DIMS || !t->elem)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_read: bad tensor or destination");
+    if (run->cfg.mode != PTO_MODE_STREAMED)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "pto_read: values exist only while tasks run (streamed mode); a "
+                        "host-built graph has not started yet");
+    if (run->failed) {
+        if (err)
+            *err = run->dl_err;
+        return PTO_ERR_DEADLOCK;
+    }
+    /* Row-major index -> byte offset inside the view. */
+    uint64_t off = t->offset, rem = index, count = 1;
+    for (uint32_t d = 0; d < t->ndim; d++)
+        count *= t->shape[d];
+    if (index >= count)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_read: index %llu outside %llu elements",
+                        (unsigned long long)index, (unsigned long long)count);
+    for (uint32_t d = t->ndim; d-- > 0;) {
+        off += (rem % t->shape[d]) * t->stride[d];
+        rem /= t->shape[d];
+    }
+    pto_run_publish_pending(run);
+    pto_region r;
+    memset(&r, 0, sizeof r);
+    r.offset = off;
+    r.ndim = 1;
+    r.elem = t->elem;
+    r.shape[0] = 1;
+    r.stride[0] = t->elem;
+    run->nproducers = 0;
+    run->seen_epoch++;
+    infer_ctx ic = {run, 0};
+    pto_task_buffer *tb = &run->dev->tb;
+    pto_tmap_query(&run->dev->tmap, pto_ptr_bits(t->base), &r, atomic_load(&tb->last_alive),
+                   add_producer, &ic);
+    for (uint32_t i = 0; i < run->nproducers; i++)
+        if ((st = pto_flow_wait_task(run, run->producers[i], err)))
+            return st;
+    memcpy(dst, (const char *)t->base + off, t->elem);
+    return PTO_OK;
+}

@@ -1,0 +1,48 @@
+/* Tensor view helpers. */
+#include <string.h>
+
+#include "pto/tensor.h"
+
+pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem)
+{
+    pto_tensor t;
+    memset(&t, 0, sizeof t);
+    t.base = base;
+    t.ndim = 1;
+    t.elem = elem;
+    t.shape[0] = count;
+    t.stride[0] = elem;
+    return t;
+}
+
+pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem)
+{
+    pto_tensor t;
+    memset(&t, 0, sizeof t);
+    t.base = base;
+    t.ndim = 2;
+    t.elem = elem;
+    t.shape[0] = rows;
+    t.shape[1] = cols;
+    t.stride[0] = cols * elem;
+    t.stride[1] = elem;
+    return t;
+}
+
+pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64_t rows,
+                           uint64_t cols)
+{
+    pto_tensor v = *t;
+    v.offset = t->offset + r0 * t->stride[0] + c0 * t->stride[1];
+    v.shape[0] = rows;
+    v.shape[1] = cols;
+    return v;
+}
+
+uint64_t pto_tensor_bytes(const pto_tensor *t)
+{
+    uint64_t n = t->elem;
+    for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++)
+        n *= t->shape[d];
+    return n;
+}
