@@ -33,6 +33,9 @@ typedef struct pto_example {
                         pto_error *err);
     /* Frees what orchestrate allocated (device memory via dev). */
     void (*teardown)(pto_device *dev, void *ctx);
+    /* PTO_MODE_HOST_BUILT (default) or PTO_MODE_STREAMED; `pto run
+     * --streamed` / `--host-built` override it. */
+    pto_run_mode mode;
 } pto_example;
 
 #define PTO_EXAMPLE_ENTRY "pto_example_get"

@@ -68,14 +68,13 @@ static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
             if (!b)
                 return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: empty output", i);
             *heap_bytes += pto_round_up(b, 64);
-        } else if (!t->base) {
+        } else if (!t->base && !run->failed) { /* after a deadlock outputs are NULL */
             return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: tensor base is NULL",
                             i);
         }
         if (p[i].kind != PTO_NO_DEP)
             (*tensors)++;
     }
-    (void)run;
     return PTO_OK;
 }
 

@@ -1,0 +1,229 @@
+/* Streamed orchestration: inference (RAW/WAR/WAW), heap outputs, scopes,
+ * dummy tasks, reads, stalls and the scope-deadlock report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pto/pto.h"
+
+static pto_device *open_dev(uint32_t window, uint64_t heap)
+{
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 2;
+    cfg.schedulers = 2;
+    cfg.task_window = window;
+    cfg.dep_pool = window * 4;
+    cfg.heap_bytes = heap;
+    cfg.tensormap_entries = window * 4;
+    cfg.tensormap_buckets = 64;
+    cfg.gm_bytes = 1 << 22;
+    pto_device *dev = 0;
+    pto_error err = {0};
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("open: %s", err.msg);
+    return dev;
+}
+
+/* f32 kernels over 64 elements: add(a, b, out), add_scalar(a, s, out). */
+#define N 64
+static void k_add(const uint64_t *a)
+{
+    const float *x = pto_bits_ptr(a[0]), *y = pto_bits_ptr(a[1]);
+    float *o = pto_bits_ptr(a[2]);
+    for (int i = 0; i < N; i++)
+        o[i] = x[i] + y[i];
+}
+static void k_adds(const uint64_t *a)
+{
+    const float *x = pto_bits_ptr(a[0]);
+    float s = pto_bits_f32(a[1]);
+    float *o = pto_bits_ptr(a[2]);
+    for (int i = 0; i < N; i++)
+        o[i] = x[i] + s;
+}
+static void k_mul(const uint64_t *a)
+{
+    const float *x = pto_bits_ptr(a[0]), *y = pto_bits_ptr(a[1]);
+    float *o = pto_bits_ptr(a[2]);
+    for (int i = 0; i < N; i++)
+        o[i] = x[i] * y[i];
+}
+
+static void reg(pto_device *dev)
+{
+    pto_error err;
+    assert_int_equal(pto_kernel_register(dev, 0, PTO_CORE_AIV, k_add, "add", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, 1, PTO_CORE_AIV, k_adds, "adds", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, 2, PTO_CORE_AIV, k_mul, "mul", &err), 0);
+}
+
+struct vec {
+    float *a, *b, *g; /* device */
+    float read_back;
+};
+
+/* f = (a+b+1)(a+b+2) + (a+b) with heap intermediates, in a nested scope. */
+static pto_status orch_vec(pto_run *run, void *p, pto_error *err)
+{
+    struct vec *v = p;
+    pto_tensor A = pto_tensor_1d(v->a, N, 4), B = pto_tensor_1d(v->b, N, 4);
+    pto_tensor G = pto_tensor_1d(v->g, N, 4);
+    pto_status st;
+    if ((st = pto_scope_begin(run, "outer", PTO_SCOPE_AUTO, err)))
+        return st;
+    pto_param p0[] = {pto_in(A), pto_in(B), pto_out(A)};
+    if ((st = pto_submit(run, 0, PTO_CORE_AIV, p0, 3, 0, err)))
+        return st;
+    pto_tensor C = p0[2].tensor;
+    if ((st = pto_scope_begin(run, "inner", PTO_SCOPE_AUTO, err)))
+        return st;
+    pto_param p1[] = {pto_in(C), pto_scalar_f32(1), pto_out(C)};
+    pto_param p2[] = {pto_in(C), pto_scalar_f32(2), pto_out(C)};
+    if ((st = pto_submit(run, 1, PTO_CORE_AIV, p1, 3, 0, err)) ||
+        (st = pto_submit(run, 1, PTO_CORE_AIV, p2, 3, 0, err)))
+        return st;
+    pto_param p3[] = {pto_in(p1[2].tensor), pto_in(p2[2].tensor), pto_out_existing(G)};
+    if ((st = pto_submit(run, 2, PTO_CORE_AIV, p3, 3, 0, err)))
+        return st;
+    if ((st = pto_scope_end(run, err)))
+        return st;
+    pto_param p4[] = {pto_in(G), pto_in(C), pto_out_existing(G)}; /* RAW+WAW on G */
+    if ((st = pto_submit(run, 0, PTO_CORE_AIV, p4, 3, 0, err)))
+        return st;
+    if ((st = pto_read(run, &G, 7, &v->read_back, err)))
+        return st;
+    return pto_scope_end(run, err);
+}
+
+static void test_vector_stream(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(16, 1 << 16);
+    reg(dev);
+    pto_error err = {0};
+    struct vec v;
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&v.a, &err), 0);
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&v.b, &err), 0);
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&v.g, &err), 0);
+    float a[N], b[N], g[N];
+    for (int i = 0; i < N; i++)
+        a[i] = 2, b[i] = 3;
+    pto_copy_to_device(dev, v.a, a, sizeof a, &err);
+    pto_copy_to_device(dev, v.b, b, sizeof b, &err);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    for (int rep = 0; rep < 3; rep++) {
+        memset(g, 0, sizeof g);
+        pto_copy_to_device(dev, v.g, g, sizeof g, &err);
+        pto_stats st;
+        if (pto_launch(dev, &rc, orch_vec, &v, &st, &err))
+            fail_msg("launch: %s", err.msg);
+        pto_copy_from_device(dev, g, v.g, sizeof g, &err);
+        for (int i = 0; i < N; i++)
+            assert_true(g[i] == 47.0f);
+        assert_true(v.read_back == 47.0f);
+        assert_int_equal(st.tasks, 5);
+        assert_int_equal(st.stall_reason, PTO_STALL_NONE);
+        assert_true(st.flow[PTO_STALL_HEAP_ARENA_FULL].high_water >= 3 * 256);
+        assert_int_equal(st.flow[PTO_STALL_TASK_RING_FULL].capacity, 16);
+    }
+    pto_device_close(dev);
+}
+
+/* A long dependent stream through a tiny window: stalls, never deadlocks. */
+struct chain {
+    float *x;
+    uint32_t n, per_scope;
+};
+
+static pto_status orch_chain(pto_run *run, void *p, pto_error *err)
+{
+    struct chain *c = p;
+    pto_tensor X = pto_tensor_1d(c->x, N, 4);
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < c->n && !st; i += c->per_scope) {
+        if ((st = pto_scope_begin(run, "step", PTO_SCOPE_AUTO, err)))
+            break;
+        for (uint32_t k = 0; k < c->per_scope && !st; k++) {
+            pto_param p[] = {pto_in(X), pto_scalar_f32(1), pto_out(X)};
+            pto_param q[] = {pto_in(p[2].tensor), pto_scalar_f32(0), pto_out_existing(X)};
+            st = pto_submit(run, 1, PTO_CORE_AIV, p, 3, 0, err);
+            if (!st) {
+                q[0] = pto_in(p[2].tensor);
+                st = pto_submit(run, 1, PTO_CORE_AIV, q, 3, 0, err);
+            }
+        }
+        if (!st)
+            st = pto_scope_end(run, err);
+    }
+    return st;
+}
+
+static void test_chain_stalls_on_small_window(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(8, 4096);
+    reg(dev);
+    pto_error err = {0};
+    struct chain c = {0, 500, 2};
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&c.x, &err), 0);
+    float x[N] = {0};
+    pto_copy_to_device(dev, c.x, x, sizeof x, &err);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    pto_stats st;
+    if (pto_launch(dev, &rc, orch_chain, &c, &st, &err))
+        fail_msg("launch: %s", err.msg);
+    pto_copy_from_device(dev, x, c.x, sizeof x, &err);
+    for (int i = 0; i < N; i++)
+        assert_true(x[i] == 500.0f); /* serial result */
+    assert_int_equal(st.tasks, 1000);
+    assert_true(st.flow[PTO_STALL_TASK_RING_FULL].high_water <= 8);
+    assert_true(st.flow[PTO_STALL_HEAP_ARENA_FULL].high_water <= 4096);
+    assert_true(st.flow[PTO_STALL_TASK_RING_FULL].stalls + st.flow[PTO_STALL_HEAP_ARENA_FULL].stalls > 0);
+    pto_device_close(dev);
+}
+
+/* All tasks in one scope larger than the window: the scope-deadlock report. */
+static void test_scope_deadlock_report(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(8, 1 << 16);
+    reg(dev);
+    pto_error err = {0};
+    struct chain c = {0, 10, 10}; /* 20 tasks in one scope */
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&c.x, &err), 0);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    pto_stats st;
+    assert_int_equal(pto_launch(dev, &rc, orch_chain, &c, &st, &err), PTO_ERR_DEADLOCK);
+    const char *want[] = {"stalled on TASK_RING_FULL", "8 of 8 slots in use",
+                          "held by open scope 'step'", "Scope 'step' submits 20 task(s)",
+                          "task window 8 < 20 tasks in scope 'step'; use PTO_TASK_WINDOW >= 64 or split the scope"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(err.msg, want[i]))
+            fail_msg("report lacks '%s':\n%s", want[i], err.msg);
+    assert_int_equal(st.stall_reason, PTO_STALL_TASK_RING_FULL);
+    assert_int_equal(st.flow[PTO_STALL_TASK_RING_FULL].stalls, 1);
+    /* The device is still usable: the same work in small scopes passes. */
+    struct chain ok = {c.x, 10, 2};
+    assert_int_equal(pto_launch(dev, &rc, orch_chain, &ok, &st, &err), PTO_OK);
+    pto_device_close(dev);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vector_stream),
+        cmocka_unit_test(test_chain_stalls_on_small_window),
+        cmocka_unit_test(test_scope_deadlock_report),
+    };
+    return cmocka_run_group_tests(tests, 0, 0);
+}
