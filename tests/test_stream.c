@@ -218,12 +218,56 @@ static void test_scope_deadlock_report(void **s)
     pto_device_close(dev);
 }
 
+/* Tasks outside every scope belong to the implicit run scope: they cannot
+ * retire before the orchestration returns, so more of them than the window
+ * holds is a deadlock whose report says so. Fewer complete normally. */
+static pto_status orch_unscoped(pto_run *run, void *p, pto_error *err)
+{
+    struct chain *c = p;
+    pto_tensor X = pto_tensor_1d(c->x, N, 4);
+    for (uint32_t i = 0; i < c->n; i++) {
+        pto_param q[] = {pto_inout(X), pto_scalar_f32(1), pto_no_dep(X)};
+        pto_status st = pto_submit(run, 1, PTO_CORE_AIV, q, 3, 0, err);
+        if (st)
+            return st;
+    }
+    return PTO_OK;
+}
+
+static void test_unscoped_tasks(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(8, 4096);
+    reg(dev);
+    pto_error err = {0};
+    struct chain c = {0, 8, 0};
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&c.x, &err), 0);
+    float x[N] = {0};
+    pto_copy_to_device(dev, c.x, x, sizeof x, &err);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    pto_stats st;
+    assert_int_equal(pto_launch(dev, &rc, orch_unscoped, &c, &st, &err), PTO_OK);
+    pto_copy_from_device(dev, x, c.x, sizeof x, &err);
+    assert_true(x[0] == 8.0f && x[N - 1] == 8.0f);
+    c.n = 9;
+    assert_int_equal(pto_launch(dev, &rc, orch_unscoped, &c, &st, &err), PTO_ERR_DEADLOCK);
+    const char *want[] = {"held by open scope 'run' (depth 0)", "Scope 'run' submits 9 task(s)",
+                          "implicit scope", "pto_scope_begin/pto_scope_end"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(err.msg, want[i]))
+            fail_msg("report lacks '%s':\n%s", want[i], err.msg);
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vector_stream),
         cmocka_unit_test(test_chain_stalls_on_small_window),
         cmocka_unit_test(test_scope_deadlock_report),
+        cmocka_unit_test(test_unscoped_tasks),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

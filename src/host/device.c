@@ -62,7 +62,11 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
             continue;
         if (st != 2)
             return st;
-        if (vars[i].is32) {
+        if (x == 0)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s=0: sizes must be positive (unset it for the default)",
+                            vars[i].name);
+        if (vars[i].is32 == 1) {
             if (x > UINT32_MAX)
                 return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
                                 vars[i].name, (unsigned long long)x);

@@ -165,6 +165,10 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
     pto_error_append(e, " Scope '%s' submits %llu task(s) in all.", name,
                      (unsigned long long)dl->scope_tasks);
     pto_error_append(e, " Mitigation: ");
+    if (dl->scope_depth == 0)
+        pto_error_append(e, "tasks outside every scope belong to the run's implicit scope "
+                            "and retire only when the orchestration returns; wrap each "
+                            "step in pto_scope_begin/pto_scope_end, or ");
     switch (dl->reason) {
     case PTO_STALL_TASK_RING_FULL:
         if (dl->scope_tasks >= cap)
