@@ -495,6 +495,44 @@ static void test_complete_take_callback(void **state)
     pto_tb_destroy(&tb);
 }
 
+/* Scope references hold a completed task (and the frontier behind it) until
+ * released; dependency-only tasks become ready on their own queue. */
+static void test_scope_refs_and_dummy_queue(void **state)
+{
+    (void)state;
+    pto_task_buffer tb;
+    tb_open(&tb, 8, 16, 8);
+    pto_task *t0 = pto_tb_add(&tb, 9, PTO_CORE_AIV, NULL, 0, 2); /* 2 open scopes */
+    pto_task *t1 = add(&tb, PTO_CORE_AIV);
+    pto_task *t2 = pto_tb_add(&tb, -1, PTO_QUEUE_DUMMY, NULL, 0, 0);
+    assert_int_equal(atomic_load(&t0->refs), 2);
+    assert_int_equal(t2->core_type, PTO_QUEUE_DUMMY);
+    wire_ok(&tb, 1, 2);
+    assert_int_equal(atomic_load(&t1->refs), 1);
+    assert_int_equal(pto_tb_publish(&tb, t0), 1);
+    assert_int_equal(pto_tb_publish(&tb, t1), 1);
+    assert_int_equal(pto_tb_publish(&tb, t2), 0);
+    assert_int_equal(drain(&tb, PTO_CORE_AIV), 2);
+    pto_tb_complete(&tb, t0, NULL, NULL);
+    assert_int_equal(pto_tb_complete(&tb, t1, NULL, NULL), 1);
+    uint32_t v = UINT32_MAX;
+    assert_int_equal(pto_rq_pop(&tb.ready[PTO_QUEUE_DUMMY], &v), 0);
+    assert_int_equal(v, 2);
+    assert_int_equal(queued(&tb, PTO_CORE_AIC) + queued(&tb, PTO_CORE_AIV), 0);
+    assert_int_equal(atomic_load(&t1->refs), 1); /* until t2 completes */
+    pto_tb_complete(&tb, t2, NULL, NULL);
+    assert_int_equal(atomic_load(&t1->refs), 0);
+    /* Everything completed, but t0 is still referenced by its scopes. */
+    assert_int_equal(pto_tb_retire(&tb), 0);
+    atomic_fetch_sub(&t0->refs, 1); /* inner scope ends */
+    assert_int_equal(pto_tb_retire(&tb), 0);
+    atomic_fetch_sub(&t0->refs, 1); /* outer scope ends */
+    assert_int_equal(pto_tb_retire(&tb), 3);
+    assert_int_equal(pto_tb_live(&tb), 0);
+    assert_int_equal(tb.deps.tail, tb.deps.head);
+    pto_tb_destroy(&tb);
+}
+
 /* ---- concurrent fanin ---- */
 
 #define FANIN_PRODUCERS 64
@@ -610,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_cycle_detection),
         cmocka_unit_test(test_cycle_message_after_wrap),
         cmocka_unit_test(test_complete_take_callback),
+        cmocka_unit_test(test_scope_refs_and_dummy_queue),
         cmocka_unit_test(test_concurrent_fanin),
     };
     return cmocka_run_group_tests(tests, 0, 0);
