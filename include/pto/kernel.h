@@ -32,6 +32,13 @@ static inline float pto_bits_f32(uint64_t u)
 static inline uint64_t pto_ptr_bits(const void *p) { return (uint64_t)(uintptr_t)p; }
 static inline void *pto_bits_ptr(uint64_t u) { return (void *)(uintptr_t)u; }
 
+/* Semantic time. A kernel reports the cycles it takes by adding to a
+ * per-thread counter (the tile library in pto/tile.h does this for every
+ * op); the executor resets it before the kernel and reads it after. */
+void pto_add_cycles(uint64_t n);
+uint64_t pto_cycles_read(void);
+void pto_cycles_reset(void);
+
 /* (a) A C function linked into the program. name is copied (may be NULL). */
 pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
                                pto_kernel_fn fn, const char *name, pto_error *err);

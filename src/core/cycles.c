@@ -1,0 +1,10 @@
+/* The per-thread cycle counter behind pto_add_cycles. Each executor runs one
+ * kernel at a time on its host thread, so a thread-local counter is the
+ * per-core counter of the running kernel. */
+#include "pto/kernel.h"
+
+static _Thread_local uint64_t pto_cycles_tls;
+
+void pto_add_cycles(uint64_t n) { pto_cycles_tls += n; }
+uint64_t pto_cycles_read(void) { return pto_cycles_tls; }
+void pto_cycles_reset(void) { pto_cycles_tls = 0; }
