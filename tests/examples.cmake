@@ -86,3 +86,97 @@ if(TARGET test_trace)
   set_tests_properties(trace_cli_vector_valid PROPERTIES
     FIXTURES_REQUIRED pto_vector_trace)
 endif()
+
+# ---- streamed examples: vector_stream, dummy_tasks, bgemm_scope. A streamed
+# run also needs an AICPU thread for the orchestrator (schedulers + 1 <= 4),
+# so the shapes stop at 3 schedulers.
+set(PTO_STREAM_EXAMPLES vector_stream dummy_tasks bgemm_scope)
+set(PTO_STREAM_SHAPES "1:1" "2:1" "3:2")
+foreach(ex ${PTO_STREAM_EXAMPLES})
+  foreach(shape ${PTO_STREAM_SHAPES})
+    string(REPLACE ":" ";" bs ${shape})
+    list(GET bs 0 blocks)
+    list(GET bs 1 scheds)
+    set(name example_${ex}_b${blocks}_s${scheds})
+    add_test(NAME ${name}
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex}
+              --blocks ${blocks} --schedulers ${scheds})
+    set_tests_properties(${name} PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}"
+      TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "PASS ${ex} .*mode +streamed"
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endforeach()
+
+# The streamed examples' own mode can be overridden: same graphs built on the
+# host before launch (the default window holds them).
+foreach(ex ${PTO_STREAM_EXAMPLES})
+  add_test(NAME example_${ex}_host_built
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex}
+            --blocks 2 --schedulers 2 --host-built)
+  set_tests_properties(example_${ex}_host_built PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS ${ex} .*mode +host-built"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+# (The host-built examples cannot simply be streamed: they add a task's
+# dependencies after adding later tasks, and a streamed run accepts
+# pto_add_dep only for the newest task; see run.h.)
+
+# ---- bgemm_scope: 2048 tasks in one scope 'batch' (DESIGN §8 sizing case).
+# A window of 1024 cannot hold the scope: the run must fail (exit != 0) with
+# the scope-deadlock report, and still print the flow-control table.
+set(PTO_BGEMM_SCOPE_REPORT
+  EXPECT "error: PTO_ERR_DEADLOCK"
+  EXPECT "stalled on TASK_RING_FULL"
+  EXPECT "held by open scope 'batch'"
+  EXPECT "Scope 'batch' submits 2048 task(s)"
+  EXPECT "use PTO_TASK_WINDOW >= 4096 or split the scope"
+  EXPECT "high-water 1024 of 1024: raise PTO_TASK_WINDOW")
+add_test(NAME example_bgemm_scope_window1024_deadlock
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          ${PTO_BGEMM_SCOPE_REPORT}
+          RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/bgemm_scope
+                  --blocks 4 --schedulers 2 --window 1024)
+set_tests_properties(example_bgemm_scope_window1024_deadlock PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+# The same through the environment variable.
+add_test(NAME example_bgemm_scope_env_window1024_deadlock
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          ${PTO_BGEMM_SCOPE_REPORT}
+          RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/bgemm_scope
+                  --blocks 4 --schedulers 2)
+set_tests_properties(example_bgemm_scope_env_window1024_deadlock PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV};PTO_TASK_WINDOW=1024" TIMEOUT 300)
+# A window of 4096 holds the scope: PASS. The defaults suffice for the rest
+# (2048 live tasks need 5120 TensorMap entries of 65536, 4608 dep nodes of
+# 65536 and 1 MiB of the 256 MiB heap arena), so nothing else is set.
+add_test(NAME example_bgemm_scope_window4096
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/bgemm_scope
+          --blocks 4 --schedulers 2 --window 4096)
+set_tests_properties(example_bgemm_scope_window4096 PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS bgemm_scope .*TASK_RING_FULL +4096 +2048 +50.0 +0 "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME example_bgemm_scope_env_window4096
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/bgemm_scope
+          --blocks 4 --schedulers 2 --quiet)
+set_tests_properties(example_bgemm_scope_env_window4096 PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV};PTO_TASK_WINDOW=4096" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS bgemm_scope "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# --window overrides PTO_TASK_WINDOW.
+add_test(NAME cli_window_overrides_env
+  COMMAND $<TARGET_FILE:pto_cli> info --window 64)
+set_tests_properties(cli_window_overrides_env PROPERTIES
+  ENVIRONMENT "PTO_TASK_WINDOW=1024"
+  PASS_REGULAR_EXPRESSION "task window +64"
+  FAIL_REGULAR_EXPRESSION "error:")
+add_test(NAME cli_streamed_and_host_built_conflict
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector --streamed --host-built)
+set_tests_properties(cli_streamed_and_host_built_conflict PROPERTIES WILL_FAIL TRUE)
+add_test(NAME cli_help_streamed
+  COMMAND $<TARGET_FILE:pto_cli> --help)
+set_tests_properties(cli_help_streamed PROPERTIES
+  PASS_REGULAR_EXPRESSION "--window N.*--streamed.*--host-built")

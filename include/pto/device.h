@@ -47,6 +47,8 @@ typedef struct pto_device_config {
                                  (default 256 MiB, reserved lazily) */
     uint32_t tensormap_entries; /* TensorMap pool, power of two (default 65536) */
     uint32_t tensormap_buckets; /* TensorMap hash buckets, power of two (4096) */
+    uint32_t dispatch_cycles; /* arch model: cycles from dispatch to kernel
+                                 start on a core (default 0) */
 } pto_device_config;
 
 void pto_device_config_default(pto_device_config *cfg);
@@ -72,6 +74,7 @@ typedef struct pto_device_info {
     uint32_t task_window, dep_pool, ready_queue, trace_capacity;
     uint64_t heap_bytes;
     uint32_t tensormap_entries, tensormap_buckets;
+    uint32_t dispatch_cycles;
 } pto_device_info;
 
 void pto_device_get_info(const pto_device *dev, pto_device_info *info);

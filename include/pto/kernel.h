@@ -39,6 +39,10 @@ void pto_add_cycles(uint64_t n);
 uint64_t pto_cycles_read(void);
 void pto_cycles_reset(void);
 
+/* Optional cost model of a kernel: when set, a task's duration is
+ * cost(args) cycles plus whatever the kernel itself reports. */
+typedef uint64_t (*pto_cost_fn)(const uint64_t *args);
+
 /* (a) A C function linked into the program. name is copied (may be NULL). */
 pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
                                pto_kernel_fn fn, const char *name, pto_error *err);
@@ -57,6 +61,10 @@ pto_status pto_kernel_register_source(pto_device *dev, int func_id,
                                       pto_core_type type, const char *c_path,
                                       const char *symbol, const char *extra_flags,
                                       pto_error *err);
+
+/* Attaches (or with NULL removes) a cost function to a registered kernel. */
+pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost,
+                               pto_error *err);
 
 /* Removes a registration (tasks already submitted with func_id then fail at
  * dispatch with PTO_ERR_KERNEL). */

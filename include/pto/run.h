@@ -35,6 +35,10 @@ typedef enum pto_run_mode {
 
 typedef struct pto_run_config {
     pto_run_mode mode;
+    int deterministic;    /* 1: one host thread simulates orchestrator,
+                             schedulers and cores as a discrete-event
+                             simulation in cycle order: same inputs, same
+                             dispatch order, trace and total_cycles */
     uint32_t watchdog_ms; /* a run with no task completing for this long fails
                              with PTO_ERR_TIMEOUT and a report; 0 = 60000 */
 } pto_run_config;

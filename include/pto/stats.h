@@ -12,8 +12,9 @@ extern "C" {
 #endif
 
 typedef struct pto_core_stats {
-    uint64_t tasks;   /* tasks executed by this core */
-    uint64_t busy_ns; /* sum of (end - start) of those tasks */
+    uint64_t tasks;       /* tasks executed by this core */
+    uint64_t busy_ns;     /* sum of (end - start) of those tasks, wall time */
+    uint64_t busy_cycles; /* sum of their durations in cycles */
 } pto_core_stats;
 
 /* One AICPU scheduler thread. */
@@ -51,6 +52,9 @@ typedef struct pto_flow_stats {
 typedef struct pto_stats {
     uint64_t tasks;        /* tasks executed */
     uint64_t wall_ns;      /* launch to last completion (excludes orchestration) */
+    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles */
+    uint64_t uncosted_tasks; /* tasks whose kernel reported no cycles */
+    int32_t uncosted_func;   /* one such func_id (-1 if none) */
     uint64_t orch_ns;      /* time spent in the orchestration function */
     uint32_t cores, schedulers, exec_threads;
     pto_core_stats core[PTO_MAX_CORES];
@@ -71,8 +75,11 @@ typedef struct pto_task_record {
     uint16_t core;
     uint8_t core_type;
     uint8_t sched;          /* scheduler thread that dispatched it */
-    uint64_t start_ns;      /* kernel entered (ACK) */
+    uint64_t start_ns;      /* kernel entered (ACK), wall time since launch */
     uint64_t end_ns;        /* kernel returned (FIN) */
+    uint64_t start_cycle;   /* semantic time: max(core clock, producers' ends,
+                               dispatch time) + dispatch overhead */
+    uint64_t end_cycle;     /* start_cycle + the cycles the kernel reported */
 } pto_task_record;
 
 /* Records of the device's last completed run, indexed by task id (the first

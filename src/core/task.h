@@ -46,6 +46,8 @@ typedef struct pto_task {
     uint32_t fanin_head;      /* edge list of this task's producers */
     uint64_t dep_mark;        /* dep-pool head after this task's wiring */
     uint64_t heap_mark;       /* heap-arena head after this task's outputs */
+    uint64_t end_cycle;       /* semantic end; written before completion */
+    _Atomic uint64_t ready_cycle; /* max(publish cycle, producers' end_cycle) */
 
     _Atomic int32_t fanin_remaining;
     _Atomic int32_t refs;

@@ -62,6 +62,7 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->has_backward_edge = 0;
     tb->live_high_water = 0;
     tb->heap_mark = 0;
+    tb->now_cycle = 0;
     pto_dep_pool_reset(&tb->deps);
     for (int q = 0; q < PTO_NQUEUES; q++)
         pto_rq_reset(&tb->ready[q]);
@@ -84,6 +85,8 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     t->fanin_head = PTO_DEP_NIL;
     t->dep_mark = tb->deps.head;
     t->heap_mark = 0;
+    t->end_cycle = 0;
+    atomic_store_explicit(&t->ready_cycle, tb->now_cycle, memory_order_relaxed);
     atomic_store_explicit(&t->fanin_remaining, 1, memory_order_relaxed);
     atomic_store_explicit(&t->refs, scope_refs, memory_order_relaxed);
     atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
@@ -168,7 +171,9 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->dep_mark = tb->deps.head;
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pto_task_lock(p);
-    if (!p->completed) {
+    if (p->completed) {
+        pto_cycle_max(&c->ready_cycle, p->end_cycle);
+    } else {
         if (p->fanout_tail == PTO_DEP_NIL)
             p->fanout_head = node;
         else
@@ -207,6 +212,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     uint32_t ready = 0;
     for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
+        pto_cycle_max(&c->ready_cycle, t->end_cycle);
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
             if (!take || !take(arg, c))
                 make_ready(tb, c);

@@ -32,6 +32,8 @@ typedef struct pto_task_buffer {
     pto_ready_queue ready[PTO_NQUEUES];
     uint64_t live_high_water;  /* max (next_id - last_alive) this run */
     uint64_t heap_mark;        /* heap end mark of the newest retired task */
+    uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
+                                  mode: the simulation clock; else 0) */
     int has_backward_edge; /* an edge to an earlier-added task exists */
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
     uint32_t dfs_epoch;
@@ -47,6 +49,15 @@ static inline pto_task *pto_tb_task(pto_task_buffer *tb, uint64_t id)
 {
     return &tb->tasks[id & tb->mask];
 }
+static inline void pto_cycle_max(_Atomic uint64_t *a, uint64_t v)
+{
+    uint64_t cur = atomic_load_explicit(a, memory_order_relaxed);
+    while (cur < v &&
+           !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        ;
+}
+
 static inline uint64_t pto_tb_live(pto_task_buffer *tb)
 {
     return tb->next_id - atomic_load_explicit(&tb->last_alive, memory_order_acquire);

@@ -234,6 +234,7 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
     info->heap_bytes = dev->cfg.heap_bytes;
     info->tensormap_entries = dev->cfg.tensormap_entries;
     info->tensormap_buckets = dev->cfg.tensormap_buckets;
+    info->dispatch_cycles = dev->cfg.dispatch_cycles;
 }
 
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,

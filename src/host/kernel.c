@@ -65,6 +65,7 @@ static void install(pto_device *dev, int func_id, pto_core_type type,
     e->type = type;
     e->dl = dl;
     e->fn = fn;
+    e->cost = 0; /* a new registration starts without a cost model */
     if (old)
         dlclose(old);
 }
@@ -145,6 +146,20 @@ pto_status pto_kernel_register_source(pto_device *dev, int func_id,
     if (s != PTO_OK)
         return s;
     return pto_kernel_register_so(dev, func_id, type, so, symbol, err);
+}
+
+pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost,
+                               pto_error *err)
+{
+    pto_status s = check_id(dev, func_id, "pto_kernel_set_cost", err);
+    if (s != PTO_OK)
+        return s;
+    pto_kernel_entry *e = &dev->kernels.entry[func_id];
+    if (!e->fn)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "pto_kernel_set_cost: func_id %d is not registered", func_id);
+    e->cost = cost;
+    return PTO_OK;
 }
 
 pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err)

@@ -11,6 +11,7 @@
 
 typedef struct pto_kernel_entry {
     pto_kernel_fn fn; /* NULL: func_id not registered */
+    pto_cost_fn cost; /* optional cycle model, NULL: none */
     pto_core_type type;
     void *dl;         /* dlopen handle owned by this entry, or NULL */
     char name[64];

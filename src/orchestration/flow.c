@@ -9,6 +9,7 @@
 #include "host/device_internal.h"
 #include "host/error.h"
 #include "orchestration/run_internal.h"
+#include "platform/sim/sim.h"
 
 #define PTO_STALL_SLICE_NS (UINT64_C(1) * 1000000u)
 
@@ -237,7 +238,18 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     fs->stalls++;
     run->stalled_on = r;
     pto_status st = PTO_OK;
-    for (;;) {
+    while (run->cfg.deterministic) {
+        /* Waiting = advancing the simulation by one completion. */
+        int progressed = pto_des_step(dev->sim);
+        pto_flow_retire(run);
+        if (try_get(run, r, need, heap_out, heap_mark))
+            break;
+        if (!progressed) {
+            deadlock_found(run, r, need);
+            break;
+        }
+    }
+    while (!run->cfg.deterministic) {
         uint32_t seen = pto_event_prepare(&rs->progress);
         uint64_t c = atomic_load(&rs->completed);
         if (c == last && c != run->published)
@@ -279,6 +291,14 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
     pto_task *t = pto_tb_task(&dev->tb, id);
     uint64_t last = atomic_load(&rs->completed), last_change = pto_now_ns();
     uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
+    if (run->cfg.deterministic) {
+        while (id >= atomic_load(&dev->tb.last_alive) &&
+               atomic_load(&t->state) != PTO_TASK_COMPLETED)
+            if (!pto_des_step(dev->sim))
+                return pto_fail(err, PTO_ERR_STATE, "pto_read: t%llu can never complete",
+                                (unsigned long long)id);
+        return PTO_OK;
+    }
     while (id >= atomic_load(&dev->tb.last_alive) &&
            atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED) {
         uint32_t seen = pto_event_prepare(&rs->progress);

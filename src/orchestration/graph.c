@@ -35,7 +35,8 @@ void pto_run_publish_pending(pto_run *run)
         pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
         if (q > f->high_water)
             f->high_water = q;
-        pto_sim_notify_ready(dev->sim, t->core_type);
+        if (!run->cfg.deterministic) /* the simulation loop needs no wake */
+            pto_sim_notify_ready(dev->sim, t->core_type);
     }
 }
 

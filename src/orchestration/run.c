@@ -235,12 +235,34 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         pto_sim_run_prepare(dev->sim);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
-        atomic_store_explicit(&rs->active, 1, memory_order_release);
-        pto_sim_wake_schedulers(dev->sim);
+        if (!cfg.deterministic) {
+            atomic_store_explicit(&rs->active, 1, memory_order_release);
+            pto_sim_wake_schedulers(dev->sim);
+        }
         for (uint64_t id = 0; id < total; id++)
             pto_tb_publish(tb, pto_tb_task(tb, id));
         run->published = total;
-        pto_sim_wake_schedulers(dev->sim);
+        if (cfg.deterministic) {
+            pto_des_begin(dev->sim);
+            while (pto_des_step(dev->sim))
+                ;
+        } else {
+            pto_sim_wake_schedulers(dev->sim);
+        }
+    } else if (cfg.deterministic) {
+        /* The whole run on this thread: orchestration drives the simulation
+         * whenever it waits, and the simulation finishes after it. */
+        pto_sim_run_prepare(dev->sim);
+        rs->t0 = pto_now_ns();
+        dev->executing = 1;
+        pto_des_begin(dev->sim);
+        uint64_t t_orch = pto_now_ns();
+        run->building = 1;
+        st = orch(run, ctx, err);
+        st = end_orchestration(run, st, err);
+        orch_ns = pto_now_ns() - t_orch;
+        while (pto_des_step(dev->sim))
+            ;
     } else {
         pto_sim_run_prepare(dev->sim);
         rs->t0 = pto_now_ns();

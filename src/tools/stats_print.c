@@ -2,7 +2,8 @@
  *
  * Layout: a summary block (tasks, times, park/wake counters), then a per-core
  * table listing only cores that executed tasks (idle cores are counted in one
- * line so a 72-core device stays readable), then a scheduler table. */
+ * line so a 72-core device stays readable), then a scheduler table, then the
+ * flow-control table (one row per bounded resource, with a sizing advice). */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -86,6 +87,53 @@ static void print_scheds(FILE *out, const pto_stats *st)
     }
 }
 
+/* The resources of the flow-control table, in DESIGN §4 order, with the
+ * environment variable that sizes each and its unit. */
+static const struct {
+    pto_stall_reason reason;
+    const char *knob;
+    const char *unit;
+} flow_rows[] = {
+    {PTO_STALL_TASK_RING_FULL, "PTO_TASK_WINDOW", "slots"},
+    {PTO_STALL_TENSORMAP_POOL_FULL, "PTO_TENSORMAP", "entries"},
+    {PTO_STALL_DEPLIST_POOL_FULL, "PTO_DEP_POOL", "nodes"},
+    {PTO_STALL_HEAP_ARENA_FULL, "PTO_HEAP_BYTES", "bytes"},
+    {PTO_STALL_READY_QUEUE_FULL, "PTO_READY_QUEUE", "slots"},
+};
+
+/* Advice: a resource that filled up or made the orchestrator wait is
+ * named with the variable that sizes it; anything else is "ok". */
+static void flow_advice(const pto_flow_stats *f, const char *knob, char *buf, size_t len)
+{
+    if (f->capacity && f->high_water >= f->capacity)
+        snprintf(buf, len, "high-water %" PRIu64 " of %" PRIu64 ": raise %s", f->high_water,
+                 f->capacity, knob);
+    else if (f->stalls)
+        snprintf(buf, len, "%" PRIu64 " stall(s): raise %s", f->stalls, knob);
+    else
+        snprintf(buf, len, "ok");
+}
+
+static void print_flow(FILE *out, const pto_stats *st)
+{
+    fprintf(out, "\n%-20s %12s %12s %7s %8s %12s  %s\n", "flow control", "capacity",
+            "high-water", "% cap", "stalls", "stall us", "advice");
+    for (size_t i = 0; i < sizeof flow_rows / sizeof flow_rows[0]; i++) {
+        const pto_flow_stats *f = &st->flow[flow_rows[i].reason];
+        double pct = f->capacity ? 100.0 * (double)f->high_water / (double)f->capacity : 0.0;
+        char advice[96];
+        flow_advice(f, flow_rows[i].knob, advice, sizeof advice);
+        fprintf(out, "%-20s %12" PRIu64 " %12" PRIu64 " %7.1f %8" PRIu64 " %12.1f  %s\n",
+                pto_stall_name(flow_rows[i].reason), f->capacity, f->high_water, pct,
+                f->stalls, (double)f->stall_ns / 1e3, advice);
+    }
+    fprintf(out, "(capacity units: %s, %s, %s, %s, %s)\n", flow_rows[0].unit,
+            flow_rows[1].unit, flow_rows[2].unit, flow_rows[3].unit, flow_rows[4].unit);
+    if (st->stall_reason != PTO_STALL_NONE)
+        fprintf(out, "orchestrator stalled on %s when the run ended\n",
+                pto_stall_name(st->stall_reason));
+}
+
 void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats)
 {
     if (!out || !stats)
@@ -100,4 +148,5 @@ void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats)
     print_summary(out, stats);
     print_cores(out, stats);
     print_scheds(out, stats);
+    print_flow(out, stats);
 }

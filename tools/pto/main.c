@@ -1,8 +1,8 @@
 /* pto: command-line front end.
  *
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
- *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N]
- *               [--trace FILE] [--quiet]
+ *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
+ *               [--streamed | --host-built] [--trace FILE] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
@@ -28,8 +28,9 @@ typedef struct cli_opts {
     const char *dir;      /* run: example directory */
     const char *platform; /* NULL = a2a3sim */
     const char *trace;    /* run: Chrome trace output path, or NULL */
-    uint32_t blocks, schedulers;
-    int has_blocks, has_schedulers;
+    uint32_t blocks, schedulers, window;
+    int has_blocks, has_schedulers, has_window;
+    int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
 } cli_opts;
 
@@ -46,15 +47,30 @@ static void usage(FILE *out)
             "options:\n"
             "  --platform NAME      a2a3sim (default) or a2a3\n"
             "  --blocks N           AICore blocks, 1..%d (1 AIC + 2 AIV each)\n"
-            "  --schedulers N       AICPU scheduler threads, 1..%d\n"
+            "  --schedulers N       AICPU scheduler threads, 1..%d (a streamed run also\n"
+            "                       needs one for the orchestrator: schedulers + 1 <= %d)\n"
+            "  --window N           task window (task ring slots, a power of two);\n"
+            "                       overrides PTO_TASK_WINDOW\n"
+            "  --streamed           run: orchestrate on an AICPU thread while tasks run\n"
+            "                       (overrides the example's mode)\n"
+            "  --host-built         run: build the whole graph before launch (overrides\n"
+            "                       the example's mode)\n"
             "  --trace FILE         run: write a Chrome trace-event JSON file\n"
             "  --quiet              run: do not print the stats table\n"
             "  -h, --help           show this text\n"
             "\n"
+            "A run uses the example's own mode (host-built unless the example says\n"
+            "streamed) unless --streamed or --host-built is given. After the stats it\n"
+            "prints the flow-control table: per bounded resource its capacity,\n"
+            "high-water mark, stalls, stall time and a sizing advice. A failed launch\n"
+            "prints the error (for a deadlock: the full report) and, when the run got\n"
+            "that far, the stats and flow-control table.\n"
+            "\n"
             "Sizes not given on the command line come from PTO_BLOCKS, PTO_SCHEDULERS,\n"
-            "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE and\n"
-            "PTO_GM_BYTES, then from the built-in defaults.\n",
-            PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS);
+            "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE,\n"
+            "PTO_TRACE_CAPACITY, PTO_GM_BYTES, PTO_HEAP_BYTES, PTO_TENSORMAP and\n"
+            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n",
+            PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -124,6 +140,7 @@ static int opt_value(int argc, char **argv, int *i, const char *name,
 static int parse_args(int argc, char **argv, cli_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->mode = -1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -151,6 +168,18 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (!parse_u32(v, &o->schedulers))
                 return usage_error("--schedulers needs a number, got '%s'", v ? v : "");
             o->has_schedulers = 1;
+        } else if (opt_value(argc, argv, &i, "--window", &v)) {
+            if (!parse_u32(v, &o->window) || o->window == 0)
+                return usage_error("--window needs a positive number, got '%s'", v ? v : "");
+            o->has_window = 1;
+        } else if (run && !strcmp(a, "--streamed")) {
+            if (o->mode == PTO_MODE_HOST_BUILT)
+                return usage_error("--streamed and --host-built exclude each other");
+            o->mode = PTO_MODE_STREAMED;
+        } else if (run && !strcmp(a, "--host-built")) {
+            if (o->mode == PTO_MODE_STREAMED)
+                return usage_error("--streamed and --host-built exclude each other");
+            o->mode = PTO_MODE_HOST_BUILT;
         } else if (run && opt_value(argc, argv, &i, "--trace", &v)) {
             if (!v || !*v)
                 return usage_error("--trace needs a file name");
@@ -182,6 +211,8 @@ static pto_status open_device(const cli_opts *o, pto_device **dev, pto_error *er
         cfg.blocks = o->blocks;
     if (o->has_schedulers)
         cfg.schedulers = o->schedulers;
+    if (o->has_window)
+        cfg.task_window = o->window;
     return pto_device_open(o->platform, &cfg, dev, err);
 }
 
@@ -205,6 +236,10 @@ static int cmd_info(const cli_opts *o)
     printf("dep pool         %u\n", (unsigned)in.dep_pool);
     printf("ready queue      %u\n", (unsigned)in.ready_queue);
     printf("trace capacity   %u\n", (unsigned)in.trace_capacity);
+    printf("heap bytes       %llu (%.1f MiB)\n", (unsigned long long)in.heap_bytes,
+           (double)in.heap_bytes / (1024.0 * 1024.0));
+    printf("tensormap        %u entries, %u buckets\n", (unsigned)in.tensormap_entries,
+           (unsigned)in.tensormap_buckets);
     pto_device_close(dev);
     return EXIT_OK;
 }
@@ -284,10 +319,19 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     pto_error err = {0};
     pto_run_config rc;
     pto_run_config_default(&rc);
+    rc.mode = o->mode >= 0 ? (pto_run_mode)o->mode : ex->mode;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
-    if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK)
-        return report(&err);
+    if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
+        int code = report(&err);
+        /* The library fills the flow table once the run executed (e.g. a
+         * deadlock); an orchestration refused up front leaves it empty. */
+        if (!o->quiet && stats.flow[PTO_STALL_TASK_RING_FULL].capacity) {
+            fflush(stderr);
+            pto_stats_print(stdout, dev, &stats);
+        }
+        return code;
+    }
 
     double max_err = 0.0, tol = 0.0;
     if (ex->check(ctx, &max_err, &tol, &err) != PTO_OK)
@@ -295,8 +339,11 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     int pass = max_err <= tol; /* NaN compares false: FAIL */
     printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
            ex->name ? ex->name : "example", max_err, tol);
-    if (!o->quiet)
+    if (!o->quiet) {
+        printf("mode             %s\n",
+               rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built");
         pto_stats_print(stdout, dev, &stats);
+    }
     if (o->trace) {
         if (pto_trace_write_chrome(dev, &stats, o->trace, &err) != PTO_OK)
             return report(&err);

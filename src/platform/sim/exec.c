@@ -5,7 +5,7 @@
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
 
-static void run_token(pto_sim *sim, uint32_t c, uint64_t token)
+void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
 {
     pto_device *dev = sim->dev;
     pto_core_handshake *hs = &sim->hs[c];
@@ -15,10 +15,17 @@ static void run_token(pto_sim *sim, uint32_t c, uint64_t token)
     pto_task *t = &dev->tb.tasks[atomic_load_explicit(&hs->in.task_slot, memory_order_relaxed)];
     const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
     uint64_t start = pto_now_ns();
-    if (k)
+    uint64_t cycles = 0;
+    if (k) {
+        pto_cycles_reset();
         k->fn(t->args);
+        cycles = pto_cycles_read();
+        if (k->cost)
+            cycles += k->cost(t->args);
+    }
     uint64_t end = pto_now_ns();
     hs->out.status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
+    hs->out.cycles = cycles;
     ce->tasks++;
     ce->busy_ns += end - start;
     if (t->id < dev->cfg.trace_capacity) {
@@ -55,7 +62,7 @@ uint32_t pto_exec_poll(pto_sim_exec *e)
                 e->exited++;
                 continue;
             }
-            run_token(sim, c, token);
+            pto_exec_run_token(sim, c, token);
             uint32_t s = sim->core_sched[c];
             pto_bell_ring(sim->sched[s].bell, c);
             notify |= 1u << s;

@@ -8,7 +8,7 @@
  *             per-core sequence numbers 1, 2, 3, ... never task ids.
  *   ACK       the core stores cond = token (release) when it starts.
  *   FIN       the core stores cond = token | PTO_TOKEN_FIN when done, after
- *             writing status and timing (release).
+ *             writing status, cycles and timing (release).
  *   exit      AICPU writes data = PTO_TOKEN_EXIT; the core stops.
  * A core holds at most one task: AICPU dispatches the next token only after
  * it has seen the FIN of the previous one. */
@@ -32,6 +32,7 @@ typedef struct pto_core_regs_out { /* written by the core only */
     _Alignas(64) _Atomic uint32_t aicore_done;
     _Atomic uint64_t cond;  /* ACK token, or token | PTO_TOKEN_FIN */
     uint32_t status;        /* 0, or a pto_status for the last token */
+    uint64_t cycles;        /* cycles the last token's kernel reported */
 } pto_core_regs_out;
 
 typedef struct pto_core_handshake {

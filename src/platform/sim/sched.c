@@ -13,11 +13,13 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, uint32_t slot)
 {
     pto_sim *sim = s->sim;
     pto_sim_core_sched *cs = &sim->csched[c];
+    pto_task *t = &sim->dev->tb.tasks[slot];
+    uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+    cs->start_cycle = (cs->clock > ready ? cs->clock : ready) + sim->dev->cfg.dispatch_cycles;
     cs->slot = slot;
     cs->busy = 1;
     cs->token++;
-    atomic_store_explicit(&sim->dev->tb.tasks[slot].state, PTO_TASK_RUNNING,
-                          memory_order_relaxed);
+    atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
     atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
     atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
     uint32_t e = sim->core_exec[c];
@@ -56,6 +58,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
             pto_task *t = &dev->tb.tasks[cs->slot];
             if (sim->hs[c].out.status)
                 pto_run_state_fail(&dev->run, (int32_t)sim->hs[c].out.status, t->id);
+            pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
             cs->busy = 0;
             pto_tb_complete(&dev->tb, t, take_local, s);
             pto_core_type type = pto_core_type_of(c);
@@ -92,7 +95,9 @@ static uint32_t run_dummies(pto_sim_sched *s)
     pto_task_buffer *tb = &s->sim->dev->tb;
     uint32_t slot, n = 0;
     while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
-        atomic_store_explicit(&tb->tasks[slot].state, PTO_TASK_RUNNING, memory_order_relaxed);
+        pto_task *t = &tb->tasks[slot];
+        t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+        atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
         pto_tb_complete(tb, &tb->tasks[slot], take_local, s);
         n++;
     }

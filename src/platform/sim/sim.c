@@ -262,6 +262,21 @@ static uint64_t total_wakes(pto_sim *sim)
     return w;
 }
 
+void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycles)
+{
+    pto_device *dev = sim->dev;
+    pto_sim_core_sched *cs = &sim->csched[c];
+    t->end_cycle = cs->start_cycle + cycles;
+    cs->clock = t->end_cycle;
+    cs->busy_cycles += cycles;
+    if (!cycles)
+        pto_run_state_uncosted(&dev->run, t->func_id);
+    if (t->id < dev->cfg.trace_capacity) {
+        dev->records[t->id].start_cycle = cs->start_cycle;
+        dev->records[t->id].end_cycle = t->end_cycle;
+    }
+}
+
 void pto_sim_run_prepare(pto_sim *sim)
 {
     for (uint32_t i = 0; i < sim->nsched; i++) {
@@ -271,8 +286,12 @@ void pto_sim_run_prepare(pto_sim *sim)
         sim->stat_base[i][2] = atomic_load(&s->parks);
         s->start_ns = s->end_ns = 0;
     }
-    for (uint32_t c = 0; c < sim->ncores; c++)
+    for (uint32_t c = 0; c < sim->ncores; c++) {
         sim->cexec[c].tasks = sim->cexec[c].busy_ns = 0;
+        sim->csched[c].clock = sim->csched[c].busy_cycles = 0;
+    }
+    atomic_store(&sim->dev->run.uncosted, 0);
+    atomic_store(&sim->dev->run.uncosted_func, -1);
     sim->exec_parks_base = 0;
     for (uint32_t i = 0; i < sim->nexec; i++)
         sim->exec_parks_base += atomic_load(&sim->exec[i].parks);
@@ -304,10 +323,16 @@ void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
     st->cores = sim->ncores;
     st->schedulers = sim->nsched;
     st->exec_threads = sim->hosted ? 0 : sim->nexec;
+    st->total_cycles = 0;
     for (uint32_t c = 0; c < sim->ncores; c++) {
         st->core[c].tasks = sim->cexec[c].tasks;
         st->core[c].busy_ns = sim->cexec[c].busy_ns;
+        st->core[c].busy_cycles = sim->csched[c].busy_cycles;
+        if (sim->csched[c].clock > st->total_cycles)
+            st->total_cycles = sim->csched[c].clock;
     }
+    st->uncosted_tasks = atomic_load(&sim->dev->run.uncosted);
+    st->uncosted_func = atomic_load(&sim->dev->run.uncosted_func);
     for (uint32_t i = 0; i < sim->nsched; i++) {
         pto_sim_sched *s = &sim->sched[i];
         st->sched[i].dispatched = atomic_load(&s->dispatched) - sim->stat_base[i][0];

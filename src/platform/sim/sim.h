@@ -33,6 +33,7 @@
 
 struct pto_device;
 struct pto_sim;
+struct pto_task;
 
 #define PTO_BELL_WORDS 2 /* bits for PTO_MAX_CORES (72) cores */
 
@@ -40,6 +41,9 @@ typedef struct pto_sim_core_sched {
     uint64_t token; /* last token written to the core */
     uint32_t slot;  /* task ring slot of the dispatched task */
     uint32_t busy;
+    uint64_t clock;       /* semantic time: end cycle of the core's last task */
+    uint64_t start_cycle; /* of the task in flight */
+    uint64_t busy_cycles; /* this run */
 } pto_sim_core_sched;
 
 typedef struct pto_sim_core_exec {
@@ -90,6 +94,11 @@ typedef struct pto_sim {
     _Atomic uint32_t booted;         /* scheduler threads done with boot */
     uint64_t stat_base[PTO_MAX_AICPU_THREADS][3]; /* counters at run start */
     uint64_t exec_parks_base, wakes_base;
+    /* Deterministic mode, owned by the thread running the simulation. */
+    uint64_t des_now;
+    uint32_t des_nheap;
+    uint64_t des_heap[PTO_MAX_CORES];          /* (end_cycle << 8) | core */
+    uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS]; /* idle core bitmaps */
 } pto_sim;
 
 pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err);
@@ -105,6 +114,23 @@ void pto_sim_notify_ready(pto_sim *sim, uint32_t queue);
 void pto_sim_run_stats(pto_sim *sim, pto_stats *st);
 /* Cores currently holding a task (for reports): fills slots, returns count. */
 uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max);
+
+/* Semantic time of a finished task on core c that reported `cycles`: sets
+ * its end cycle, advances the core clock, fills its record. Owner only. */
+void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, struct pto_task *t, uint64_t cycles);
+
+/* Executes the token just written to core c's data register: ACK, kernel,
+ * status/cycles/timing, FIN. The executor serving c calls it (or, in
+ * deterministic mode, the simulation loop). */
+void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token);
+
+/* Deterministic mode (des.c): one host thread plays schedulers and cores as
+ * a discrete-event simulation in cycle order over the same task buffer and
+ * handshake registers; the threads stay parked. */
+void pto_des_begin(pto_sim *sim);
+/* Dispatches every ready task it can, then completes the running task that
+ * ends first (ties: lowest core). Returns 0 when nothing is running. */
+int pto_des_step(pto_sim *sim);
 
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);

@@ -1,0 +1,11 @@
+/* out[i] = x[i] + y[i] over n floats.  args: x, y, out, n. */
+#include <pto/kernel.h>
+
+void vs_add(const uint64_t *args)
+{
+    const float *x = (const float *)pto_bits_ptr(args[0]);
+    const float *y = (const float *)pto_bits_ptr(args[1]);
+    float *out = (float *)pto_bits_ptr(args[2]);
+    for (uint64_t i = 0, n = args[3]; i < n; i++)
+        out[i] = x[i] + y[i];
+}

@@ -1,0 +1,141 @@
+/* Deterministic mode: a discrete-event simulation on the calling thread.
+ *
+ * The same objects as in threaded mode — ready queues, task slots, the
+ * per-core handshake registers, pto_tb_complete — but one thread decides
+ * everything in cycle order: ready tasks are dispatched FIFO to the lowest-
+ * numbered idle core of their type, the kernel runs at dispatch (its reported
+ * cycles fix its end), and completions are processed in order of end cycle
+ * (ties by core number). Same inputs therefore give the same dispatch order,
+ * trace and total_cycles on every run. Invariant: des_heap holds exactly the
+ * busy cores, keyed by end cycle; des_now never decreases. */
+#include "core/task_buffer.h"
+#include "host/device_internal.h"
+#include "platform/sim/sim.h"
+
+#define KEY(end, core) (((end) << 8) | (core))
+
+static void heap_push(pto_sim *sim, uint64_t key)
+{
+    uint64_t *h = sim->des_heap;
+    uint32_t i = sim->des_nheap++;
+    while (i && h[(i - 1) / 2] > key) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = key;
+}
+
+static uint64_t heap_pop(pto_sim *sim)
+{
+    uint64_t *h = sim->des_heap, top = h[0], last = h[--sim->des_nheap];
+    uint32_t i = 0, n = sim->des_nheap;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1] < h[c])
+            c++;
+        if (last <= h[c])
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (n)
+        h[i] = last;
+    return top;
+}
+
+static void set_idle(pto_sim *sim, uint32_t c, int idle)
+{
+    uint64_t *m = &sim->des_idle[pto_core_type_of(c)][c >> 6];
+    uint64_t bit = UINT64_C(1) << (c & 63);
+    *m = idle ? *m | bit : *m & ~bit;
+}
+
+static int lowest_idle(pto_sim *sim, int type)
+{
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        if (sim->des_idle[type][w])
+            return w * 64 + __builtin_ctzll(sim->des_idle[type][w]);
+    return -1;
+}
+
+void pto_des_begin(pto_sim *sim)
+{
+    sim->des_now = 0;
+    sim->des_nheap = 0;
+    for (int t = 0; t < PTO_CORE_TYPES; t++)
+        for (int w = 0; w < PTO_BELL_WORDS; w++)
+            sim->des_idle[t][w] = 0;
+    for (uint32_t c = 0; c < sim->ncores; c++)
+        set_idle(sim, c, !sim->csched[c].busy);
+}
+
+/* Dependency-only tasks end when they become ready. */
+static void run_dummies(pto_sim *sim)
+{
+    pto_device *dev = sim->dev;
+    pto_task_buffer *tb = &dev->tb;
+    uint32_t slot;
+    while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
+        pto_task *t = &tb->tasks[slot];
+        t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+        pto_tb_complete(tb, t, 0, 0);
+        pto_run_state_add_completed(&dev->run, 1);
+    }
+}
+
+static void dispatch(pto_sim *sim)
+{
+    pto_device *dev = sim->dev;
+    pto_task_buffer *tb = &dev->tb;
+    run_dummies(sim);
+    for (int type = 0; type < PTO_CORE_TYPES; type++) {
+        int c;
+        uint32_t slot;
+        while ((c = lowest_idle(sim, type)) >= 0 && pto_rq_pop(&tb->ready[type], &slot) == 0) {
+            pto_sim_core_sched *cs = &sim->csched[c];
+            pto_task *t = &tb->tasks[slot];
+            uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+            uint64_t start = cs->clock > ready ? cs->clock : ready;
+            if (start < sim->des_now)
+                start = sim->des_now;
+            cs->start_cycle = start + dev->cfg.dispatch_cycles;
+            cs->slot = slot;
+            cs->busy = 1;
+            cs->token++;
+            set_idle(sim, (uint32_t)c, 0);
+            atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
+            atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
+            atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
+            sim->cexec[c].last_token = cs->token;
+            pto_exec_run_token(sim, (uint32_t)c, cs->token);
+            atomic_fetch_add_explicit(&sim->sched[sim->core_sched[c]].dispatched, 1,
+                                      memory_order_relaxed);
+            heap_push(sim, KEY(cs->start_cycle + sim->hs[c].out.cycles, (uint64_t)c));
+        }
+    }
+}
+
+int pto_des_step(pto_sim *sim)
+{
+    pto_device *dev = sim->dev;
+    dispatch(sim);
+    if (!sim->des_nheap)
+        return 0;
+    uint64_t key = heap_pop(sim);
+    uint32_t c = (uint32_t)(key & 0xff);
+    pto_sim_core_sched *cs = &sim->csched[c];
+    pto_task *t = &dev->tb.tasks[cs->slot];
+    sim->des_now = key >> 8;
+    dev->tb.now_cycle = sim->des_now;
+    if (sim->hs[c].out.status)
+        pto_run_state_fail(&dev->run, (int32_t)sim->hs[c].out.status, t->id);
+    pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
+    cs->busy = 0;
+    set_idle(sim, c, 1);
+    pto_tb_complete(&dev->tb, t, 0, 0);
+    atomic_fetch_add_explicit(&sim->sched[sim->core_sched[c]].completed, 1, memory_order_relaxed);
+    pto_run_state_add_completed(&dev->run, 1);
+    return 1;
+}
