@@ -66,6 +66,8 @@ typedef struct pto_stats {
                                       (NONE unless the run deadlocked) */
     uint64_t records;      /* task records kept (see pto_last_run_records) */
     uint64_t records_dropped; /* tasks beyond trace_capacity (not recorded) */
+    uint64_t edges;           /* edges kept (see pto_last_run_edges) */
+    uint64_t edges_dropped;
 } pto_stats;
 
 /* Timing of one executed task; times are ns since launch. */
@@ -81,6 +83,16 @@ typedef struct pto_task_record {
                                dispatch time) + dispatch overhead */
     uint64_t end_cycle;     /* start_cycle + the cycles the kernel reported */
 } pto_task_record;
+
+/* A dependency edge of the last run (both ends are task ids). */
+typedef struct pto_edge {
+    uint64_t producer, consumer;
+} pto_edge;
+
+/* Edges wired in the device's last run between tasks that have records, in
+ * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
+ * rest). Valid until the next launch or close. */
+void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 
 /* Records of the device's last completed run, indexed by task id (the first
  * trace_capacity tasks); valid until the next launch or close. */

@@ -43,8 +43,22 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
     return PTO_OK;
 }
 
+pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_limit,
+                                pto_error *err)
+{
+    tb->edge_log = calloc(cap, sizeof *tb->edge_log);
+    if (!tb->edge_log)
+        return pto_fail(err, PTO_ERR_NOMEM, "edge log of %llu entries",
+                        (unsigned long long)cap);
+    tb->edge_cap = cap;
+    tb->edge_id_limit = id_limit;
+    return PTO_OK;
+}
+
 void pto_tb_destroy(pto_task_buffer *tb)
 {
+    free(tb->edge_log);
+    tb->edge_log = 0;
     free(tb->tasks);
     free(tb->dfs_stack);
     free(tb->dfs_parent);
@@ -63,6 +77,7 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->live_high_water = 0;
     tb->heap_mark = 0;
     tb->now_cycle = 0;
+    tb->edge_n = tb->edge_dropped = 0;
     pto_dep_pool_reset(&tb->deps);
     for (int q = 0; q < PTO_NQUEUES; q++)
         pto_rq_reset(&tb->ready[q]);
@@ -169,6 +184,12 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->fanin_head = node;
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
+    if (producer < tb->edge_id_limit && consumer < tb->edge_id_limit) {
+        if (tb->edge_n < tb->edge_cap)
+            tb->edge_log[tb->edge_n++] = (pto_edge){producer, consumer};
+        else
+            tb->edge_dropped++;
+    }
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pto_task_lock(p);
     if (p->completed) {

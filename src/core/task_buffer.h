@@ -22,6 +22,7 @@
 #include "core/ready_queue.h"
 #include "core/task.h"
 #include "pto/device.h"
+#include "pto/stats.h"
 
 typedef struct pto_task_buffer {
     pto_task *tasks;
@@ -35,6 +36,8 @@ typedef struct pto_task_buffer {
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
                                   mode: the simulation clock; else 0) */
     int has_backward_edge; /* an edge to an earlier-added task exists */
+    struct pto_edge *edge_log; /* orchestrator-written log of wired edges */
+    uint64_t edge_cap, edge_n, edge_dropped, edge_id_limit;
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
     uint32_t dfs_epoch;
 } pto_task_buffer;
@@ -42,6 +45,10 @@ typedef struct pto_task_buffer {
 pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
                        uint32_t ready_queue, pto_error *err);
 void pto_tb_destroy(pto_task_buffer *tb);
+/* Allocates the log of wired edges between tasks with id < id_limit. */
+pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_limit,
+                                pto_error *err);
+
 /* Back to empty for a new run (no concurrent users). */
 void pto_tb_reset(pto_task_buffer *tb);
 

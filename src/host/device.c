@@ -191,6 +191,8 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
         (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes, err)) ||
         (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries,
                             dev->cfg.tensormap_buckets, err)) ||
+        (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
+                                   dev->cfg.trace_capacity, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||
         (st = pto_sim_create(dev, &dev->sim, err))) {
         pto_device_close(dev);
@@ -235,6 +237,12 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
     info->tensormap_entries = dev->cfg.tensormap_entries;
     info->tensormap_buckets = dev->cfg.tensormap_buckets;
     info->dispatch_cycles = dev->cfg.dispatch_cycles;
+}
+
+void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count)
+{
+    *edges = dev->tb.edge_log;
+    *count = dev->tb.edge_n;
 }
 
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,

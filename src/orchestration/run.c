@@ -298,6 +298,8 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     sp->orch_ns = orch_ns;
     sp->records = dev->nrecords;
     sp->records_dropped = total - dev->nrecords;
+    sp->edges = dev->tb.edge_n;
+    sp->edges_dropped = dev->tb.edge_dropped;
     fill_flow_stats(dev, sp);
     dev->busy = 0;
     if (run->failed) {
