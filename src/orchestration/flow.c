@@ -137,10 +137,10 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
     explain_oldest(run, e, &depth);
     pto_error_append(e, " Scope depth %u:", run->depth);
     for (uint32_t d = 0; d <= run->depth; d++)
-        pto_error_append(e, "%s '%s' holds %llu task(s) since t%llu", d ? "," : "",
-                         run->scopes[d].name,
-                         (unsigned long long)(pto_run_vnext(run) - run->scopes[d].begin),
-                         (unsigned long long)run->scopes[d].begin);
+        pto_error_append(e, "%s '%s' opened at t%llu (%llu task(s) submitted since)",
+                         d ? "," : "", run->scopes[d].name,
+                         (unsigned long long)run->scopes[d].begin,
+                         (unsigned long long)(pto_run_vnext(run) - run->scopes[d].begin));
     pto_error_append(e, ".");
     run->dl.reason = r;
     run->dl.need = need;

@@ -6,7 +6,7 @@
 void dt_produce(const uint64_t *args)
 {
     volatile uint64_t acc = 0;
-    for (uint64_t i = 0; i < 200000; i++)
+    for (uint64_t i = 0; i < 1000000; i++)
         acc += i;
     int32_t *x = (int32_t *)pto_bits_ptr(args[0]);
     x[0] = (int32_t)args[1];

@@ -41,17 +41,19 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
     atomic_store_explicit(&hs->out.cond, token | PTO_TOKEN_FIN, memory_order_release);
 }
 
-uint32_t pto_exec_poll(pto_sim_exec *e)
+uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
 {
     pto_sim *sim = e->sim;
     uint32_t n = 0, notify = 0;
     for (uint32_t w = 0; w < PTO_BELL_WORDS; w++) {
-        if (!atomic_load_explicit(&e->bell[w], memory_order_relaxed))
-            continue;
-        uint64_t bits = atomic_exchange_explicit(&e->bell[w], 0, memory_order_acquire);
-        while (bits) {
-            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bits);
-            bits &= bits - 1;
+        uint64_t bits;
+        /* Take one core at a time, so that while this thread runs a long
+         * kernel an idle peer can take the others (see help_peers). */
+        while ((bits = atomic_load_explicit(&e->bell[w], memory_order_relaxed))) {
+            uint64_t bit = bits & -bits;
+            if (!(atomic_fetch_and_explicit(&e->bell[w], ~bit, memory_order_acquire) & bit))
+                continue; /* another thread took it */
+            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bit);
             uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
             pto_sim_core_exec *ce = &sim->cexec[c];
             if (token == ce->last_token)
@@ -59,18 +61,24 @@ uint32_t pto_exec_poll(pto_sim_exec *e)
             ce->last_token = token;
             n++;
             if (token == PTO_TOKEN_EXIT) {
-                e->exited++;
+                atomic_fetch_add_explicit(&e->exited, 1, memory_order_relaxed);
                 continue;
             }
+            int owner = e->hosted && caller == (int)e->index;
+            if (owner)
+                atomic_store_explicit(&e->in_kernel, 1, memory_order_relaxed);
             pto_exec_run_token(sim, c, token);
+            if (owner)
+                atomic_store_explicit(&e->in_kernel, 0, memory_order_relaxed);
             uint32_t s = sim->core_sched[c];
             pto_bell_ring(sim->sched[s].bell, c);
             notify |= 1u << s;
         }
     }
-    if (!e->hosted) /* a hosting scheduler polls its bell in the same loop */
-        for (uint32_t s = 0; notify; s++, notify >>= 1)
-            if (notify & 1)
-                pto_event_signal(&sim->sched[s].ev);
+    /* A scheduler hosting this executor polls its own bell in the same loop;
+     * any other scheduler must be told. */
+    for (uint32_t s = 0; notify; s++, notify >>= 1)
+        if ((notify & 1) && (!e->hosted || (int)s != caller))
+            pto_event_signal(&sim->sched[s].ev);
     return n;
 }

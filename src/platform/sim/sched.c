@@ -135,10 +135,21 @@ static uint32_t flush(pto_sim_sched *s)
     if (!s->start_ns)
         s->start_ns = pto_now_ns();
     atomic_fetch_add_explicit(&s->dispatched, sent, memory_order_relaxed);
-    if (!sim->hosted) /* hosted executors are polled by this thread */
+    if (!sim->hosted) { /* hosted executors are polled by this thread */
         for (uint64_t e = 0, m = s->notify; m; e++, m >>= 1)
             if (m & 1)
                 pto_event_signal(&sim->exec[e].ev);
+    } else if (sent > 1 && sim->nsched > 1) {
+        /* This thread will run them one after another: let a parked peer
+         * help (costs a wake only when a peer is actually parked). */
+        for (uint32_t i = 1; i < sim->nsched; i++) {
+            pto_sim_sched *p = &sim->sched[(s->index + i) % sim->nsched];
+            if (atomic_load_explicit(&p->ev.waiters, memory_order_relaxed)) {
+                pto_event_signal(&p->ev);
+                break;
+            }
+        }
+    }
     s->sent = 0;
     s->notify = 0;
     return sent;

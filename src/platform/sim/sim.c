@@ -45,14 +45,39 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
     pto_event_wait(ev, seen, 0);
 }
 
+/* Hosted mode: an idle scheduler thread runs tokens waiting on a busy
+ * peer's cores (a host thread runs one kernel at a time, so a peer stuck in
+ * a long kernel would otherwise serialise its other cores' work). The bell
+ * exchange hands each token to exactly one thread. */
+static int needs_help(pto_sim_exec *e)
+{
+    return atomic_load_explicit(&e->in_kernel, memory_order_relaxed) &&
+           pto_bell_pending(e->bell);
+}
+
+static uint32_t help_peers(pto_sim_sched *s)
+{
+    pto_sim *sim = s->sim;
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < sim->nsched && !n; i++) {
+        pto_sim_exec *e = &sim->exec[(s->index + i) % sim->nsched];
+        if (needs_help(e))
+            n = pto_exec_poll(e, (int)s->index);
+    }
+    return n;
+}
+
 static int sched_has_work(void *arg)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
-    if (pto_bell_pending(s->bell) ||
-        (sim->hosted && pto_bell_pending(sim->exec[s->index].bell)))
+    if (pto_bell_pending(s->bell))
         return 1;
+    if (sim->hosted)
+        for (uint32_t i = 0; i < sim->nsched; i++)
+            if (i == s->index ? pto_bell_pending(sim->exec[i].bell) : needs_help(&sim->exec[i]))
+                return 1;
     if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
         return 0;
     for (int t = 0; t < PTO_CORE_TYPES; t++)
@@ -98,7 +123,9 @@ static void *sched_main(void *arg)
     while (!atomic_load_explicit(&sim->exiting, memory_order_acquire)) {
         uint32_t n = pto_sched_poll(s);
         if (own)
-            n += pto_exec_poll(own);
+            n += pto_exec_poll(own, (int)s->index);
+        if (!n && own)
+            n = help_peers(s);
         if (!n)
             idle_wait(sim, &s->ev, &s->parks, sched_has_work, s);
     }
@@ -111,8 +138,8 @@ static void *sched_main(void *arg)
         if (!own)
             pto_event_signal(&e->ev);
     }
-    while (own && own->exited < own->ncores)
-        pto_exec_poll(own);
+    while (own && atomic_load(&own->exited) < own->ncores)
+        pto_exec_poll(own, (int)s->index);
     return 0;
 }
 
@@ -120,8 +147,8 @@ static void *exec_main(void *arg)
 {
     pto_sim_exec *e = arg;
     exec_boot(e);
-    while (e->exited < e->ncores) {
-        if (!pto_exec_poll(e))
+    while (atomic_load(&e->exited) < e->ncores) {
+        if (!pto_exec_poll(e, -1))
             idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, e);
     }
     return 0;

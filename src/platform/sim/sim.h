@@ -71,8 +71,12 @@ typedef struct pto_sim_sched {
 typedef struct pto_sim_exec {
     pthread_t th;           /* dedicated mode only */
     struct pto_sim *sim;
-    uint32_t index, ncores, exited;
-    int hosted;             /* polled by scheduler thread `index` */
+    uint32_t index, ncores;
+    _Atomic uint32_t exited; /* cores that took the exit token */
+    _Atomic uint32_t in_kernel; /* hosted: its own scheduler thread is inside
+                                   one of its kernels (written by that thread) */
+    int hosted;             /* polled by scheduler thread `index`; idle peers
+                               may help run its tokens */
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new token */
     _Atomic uint64_t parks;
@@ -134,7 +138,9 @@ int pto_des_step(pto_sim *sim);
 
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);
-uint32_t pto_exec_poll(pto_sim_exec *e);
+/* caller: index of the scheduler thread polling (hosted mode), -1 for a
+ * dedicated executor thread. */
+uint32_t pto_exec_poll(pto_sim_exec *e, int caller);
 
 static inline void pto_bell_ring(_Atomic uint64_t *bell, uint32_t core)
 {
