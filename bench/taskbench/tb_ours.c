@@ -1,14 +1,19 @@
 /* taskbench on PTO runtime: threaded a2a3sim, streamed orchestration
  * (PTO_MODE_STREAMED), dependencies inferred from tensors. Each output record
- * is one 64-byte tile (a row of a width x 16 f32 matrix in device memory, one
- * matrix per data field); task (t, x) is pto_submit'ed with pto_in on each
+ * is one 64-byte tensor in device memory (one allocation of width records
+ * per data field); task (t, x) is pto_submit'ed with pto_in on each
  * input tile and pto_out_existing on its output tile, and the TensorMap
  * derives RAW, WAR and WAW edges. Trivial tasks carry only scalars (no
  * tensors, so no dependencies). Tasks are AIV tasks.
  *
  * Device shape from the environment (defaults in brackets):
  *   TB_PTO_BLOCKS [2], TB_PTO_SCHEDULERS [2], TB_PTO_EXEC_THREADS [0 = hosted],
- *   TB_PTO_WINDOW [16384] task window (dep pool and TensorMap get 8x),
+ *   TB_PTO_LAYOUT [records]: "records" = each output record is its own 1-D
+ *   tensor (its own base address), "tiles" = each record is a row tile of one
+ *   width x 16 matrix per field (all share the matrix's base address),
+ *   TB_PTO_VERBOSE=1 prints the flow-control statistics of every run,
+ *   TB_PTO_WINDOW [16384] task window, TB_PTO_DEP_POOL and TB_PTO_TENSORMAP
+ *   [8 x window each],
  *   TB_PTO_SCOPE_TASKS [64]: consecutive steps are grouped into scopes of at
  *   least this many tasks, so finished tasks retire and the window bounds
  *   memory however long the stream is. */
@@ -23,6 +28,8 @@ static pto_device *dev;
 static tb_graph *graph;
 static pto_tensor *tiles[2];
 static int scope_steps;
+static int tile_layout;
+static int verbose;
 
 #define TRIVIAL_MARK 0xffffu
 
@@ -56,10 +63,12 @@ static int init(tb_graph *g, int ncpu)
     cfg.blocks = env_u32("TB_PTO_BLOCKS", 2);
     cfg.schedulers = env_u32("TB_PTO_SCHEDULERS", 2);
     cfg.exec_threads = env_u32("TB_PTO_EXEC_THREADS", 0);
+    const char *layout = getenv("TB_PTO_LAYOUT");
+    tile_layout = layout && !strcmp(layout, "tiles");
     cfg.task_window = env_u32("TB_PTO_WINDOW", 16384);
-    cfg.dep_pool = cfg.task_window * 8;
+    cfg.dep_pool = env_u32("TB_PTO_DEP_POOL", cfg.task_window * 8);
     cfg.ready_queue = cfg.task_window;
-    cfg.tensormap_entries = cfg.task_window * 8;
+    cfg.tensormap_entries = env_u32("TB_PTO_TENSORMAP", cfg.task_window * 8);
     cfg.trace_capacity = 1024;
     cfg.gm_bytes = 16u << 20;
     cfg.heap_bytes = 1u << 20;
@@ -83,8 +92,11 @@ static int init(tb_graph *g, int ncpu)
         if (!tiles[f])
             return -1;
         for (int x = 0; x < g->width; x++)
-            tiles[f][x] = pto_tensor_tile(&whole, (uint64_t)x, 0, 1, sizeof(tb_rec) / 4);
+            tiles[f][x] = tile_layout
+                              ? pto_tensor_tile(&whole, (uint64_t)x, 0, 1, sizeof(tb_rec) / 4)
+                              : pto_tensor_1d(&g->field[f][x], sizeof(tb_rec) / 4, 4);
     }
+    verbose = env_u32("TB_PTO_VERBOSE", 0) != 0;
     uint32_t per_scope = env_u32("TB_PTO_SCOPE_TASKS", 64);
     scope_steps = (int)((per_scope + (uint32_t)g->width - 1) / (uint32_t)g->width);
     if (scope_steps < 1)
@@ -133,6 +145,17 @@ static int run(tb_graph *g, uint64_t *build_ns)
     if (pto_launch(dev, &rc, orch, g, &st, &err)) {
         fprintf(stderr, "pto: %s\n", err.msg);
         return -1;
+    }
+    if (verbose) {
+        fprintf(stderr, "pto: tasks %llu wall %.3f ms orch %.3f ms wakes %llu\n",
+                (unsigned long long)st.tasks, st.wall_ns / 1e6, st.orch_ns / 1e6,
+                (unsigned long long)st.wakes);
+        for (int r = 1; r <= PTO_STALL_HEAP_ARENA_FULL; r++)
+            fprintf(stderr, "pto:   %-20s cap %llu hw %llu stalls %llu stall %.3f ms\n",
+                    pto_stall_name((pto_stall_reason)r),
+                    (unsigned long long)st.flow[r].capacity,
+                    (unsigned long long)st.flow[r].high_water,
+                    (unsigned long long)st.flow[r].stalls, st.flow[r].stall_ns / 1e6);
     }
     return st.tasks == g->tasks ? 0 : -1;
 }

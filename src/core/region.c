@@ -128,6 +128,59 @@ static int grid_intervals(const pto_region *r, uint64_t first[PTO_MAX_DIMS],
     return 1;
 }
 
+/* Do the region's bytes form exactly its bounding interval? */
+static int dense(const pto_region *r)
+{
+    uint64_t expect = r->elem;
+    for (uint32_t d = r->ndim; d-- > 0;) {
+        if (r->shape[d] > 1 && r->stride[d] != expect)
+            return 0;
+        if (!mul_u64(expect, r->shape[d], &expect))
+            return 0;
+    }
+    return 1;
+}
+
+int pto_region_contains(const pto_region *outer, const pto_region *inner)
+{
+    uint64_t olo, ohi, ilo, ihi;
+    if (!bounds_checked(outer, &olo, &ohi) || !bounds_checked(inner, &ilo, &ihi))
+        return 0;
+    if (ilo == ihi)
+        return 1; /* empty: trivially inside */
+    if (olo == ohi || ilo < olo || ihi > ohi)
+        return 0;
+    if (dense(outer))
+        return 1;
+    if (!same_layout(outer, inner))
+        return 0;
+    uint64_t of[PTO_MAX_DIMS], ol[PTO_MAX_DIMS], nf[PTO_MAX_DIMS], nl[PTO_MAX_DIMS];
+    if (!grid_intervals(outer, of, ol) || !grid_intervals(inner, nf, nl))
+        return 0;
+    for (uint32_t d = 0; d < outer->ndim; d++)
+        if (nf[d] < of[d] || nl[d] > ol[d])
+            return 0;
+    return 1;
+}
+
+int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
+                               const pto_region *b, uint64_t blo, uint64_t bhi)
+{
+    if (alo == ahi || blo == bhi)
+        return 0;
+    if (!(alo < bhi && blo < ahi))
+        return 0;
+    if (!same_layout(a, b))
+        return 1; /* conservative */
+    uint64_t af[PTO_MAX_DIMS], al[PTO_MAX_DIMS], bf[PTO_MAX_DIMS], bl[PTO_MAX_DIMS];
+    if (!grid_intervals(a, af, al) || !grid_intervals(b, bf, bl))
+        return 1;
+    for (uint32_t d = 0; d < a->ndim; d++)
+        if (al[d] < bf[d] || bl[d] < af[d])
+            return 0;
+    return 1;
+}
+
 int pto_region_overlap(const pto_region *a, const pto_region *b)
 {
     uint64_t alo, ahi, blo, bhi;

@@ -63,4 +63,14 @@ void pto_region_bounds(const pto_region *r, uint64_t *lo, uint64_t *hi);
  * Empty regions never overlap. */
 int pto_region_overlap(const pto_region *a, const pto_region *b);
 
+/* The same answer as pto_region_overlap for regions whose bounds (from
+ * pto_region_bounds) the caller already has; valid regions only. */
+int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
+                               const pto_region *b, uint64_t blo, uint64_t bhi);
+
+/* 1 when every byte `inner` may touch certainly lies in `outer` (exact for a
+ * dense outer region and for same-layout tiles), 0 when not or unsure. A
+ * writer of `outer` supersedes earlier accesses of `inner`. */
+int pto_region_contains(const pto_region *outer, const pto_region *inner);
+
 #endif

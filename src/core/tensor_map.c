@@ -6,18 +6,30 @@
 #include "core/bits.h"
 #include "host/error.h"
 
-/* 64-bit mix of the base address: buffer bases are aligned, so their low
- * bits carry no information; two multiply-xorshift rounds spread every input
- * bit over the low bits used as the bucket index. */
-static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base)
+/* Bucket of (base, level, cell): buffer bases are aligned, so their low bits
+ * carry no information; multiply-xorshift rounds spread every input bit
+ * over the low bits used as the index. */
+static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base, uint32_t level,
+                                   uint64_t cell)
 {
-    uint64_t h = base;
+    uint64_t h = base ^ (cell * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)level << 56);
     h ^= h >> 31;
     h *= 0x9e3779b97f4a7c15ull; /* odd: a bijection mod 2^64 */
     h ^= h >> 29;
     h *= 0xd6e8feb86659fd93ull;
     h ^= h >> 32;
     return (uint32_t)h & (tm->nbuckets - 1);
+}
+
+/* Level of a bounding interval: the smallest cell size (>= the minimum)
+ * that the extent fits, so the entry touches at most two cells. */
+static inline uint32_t tmap_level(uint64_t lo, uint64_t hi)
+{
+    uint64_t x = hi - lo;
+    uint32_t l = PTO_TMAP_MIN_LEVEL;
+    while (l < 63 && (UINT64_C(1) << l) < x)
+        l++;
+    return l;
 }
 
 pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
@@ -63,6 +75,7 @@ void pto_tmap_reset(pto_tensor_map *tm)
         tm->entries[i].next = i + 1 < tm->capacity ? i + 1 : PTO_TMAP_NIL;
     tm->free_head = tm->capacity ? 0 : PTO_TMAP_NIL;
     tm->live = tm->high_water = 0;
+    tm->levels = tm->superseded = 0;
     tm->cleanups = tm->lazy_freed = tm->cleanup_freed = tm->full_rejects = 0;
 }
 
@@ -74,12 +87,24 @@ static inline void tmap_free(pto_tensor_map *tm, uint32_t i)
     tm->live--;
 }
 
-void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg)
+static int entry_overlaps(const pto_tmap_entry *e, const pto_region *r, int exact,
+                          uint64_t lo, uint64_t hi)
+{
+    if (!(e->lo < hi && lo < e->hi))
+        return 0;
+    if (!exact || !e->exact)
+        return 1; /* conservative for invalid descriptors */
+    return pto_region_overlap_bounded(&e->region, e->lo, e->hi, r, lo, hi);
+}
+
+/* Walks one chain: frees dead entries, visits matching live ones. match
+ * (level, cell) == (NIL-level) means "any entry on base". */
+static void walk(pto_tensor_map *tm, uint32_t *link, uint64_t base, int level, uint64_t cell,
+                 const pto_region *r, int exact, uint64_t lo, uint64_t hi, uint64_t frontier,
+                 pto_tmap_visit_fn visit, void *arg, int supersede)
 {
     /* link points at the index field that leads to the current entry (the
      * bucket head or the previous entry's next), so unlinking is O(1). */
-    uint32_t *link = &tm->buckets[tmap_bucket(tm, base)];
     while (*link != PTO_TMAP_NIL) {
         uint32_t i = *link;
         pto_tmap_entry *e = &tm->entries[i];
@@ -89,9 +114,49 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
             tm->lazy_freed++;
             continue;
         }
-        if (e->base == base && pto_region_overlap(&e->region, r))
+        if (e->base == base && (level < 0 || (e->level == level && e->cell == cell)) &&
+            entry_overlaps(e, r, exact, lo, hi)) {
             visit(arg, e->task, e->is_write);
+            if (supersede && exact && e->exact && pto_region_contains(r, &e->region)) {
+                *link = e->next;
+                tmap_free(tm, i);
+                tm->superseded++;
+                continue;
+            }
+        }
         link = &e->next;
+    }
+}
+
+void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int supersede)
+{
+    uint64_t lo, hi;
+    pto_region_bounds(r, &lo, &hi);
+    if (lo == hi)
+        return;
+    int exact = !(lo == 0 && hi == UINT64_MAX);
+    for (uint32_t level = PTO_TMAP_MIN_LEVEL; level < 64; level++) {
+        if (!(tm->levels >> level & 1))
+            continue;
+        uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
+        c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
+        if (!exact || c1 - c0 >= PTO_TMAP_MAX_CELLS) {
+            /* Too many cells: one pass over every chain, for all levels. */
+            for (uint32_t b = 0; b < tm->nbuckets; b++)
+                walk(tm, &tm->buckets[b], base, -1, 0, r, exact, lo, hi, frontier, visit, arg,
+                     supersede);
+            return;
+        }
+    }
+    for (uint32_t level = PTO_TMAP_MIN_LEVEL; level < 64; level++) {
+        if (!(tm->levels >> level & 1))
+            continue;
+        uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
+        c0 = c0 ? c0 - 1 : 0;
+        for (uint64_t c = c0; c <= c1; c++)
+            walk(tm, &tm->buckets[tmap_bucket(tm, base, level, c)], base, (int)level, c, r,
+                 exact, lo, hi, frontier, visit, arg, supersede);
     }
 }
 
@@ -112,8 +177,14 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     e->base = base;
     e->task = task;
     e->region = *r;
+    e->lo = lo;
+    e->hi = hi;
+    e->exact = !(lo == 0 && hi == UINT64_MAX);
+    e->level = (uint8_t)tmap_level(lo, hi);
+    e->cell = lo >> e->level;
     e->is_write = is_write ? 1 : 0;
-    uint32_t *head = &tm->buckets[tmap_bucket(tm, base)];
+    tm->levels |= UINT64_C(1) << e->level;
+    uint32_t *head = &tm->buckets[tmap_bucket(tm, base, e->level, e->cell)];
     e->next = *head;
     *head = i;
     if (++tm->live > tm->high_water)

@@ -2,9 +2,21 @@
  * used for dependency inference at task submit (DESIGN.md §4, resource 3).
  *
  * Every entry records that task `task` reads (is_write = 0) or writes
- * (is_write = 1) `region` of the buffer whose base address is `base`. Entries
- * are hashed by base into `nbuckets` chains linked through `next`; unused
- * entries form a free list through the same field.
+ * (is_write = 1) `region` of the buffer whose base address is `base`.
+ *
+ * Spatial index: an entry whose bounding interval [lo, hi) has extent X
+ * lives at level L = max(PTO_TMAP_MIN_LEVEL, ceil(log2 X)) in cell lo >> L,
+ * so it touches at most cells lo >> L and lo >> L + 1 of its level. It is
+ * chained in bucket hash(base, L, cell). A query for [qlo, qhi) visits, for
+ * every level in use, the cells (qlo >> L) - 1 .. (qhi - 1) >> L: a few
+ * short chains, however many tiles of the buffer are live. A query that
+ * would span more than PTO_TMAP_MAX_CELLS cells of a level scans the whole
+ * map instead (rare: a task reading a whole huge buffer). Unused entries
+ * form a free list through `next`.
+ *
+ * Superseding: a query made for a write may drop, after visiting them, the
+ * entries whose region the write certainly contains — the writer depends on
+ * them, and every later access of those bytes will find the writer.
  *
  * Invariants:
  * - Single owner: the orchestrator is the only user (reads and writes every
@@ -15,8 +27,8 @@
  * - Every entry index is on exactly one list: one bucket chain (in use) or
  *   the free list; live = number of in-use entries <= capacity;
  *   high_water = max live since init/reset (true occupancy).
- * - An entry is in the chain of bucket (hash(base) & (nbuckets - 1)).
- *   Chains are newest-first.
+ * - An entry is in the chain of bucket hash(base, level, cell). Chains are
+ *   newest-first. levels has bit L set if an entry of level L may exist.
  * - Validity: an entry is meaningful only while task >= the retirement
  *   frontier passed by the caller. The frontier must never decrease between
  *   calls (it is last_task_alive); entries below it are dead, are never
@@ -34,13 +46,19 @@
 #include "pto/status.h"
 
 #define PTO_TMAP_NIL UINT32_MAX
+#define PTO_TMAP_MIN_LEVEL 8  /* smallest cell: 256 bytes */
+#define PTO_TMAP_MAX_CELLS 64 /* per level and query, else a full scan */
 
 typedef struct pto_tmap_entry {
     uint64_t base;     /* buffer base address (the key) */
     uint64_t task;     /* absolute id of the reading/writing task */
-    pto_region region; /* bytes touched, relative to base */
+    uint64_t lo, hi;   /* bounding interval of region (cached) */
+    uint64_t cell;     /* lo >> level */
     uint32_t next;     /* next entry of the same chain / free list, or NIL */
     uint8_t is_write;  /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
+    uint8_t level;
+    uint8_t exact;     /* region is valid: exact overlap tests apply */
+    pto_region region; /* bytes touched, relative to base */
 } pto_tmap_entry;
 
 typedef struct pto_tensor_map {
@@ -50,6 +68,8 @@ typedef struct pto_tensor_map {
     uint32_t free_head;      /* first free entry or NIL when full */
     uint32_t live;           /* entries in use */
     uint32_t high_water;     /* max live since init/reset */
+    uint64_t levels;         /* bit L: entries of level L may exist */
+    uint64_t superseded;     /* entries dropped by covering writes */
     uint64_t cleanups;       /* pto_tmap_cleanup calls since init/reset */
     uint64_t lazy_freed;     /* dead entries freed by queries */
     uint64_t cleanup_freed;  /* dead entries freed by pto_tmap_cleanup */
@@ -69,11 +89,13 @@ void pto_tmap_reset(pto_tensor_map *tm);
 typedef void (*pto_tmap_visit_fn)(void *arg, uint64_t task, int is_write);
 
 /* Calls visit for every entry on `base` whose task >= frontier and whose
- * region overlaps `r` (pto_region_overlap), newest first. Entries with
- * task < frontier that are met on the way (on any base sharing the chain)
- * are unlinked and freed (lazy invalidation). */
+ * region overlaps `r` (pto_region_overlap). Entries with task < frontier that
+ * are met on the way (on any base sharing a chain) are unlinked and freed
+ * (lazy invalidation). With supersede set, visited entries whose region `r`
+ * certainly contains (pto_region_contains) are freed after the visit. */
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg);
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg,
+                    int supersede);
 
 /* Records that `task` reads/writes `r` of `base`. 0 on success (an empty
  * region is accepted and not stored); -1 when the pool is full (nothing is

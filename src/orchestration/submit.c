@@ -104,8 +104,9 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
             pto_region r;
             to_region(&p[i].tensor, &r);
             infer_ctx ic = {run, writes(k)};
+            /* A write supersedes the earlier accesses it covers. */
             pto_tmap_query(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, frontier,
-                           add_producer, &ic);
+                           add_producer, &ic, writes(k));
         }
     }
     /* 2. Room in every resource before the task exists (stalls here). */
@@ -234,7 +235,7 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     infer_ctx ic = {run, 0};
     pto_task_buffer *tb = &run->dev->tb;
     pto_tmap_query(&run->dev->tmap, pto_ptr_bits(t->base), &r, atomic_load(&tb->last_alive),
-                   add_producer, &ic);
+                   add_producer, &ic, 0);
     for (uint32_t i = 0; i < run->nproducers; i++)
         if ((st = pto_flow_wait_task(run, run->producers[i], err)))
             return st;
