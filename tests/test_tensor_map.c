@@ -422,7 +422,7 @@ static void query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                   uint64_t frontier, seen *s)
 {
     memset(s, 0, sizeof *s);
-    pto_tmap_query(tm, base, r, frontier, collect, s, 0);
+    pto_tmap_query(tm, base, r, frontier, collect, s, PTO_TMAP_READERS | PTO_TMAP_WRITERS);
 }
 
 /* Index of task in s, or -1. */

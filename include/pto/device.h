@@ -46,7 +46,9 @@ typedef struct pto_device_config {
     uint64_t heap_bytes;      /* heap arena for PTO_OUT tensors, multiple of 64
                                  (default 256 MiB, reserved lazily) */
     uint32_t tensormap_entries; /* TensorMap pool, power of two (default 65536) */
-    uint32_t tensormap_buckets; /* TensorMap hash buckets, power of two (4096) */
+    uint32_t tensormap_buckets; /* TensorMap hash buckets per table, power of two
+                                   (default 65536: chains stay short even when one
+                                   tile has thousands of live readers) */
     uint32_t dispatch_cycles; /* arch model: cycles from dispatch to kernel
                                  start on a core (default 0) */
 } pto_device_config;

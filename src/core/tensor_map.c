@@ -43,7 +43,7 @@ pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
         return pto_fail(err, PTO_ERR_INVALID,
                         "tensor map bucket count %u is not a power of two", buckets);
     tm->entries = malloc((size_t)entries * sizeof *tm->entries);
-    tm->buckets = malloc((size_t)buckets * sizeof *tm->buckets);
+    tm->buckets = malloc((size_t)buckets * 2 * sizeof *tm->buckets);
     if (!tm->entries || !tm->buckets) {
         pto_tmap_destroy(tm);
         return pto_fail(err, PTO_ERR_NOMEM, "tensor map of %u entries, %u buckets",
@@ -68,7 +68,7 @@ void pto_tmap_destroy(pto_tensor_map *tm)
 
 void pto_tmap_reset(pto_tensor_map *tm)
 {
-    for (uint32_t b = 0; b < tm->nbuckets; b++)
+    for (uint32_t b = 0; b < 2 * tm->nbuckets; b++)
         tm->buckets[b] = PTO_TMAP_NIL;
     /* Free list in index order: 0 -> 1 -> ... -> capacity-1 -> NIL. */
     for (uint32_t i = 0; i < tm->capacity; i++)
@@ -129,34 +129,38 @@ static void walk(pto_tensor_map *tm, uint32_t *link, uint64_t base, int level, u
 }
 
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int supersede)
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
 {
     uint64_t lo, hi;
     pto_region_bounds(r, &lo, &hi);
     if (lo == hi)
         return;
     int exact = !(lo == 0 && hi == UINT64_MAX);
-    for (uint32_t level = PTO_TMAP_MIN_LEVEL; level < 64; level++) {
-        if (!(tm->levels >> level & 1))
+    int supersede = flags & PTO_TMAP_SUPERSEDE;
+    for (int table = 0; table < 2; table++) {
+        if (!(flags & (table ? PTO_TMAP_WRITERS : PTO_TMAP_READERS)))
             continue;
-        uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
-        c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
-        if (!exact || c1 - c0 >= PTO_TMAP_MAX_CELLS) {
-            /* Too many cells: one pass over every chain, for all levels. */
-            for (uint32_t b = 0; b < tm->nbuckets; b++)
-                walk(tm, &tm->buckets[b], base, -1, 0, r, exact, lo, hi, frontier, visit, arg,
-                     supersede);
-            return;
+        uint32_t *heads = tm->buckets + (size_t)table * tm->nbuckets;
+        int wide = !exact;
+        for (uint64_t m = tm->levels; m && !wide; m &= m - 1) {
+            uint32_t level = (uint32_t)__builtin_ctzll(m);
+            uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
+            wide = c1 - c0 + 1 >= PTO_TMAP_MAX_CELLS;
         }
-    }
-    for (uint32_t level = PTO_TMAP_MIN_LEVEL; level < 64; level++) {
-        if (!(tm->levels >> level & 1))
+        if (wide) { /* too many cells: one pass over every chain */
+            for (uint32_t b = 0; b < tm->nbuckets; b++)
+                walk(tm, &heads[b], base, -1, 0, r, exact, lo, hi, frontier, visit, arg,
+                     supersede);
             continue;
-        uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
-        c0 = c0 ? c0 - 1 : 0;
-        for (uint64_t c = c0; c <= c1; c++)
-            walk(tm, &tm->buckets[tmap_bucket(tm, base, level, c)], base, (int)level, c, r,
-                 exact, lo, hi, frontier, visit, arg, supersede);
+        }
+        for (uint64_t m = tm->levels; m; m &= m - 1) {
+            uint32_t level = (uint32_t)__builtin_ctzll(m);
+            uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
+            c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
+            for (uint64_t c = c0; c <= c1; c++)
+                walk(tm, &heads[tmap_bucket(tm, base, level, c)], base, (int)level, c, r,
+                     exact, lo, hi, frontier, visit, arg, supersede);
+        }
     }
 }
 
@@ -184,7 +188,8 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     e->cell = lo >> e->level;
     e->is_write = is_write ? 1 : 0;
     tm->levels |= UINT64_C(1) << e->level;
-    uint32_t *head = &tm->buckets[tmap_bucket(tm, base, e->level, e->cell)];
+    uint32_t *head = &tm->buckets[(size_t)e->is_write * tm->nbuckets +
+                                  tmap_bucket(tm, base, e->level, e->cell)];
     e->next = *head;
     *head = i;
     if (++tm->live > tm->high_water)
@@ -195,7 +200,7 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
 uint32_t pto_tmap_cleanup(pto_tensor_map *tm, uint64_t frontier)
 {
     uint32_t freed = 0;
-    for (uint32_t b = 0; b < tm->nbuckets; b++) {
+    for (uint32_t b = 0; b < 2 * tm->nbuckets; b++) {
         uint32_t *link = &tm->buckets[b];
         while (*link != PTO_TMAP_NIL) {
             uint32_t i = *link;

@@ -7,7 +7,8 @@
  * Spatial index: an entry whose bounding interval [lo, hi) has extent X
  * lives at level L = max(PTO_TMAP_MIN_LEVEL, ceil(log2 X)) in cell lo >> L,
  * so it touches at most cells lo >> L and lo >> L + 1 of its level. It is
- * chained in bucket hash(base, L, cell). A query for [qlo, qhi) visits, for
+ * chained in bucket hash(base, L, cell) of the writers' or the readers'
+ * table, so a read looks only at writers. A query for [qlo, qhi) visits, for
  * every level in use, the cells (qlo >> L) - 1 .. (qhi - 1) >> L: a few
  * short chains, however many tiles of the buffer are live. A query that
  * would span more than PTO_TMAP_MAX_CELLS cells of a level scans the whole
@@ -63,7 +64,8 @@ typedef struct pto_tmap_entry {
 
 typedef struct pto_tensor_map {
     pto_tmap_entry *entries; /* capacity entries, allocated at init */
-    uint32_t *buckets;       /* nbuckets chain heads (entry index or NIL) */
+    uint32_t *buckets;       /* 2 x nbuckets chain heads (entry index or NIL):
+                                readers' table, then writers' table */
     uint32_t capacity, nbuckets;
     uint32_t free_head;      /* first free entry or NIL when full */
     uint32_t live;           /* entries in use */
@@ -88,14 +90,20 @@ void pto_tmap_reset(pto_tensor_map *tm);
 
 typedef void (*pto_tmap_visit_fn)(void *arg, uint64_t task, int is_write);
 
-/* Calls visit for every entry on `base` whose task >= frontier and whose
- * region overlaps `r` (pto_region_overlap). Entries with task < frontier that
- * are met on the way (on any base sharing a chain) are unlinked and freed
- * (lazy invalidation). With supersede set, visited entries whose region `r`
- * certainly contains (pto_region_contains) are freed after the visit. */
+enum {
+    PTO_TMAP_READERS = 1,   /* visit earlier readers (for a write: WAR) */
+    PTO_TMAP_WRITERS = 2,   /* visit earlier writers (RAW, WAW) */
+    PTO_TMAP_SUPERSEDE = 4  /* drop visited entries the query region contains */
+};
+
+/* Calls visit for every entry of the kinds in `flags` on `base` whose task
+ * >= frontier and whose region overlaps `r` (pto_region_overlap). Entries
+ * with task < frontier met on the way (on any base sharing a chain) are
+ * unlinked and freed (lazy invalidation). With PTO_TMAP_SUPERSEDE, visited
+ * entries whose region `r` certainly contains (pto_region_contains) are
+ * freed after the visit. */
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg,
-                    int supersede);
+                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
 
 /* Records that `task` reads/writes `r` of `base`. 0 on success (an empty
  * region is accepted and not stored); -1 when the pool is full (nothing is

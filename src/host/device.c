@@ -23,7 +23,7 @@ void pto_device_config_default(pto_device_config *cfg)
     cfg->dep_pool = 65536;
     cfg->heap_bytes = (uint64_t)256 << 20;
     cfg->tensormap_entries = 65536;
-    cfg->tensormap_buckets = 4096;
+    cfg->tensormap_buckets = 65536;
 }
 
 static pto_status env_u64(const char *name, uint64_t *out, pto_error *err)

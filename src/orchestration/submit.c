@@ -8,18 +8,11 @@
 #include "host/error.h"
 #include "orchestration/run_internal.h"
 
-/* Producers found for one submission, deduplicated by ring slot. */
-typedef struct infer_ctx {
-    pto_run *run;
-    int want_readers; /* this access writes: readers matter too (WAR) */
-} infer_ctx;
-
+/* Collects the producers found for one submission, deduplicated by slot. */
 static void add_producer(void *arg, uint64_t task, int is_write)
 {
-    infer_ctx *ic = arg;
-    pto_run *run = ic->run;
-    if (!is_write && !ic->want_readers)
-        return;
+    pto_run *run = arg;
+    (void)is_write;
     uint32_t slot = (uint32_t)(task & run->dev->tb.mask);
     if (run->seen[slot] == run->seen_epoch)
         return;
@@ -103,10 +96,12 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
                 continue;
             pto_region r;
             to_region(&p[i].tensor, &r);
-            infer_ctx ic = {run, writes(k)};
-            /* A write supersedes the earlier accesses it covers. */
+            /* Reads wait for writers; writes also for readers, and supersede
+             * the earlier accesses they cover. */
+            int flags = writes(k) ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
+                                  : PTO_TMAP_WRITERS;
             pto_tmap_query(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, frontier,
-                           add_producer, &ic, writes(k));
+                           add_producer, run, flags);
         }
     }
     /* 2. Room in every resource before the task exists (stalls here). */
@@ -232,10 +227,9 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     r.stride[0] = t->elem;
     run->nproducers = 0;
     run->seen_epoch++;
-    infer_ctx ic = {run, 0};
     pto_task_buffer *tb = &run->dev->tb;
     pto_tmap_query(&run->dev->tmap, pto_ptr_bits(t->base), &r, atomic_load(&tb->last_alive),
-                   add_producer, &ic, 0);
+                   add_producer, run, PTO_TMAP_WRITERS);
     for (uint32_t i = 0; i < run->nproducers; i++)
         if ((st = pto_flow_wait_task(run, run->producers[i], err)))
             return st;
