@@ -3,13 +3,14 @@
  * Usage of every driver (tb_serial, tb_pthreads, tb_ours, tb_omp_gomp,
  * tb_omp_llvm, tb_tbb, tb_starpu):
  *   tb_X --pattern P [--width W] [--steps T] [--radix R] [--iters I1,I2,...]
- *        [--reps N] [--cpus N] [--kind LABEL] [--name NAME] [--rss]
+ *        [--reps N] [--cpus N] [--kind LABEL] [--name NAME] [--budget-s S] [--rss]
  *   tb_X --header
  * Prints one CSV row per iteration count (see TB_HEADER): the median, min and
  * max wall time over N runs (after one untimed warm-up run with the empty
- * kernel), and whether every run validated. --rss: one run, no warm-up, and
+ * kernel), and whether every run validated. --budget-s: stop repeating an
+ * iteration count once its runs took longer than S seconds (the reps column
+ * says how many runs the median covers). --rss: one run, no warm-up, and
  * the row carries ru_maxrss before and after the run. */
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,7 +278,7 @@ static void usage(const char *prog)
     fprintf(stderr,
             "usage: %s --pattern trivial|no_comm|stencil_1d|nearest|fft|tree [--width W]\n"
             "       [--steps T] [--radix R] [--iters I1,I2,..] [--reps N] [--cpus N]\n"
-            "       [--kind LABEL] [--name NAME] [--rss] | --header\n",
+            "       [--kind LABEL] [--name NAME] [--budget-s S] [--rss] | --header\n",
             prog);
 }
 
@@ -287,6 +288,7 @@ static void usage(const char *prog)
 int tb_main(int argc, char **argv, const tb_runtime *rt)
 {
     int pattern = -1, width = 16, steps = 1000, radix = 5, reps = 5, cpus = 2, rss = 0;
+    double budget_s = 0;
     const char *kind = "run", *name = rt->name;
     uint64_t iters[MAX_ITERS] = {0};
     int niters = 1;
@@ -312,6 +314,8 @@ int tb_main(int argc, char **argv, const tb_runtime *rt)
             reps = atoi(v), i++;
         else if (!strcmp(a, "--cpus"))
             cpus = atoi(v), i++;
+        else if (!strcmp(a, "--budget-s"))
+            budget_s = atof(v), i++;
         else if (!strcmp(a, "--kind"))
             kind = v, i++;
         else if (!strcmp(a, "--name"))
@@ -375,7 +379,8 @@ int tb_main(int argc, char **argv, const tb_runtime *rt)
     }
     for (int k = 0; k < niters; k++) {
         uint64_t total[MAX_REPS], build[MAX_REPS], run[MAX_REPS];
-        int ok = all_ok;
+        int ok = all_ok, done = reps;
+        uint64_t level_start = tb_now_ns();
         g.iters = iters[k];
         for (int r = 0; r < reps; r++) {
             uint64_t b = 0;
@@ -393,16 +398,20 @@ int tb_main(int argc, char **argv, const tb_runtime *rt)
             total[r] = t1 - t0;
             build[r] = b;
             run[r] = t1 - t0 - b;
+            if (budget_s > 0 && r + 1 < reps && (double)(t1 - level_start) / 1e9 > budget_s) {
+                done = r + 1; /* slow: median of the runs done so far */
+                break;
+            }
         }
-        qsort(total, (size_t)reps, sizeof total[0], cmp_u64);
-        qsort(build, (size_t)reps, sizeof build[0], cmp_u64);
-        qsort(run, (size_t)reps, sizeof run[0], cmp_u64);
+        qsort(total, (size_t)done, sizeof total[0], cmp_u64);
+        qsort(build, (size_t)done, sizeof build[0], cmp_u64);
+        qsort(run, (size_t)done, sizeof run[0], cmp_u64);
         printf("%s,%s,%s,%d,%d,%d,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,%s,%ld,%ld\n", kind, name,
                tb_pattern_name(pattern), width, pattern == TB_NEAREST ? radix : 0, steps,
-               (unsigned long long)iters[k], (unsigned long long)g.tasks, reps,
-               (unsigned long long)total[reps / 2], (unsigned long long)build[reps / 2],
-               (unsigned long long)run[reps / 2], (unsigned long long)total[0],
-               (unsigned long long)total[reps - 1], ok ? "PASS" : "FAIL", base_rss,
+               (unsigned long long)iters[k], (unsigned long long)g.tasks, done,
+               (unsigned long long)total[done / 2], (unsigned long long)build[done / 2],
+               (unsigned long long)run[done / 2], (unsigned long long)total[0],
+               (unsigned long long)total[done - 1], ok ? "PASS" : "FAIL", base_rss,
                maxrss_kb());
         fflush(stdout);
     }

@@ -26,10 +26,10 @@ static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base, uint
 static inline uint32_t tmap_level(uint64_t lo, uint64_t hi)
 {
     uint64_t x = hi - lo;
-    uint32_t l = PTO_TMAP_MIN_LEVEL;
-    while (l < 63 && (UINT64_C(1) << l) < x)
-        l++;
-    return l;
+    if (x <= (UINT64_C(1) << PTO_TMAP_MIN_LEVEL))
+        return PTO_TMAP_MIN_LEVEL;
+    uint32_t l = 64 - (uint32_t)__builtin_clzll(x - 1); /* ceil(log2 x) */
+    return l > 63 ? 63 : l;
 }
 
 pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,

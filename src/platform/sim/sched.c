@@ -79,6 +79,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
 static void wake_peer(pto_sim_sched *s, pto_core_type type)
 {
     pto_sim *sim = s->sim;
+    atomic_thread_fence(memory_order_seq_cst); /* Dekker: see park.h */
     for (uint32_t i = 1; i < sim->nsched; i++) {
         pto_sim_sched *p = &sim->sched[(s->index + i) % sim->nsched];
         if (atomic_load_explicit(&p->ev.waiters, memory_order_relaxed) &&
@@ -142,6 +143,7 @@ static uint32_t flush(pto_sim_sched *s)
     } else if (sent > 1 && sim->nsched > 1) {
         /* This thread will run them one after another: let a parked peer
          * help (costs a wake only when a peer is actually parked). */
+        atomic_thread_fence(memory_order_seq_cst); /* Dekker: see park.h */
         for (uint32_t i = 1; i < sim->nsched; i++) {
             pto_sim_sched *p = &sim->sched[(s->index + i) % sim->nsched];
             if (atomic_load_explicit(&p->ev.waiters, memory_order_relaxed)) {

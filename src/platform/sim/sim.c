@@ -49,10 +49,16 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
  * peer's cores (a host thread runs one kernel at a time, so a peer stuck in
  * a long kernel would otherwise serialise its other cores' work). The bell
  * exchange hands each token to exactly one thread. */
+/* A hosted executor needs help when its thread is inside a kernel with
+ * tokens waiting, or has several tokens queued (it runs them one by one). */
 static int needs_help(pto_sim_exec *e)
 {
-    return atomic_load_explicit(&e->in_kernel, memory_order_relaxed) &&
-           pto_bell_pending(e->bell);
+    uint32_t pending = 0;
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        pending += (uint32_t)__builtin_popcountll(
+            atomic_load_explicit(&e->bell[w], memory_order_relaxed));
+    return pending > 1 ||
+           (pending && atomic_load_explicit(&e->in_kernel, memory_order_relaxed));
 }
 
 static uint32_t help_peers(pto_sim_sched *s)
@@ -327,6 +333,9 @@ void pto_sim_run_prepare(pto_sim *sim)
 
 void pto_sim_notify_ready(pto_sim *sim, uint32_t queue)
 {
+    /* Dekker with the parking side (see park.h): the push must be ordered
+     * before the reads of `waiters`. */
+    atomic_thread_fence(memory_order_seq_cst);
     for (uint32_t i = 0; i < sim->nsched; i++) {
         pto_sim_sched *s = &sim->sched[i];
         if (atomic_load_explicit(&s->ev.waiters, memory_order_relaxed) &&
