@@ -263,6 +263,41 @@ static void test_watchdog(void **s)
     pto_device_close(dev); /* joins once the slow kernel returns */
 }
 
+/* Hosted executors: a scheduler thread inside a long kernel must not hold
+ * up a ready task that another (idle) host thread can run. */
+static void k_long(const uint64_t *args)
+{
+    (void)args;
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, 0);
+}
+
+static pto_status orch_long_short(pto_run *run, void *p, pto_error *err)
+{
+    (void)p;
+    pto_task_id t;
+    pto_status st = pto_add_task(run, 5, PTO_CORE_AIV, 0, 0, &t, err);
+    return st ? st : pto_add_task(run, 2, PTO_CORE_AIV, 0, 0, &t, err);
+}
+
+static void test_idle_thread_helps(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(2, 2);
+    pto_error err = {0};
+    assert_int_equal(pto_kernel_register(dev, 2, PTO_CORE_AIV, k_nop, "nop", &err), PTO_OK);
+    assert_int_equal(pto_kernel_register(dev, 5, PTO_CORE_AIV, k_long, "long", &err), PTO_OK);
+    for (int rep = 0; rep < 3; rep++) {
+        assert_int_equal(pto_launch(dev, 0, orch_long_short, 0, 0, &err), PTO_OK);
+        const pto_task_record *r;
+        size_t n;
+        pto_last_run_records(dev, &r, &n);
+        assert_int_equal(n, 2);
+        assert_true(r[1].end_ns < r[0].end_ns); /* not serialised behind t0 */
+    }
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_calls_outside_orchestration),
         cmocka_unit_test(test_unknown_kernel_at_dispatch),
         cmocka_unit_test(test_watchdog),
+        cmocka_unit_test(test_idle_thread_helps),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -1,7 +1,7 @@
 /* taskbench report: reads the drivers' CSV rows and writes
  *   <out>/table.md       tables (ns/task, ratios, METG, RSS, targets)
  *   <out>/results.csv    every row plus derived columns and METG rows
- *   <out>/eff/*.dat, <out>/efficiency.gp   efficiency vs granularity for gnuplot
+ *   <out>/eff/<workload>_<runtime>.dat, <out>/efficiency.gp: efficiency vs granularity for gnuplot
  * Usage: tb_report RAW.csv OUTDIR NCPU [HEADER.md]
  *
  * Row kinds: "empty" (main table, empty kernel), "sweep" (compute-bound
@@ -447,7 +447,8 @@ int main(int argc, char **argv)
     /* Efficiency curves for gnuplot: one file per (workload, runtime). */
     snprintf(path, sizeof path, "%s/eff", out);
     mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/efficiency.gp", out);
+    if (snprintf(path, sizeof path, "%s/efficiency.gp", out) >= (int)sizeof path)
+        return 1;
     FILE *gp = fopen(path, "w");
     if (!gp) {
         perror(path);
@@ -469,9 +470,10 @@ int main(int argc, char **argv)
         for (int j = 0; j < sn; j++) {
             if (!strcmp(snames[j], "serial"))
                 continue;
-            char dat[1024];
-            snprintf(dat, sizeof dat, "%s/eff/%s_w%d_r%d_%s.dat", out, scfgs[i].pattern,
-                     scfgs[i].width, scfgs[i].radix, snames[j]);
+            char dat[4096];
+            if (snprintf(dat, sizeof dat, "%s/eff/%s_w%d_r%d_%s.dat", out, scfgs[i].pattern,
+                         scfgs[i].width, scfgs[i].radix, snames[j]) >= (int)sizeof dat)
+                continue;
             FILE *d = fopen(dat, "w");
             if (!d)
                 continue;

@@ -1,0 +1,49 @@
+/* Helpers shared by the files of libpto_tools (not installed). */
+#ifndef PTO_SRC_TOOLS_INTERNAL_H
+#define PTO_SRC_TOOLS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "pto/tools.h"
+
+/* "b<block>.AIC" or "b<block>.AIV<k>" for core index c: the lane and table
+ * name of a core everywhere in the tools. */
+void pto_tools_core_label(uint32_t c, char *buf, size_t len);
+
+/* The run's core count: stats->cores when given, else the device's,
+ * clamped to PTO_MAX_CORES. */
+uint32_t pto_tools_core_count(const pto_device_info *info, const pto_stats *stats);
+
+/* Whether recs[i] was written for task i of the last run. Records are
+ * indexed by task id but a dependency-only task may leave its slot
+ * unwritten (still zero, or left from an earlier run): such a slot carries
+ * another task id and is not a record of task i. */
+int pto_tools_record_valid(const pto_task_record *recs, size_t i);
+
+/* A record of a dependency-only (dummy) task: no kernel, no core. */
+int pto_tools_record_dummy(const pto_task_record *r);
+
+/* Writes text plus a trailing newline to path ("what" names the file kind
+ * in error messages, e.g. "trace"). */
+pto_status pto_tools_write_text(const char *what, const char *path, const char *text,
+                                pto_error *err);
+
+/* cJSON building with one sticky success flag: after the first failed
+ * insertion every helper is a no-op and ok stays 0. */
+typedef struct pto_json_builder {
+    int ok;
+} pto_json_builder;
+
+void pto_json_num(pto_json_builder *b, cJSON *obj, const char *key, double v);
+void pto_json_str(pto_json_builder *b, cJSON *obj, const char *key, const char *v);
+void pto_json_null(pto_json_builder *b, cJSON *obj, const char *key);
+/* New object added under key (or appended when obj is an array and key is
+ * NULL); NULL on failure. */
+cJSON *pto_json_obj(pto_json_builder *b, cJSON *obj, const char *key);
+/* Appends item to array (deleting it on failure). */
+void pto_json_append(pto_json_builder *b, cJSON *array, cJSON *item);
+
+#endif
