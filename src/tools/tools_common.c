@@ -96,3 +96,26 @@ cJSON *pto_json_obj(pto_json_builder *b, cJSON *obj, const char *key)
     pto_json_append(b, obj, o);
     return b->ok ? o : NULL;
 }
+
+cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph,
+                      const char *name, int pid, uint32_t tid)
+{
+    cJSON *ev = pto_json_obj(b, events, NULL);
+    pto_json_str(b, ev, "name", name);
+    pto_json_str(b, ev, "ph", ph);
+    pto_json_num(b, ev, "pid", pid);
+    pto_json_num(b, ev, "tid", tid);
+    return b->ok ? ev : NULL;
+}
+
+void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid,
+                   uint32_t tid, const char *key, const char *value_str,
+                   double value_num)
+{
+    cJSON *ev = pto_json_event(b, events, "M", meta, pid, tid);
+    cJSON *args = pto_json_obj(b, ev, "args");
+    if (value_str)
+        pto_json_str(b, args, key, value_str);
+    else
+        pto_json_num(b, args, key, value_num);
+}

@@ -11,91 +11,29 @@
  *   pid 0 "AICPU"  : tid i = scheduler thread i, one complete event spanning
  *                    its active time (sched[i].start_ns .. end_ns).
  *   pid 1 "AICore" : tid c = core c (block c / 3; c % 3 == 0 is the AIC),
- *                    one complete event ("ph":"X") per task record.
+ *                    one complete event ("ph":"X") per task record
+ *                    (dependency-only tasks run no kernel and are left out).
  * ts and dur are microseconds since launch as doubles (ns precision kept in
  * the fraction). Every lane gets thread_name and thread_sort_index metadata
  * so empty cores still show up as rows.
  *
  * The JSON tree is built with cJSON; every insertion is checked, an
  * allocation failure anywhere yields PTO_ERR_NOMEM and no file is written. */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "host/error.h"
-#include "pto/tools.h"
+#include "tools/tools_internal.h"
 
 enum { PID_AICPU = 0, PID_AICORE = 1 };
 
-/* Tracks whether every cJSON insertion so far succeeded. */
-typedef struct builder {
-    int ok;
-} builder;
+typedef pto_json_builder builder;
+#define add_num pto_json_num
+#define add_str pto_json_str
 
-static void add_num(builder *b, cJSON *obj, const char *key, double v)
-{
-    if (b->ok && !cJSON_AddNumberToObject(obj, key, v))
-        b->ok = 0;
-}
-
-static void add_str(builder *b, cJSON *obj, const char *key, const char *v)
-{
-    if (b->ok && !cJSON_AddStringToObject(obj, key, v))
-        b->ok = 0;
-}
-
-/* Creates an event object, appends it to events and returns it (NULL on
- * failure, with b->ok cleared). */
-static cJSON *new_event(builder *b, cJSON *events, const char *ph, const char *name,
-                        int pid, uint32_t tid)
-{
-    if (!b->ok)
-        return NULL;
-    cJSON *ev = cJSON_CreateObject();
-    if (!ev || !cJSON_AddItemToArray(events, ev)) {
-        cJSON_Delete(ev);
-        b->ok = 0;
-        return NULL;
-    }
-    add_str(b, ev, "name", name);
-    add_str(b, ev, "ph", ph);
-    add_num(b, ev, "pid", pid);
-    add_num(b, ev, "tid", tid);
-    return b->ok ? ev : NULL;
-}
-
-/* Metadata event {"ph":"M","name":meta,"args":{key:value}}. value_str NULL
- * means a numeric value. */
-static void add_meta(builder *b, cJSON *events, const char *meta, int pid,
-                     uint32_t tid, const char *key, const char *value_str,
-                     double value_num)
-{
-    cJSON *ev = new_event(b, events, "M", meta, pid, tid);
-    if (!ev)
-        return;
-    cJSON *args = cJSON_AddObjectToObject(ev, "args");
-    if (!args) {
-        b->ok = 0;
-        return;
-    }
-    if (value_str)
-        add_str(b, args, key, value_str);
-    else
-        add_num(b, args, key, value_num);
-}
-
-/* "b<block>.AIC" or "b<block>.AIV<k>" for core index c. */
-static void core_label(uint32_t c, char *buf, size_t len)
-{
-    uint32_t block = c / PTO_CORES_PER_BLOCK;
-    if (pto_core_type_of(c) == PTO_CORE_AIC)
-        snprintf(buf, len, "b%u.AIC", (unsigned)block);
-    else
-        snprintf(buf, len, "b%u.AIV%u", (unsigned)block,
-                 (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
-}
+#define new_event pto_json_event
+#define add_meta pto_json_meta
 
 static double ns_to_us(uint64_t ns) { return (double)ns / 1000.0; }
 
@@ -113,7 +51,7 @@ static void add_lanes(builder *b, cJSON *events, uint32_t cores, uint32_t scheds
     }
     for (uint32_t c = 0; c < cores; c++) {
         char name[32];
-        core_label(c, name, sizeof name);
+        pto_tools_core_label(c, name, sizeof name);
         add_meta(b, events, "thread_name", PID_AICORE, c, "name", name, 0);
         add_meta(b, events, "thread_sort_index", PID_AICORE, c, "sort_index", NULL, c);
     }
@@ -149,6 +87,8 @@ static void add_tasks(builder *b, cJSON *events, const pto_device *dev,
 {
     for (size_t i = 0; i < n && b->ok; i++) {
         const pto_task_record *r = &recs[i];
+        if (!pto_tools_record_valid(recs, i) || pto_tools_record_dummy(r))
+            continue; /* no kernel ran: nothing to show on a core lane */
         uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
         cJSON *ev = new_event(b, events, "X", pto_kernel_name(dev, r->func_id),
                               PID_AICORE, r->core);
@@ -189,25 +129,6 @@ static void add_other(builder *b, cJSON *root, const pto_device_info *info,
     }
 }
 
-static pto_status write_text(const char *path, const char *text, pto_error *err)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return pto_fail(err, PTO_ERR_IO, "trace: cannot open '%s': %s", path,
-                        strerror(errno));
-    size_t len = strlen(text);
-    int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
-    int saved = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    if (bad)
-        return pto_fail(err, PTO_ERR_IO, "trace: cannot write '%s': %s", path,
-                        strerror(saved));
-    return PTO_OK;
-}
-
 pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
                                   const char *path, pto_error *err)
 {
@@ -222,17 +143,11 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
     if (!recs)
         nrecs = 0;
 
-    uint32_t cores = info.cores;
+    /* The run's own counts win; clamp to what pto_stats can hold. */
+    uint32_t cores = pto_tools_core_count(&info, stats);
     uint32_t scheds = info.schedulers;
-    if (stats) {
-        /* The run's own counts win; clamp to what pto_stats can hold. */
-        if (stats->cores)
-            cores = stats->cores;
-        if (stats->schedulers)
-            scheds = stats->schedulers;
-    }
-    if (cores > PTO_MAX_CORES)
-        cores = PTO_MAX_CORES;
+    if (stats && stats->schedulers)
+        scheds = stats->schedulers;
     if (scheds > PTO_MAX_AICPU_THREADS)
         scheds = PTO_MAX_AICPU_THREADS;
 
@@ -254,7 +169,7 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
         return pto_fail(err, PTO_ERR_NOMEM,
                         "trace: out of memory building the JSON for %zu records",
                         nrecs);
-    pto_status s = write_text(path, text, err);
+    pto_status s = pto_tools_write_text("trace", path, text, err);
     cJSON_free(text);
     return s;
 }
