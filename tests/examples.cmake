@@ -87,6 +87,51 @@ if(TARGET test_trace)
     FIXTURES_REQUIRED pto_vector_trace)
 endif()
 
+# ---- deterministic run writing the cycle trace and the graph (DOT, then
+# JSON), validated by test_trace --check-cycles and test_graph --check-*
+set(PTO_VECTOR_CYCLES ${CMAKE_CURRENT_BINARY_DIR}/cycles_vector.json)
+set(PTO_VECTOR_DOT ${CMAKE_CURRENT_BINARY_DIR}/graph_vector.dot)
+set(PTO_VECTOR_GRAPH_JSON ${CMAKE_CURRENT_BINARY_DIR}/graph_vector.json)
+add_test(NAME cli_vector_deterministic_cycle_trace_graph
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector
+          --blocks 2 --schedulers 2 --deterministic
+          --cycle-trace ${PTO_VECTOR_CYCLES} --graph ${PTO_VECTOR_DOT})
+set_tests_properties(cli_vector_deterministic_cycle_trace_graph PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS vector.*\\(deterministic\\).*total_cycles +[0-9]+\n.*cycle trace written.*graph written"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:"
+  FIXTURES_SETUP pto_vector_cycles)
+add_test(NAME cli_vector_graph_json
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector
+          --deterministic --quiet --graph ${PTO_VECTOR_GRAPH_JSON})
+set_tests_properties(cli_vector_graph_json PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS vector"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:"
+  FIXTURES_SETUP pto_vector_graph_json)
+if(TARGET test_trace)
+  add_test(NAME trace_cli_vector_cycles_valid
+    COMMAND test_trace --check-cycles ${PTO_VECTOR_CYCLES} 4 6)
+  set_tests_properties(trace_cli_vector_cycles_valid PROPERTIES
+    FIXTURES_REQUIRED pto_vector_cycles)
+endif()
+if(TARGET test_graph)
+  add_test(NAME trace_cli_vector_graph_dot_valid
+    COMMAND test_graph --check-dot ${PTO_VECTOR_DOT} 4 4)
+  set_tests_properties(trace_cli_vector_graph_dot_valid PROPERTIES
+    FIXTURES_REQUIRED pto_vector_cycles)
+  add_test(NAME trace_cli_vector_graph_json_valid
+    COMMAND test_graph --check-json ${PTO_VECTOR_GRAPH_JSON} 4 4)
+  set_tests_properties(trace_cli_vector_graph_json_valid PROPERTIES
+    FIXTURES_REQUIRED pto_vector_graph_json)
+endif()
+add_test(NAME cli_help_deterministic COMMAND $<TARGET_FILE:pto_cli> --help)
+set_tests_properties(cli_help_deterministic PROPERTIES
+  PASS_REGULAR_EXPRESSION "--deterministic.*--cycle-trace FILE.*--graph FILE")
+add_test(NAME cli_graph_needs_file
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector --graph)
+set_tests_properties(cli_graph_needs_file PROPERTIES WILL_FAIL TRUE)
+
 # ---- streamed examples: vector_stream, dummy_tasks, bgemm_scope. A streamed
 # run also needs an AICPU thread for the orchestrator (schedulers + 1 <= 4),
 # so the shapes stop at 3 schedulers.

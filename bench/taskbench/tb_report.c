@@ -455,7 +455,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int cols = snc > 4 ? 4 : (snc ? snc : 1), nrow = (snc + cols - 1) / cols;
-    fprintf(gp, "set terminal pngcairo size %d,%d font 'sans,11'\n", 520 * cols,
+    fprintf(gp, "set terminal pngcairo noenhanced size %d,%d font 'sans,11'\n", 520 * cols,
             430 * (nrow ? nrow : 1) + 40);
     fprintf(gp, "set output '%s/efficiency.png'\n", out);
     fprintf(gp, "set multiplot layout %d,%d title 'Efficiency vs task granularity (%d CPUs; "

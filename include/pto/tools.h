@@ -34,9 +34,10 @@ typedef enum pto_graph_format {
     PTO_GRAPH_DOT = 1   /* Graphviz digraph */
 } pto_graph_format;
 
-/* Dependency graph of the device's last run: one node per task with a
- * record (id, kernel, func_id, core, core type, start/end cycle; a task
- * without a kernel is a "dummy" node with null core and cycles), and the
+/* Dependency graph of the device's last run: one node per recorded task
+ * (the first trace_capacity task ids) with id, kernel, func_id, core, core
+ * type and start/end cycle; a dependency-only task is a "dummy" node
+ * (func_id -1, core type "dummy", null core and cycles), and the
  * edges of pto_last_run_edges between them, duplicates removed, sorted by
  * (producer, consumer). DOT labels nodes "t<id> <kernel>"; AIC tasks are
  * blue boxes, AIV tasks green ellipses, dummies grey dashed diamonds. */

@@ -1,13 +1,16 @@
 /* Human-readable run statistics.
  *
- * Layout: a summary block (tasks, times, park/wake counters), then a per-core
- * table listing only cores that executed tasks (idle cores are counted in one
- * line so a 72-core device stays readable), then a scheduler table, then the
+ * Layout: a summary block (tasks, wall time, "total_cycles     <n>" (the
+ * semantic makespan, an exact integer), a "warning: ..." line when kernels
+ * reported no cycles, park/wake counters), then a per-core table listing
+ * only cores that executed tasks with wall-time and cycle utilisation
+ * (busy_cycles / total_cycles; idle cores are counted in one line so a
+ * 72-core device stays readable), then a scheduler table, then the
  * flow-control table (one row per bounded resource, with a sizing advice). */
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "pto/tools.h"
+#include "tools/tools_internal.h"
 
 /* Formats ns with a unit that keeps 3-4 significant digits. */
 static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
@@ -23,22 +26,19 @@ static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
     return buf;
 }
 
-/* "b<block>.AIC" / "b<block>.AIV<k>"; same naming as the trace lanes. */
-static void core_label(uint32_t c, char *buf, size_t len)
-{
-    uint32_t block = c / PTO_CORES_PER_BLOCK;
-    if (pto_core_type_of(c) == PTO_CORE_AIC)
-        snprintf(buf, len, "b%u.AIC", (unsigned)block);
-    else
-        snprintf(buf, len, "b%u.AIV%u", (unsigned)block,
-                 (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
-}
-
-static void print_summary(FILE *out, const pto_stats *st)
+static void print_summary(FILE *out, const pto_device *dev, const pto_stats *st)
 {
     char a[32], b[32];
     fprintf(out, "tasks            %" PRIu64 "\n", st->tasks);
     fprintf(out, "wall time        %s\n", fmt_ns(st->wall_ns, a, sizeof a));
+    fprintf(out, "total_cycles     %" PRIu64 "\n", st->total_cycles);
+    if (st->uncosted_tasks)
+        fprintf(out,
+                "warning: %" PRIu64 " uncosted task(s) reported no cycles, e.g. kernel "
+                "'%s' (func_id %d); their duration counts as 0 (count cycles with the "
+                "tile library, pto_add_cycles or a cost function)\n",
+                st->uncosted_tasks, pto_kernel_name(dev, st->uncosted_func),
+                (int)st->uncosted_func);
     if (st->tasks)
         fprintf(out, "ns/task          %.0f\n", (double)st->wall_ns / (double)st->tasks);
     fprintf(out, "orchestration    %s\n", fmt_ns(st->orch_ns, b, sizeof b));
@@ -53,7 +53,8 @@ static void print_cores(FILE *out, const pto_stats *st)
 {
     uint32_t cores = st->cores > PTO_MAX_CORES ? PTO_MAX_CORES : st->cores;
     uint32_t idle = 0;
-    fprintf(out, "\n%-9s %8s %12s %7s\n", "core", "tasks", "busy us", "util %");
+    fprintf(out, "\n%-9s %8s %12s %7s %14s %7s\n", "core", "tasks", "busy us", "util %",
+            "busy cycles", "cyc %");
     for (uint32_t c = 0; c < cores; c++) {
         const pto_core_stats *cs = &st->core[c];
         if (!cs->tasks) {
@@ -61,10 +62,13 @@ static void print_cores(FILE *out, const pto_stats *st)
             continue;
         }
         char name[32];
-        core_label(c, name, sizeof name);
+        pto_tools_core_label(c, name, sizeof name);
         double util = st->wall_ns ? 100.0 * (double)cs->busy_ns / (double)st->wall_ns : 0.0;
-        fprintf(out, "%-9s %8" PRIu64 " %12.1f %7.1f\n", name, cs->tasks,
-                (double)cs->busy_ns / 1e3, util);
+        double cutil = st->total_cycles
+                           ? 100.0 * (double)cs->busy_cycles / (double)st->total_cycles
+                           : 0.0;
+        fprintf(out, "%-9s %8" PRIu64 " %12.1f %7.1f %14" PRIu64 " %7.1f\n", name,
+                cs->tasks, (double)cs->busy_ns / 1e3, util, cs->busy_cycles, cutil);
     }
     if (idle)
         fprintf(out, "(%u of %u cores idle)\n", (unsigned)idle, (unsigned)cores);
@@ -145,7 +149,7 @@ void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats)
                 info.platform ? info.platform : "unknown", (unsigned)info.blocks,
                 (unsigned)info.cores, (unsigned)info.schedulers);
     }
-    print_summary(out, stats);
+    print_summary(out, dev, stats);
     print_cores(out, stats);
     print_scheds(out, stats);
     print_flow(out, stats);

@@ -28,36 +28,29 @@
 
 enum { PID_AICPU = 0, PID_AICORE = 1 };
 
-typedef pto_json_builder builder;
-#define add_num pto_json_num
-#define add_str pto_json_str
-
-#define new_event pto_json_event
-#define add_meta pto_json_meta
-
 static double ns_to_us(uint64_t ns) { return (double)ns / 1000.0; }
 
-static void add_lanes(builder *b, cJSON *events, uint32_t cores, uint32_t scheds)
+static void add_lanes(pto_json_builder *b, cJSON *events, uint32_t cores, uint32_t scheds)
 {
-    add_meta(b, events, "process_name", PID_AICPU, 0, "name", "AICPU", 0);
-    add_meta(b, events, "process_sort_index", PID_AICPU, 0, "sort_index", NULL, 0);
-    add_meta(b, events, "process_name", PID_AICORE, 0, "name", "AICore", 0);
-    add_meta(b, events, "process_sort_index", PID_AICORE, 0, "sort_index", NULL, 1);
+    pto_json_meta(b, events, "process_name", PID_AICPU, 0, "name", "AICPU", 0);
+    pto_json_meta(b, events, "process_sort_index", PID_AICPU, 0, "sort_index", NULL, 0);
+    pto_json_meta(b, events, "process_name", PID_AICORE, 0, "name", "AICore", 0);
+    pto_json_meta(b, events, "process_sort_index", PID_AICORE, 0, "sort_index", NULL, 1);
     for (uint32_t i = 0; i < scheds; i++) {
         char name[32];
         snprintf(name, sizeof name, "sched%u", (unsigned)i);
-        add_meta(b, events, "thread_name", PID_AICPU, i, "name", name, 0);
-        add_meta(b, events, "thread_sort_index", PID_AICPU, i, "sort_index", NULL, i);
+        pto_json_meta(b, events, "thread_name", PID_AICPU, i, "name", name, 0);
+        pto_json_meta(b, events, "thread_sort_index", PID_AICPU, i, "sort_index", NULL, i);
     }
     for (uint32_t c = 0; c < cores; c++) {
         char name[32];
         pto_tools_core_label(c, name, sizeof name);
-        add_meta(b, events, "thread_name", PID_AICORE, c, "name", name, 0);
-        add_meta(b, events, "thread_sort_index", PID_AICORE, c, "sort_index", NULL, c);
+        pto_json_meta(b, events, "thread_name", PID_AICORE, c, "name", name, 0);
+        pto_json_meta(b, events, "thread_sort_index", PID_AICORE, c, "sort_index", NULL, c);
     }
 }
 
-static void add_sched_spans(builder *b, cJSON *events, const pto_stats *st,
+static void add_sched_spans(pto_json_builder *b, cJSON *events, const pto_stats *st,
                             uint32_t scheds)
 {
     for (uint32_t i = 0; i < scheds && b->ok; i++) {
@@ -66,23 +59,23 @@ static void add_sched_spans(builder *b, cJSON *events, const pto_stats *st,
             continue; /* thread reported no active span */
         char name[32];
         snprintf(name, sizeof name, "scheduler %u", (unsigned)i);
-        cJSON *ev = new_event(b, events, "X", name, PID_AICPU, i);
+        cJSON *ev = pto_json_event(b, events, "X", name, PID_AICPU, i);
         if (!ev)
             return;
-        add_num(b, ev, "ts", ns_to_us(s->start_ns));
-        add_num(b, ev, "dur", ns_to_us(s->end_ns - s->start_ns));
+        pto_json_num(b, ev, "ts", ns_to_us(s->start_ns));
+        pto_json_num(b, ev, "dur", ns_to_us(s->end_ns - s->start_ns));
         cJSON *args = cJSON_AddObjectToObject(ev, "args");
         if (!args) {
             b->ok = 0;
             return;
         }
-        add_num(b, args, "dispatched", (double)s->dispatched);
-        add_num(b, args, "completed", (double)s->completed);
-        add_num(b, args, "parks", (double)s->parks);
+        pto_json_num(b, args, "dispatched", (double)s->dispatched);
+        pto_json_num(b, args, "completed", (double)s->completed);
+        pto_json_num(b, args, "parks", (double)s->parks);
     }
 }
 
-static void add_tasks(builder *b, cJSON *events, const pto_device *dev,
+static void add_tasks(pto_json_builder *b, cJSON *events, const pto_device *dev,
                       const pto_task_record *recs, size_t n)
 {
     for (size_t i = 0; i < n && b->ok; i++) {
@@ -90,24 +83,24 @@ static void add_tasks(builder *b, cJSON *events, const pto_device *dev,
         if (!pto_tools_record_valid(recs, i) || pto_tools_record_dummy(r))
             continue; /* no kernel ran: nothing to show on a core lane */
         uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
-        cJSON *ev = new_event(b, events, "X", pto_kernel_name(dev, r->func_id),
+        cJSON *ev = pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id),
                               PID_AICORE, r->core);
         if (!ev)
             return;
-        add_num(b, ev, "ts", ns_to_us(r->start_ns));
-        add_num(b, ev, "dur", ns_to_us(dur));
+        pto_json_num(b, ev, "ts", ns_to_us(r->start_ns));
+        pto_json_num(b, ev, "dur", ns_to_us(dur));
         cJSON *args = cJSON_AddObjectToObject(ev, "args");
         if (!args) {
             b->ok = 0;
             return;
         }
-        add_num(b, args, "task_id", (double)r->task_id);
-        add_num(b, args, "func_id", r->func_id);
-        add_num(b, args, "sched", r->sched);
+        pto_json_num(b, args, "task_id", (double)r->task_id);
+        pto_json_num(b, args, "func_id", r->func_id);
+        pto_json_num(b, args, "sched", r->sched);
     }
 }
 
-static void add_other(builder *b, cJSON *root, const pto_device_info *info,
+static void add_other(pto_json_builder *b, cJSON *root, const pto_device_info *info,
                       const pto_stats *st, size_t nrecs)
 {
     cJSON *other = cJSON_AddObjectToObject(root, "otherData");
@@ -115,17 +108,17 @@ static void add_other(builder *b, cJSON *root, const pto_device_info *info,
         b->ok = 0;
         return;
     }
-    add_str(b, other, "platform", info->platform ? info->platform : "unknown");
-    add_str(b, other, "time_unit", "wall-clock microseconds");
-    add_num(b, other, "blocks", info->blocks);
-    add_num(b, other, "cores", info->cores);
-    add_num(b, other, "schedulers", info->schedulers);
-    add_num(b, other, "records", (double)nrecs);
+    pto_json_str(b, other, "platform", info->platform ? info->platform : "unknown");
+    pto_json_str(b, other, "time_unit", "wall-clock microseconds");
+    pto_json_num(b, other, "blocks", info->blocks);
+    pto_json_num(b, other, "cores", info->cores);
+    pto_json_num(b, other, "schedulers", info->schedulers);
+    pto_json_num(b, other, "records", (double)nrecs);
     if (st) {
-        add_num(b, other, "tasks", (double)st->tasks);
-        add_num(b, other, "wall_ns", (double)st->wall_ns);
-        add_num(b, other, "orch_ns", (double)st->orch_ns);
-        add_num(b, other, "records_dropped", (double)st->records_dropped);
+        pto_json_num(b, other, "tasks", (double)st->tasks);
+        pto_json_num(b, other, "wall_ns", (double)st->wall_ns);
+        pto_json_num(b, other, "orch_ns", (double)st->orch_ns);
+        pto_json_num(b, other, "records_dropped", (double)st->records_dropped);
     }
 }
 
@@ -151,7 +144,7 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
     if (scheds > PTO_MAX_AICPU_THREADS)
         scheds = PTO_MAX_AICPU_THREADS;
 
-    builder b = {1};
+    pto_json_builder b = {1};
     cJSON *root = cJSON_CreateObject();
     cJSON *events = root ? cJSON_AddArrayToObject(root, "traceEvents") : NULL;
     if (!events)
@@ -160,7 +153,7 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
     if (stats)
         add_sched_spans(&b, events, stats, scheds);
     add_tasks(&b, events, dev, recs, nrecs);
-    add_str(&b, root, "displayTimeUnit", "ns");
+    pto_json_str(&b, root, "displayTimeUnit", "ns");
     add_other(&b, root, &info, stats, nrecs);
 
     char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;

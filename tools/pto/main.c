@@ -2,7 +2,8 @@
  *
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
- *               [--streamed | --host-built] [--trace FILE] [--quiet]
+ *               [--streamed | --host-built] [--deterministic] [--trace FILE]
+ *               [--cycle-trace FILE] [--graph FILE] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "pto/example.h"
@@ -27,11 +29,14 @@ typedef struct cli_opts {
     const char *cmd;      /* "info" or "run" */
     const char *dir;      /* run: example directory */
     const char *platform; /* NULL = a2a3sim */
-    const char *trace;    /* run: Chrome trace output path, or NULL */
+    const char *trace;    /* run: wall-time Chrome trace output path, or NULL */
+    const char *cycle_trace; /* run: cycle-time Chrome trace output path, or NULL */
+    const char *graph;    /* run: dependency graph output path, or NULL */
     uint32_t blocks, schedulers, window;
     int has_blocks, has_schedulers, has_window;
     int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
+    int deterministic; /* run: discrete-event simulation in cycle order */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -55,10 +60,20 @@ static void usage(FILE *out)
             "                       (overrides the example's mode)\n"
             "  --host-built         run: build the whole graph before launch (overrides\n"
             "                       the example's mode)\n"
-            "  --trace FILE         run: write a Chrome trace-event JSON file\n"
+            "  --deterministic      run: one host thread simulates orchestrator,\n"
+            "                       schedulers and cores in cycle order (same inputs,\n"
+            "                       same dispatch, trace and total_cycles every run)\n"
+            "  --trace FILE         run: write a Chrome trace-event JSON file in wall\n"
+            "                       time (microseconds)\n"
+            "  --cycle-trace FILE   run: write a Chrome trace-event JSON file in\n"
+            "                       semantic time (cycles as the time unit)\n"
+            "  --graph FILE         run: write the dependency graph; Graphviz DOT when\n"
+            "                       FILE ends in .dot, JSON otherwise\n"
             "  --quiet              run: do not print the stats table\n"
             "  -h, --help           show this text\n"
             "\n"
+            "The stats show total_cycles (the semantic makespan), per-core busy cycles\n"
+            "and cycle utilisation, and warn about kernels that report no cycles.\n"
             "A run uses the example's own mode (host-built unless the example says\n"
             "streamed) unless --streamed or --host-built is given. After the stats it\n"
             "prints the flow-control table: per bounded resource its capacity,\n"
@@ -184,6 +199,16 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (!v || !*v)
                 return usage_error("--trace needs a file name");
             o->trace = v;
+        } else if (run && opt_value(argc, argv, &i, "--cycle-trace", &v)) {
+            if (!v || !*v)
+                return usage_error("--cycle-trace needs a file name");
+            o->cycle_trace = v;
+        } else if (run && opt_value(argc, argv, &i, "--graph", &v)) {
+            if (!v || !*v)
+                return usage_error("--graph needs a file name");
+            o->graph = v;
+        } else if (run && !strcmp(a, "--deterministic")) {
+            o->deterministic = 1;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -311,6 +336,13 @@ static pto_status register_kernels(pto_device *dev, const char *dir,
     return PTO_OK;
 }
 
+/* DOT for a name ending in ".dot" (any case), JSON otherwise. */
+static pto_graph_format graph_format_of(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && !strcasecmp(path + n - 4, ".dot") ? PTO_GRAPH_DOT : PTO_GRAPH_JSON;
+}
+
 /* Launch, check and report one example on an open device. Returns the exit
  * code. ctx is owned by the caller. */
 static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *ex,
@@ -320,6 +352,8 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.mode = o->mode >= 0 ? (pto_run_mode)o->mode : ex->mode;
+    if (o->deterministic)
+        rc.deterministic = 1;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
@@ -340,8 +374,9 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
            ex->name ? ex->name : "example", max_err, tol);
     if (!o->quiet) {
-        printf("mode             %s\n",
-               rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built");
+        printf("mode             %s%s\n",
+               rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
+               rc.deterministic ? " (deterministic)" : "");
         pto_stats_print(stdout, dev, &stats);
     }
     if (o->trace) {
@@ -349,6 +384,18 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
             return report(&err);
         if (!o->quiet)
             printf("trace written to %s\n", o->trace);
+    }
+    if (o->cycle_trace) {
+        if (pto_trace_write_chrome_cycles(dev, &stats, o->cycle_trace, &err) != PTO_OK)
+            return report(&err);
+        if (!o->quiet)
+            printf("cycle trace written to %s\n", o->cycle_trace);
+    }
+    if (o->graph) {
+        if (pto_graph_write(dev, o->graph, graph_format_of(o->graph), &err) != PTO_OK)
+            return report(&err);
+        if (!o->quiet)
+            printf("graph written to %s\n", o->graph);
     }
     return pass ? EXIT_OK : EXIT_ERR;
 }

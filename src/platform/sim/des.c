@@ -79,7 +79,7 @@ static void run_dummies(pto_sim *sim)
     uint32_t slot;
     while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
         pto_task *t = &tb->tasks[slot];
-        t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+        pto_sim_finish_dummy(sim, t);
         pto_tb_complete(tb, t, 0, 0);
         pto_run_state_add_completed(&dev->run, 1);
     }

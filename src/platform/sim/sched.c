@@ -97,7 +97,7 @@ static uint32_t run_dummies(pto_sim_sched *s)
     uint32_t slot, n = 0;
     while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
         pto_task *t = &tb->tasks[slot];
-        t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+        pto_sim_finish_dummy(s->sim, t);
         atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
         pto_tb_complete(tb, &tb->tasks[slot], take_local, s);
         n++;

@@ -310,6 +310,19 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
     }
 }
 
+void pto_sim_finish_dummy(pto_sim *sim, pto_task *t)
+{
+    pto_device *dev = sim->dev;
+    t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+    if (t->id < dev->cfg.trace_capacity) {
+        pto_task_record *r = &dev->records[t->id];
+        uint64_t now = pto_now_ns() - dev->run.t0;
+        *r = (pto_task_record){.task_id = t->id, .func_id = -1, .core = UINT16_MAX,
+                               .core_type = PTO_QUEUE_DUMMY, .start_ns = now, .end_ns = now,
+                               .start_cycle = t->end_cycle, .end_cycle = t->end_cycle};
+    }
+}
+
 void pto_sim_run_prepare(pto_sim *sim)
 {
     for (uint32_t i = 0; i < sim->nsched; i++) {

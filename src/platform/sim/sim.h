@@ -136,6 +136,10 @@ void pto_des_begin(pto_sim *sim);
  * ends first (ties: lowest core). Returns 0 when nothing is running. */
 int pto_des_step(pto_sim *sim);
 
+/* A dependency-only task ends when it becomes ready: sets its end cycle and
+ * record (core UINT16_MAX, func_id -1). */
+void pto_sim_finish_dummy(pto_sim *sim, struct pto_task *t);
+
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);
 /* caller: index of the scheduler thread polling (hosted mode), -1 for a
