@@ -24,4 +24,5 @@ void kernel_gemm_tile(const uint64_t *args)
                 crow[j] += aip * brow[j];
         }
     }
+    pto_add_cycles(m * k * n); /* DESIGN §5 cost model */
 }

@@ -12,4 +12,5 @@ void kernel_tile_add(const uint64_t *args)
     for (uint64_t i = 0; i < rows; i++)
         for (uint64_t j = 0; j < cols; j++)
             c[i * ldc + j] += p[i * ldp + j];
+    pto_add_cycles(rows * cols); /* DESIGN §5 cost model */
 }

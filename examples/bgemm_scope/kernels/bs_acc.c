@@ -11,4 +11,5 @@ void bs_acc(const uint64_t *args)
     for (uint64_t r = 0; r < t; r++)
         for (uint64_t q = 0; q < t; q++)
             c[r * ldc + q] += p[r * t + q];
+    pto_add_cycles(t * t); /* DESIGN §5 cost model */
 }

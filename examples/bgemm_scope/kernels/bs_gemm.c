@@ -19,4 +19,5 @@ void bs_gemm(const uint64_t *args)
             p[r * t + c] = s;
         }
     }
+    pto_add_cycles(t * t * t); /* DESIGN §5: matmul costs M*K*N */
 }

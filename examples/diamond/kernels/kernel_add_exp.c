@@ -11,4 +11,5 @@ void kernel_add_exp(const uint64_t *args)
     uint64_t n = args[3];
     for (uint64_t i = 0; i < n; i++)
         out[i] = expf(a[i] + b[i]);
+    pto_add_cycles(2 * n /* add + exp */); /* DESIGN §5 cost model */
 }

@@ -19,4 +19,5 @@ void kernel_matmul(const uint64_t *args)
                 crow[j] += aip * brow[j];
         }
     }
+    pto_add_cycles(m * k * n); /* DESIGN §5 cost model */
 }

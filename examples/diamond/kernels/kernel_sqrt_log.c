@@ -10,4 +10,5 @@ void kernel_sqrt_log(const uint64_t *args)
     uint64_t n = args[2];
     for (uint64_t i = 0; i < n; i++)
         out[i] = sqrtf(logf(in[i]));
+    pto_add_cycles(2 * n /* log + sqrt */); /* DESIGN §5 cost model */
 }

@@ -10,4 +10,5 @@ void dt_produce(const uint64_t *args)
         acc += i;
     int32_t *x = (int32_t *)pto_bits_ptr(args[0]);
     x[0] = (int32_t)args[1];
+    pto_add_cycles(1); /* DESIGN §5 cost model */
 }

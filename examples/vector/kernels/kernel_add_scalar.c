@@ -9,4 +9,5 @@ void kernel_add_scalar(const uint64_t *args)
     uint64_t n = args[3];
     for (uint64_t i = 0; i < n; i++)
         out[i] = in[i] + s;
+    pto_add_cycles(n); /* DESIGN §5 cost model */
 }

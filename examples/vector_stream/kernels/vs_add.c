@@ -8,4 +8,5 @@ void vs_add(const uint64_t *args)
     float *out = (float *)pto_bits_ptr(args[2]);
     for (uint64_t i = 0, n = args[3]; i < n; i++)
         out[i] = x[i] + y[i];
+    pto_add_cycles(args[3]); /* DESIGN §5 cost model */
 }
