@@ -225,3 +225,39 @@ add_test(NAME cli_help_streamed
   COMMAND $<TARGET_FILE:pto_cli> --help)
 set_tests_properties(cli_help_streamed PROPERTIES
   PASS_REGULAR_EXPRESSION "--window N.*--streamed.*--host-built")
+
+# ---- semantic-time examples (issue #4): each README derives total_cycles
+# by hand from the tile cost model. Deterministic runs (1 scheduler) assert
+# PASS and that exact number; threaded runs assert only the result.
+# Entries: example:blocks:total_cycles.
+set(PTO_CYCLE_EXAMPLES
+  rmsnorm:1:1072 softmax:1:33536 softmax:4:8480 attention:1:10240
+  attention:2:6688 llama:1:216256 llama:2:144864 paged_attention:1:23376
+  bgemm_cycles:1:312320 bgemm_cycles:2:156672 bgemm_cycles:4:78848)
+foreach(entry ${PTO_CYCLE_EXAMPLES})
+  string(REPLACE ":" ";" f ${entry})
+  list(GET f 0 ex)
+  list(GET f 1 blocks)
+  list(GET f 2 cycles)
+  add_test(NAME example_${ex}_det_b${blocks}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex}
+            --deterministic --blocks ${blocks} --schedulers 1)
+  set_tests_properties(example_${ex}_det_b${blocks} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS ${ex} .*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+endforeach()
+foreach(ex rmsnorm softmax attention llama paged_attention bgemm_cycles)
+  foreach(shape "1:1" "4:2")
+    string(REPLACE ":" ";" bs ${shape})
+    list(GET bs 0 blocks)
+    list(GET bs 1 scheds)
+    add_test(NAME example_${ex}_b${blocks}_s${scheds}
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex}
+              --blocks ${blocks} --schedulers ${scheds} --quiet)
+    set_tests_properties(example_${ex}_b${blocks}_s${scheds} PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "PASS ${ex} "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endforeach()

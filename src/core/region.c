@@ -129,7 +129,7 @@ static int grid_intervals(const pto_region *r, uint64_t first[PTO_MAX_DIMS],
 }
 
 /* Do the region's bytes form exactly its bounding interval? */
-static int dense(const pto_region *r)
+int pto_region_dense(const pto_region *r)
 {
     uint64_t expect = r->elem;
     for (uint32_t d = r->ndim; d-- > 0;) {
@@ -150,7 +150,28 @@ int pto_region_contains(const pto_region *outer, const pto_region *inner)
         return 1; /* empty: trivially inside */
     if (olo == ohi || ilo < olo || ihi > ohi)
         return 0;
-    if (dense(outer))
+    if (pto_region_dense(outer))
+        return 1;
+    if (!same_layout(outer, inner))
+        return 0;
+    uint64_t of[PTO_MAX_DIMS], ol[PTO_MAX_DIMS], nf[PTO_MAX_DIMS], nl[PTO_MAX_DIMS];
+    if (!grid_intervals(outer, of, ol) || !grid_intervals(inner, nf, nl))
+        return 0;
+    for (uint32_t d = 0; d < outer->ndim; d++)
+        if (nf[d] < of[d] || nl[d] > ol[d])
+            return 0;
+    return 1;
+}
+
+int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,
+                                int outer_dense, const pto_region *inner, uint64_t ilo,
+                                uint64_t ihi)
+{
+    if (ilo == ihi)
+        return 1;
+    if (olo == ohi || ilo < olo || ihi > ohi)
+        return 0;
+    if (outer_dense)
         return 1;
     if (!same_layout(outer, inner))
         return 0;

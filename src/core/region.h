@@ -68,6 +68,15 @@ int pto_region_overlap(const pto_region *a, const pto_region *b);
 int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
                                const pto_region *b, uint64_t blo, uint64_t bhi);
 
+/* Do the region's bytes form exactly its bounding interval? */
+int pto_region_dense(const pto_region *r);
+
+/* pto_region_contains for valid regions whose bounds (and outer's density)
+ * the caller already has. */
+int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,
+                                int outer_dense, const pto_region *inner, uint64_t ilo,
+                                uint64_t ihi);
+
 /* 1 when every byte `inner` may touch certainly lies in `outer` (exact for a
  * dense outer region and for same-layout tiles), 0 when not or unsure. A
  * writer of `outer` supersedes earlier accesses of `inner`. */

@@ -87,20 +87,27 @@ static inline void tmap_free(pto_tensor_map *tm, uint32_t i)
     tm->live--;
 }
 
-static int entry_overlaps(const pto_tmap_entry *e, const pto_region *r, int exact,
-                          uint64_t lo, uint64_t hi)
+void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k)
 {
-    if (!(e->lo < hi && lo < e->hi))
-        return 0;
-    if (!exact || !e->exact)
-        return 1; /* conservative for invalid descriptors */
-    return pto_region_overlap_bounded(&e->region, e->lo, e->hi, r, lo, hi);
+    pto_region_bounds(r, &k->lo, &k->hi);
+    k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
+    k->dense = k->exact && pto_region_dense(r);
+    k->level = (uint8_t)tmap_level(k->lo, k->hi);
 }
 
-/* Walks one chain: frees dead entries, visits matching live ones. match
- * (level, cell) == (NIL-level) means "any entry on base". */
+static int entry_overlaps(const pto_tmap_entry *e, const pto_region *r, const pto_tmap_key *k)
+{
+    if (!(e->lo < k->hi && k->lo < e->hi))
+        return 0;
+    if (!k->exact || !e->exact || (k->dense && e->dense))
+        return 1; /* dense ranges: the bounds decide; invalid: conservative */
+    return pto_region_overlap_bounded(&e->region, e->lo, e->hi, r, k->lo, k->hi);
+}
+
+/* Walks one chain: frees dead entries, visits matching live ones; level < 0
+ * matches every entry on base. */
 static void walk(pto_tensor_map *tm, uint32_t *link, uint64_t base, int level, uint64_t cell,
-                 const pto_region *r, int exact, uint64_t lo, uint64_t hi, uint64_t frontier,
+                 const pto_region *r, const pto_tmap_key *k, uint64_t frontier,
                  pto_tmap_visit_fn visit, void *arg, int supersede)
 {
     /* link points at the index field that leads to the current entry (the
@@ -115,9 +122,11 @@ static void walk(pto_tensor_map *tm, uint32_t *link, uint64_t base, int level, u
             continue;
         }
         if (e->base == base && (level < 0 || (e->level == level && e->cell == cell)) &&
-            entry_overlaps(e, r, exact, lo, hi)) {
+            entry_overlaps(e, r, k)) {
             visit(arg, e->task, e->is_write);
-            if (supersede && exact && e->exact && pto_region_contains(r, &e->region)) {
+            if (supersede && k->exact && e->exact &&
+                pto_region_contains_bounded(r, k->lo, k->hi, k->dense, &e->region, e->lo,
+                                            e->hi)) {
                 *link = e->next;
                 tmap_free(tm, i);
                 tm->superseded++;
@@ -131,26 +140,31 @@ static void walk(pto_tensor_map *tm, uint32_t *link, uint64_t base, int level, u
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
 {
-    uint64_t lo, hi;
-    pto_region_bounds(r, &lo, &hi);
+    pto_tmap_key k;
+    pto_tmap_key_of(r, &k);
+    pto_tmap_query_k(tm, base, r, &k, frontier, visit, arg, flags);
+}
+
+void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                      const pto_tmap_key *k, uint64_t frontier, pto_tmap_visit_fn visit,
+                      void *arg, int flags)
+{
+    uint64_t lo = k->lo, hi = k->hi;
     if (lo == hi)
         return;
-    int exact = !(lo == 0 && hi == UINT64_MAX);
     int supersede = flags & PTO_TMAP_SUPERSEDE;
     for (int table = 0; table < 2; table++) {
         if (!(flags & (table ? PTO_TMAP_WRITERS : PTO_TMAP_READERS)))
             continue;
         uint32_t *heads = tm->buckets + (size_t)table * tm->nbuckets;
-        int wide = !exact;
+        int wide = !k->exact;
         for (uint64_t m = tm->levels; m && !wide; m &= m - 1) {
             uint32_t level = (uint32_t)__builtin_ctzll(m);
-            uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
-            wide = c1 - c0 + 1 >= PTO_TMAP_MAX_CELLS;
+            wide = ((hi - 1) >> level) - (lo >> level) + 1 >= PTO_TMAP_MAX_CELLS;
         }
         if (wide) { /* too many cells: one pass over every chain */
             for (uint32_t b = 0; b < tm->nbuckets; b++)
-                walk(tm, &heads[b], base, -1, 0, r, exact, lo, hi, frontier, visit, arg,
-                     supersede);
+                walk(tm, &heads[b], base, -1, 0, r, k, frontier, visit, arg, supersede);
             continue;
         }
         for (uint64_t m = tm->levels; m; m &= m - 1) {
@@ -158,8 +172,8 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
             uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
             c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
             for (uint64_t c = c0; c <= c1; c++)
-                walk(tm, &heads[tmap_bucket(tm, base, level, c)], base, (int)level, c, r,
-                     exact, lo, hi, frontier, visit, arg, supersede);
+                walk(tm, &heads[tmap_bucket(tm, base, level, c)], base, (int)level, c, r, k,
+                     frontier, visit, arg, supersede);
         }
     }
 }
@@ -167,9 +181,15 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
 int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t task, int is_write)
 {
-    uint64_t lo, hi;
-    pto_region_bounds(r, &lo, &hi);
-    if (lo == hi)
+    pto_tmap_key k;
+    pto_tmap_key_of(r, &k);
+    return pto_tmap_insert_k(tm, base, r, &k, task, is_write);
+}
+
+int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                      const pto_tmap_key *k, uint64_t task, int is_write)
+{
+    if (k->lo == k->hi)
         return 0; /* empty: can never overlap, nothing to remember */
     if (tm->free_head == PTO_TMAP_NIL) {
         tm->full_rejects++;
@@ -181,11 +201,12 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     e->base = base;
     e->task = task;
     e->region = *r;
-    e->lo = lo;
-    e->hi = hi;
-    e->exact = !(lo == 0 && hi == UINT64_MAX);
-    e->level = (uint8_t)tmap_level(lo, hi);
-    e->cell = lo >> e->level;
+    e->lo = k->lo;
+    e->hi = k->hi;
+    e->exact = k->exact;
+    e->dense = k->dense;
+    e->level = k->level;
+    e->cell = k->lo >> k->level;
     e->is_write = is_write ? 1 : 0;
     tm->levels |= UINT64_C(1) << e->level;
     uint32_t *head = &tm->buckets[(size_t)e->is_write * tm->nbuckets +

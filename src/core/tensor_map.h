@@ -50,6 +50,16 @@
 #define PTO_TMAP_MIN_LEVEL 8  /* smallest cell: 256 bytes */
 #define PTO_TMAP_MAX_CELLS 64 /* per level and query, else a full scan */
 
+/* What the map needs to know of a region, computed once per access. */
+typedef struct pto_tmap_key {
+    uint64_t lo, hi;   /* bounding interval */
+    uint8_t exact;     /* valid descriptor: exact tests apply */
+    uint8_t dense;     /* its bytes are exactly [lo, hi) */
+    uint8_t level;
+} pto_tmap_key;
+
+void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k);
+
 typedef struct pto_tmap_entry {
     uint64_t base;     /* buffer base address (the key) */
     uint64_t task;     /* absolute id of the reading/writing task */
@@ -59,6 +69,7 @@ typedef struct pto_tmap_entry {
     uint8_t is_write;  /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
     uint8_t level;
     uint8_t exact;     /* region is valid: exact overlap tests apply */
+    uint8_t dense;     /* region's bytes are exactly [lo, hi) */
     pto_region region; /* bytes touched, relative to base */
 } pto_tmap_entry;
 
@@ -104,6 +115,10 @@ enum {
  * freed after the visit. */
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
+/* The same with the region's key precomputed (pto_tmap_key_of). */
+void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                      const pto_tmap_key *k, uint64_t frontier, pto_tmap_visit_fn visit,
+                      void *arg, int flags);
 
 /* Records that `task` reads/writes `r` of `base`. 0 on success (an empty
  * region is accepted and not stored); -1 when the pool is full (nothing is
@@ -111,6 +126,8 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
  * frontier advanced, then retry). */
 int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t task, int is_write);
+int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                      const pto_tmap_key *k, uint64_t task, int is_write);
 
 /* Batched cleanup: frees every entry with task < frontier; returns how many.
  * O(nbuckets + live). */

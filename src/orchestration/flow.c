@@ -64,6 +64,14 @@ static uint64_t pow2_at_least(uint64_t x)
     return p;
 }
 
+int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries)
+{
+    pto_device *dev = run->dev;
+    return !run->failed && pto_tb_live(&dev->tb) < dev->tb.window &&
+           pto_tb_dep_free(&dev->tb) >= deps &&
+           dev->tmap.capacity - dev->tmap.live >= tmap_entries;
+}
+
 void pto_flow_retire(pto_run *run)
 {
     pto_device *dev = run->dev;

@@ -93,6 +93,9 @@ void pto_run_scope_release(pto_run *run, uint32_t depth);
  * run->failed). For PTO_STALL_HEAP_ARENA_FULL it also allocates. */
 pto_status pto_flow_acquire(pto_run *run, pto_stall_reason reason, uint64_t need,
                             void **heap_out, uint64_t *heap_mark, pto_error *err);
+/* Fast path: one task slot, `deps` dep nodes and `tmap_entries` TensorMap
+ * entries are free right now (no retiring, no statistics). */
+int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries);
 /* Frontier owner: retire consumed tasks, release their heap and dep nodes. */
 void pto_flow_retire(pto_run *run);
 /* Waits until task id completed (for pto_read). */

@@ -85,7 +85,10 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     pto_run_publish_pending(run);
     int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO;
 
-    /* 1. Producers of everything this task reads or overwrites. */
+    /* 1. Producers of everything this task reads or overwrites. Regions and
+     * their keys are computed once, for the queries and the inserts. */
+    pto_region reg[PTO_MAX_ARGS];
+    pto_tmap_key key[PTO_MAX_ARGS];
     run->nproducers = 0;
     run->seen_epoch++;
     if (infer && !run->failed) {
@@ -94,23 +97,26 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
             pto_param_kind k = p[i].kind;
             if (k != PTO_IN && k != PTO_INOUT && k != PTO_OUT_EXISTING)
                 continue;
-            pto_region r;
-            to_region(&p[i].tensor, &r);
+            to_region(&p[i].tensor, &reg[i]);
+            pto_tmap_key_of(&reg[i], &key[i]);
             /* Reads wait for writers; writes also for readers, and supersede
              * the earlier accesses they cover. */
             int flags = writes(k) ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
                                   : PTO_TMAP_WRITERS;
-            pto_tmap_query(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, frontier,
-                           add_producer, run, flags);
+            pto_tmap_query_k(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &reg[i], &key[i],
+                             frontier, add_producer, run, flags);
         }
     }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
     uint64_t heap_mark = 0;
-    if ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
-        (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0, err)) ||
-        (infer && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0,
-                                         err))) ||
+    int room = pto_flow_has_room(run, run->nproducers, infer ? tensors : 0);
+    if ((!room &&
+         ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
+          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0,
+                                 err)) ||
+          (infer && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0,
+                                           err))))) ||
         (heap_bytes &&
          (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, heap_bytes, &heap, &heap_mark,
                                 err))))
@@ -151,11 +157,13 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
             pto_param_kind k = p[i].kind;
             if (k == PTO_SCALAR || k == PTO_NO_DEP)
                 continue;
-            pto_region r;
-            to_region(&p[i].tensor, &r);
+            if (k == PTO_OUT) { /* placed in the heap just now */
+                to_region(&p[i].tensor, &reg[i]);
+                pto_tmap_key_of(&reg[i], &key[i]);
+            }
             /* Room was reserved above, so this cannot fail. */
-            pto_tmap_insert(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &r, t->id,
-                            writes(k));
+            pto_tmap_insert_k(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &reg[i], &key[i],
+                              t->id, writes(k));
         }
     if (out)
         *out = t->id;
