@@ -141,28 +141,6 @@ int pto_region_dense(const pto_region *r)
     return 1;
 }
 
-int pto_region_contains(const pto_region *outer, const pto_region *inner)
-{
-    uint64_t olo, ohi, ilo, ihi;
-    if (!bounds_checked(outer, &olo, &ohi) || !bounds_checked(inner, &ilo, &ihi))
-        return 0;
-    if (ilo == ihi)
-        return 1; /* empty: trivially inside */
-    if (olo == ohi || ilo < olo || ihi > ohi)
-        return 0;
-    if (pto_region_dense(outer))
-        return 1;
-    if (!same_layout(outer, inner))
-        return 0;
-    uint64_t of[PTO_MAX_DIMS], ol[PTO_MAX_DIMS], nf[PTO_MAX_DIMS], nl[PTO_MAX_DIMS];
-    if (!grid_intervals(outer, of, ol) || !grid_intervals(inner, nf, nl))
-        return 0;
-    for (uint32_t d = 0; d < outer->ndim; d++)
-        if (nf[d] < of[d] || nl[d] > ol[d])
-            return 0;
-    return 1;
-}
-
 int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,
                                 int outer_dense, const pto_region *inner, uint64_t ilo,
                                 uint64_t ihi)
@@ -209,15 +187,16 @@ int pto_region_overlap(const pto_region *a, const pto_region *b)
     int bok = bounds_checked(b, &blo, &bhi);
     if (alo == ahi || blo == bhi)
         return 0; /* empty (an invalid region is [0, UINT64_MAX), not empty) */
-    if (!(alo < bhi && blo < ahi))
-        return 0; /* bounding intervals are disjoint: certainly disjoint */
-    if (!aok || !bok || !same_layout(a, b))
-        return 1; /* conservative */
-    uint64_t af[PTO_MAX_DIMS], al[PTO_MAX_DIMS], bf[PTO_MAX_DIMS], bl[PTO_MAX_DIMS];
-    if (!grid_intervals(a, af, al) || !grid_intervals(b, bf, bl))
-        return 1;
-    for (uint32_t d = 0; d < a->ndim; d++)
-        if (al[d] < bf[d] || bl[d] < af[d])
-            return 0;
-    return 1;
+    if (!aok || !bok)
+        return alo < bhi && blo < ahi; /* conservative */
+    return pto_region_overlap_bounded(a, alo, ahi, b, blo, bhi);
+}
+
+int pto_region_contains(const pto_region *outer, const pto_region *inner)
+{
+    uint64_t olo, ohi, ilo, ihi;
+    if (!bounds_checked(outer, &olo, &ohi) || !bounds_checked(inner, &ilo, &ihi))
+        return 0;
+    return pto_region_contains_bounded(outer, olo, ohi, pto_region_dense(outer), inner, ilo,
+                                       ihi);
 }
