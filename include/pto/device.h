@@ -57,7 +57,8 @@ void pto_device_config_default(pto_device_config *cfg);
 
 /* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
  * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_TRACE_CAPACITY, PTO_GM_BYTES,
- * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS from the environment
+ * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS, PTO_DISPATCH_CYCLES
+ * from the environment
  * into cfg (fields whose variable is unset are left alone). */
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
 

@@ -42,6 +42,7 @@ static pto_status env_u64(const char *name, uint64_t *out, pto_error *err)
 
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
 {
+    /* is32: 1 = u32 size, 0 = size_t size, 2 = u64 size, 3 = u32 value (0 allowed) */
     static const struct { const char *name; size_t off; int is32; } vars[] = {
         {"PTO_BLOCKS", offsetof(pto_device_config, blocks), 1},
         {"PTO_SCHEDULERS", offsetof(pto_device_config, schedulers), 1},
@@ -52,6 +53,7 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
         {"PTO_TRACE_CAPACITY", offsetof(pto_device_config, trace_capacity), 1},
         {"PTO_TENSORMAP", offsetof(pto_device_config, tensormap_entries), 1},
         {"PTO_TENSORMAP_BUCKETS", offsetof(pto_device_config, tensormap_buckets), 1},
+        {"PTO_DISPATCH_CYCLES", offsetof(pto_device_config, dispatch_cycles), 3},
         {"PTO_GM_BYTES", offsetof(pto_device_config, gm_bytes), 0},
         {"PTO_HEAP_BYTES", offsetof(pto_device_config, heap_bytes), 2},
     };
@@ -62,11 +64,11 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
             continue;
         if (st != 2)
             return st;
-        if (x == 0)
+        if (x == 0 && vars[i].is32 != 3) /* 3: a value, not a size */
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s=0: sizes must be positive (unset it for the default)",
                             vars[i].name);
-        if (vars[i].is32 == 1) {
+        if (vars[i].is32 == 1 || vars[i].is32 == 3) {
             if (x > UINT32_MAX)
                 return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
                                 vars[i].name, (unsigned long long)x);
