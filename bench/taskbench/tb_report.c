@@ -8,9 +8,9 @@
  * kernel, one row per iteration count), "rss" (one 10^6..10^7-task stream).
  * Efficiency of a sweep row = (serial time of the same pattern and iteration
  * count / NCPU) / wall time; granularity = wall time * NCPU / tasks.
- * METG(50%): walking from the largest granularity down, the first point where
- * efficiency drops below 50% and the point before it are interpolated
- * linearly to efficiency 0.5. */
+ * METG(50%): the smallest granularity with efficiency >= 50%: walking from
+ * the finest point up, the first point reaching 50% and the point before it
+ * are interpolated linearly to efficiency 0.5. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,24 +116,24 @@ static double metg(const char *rt, const cfg *c, int *state)
         *state = -1;
         return NAN;
     }
-    for (int i = 1; i < n; i++) /* by iterations, descending */
-        for (int j = i; j > 0 && pts[j]->iters > pts[j - 1]->iters; j--) {
+    for (int i = 1; i < n; i++) /* by iterations, ascending = finest first */
+        for (int j = i; j > 0 && pts[j]->iters < pts[j - 1]->iters; j--) {
             row *t = pts[j];
             pts[j] = pts[j - 1];
             pts[j - 1] = t;
         }
-    if (pts[0]->eff < 0.5) {
-        *state = 1;
-        return pts[0]->gran_us;
-    }
-    for (int i = 1; i < n; i++)
-        if (pts[i]->eff < 0.5) {
+    for (int i = 0; i < n; i++)
+        if (pts[i]->eff >= 0.5) {
+            if (i == 0) {
+                *state = 2;
+                return pts[0]->gran_us;
+            }
             double e0 = pts[i - 1]->eff, e1 = pts[i]->eff;
             double g0 = pts[i - 1]->gran_us, g1 = pts[i]->gran_us;
             *state = 0;
             return g0 + (0.5 - e0) * (g1 - g0) / (e1 - e0);
         }
-    *state = 2;
+    *state = 1;
     return pts[n - 1]->gran_us;
 }
 
