@@ -8,17 +8,27 @@
 
 /* Bucket of (base, level, cell): buffer bases are aligned, so their low bits
  * carry no information; multiply-xorshift rounds spread every input bit
- * over the low bits used as the index. */
-static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base, uint32_t level,
-                                   uint64_t cell)
+ * over the index. The (base, level) part is mixed once per query level
+ * (tmap_key_hash), each cell adds one multiply (tmap_cell_bucket). */
+static inline uint64_t tmap_key_hash(uint64_t base, uint32_t level)
 {
-    uint64_t h = base ^ (cell * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)level << 56);
+    uint64_t h = base ^ ((uint64_t)level << 56);
     h ^= h >> 31;
     h *= 0x9e3779b97f4a7c15ull; /* odd: a bijection mod 2^64 */
     h ^= h >> 29;
-    h *= 0xd6e8feb86659fd93ull;
-    h ^= h >> 32;
-    return (uint32_t)h & (tm->nbuckets - 1);
+    return h;
+}
+
+static inline uint32_t tmap_cell_bucket(const pto_tensor_map *tm, uint64_t kh, uint64_t cell)
+{
+    uint64_t h = (kh + cell) * 0xd6e8feb86659fd93ull;
+    return (uint32_t)(h >> 32) & (tm->nbuckets - 1);
+}
+
+static inline uint32_t tmap_bucket(const pto_tensor_map *tm, uint64_t base, uint32_t level,
+                                   uint64_t cell)
+{
+    return tmap_cell_bucket(tm, tmap_key_hash(base, level), cell);
 }
 
 /* Level of a bounding interval: the smallest cell size (>= the minimum)
@@ -153,15 +163,15 @@ void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     if (lo == hi)
         return;
     int supersede = flags & PTO_TMAP_SUPERSEDE;
+    int wide = !k->exact;
+    for (uint64_t m = tm->levels; m && !wide; m &= m - 1) {
+        uint32_t level = (uint32_t)__builtin_ctzll(m);
+        wide = ((hi - 1) >> level) - (lo >> level) + 1 >= PTO_TMAP_MAX_CELLS;
+    }
     for (int table = 0; table < 2; table++) {
         if (!(flags & (table ? PTO_TMAP_WRITERS : PTO_TMAP_READERS)))
             continue;
         uint32_t *heads = tm->buckets + (size_t)table * tm->nbuckets;
-        int wide = !k->exact;
-        for (uint64_t m = tm->levels; m && !wide; m &= m - 1) {
-            uint32_t level = (uint32_t)__builtin_ctzll(m);
-            wide = ((hi - 1) >> level) - (lo >> level) + 1 >= PTO_TMAP_MAX_CELLS;
-        }
         if (wide) { /* too many cells: one pass over every chain */
             for (uint32_t b = 0; b < tm->nbuckets; b++)
                 walk(tm, &heads[b], base, -1, 0, r, k, frontier, visit, arg, supersede);
@@ -169,11 +179,14 @@ void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
         }
         for (uint64_t m = tm->levels; m; m &= m - 1) {
             uint32_t level = (uint32_t)__builtin_ctzll(m);
+            uint64_t kh = tmap_key_hash(base, level);
             uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
             c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
-            for (uint64_t c = c0; c <= c1; c++)
-                walk(tm, &heads[tmap_bucket(tm, base, level, c)], base, (int)level, c, r, k,
-                     frontier, visit, arg, supersede);
+            for (uint64_t c = c0; c <= c1; c++) {
+                uint32_t *head = &heads[tmap_cell_bucket(tm, kh, c)];
+                if (*head != PTO_TMAP_NIL) /* most cells are empty */
+                    walk(tm, head, base, (int)level, c, r, k, frontier, visit, arg, supersede);
+            }
         }
     }
 }
