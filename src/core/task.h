@@ -17,6 +17,7 @@
 #ifndef PTO_CORE_TASK_H
 #define PTO_CORE_TASK_H
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -58,11 +59,14 @@ typedef struct pto_task {
     uint32_t completed;       /* set once, under lock, on completion */
 } pto_task;
 
+/* The lock is held for a few instructions; if its holder was preempted (2
+ * CPUs, more threads), spinning would burn the whole time slice: yield. */
 static inline void pto_task_lock(pto_task *t)
 {
-    while (atomic_exchange_explicit(&t->lock, 1, memory_order_acquire))
+    for (unsigned spins = 0; atomic_exchange_explicit(&t->lock, 1, memory_order_acquire);)
         while (atomic_load_explicit(&t->lock, memory_order_relaxed))
-            ;
+            if (++spins % 64 == 0)
+                sched_yield();
 }
 static inline void pto_task_unlock(pto_task *t)
 {

@@ -80,7 +80,8 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->edge_n = tb->edge_dropped = 0;
     pto_dep_pool_reset(&tb->deps);
     for (int q = 0; q < PTO_NQUEUES; q++)
-        pto_rq_reset(&tb->ready[q]);
+        if (pto_rq_size(&tb->ready[q])) /* a drained queue is a valid empty one */
+            pto_rq_reset(&tb->ready[q]);
 }
 
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,

@@ -42,6 +42,18 @@ static inline uint32_t tmap_level(uint64_t lo, uint64_t hi)
     return l > 63 ? 63 : l;
 }
 
+static void tmap_full_reset(pto_tensor_map *tm)
+{
+    for (uint32_t b = 0; b < 2 * tm->nbuckets; b++)
+        tm->buckets[b] = PTO_TMAP_NIL;
+    /* Free list in index order: 0 -> 1 -> ... -> capacity-1 -> NIL. */
+    for (uint32_t i = 0; i < tm->capacity; i++) {
+        tm->entries[i].next = i + 1 < tm->capacity ? i + 1 : PTO_TMAP_NIL;
+        tm->entries[i].in_use = 0;
+    }
+    tm->free_head = tm->capacity ? 0 : PTO_TMAP_NIL;
+}
+
 pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
                          pto_error *err)
 {
@@ -61,6 +73,8 @@ pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
     }
     tm->capacity = entries;
     tm->nbuckets = buckets;
+    tmap_full_reset(tm);
+    tm->touched = 0;
     pto_tmap_reset(tm);
     return PTO_OK;
 }
@@ -78,12 +92,20 @@ void pto_tmap_destroy(pto_tensor_map *tm)
 
 void pto_tmap_reset(pto_tensor_map *tm)
 {
-    for (uint32_t b = 0; b < 2 * tm->nbuckets; b++)
-        tm->buckets[b] = PTO_TMAP_NIL;
-    /* Free list in index order: 0 -> 1 -> ... -> capacity-1 -> NIL. */
-    for (uint32_t i = 0; i < tm->capacity; i++)
-        tm->entries[i].next = i + 1 < tm->capacity ? i + 1 : PTO_TMAP_NIL;
-    tm->free_head = tm->capacity ? 0 : PTO_TMAP_NIL;
+    if (tm->buckets && tm->touched) {
+        /* Every non-empty chain holds an in-use entry among the touched
+         * ones: clearing their heads empties every chain. */
+        for (uint32_t i = 0; i < tm->touched; i++) {
+            pto_tmap_entry *e = &tm->entries[i];
+            if (e->in_use)
+                tm->buckets[(size_t)e->is_write * tm->nbuckets +
+                            tmap_bucket(tm, e->base, e->level, e->cell)] = PTO_TMAP_NIL;
+            e->in_use = 0;
+            e->next = i + 1 < tm->capacity ? i + 1 : PTO_TMAP_NIL;
+        }
+        tm->free_head = tm->capacity ? 0 : PTO_TMAP_NIL;
+    }
+    tm->touched = 0;
     tm->live = tm->high_water = 0;
     tm->levels = tm->superseded = 0;
     tm->cleanups = tm->lazy_freed = tm->cleanup_freed = tm->full_rejects = 0;
@@ -92,6 +114,7 @@ void pto_tmap_reset(pto_tensor_map *tm)
 /* Pushes entry i (already unlinked from its chain) onto the free list. */
 static inline void tmap_free(pto_tensor_map *tm, uint32_t i)
 {
+    tm->entries[i].in_use = 0;
     tm->entries[i].next = tm->free_head;
     tm->free_head = i;
     tm->live--;
@@ -211,6 +234,9 @@ int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     uint32_t i = tm->free_head;
     pto_tmap_entry *e = &tm->entries[i];
     tm->free_head = e->next;
+    if (i >= tm->touched)
+        tm->touched = i + 1;
+    e->in_use = 1;
     e->base = base;
     e->task = task;
     e->region = *r;

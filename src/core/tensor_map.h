@@ -67,6 +67,7 @@ typedef struct pto_tmap_entry {
     uint64_t cell;     /* lo >> level */
     uint32_t next;     /* next entry of the same chain / free list, or NIL */
     uint8_t is_write;  /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
+    uint8_t in_use;    /* on a bucket chain (not on the free list) */
     uint8_t level;
     uint8_t exact;     /* region is valid: exact overlap tests apply */
     uint8_t dense;     /* region's bytes are exactly [lo, hi) */
@@ -79,6 +80,9 @@ typedef struct pto_tensor_map {
                                 readers' table, then writers' table */
     uint32_t capacity, nbuckets;
     uint32_t free_head;      /* first free entry or NIL when full */
+    uint32_t touched;        /* entries [0, touched) were ever handed out
+                                since the last full reset (the free list
+                                starts in index order) */
     uint32_t live;           /* entries in use */
     uint32_t high_water;     /* max live since init/reset */
     uint64_t levels;         /* bit L: entries of level L may exist */
@@ -96,7 +100,9 @@ pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
                          pto_error *err);
 /* Frees the arrays; safe to call twice or after a failed init. */
 void pto_tmap_destroy(pto_tensor_map *tm);
-/* Back to empty (all entries free, statistics zeroed); O(capacity). */
+/* Back to empty (all entries free, statistics zeroed). Costs O(entries
+ * touched since the previous reset), not O(capacity): a launch of a short
+ * graph on a large map stays cheap. */
 void pto_tmap_reset(pto_tensor_map *tm);
 
 typedef void (*pto_tmap_visit_fn)(void *arg, uint64_t task, int is_write);
