@@ -35,8 +35,9 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
         r->core = (uint16_t)c;
         r->core_type = t->core_type;
         r->sched = sim->core_sched[c];
-        r->start_ns = start - dev->run.t0;
-        r->end_ns = end - dev->run.t0;
+        uint64_t t0 = dev->run.t0; /* another CPU's clock: never below it */
+        r->start_ns = start > t0 ? start - t0 : 0;
+        r->end_ns = end > t0 ? end - t0 : 0;
     }
     atomic_store_explicit(&hs->out.cond, token | PTO_TOKEN_FIN, memory_order_release);
 }
@@ -50,10 +51,12 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
         /* Take one core at a time, so that while this thread runs a long
          * kernel an idle peer can take the others (see help_peers). */
         while ((bits = atomic_load_explicit(&e->bell[w], memory_order_relaxed))) {
-            uint64_t bit = bits & -bits;
-            if (!(atomic_fetch_and_explicit(&e->bell[w], ~bit, memory_order_acquire) & bit))
+            uint32_t n = (uint32_t)__builtin_ctzll(bits);
+            /* This shape compiles to one `lock btr` on x86 (no CAS loop). */
+            if (!((atomic_fetch_and_explicit(&e->bell[w], ~(UINT64_C(1) << n),
+                                             memory_order_acquire) >> n) & 1))
                 continue; /* another thread took it */
-            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bit);
+            uint32_t c = w * 64 + n;
             uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
             pto_sim_core_exec *ce = &sim->cexec[c];
             if (token == ce->last_token)
@@ -66,10 +69,10 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
             }
             int owner = e->hosted && caller == (int)e->index;
             if (owner)
-                atomic_store_explicit(&e->in_kernel, 1, memory_order_relaxed);
+                atomic_store_explicit(&e->kernel_since, pto_now_ns(), memory_order_relaxed);
             pto_exec_run_token(sim, c, token);
             if (owner)
-                atomic_store_explicit(&e->in_kernel, 0, memory_order_relaxed);
+                atomic_store_explicit(&e->kernel_since, 0, memory_order_relaxed);
             uint32_t s = sim->core_sched[c];
             pto_bell_ring(sim->sched[s].bell, c);
             notify |= 1u << s;

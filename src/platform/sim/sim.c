@@ -25,15 +25,17 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
     for (uint32_t i = 1;; i++) {
         if (has_work(arg) || atomic_load_explicit(&sim->exiting, memory_order_acquire))
             return;
-        if (i % 8 == 0) {
+        if (i % 8) {
+            pto_cpu_relax();
+            continue;
+        }
+        sched_yield(); /* a preempted thread holding our work gets the CPU */
+        if (i % 64 == 0) {
             uint64_t now = pto_now_ns();
             if (!t_end)
                 t_end = now + sim->spin_ns;
             else if (now >= t_end)
                 break;
-            sched_yield();
-        } else {
-            pto_cpu_relax();
         }
     }
     uint32_t seen = pto_event_prepare(ev);
@@ -49,16 +51,18 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
  * peer's cores (a host thread runs one kernel at a time, so a peer stuck in
  * a long kernel would otherwise serialise its other cores' work). The bell
  * exchange hands each token to exactly one thread. */
-/* A hosted executor needs help when its thread is inside a kernel with
- * tokens waiting, or has several tokens queued (it runs them one by one). */
+/* A hosted executor needs help when its thread has been inside one kernel
+ * for a while (PTO_HELP_AFTER_NS) with tokens waiting. Short kernels are
+ * left to their owner: moving a token to another thread costs more than it
+ * saves. */
+#define PTO_HELP_AFTER_NS 20000u
+
 static int needs_help(pto_sim_exec *e)
 {
-    uint32_t pending = 0;
-    for (int w = 0; w < PTO_BELL_WORDS; w++)
-        pending += (uint32_t)__builtin_popcountll(
-            atomic_load_explicit(&e->bell[w], memory_order_relaxed));
-    return pending > 1 ||
-           (pending && atomic_load_explicit(&e->in_kernel, memory_order_relaxed));
+    if (!pto_bell_pending(e->bell))
+        return 0;
+    uint64_t since = atomic_load_explicit(&e->kernel_since, memory_order_relaxed);
+    return since && pto_now_ns() - since > PTO_HELP_AFTER_NS;
 }
 
 static uint32_t help_peers(pto_sim_sched *s)
@@ -80,10 +84,16 @@ static int sched_has_work(void *arg)
     pto_device *dev = sim->dev;
     if (pto_bell_pending(s->bell))
         return 1;
-    if (sim->hosted)
-        for (uint32_t i = 0; i < sim->nsched; i++)
-            if (i == s->index ? pto_bell_pending(sim->exec[i].bell) : needs_help(&sim->exec[i]))
-                return 1;
+    if (sim->hosted) {
+        if (pto_bell_pending(sim->exec[s->index].bell))
+            return 1;
+        /* Peers' lines are written on every token: look rarely, so this
+         * spin does not slow their hot path. */
+        if (++s->help_probe % 64 == 0)
+            for (uint32_t i = 1; i < sim->nsched; i++)
+                if (needs_help(&sim->exec[(s->index + i) % sim->nsched]))
+                    return 1;
+    }
     if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
         return 0;
     for (int t = 0; t < PTO_CORE_TYPES; t++)

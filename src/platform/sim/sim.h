@@ -65,6 +65,7 @@ typedef struct pto_sim_sched {
     _Atomic uint64_t dispatched, completed, parks;
     uint64_t start_ns, end_ns; /* this run; written by this thread only */
     uint32_t sent;             /* dispatches in the current poll */
+    uint32_t help_probe;       /* idle polls, to look at peers now and then */
     uint64_t notify;           /* executors rung in the current poll */
 } pto_sim_sched;
 
@@ -73,8 +74,9 @@ typedef struct pto_sim_exec {
     struct pto_sim *sim;
     uint32_t index, ncores;
     _Atomic uint32_t exited; /* cores that took the exit token */
-    _Atomic uint32_t in_kernel; /* hosted: its own scheduler thread is inside
-                                   one of its kernels (written by that thread) */
+    _Atomic uint64_t kernel_since; /* hosted: pto_now_ns when its own scheduler
+                                      thread entered the kernel it is running,
+                                      0 when not in a kernel (that thread writes) */
     int hosted;             /* polled by scheduler thread `index`; idle peers
                                may help run its tokens */
     pto_event ev;
