@@ -71,16 +71,20 @@ int main(int argc, char **argv)
     while (window < n)
         window <<= 1;
     printf("# bench_graphs: N=%u tasks, median of %d runs, empty kernels, host-built\n", n, reps);
-    printf("%-10s %-13s %6s %12s %12s %10s %8s\n", "executors", "graph", "cores",
-           "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
+    printf("%-10s %-13s %6s %6s %12s %12s %10s %8s\n", "executors", "graph", "cores",
+           "scheds", "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
     for (int mode = 0; mode < 2; mode++)
     for (int shape = 0; shape < 3; shape++) {
         double base = 0;
-        for (int big = 0; big < 2; big++) {
+        /* 2 cores / 1 scheduler; 72 cores on the same single scheduler
+         * thread (isolates the cost of simulating more cores); 72 cores on
+         * the full 3-scheduler shape. */
+        for (int row = 0; row < 3; row++) {
+            int big = row > 0;
             pto_device_config cfg;
             pto_device_config_default(&cfg);
             cfg.blocks = big ? 24 : 1;
-            cfg.schedulers = big ? 3 : 1;
+            cfg.schedulers = row == 2 ? 3 : 1;
             cfg.task_window = window;
             cfg.dep_pool = window * 2;
             cfg.gm_bytes = 1 << 20;
@@ -114,9 +118,9 @@ int main(int argc, char **argv)
             char ratio[16] = "";
             if (big)
                 snprintf(ratio, sizeof ratio, "%.2fx", base / per);
-            printf("%-10s %-13s %6u %12.1f %12.1f %10llu %8s\n",
+            printf("%-10s %-13s %6u %6u %12.1f %12.1f %10llu %8s\n",
                    mode ? "2 threads" : "hosted", shape_name[shape],
-                   big ? 72u : 2u, per, (double)orchs[reps / 2] / n,
+                   big ? 72u : 2u, cfg.schedulers, per, (double)orchs[reps / 2] / n,
                    (unsigned long long)wakes[reps / 2], ratio);
             pto_device_close(dev);
         }
