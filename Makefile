@@ -17,7 +17,7 @@ build: deps
 
 demo: build
 	$(BUILD)/bin/pto run examples/bgemm --blocks 24 --schedulers 3 --trace $(BUILD)/bgemm_trace.json
-	@echo "trace written to $(BUILD)/bgemm_trace.json (open it in https://ui.perfetto.dev)"
+	@echo "open the trace in https://ui.perfetto.dev (Open trace file)"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
