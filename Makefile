@@ -6,7 +6,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps build demo test sanitize asan tsan bench clean
+.PHONY: deps build demo test sanitize asan tsan clang bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -34,8 +34,13 @@ tsan: deps
 
 sanitize: asan tsan
 
+# -Wall -Wextra -Werror must also hold under clang (build only).
+clang: deps
+	CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-clang -j$(JOBS)
+
 bench: build
 	$(BUILD)/bin/bench_graphs
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-clang

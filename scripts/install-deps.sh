@@ -4,6 +4,7 @@
 set -euo pipefail
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
+if [ "${CI:-}" = true ]; then command -v clang >/dev/null 2>&1 || missing+=(clang); fi
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
