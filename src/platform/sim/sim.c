@@ -19,7 +19,7 @@ typedef uint32_t (*poll_fn)(void *);
 typedef int (*has_work_fn)(void *);
 
 static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
-                      has_work_fn has_work, void *arg)
+                      has_work_fn has_work, has_work_fn keep_awake, void *arg)
 {
     uint64_t t_end = 0;
     for (uint32_t i = 1;; i++) {
@@ -34,8 +34,11 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
             uint64_t now = pto_now_ns();
             if (!t_end)
                 t_end = now + sim->spin_ns;
-            else if (now >= t_end)
+            else if (now >= t_end) {
+                if (keep_awake && keep_awake(arg))
+                    return; /* stay up: work may appear without a signal */
                 break;
+            }
         }
     }
     uint32_t seen = pto_event_prepare(ev);
@@ -63,6 +66,21 @@ static int needs_help(pto_sim_exec *e)
         return 0;
     uint64_t since = atomic_load_explicit(&e->kernel_since, memory_order_relaxed);
     return since && pto_now_ns() - since > PTO_HELP_AFTER_NS;
+}
+
+/* keep_awake of a hosted scheduler: a peer inside a kernel with tokens
+ * queued may need help soon, and nobody would wake a parked helper. */
+static int peer_busy(void *arg)
+{
+    pto_sim_sched *s = arg;
+    pto_sim *sim = s->sim;
+    for (uint32_t i = 1; i < sim->nsched; i++) {
+        pto_sim_exec *e = &sim->exec[(s->index + i) % sim->nsched];
+        if (pto_bell_pending(e->bell) &&
+            atomic_load_explicit(&e->kernel_since, memory_order_relaxed))
+            return 1;
+    }
+    return 0;
 }
 
 static uint32_t help_peers(pto_sim_sched *s)
@@ -143,7 +161,7 @@ static void *sched_main(void *arg)
         if (!n && own)
             n = help_peers(s);
         if (!n)
-            idle_wait(sim, &s->ev, &s->parks, sched_has_work, s);
+            idle_wait(sim, &s->ev, &s->parks, sched_has_work, own ? peer_busy : 0, s);
     }
     /* Shutdown: the reserved exit token stops every owned core. */
     for (uint32_t i = 0; i < s->ncores; i++) {
@@ -165,7 +183,7 @@ static void *exec_main(void *arg)
     exec_boot(e);
     while (atomic_load(&e->exited) < e->ncores) {
         if (!pto_exec_poll(e, -1))
-            idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, e);
+            idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, 0, e);
     }
     return 0;
 }
