@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "core/clock.h"
 #include "core/park.h"
 
 typedef struct pto_run_state {
@@ -26,6 +27,31 @@ typedef struct pto_run_state {
     pto_event done;                /* host waits for completed == total */
     pto_event progress;            /* a stalled orchestrator waits here */
 } pto_run_state;
+
+/* Progress watchdog of a waiting thread: expires once no task has
+ * completed for limit_ns. Owned by that thread. */
+typedef struct pto_watchdog {
+    uint64_t last, since, limit_ns;
+} pto_watchdog;
+
+static inline void pto_watchdog_start(pto_watchdog *w, pto_run_state *rs, uint32_t ms)
+{
+    w->last = atomic_load_explicit(&rs->completed, memory_order_acquire);
+    w->since = pto_now_ns();
+    w->limit_ns = (uint64_t)ms * 1000000u;
+}
+
+/* Call after each wait with the current completion count. */
+static inline int pto_watchdog_expired(pto_watchdog *w, uint64_t completed)
+{
+    uint64_t now = pto_now_ns();
+    if (completed != w->last) {
+        w->last = completed;
+        w->since = now;
+        return 0;
+    }
+    return now - w->since >= w->limit_ns;
+}
 
 /* Adds n completions; signals `done` when the run is complete. */
 static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)

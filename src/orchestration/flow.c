@@ -240,9 +240,10 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
 
     pto_flow_stats *fs = &run->flow_stats->flow[r];
     pto_run_state *rs = &dev->run;
-    uint64_t t0 = pto_now_ns(), last_change = t0;
+    uint64_t t0 = pto_now_ns();
     uint64_t last = atomic_load(&rs->completed);
-    uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
+    pto_watchdog wd;
+    pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     fs->stalls++;
     run->stalled_on = r;
     pto_status st = PTO_OK;
@@ -268,15 +269,12 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         pto_flow_retire(run);
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
-        uint64_t now = pto_now_ns();
         if (c == run->published) {
             deadlock_found(run, r, need);
             break;
         }
-        if (c != last) {
-            last = c;
-            last_change = now;
-        } else if (now - last_change >= limit) {
+        last = c;
+        if (pto_watchdog_expired(&wd, c)) {
             dev->broken = 1;
             st = pto_fail(err, PTO_ERR_TIMEOUT,
                           "watchdog: the orchestrator stalled on %s and no task completed "
@@ -297,8 +295,6 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
     pto_device *dev = run->dev;
     pto_run_state *rs = &dev->run;
     pto_task *t = pto_tb_task(&dev->tb, id);
-    uint64_t last = atomic_load(&rs->completed), last_change = pto_now_ns();
-    uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
     if (run->cfg.deterministic) {
         while (id >= atomic_load(&dev->tb.last_alive) &&
                atomic_load(&t->state) != PTO_TASK_COMPLETED)
@@ -307,6 +303,8 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
                                 (unsigned long long)id);
         return PTO_OK;
     }
+    pto_watchdog wd;
+    pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     while (id >= atomic_load(&dev->tb.last_alive) &&
            atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED) {
         uint32_t seen = pto_event_prepare(&rs->progress);
@@ -315,11 +313,7 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
             break;
         }
         pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
-        uint64_t c = atomic_load(&rs->completed), now = pto_now_ns();
-        if (c != last) {
-            last = c;
-            last_change = now;
-        } else if (now - last_change >= limit) {
+        if (pto_watchdog_expired(&wd, atomic_load(&rs->completed))) {
             dev->broken = 1;
             return pto_fail(err, PTO_ERR_TIMEOUT,
                             "watchdog: waiting to read the output of t%llu, no task "

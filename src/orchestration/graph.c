@@ -7,6 +7,20 @@
 #include "orchestration/run_internal.h"
 #include "platform/sim/sim.h"
 
+pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
+                                pto_core_type type, pto_error *err)
+{
+    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
+    if (!k)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: func_id %d is not a registered kernel",
+                        what, func_id);
+    if (type != k->type)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: func_id %d (%s) is registered for %s, not %s",
+                        what, func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
+                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+    return PTO_OK;
+}
+
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err)
 {
     if (!run)
@@ -70,15 +84,8 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
     pto_status st = pto_run_check_building(run, "pto_add_task", err);
     if (st)
         return st;
-    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
-    if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_add_task: func_id %d is not a registered kernel", func_id);
-    if (type != k->type)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_add_task: func_id %d (%s) is registered for %s, not %s",
-                        func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
-                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+    if ((st = pto_run_check_kernel(run, "pto_add_task", func_id, type, err)))
+        return st;
     if (nargs > PTO_MAX_ARGS || (nargs && !args))
         return pto_fail(err, PTO_ERR_INVALID,
                         "pto_add_task: %u args (at most %d, non-NULL)", nargs, PTO_MAX_ARGS);

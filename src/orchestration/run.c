@@ -79,8 +79,8 @@ static pto_status watchdog_report(pto_device *dev, uint64_t ms, pto_error *err)
 static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *err)
 {
     pto_run_state *rs = &dev->run;
-    uint64_t last = atomic_load(&rs->completed), since = pto_now_ns();
-    uint64_t limit = (uint64_t)watchdog_ms * 1000000u;
+    pto_watchdog wd;
+    pto_watchdog_start(&wd, rs, watchdog_ms);
     for (;;) {
         uint32_t seen = pto_event_prepare(&rs->done);
         uint64_t c = atomic_load_explicit(&rs->completed, memory_order_acquire);
@@ -89,12 +89,8 @@ static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *er
             return PTO_OK;
         }
         pto_event_wait(&rs->done, seen, PTO_WAIT_SLICE_NS);
-        c = atomic_load_explicit(&rs->completed, memory_order_acquire);
-        uint64_t now = pto_now_ns();
-        if (c != last) {
-            last = c;
-            since = now;
-        } else if (now - since >= limit) {
+        if (pto_watchdog_expired(&wd, atomic_load_explicit(&rs->completed,
+                                                           memory_order_acquire))) {
             dev->broken = 1;
             return watchdog_report(dev, watchdog_ms, err);
         }

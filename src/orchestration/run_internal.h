@@ -74,6 +74,9 @@ uint64_t pto_run_vnext(const pto_run *run);
 
 /* graph.c */
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
+/* func_id is registered, for this core type. */
+pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
+                                pto_core_type type, pto_error *err);
 /* Publishes the newest task if it is still held back for pto_add_dep. */
 void pto_run_publish_pending(pto_run *run);
 /* Adds a task (after flow control), owned by the innermost open scope.

@@ -176,15 +176,8 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
     pto_status st = pto_run_check_building(run, "pto_submit", err);
     if (st)
         return st;
-    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
-    if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_submit: func_id %d is not a registered kernel", func_id);
-    if (type != k->type)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_submit: func_id %d (%s) is registered for %s, not %s", func_id,
-                        k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
-                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+    if ((st = pto_run_check_kernel(run, "pto_submit", func_id, type, err)))
+        return st;
     return submit(run, func_id, type, params, nparams, out, err);
 }
 
