@@ -25,7 +25,7 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
     for (uint32_t i = 1;; i++) {
         if (has_work(arg) || atomic_load_explicit(&sim->exiting, memory_order_acquire))
             return;
-        if (i % 64) {
+        if (i % 16) {
             pto_cpu_relax();
             continue;
         }
