@@ -154,6 +154,7 @@ typedef struct orch_job {
 static void *orch_main(void *arg)
 {
     orch_job *j = arg;
+    pto_sim_pin(j->run->dev->sim, j->run->dev->cfg.schedulers);
     uint64_t t0 = pto_now_ns();
     j->st = j->fn(j->run, j->ctx, j->err);
     j->st = end_orchestration(j->run, j->st, j->err);

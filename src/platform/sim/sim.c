@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/bits.h"
 #include "core/clock.h"
@@ -139,10 +140,24 @@ static void exec_boot(pto_sim_exec *e)
     }
 }
 
+void pto_sim_pin(pto_sim *sim, uint32_t aicpu)
+{
+    if (!sim->pin)
+        return;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 2)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)(aicpu % (uint32_t)cpus), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set); /* best effort */
+}
+
 static void *sched_main(void *arg)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
+    pto_sim_pin(sim, s->index);
     pto_sim_exec *own = sim->hosted ? &sim->exec[s->index] : 0;
     /* Boot: raise aicpu_ready on every owned core, wait for aicore_done. */
     for (uint32_t i = 0; i < s->ncores; i++)
@@ -220,6 +235,8 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     sim->nsched = dev->cfg.schedulers;
     sim->hosted = dev->cfg.exec_threads == 0;
     sim->nexec = sim->hosted ? sim->nsched : dev->cfg.exec_threads;
+    const char *pin = getenv("PTO_PIN_THREADS");
+    sim->pin = pin && *pin == '1';
     const char *spin = getenv("PTO_SPIN_US");
     sim->spin_ns = (spin ? strtoull(spin, 0, 10) : 50) * 1000u;
     sim->hs = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->hs, 64));

@@ -89,6 +89,7 @@ typedef struct pto_sim {
     uint32_t ncores, nsched, nexec; /* nexec executors (== nsched when hosted) */
     int hosted;
     uint64_t spin_ns;                /* idle spin before parking */
+    int pin;                         /* PTO_PIN_THREADS */
     pto_core_handshake *hs;          /* ncores entries */
     pto_sim_core_sched *csched;
     pto_sim_core_exec *cexec;
@@ -141,6 +142,10 @@ int pto_des_step(pto_sim *sim);
 /* A dependency-only task ends when it becomes ready: sets its end cycle and
  * record (core UINT16_MAX, func_id -1). */
 void pto_sim_finish_dummy(pto_sim *sim, struct pto_task *t);
+
+/* PTO_PIN_THREADS=1: pin AICPU thread `aicpu` (schedulers 0..n-1, the
+ * orchestrator n) to CPU aicpu % online CPUs. Off by default. */
+void pto_sim_pin(pto_sim *sim, uint32_t aicpu);
 
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);
