@@ -23,6 +23,68 @@ void pto_run_config_default(pto_run_config *cfg)
     cfg->watchdog_ms = 60000;
 }
 
+static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err);
+
+typedef struct orch_job {
+    pto_run *run;
+    pto_orch_fn fn;
+    void *ctx;
+    pto_error *err;
+    pto_status st;
+    uint64_t ns;
+} orch_job;
+
+static void run_job(orch_job *j)
+{
+    uint64_t t0 = pto_now_ns();
+    j->st = j->fn(j->run, j->ctx, j->err);
+    j->st = end_orchestration(j->run, j->st, j->err);
+    j->ns = pto_now_ns() - t0;
+}
+
+/* The AICPU orchestrator thread: created with the device, parked between
+ * streamed runs, so a launch costs a wake instead of a thread. */
+static void *orch_main(void *arg)
+{
+    pto_run *run = arg;
+    int pinned = 0;
+    for (;;) {
+        uint32_t seen = pto_event_prepare(&run->orch_ev);
+        orch_job *j = atomic_load_explicit(&run->orch_job, memory_order_acquire);
+        if (!j && !atomic_load(&run->orch_exit)) {
+            pto_event_wait(&run->orch_ev, seen, 0);
+            continue;
+        }
+        pto_event_cancel(&run->orch_ev);
+        if (!j)
+            return 0; /* exit */
+        if (!pinned++)
+            pto_sim_pin(run->dev->sim, run->dev->cfg.schedulers);
+        run_job(j);
+        atomic_store_explicit(&run->orch_job, NULL, memory_order_release);
+        pto_event_signal(&run->orch_done);
+    }
+}
+
+/* Runs j on the orchestrator thread (or here, if it could not start). */
+static void orchestrate_streamed(pto_run *run, orch_job *j)
+{
+    if (!run->orch_started) {
+        run_job(j);
+        return;
+    }
+    atomic_store_explicit(&run->orch_job, j, memory_order_release);
+    pto_event_signal(&run->orch_ev);
+    for (;;) {
+        uint32_t seen = pto_event_prepare(&run->orch_done);
+        if (!atomic_load_explicit(&run->orch_job, memory_order_acquire)) {
+            pto_event_cancel(&run->orch_done);
+            return;
+        }
+        pto_event_wait(&run->orch_done, seen, 0);
+    }
+}
+
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
 {
     struct pto_run *run = calloc(1, sizeof *run);
@@ -35,6 +97,9 @@ pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
         return pto_fail(err, PTO_ERR_NOMEM, "run object");
     }
     run->dev = dev;
+    pto_event_init(&run->orch_ev);
+    pto_event_init(&run->orch_done);
+    run->orch_started = pthread_create(&run->orch_thread, 0, orch_main, run) == 0;
     *out = run;
     return PTO_OK;
 }
@@ -43,6 +108,11 @@ void pto_run_destroy(struct pto_run *run)
 {
     if (!run)
         return;
+    if (run->orch_started) {
+        atomic_store(&run->orch_exit, 1);
+        pto_event_signal(&run->orch_ev);
+        pthread_join(run->orch_thread, 0);
+    }
     free(run->producers);
     free(run->seen);
     free(run);
@@ -139,27 +209,6 @@ static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
     if (atomic_load(&run->dev->run.completed) == run->published)
         pto_event_signal(&run->dev->run.done);
     return st;
-}
-
-typedef struct orch_job {
-    pto_run *run;
-    pto_orch_fn fn;
-    void *ctx;
-    pto_error *err;
-    pto_status st;
-    uint64_t ns;
-} orch_job;
-
-/* The AICPU orchestrator thread of a streamed run. */
-static void *orch_main(void *arg)
-{
-    orch_job *j = arg;
-    pto_sim_pin(j->run->dev->sim, j->run->dev->cfg.schedulers);
-    uint64_t t0 = pto_now_ns();
-    j->st = j->fn(j->run, j->ctx, j->err);
-    j->st = end_orchestration(j->run, j->st, j->err);
-    j->ns = pto_now_ns() - t0;
-    return 0;
 }
 
 static void fill_flow_stats(pto_device *dev, pto_stats *st)
@@ -266,14 +315,8 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         dev->executing = 1;
         atomic_store_explicit(&rs->active, 1, memory_order_release);
         orch_job job = {run, orch, ctx, err, PTO_OK, 0};
-        pthread_t th;
         run->building = 1;
-        if (pthread_create(&th, 0, orch_main, &job)) {
-            job.st = orch(run, ctx, err); /* no thread: orchestrate here */
-            job.st = end_orchestration(run, job.st, err);
-        } else {
-            pthread_join(th, 0);
-        }
+        orchestrate_streamed(run, &job);
         orch_ns = job.ns;
         st = job.st;
     }

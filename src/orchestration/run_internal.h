@@ -9,6 +9,10 @@
 #ifndef PTO_ORCH_RUN_INTERNAL_H
 #define PTO_ORCH_RUN_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/park.h"
 #include "core/task.h"
 #include "pto/run.h"
 
@@ -64,6 +68,14 @@ struct pto_run {
     pto_stall_reason stalled_on;
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];
+    /* The AICPU orchestrator thread (streamed runs): the launching thread
+     * posts a job and waits on orch_done; the thread clears orch_job when
+     * the job is finished. */
+    pthread_t orch_thread;
+    int orch_started;
+    _Atomic(struct orch_job *) orch_job;
+    _Atomic int orch_exit;
+    pto_event orch_ev, orch_done;
 };
 
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err);
