@@ -29,40 +29,26 @@ typedef struct attention_ctx {
     float host_q[ELEMS], host_k[ELEMS], host_v[ELEMS], host_o[ELEMS];
 } attention_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
 static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     attention_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
     for (int t = 0; t < T_COUNT; t++) {
         void *p = NULL;
-        TRY(pto_malloc(dev, t == T_SCRATCH ? SCRATCH_BYTES : BYTES, &p, err));
+        PTO_TRY(pto_malloc(dev, t == T_SCRATCH ? SCRATCH_BYTES : BYTES, &p, err));
         c->dev[t] = p;
     }
     uint64_t state = 0xa77e7710ull;
     for (int i = 0; i < ELEMS; i++)
-        c->host_q[i] = lcg_next(&state);
+        c->host_q[i] = pto_example_rand(&state);
     for (int i = 0; i < ELEMS; i++)
-        c->host_k[i] = lcg_next(&state);
+        c->host_k[i] = pto_example_rand(&state);
     for (int i = 0; i < ELEMS; i++)
-        c->host_v[i] = lcg_next(&state);
+        c->host_v[i] = pto_example_rand(&state);
     memset(c->host_o, 0, sizeof c->host_o);
-    TRY(pto_copy_to_device(dev, c->dev[T_Q], c->host_q, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev[T_K], c->host_k, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev[T_V], c->host_v, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_Q], c->host_q, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_K], c->host_k, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_V], c->host_v, BYTES, err));
 
     const float scale = 1.0f / sqrtf((float)D);
     for (int h = 0; h < H; h++) {
@@ -74,11 +60,11 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         uint64_t pv[] = {pto_ptr_bits(p), pto_ptr_bits(c->dev[T_V] + off), D,
                          pto_ptr_bits(c->dev[T_O] + off), D};
         pto_task_id t_qk, t_sm, t_pv;
-        TRY(pto_add_task(run, FUNC_QK, PTO_CORE_AIC, qk, 5, &t_qk, err));
-        TRY(pto_add_task(run, FUNC_SOFTMAX, PTO_CORE_AIV, sm, 3, &t_sm, err));
-        TRY(pto_add_task(run, FUNC_PV, PTO_CORE_AIC, pv, 5, &t_pv, err));
-        TRY(pto_add_dep(run, t_qk, t_sm, err));
-        TRY(pto_add_dep(run, t_sm, t_pv, err));
+        PTO_TRY(pto_add_task(run, FUNC_QK, PTO_CORE_AIC, qk, 5, &t_qk, err));
+        PTO_TRY(pto_add_task(run, FUNC_SOFTMAX, PTO_CORE_AIV, sm, 3, &t_sm, err));
+        PTO_TRY(pto_add_task(run, FUNC_PV, PTO_CORE_AIC, pv, 5, &t_pv, err));
+        PTO_TRY(pto_add_dep(run, t_qk, t_sm, err));
+        PTO_TRY(pto_add_dep(run, t_sm, t_pv, err));
     }
     return pto_copy_back(run, c->host_o, c->dev[T_O], BYTES, err);
 }

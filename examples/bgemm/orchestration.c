@@ -30,29 +30,7 @@ typedef struct bgemm_ctx {
     float host_a[ELEMS], host_b[ELEMS], host_c[ELEMS];
 } bgemm_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 /* 64-bit LCG (Knuth's MMIX constants); top 24 bits mapped to [-1, 1]. */
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
-static pto_status alloc(pto_device *dev, size_t bytes, float **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, bytes, &p, err);
-    *out = p;
-    return s;
-}
-
 static float *tile(float *base, int ti, int tj) { return base + ti * TILE * DIM + tj * TILE; }
 
 static pto_status add_tile_tasks(pto_run *run, bgemm_ctx *c, int i, int j,
@@ -67,11 +45,11 @@ static pto_status add_tile_tasks(pto_run *run, bgemm_ctx *c, int i, int j,
         uint64_t a[] = {pto_ptr_bits(tile(c->dev_c, i, j)), DIM, pto_ptr_bits(p), TILE,
                         TILE, TILE};
         pto_task_id gemm, add;
-        TRY(pto_add_task(run, FUNC_GEMM_TILE, PTO_CORE_AIC, g, 9, &gemm, err));
-        TRY(pto_add_task(run, FUNC_TILE_ADD, PTO_CORE_AIV, a, 6, &add, err));
-        TRY(pto_add_dep(run, gemm, add, err));
+        PTO_TRY(pto_add_task(run, FUNC_GEMM_TILE, PTO_CORE_AIC, g, 9, &gemm, err));
+        PTO_TRY(pto_add_task(run, FUNC_TILE_ADD, PTO_CORE_AIV, a, 6, &add, err));
+        PTO_TRY(pto_add_dep(run, gemm, add, err));
         if (k > 0)
-            TRY(pto_add_dep(run, prev_add, add, err));
+            PTO_TRY(pto_add_dep(run, prev_add, add, err));
         prev_add = add;
     }
     return PTO_OK;
@@ -81,24 +59,24 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     bgemm_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(alloc(dev, BYTES, &c->dev_a, err));
-    TRY(alloc(dev, BYTES, &c->dev_b, err));
-    TRY(alloc(dev, BYTES, &c->dev_c, err));
-    TRY(alloc(dev, SCRATCH_BYTES, &c->dev_p, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_a, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_b, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_c, err));
+    PTO_TRY(pto_example_alloc(dev, SCRATCH_BYTES, &c->dev_p, err));
 
     uint64_t state = 0x5eed2024ull;
     for (int i = 0; i < ELEMS; i++)
-        c->host_a[i] = lcg_next(&state);
+        c->host_a[i] = pto_example_rand(&state);
     for (int i = 0; i < ELEMS; i++)
-        c->host_b[i] = lcg_next(&state);
+        c->host_b[i] = pto_example_rand(&state);
     memset(c->host_c, 0, sizeof c->host_c);
-    TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
 
     for (int i = 0; i < TILES; i++)
         for (int j = 0; j < TILES; j++)
-            TRY(add_tile_tasks(run, c, i, j, err));
+            PTO_TRY(add_tile_tasks(run, c, i, j, err));
     return pto_copy_back(run, c->host_c, c->dev_c, BYTES, err);
 }
 

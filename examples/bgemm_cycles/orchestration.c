@@ -30,47 +30,25 @@ typedef struct bgemm_ctx {
     float host_a[ELEMS], host_b[ELEMS], host_c[ELEMS];
 } bgemm_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
-static pto_status alloc(pto_device *dev, size_t bytes, float **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, bytes, &p, err);
-    *out = p;
-    return s;
-}
-
 static float *tile(float *base, int ti, int tj) { return base + ti * TILE * DIM + tj * TILE; }
 
 static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     bgemm_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(alloc(dev, BYTES, &c->dev_a, err));
-    TRY(alloc(dev, BYTES, &c->dev_b, err));
-    TRY(alloc(dev, BYTES, &c->dev_c, err));
-    TRY(alloc(dev, SCRATCH_BYTES, &c->dev_p, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_a, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_b, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_c, err));
+    PTO_TRY(pto_example_alloc(dev, SCRATCH_BYTES, &c->dev_p, err));
     uint64_t state = 0xb6e3ull;
     for (int i = 0; i < ELEMS; i++)
-        c->host_a[i] = lcg_next(&state);
+        c->host_a[i] = pto_example_rand(&state);
     for (int i = 0; i < ELEMS; i++)
-        c->host_b[i] = lcg_next(&state);
+        c->host_b[i] = pto_example_rand(&state);
     memset(c->host_c, 0, sizeof c->host_c);
-    TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
 
     pto_task_id prev_add[TILES][TILES];
     for (int k = 0; k < TILES; k++)
@@ -81,11 +59,11 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
                                 pto_ptr_bits(tile(c->dev_b, k, j)), DIM, pto_ptr_bits(p)};
                 uint64_t a[] = {pto_ptr_bits(tile(c->dev_c, i, j)), DIM, pto_ptr_bits(p)};
                 pto_task_id gemm, add;
-                TRY(pto_add_task(run, FUNC_GEMM_TILE, PTO_CORE_AIC, g, 5, &gemm, err));
-                TRY(pto_add_task(run, FUNC_TILE_ADD, PTO_CORE_AIV, a, 3, &add, err));
-                TRY(pto_add_dep(run, gemm, add, err));
+                PTO_TRY(pto_add_task(run, FUNC_GEMM_TILE, PTO_CORE_AIC, g, 5, &gemm, err));
+                PTO_TRY(pto_add_task(run, FUNC_TILE_ADD, PTO_CORE_AIV, a, 3, &add, err));
+                PTO_TRY(pto_add_dep(run, gemm, add, err));
                 if (k > 0)
-                    TRY(pto_add_dep(run, prev_add[i][j], add, err));
+                    PTO_TRY(pto_add_dep(run, prev_add[i][j], add, err));
                 prev_add[i][j] = add;
             }
     return pto_copy_back(run, c->host_c, c->dev_c, BYTES, err);

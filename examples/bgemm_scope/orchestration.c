@@ -33,13 +33,6 @@ typedef struct bs_ctx {
     float host_a[ELEMS], host_b[ELEMS], host_c[ELEMS];
 } bs_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 /* xorshift64*; the top 24 bits scaled to [-1, 1). */
 static float rnd(uint64_t *s)
 {
@@ -62,18 +55,18 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     bs_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(gm_alloc(dev, &c->dev_a, err));
-    TRY(gm_alloc(dev, &c->dev_b, err));
-    TRY(gm_alloc(dev, &c->dev_c, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_a, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_b, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_c, err));
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     for (int e = 0; e < ELEMS; e++) {
         c->host_a[e] = rnd(&seed);
         c->host_b[e] = rnd(&seed);
         c->host_c[e] = 0.0f;
     }
-    TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_c, c->host_c, BYTES, err));
 
     /* Batches stacked along the rows: batch b is rows [b*DIM, (b+1)*DIM). */
     pto_tensor A = pto_tensor_2d(c->dev_a, BATCH * DIM, DIM, sizeof(float));
@@ -81,7 +74,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_tensor C = pto_tensor_2d(c->dev_c, BATCH * DIM, DIM, sizeof(float));
     pto_tensor ptile = pto_tensor_2d(NULL, T, T, sizeof(float)); /* shape only */
 
-    TRY(pto_scope_begin(run, "batch", PTO_SCOPE_AUTO, err));
+    PTO_TRY(pto_scope_begin(run, "batch", PTO_SCOPE_AUTO, err));
     for (int b = 0; b < BATCH; b++)
         for (int i = 0; i < GRID; i++)
             for (int j = 0; j < GRID; j++)
@@ -91,13 +84,13 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
                         pto_in(pto_tensor_tile(&A, r0 + i * T, k * T, T, T)), pto_scalar(DIM),
                         pto_in(pto_tensor_tile(&B, r0 + k * T, j * T, T, T)), pto_scalar(DIM),
                         pto_out(ptile), pto_scalar(T)};
-                    TRY(pto_submit(run, FUNC_GEMM, PTO_CORE_AIC, g, 6, NULL, err));
+                    PTO_TRY(pto_submit(run, FUNC_GEMM, PTO_CORE_AIC, g, 6, NULL, err));
                     pto_param a[] = {
                         pto_inout(pto_tensor_tile(&C, r0 + i * T, j * T, T, T)),
                         pto_scalar(DIM), pto_in(g[4].tensor), pto_scalar(T)};
-                    TRY(pto_submit(run, FUNC_ACC, PTO_CORE_AIV, a, 4, NULL, err));
+                    PTO_TRY(pto_submit(run, FUNC_ACC, PTO_CORE_AIV, a, 4, NULL, err));
                 }
-    TRY(pto_scope_end(run, err));
+    PTO_TRY(pto_scope_end(run, err));
     return pto_copy_back(run, c->host_c, c->dev_c, BYTES, err);
 }
 

@@ -29,13 +29,6 @@ typedef struct diamond_ctx {
     double gold_b[ELEMS]; /* check(): sqrt(log A) in double */
 } diamond_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 static uint64_t bits(const diamond_ctx *c, int t) { return pto_ptr_bits(c->dev[t]); }
 
 static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
@@ -44,7 +37,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_device *dev = pto_run_device(run);
     for (int t = 0; t < T_COUNT; t++) {
         void *p = NULL;
-        TRY(pto_malloc(dev, BYTES, &p, err));
+        PTO_TRY(pto_malloc(dev, BYTES, &p, err));
         c->dev[t] = p;
     }
     for (int i = 0; i < ELEMS; i++) {
@@ -52,23 +45,23 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         c->host_w1[i] = 1.0f / 256.0f;
         c->host_w2[i] = 1.0f / 256.0f;
     }
-    TRY(pto_copy_to_device(dev, c->dev[T_A], c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev[T_W1], c->host_w1, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev[T_W2], c->host_w2, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_A], c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_W1], c->host_w1, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_W2], c->host_w2, BYTES, err));
 
     uint64_t a0[] = {bits(c, T_A), bits(c, T_B), ELEMS};
     uint64_t a1[] = {bits(c, T_B), bits(c, T_W1), bits(c, T_C1), DIM, DIM, DIM};
     uint64_t a2[] = {bits(c, T_B), bits(c, T_W2), bits(c, T_C2), DIM, DIM, DIM};
     uint64_t a3[] = {bits(c, T_C1), bits(c, T_C2), bits(c, T_F), ELEMS};
     pto_task_id t0, t1, t2, t3;
-    TRY(pto_add_task(run, FUNC_SQRT_LOG, PTO_CORE_AIV, a0, 3, &t0, err));
-    TRY(pto_add_task(run, FUNC_MATMUL, PTO_CORE_AIC, a1, 6, &t1, err));
-    TRY(pto_add_task(run, FUNC_MATMUL, PTO_CORE_AIC, a2, 6, &t2, err));
-    TRY(pto_add_task(run, FUNC_ADD_EXP, PTO_CORE_AIV, a3, 4, &t3, err));
-    TRY(pto_add_dep(run, t0, t1, err));
-    TRY(pto_add_dep(run, t0, t2, err));
-    TRY(pto_add_dep(run, t1, t3, err));
-    TRY(pto_add_dep(run, t2, t3, err));
+    PTO_TRY(pto_add_task(run, FUNC_SQRT_LOG, PTO_CORE_AIV, a0, 3, &t0, err));
+    PTO_TRY(pto_add_task(run, FUNC_MATMUL, PTO_CORE_AIC, a1, 6, &t1, err));
+    PTO_TRY(pto_add_task(run, FUNC_MATMUL, PTO_CORE_AIC, a2, 6, &t2, err));
+    PTO_TRY(pto_add_task(run, FUNC_ADD_EXP, PTO_CORE_AIV, a3, 4, &t3, err));
+    PTO_TRY(pto_add_dep(run, t0, t1, err));
+    PTO_TRY(pto_add_dep(run, t0, t2, err));
+    PTO_TRY(pto_add_dep(run, t1, t3, err));
+    PTO_TRY(pto_add_dep(run, t2, t3, err));
     return pto_copy_back(run, c->host_f, c->dev[T_F], BYTES, err);
 }
 

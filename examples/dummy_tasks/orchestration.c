@@ -32,18 +32,11 @@ typedef struct dt_ctx {
     int32_t host_x[N], host_y[N];
 } dt_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 /* A dummy that waits for `after`. */
 static pto_status dummy_after(pto_run *run, pto_task_id after, pto_task_id *id,
                               pto_error *err)
 {
-    TRY(pto_submit_dummy(run, NULL, 0, id, err));
+    PTO_TRY(pto_submit_dummy(run, NULL, 0, id, err));
     return pto_add_dep(run, after, *id, err);
 }
 
@@ -52,40 +45,40 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     dt_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
     void *p = NULL;
-    TRY(pto_malloc(dev, N * sizeof(int32_t), &p, err));
+    PTO_TRY(pto_malloc(dev, N * sizeof(int32_t), &p, err));
     c->dev_x = p;
-    TRY(pto_malloc(dev, N * sizeof(int32_t), &p, err));
+    PTO_TRY(pto_malloc(dev, N * sizeof(int32_t), &p, err));
     c->dev_y = p;
     for (int i = 0; i < N; i++) {
         c->host_x[i] = INIT;
         c->host_y[i] = 0;
     }
-    TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, sizeof c->host_x, err));
-    TRY(pto_copy_to_device(dev, c->dev_y, c->host_y, sizeof c->host_y, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, sizeof c->host_x, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_y, c->host_y, sizeof c->host_y, err));
     pto_tensor X = pto_tensor_1d(c->dev_x, N, sizeof(int32_t));
     pto_tensor Y = pto_tensor_1d(c->dev_y, N, sizeof(int32_t));
 
-    TRY(pto_scope_begin(run, "dummies", PTO_SCOPE_MANUAL, err));
+    PTO_TRY(pto_scope_begin(run, "dummies", PTO_SCOPE_MANUAL, err));
     pto_param prod[] = {pto_out_existing(X), pto_scalar(VALUE)};
     pto_task_id producer, single, link, fan[FAN], join, consumer;
-    TRY(pto_submit(run, FUNC_PRODUCE, PTO_CORE_AIV, prod, 2, &producer, err));
+    PTO_TRY(pto_submit(run, FUNC_PRODUCE, PTO_CORE_AIV, prod, 2, &producer, err));
 
-    TRY(dummy_after(run, producer, &single, err)); /* a single dummy */
+    PTO_TRY(dummy_after(run, producer, &single, err)); /* a single dummy */
 
     link = single; /* a chain of CHAIN dummies */
     for (int i = 0; i < CHAIN; i++)
-        TRY(dummy_after(run, link, &link, err));
+        PTO_TRY(dummy_after(run, link, &link, err));
 
     for (int i = 0; i < FAN; i++) /* fan-out from the chain's end ... */
-        TRY(dummy_after(run, link, &fan[i], err));
-    TRY(pto_submit_dummy(run, NULL, 0, &join, err)); /* ... and back into one */
+        PTO_TRY(dummy_after(run, link, &fan[i], err));
+    PTO_TRY(pto_submit_dummy(run, NULL, 0, &join, err)); /* ... and back into one */
     for (int i = 0; i < FAN; i++)
-        TRY(pto_add_dep(run, fan[i], join, err));
+        PTO_TRY(pto_add_dep(run, fan[i], join, err));
 
     pto_param copy[] = {pto_in(X), pto_out_existing(Y), pto_scalar(N)};
-    TRY(pto_submit(run, FUNC_COPY, PTO_CORE_AIV, copy, 3, &consumer, err));
-    TRY(pto_add_dep(run, join, consumer, err));
-    TRY(pto_scope_end(run, err));
+    PTO_TRY(pto_submit(run, FUNC_COPY, PTO_CORE_AIV, copy, 3, &consumer, err));
+    PTO_TRY(pto_add_dep(run, join, consumer, err));
+    PTO_TRY(pto_scope_end(run, err));
     return pto_copy_back(run, c->host_y, c->dev_y, sizeof c->host_y, err);
 }
 

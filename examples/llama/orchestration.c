@@ -58,20 +58,6 @@ typedef struct llama_ctx {
     float y[S * HID];
 } llama_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
 static float *host_input(llama_ctx *c, int b)
 {
     switch (b) {
@@ -92,22 +78,22 @@ static void init_inputs(llama_ctx *c)
 {
     uint64_t st = 0x11a3aull;
     for (int i = 0; i < S * HID; i++)
-        c->x[i] = lcg_next(&st);
+        c->x[i] = pto_example_rand(&st);
     for (int i = 0; i < HID; i++)
-        c->g1[i] = 1.0f + 0.5f * lcg_next(&st);
+        c->g1[i] = 1.0f + 0.5f * pto_example_rand(&st);
     for (int i = 0; i < HID; i++)
-        c->g2[i] = 1.0f + 0.5f * lcg_next(&st);
+        c->g2[i] = 1.0f + 0.5f * pto_example_rand(&st);
     /* weights ~ U(-1, 1) / sqrt(fan_in) */
     for (int i = 0; i < HID * QKVW; i++)
-        c->wqkv[i] = lcg_next(&st) / sqrtf((float)HID);
+        c->wqkv[i] = pto_example_rand(&st) / sqrtf((float)HID);
     for (int i = 0; i < HID * HID; i++)
-        c->wo[i] = lcg_next(&st) / sqrtf((float)HID);
+        c->wo[i] = pto_example_rand(&st) / sqrtf((float)HID);
     for (int i = 0; i < HID * FFN; i++)
-        c->wg[i] = lcg_next(&st) / sqrtf((float)HID);
+        c->wg[i] = pto_example_rand(&st) / sqrtf((float)HID);
     for (int i = 0; i < HID * FFN; i++)
-        c->wu[i] = lcg_next(&st) / sqrtf((float)HID);
+        c->wu[i] = pto_example_rand(&st) / sqrtf((float)HID);
     for (int i = 0; i < FFN * HID; i++)
-        c->wd[i] = lcg_next(&st) / sqrtf((float)FFN);
+        c->wd[i] = pto_example_rand(&st) / sqrtf((float)FFN);
     for (int i = 0; i < S; i++)
         for (int j = 0; j < S; j++)
             c->mask[i * S + j] = j <= i ? 0.0f : -INFINITY;
@@ -124,7 +110,7 @@ static pto_status deps(pto_run *run, const pto_task_id *producers, int n, pto_ta
                        pto_error *err)
 {
     for (int i = 0; i < n; i++)
-        TRY(pto_add_dep(run, producers[i], consumer, err));
+        PTO_TRY(pto_add_dep(run, producers[i], consumer, err));
     return PTO_OK;
 }
 
@@ -134,23 +120,23 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_device *dev = pto_run_device(run);
     for (int b = 0; b < B_COUNT; b++) {
         void *p = NULL;
-        TRY(pto_malloc(dev, buf_elems[b] * sizeof(float), &p, err));
+        PTO_TRY(pto_malloc(dev, buf_elems[b] * sizeof(float), &p, err));
         c->dev[b] = p;
     }
     init_inputs(c);
     for (int b = 0; b < N_INPUTS; b++)
-        TRY(pto_copy_to_device(dev, c->dev[b], host_input(c, b),
+        PTO_TRY(pto_copy_to_device(dev, c->dev[b], host_input(c, b),
                                buf_elems[b] * sizeof(float), err));
 
 #define P(b) pto_ptr_bits(c->dev[b])
     pto_task_id rms1, qkv[NH], qk[NH], sm[NH], pv[NH], oproj, res1, rms2, gate, up, act,
         down, res2;
     uint64_t a_rms1[] = {P(B_X), P(B_G1), P(B_XN), pto_f32_bits(EPS)};
-    TRY(task(run, FUNC_RMSNORM, PTO_CORE_AIV, a_rms1, 4, &rms1, err));
+    PTO_TRY(task(run, FUNC_RMSNORM, PTO_CORE_AIV, a_rms1, 4, &rms1, err));
     for (int h = 0; h < NH; h++) {
         uint64_t a[] = {P(B_XN), P(B_WQKV), (uint64_t)h, P(B_QKV)};
-        TRY(task(run, FUNC_QKV, PTO_CORE_AIC, a, 4, &qkv[h], err));
-        TRY(deps(run, &rms1, 1, qkv[h], err));
+        PTO_TRY(task(run, FUNC_QKV, PTO_CORE_AIC, a, 4, &qkv[h], err));
+        PTO_TRY(deps(run, &rms1, 1, qkv[h], err));
     }
     for (int h = 0; h < NH; h++) {
         uint64_t s = pto_ptr_bits(c->dev[B_S] + h * S * S);
@@ -158,40 +144,40 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         uint64_t a_qk[] = {P(B_QKV), (uint64_t)h, s};
         uint64_t a_sm[] = {s, P(B_MASK), p, pto_f32_bits(1.0f / sqrtf((float)HD))};
         uint64_t a_pv[] = {p, P(B_QKV), (uint64_t)h, P(B_ATTN)};
-        TRY(task(run, FUNC_QK, PTO_CORE_AIC, a_qk, 3, &qk[h], err));
-        TRY(deps(run, &qkv[h], 1, qk[h], err));
-        TRY(task(run, FUNC_SOFTMAX, PTO_CORE_AIV, a_sm, 4, &sm[h], err));
-        TRY(deps(run, &qk[h], 1, sm[h], err));
-        TRY(task(run, FUNC_PV, PTO_CORE_AIC, a_pv, 4, &pv[h], err));
-        TRY(deps(run, &sm[h], 1, pv[h], err));
+        PTO_TRY(task(run, FUNC_QK, PTO_CORE_AIC, a_qk, 3, &qk[h], err));
+        PTO_TRY(deps(run, &qkv[h], 1, qk[h], err));
+        PTO_TRY(task(run, FUNC_SOFTMAX, PTO_CORE_AIV, a_sm, 4, &sm[h], err));
+        PTO_TRY(deps(run, &qk[h], 1, sm[h], err));
+        PTO_TRY(task(run, FUNC_PV, PTO_CORE_AIC, a_pv, 4, &pv[h], err));
+        PTO_TRY(deps(run, &sm[h], 1, pv[h], err));
     }
     /* qk[h] reads K_h, V_h of qkv[h] only; pv[h] reads V_h: both covered. */
     uint64_t a_o[] = {P(B_ATTN), P(B_WO), P(B_O), S, HID, HID};
-    TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_o, 6, &oproj, err));
-    TRY(deps(run, pv, NH, oproj, err));
+    PTO_TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_o, 6, &oproj, err));
+    PTO_TRY(deps(run, pv, NH, oproj, err));
     uint64_t a_r1[] = {P(B_X), P(B_O), P(B_H)};
-    TRY(task(run, FUNC_ADD, PTO_CORE_AIV, a_r1, 3, &res1, err));
-    TRY(deps(run, &oproj, 1, res1, err));
+    PTO_TRY(task(run, FUNC_ADD, PTO_CORE_AIV, a_r1, 3, &res1, err));
+    PTO_TRY(deps(run, &oproj, 1, res1, err));
     uint64_t a_rms2[] = {P(B_H), P(B_G2), P(B_HN), pto_f32_bits(EPS)};
-    TRY(task(run, FUNC_RMSNORM, PTO_CORE_AIV, a_rms2, 4, &rms2, err));
-    TRY(deps(run, &res1, 1, rms2, err));
+    PTO_TRY(task(run, FUNC_RMSNORM, PTO_CORE_AIV, a_rms2, 4, &rms2, err));
+    PTO_TRY(deps(run, &res1, 1, rms2, err));
     uint64_t a_g[] = {P(B_HN), P(B_WG), P(B_GATE), S, HID, FFN};
-    TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_g, 6, &gate, err));
-    TRY(deps(run, &rms2, 1, gate, err));
+    PTO_TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_g, 6, &gate, err));
+    PTO_TRY(deps(run, &rms2, 1, gate, err));
     uint64_t a_u[] = {P(B_HN), P(B_WU), P(B_UP), S, HID, FFN};
-    TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_u, 6, &up, err));
-    TRY(deps(run, &rms2, 1, up, err));
+    PTO_TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_u, 6, &up, err));
+    PTO_TRY(deps(run, &rms2, 1, up, err));
     uint64_t a_act[] = {P(B_GATE), P(B_UP), P(B_ACT)};
-    TRY(task(run, FUNC_SILU_MUL, PTO_CORE_AIV, a_act, 3, &act, err));
+    PTO_TRY(task(run, FUNC_SILU_MUL, PTO_CORE_AIV, a_act, 3, &act, err));
     pto_task_id gu[2] = {gate, up};
-    TRY(deps(run, gu, 2, act, err));
+    PTO_TRY(deps(run, gu, 2, act, err));
     uint64_t a_d[] = {P(B_ACT), P(B_WD), P(B_DOWN), S, FFN, HID};
-    TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_d, 6, &down, err));
-    TRY(deps(run, &act, 1, down, err));
+    PTO_TRY(task(run, FUNC_MATMUL, PTO_CORE_AIC, a_d, 6, &down, err));
+    PTO_TRY(deps(run, &act, 1, down, err));
     uint64_t a_r2[] = {P(B_H), P(B_DOWN), P(B_Y)};
-    TRY(task(run, FUNC_ADD, PTO_CORE_AIV, a_r2, 3, &res2, err));
+    PTO_TRY(task(run, FUNC_ADD, PTO_CORE_AIV, a_r2, 3, &res2, err));
     pto_task_id r2[2] = {down, res1};
-    TRY(deps(run, r2, 2, res2, err));
+    PTO_TRY(deps(run, r2, 2, res2, err));
 #undef P
     return pto_copy_back(run, c->y, c->dev[B_Y], sizeof c->y, err);
 }

@@ -52,20 +52,6 @@ typedef struct pa_ctx {
     float host_state[STATE_ELEMS], host_out[Q_ELEMS];
 } pa_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
 static pto_status alloc(pto_device *dev, size_t elems, float **out, pto_error *err)
 {
     void *p = NULL;
@@ -81,14 +67,14 @@ static void init_inputs(pa_ctx *c)
     for (int i = 0; i < TABLE; i++)
         c->block_table[i] = i < NBLK ? used[i] : -1;
     for (int i = 0; i < Q_ELEMS; i++)
-        c->host_q[i] = lcg_next(&state);
+        c->host_q[i] = pto_example_rand(&state);
     for (int i = 0; i < CACHE_ELEMS; i++)
         c->host_k[i] = c->host_v[i] = 100.0f; /* garbage outside the context */
     for (int t = 0; t < CTX; t++) {
         int phys = c->block_table[t / BLK], slot = t % BLK;
         for (int d = 0; d < D; d++) {
-            c->host_k[(phys * BLK + slot) * D + d] = lcg_next(&state);
-            c->host_v[(phys * BLK + slot) * D + d] = lcg_next(&state);
+            c->host_k[(phys * BLK + slot) * D + d] = pto_example_rand(&state);
+            c->host_v[(phys * BLK + slot) * D + d] = pto_example_rand(&state);
         }
     }
     for (int h = 0; h < HEADS; h++) {
@@ -103,17 +89,17 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     pa_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(alloc(dev, Q_ELEMS, &c->dev_q, err));
-    TRY(alloc(dev, CACHE_ELEMS, &c->dev_k, err));
-    TRY(alloc(dev, CACHE_ELEMS, &c->dev_v, err));
-    TRY(alloc(dev, STATE_ELEMS, &c->dev_state, err));
-    TRY(alloc(dev, (size_t)NBLK * BLOCK_SCRATCH, &c->dev_scratch, err));
-    TRY(alloc(dev, Q_ELEMS, &c->dev_out, err));
+    PTO_TRY(alloc(dev, Q_ELEMS, &c->dev_q, err));
+    PTO_TRY(alloc(dev, CACHE_ELEMS, &c->dev_k, err));
+    PTO_TRY(alloc(dev, CACHE_ELEMS, &c->dev_v, err));
+    PTO_TRY(alloc(dev, STATE_ELEMS, &c->dev_state, err));
+    PTO_TRY(alloc(dev, (size_t)NBLK * BLOCK_SCRATCH, &c->dev_scratch, err));
+    PTO_TRY(alloc(dev, Q_ELEMS, &c->dev_out, err));
     init_inputs(c);
-    TRY(pto_copy_to_device(dev, c->dev_q, c->host_q, sizeof c->host_q, err));
-    TRY(pto_copy_to_device(dev, c->dev_k, c->host_k, sizeof c->host_k, err));
-    TRY(pto_copy_to_device(dev, c->dev_v, c->host_v, sizeof c->host_v, err));
-    TRY(pto_copy_to_device(dev, c->dev_state, c->host_state, sizeof c->host_state, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_q, c->host_q, sizeof c->host_q, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_k, c->host_k, sizeof c->host_k, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_v, c->host_v, sizeof c->host_v, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_state, c->host_state, sizeof c->host_state, err));
 
     float *m = c->dev_state, *l = m + HEADS, *o = l + HEADS;
     const float scale = 1.0f / sqrtf((float)D); /* 0.25 */
@@ -131,24 +117,24 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         uint64_t pva[] = {pto_ptr_bits(p), n, pto_ptr_bits(vb), pto_ptr_bits(pv)};
         uint64_t up[] = {pto_ptr_bits(o), pto_ptr_bits(alpha), pto_ptr_bits(pv)};
         pto_task_id t_qk, t_sm, t_pv, t_up;
-        TRY(pto_add_task(run, FUNC_QK, PTO_CORE_AIC, qk, 4, &t_qk, err));
-        TRY(pto_add_task(run, FUNC_SOFTMAX, PTO_CORE_AIV, sm, 7, &t_sm, err));
-        TRY(pto_add_task(run, FUNC_PV, PTO_CORE_AIC, pva, 4, &t_pv, err));
-        TRY(pto_add_task(run, FUNC_UPDATE, PTO_CORE_AIV, up, 3, &t_up, err));
-        TRY(pto_add_dep(run, t_qk, t_sm, err));
+        PTO_TRY(pto_add_task(run, FUNC_QK, PTO_CORE_AIC, qk, 4, &t_qk, err));
+        PTO_TRY(pto_add_task(run, FUNC_SOFTMAX, PTO_CORE_AIV, sm, 7, &t_sm, err));
+        PTO_TRY(pto_add_task(run, FUNC_PV, PTO_CORE_AIC, pva, 4, &t_pv, err));
+        PTO_TRY(pto_add_task(run, FUNC_UPDATE, PTO_CORE_AIV, up, 3, &t_up, err));
+        PTO_TRY(pto_add_dep(run, t_qk, t_sm, err));
         if (j > 0)
-            TRY(pto_add_dep(run, prev_sm, t_sm, err));
-        TRY(pto_add_dep(run, t_sm, t_pv, err));
-        TRY(pto_add_dep(run, t_pv, t_up, err));
+            PTO_TRY(pto_add_dep(run, prev_sm, t_sm, err));
+        PTO_TRY(pto_add_dep(run, t_sm, t_pv, err));
+        PTO_TRY(pto_add_dep(run, t_pv, t_up, err));
         if (j > 0)
-            TRY(pto_add_dep(run, prev_up, t_up, err));
+            PTO_TRY(pto_add_dep(run, prev_up, t_up, err));
         prev_sm = t_sm;
         prev_up = t_up;
     }
     uint64_t fa[] = {pto_ptr_bits(o), pto_ptr_bits(l), pto_ptr_bits(c->dev_out)};
     pto_task_id t_fin;
-    TRY(pto_add_task(run, FUNC_FINALIZE, PTO_CORE_AIV, fa, 3, &t_fin, err));
-    TRY(pto_add_dep(run, prev_up, t_fin, err));
+    PTO_TRY(pto_add_task(run, FUNC_FINALIZE, PTO_CORE_AIV, fa, 3, &t_fin, err));
+    PTO_TRY(pto_add_dep(run, prev_up, t_fin, err));
     return pto_copy_back(run, c->host_out, c->dev_out, sizeof c->host_out, err);
 }
 

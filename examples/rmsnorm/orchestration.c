@@ -24,45 +24,23 @@ typedef struct rmsnorm_ctx {
     float host_x[ELEMS], host_y[ELEMS];
 } rmsnorm_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 /* 64-bit LCG (Knuth's MMIX constants); top 24 bits mapped to [-1, 1]. */
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
-static pto_status alloc(pto_device *dev, size_t bytes, float **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, bytes, &p, err);
-    *out = p;
-    return s;
-}
-
 static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     rmsnorm_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(alloc(dev, BYTES, &c->dev_x, err));
-    TRY(alloc(dev, BYTES, &c->dev_y, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_x, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_y, err));
     uint64_t state = 0x12345678ull;
     for (int i = 0; i < ELEMS; i++)
-        c->host_x[i] = lcg_next(&state);
+        c->host_x[i] = pto_example_rand(&state);
     memset(c->host_y, 0, sizeof c->host_y);
-    TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
 
     for (int r0 = 0; r0 < ROWS; r0 += TILE_ROWS) {
         uint64_t args[3] = {pto_ptr_bits(c->dev_x + r0 * COLS),
                             pto_ptr_bits(c->dev_y + r0 * COLS), COLS};
-        TRY(pto_add_task(run, FUNC_RMSNORM, PTO_CORE_AIV, args, 3, NULL, err));
+        PTO_TRY(pto_add_task(run, FUNC_RMSNORM, PTO_CORE_AIV, args, 3, NULL, err));
     }
     return pto_copy_back(run, c->host_y, c->dev_y, BYTES, err);
 }

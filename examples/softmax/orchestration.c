@@ -38,28 +38,6 @@ typedef struct softmax_ctx {
     float host_x[ELEMS], host_y[ELEMS];
 } softmax_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
-static float lcg_next(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
-    uint32_t top = (uint32_t)(*state >> 40);
-    return (float)top / (float)(1u << 23) - 1.0f;
-}
-
-static pto_status alloc(pto_device *dev, size_t bytes, float **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, bytes, &p, err);
-    *out = p;
-    return s;
-}
-
 static pto_status add_group(pto_run *run, softmax_ctx *c, int g, pto_error *err)
 {
     float *scr = c->dev_scratch + g * GROUP_SCRATCH;
@@ -69,18 +47,18 @@ static pto_status add_group(pto_run *run, softmax_ctx *c, int g, pto_error *err)
     for (int j = 0; j < CT; j++) {
         uint64_t a[] = {pto_ptr_bits(c->dev_x + g * TR * COLS + j * TC), COLS,
                         pto_ptr_bits(m + j), pto_ptr_bits(s + j), CT};
-        TRY(pto_add_task(run, FUNC_STATS, PTO_CORE_AIV, a, 5, &stats[j], err));
+        PTO_TRY(pto_add_task(run, FUNC_STATS, PTO_CORE_AIV, a, 5, &stats[j], err));
     }
     uint64_t ca[] = {pto_ptr_bits(m), pto_ptr_bits(s), pto_ptr_bits(M), pto_ptr_bits(S)};
-    TRY(pto_add_task(run, FUNC_COMBINE, PTO_CORE_AIV, ca, 4, &comb, err));
+    PTO_TRY(pto_add_task(run, FUNC_COMBINE, PTO_CORE_AIV, ca, 4, &comb, err));
     for (int j = 0; j < CT; j++)
-        TRY(pto_add_dep(run, stats[j], comb, err));
+        PTO_TRY(pto_add_dep(run, stats[j], comb, err));
     for (int j = 0; j < CT; j++) {
         size_t off = (size_t)g * TR * COLS + (size_t)j * TC;
         uint64_t a[] = {pto_ptr_bits(c->dev_x + off), COLS, pto_ptr_bits(M),
                         pto_ptr_bits(S), pto_ptr_bits(c->dev_y + off)};
-        TRY(pto_add_task(run, FUNC_NORMALIZE, PTO_CORE_AIV, a, 5, &norm, err));
-        TRY(pto_add_dep(run, comb, norm, err));
+        PTO_TRY(pto_add_task(run, FUNC_NORMALIZE, PTO_CORE_AIV, a, 5, &norm, err));
+        PTO_TRY(pto_add_dep(run, comb, norm, err));
     }
     return PTO_OK;
 }
@@ -89,16 +67,16 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     softmax_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(alloc(dev, BYTES, &c->dev_x, err));
-    TRY(alloc(dev, BYTES, &c->dev_y, err));
-    TRY(alloc(dev, SCRATCH_BYTES, &c->dev_scratch, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_x, err));
+    PTO_TRY(pto_example_alloc(dev, BYTES, &c->dev_y, err));
+    PTO_TRY(pto_example_alloc(dev, SCRATCH_BYTES, &c->dev_scratch, err));
     uint64_t state = 0x50f7ull;
     for (int i = 0; i < ELEMS; i++)
-        c->host_x[i] = 4.0f * lcg_next(&state);
+        c->host_x[i] = 4.0f * pto_example_rand(&state);
     memset(c->host_y, 0, sizeof c->host_y);
-    TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
     for (int g = 0; g < GROUPS; g++)
-        TRY(add_group(run, c, g, err));
+        PTO_TRY(add_group(run, c, g, err));
     return pto_copy_back(run, c->host_y, c->dev_y, BYTES, err);
 }
 

@@ -24,13 +24,6 @@ typedef struct vector_ctx {
     float host_a[N], host_b[N], host_f[N];
 } vector_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 static pto_status add_task(pto_run *run, int func, uint64_t a0, uint64_t a1,
                            uint64_t a2, pto_task_id *id, pto_error *err)
 {
@@ -44,28 +37,28 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_device *dev = pto_run_device(run);
     for (int t = 0; t < T_COUNT; t++) {
         void *p = NULL;
-        TRY(pto_malloc(dev, BYTES, &p, err));
+        PTO_TRY(pto_malloc(dev, BYTES, &p, err));
         c->dev[t] = p;
     }
     for (int i = 0; i < N; i++) {
         c->host_a[i] = 2.0f;
         c->host_b[i] = 3.0f;
     }
-    TRY(pto_copy_to_device(dev, c->dev[T_A], c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev[T_B], c->host_b, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_A], c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev[T_B], c->host_b, BYTES, err));
 
     uint64_t a = pto_ptr_bits(c->dev[T_A]), b = pto_ptr_bits(c->dev[T_B]);
     uint64_t cc = pto_ptr_bits(c->dev[T_C]), d = pto_ptr_bits(c->dev[T_D]);
     uint64_t e = pto_ptr_bits(c->dev[T_E]), f = pto_ptr_bits(c->dev[T_F]);
     pto_task_id t0, t1, t2, t3;
-    TRY(add_task(run, FUNC_ADD, a, b, cc, &t0, err));
-    TRY(add_task(run, FUNC_ADD_SCALAR, cc, pto_f32_bits(1.0f), d, &t1, err));
-    TRY(add_task(run, FUNC_ADD_SCALAR, cc, pto_f32_bits(2.0f), e, &t2, err));
-    TRY(add_task(run, FUNC_MUL, d, e, f, &t3, err));
-    TRY(pto_add_dep(run, t0, t1, err));
-    TRY(pto_add_dep(run, t0, t2, err));
-    TRY(pto_add_dep(run, t1, t3, err));
-    TRY(pto_add_dep(run, t2, t3, err));
+    PTO_TRY(add_task(run, FUNC_ADD, a, b, cc, &t0, err));
+    PTO_TRY(add_task(run, FUNC_ADD_SCALAR, cc, pto_f32_bits(1.0f), d, &t1, err));
+    PTO_TRY(add_task(run, FUNC_ADD_SCALAR, cc, pto_f32_bits(2.0f), e, &t2, err));
+    PTO_TRY(add_task(run, FUNC_MUL, d, e, f, &t3, err));
+    PTO_TRY(pto_add_dep(run, t0, t1, err));
+    PTO_TRY(pto_add_dep(run, t0, t2, err));
+    PTO_TRY(pto_add_dep(run, t1, t3, err));
+    PTO_TRY(pto_add_dep(run, t2, t3, err));
     return pto_copy_back(run, c->host_f, c->dev[T_F], BYTES, err);
 }
 

@@ -29,13 +29,6 @@ typedef struct vs_ctx {
     float host_a[N], host_b[N], host_f[N];
 } vs_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
-    } while (0)
-
 static pto_status gm_alloc(pto_device *dev, float **out, pto_error *err)
 {
     void *p = NULL;
@@ -49,7 +42,7 @@ static pto_status binary(pto_run *run, int func, pto_param x, pto_param y, pto_p
                          pto_error *err)
 {
     pto_param p[4] = {x, y, *out, pto_scalar(N)};
-    TRY(pto_submit(run, func, PTO_CORE_AIV, p, 4, NULL, err));
+    PTO_TRY(pto_submit(run, func, PTO_CORE_AIV, p, 4, NULL, err));
     *out = p[2]; /* a PTO_OUT comes back with its heap address */
     return PTO_OK;
 }
@@ -58,35 +51,35 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     vs_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
-    TRY(gm_alloc(dev, &c->dev_a, err));
-    TRY(gm_alloc(dev, &c->dev_b, err));
-    TRY(gm_alloc(dev, &c->dev_f, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_a, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_b, err));
+    PTO_TRY(gm_alloc(dev, &c->dev_f, err));
     for (int i = 0; i < N; i++) {
         c->host_a[i] = 2.0f;
         c->host_b[i] = 3.0f;
         c->host_f[i] = 0.0f;
     }
-    TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
-    TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
+    PTO_TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
 
     pto_tensor A = pto_tensor_1d(c->dev_a, N, sizeof(float));
     pto_tensor B = pto_tensor_1d(c->dev_b, N, sizeof(float));
     pto_tensor F = pto_tensor_1d(c->dev_f, N, sizeof(float));
 
-    TRY(pto_scope_begin(run, "vector", PTO_SCOPE_AUTO, err));
+    PTO_TRY(pto_scope_begin(run, "vector", PTO_SCOPE_AUTO, err));
     pto_param sum = pto_out(A);
-    TRY(binary(run, FUNC_ADD, pto_in(A), pto_in(B), &sum, err)); /* t0 */
+    PTO_TRY(binary(run, FUNC_ADD, pto_in(A), pto_in(B), &sum, err)); /* t0 */
 
-    TRY(pto_scope_begin(run, "square", PTO_SCOPE_AUTO, err));
+    PTO_TRY(pto_scope_begin(run, "square", PTO_SCOPE_AUTO, err));
     pto_param d = pto_out(A), e = pto_out(A), f = pto_out_existing(F);
-    TRY(binary(run, FUNC_ADD_SCALAR, pto_in(sum.tensor), pto_scalar_f32(1.0f), &d, err));
-    TRY(binary(run, FUNC_ADD_SCALAR, pto_in(sum.tensor), pto_scalar_f32(2.0f), &e, err));
-    TRY(binary(run, FUNC_MUL, pto_in(d.tensor), pto_in(e.tensor), &f, err));
-    TRY(pto_scope_end(run, err));
+    PTO_TRY(binary(run, FUNC_ADD_SCALAR, pto_in(sum.tensor), pto_scalar_f32(1.0f), &d, err));
+    PTO_TRY(binary(run, FUNC_ADD_SCALAR, pto_in(sum.tensor), pto_scalar_f32(2.0f), &e, err));
+    PTO_TRY(binary(run, FUNC_MUL, pto_in(d.tensor), pto_in(e.tensor), &f, err));
+    PTO_TRY(pto_scope_end(run, err));
 
     f = pto_out_existing(F);
-    TRY(binary(run, FUNC_ADD, pto_in(F), pto_in(sum.tensor), &f, err)); /* t4 */
-    TRY(pto_scope_end(run, err));
+    PTO_TRY(binary(run, FUNC_ADD, pto_in(F), pto_in(sum.tensor), &f, err)); /* t4 */
+    PTO_TRY(pto_scope_end(run, err));
     return pto_copy_back(run, c->host_f, c->dev_f, BYTES, err);
 }
 

@@ -41,6 +41,35 @@ typedef struct pto_example {
 #define PTO_EXAMPLE_ENTRY "pto_example_get"
 typedef const pto_example *(*pto_example_get_fn)(void);
 
+/* Small helpers shared by example orchestrations (static inline: an
+ * orchestration .so needs nothing beyond libpto). */
+
+/* Returns the status of expr from the enclosing function unless it is OK. */
+#define PTO_TRY(expr)                       \
+    do {                                    \
+        pto_status pto_try_ = (expr);       \
+        if (pto_try_ != PTO_OK)             \
+            return pto_try_;                \
+    } while (0)
+
+/* Deterministic inputs: a 64-bit LCG, uniform in [-1, 1). */
+static inline float pto_example_rand(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    uint32_t top = (uint32_t)(*state >> 40);
+    return (float)top / (float)(1u << 23) - 1.0f;
+}
+
+/* pto_malloc of a float buffer. */
+static inline pto_status pto_example_alloc(pto_device *dev, size_t bytes, float **out,
+                                           pto_error *err)
+{
+    void *p = 0;
+    pto_status s = pto_malloc(dev, bytes, &p, err);
+    *out = (float *)p;
+    return s;
+}
+
 #ifdef __cplusplus
 }
 #endif
