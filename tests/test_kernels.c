@@ -278,6 +278,28 @@ static void test_cache_hit(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* Editing a runtime header (a .h in <include>/pto) invalidates the cache: a
+ * copy of the include dir is used via PTO_INCLUDE_DIR and then changed. */
+static void test_cache_tracks_pto_headers(void **state)
+{
+    (void)state;
+    char inc[4096], cmd[8400], a[4096], b[4096];
+    pto_error err = {0};
+    snprintf(inc, sizeof inc, "%s/inc-copy", getenv("PTO_CACHE_DIR"));
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -r '%s/pto' '%s/'", inc,
+             PTO_SOURCE_INCLUDE, inc);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(setenv("PTO_INCLUDE_DIR", inc, 1), 0);
+    assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, a, sizeof a, &err), PTO_OK);
+    assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, b, sizeof b, &err), PTO_OK);
+    assert_string_equal(a, b);
+    snprintf(cmd, sizeof cmd, "echo '/* edited */' >> '%s/pto/kernel.h'", inc);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, b, sizeof b, &err), PTO_OK);
+    assert_string_not_equal(a, b);
+    unsetenv("PTO_INCLUDE_DIR");
+}
+
 static void test_missing_compiler(void **state)
 {
     (void)state;
@@ -373,7 +395,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_register_fn),        T(test_register_errors),
         T(test_compile_and_register_so), T(test_register_source),
-        T(test_compile_error),      T(test_cache_hit),
+        T(test_compile_error),      T(test_cache_hit), T(test_cache_tracks_pto_headers),
         T(test_missing_compiler),
         T(test_missing_source),     T(test_unregister),
         T(test_concurrent_compile),

@@ -8,14 +8,16 @@
  * else PTO_INSTALL_INCLUDE_DIR.
  * Cache dir: $PTO_CACHE_DIR, else $XDG_CACHE_HOME/pto, else ~/.cache/pto
  * (created like mkdir -p). The object is <cache>/<stem>-<hash>.so where hash
- * is 64-bit FNV-1a over the source bytes, the compiler and flag words and
- * the include dir. An existing object is reused without compiling. Headers
- * the source includes are NOT part of the hash: after editing a header,
- * clear the cache (or change a flag).
+ * is 64-bit FNV-1a over the source bytes, the compiler and flag words, the
+ * include dir and the runtime's own headers (every .h in <include>/pto, which
+ * kernels use: tile.h, kernel.h, example.h). An existing object is reused
+ * without compiling. Other headers the source includes are NOT part of the
+ * hash: after editing one, clear the cache (or change a flag).
  *
  * Concurrency: the compiler writes a unique temporary file which is then
  * rename()d into place, so concurrent compiles of the same source (threads
  * or processes) both succeed and readers never see a partial object. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -169,6 +171,40 @@ static pto_status hash_file(const char *path, uint64_t *h, pto_error *err)
     }
     close(fd);
     return PTO_OK;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Folds every .h in <inc>/pto into h, in name order (no dir: nothing). */
+static void hash_pto_headers(const char *inc, uint64_t *h)
+{
+    char dirpath[CC_PATH_MAX], path[CC_PATH_MAX + 160];
+    snprintf(dirpath, sizeof dirpath, "%.4000s/pto", inc);
+    DIR *d = opendir(dirpath);
+    if (!d)
+        return;
+    char names[64][128];
+    char *order[64];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 64) {
+        size_t len = strlen(e->d_name);
+        if (len < 3 || len >= sizeof names[0] || strcmp(e->d_name + len - 2, ".h"))
+            continue;
+        memcpy(names[n], e->d_name, len + 1);
+        order[n] = names[n];
+        n++;
+    }
+    closedir(d);
+    qsort(order, n, sizeof order[0], cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dirpath, order[i]);
+        *h = fnv_str(*h, order[i]);
+        hash_file(path, h, 0); /* an unreadable header just hashes less */
+    }
 }
 
 /* File name stem of path, restricted to [A-Za-z0-9_-], at most 40 chars. */
@@ -342,6 +378,7 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
     for (int i = 0; i < j->argc - 3; i++)
         h = fnv_str(h, j->argv[i]);
     h = fnv_str(h, inc);
+    hash_pto_headers(inc, &h);
 
     s = cache_dir(j->cache, sizeof j->cache, err);
     if (s == PTO_OK)
