@@ -55,13 +55,15 @@ void pto_run_publish_pending(pto_run *run)
 }
 
 pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
-                       uint32_t nargs, pto_task **out, pto_error *err)
+                       uint32_t nargs, int slot_reserved, pto_task **out, pto_error *err)
 {
     *out = 0;
-    pto_run_publish_pending(run);
-    pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
-    if (st)
-        return st;
+    if (!slot_reserved) {
+        pto_run_publish_pending(run);
+        pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
+        if (st)
+            return st;
+    }
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
         return PTO_OK;
@@ -90,7 +92,7 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
         return pto_fail(err, PTO_ERR_INVALID,
                         "pto_add_task: %u args (at most %d, non-NULL)", nargs, PTO_MAX_ARGS);
     pto_task *t;
-    if ((st = pto_run_add(run, func_id, type, args, nargs, &t, err)))
+    if ((st = pto_run_add(run, func_id, type, args, nargs, 0, &t, err)))
         return st;
     if (out)
         *out = t ? t->id : pto_run_vnext(run);

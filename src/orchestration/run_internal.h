@@ -91,10 +91,12 @@ pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
                                 pto_core_type type, pto_error *err);
 /* Publishes the newest task if it is still held back for pto_add_dep. */
 void pto_run_publish_pending(pto_run *run);
-/* Adds a task (after flow control), owned by the innermost open scope.
- * *out is NULL when the run has deadlocked (the task is only counted). */
+/* Adds a task, owned by the innermost open scope: first publishes the
+ * held-back task and waits for a ring slot, unless the caller already did
+ * (slot_reserved). *out is NULL when the run has deadlocked (the task is
+ * only counted). */
 pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
-                       uint32_t nargs, pto_task **out, pto_error *err);
+                       uint32_t nargs, int slot_reserved, pto_task **out, pto_error *err);
 
 /* scope.c: the implicit run scope (depth 0) is opened per launch. */
 void pto_run_scopes_reset(pto_run *run);

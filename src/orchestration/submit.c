@@ -138,7 +138,9 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
         args[i] = p[i].kind == PTO_SCALAR ? p[i].scalar : pto_ptr_bits(pto_tensor_data(&p[i].tensor));
     }
     pto_task *t;
-    if ((st = pto_run_add(run, func_id, queue, args, queue == PTO_QUEUE_DUMMY ? 0 : n, &t, err)))
+    /* The ring slot was reserved in step 2 (nothing is published since). */
+    if ((st = pto_run_add(run, func_id, queue, args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
+                          err)))
         return st;
     if (!t) { /* deadlocked: counted only */
         if (out)
