@@ -74,22 +74,6 @@ static uint32_t handle_fins(pto_sim_sched *s)
     return done;
 }
 
-/* Wakes one parked peer with an idle core of `type`, so ready work that this
- * scheduler cannot place does not wait for the peer's own events. */
-static void wake_peer(pto_sim_sched *s, pto_core_type type)
-{
-    pto_sim *sim = s->sim;
-    atomic_thread_fence(memory_order_seq_cst); /* Dekker: see park.h */
-    for (uint32_t i = 1; i < sim->nsched; i++) {
-        pto_sim_sched *p = &sim->sched[(s->index + i) % sim->nsched];
-        if (atomic_load_explicit(&p->ev.waiters, memory_order_relaxed) &&
-            atomic_load_explicit(&p->idle_pub[type], memory_order_relaxed)) {
-            pto_event_signal(&p->ev);
-            return;
-        }
-    }
-}
-
 /* Dependency-only tasks need no core: complete them here. Returns how many. */
 static uint32_t run_dummies(pto_sim_sched *s)
 {
@@ -122,7 +106,7 @@ static void dispatch(pto_sim_sched *s)
             dispatch_to(s, s->idle[type][--s->nidle[type]], slot);
         atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
         if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(q))
-            wake_peer(s, (pto_core_type)type);
+            pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
     }
 }
 
@@ -143,14 +127,7 @@ static uint32_t flush(pto_sim_sched *s)
     } else if (sent > 1 && sim->nsched > 1) {
         /* This thread will run them one after another: let a parked peer
          * help (costs a wake only when a peer is actually parked). */
-        atomic_thread_fence(memory_order_seq_cst); /* Dekker: see park.h */
-        for (uint32_t i = 1; i < sim->nsched; i++) {
-            pto_sim_sched *p = &sim->sched[(s->index + i) % sim->nsched];
-            if (atomic_load_explicit(&p->ev.waiters, memory_order_relaxed)) {
-                pto_event_signal(&p->ev);
-                break;
-            }
-        }
+        pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
     }
     s->sent = 0;
     s->notify = 0;

@@ -389,13 +389,16 @@ void pto_sim_run_prepare(pto_sim *sim)
     sim->wakes_base = total_wakes(sim);
 }
 
-void pto_sim_notify_ready(pto_sim *sim, uint32_t queue)
+void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue)
 {
-    /* Dekker with the parking side (see park.h): the push must be ordered
-     * before the reads of `waiters`. */
+    /* Dekker with the parking side (see park.h): the work published before
+     * this call must be ordered before the reads of `waiters`. */
     atomic_thread_fence(memory_order_seq_cst);
+    uint32_t first = self < 0 ? 0 : (uint32_t)self + 1;
     for (uint32_t i = 0; i < sim->nsched; i++) {
-        pto_sim_sched *s = &sim->sched[i];
+        pto_sim_sched *s = &sim->sched[(first + i) % sim->nsched];
+        if ((int)s->index == self)
+            continue;
         if (atomic_load_explicit(&s->ev.waiters, memory_order_relaxed) &&
             (queue >= PTO_CORE_TYPES ||
              atomic_load_explicit(&s->idle_pub[queue], memory_order_relaxed))) {
@@ -404,6 +407,8 @@ void pto_sim_notify_ready(pto_sim *sim, uint32_t queue)
         }
     }
 }
+
+void pto_sim_notify_ready(pto_sim *sim, uint32_t queue) { pto_sim_wake_one(sim, -1, queue); }
 
 void pto_sim_wake_schedulers(pto_sim *sim)
 {

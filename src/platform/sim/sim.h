@@ -118,6 +118,9 @@ void pto_sim_wake_schedulers(pto_sim *sim);
 /* A task was pushed to ready queue `queue` while schedulers may be parked:
  * wakes one parked scheduler that can run it (cheap when none is parked). */
 void pto_sim_notify_ready(pto_sim *sim, uint32_t queue);
+/* Wakes one parked scheduler other than `self` (-1: none excluded) with an
+ * idle core for `queue` (queue >= PTO_CORE_TYPES: any parked one). */
+void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue);
 void pto_sim_run_stats(pto_sim *sim, pto_stats *st);
 /* Cores currently holding a task (for reports): fills slots, returns count. */
 uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max);
