@@ -245,7 +245,6 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     fs->stalls++;
-    run->stalled_on = r;
     pto_status st = PTO_OK;
     while (run->cfg.deterministic) {
         /* Waiting = advancing the simulation by one completion. */
@@ -285,8 +284,6 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         }
     }
     fs->stall_ns += pto_now_ns() - t0;
-    if (!run->failed)
-        run->stalled_on = PTO_STALL_NONE;
     return st;
 }
 

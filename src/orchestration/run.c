@@ -176,7 +176,6 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     run->failed = 0;
     run->has_pending = 0;
     run->published = run->drained = run->heap_requested = 0;
-    run->stalled_on = PTO_STALL_NONE;
     memset(&run->dl, 0, sizeof run->dl);
     run->flow_stats = stats ? stats : &run->own_stats;
     memset(run->flow_stats, 0, sizeof *run->flow_stats);

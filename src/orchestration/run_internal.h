@@ -65,7 +65,6 @@ struct pto_run {
     uint32_t *seen;        /* window entries: per-slot dedup epoch */
     uint32_t seen_epoch;
     pto_stats own_stats;   /* flow_stats when the caller passed none */
-    pto_stall_reason stalled_on;
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];
     /* The AICPU orchestrator thread (streamed runs): the launching thread
