@@ -563,13 +563,14 @@ static void test_manual_scope_disables_inference(void **s)
     pto_error err = {0};
     pto_stats st;
     manual m = {gm(dev, LEN, 0), 0, 0};
-    /* AUTO: w2 after w1 (and w2's write supersedes w1's entry), the reader
-     * after w2 only: 2 edges, at most 2 TensorMap entries at once. */
+    /* AUTO: w2 after w1 (and w2's write supersedes w1's entry, so the
+     * reader finds w2 only): 2 edges. The superseded entry keeps its ring
+     * slot until w1 retires: 3 TensorMap entries held at once. */
     if (pto_launch(dev, &rc, orch_manual_infer, &m, &st, &err))
         fail_msg("launch: %s", err.msg);
     assert_int_equal(st.tasks, 3);
     assert_int_equal(st.flow[PTO_STALL_DEPLIST_POOL_FULL].high_water, 2);
-    assert_int_equal(st.flow[PTO_STALL_TENSORMAP_POOL_FULL].high_water, 2);
+    assert_int_equal(st.flow[PTO_STALL_TENSORMAP_POOL_FULL].high_water, 3);
     /* MANUAL writers: no edge anywhere; only the reader is recorded. */
     m.manual = 1;
     if (pto_launch(dev, &rc, orch_manual_infer, &m, &st, &err))

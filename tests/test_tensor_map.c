@@ -1,7 +1,7 @@
 /* Regions (src/core/region.c) and the TensorMap (src/core/tensor_map.c):
  * exact and conservative overlap, producer/consumer lookup, lazy
- * invalidation, batched cleanup, a full pool, and randomized comparisons
- * against brute-force references. */
+ * invalidation, ring retirement and slot reuse, superseding, a full pool,
+ * and randomized comparisons against brute-force references. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -547,19 +547,36 @@ static void test_tmap_query_flags_and_overlap(void **state)
     pto_tmap_destroy(&tm);
 }
 
-/* Entries below the frontier are not visited and are freed on the way. */
+/* Slots on the chain of one table's bucket b, newest first, as a walk would
+ * accept them (white-box: mirrors the checks of walk()). */
+static uint32_t chain_tasks(const pto_tensor_map *tm, uint32_t b, uint64_t frontier,
+                            uint64_t *tasks, uint32_t max)
+{
+    uint32_t n = 0;
+    uint64_t prev = UINT64_MAX;
+    for (uint32_t i = tm->buckets[b]; i != PTO_TMAP_NIL && n < max; i = tm->entries[i].next) {
+        const pto_tmap_entry *e = &tm->entries[i];
+        if (e->bucket != b || e->pos >= prev || e->pos < tm->tail || e->task < frontier)
+            break;
+        tasks[n++] = e->task;
+        prev = e->pos;
+    }
+    return n;
+}
+
+/* Entries below the frontier are never visited; a walk cuts its chain at
+ * the first of them, and retiring frees them from the ring's tail. */
 static void test_tmap_lazy_invalidation(void **state)
 {
     (void)state;
     pto_tensor_map tm;
-    tm_open(&tm, 16, 1); /* one bucket: the query walks every entry */
+    tm_open(&tm, 16, 1); /* one bucket per table: the query walks every entry */
     pto_region r = r1d(0, 64);
     for (uint64_t t = 0; t < 6; t++)
         ins_ok(&tm, 0xA000, r, t, (int)(t & 1));
-    ins_ok(&tm, 0xB000, r, 1, 1); /* other base, dead at frontier 3 */
-    ins_ok(&tm, 0xB000, r, 7, 1); /* other base, alive */
-    assert_int_equal(tm.live, 8);
-    assert_int_equal(tm.high_water, 8);
+    ins_ok(&tm, 0xB000, r, 6, 1);
+    assert_int_equal(tm.live, 7);
+    assert_int_equal(tm.high_water, 7);
 
     seen s;
     query(&tm, 0xA000, &r, 3, &s);
@@ -568,26 +585,33 @@ static void test_tmap_lazy_invalidation(void **state)
     assert_true(find(&s, 4) >= 0 && s.is_write[find(&s, 4)] == 0);
     assert_true(find(&s, 5) >= 0);
     assert_int_equal(find(&s, 2), -1);
-    /* Tasks 0, 1, 2 on A and task 1 on B were met in the chain: freed. */
+    /* Both chains were cut at their first dead entry: nothing below 3 is
+     * linked any more, even with frontier 0. */
+    uint64_t got[16];
+    assert_int_equal(chain_tasks(&tm, 0, 0, got, 16), 1); /* readers: 4 */
+    assert_int_equal(got[0], 4);
+    assert_int_equal(chain_tasks(&tm, 1, 0, got, 16), 3); /* writers: 6, 5, 3 */
+    assert_int_equal(got[0], 6);
+    assert_int_equal(got[1], 5);
+    assert_int_equal(got[2], 3);
+    /* The ring still holds them until the tail passes them. */
+    assert_int_equal(tm.live, 7);
+    assert_int_equal(pto_tmap_retire(&tm, 3), 3);
     assert_int_equal(tm.live, 4);
-    assert_int_equal(tm.lazy_freed, 4);
-    assert_int_equal(tm.high_water, 8); /* high water is kept */
+    assert_int_equal(tm.retired, 3);
+    assert_int_equal(pto_tmap_retire(&tm, 3), 0); /* idempotent */
+    assert_int_equal(tm.high_water, 7);           /* high water is kept */
 
-    /* A non-overlapping query still frees dead entries it walks over. */
-    pto_region far = r1d(4096, 8);
-    query(&tm, 0xA000, &far, 5, &s);
-    assert_int_equal(s.n, 0);
-    assert_int_equal(tm.live, 2); /* 5 on A, 7 on B */
-    query(&tm, 0xB000, &r, 5, &s);
+    query(&tm, 0xB000, &r, 3, &s);
     assert_int_equal(s.n, 1);
-    assert_int_equal(s.task[0], 7);
-    /* Nothing is left to clean. */
-    assert_int_equal(pto_tmap_cleanup(&tm, 5), 0);
+    assert_int_equal(s.task[0], 6);
+    /* The tail stops at the first live entry. */
+    assert_int_equal(pto_tmap_retire(&tm, 5), 2);
     assert_int_equal(tm.live, 2);
     pto_tmap_destroy(&tm);
 }
 
-/* A full pool refuses inserts without touching live entries. */
+/* A full ring refuses inserts without touching live entries. */
 static void test_tmap_pool_full(void **state)
 {
     (void)state;
@@ -596,13 +620,13 @@ static void test_tmap_pool_full(void **state)
     for (uint64_t t = 0; t < 8; t++)
         ins_ok(&tm, 0x1000 * (t % 3 + 1), r1d(t * 16, 16), t, 1);
     assert_int_equal(tm.live, 8);
-    assert_int_equal(tm.free_head, PTO_TMAP_NIL);
     pto_region r = r1d(0, 16);
     assert_int_equal(pto_tmap_insert(&tm, 0x1000, &r, 8, 1), -1);
     assert_int_equal(pto_tmap_insert(&tm, 0x9000, &r, 9, 0), -1);
     assert_int_equal(tm.full_rejects, 2);
     assert_int_equal(tm.live, 8);
     assert_int_equal(tm.high_water, 8);
+    assert_int_equal(pto_tmap_retire(&tm, 0), 0); /* nothing retired yet */
     /* Every original entry is still found, with its own task and flag. */
     pto_region all = r1d(0, 1024);
     seen s;
@@ -623,61 +647,99 @@ static void test_tmap_pool_full(void **state)
     query(&tm, 0x1000 * (5 % 3 + 1), &one, 0, &s);
     assert_int_equal(s.n, 1);
     assert_int_equal(s.task[0], 5);
+    /* Two retire, two fit. */
+    assert_int_equal(pto_tmap_retire(&tm, 2), 2);
+    ins_ok(&tm, 0x9000, r, 8, 1);
+    ins_ok(&tm, 0x9000, r, 9, 0);
+    assert_int_equal(pto_tmap_insert(&tm, 0x9000, &r, 10, 1), -1);
     pto_tmap_destroy(&tm);
 }
 
-/* Cleanup frees exactly the dead entries; freed entries are reused. */
-static void test_tmap_cleanup_and_reuse(void **state)
+/* Reused slots never leak into the chains that pointed at them: with one
+ * bucket every entry shares a chain, so only the ring-position check keeps
+ * a stale link from reaching a newer entry. */
+static void test_tmap_retire_and_reuse(void **state)
+{
+    (void)state;
+    for (uint32_t nb = 1; nb <= 4; nb *= 4) {
+        pto_tensor_map tm;
+        tm_open(&tm, 16, nb);
+        pto_region r = r1d(0, 64);
+        for (uint64_t t = 0; t < 16; t++)
+            ins_ok(&tm, 0x1000 * (t % 5), r, t, (int)(t % 2));
+        assert_int_equal(pto_tmap_insert(&tm, 0x1000, &r, 16, 1), -1);
+        assert_int_equal(pto_tmap_retire(&tm, 6), 6); /* tasks 0..5 */
+        assert_int_equal(tm.live, 10);
+
+        /* Slots 0..5 now hold tasks 16..21 on another base. */
+        for (uint64_t t = 16; t < 22; t++)
+            ins_ok(&tm, 0xF000, r1d(t * 8, 8), t, 1);
+        assert_int_equal(tm.live, 16);
+        assert_int_equal(pto_tmap_insert(&tm, 0xF000, &r, 22, 1), -1);
+
+        /* Survivors are intact and nothing else shows up. */
+        seen s;
+        uint32_t total = 0;
+        for (uint64_t b = 0; b < 5; b++) {
+            query(&tm, 0x1000 * b, &r, 6, &s);
+            for (uint32_t i = 0; i < s.n; i++) {
+                assert_true(s.task[i] >= 6 && s.task[i] < 16);
+                assert_int_equal(s.task[i] % 5, b);
+                assert_int_equal(s.is_write[i], (int)(s.task[i] % 2));
+            }
+            total += s.n;
+        }
+        assert_int_equal(total, 10);
+        query(&tm, 0xF000, &r, 6, &s); /* bytes [0, 64): none of 16..21 */
+        assert_int_equal(s.n, 0);
+        pto_region wide = r1d(0, 1024);
+        query(&tm, 0xF000, &wide, 6, &s);
+        assert_int_equal(s.n, 6);
+        assert_int_equal(tm.high_water, 16);
+
+        /* Everything retires; the ring takes a full load again. */
+        assert_int_equal(pto_tmap_retire(&tm, 100), 16);
+        assert_int_equal(tm.live, 0);
+        for (uint64_t t = 100; t < 116; t++)
+            ins_ok(&tm, 0xE000, r, t, 0);
+        assert_int_equal(tm.live, 16);
+        query(&tm, 0xE000, &r, 100, &s);
+        assert_int_equal(s.n, 16);
+        pto_tmap_destroy(&tm);
+    }
+}
+
+/* A covering write unlinks the entries it supersedes (readers and
+ * writers); partial overlaps stay. */
+static void test_tmap_supersede(void **state)
 {
     (void)state;
     pto_tensor_map tm;
-    tm_open(&tm, 16, 4);
-    for (uint64_t t = 0; t < 16; t++)
-        ins_ok(&tm, 0x1000 * (t % 5), r1d(0, 64), t, (int)(t % 2));
-    assert_int_equal(tm.live, 16);
-    pto_region r = r1d(0, 64);
-    assert_int_equal(pto_tmap_insert(&tm, 0x1000, &r, 16, 1), -1);
-
-    assert_int_equal(pto_tmap_cleanup(&tm, 0), 0);
-    assert_int_equal(pto_tmap_cleanup(&tm, 6), 6); /* tasks 0..5 */
-    assert_int_equal(tm.live, 10);
-    assert_int_equal(tm.cleanups, 2);
-    assert_int_equal(tm.cleanup_freed, 6);
-    assert_int_equal(pto_tmap_cleanup(&tm, 6), 0); /* idempotent */
-
-    /* Survivors are intact. */
+    tm_open(&tm, 32, 8);
+    const uint64_t B = 0x40000;
+    ins_ok(&tm, B, r1d(0, 64), 1, 1);   /* covered writer */
+    ins_ok(&tm, B, r1d(64, 64), 2, 0);  /* covered reader */
+    ins_ok(&tm, B, r1d(120, 64), 3, 0); /* sticks out of [0, 128) */
     seen s;
-    uint32_t total = 0;
-    for (uint64_t b = 0; b < 5; b++) {
-        query(&tm, 0x1000 * b, &r, 6, &s);
-        for (uint32_t i = 0; i < s.n; i++) {
-            assert_true(s.task[i] >= 6 && s.task[i] < 16);
-            assert_int_equal(s.task[i] % 5, b);
-            assert_int_equal(s.is_write[i], (int)(s.task[i] % 2));
-        }
-        total += s.n;
-    }
-    assert_int_equal(total, 10);
-
-    /* Reuse: exactly 6 free slots. */
-    for (uint64_t t = 16; t < 22; t++)
-        ins_ok(&tm, 0xF000, r1d(t * 8, 8), t, 1);
-    assert_int_equal(tm.live, 16);
-    assert_int_equal(pto_tmap_insert(&tm, 0xF000, &r, 22, 1), -1);
-    query(&tm, 0xF000, &r, 6, &s); /* bytes [0, 64): none of 16..21 */
-    assert_int_equal(s.n, 0);
-    pto_region wide = r1d(0, 1024);
-    query(&tm, 0xF000, &wide, 6, &s);
-    assert_int_equal(s.n, 6);
-    assert_int_equal(tm.high_water, 16);
-
-    /* Everything retires. */
-    assert_int_equal(pto_tmap_cleanup(&tm, 100), 16);
-    assert_int_equal(tm.live, 0);
-    assert_int_equal(tm.high_water, 16);
-    for (uint64_t t = 100; t < 116; t++)
-        ins_ok(&tm, 0xE000, r, t, 0);
-    assert_int_equal(tm.live, 16);
+    memset(&s, 0, sizeof s);
+    pto_region w = r1d(0, 128);
+    pto_tmap_query(&tm, B, &w, 0, collect, &s,
+                   PTO_TMAP_READERS | PTO_TMAP_WRITERS | PTO_TMAP_SUPERSEDE);
+    assert_int_equal(s.n, 3); /* the writer depends on all three */
+    assert_int_equal(tm.superseded, 2);
+    ins_ok(&tm, B, w, 4, 1);
+    query(&tm, B, &w, 0, &s);
+    assert_int_equal(s.n, 2); /* the new writer and the partial reader */
+    assert_true(find(&s, 4) >= 0 && find(&s, 3) >= 0);
+    /* Superseded entries still occupy the ring until they retire. */
+    assert_int_equal(tm.live, 4);
+    /* A query too wide for the cell index scans the ring; it also skips
+     * superseded entries. */
+    pto_region huge = r1d(0, (uint64_t)PTO_TMAP_MAX_CELLS << 20);
+    query(&tm, B, &huge, 0, &s);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(pto_tmap_retire(&tm, 4), 3);
+    assert_int_equal(tm.live, 1);
     pto_tmap_destroy(&tm);
 }
 
@@ -690,7 +752,7 @@ static void test_tmap_high_water_and_reset(void **state)
     for (uint64_t t = 0; t < 20; t++)
         ins_ok(&tm, 0x100, r, t, 1);
     assert_int_equal(tm.high_water, 20);
-    assert_int_equal(pto_tmap_cleanup(&tm, 15), 15);
+    assert_int_equal(pto_tmap_retire(&tm, 15), 15);
     for (uint64_t t = 20; t < 25; t++)
         ins_ok(&tm, 0x100, r, t, 1);
     assert_int_equal(tm.live, 10);
@@ -700,10 +762,11 @@ static void test_tmap_high_water_and_reset(void **state)
     assert_int_equal(tm.live, 22);
     assert_int_equal(tm.high_water, 22);
 
+    /* A new run: task ids start again at 0, the old chains must be dead. */
     pto_tmap_reset(&tm);
     assert_int_equal(tm.live, 0);
     assert_int_equal(tm.high_water, 0);
-    assert_int_equal(tm.cleanups, 0);
+    assert_int_equal(tm.retired, 0);
     seen s;
     query(&tm, 0x100, &r, 0, &s);
     assert_int_equal(s.n, 0);
@@ -716,17 +779,21 @@ static void test_tmap_high_water_and_reset(void **state)
     assert_int_equal(tm.high_water, 32);
     query(&tm, 0x301, &r, 0, &s);
     assert_int_equal(s.n, 8);
+    query(&tm, 0x100, &r, 0, &s);
+    assert_int_equal(s.n, 0);
     pto_tmap_destroy(&tm);
 }
 
-/* Randomized against a brute-force list: 2000 random 1-D inserts on 3 bases
+/* Randomized against a brute-force list: 4000 random 1-D inserts on 3 bases
  * with a random, non-decreasing frontier; before each insert the visited
- * (task, is_write) multiset must match the reference exactly. A full pool
- * is handled like the orchestrator would: clean up, and if still full,
- * advance the frontier (wait for retirement) and clean up again. */
+ * (task, is_write) multiset must match the reference exactly. Writes
+ * sometimes query with PTO_TMAP_SUPERSEDE, and the reference drops what
+ * they cover. A full ring is handled like the orchestrator would: retire,
+ * and if still full, advance the frontier (wait for retirement) and retire
+ * again. Two bucket counts: one (everything collides) and 16. */
 typedef struct ref_entry {
     uint64_t base, task, lo, hi;
-    int is_write;
+    int is_write, dropped;
 } ref_entry;
 
 static int cmp_pair(const void *x, const void *y)
@@ -737,16 +804,23 @@ static int cmp_pair(const void *x, const void *y)
     return (a[1] > b[1]) - (a[1] < b[1]);
 }
 
-static void test_tmap_random_vs_reference(void **state)
+static uint32_t ref_alive(const ref_entry *ref, uint32_t n, uint64_t frontier)
 {
-    (void)state;
-    enum { INSERTS = 2000, CAP = 64 };
+    uint32_t alive = 0;
+    for (uint32_t i = 0; i < n; i++)
+        alive += ref[i].task >= frontier;
+    return alive;
+}
+
+static void random_vs_reference(uint32_t nbuckets)
+{
+    enum { INSERTS = 4000, CAP = 64 };
     static ref_entry ref[INSERTS];
     static uint64_t got[INSERTS][2], want[INSERTS][2];
     const uint64_t bases[3] = {0x10000000, 0x10000000 + 4096, 0x7ffff0000000ull};
     pto_tensor_map tm;
-    tm_open(&tm, CAP, 8);
-    uint32_t nref = 0, stalls = 0, visits = 0, cleanup_freed = 0;
+    tm_open(&tm, CAP, nbuckets);
+    uint32_t nref = 0, stalls = 0, visits = 0;
     uint64_t frontier = 0;
     for (uint64_t task = 0; task < INSERTS; task++) {
         /* Retirement advances in bursts: now and then the frontier jumps to
@@ -760,6 +834,7 @@ static void test_tmap_random_vs_reference(void **state)
         uint64_t off = rnd_below(1024), len = rnd_below(8) == 0 ? 0 : 1 + rnd_below(128);
         pto_region r = r1d(off, len);
         int w = (int)rnd_below(2);
+        int supersede = w && rnd_below(2);
 
         /* Query (most steps; a fresh runtime-allocated output is inserted
          * without one) and compare with the reference. */
@@ -767,16 +842,19 @@ static void test_tmap_random_vs_reference(void **state)
         seen s = {0};
         int do_query = rnd_below(4) != 0;
         if (do_query)
-            query(&tm, base, &r, frontier, &s);
+            pto_tmap_query(&tm, base, &r, frontier, collect, &s,
+                           PTO_TMAP_READERS | PTO_TMAP_WRITERS |
+                               (supersede ? PTO_TMAP_SUPERSEDE : 0));
         for (uint32_t i = 0; i < s.n; i++, ng++)
             got[ng][0] = s.task[i], got[ng][1] = (uint64_t)s.is_write[i];
         for (uint32_t i = 0; i < nref; i++) {
-            const ref_entry *e = &ref[i];
-            if (do_query && e->base == base && e->task >= frontier && len &&
-                e->lo < off + len &&
-                off < e->hi) {
+            ref_entry *e = &ref[i];
+            if (do_query && !e->dropped && e->base == base && e->task >= frontier && len &&
+                e->lo < off + len && off < e->hi) {
                 want[nw][0] = e->task, want[nw][1] = (uint64_t)e->is_write;
                 nw++;
+                if (supersede && off <= e->lo && e->hi <= off + len)
+                    e->dropped = 1;
             }
         }
         assert_int_equal(ng, nw);
@@ -786,58 +864,45 @@ static void test_tmap_random_vs_reference(void **state)
             assert_memory_equal(got, want, ng * sizeof got[0]);
         visits += ng;
 
-        /* Live entries are never fewer than the reference's alive ones. */
-        uint32_t alive = 0;
-        for (uint32_t i = 0; i < nref; i++)
-            alive += ref[i].task >= frontier;
-        assert_true(tm.live >= alive && tm.live <= CAP);
+        /* After retiring, the ring holds exactly the entries of live tasks
+         * (they are in task order), superseded ones included. */
+        pto_tmap_retire(&tm, frontier);
+        uint32_t alive = ref_alive(ref, nref, frontier);
+        assert_int_equal(tm.live, alive);
 
         if (pto_tmap_insert(&tm, base, &r, task, w) != 0) {
             stalls++;
             assert_int_equal(tm.live, CAP);
-            uint32_t freed = pto_tmap_cleanup(&tm, frontier);
-            assert_int_equal(freed, CAP - alive);
-            assert_int_equal(tm.live, alive);
-            cleanup_freed += freed;
-            if (tm.live == CAP) {
-                /* Nothing dead yet: the orchestrator waits for retirement,
-                 * then cleans up the tasks that retired meanwhile. */
-                frontier = task - CAP / 2;
-                alive = 0;
-                for (uint32_t i = 0; i < nref; i++)
-                    alive += ref[i].task >= frontier;
-                freed = pto_tmap_cleanup(&tm, frontier);
-                assert_true(freed > 0);
-                assert_int_equal(freed, CAP - alive);
-                cleanup_freed += freed;
-            }
+            /* Nothing dead: the orchestrator waits for retirement, then
+             * retires the tasks that finished meanwhile. */
+            frontier = task - CAP / 2;
+            alive = ref_alive(ref, nref, frontier);
+            assert_int_equal(pto_tmap_retire(&tm, frontier), CAP - alive);
             assert_int_equal(tm.live, alive);
             assert_int_equal(pto_tmap_insert(&tm, base, &r, task, w), 0);
         }
         if (len) {
-            ref[nref].base = base, ref[nref].task = task;
-            ref[nref].lo = off, ref[nref].hi = off + len;
-            ref[nref].is_write = w;
+            ref[nref] = (ref_entry){base, task, off, off + len, w, 0};
             nref++;
         }
     }
-    print_message("tensor map random: %u stalls, %u visits, %llu lazily freed, "
-                  "%u freed by cleanup at a stall\n",
-                  stalls, visits, (unsigned long long)tm.lazy_freed, cleanup_freed);
+    print_message("tensor map random (%u buckets): %u stalls, %u visits, %llu superseded, "
+                  "%llu retired\n",
+                  nbuckets, stalls, visits, (unsigned long long)tm.superseded,
+                  (unsigned long long)tm.retired);
     /* The run exercised the interesting paths. */
     assert_true(stalls > 10);
     assert_true(visits > 1000);
-    assert_true(tm.lazy_freed > 0);
-    assert_true(cleanup_freed > 0);
+    assert_true(tm.superseded > 50);
     assert_int_equal(tm.high_water, CAP);
-    /* Final cleanup frees exactly the dead remainder. */
-    uint32_t alive = 0;
-    for (uint32_t i = 0; i < nref; i++)
-        alive += ref[i].task >= frontier;
-    uint32_t before = tm.live;
-    assert_int_equal(pto_tmap_cleanup(&tm, frontier), before - alive);
-    assert_int_equal(tm.live, alive);
     pto_tmap_destroy(&tm);
+}
+
+static void test_tmap_random_vs_reference(void **state)
+{
+    (void)state;
+    random_vs_reference(1);
+    random_vs_reference(16);
 }
 
 int main(void)
@@ -856,7 +921,8 @@ int main(void)
         cmocka_unit_test(test_tmap_query_flags_and_overlap),
         cmocka_unit_test(test_tmap_lazy_invalidation),
         cmocka_unit_test(test_tmap_pool_full),
-        cmocka_unit_test(test_tmap_cleanup_and_reuse),
+        cmocka_unit_test(test_tmap_retire_and_reuse),
+        cmocka_unit_test(test_tmap_supersede),
         cmocka_unit_test(test_tmap_high_water_and_reset),
         cmocka_unit_test(test_tmap_random_vs_reference),
     };

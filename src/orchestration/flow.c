@@ -86,7 +86,7 @@ static int try_get(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_
     if (r == PTO_STALL_HEAP_ARENA_FULL)
         return pto_heap_alloc(&dev->heap, need, heap_out, heap_mark) == 0;
     if (r == PTO_STALL_TENSORMAP_POOL_FULL && capacity(dev, r) - in_use(dev, r) < need)
-        pto_tmap_cleanup(&dev->tmap, atomic_load(&dev->tb.last_alive));
+        pto_tmap_retire(&dev->tmap, atomic_load(&dev->tb.last_alive));
     return capacity(dev, r) - in_use(dev, r) >= need;
 }
 

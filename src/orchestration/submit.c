@@ -93,6 +93,7 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     run->seen_epoch++;
     if (infer && !run->failed) {
         uint64_t frontier = atomic_load(&tb->last_alive);
+        pto_tmap_retire(&dev->tmap, frontier); /* keeps occupancy true */
         for (uint32_t i = 0; i < n; i++) {
             pto_param_kind k = p[i].kind;
             if (k != PTO_IN && k != PTO_INOUT && k != PTO_OUT_EXISTING)
