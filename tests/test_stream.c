@@ -1,10 +1,12 @@
 /* Streamed orchestration: inference (RAW/WAR/WAW), heap outputs, scopes,
  * dummy tasks, reads, stalls and the scope-deadlock report. */
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "pto/pto.h"
@@ -270,6 +272,53 @@ static void test_unscoped_tasks(void **s)
     pto_device_close(dev);
 }
 
+/* Publication batches never hold work back for long: a task the
+ * orchestrator submitted runs while the orchestration is still going, once
+ * a later submit finds it waited 20 us, even though the batch is not full.
+ * The kernel's flag is polled without pto_read (which would publish). */
+static _Atomic int ran_flag;
+static void k_flag(const uint64_t *a)
+{
+    (void)a;
+    atomic_store(&ran_flag, 1);
+}
+
+static pto_status orch_slow(pto_run *run, void *p, pto_error *err)
+{
+    int *seen = p;
+    pto_status st;
+    for (int i = 0; i < 3 && !*seen; i++) {
+        if ((st = pto_submit(run, 3, PTO_CORE_AIV, NULL, 0, 0, err)))
+            return st;
+        struct timespec ts = {0, 1000000}; /* 1 ms of "host work" */
+        nanosleep(&ts, 0);
+    }
+    for (int i = 0; i < 2000 && !atomic_load(&ran_flag); i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, 0);
+    }
+    *seen = atomic_load(&ran_flag);
+    return PTO_OK;
+}
+
+static void test_publication_is_timely(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(64, 4096);
+    pto_error err = {0};
+    assert_int_equal(pto_kernel_register(dev, 3, PTO_CORE_AIV, k_flag, "flag", &err), 0);
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    assert_int_equal(rc.publish_batch, 0); /* the default batch, 64 */
+    int seen = 0;
+    atomic_store(&ran_flag, 0);
+    if (pto_launch(dev, &rc, orch_slow, &seen, NULL, &err))
+        fail_msg("launch: %s", err.msg);
+    assert_int_equal(seen, 1);
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_chain_stalls_on_small_window),
         cmocka_unit_test(test_scope_deadlock_report),
         cmocka_unit_test(test_unscoped_tasks),
+        cmocka_unit_test(test_publication_is_timely),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -206,7 +206,8 @@ static pto_status orch(pto_run *run, void *vctx, pto_error *err)
     return st;
 }
 
-static void run_case(pto_device *dev, uint32_t window, pto_run_mode mode, uint64_t seed)
+static void run_case(pto_device *dev, uint32_t window, pto_run_mode mode, uint64_t seed,
+                     uint32_t publish_batch)
 {
     static program prog; /* large-ish; tests run one at a time */
     uint32_t nsteps = STEPS;
@@ -230,6 +231,7 @@ static void run_case(pto_device *dev, uint32_t window, pto_run_mode mode, uint64
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.mode = mode;
+    rc.publish_batch = publish_batch;
     pto_stats st;
     if (pto_launch(dev, &rc, orch, &c, &st, &err))
         fail_msg("window %u mode %d seed %llu: launch: %s", window, mode,
@@ -273,9 +275,12 @@ static void run_shape(uint32_t blocks, uint32_t schedulers)
             fail_msg("open: %s", err.msg);
         assert_int_equal(pto_kernel_register(dev, 0, PTO_CORE_AIV, k_step, "step", &err),
                          PTO_OK);
+        /* Streamed runs publish each task at the next submit, in batches of
+         * 3, and in the default batches. */
+        static const uint32_t batches[] = {1, 3, 0};
         for (uint64_t seed = 1; seed <= 3; seed++) {
-            run_case(dev, windows[w], PTO_MODE_STREAMED, seed);
-            run_case(dev, windows[w], PTO_MODE_HOST_BUILT, seed);
+            run_case(dev, windows[w], PTO_MODE_STREAMED, seed, batches[seed - 1]);
+            run_case(dev, windows[w], PTO_MODE_HOST_BUILT, seed, 0);
         }
         pto_device_close(dev);
     }

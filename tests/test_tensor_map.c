@@ -709,6 +709,27 @@ static void test_tmap_retire_and_reuse(void **state)
     }
 }
 
+/* A query skips the cell before its first one only while no entry of that
+ * level crosses a cell boundary. */
+static void test_tmap_straddling_entry(void **state)
+{
+    (void)state;
+    pto_tensor_map tm;
+    tm_open(&tm, 16, 64);
+    ins_ok(&tm, 0x5000, r1d(0, 256), 1, 1); /* aligned: cell 0 of level 8 */
+    seen s;
+    pto_region q = r1d(256, 64);
+    query(&tm, 0x5000, &q, 0, &s);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(tm.straddle, 0);
+    ins_ok(&tm, 0x5000, r1d(200, 100), 2, 1); /* cell 0, reaches into cell 1 */
+    assert_int_equal(tm.straddle, UINT64_C(1) << PTO_TMAP_MIN_LEVEL);
+    query(&tm, 0x5000, &q, 0, &s);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.task[0], 2);
+    pto_tmap_destroy(&tm);
+}
+
 /* A covering write unlinks the entries it supersedes (readers and
  * writers); partial overlaps stay. */
 static void test_tmap_supersede(void **state)
@@ -922,6 +943,7 @@ int main(void)
         cmocka_unit_test(test_tmap_lazy_invalidation),
         cmocka_unit_test(test_tmap_pool_full),
         cmocka_unit_test(test_tmap_retire_and_reuse),
+        cmocka_unit_test(test_tmap_straddling_entry),
         cmocka_unit_test(test_tmap_supersede),
         cmocka_unit_test(test_tmap_high_water_and_reset),
         cmocka_unit_test(test_tmap_random_vs_reference),

@@ -41,6 +41,13 @@ typedef struct pto_run_config {
                              dispatch order, trace and total_cycles */
     uint32_t watchdog_ms; /* a run with no task completing for this long fails
                              with PTO_ERR_TIMEOUT and a report; 0 = 60000 */
+    uint32_t publish_batch; /* streamed, threaded: submitted tasks are handed
+                             to the schedulers in batches of this many, or
+                             once the oldest has waited 20 us, or when the
+                             orchestration waits or ends (the schedulers then
+                             trail the orchestrator instead of contending for
+                             the lines it writes); 0 = 64, 1 = every task at
+                             the next submit */
 } pto_run_config;
 
 void pto_run_config_default(pto_run_config *cfg);

@@ -81,7 +81,8 @@ void pto_tmap_reset(pto_tensor_map *tm)
 {
     tm->tail = tm->head;
     tm->live = tm->high_water = 0;
-    tm->levels = tm->superseded = tm->retired = tm->full_rejects = 0;
+    tm->levels = tm->straddle = 0;
+    tm->superseded = tm->retired = tm->full_rejects = 0;
 }
 
 void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k)
@@ -197,7 +198,10 @@ void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
             uint32_t level = (uint32_t)__builtin_ctzll(m);
             uint64_t kh = tmap_key_hash(base, level);
             uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
-            c0 = c0 ? c0 - 1 : 0; /* an entry starting one cell earlier may reach in */
+            /* An entry starting one cell earlier may reach in, if any
+             * entry of this level crosses a cell boundary. */
+            if (c0 && (tm->straddle >> level & 1))
+                c0--;
             for (uint64_t c = c0; c <= c1; c++) {
                 uint32_t b = first + tmap_cell_bucket(tm, kh, c);
                 if (tm->buckets[b] != PTO_TMAP_NIL) /* most cells are empty */
@@ -240,6 +244,8 @@ int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
         tm->regions[i] = *r;
     tm->levels |= UINT64_C(1) << e->level;
     uint64_t cell = k->lo >> k->level;
+    if (((k->hi - 1) >> k->level) != cell)
+        tm->straddle |= UINT64_C(1) << e->level;
     e->bucket = (uint32_t)e->is_write * tm->nbuckets +
                 tmap_cell_bucket(tm, tmap_key_hash(base, e->level), cell);
     e->next = tm->buckets[e->bucket];

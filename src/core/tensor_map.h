@@ -15,8 +15,10 @@
  * so it touches at most cells lo >> L and lo >> L + 1 of its level. It is
  * chained in bucket hash(base, L, cell) of the writers' or the readers'
  * table, so a read looks only at writers. A query for [qlo, qhi) visits, for
- * every level in use, the cells (qlo >> L) - 1 .. (qhi - 1) >> L: a few
- * short chains, however many tiles of the buffer are live. A query that
+ * every level in use, the cells (qlo >> L) - 1 .. (qhi - 1) >> L (without
+ * the first one while no entry of level L crosses a cell boundary, as
+ * aligned tiles do not): a few short chains, however many tiles of the
+ * buffer are live. A query that
  * would span PTO_TMAP_MAX_CELLS cells of a level or more scans the ring
  * instead (rare: a task reading a whole huge buffer).
  *
@@ -47,7 +49,8 @@
  *   overwrites a live entry.
  * - regions[i] is valid only for an exact entry (only exact tests read it,
  *   and only when one side is not dense).
- * - levels has bit L set if a live entry of level L may exist.
+ * - levels has bit L set if a live entry of level L may exist, straddle
+ *   if one of them may touch two cells (both only grow until reset).
  * - Empty regions are never stored (they cannot overlap anything). */
 #ifndef PTO_CORE_TENSOR_MAP_H
 #define PTO_CORE_TENSOR_MAP_H
@@ -97,6 +100,7 @@ typedef struct pto_tensor_map {
     uint32_t live;           /* head - tail */
     uint32_t high_water;     /* max live since init/reset */
     uint64_t levels;         /* bit L: entries of level L may exist */
+    uint64_t straddle;       /* bit L: one of them may cross a cell boundary */
     uint64_t superseded;     /* entries unlinked by covering writes */
     uint64_t retired;        /* entries freed by pto_tmap_retire */
     uint64_t full_rejects;   /* inserts refused because the pool was full */

@@ -109,8 +109,8 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     if (state != PTO_TASK_COMPLETED) {
         pto_error_append(e, "%s, waiting on %d producer(s)%s.",
                          state == PTO_TASK_PENDING ? "not yet runnable" : "still running",
-                         atomic_load(&t->fanin_remaining) - (f == run->pending && run->has_pending),
-                         f == run->pending && run->has_pending ? " and on its own wiring" : "");
+                         atomic_load(&t->fanin_remaining) - (f >= run->unpub),
+                         f >= run->unpub ? " and on its own wiring" : "");
         return;
     }
     int held = t->scope_depth <= run->depth && run->scopes[t->scope_depth].begin <= f;

@@ -2,6 +2,7 @@
  * the publication rule shared by both run modes. */
 #include <string.h>
 
+#include "core/clock.h"
 #include "host/device_internal.h"
 #include "host/error.h"
 #include "orchestration/run_internal.h"
@@ -36,22 +37,38 @@ uint64_t pto_run_vnext(const pto_run *run)
     return run->dev->tb.next_id + run->drained;
 }
 
-void pto_run_publish_pending(pto_run *run)
+void pto_run_publish_upto(pto_run *run, uint64_t end)
 {
-    if (!run->has_pending)
-        return;
-    run->has_pending = 0;
-    pto_device *dev = run->dev;
-    pto_task *t = pto_tb_task(&dev->tb, run->pending);
-    run->published++;
-    if (pto_tb_publish(&dev->tb, t)) {
-        uint64_t q = pto_rq_size(&dev->tb.ready[t->core_type]);
-        pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
-        if (q > f->high_water)
-            f->high_water = q;
-        if (!run->cfg.deterministic) /* the simulation loop needs no wake */
-            pto_sim_notify_ready(dev->sim, t->core_type);
+    if (run->cfg.mode != PTO_MODE_STREAMED)
+        return; /* host-built: the launch publishes the whole graph */
+    pto_task_buffer *tb = &run->dev->tb;
+    uint32_t queues = 0;
+    for (; run->unpub < end; run->unpub++) {
+        pto_task *t = pto_tb_task(tb, run->unpub);
+        run->published++;
+        if (pto_tb_publish(tb, t))
+            queues |= 1u << t->core_type;
     }
+    for (uint32_t q = 0; q < PTO_NQUEUES; q++) {
+        if (!(queues >> q & 1))
+            continue;
+        uint64_t n = pto_rq_size(&tb->ready[q]);
+        pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
+        if (n > f->high_water)
+            f->high_water = n;
+        if (!run->cfg.deterministic) /* the simulation loop needs no wake */
+            pto_sim_notify_ready(run->dev->sim, q);
+    }
+}
+
+void pto_run_publish(pto_run *run) { pto_run_publish_upto(run, run->dev->tb.next_id); }
+
+void pto_run_publish_batch(pto_run *run)
+{
+    uint64_t held = run->dev->tb.next_id - run->unpub;
+    if (held >= run->batch ||
+        (held && pto_now_ns() - run->held_since >= PTO_PUBLISH_DELAY_NS))
+        pto_run_publish(run);
 }
 
 pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
@@ -59,7 +76,9 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
 {
     *out = 0;
     if (!slot_reserved) {
-        pto_run_publish_pending(run);
+        pto_run_publish_batch(run);
+        if (pto_tb_live(&run->dev->tb) >= run->dev->tb.window)
+            pto_run_publish(run); /* may wait: the wired tasks must be able to run */
         pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
         if (st)
             return st;
@@ -71,10 +90,8 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
     int streamed = run->cfg.mode == PTO_MODE_STREAMED;
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, streamed);
     t->scope_depth = (uint8_t)run->depth;
-    if (streamed) {
-        run->pending = t->id;
-        run->has_pending = 1;
-    }
+    if (t->id == run->unpub && run->batch > 1)
+        run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;
     return PTO_OK;
 }
@@ -115,13 +132,16 @@ pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
                         "(tasks so far: %llu)",
                         (unsigned long long)producer, (unsigned long long)consumer,
                         (unsigned long long)tb->next_id);
-    if (run->cfg.mode == PTO_MODE_STREAMED && (!run->has_pending || consumer != run->pending))
+    if (run->cfg.mode == PTO_MODE_STREAMED &&
+        (consumer != tb->next_id - 1 || consumer < run->unpub))
         return pto_fail(err, PTO_ERR_STATE,
                         "pto_add_dep: t%llu was already published; in a streamed run "
                         "only the newest task (t%llu) can take dependencies",
                         (unsigned long long)consumer, (unsigned long long)(tb->next_id - 1));
     if (producer < lo)
         return PTO_OK; /* producer already retired: nothing to wait for */
+    if (!pto_tb_dep_free(tb))
+        pto_run_publish_upto(run, consumer); /* may wait; the consumer is still being wired */
     if ((st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, 1, 0, 0, err)))
         return st;
     if (run->failed)

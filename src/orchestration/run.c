@@ -174,7 +174,10 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     run->cfg = *cfg;
     run->ncopies = 0;
     run->failed = 0;
-    run->has_pending = 0;
+    run->unpub = 0;
+    run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1
+                 : cfg->publish_batch ? cfg->publish_batch
+                                      : PTO_PUBLISH_BATCH;
     run->published = run->drained = run->heap_requested = 0;
     memset(&run->dl, 0, sizeof run->dl);
     run->flow_stats = stats ? stats : &run->own_stats;
@@ -195,7 +198,7 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
  * back the implicit scope and fixes the run's task count. */
 static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
 {
-    pto_run_publish_pending(run);
+    pto_run_publish(run);
     if (run->depth && st == PTO_OK && !run->failed)
         st = pto_fail(err, PTO_ERR_STATE,
                       "orchestration returned with scope '%s' (depth %u) still open",

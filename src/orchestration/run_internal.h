@@ -17,6 +17,9 @@
 #include "pto/run.h"
 
 #define PTO_MAX_COPY_BACKS 1024
+/* Streamed runs; see pto_run_publish_batch. */
+#define PTO_PUBLISH_BATCH 64
+#define PTO_PUBLISH_DELAY_NS 20000u
 #define PTO_SCOPE_NAME_MAX 48
 
 typedef struct pto_copy_back_rec {
@@ -52,8 +55,10 @@ struct pto_run {
     int failed;           /* a deadlock was found: count, do not execute */
     pto_deadlock dl;
     pto_error dl_err;     /* the report, completed when the run ends */
-    uint64_t pending;     /* newest task, not yet published (streamed) */
-    int has_pending;
+    uint64_t unpub;       /* streamed: tasks [unpub, next_id) are added but
+                             not yet published (see pto_run_publish) */
+    uint32_t batch;       /* publish once this many are held back */
+    uint64_t held_since;  /* pto_now_ns() when the oldest held-back task was added */
     uint64_t published;   /* tasks published so far */
     uint64_t drained;     /* tasks counted but not executed after a deadlock */
     uint64_t heap_requested; /* PTO_OUT bytes asked for, drained ones included */
@@ -88,8 +93,21 @@ pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err
 /* func_id is registered, for this core type. */
 pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
                                 pto_core_type type, pto_error *err);
-/* Publishes the newest task if it is still held back for pto_add_dep. */
-void pto_run_publish_pending(pto_run *run);
+/* Streamed runs publish tasks in batches: the newest task is held back so
+ * that pto_add_dep can still wire it, and the ones before it are published
+ * together once `batch` are waiting. The scheduler then trails the
+ * orchestrator by a batch instead of fighting it for the cache lines of the
+ * task being wired (measured in bench/RESULTS.md). pto_run_publish_batch
+ * applies that rule, and also publishes when the oldest held-back task has
+ * waited PTO_PUBLISH_DELAY_NS (a slow orchestration loop does not sit on
+ * a batch); pto_run_publish_upto(run, end) publishes the held-back
+ * tasks below `end`, pto_run_publish all of them. Before the orchestrator
+ * may wait for anything (pto_flow_acquire, pto_read, the end of the
+ * orchestration) it publishes every task whose wiring is finished, so
+ * nothing it waits for can depend on an unpublished task. */
+void pto_run_publish_batch(pto_run *run);
+void pto_run_publish_upto(pto_run *run, uint64_t end);
+void pto_run_publish(pto_run *run);
 /* Adds a task, owned by the innermost open scope: first publishes the
  * held-back task and waits for a ring slot, unless the caller already did
  * (slot_reserved). *out is NULL when the run has deadlocked (the task is
@@ -102,7 +120,7 @@ void pto_run_scopes_reset(pto_run *run);
 void pto_run_scope_release(pto_run *run, uint32_t depth);
 
 /* flow.c: waits until `need` units of the resource behind `reason` are
- * free, retiring tasks meanwhile. Host-built runs cannot wait: a full
+ * free, retiring tasks meanwhile (the caller published what it could). Host-built runs cannot wait: a full
  * resource is PTO_ERR_CAPACITY. When a streamed run can never get it, the
  * report goes to run->dl_err, run->failed is set and PTO_OK is returned:
  * from then on the orchestration only counts what it submits (callers check

@@ -55,7 +55,7 @@ pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
         return pto_fail(err, PTO_ERR_CAPACITY,
                         "pto_scope_begin('%s'): scopes nest at most %d deep",
                         name ? name : "", PTO_MAX_SCOPE_DEPTH);
-    pto_run_publish_pending(run);
+    pto_run_publish_batch(run);
     scope_open(run, ++run->depth, name, mode);
     return PTO_OK;
 }
@@ -67,7 +67,7 @@ pto_status pto_scope_end(pto_run *run, pto_error *err)
         return st;
     if (run->depth == 0)
         return pto_fail(err, PTO_ERR_STATE, "pto_scope_end: no scope is open");
-    pto_run_publish_pending(run);
+    pto_run_publish_batch(run);
     pto_run_scope_release(run, run->depth);
     run->depth--;
     if (!run->failed)

@@ -82,7 +82,7 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     if (st)
         return st;
     run->heap_requested += heap_bytes;
-    pto_run_publish_pending(run);
+    pto_run_publish_batch(run);
     int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO;
 
     /* 1. Producers of everything this task reads or overwrites. Regions and
@@ -112,13 +112,19 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     void *heap = 0;
     uint64_t heap_mark = 0;
     int room = pto_flow_has_room(run, run->nproducers, infer ? tensors : 0);
+    int heap_due = heap_bytes != 0;
+    if (room && heap_due && heap_bytes <= dev->heap.size &&
+        pto_heap_alloc(&dev->heap, heap_bytes, &heap, &heap_mark) == 0)
+        heap_due = 0;
+    if (!room || heap_due)
+        pto_run_publish(run); /* may wait: the wired tasks must be able to run */
     if ((!room &&
          ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
           (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0,
                                  err)) ||
           (infer && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0,
                                            err))))) ||
-        (heap_bytes &&
+        (heap_due &&
          (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, heap_bytes, &heap, &heap_mark,
                                 err))))
         return st;
@@ -221,7 +227,7 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
         off += (rem % t->shape[d]) * t->stride[d];
         rem /= t->shape[d];
     }
-    pto_run_publish_pending(run);
+    pto_run_publish(run);
     pto_region r;
     memset(&r, 0, sizeof r);
     r.offset = off;
