@@ -2,19 +2,16 @@
 
 #include <string.h>
 
-/* Overflow-checked helpers: return 0 and leave *out unspecified on overflow. */
-static int add_u64(uint64_t a, uint64_t b, uint64_t *out)
+/* Overflow-checked helpers: return 0 and leave *out unspecified on overflow
+ * (the builtins compile to a flag test, not a division). */
+static inline int add_u64(uint64_t a, uint64_t b, uint64_t *out)
 {
-    *out = a + b;
-    return *out >= a;
+    return !__builtin_add_overflow(a, b, out);
 }
 
-static int mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+static inline int mul_u64(uint64_t a, uint64_t b, uint64_t *out)
 {
-    if (a != 0 && b > UINT64_MAX / a)
-        return 0;
-    *out = a * b;
-    return 1;
+    return !__builtin_mul_overflow(a, b, out);
 }
 
 void pto_region_1d(pto_region *r, uint64_t offset, uint64_t bytes)

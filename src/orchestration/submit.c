@@ -1,6 +1,7 @@
 /* Streamed submission: tensor parameters, dependency inference through the
  * TensorMap (RAW, WAR, WAW over overlapping views), heap-arena outputs,
  * dummy tasks, and reading a value back into orchestration. */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/bits.h"
@@ -20,16 +21,18 @@ static void add_producer(void *arg, uint64_t task, int is_write)
     run->producers[run->nproducers++] = task;
 }
 
+/* A tensor's view is a region: the same fields in the same order after
+ * `base`, so one copy converts it. */
+_Static_assert(offsetof(pto_region, ndim) == offsetof(pto_tensor, ndim) - offsetof(pto_tensor, offset) &&
+                   offsetof(pto_region, elem) == offsetof(pto_tensor, elem) - offsetof(pto_tensor, offset) &&
+                   offsetof(pto_region, shape) == offsetof(pto_tensor, shape) - offsetof(pto_tensor, offset) &&
+                   offsetof(pto_region, stride) == offsetof(pto_tensor, stride) - offsetof(pto_tensor, offset) &&
+                   sizeof(pto_region) == sizeof(pto_tensor) - offsetof(pto_tensor, offset),
+               "pto_region mirrors the view fields of pto_tensor");
+
 static void to_region(const pto_tensor *t, pto_region *r)
 {
-    memset(r, 0, sizeof *r);
-    r->offset = t->offset;
-    r->ndim = t->ndim;
-    r->elem = t->elem;
-    for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++) {
-        r->shape[d] = t->shape[d];
-        r->stride[d] = t->stride[d];
-    }
+    memcpy(r, &t->offset, sizeof *r);
 }
 
 static int writes(pto_param_kind k)
