@@ -388,18 +388,20 @@ static pto_status orch_big(pto_run *run, void *vctx, pto_error *err)
     big_scope *b = vctx;
     static const char *const names[] = {"big_heap", "big_tmap", "big_deps"};
     pto_tensor W = pto_tensor_1d(b->w, LEN, 4);
-    pto_param f[] = {pto_out_existing(W), pto_scalar(VALUE)};
+    /* The writer also has a heap output: readers must then keep a reference
+     * (and a dep node) on it even once it has completed. */
+    pto_param f[] = {pto_out_existing(W), pto_scalar(VALUE), pto_out(pto_tensor_1d(NULL, LEN, 4))};
     if (b->split && b->kind == 2) { /* the writer every reader depends on */
         TRY(pto_scope_begin(run, "writer", PTO_SCOPE_AUTO, err));
-        TRY(pto_submit(run, F_FILL, PTO_CORE_AIV, f, 2, NULL, err));
+        TRY(pto_submit(run, F_FILL, PTO_CORE_AIV, f, 3, NULL, err));
         TRY(pto_scope_end(run, err));
     }
     if (!b->split)
         TRY(pto_scope_begin(run, names[b->kind], PTO_SCOPE_AUTO, err));
-    /* Inside the big scope the writer stays alive, so every reader wires
-     * (and keeps) a dep node on it. */
+    /* Inside the big scope the writer stays alive (and holds its heap
+     * block), so every reader wires (and keeps) a dep node on it. */
     if (!b->split && b->kind == 2)
-        TRY(pto_submit(run, F_FILL, PTO_CORE_AIV, f, 2, NULL, err));
+        TRY(pto_submit(run, F_FILL, PTO_CORE_AIV, f, 3, NULL, err));
     for (uint32_t i = 0; i < b->tasks; i++) {
         if (b->split)
             TRY(pto_scope_begin(run, names[b->kind], PTO_SCOPE_AUTO, err));
@@ -415,12 +417,13 @@ static pto_status orch_big(pto_run *run, void *vctx, pto_error *err)
     return PTO_OK;
 }
 
-static void expect_deadlock(sizes sz, int kind, uint32_t tasks, pto_stall_reason reason,
-                            const char *const *want, size_t nwant)
+static void expect_deadlock_batch(sizes sz, int kind, uint32_t tasks, pto_stall_reason reason,
+                                  const char *const *want, size_t nwant, uint32_t batch)
 {
     pto_device *dev = open_dev(sz);
     big_scope b = {gm(dev, LEN, VALUE), gm(dev, (size_t)tasks * LEN, 0), tasks, kind, 0};
     pto_run_config rc = streamed();
+    rc.publish_batch = batch;
     pto_stats st;
     pto_error err = {0};
     assert_int_equal(pto_launch(dev, &rc, orch_big, &b, &st, &err), PTO_ERR_DEADLOCK);
@@ -442,6 +445,15 @@ static void expect_deadlock(sizes sz, int kind, uint32_t tasks, pto_stall_reason
             assert_int_equal(r[i * LEN + 5], VALUE + i);
     }
     pto_device_close(dev);
+}
+
+/* Publication batches of 1 let the first tasks complete while the rest are
+ * still being submitted; the default batch holds them back longer. */
+static void expect_deadlock(sizes sz, int kind, uint32_t tasks, pto_stall_reason reason,
+                            const char *const *want, size_t nwant)
+{
+    for (uint32_t batch = 0; batch < 2; batch++)
+        expect_deadlock_batch(sz, kind, tasks, reason, want, nwant, batch);
 }
 
 static void test_deadlock_heap_arena(void **s)
@@ -597,7 +609,7 @@ static pto_status orch_add_dep_published(pto_run *run, void *vctx, pto_error *er
     api *a = vctx;
     pto_task_id t0, t1;
     TRY(pto_submit_dummy(run, NULL, 0, &t0, err));
-    TRY(pto_submit_dummy(run, NULL, 0, &t1, err)); /* publishes t0 */
+    TRY(pto_submit_dummy(run, NULL, 0, &t1, err)); /* t0 is complete */
     a->st1 = pto_add_dep(run, t1, t0, &a->e1);      /* t0 is no longer newest */
     a->st2 = pto_add_dep(run, t0, t1, &a->e2);      /* t1 is: fine */
     return PTO_OK;
@@ -615,7 +627,7 @@ static void test_add_dep_on_published_task(void **s)
     if (pto_launch(dev, &rc, orch_add_dep_published, &a, &st, &err))
         fail_msg("launch: %s", err.msg);
     assert_int_equal(a.st1, PTO_ERR_STATE);
-    assert_non_null(strstr(a.e1.msg, "t0 was already published"));
+    assert_non_null(strstr(a.e1.msg, "t0 can no longer take dependencies"));
     assert_non_null(strstr(a.e1.msg, "only the newest task (t1)"));
     assert_int_equal(a.st2, PTO_OK);
     assert_int_equal(st.tasks, 2);

@@ -267,13 +267,16 @@ static void test_dep_pool_reclaimed_over_laps(void **state)
     pto_tb_destroy(&tb);
 }
 
-/* A producer that completed before the edge is wired is not counted. */
+/* A producer that completed before the edge is wired is not counted. One
+ * with heap outputs keeps a reference from the consumer (its block must
+ * outlive the consumer's reads). */
 static void test_completed_producer_not_counted(void **state)
 {
     (void)state;
     pto_task_buffer tb;
     tb_open(&tb, 8, 8, 8);
     pto_task *p = add(&tb, PTO_CORE_AIC);
+    p->heap_mark = 64; /* owns heap outputs */
     pto_tb_publish(&tb, p);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
     assert_int_equal(pto_tb_complete(&tb, p, NULL, NULL), 0);
@@ -308,6 +311,34 @@ static void test_completed_producer_not_counted(void **state)
     assert_int_equal(pto_tb_publish(&tb, c2), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 3);
     assert_int_equal(atomic_load(&c2->state), PTO_TASK_READY);
+    pto_tb_destroy(&tb);
+}
+
+/* A completed producer without heap outputs is not wired at all: no dep
+ * node, no reference (it may retire at once), only its end cycle counts. */
+static void test_completed_heapless_producer_skipped(void **state)
+{
+    (void)state;
+    pto_task_buffer tb;
+    tb_open(&tb, 8, 8, 8);
+    pto_task *p = add(&tb, PTO_CORE_AIC);
+    pto_tb_publish(&tb, p);
+    assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
+    p->end_cycle = 700;
+    assert_int_equal(pto_tb_complete(&tb, p, NULL, NULL), 0);
+    pto_task *c = add(&tb, PTO_CORE_AIV);
+    uint64_t head = tb.deps.head;
+    wire_ok(&tb, p->id, c->id);
+    assert_int_equal(tb.deps.head, head);
+    assert_int_equal(c->fanin_total, 0);
+    assert_int_equal(c->fanin_head, PTO_DEP_NIL);
+    assert_int_equal(atomic_load(&p->refs), 0);
+    assert_int_equal(atomic_load(&c->ready_cycle), 700);
+    assert_int_equal(pto_tb_retire(&tb), 1); /* p retires while c is pending */
+    assert_int_equal(pto_tb_publish(&tb, c), 1);
+    assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1);
+    assert_int_equal(pto_tb_complete(&tb, c, NULL, NULL), 0);
+    assert_int_equal(pto_tb_retire(&tb), 2);
     pto_tb_destroy(&tb);
 }
 
@@ -644,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_dep_pool_capacity),
         cmocka_unit_test(test_dep_pool_reclaimed_over_laps),
         cmocka_unit_test(test_completed_producer_not_counted),
+        cmocka_unit_test(test_completed_heapless_producer_skipped),
         cmocka_unit_test(test_readiness_two_producers),
         cmocka_unit_test(test_cycle_detection),
         cmocka_unit_test(test_cycle_message_after_wrap),

@@ -7,8 +7,9 @@
  *   thread that moves it to 0 (publisher or a completing producer) is the one
  *   that makes the task ready, so that happens exactly once.
  * - refs = one per consumer wired to this task (released when that consumer
- *   completes) + one per scope open when it was added (released by
- *   scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
+ *   completes; a consumer submitted after a heap-less task completed is not
+ *   wired, see pto_tb_add_dep) + one per scope open when it was added
+ *   (released by scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
  *   and refs == 0.
  * - fanout_head/fanout_tail/completed are guarded by `lock`: a producer that
  *   has completed takes no new consumers, so the wiring side checks

@@ -156,6 +156,16 @@ static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t c
     return PTO_ERR_CYCLE;
 }
 
+static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
+{
+    if (producer < tb->edge_id_limit && consumer < tb->edge_id_limit) {
+        if (tb->edge_n < tb->edge_cap)
+            tb->edge_log[tb->edge_n++] = (pto_edge){producer, consumer};
+        else
+            tb->edge_dropped++;
+    }
+}
+
 pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                           pto_error *err)
 {
@@ -170,6 +180,16 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
             tb->has_backward_edge = 1;
     }
     pto_task *p = pto_tb_task(tb, producer), *c = pto_tb_task(tb, consumer);
+    /* A producer that has completed and owns no heap outputs needs neither
+     * a wake-up nor a reference (its only resource a consumer could still
+     * need is its heap block): credit its end time and skip the edge. This
+     * reads the producer's line instead of taking it over. */
+    if (atomic_load_explicit(&p->state, memory_order_acquire) == PTO_TASK_COMPLETED &&
+        p->heap_mark == 0) {
+        pto_cycle_max(&c->ready_cycle, p->end_cycle);
+        log_edge(tb, producer, consumer);
+        return PTO_OK;
+    }
     uint32_t node = pto_dep_pool_alloc(&tb->deps);
     if (node == PTO_DEP_NIL)
         return pto_fail(err, PTO_ERR_CAPACITY,
@@ -185,12 +205,7 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->fanin_head = node;
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
-    if (producer < tb->edge_id_limit && consumer < tb->edge_id_limit) {
-        if (tb->edge_n < tb->edge_cap)
-            tb->edge_log[tb->edge_n++] = (pto_edge){producer, consumer};
-        else
-            tb->edge_dropped++;
-    }
+    log_edge(tb, producer, consumer);
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pto_task_lock(p);
     if (p->completed) {

@@ -82,7 +82,9 @@ static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 
 /* Wires producer -> consumer: the consumer waits for the producer unless it
  * already completed (checked under the producer's lock) and holds a
- * reference on it until the consumer completes. PTO_ERR_CYCLE (message names
+ * reference on it until the consumer completes. A producer found COMPLETED
+ * that owns no heap outputs is not wired at all (only its end cycle is
+ * credited): nothing of it remains for the consumer to wait for or keep. PTO_ERR_CYCLE (message names
  * the path) if the edge would close a cycle, PTO_ERR_CAPACITY
  * (DEPLIST_POOL_FULL) if the dep pool is full. The producer must not have
  * retired. */

@@ -99,8 +99,8 @@ pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
  * orchestrator by a batch instead of fighting it for the cache lines of the
  * task being wired (measured in bench/RESULTS.md). pto_run_publish_batch
  * applies that rule, and also publishes when the oldest held-back task has
- * waited PTO_PUBLISH_DELAY_NS (a slow orchestration loop does not sit on
- * a batch); pto_run_publish_upto(run, end) publishes the held-back
+ * waited PTO_PUBLISH_DELAY_NS (checked when 2, 4, 8, ... are held, so a
+ * slow orchestration loop does not sit on a batch); pto_run_publish_upto(run, end) publishes the held-back
  * tasks below `end`, pto_run_publish all of them. Before the orchestrator
  * may wait for anything (pto_flow_acquire, pto_read, the end of the
  * orchestration) it publishes every task whose wiring is finished, so
