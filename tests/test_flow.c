@@ -48,7 +48,7 @@ static void k_gate(const uint64_t *a)
 {
     while (!atomic_load(&go))
         busy_ns(20000);
-    busy_ns(2000000);
+    busy_ns(20000000); /* 20 ms: the orchestrator reaches the stall first */
     uint32_t *w = pto_bits_ptr(a[0]);
     for (int j = 0; j < LEN; j++)
         w[j] = (uint32_t)a[1];

@@ -37,28 +37,35 @@ enum pto_task_state {
     PTO_TASK_COMPLETED    /* successors released, consumer refs given back */
 };
 
+/* 256 bytes, cache-line aligned, so neighbouring slots never share a line.
+ * Lines 0-2 are the descriptor and the consumer side (wired by the
+ * orchestrator, counted down by completing producers); line 3 is the
+ * producer side (taken by the orchestrator wiring consumers, by the
+ * scheduler completing the task and by consumers giving references back). */
 typedef struct pto_task {
-    uint64_t id;
+    _Alignas(64) uint64_t id;
     int32_t func_id;
     uint8_t core_type;        /* pto_core_type, or PTO_QUEUE_DUMMY */
     uint8_t nargs;
     uint8_t scope_depth;      /* owning scope (0 = the run's implicit scope) */
-    uint64_t args[PTO_MAX_ARGS];
     uint32_t fanin_total;     /* edges wired into this task */
     uint32_t fanin_head;      /* edge list of this task's producers */
     uint64_t dep_mark;        /* dep-pool head after this task's wiring */
     uint64_t heap_mark;       /* heap-arena head after this task's outputs */
+    uint64_t args[PTO_MAX_ARGS];
     uint64_t end_cycle;       /* semantic end; written before completion */
     _Atomic uint64_t ready_cycle; /* max(publish cycle, producers' end_cycle) */
-
     _Atomic int32_t fanin_remaining;
-    _Atomic int32_t refs;
+
+    _Alignas(64) _Atomic int32_t refs;
     _Atomic uint32_t state;   /* enum pto_task_state */
     _Atomic uint32_t lock;    /* spinlock for the three fields below */
     uint32_t fanout_head;     /* edge list of this task's consumers */
     uint32_t fanout_tail;     /* last fanout edge, for in-order append */
     uint32_t completed;       /* set once, under lock, on completion */
 } pto_task;
+
+_Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");
 
 /* The lock is held for a few instructions; if its holder was preempted (2
  * CPUs, more threads), spinning would burn the whole time slice: yield. */

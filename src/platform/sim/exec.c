@@ -51,12 +51,12 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
         /* Take one core at a time, so that while this thread runs a long
          * kernel an idle peer can take the others (see help_peers). */
         while ((bits = atomic_load_explicit(&e->bell[w], memory_order_relaxed))) {
-            uint32_t n = (uint32_t)__builtin_ctzll(bits);
+            uint32_t bit = (uint32_t)__builtin_ctzll(bits);
             /* This shape compiles to one `lock btr` on x86 (no CAS loop). */
-            if (!((atomic_fetch_and_explicit(&e->bell[w], ~(UINT64_C(1) << n),
-                                             memory_order_acquire) >> n) & 1))
+            if (!((atomic_fetch_and_explicit(&e->bell[w], ~(UINT64_C(1) << bit),
+                                             memory_order_acquire) >> bit) & 1))
                 continue; /* another thread took it */
-            uint32_t c = w * 64 + n;
+            uint32_t c = w * 64 + bit;
             uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
             pto_sim_core_exec *ce = &sim->cexec[c];
             if (token == ce->last_token)

@@ -284,8 +284,11 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
         e->hosted = sim->hosted;
         pto_event_init(&e->ev);
     }
-    for (uint32_t c = 0; c < sim->ncores; c++)
-        sim->exec[sim->core_exec[c]].ncores++;
+    for (uint32_t c = 0; c < sim->ncores; c++) {
+        pto_sim_exec *e = &sim->exec[sim->core_exec[c]];
+        e->ncores++;
+        e->cores[c >> 6] |= UINT64_C(1) << (c & 63);
+    }
 
     uint32_t exec_threads = sim->hosted ? 0 : sim->nexec;
     uint32_t started_exec = 0, started_sched = 0;

@@ -66,13 +66,15 @@ typedef struct pto_sim_sched {
     uint64_t start_ns, end_ns; /* this run; written by this thread only */
     uint32_t sent;             /* dispatches in the current poll */
     uint32_t help_probe;       /* idle polls, to look at peers now and then */
-    uint64_t notify;           /* executors rung in the current poll */
+    uint64_t notify;           /* executors given tokens in the current poll */
+    uint64_t rung[PTO_BELL_WORDS]; /* their cores: rung together at the poll's end */
 } pto_sim_sched;
 
 typedef struct pto_sim_exec {
     pthread_t th;           /* dedicated mode only */
     struct pto_sim *sim;
     uint32_t index, ncores;
+    uint64_t cores[PTO_BELL_WORDS]; /* the cores it serves (fixed at create) */
     _Atomic uint32_t exited; /* cores that took the exit token */
     _Atomic uint64_t kernel_since; /* hosted: pto_now_ns when its own scheduler
                                       thread entered the kernel it is running,
