@@ -2,7 +2,10 @@
  * fan-out/fan-in, on 2 simulated cores (1 block, AIV tasks) and on 72
  * simulated cores (24 blocks, tasks spread over AIC and AIV).
  *
- * Usage: bench_graphs [N] [reps]   (defaults 65536 tasks, 5 repetitions)
+ * Usage: bench_graphs [N] [reps]   (defaults 16384 tasks, 5 repetitions)
+ * 16384 is the default task window, the largest host-built graph a default
+ * device holds. Much larger graphs (262144 tasks = 64 MiB of task slots)
+ * measure DRAM more than scheduling: see bench/RESULTS.md.
  * Prints the median ns/task of the execution phase (launch to last FIN) and
  * of the host-built orchestration phase, plus futex wakes per run, for the
  * default (executors hosted on scheduler threads) and, as the baseline
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pto/pto.h"
 
@@ -61,7 +65,7 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], 0, 0) : 65536;
+    uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], 0, 0) : 16384;
     int reps = argc > 2 ? atoi(argv[2]) : 5;
     if (reps < 1 || reps > 64 || n < 3) {
         fprintf(stderr, "usage: bench_graphs [N>=3] [reps 1..64]\n");
@@ -75,54 +79,63 @@ int main(int argc, char **argv)
            "scheds", "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
     for (int mode = 0; mode < 2; mode++)
     for (int shape = 0; shape < 3; shape++) {
-        double base = 0;
         /* 2 cores / 1 scheduler; 72 cores on the same single scheduler
          * thread (isolates the cost of simulating more cores); 72 cores on
-         * the full 3-scheduler shape. */
+         * the full 3-scheduler shape. The three devices stay open and their
+         * runs alternate, so that drift in this host's speed hits the
+         * baseline and the 72-core rows alike. */
+        pto_device *devs[3];
+        uint64_t exec[3][64], orchs[3][64], wakes[3][64];
         for (int row = 0; row < 3; row++) {
-            int big = row > 0;
             pto_device_config cfg;
             pto_device_config_default(&cfg);
-            cfg.blocks = big ? 24 : 1;
+            cfg.blocks = row ? 24 : 1;
             cfg.schedulers = row == 2 ? 3 : 1;
             cfg.task_window = window;
             cfg.dep_pool = window * 2;
             cfg.gm_bytes = 1 << 20;
             cfg.exec_threads = mode ? 2 : 0;
-            pto_device *dev;
             pto_error err = {0};
-            if (pto_device_open("a2a3sim", &cfg, &dev, &err) ||
-                pto_kernel_register(dev, 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
-                pto_kernel_register(dev, 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
+            if (pto_device_open("a2a3sim", &cfg, &devs[row], &err) ||
+                pto_kernel_register(devs[row], 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
+                pto_kernel_register(devs[row], 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
                 fprintf(stderr, "error: %s\n", err.msg);
                 return 1;
             }
-            struct bench b = {(enum shape)shape, n, big};
-            uint64_t exec[64], orchs[64], wakes[64];
-            for (int r = 0; r < reps; r++) {
+        }
+        for (int r = 0; r < reps; r++)
+            for (int row = 0; row < 3; row++) {
+                struct bench b = {(enum shape)shape, n, row > 0};
                 pto_stats st;
-                if (pto_launch(dev, 0, orch, &b, &st, &err)) {
+                pto_error err = {0};
+                if (pto_launch(devs[row], 0, orch, &b, &st, &err)) {
                     fprintf(stderr, "error: %s\n", err.msg);
                     return 1;
                 }
-                exec[r] = st.wall_ns;
-                orchs[r] = st.orch_ns;
-                wakes[r] = st.wakes;
+                /* Let this device's threads finish spinning and park
+                 * before the next device runs (not timed). */
+                struct timespec pause = {0, 1000000};
+                nanosleep(&pause, 0);
+                exec[row][r] = st.wall_ns;
+                orchs[row][r] = st.orch_ns;
+                wakes[row][r] = st.wakes;
             }
-            qsort(exec, (size_t)reps, sizeof exec[0], cmp_u64);
-            qsort(orchs, (size_t)reps, sizeof orchs[0], cmp_u64);
-            qsort(wakes, (size_t)reps, sizeof wakes[0], cmp_u64);
-            double per = (double)exec[reps / 2] / n;
-            if (!big)
+        double base = 0;
+        for (int row = 0; row < 3; row++) {
+            qsort(exec[row], (size_t)reps, sizeof exec[row][0], cmp_u64);
+            qsort(orchs[row], (size_t)reps, sizeof orchs[row][0], cmp_u64);
+            qsort(wakes[row], (size_t)reps, sizeof wakes[row][0], cmp_u64);
+            double per = (double)exec[row][reps / 2] / n;
+            if (!row)
                 base = per;
             char ratio[16] = "";
-            if (big)
+            if (row)
                 snprintf(ratio, sizeof ratio, "%.2fx", base / per);
             printf("%-10s %-13s %6u %6u %12.1f %12.1f %10llu %8s\n",
-                   mode ? "2 threads" : "hosted", shape_name[shape],
-                   big ? 72u : 2u, cfg.schedulers, per, (double)orchs[reps / 2] / n,
-                   (unsigned long long)wakes[reps / 2], ratio);
-            pto_device_close(dev);
+                   mode ? "2 threads" : "hosted", shape_name[shape], row ? 72u : 2u,
+                   row == 2 ? 3u : 1u, per, (double)orchs[row][reps / 2] / n,
+                   (unsigned long long)wakes[row][reps / 2], ratio);
+            pto_device_close(devs[row]);
         }
     }
     printf("# 'vs 2' = throughput of 72 simulated cores relative to 2 (higher is better)\n");
