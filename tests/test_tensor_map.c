@@ -362,6 +362,14 @@ static void test_region_random_vs_bytes(void **state)
             for (uint32_t d = 0; d < r->ndim; d++)
                 r->shape[d] = rnd_below(5); /* 0 sometimes: empty */
             r->offset = rnd_below(2048);
+            /* The one-pass summary agrees with bounds and density. */
+            uint64_t lo, hi, slo, shi;
+            int sdense;
+            pto_region_bounds(r, &lo, &hi);
+            pto_region_summary(r, &slo, &shi, &sdense);
+            assert_int_equal(slo, lo);
+            assert_int_equal(shi, hi);
+            assert_int_equal(sdense, pto_region_dense(r));
         }
         memset(ma, 0, sizeof ma);
         memset(mb, 0, sizeof mb);

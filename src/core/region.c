@@ -197,3 +197,36 @@ int pto_region_contains(const pto_region *outer, const pto_region *inner)
     return pto_region_contains_bounded(outer, olo, ohi, pto_region_dense(outer), inner, ilo,
                                        ihi);
 }
+
+void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense)
+{
+    /* The common case, a valid non-empty region, in one pass from the
+     * innermost dimension out: the span for the bounds and the running
+     * dense extent for the density test (same answers as
+     * pto_region_bounds and pto_region_dense). */
+    if (r->ndim >= 1 && r->ndim <= PTO_MAX_DIMS && r->elem) {
+        uint64_t span = r->elem, expect = r->elem, t, end;
+        int ok = 1, is_dense = 1;
+        for (uint32_t d = r->ndim; d-- > 0;) {
+            uint64_t n = r->shape[d];
+            if (!n) {
+                ok = 0; /* empty */
+                break;
+            }
+            if (mul_u64(n - 1, r->stride[d], &t) == 0 || add_u64(span, t, &span) == 0) {
+                ok = 0;
+                break;
+            }
+            if (is_dense && ((n > 1 && r->stride[d] != expect) || !mul_u64(expect, n, &expect)))
+                is_dense = 0;
+        }
+        if (ok && add_u64(r->offset, span, &end)) {
+            *lo = r->offset;
+            *hi = end;
+            *dense = is_dense;
+            return;
+        }
+    }
+    pto_region_bounds(r, lo, hi); /* empty, invalid or overflowing */
+    *dense = pto_region_dense(r);
+}

@@ -71,6 +71,10 @@ int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
 /* Do the region's bytes form exactly its bounding interval? */
 int pto_region_dense(const pto_region *r);
 
+/* pto_region_bounds and pto_region_dense together, in one pass for the
+ * common (valid, non-empty) case. */
+void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense);
+
 /* pto_region_contains for valid regions whose bounds (and outer's density)
  * the caller already has. */
 int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,

@@ -87,9 +87,10 @@ void pto_tmap_reset(pto_tensor_map *tm)
 
 void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k)
 {
-    pto_region_bounds(r, &k->lo, &k->hi);
+    int dense;
+    pto_region_summary(r, &k->lo, &k->hi, &dense);
     k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
-    k->dense = k->exact && pto_region_dense(r);
+    k->dense = k->exact && dense;
     k->level = (uint8_t)tmap_level(k->lo, k->hi);
 }
 
@@ -190,23 +191,22 @@ void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
         scan(tm, base, r, k, frontier, visit, arg, flags);
         return;
     }
-    for (uint32_t table = 0; table < 2; table++) {
-        if (!(flags & (table ? PTO_TMAP_WRITERS : PTO_TMAP_READERS)))
-            continue;
-        uint32_t first = table * tm->nbuckets;
-        for (uint64_t m = tm->levels; m; m &= m - 1) {
-            uint32_t level = (uint32_t)__builtin_ctzll(m);
-            uint64_t kh = tmap_key_hash(base, level);
-            uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
-            /* An entry starting one cell earlier may reach in, if any
-             * entry of this level crosses a cell boundary. */
-            if (c0 && (tm->straddle >> level & 1))
-                c0--;
-            for (uint64_t c = c0; c <= c1; c++) {
-                uint32_t b = first + tmap_cell_bucket(tm, kh, c);
-                if (tm->buckets[b] != PTO_TMAP_NIL) /* most cells are empty */
-                    walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
-            }
+    for (uint64_t m = tm->levels; m; m &= m - 1) {
+        uint32_t level = (uint32_t)__builtin_ctzll(m);
+        uint64_t kh = tmap_key_hash(base, level);
+        uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
+        /* An entry starting one cell earlier may reach in, if any entry of
+         * this level crosses a cell boundary. */
+        if (c0 && (tm->straddle >> level & 1))
+            c0--;
+        for (uint64_t c = c0; c <= c1; c++) {
+            uint32_t b = tmap_cell_bucket(tm, kh, c);
+            /* Readers' table, then writers' (most cells are empty). */
+            if ((flags & PTO_TMAP_READERS) && tm->buckets[b] != PTO_TMAP_NIL)
+                walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
+            b += tm->nbuckets;
+            if ((flags & PTO_TMAP_WRITERS) && tm->buckets[b] != PTO_TMAP_NIL)
+                walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
         }
     }
 }
