@@ -11,9 +11,11 @@
  *   wired, see pto_tb_add_dep) + one per scope open when it was added
  *   (released by scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
  *   and refs == 0.
- * - fanout_head/fanout_tail/completed are guarded by `lock`: a producer that
- *   has completed takes no new consumers, so the wiring side checks
- *   `completed` under the lock and does not count such a producer.
+ * - fanout_head/fanout_tail/completed are guarded by `lock` once the task
+ *   is published: a producer that has completed takes no new consumers, so
+ *   the wiring side checks `completed` under the lock and does not count
+ *   such a producer. Before publication no scheduler can see the task (or
+ *   its consumers), and the orchestrator updates them without the lock.
  * - A slot is reused only after the retirement frontier has passed its id. */
 #ifndef PTO_CORE_TASK_H
 #define PTO_CORE_TASK_H

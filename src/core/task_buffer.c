@@ -72,6 +72,7 @@ void pto_tb_destroy(pto_task_buffer *tb)
 void pto_tb_reset(pto_task_buffer *tb)
 {
     tb->next_id = 0;
+    tb->shared_below = 0;
     atomic_store(&tb->last_alive, 0);
     tb->has_backward_edge = 0;
     tb->live_high_water = 0;
@@ -88,6 +89,12 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
                      const uint64_t *args, uint32_t nargs, int32_t scope_refs)
 {
     pto_task *t = pto_tb_task(tb, tb->next_id);
+    /* A slot's lines were last written by the scheduler that completed its
+     * previous task: claim a slot a few tasks ahead now, so the transfer
+     * overlaps with this task's work instead of stalling its atomics. */
+    const char *ahead = (const char *)pto_tb_task(tb, tb->next_id + 8);
+    for (size_t line = 0; line < sizeof(pto_task); line += 64)
+        __builtin_prefetch(ahead + line, 1);
     t->id = tb->next_id++;
     uint64_t live = pto_tb_live(tb);
     if (live > tb->live_high_water)
@@ -206,6 +213,19 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer);
+    if (producer >= tb->shared_below) {
+        /* Not yet visible to any scheduler (and neither are its consumers,
+         * which are newer): this thread owns p, no atomics needed. */
+        atomic_store_explicit(&p->refs, atomic_load_explicit(&p->refs, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        if (p->fanout_tail == PTO_DEP_NIL)
+            p->fanout_head = node;
+        else
+            tb->deps.nodes[p->fanout_tail].next_out = node;
+        p->fanout_tail = node;
+        atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
+        return PTO_OK;
+    }
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pto_task_lock(p);
     if (p->completed) {
@@ -233,6 +253,8 @@ static void make_ready(pto_task_buffer *tb, pto_task *t)
 
 int pto_tb_publish(pto_task_buffer *tb, pto_task *t)
 {
+    if (t->id >= tb->shared_below)
+        tb->shared_below = t->id + 1;
     if (atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
         return 0;
     make_ready(tb, t);
