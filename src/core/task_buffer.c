@@ -92,9 +92,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     /* A slot's lines were last written by the scheduler that completed its
      * previous task: claim a slot a few tasks ahead now, so the transfer
      * overlaps with this task's work instead of stalling its atomics. */
-    const char *ahead = (const char *)pto_tb_task(tb, tb->next_id + 8);
-    for (size_t line = 0; line < sizeof(pto_task); line += 64)
-        __builtin_prefetch(ahead + line, 1);
+    pto_task_prefetch(pto_tb_task(tb, tb->next_id + 8));
     t->id = tb->next_id++;
     uint64_t live = pto_tb_live(tb);
     if (live > tb->live_high_water)
@@ -163,6 +161,17 @@ static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t c
     return PTO_ERR_CYCLE;
 }
 
+/* Appends edge `node` to p's fanout list (in order) and makes c wait for p. */
+static void append_fanout(pto_task_buffer *tb, pto_task *p, pto_task *c, uint32_t node)
+{
+    if (p->fanout_tail == PTO_DEP_NIL)
+        p->fanout_head = node;
+    else
+        tb->deps.nodes[p->fanout_tail].next_out = node;
+    p->fanout_tail = node;
+    atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
+}
+
 static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
 {
     if (producer < tb->edge_id_limit && consumer < tb->edge_id_limit) {
@@ -214,30 +223,19 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer);
     if (producer >= tb->shared_below) {
-        /* Not yet visible to any scheduler (and neither are its consumers,
-         * which are newer): this thread owns p, no atomics needed. */
+        /* Not published yet, so no scheduler can see p (nor a consumer of
+         * it): this thread owns it, no lock or atomic read-modify-write. */
         atomic_store_explicit(&p->refs, atomic_load_explicit(&p->refs, memory_order_relaxed) + 1,
                               memory_order_relaxed);
-        if (p->fanout_tail == PTO_DEP_NIL)
-            p->fanout_head = node;
-        else
-            tb->deps.nodes[p->fanout_tail].next_out = node;
-        p->fanout_tail = node;
-        atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
+        append_fanout(tb, p, c, node);
         return PTO_OK;
     }
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     pto_task_lock(p);
-    if (p->completed) {
+    if (p->completed)
         pto_cycle_max(&c->ready_cycle, p->end_cycle);
-    } else {
-        if (p->fanout_tail == PTO_DEP_NIL)
-            p->fanout_head = node;
-        else
-            tb->deps.nodes[p->fanout_tail].next_out = node;
-        p->fanout_tail = node;
-        atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
-    }
+    else
+        append_fanout(tb, p, c, node);
     pto_task_unlock(p);
     return PTO_OK;
 }

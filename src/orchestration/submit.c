@@ -23,10 +23,11 @@ static void add_producer(void *arg, uint64_t task, int is_write)
 
 /* A tensor's view is a region: the same fields in the same order after
  * `base`, so one copy converts it. */
-_Static_assert(offsetof(pto_region, ndim) == offsetof(pto_tensor, ndim) - offsetof(pto_tensor, offset) &&
-                   offsetof(pto_region, elem) == offsetof(pto_tensor, elem) - offsetof(pto_tensor, offset) &&
-                   offsetof(pto_region, shape) == offsetof(pto_tensor, shape) - offsetof(pto_tensor, offset) &&
-                   offsetof(pto_region, stride) == offsetof(pto_tensor, stride) - offsetof(pto_tensor, offset) &&
+#define PTO_VIEW_AT(f) (offsetof(pto_tensor, f) - offsetof(pto_tensor, offset))
+_Static_assert(offsetof(pto_region, ndim) == PTO_VIEW_AT(ndim) &&
+                   offsetof(pto_region, elem) == PTO_VIEW_AT(elem) &&
+                   offsetof(pto_region, shape) == PTO_VIEW_AT(shape) &&
+                   offsetof(pto_region, stride) == PTO_VIEW_AT(stride) &&
                    sizeof(pto_region) == sizeof(pto_tensor) - offsetof(pto_tensor, offset),
                "pto_region mirrors the view fields of pto_tensor");
 

@@ -105,11 +105,8 @@ static void dispatch(pto_sim_sched *s)
          * then overlap instead of stalling dispatch and execution one by
          * one. */
         uint32_t slots[PTO_MAX_CORES], m = 0;
-        while (m < s->nidle[type] && pto_rq_pop(q, &slots[m]) == 0) {
-            const char *p = (const char *)&dev->tb.tasks[slots[m++]];
-            for (size_t line = 0; line < sizeof(pto_task); line += 64)
-                __builtin_prefetch(p + line, 1);
-        }
+        while (m < s->nidle[type] && pto_rq_pop(q, &slots[m]) == 0)
+            pto_task_prefetch(&dev->tb.tasks[slots[m++]]);
         for (uint32_t i = 0; i < m; i++)
             dispatch_to(s, s->idle[type][--s->nidle[type]], slots[i]);
         atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
