@@ -92,14 +92,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
                 double golden = 0.0;
                 for (int j = 0; j < S; j++)
                     golden += sc[j] / sum * (double)v[j * D + d];
-                double diff = fabs((double)c->host_o[(h * S + i) * D + d] - golden);
-                if (diff != diff) {
-                    *max_err = diff;
-                    *tolerance = 0.0;
-                    return PTO_OK;
-                }
-                if (diff > worst)
-                    worst = diff;
+                pto_example_err(&worst, (double)c->host_o[(h * S + i) * D + d], golden);
             }
         }
     }

@@ -91,16 +91,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance,
             double golden = 0.0;
             for (int k = 0; k < DIM; k++)
                 golden += (double)c->host_a[i * DIM + k] * (double)c->host_b[k * DIM + j];
-            double diff = (double)c->host_c[i * DIM + j] - golden;
-            if (diff < 0)
-                diff = -diff;
-            if (diff != diff) { /* NaN: report it, the CLI then FAILs */
-                *max_err = diff;
-                *tolerance = 0.0;
-                return PTO_OK;
-            }
-            if (diff > worst)
-                worst = diff;
+            pto_example_err(&worst, (double)c->host_c[i * DIM + j], golden);
         }
     }
     *max_err = worst;
@@ -112,11 +103,7 @@ static void teardown(pto_device *dev, void *vctx)
 {
     bgemm_ctx *c = vctx;
     float **ptrs[] = {&c->dev_a, &c->dev_b, &c->dev_c, &c->dev_p};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

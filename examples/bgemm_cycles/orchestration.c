@@ -79,14 +79,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
             double golden = 0.0;
             for (int k = 0; k < DIM; k++)
                 golden += (double)c->host_a[i * DIM + k] * (double)c->host_b[k * DIM + j];
-            double diff = fabs((double)c->host_c[i * DIM + j] - golden);
-            if (diff != diff) {
-                *max_err = diff;
-                *tolerance = 0.0;
-                return PTO_OK;
-            }
-            if (diff > worst)
-                worst = diff;
+            pto_example_err(&worst, (double)c->host_c[i * DIM + j], golden);
         }
     *max_err = worst;
     *tolerance = 1e-4; /* sums of 64 products in [-1, 1], f32 */
@@ -97,11 +90,7 @@ static void teardown(pto_device *dev, void *vctx)
 {
     bgemm_ctx *c = vctx;
     float **ptrs[] = {&c->dev_a, &c->dev_b, &c->dev_c, &c->dev_p};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

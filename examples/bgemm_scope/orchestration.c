@@ -107,16 +107,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
                 double golden = 0.0;
                 for (int k = 0; k < DIM; k++)
                     golden += (double)a[r * DIM + k] * (double)bb[k * DIM + q];
-                double diff = (double)got[r * DIM + q] - golden;
-                if (diff < 0)
-                    diff = -diff;
-                if (diff != diff) { /* NaN: report it, the CLI then FAILs */
-                    *max_err = diff;
-                    *tolerance = 0.0;
-                    return PTO_OK;
-                }
-                if (diff > worst)
-                    worst = diff;
+                pto_example_err(&worst, (double)got[r * DIM + q], golden);
             }
     }
     *max_err = worst;
@@ -128,11 +119,7 @@ static void teardown(pto_device *dev, void *vctx)
 {
     bs_ctx *c = vctx;
     float **ptrs[] = {&c->dev_a, &c->dev_b, &c->dev_c};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

@@ -83,14 +83,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance,
                 c2 += b[i * DIM + k] * (double)c->host_w2[k * DIM + j];
             }
             double golden = exp(c1 + c2);
-            double diff = fabs((double)c->host_f[i * DIM + j] - golden);
-            if (diff != diff) { /* NaN: report it, the CLI then FAILs */
-                *max_err = diff;
-                *tolerance = 0.0;
-                return PTO_OK;
-            }
-            if (diff > worst)
-                worst = diff;
+            pto_example_err(&worst, (double)c->host_f[i * DIM + j], golden);
             if (fabs(golden) > scale)
                 scale = fabs(golden);
         }

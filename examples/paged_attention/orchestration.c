@@ -160,14 +160,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
             for (int t = 0; t < CTX; t++)
                 golden += sc[t] / sum *
                           (double)c->host_v[(c->block_table[t / BLK] * BLK + t % BLK) * D + d];
-            double diff = fabs((double)c->host_out[h * D + d] - golden);
-            if (diff != diff) {
-                *max_err = diff;
-                *tolerance = 0.0;
-                return PTO_OK;
-            }
-            if (diff > worst)
-                worst = diff;
+            pto_example_err(&worst, (double)c->host_out[h * D + d], golden);
         }
     }
     *max_err = worst;
@@ -180,11 +173,7 @@ static void teardown(pto_device *dev, void *vctx)
     pa_ctx *c = vctx;
     float **ptrs[] = {&c->dev_q, &c->dev_k, &c->dev_v, &c->dev_state, &c->dev_scratch,
                       &c->dev_out};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

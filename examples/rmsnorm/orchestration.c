@@ -57,14 +57,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
         double inv = 1.0 / sqrt(ss / COLS);
         for (int j = 0; j < COLS; j++) {
             double golden = (double)c->host_x[i * COLS + j] * inv;
-            double diff = fabs((double)c->host_y[i * COLS + j] - golden);
-            if (diff != diff) { /* NaN: the CLI then FAILs */
-                *max_err = diff;
-                *tolerance = 0.0;
-                return PTO_OK;
-            }
-            if (diff > worst)
-                worst = diff;
+            pto_example_err(&worst, (double)c->host_y[i * COLS + j], golden);
         }
     }
     *max_err = worst;
@@ -76,11 +69,7 @@ static void teardown(pto_device *dev, void *vctx)
 {
     rmsnorm_ctx *c = vctx;
     float **ptrs[] = {&c->dev_x, &c->dev_y};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

@@ -71,15 +71,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance,
     for (int i = 0; i < N; i++) {
         float s = c->host_a[i] + c->host_b[i];
         double golden = (double)((s + 1.0f) * (s + 2.0f));
-        double diff = (double)c->host_f[i] - golden;
-        if (diff < 0)
-            diff = -diff;
-        if (diff != diff) { /* NaN: report it, the CLI then FAILs */
-            worst = diff;
-            break;
-        }
-        if (diff > worst)
-            worst = diff;
+        pto_example_err(&worst, (double)c->host_f[i], golden);
     }
     *max_err = worst;
     *tolerance = 1e-5;

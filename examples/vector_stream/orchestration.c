@@ -91,15 +91,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
     for (int i = 0; i < N; i++) {
         float s = c->host_a[i] + c->host_b[i];
         double golden = (double)((s + 1.0f) * (s + 2.0f) + s);
-        double diff = (double)c->host_f[i] - golden;
-        if (diff < 0)
-            diff = -diff;
-        if (diff != diff) { /* NaN: report it, the CLI then FAILs */
-            worst = diff;
-            break;
-        }
-        if (diff > worst)
-            worst = diff;
+        pto_example_err(&worst, (double)c->host_f[i], golden);
     }
     *max_err = worst;
     *tolerance = 1e-5;
@@ -110,11 +102,7 @@ static void teardown(pto_device *dev, void *vctx)
 {
     vs_ctx *c = vctx;
     float **ptrs[] = {&c->dev_a, &c->dev_b, &c->dev_f};
-    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
-        if (*ptrs[i])
-            pto_free(dev, *ptrs[i], NULL);
-        *ptrs[i] = NULL;
-    }
+    pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 
 static const pto_example_kernel kernels[] = {

@@ -60,6 +60,17 @@ static inline float pto_example_rand(uint64_t *state)
     return (float)top / (float)(1u << 23) - 1.0f;
 }
 
+/* Folds |got - golden| into *worst, the running max error of a check. A
+ * NaN sticks (and then fails any tolerance: NaN <= x is false). */
+static inline void pto_example_err(double *worst, double got, double golden)
+{
+    double d = got > golden ? got - golden : golden - got;
+    if (*worst != *worst)
+        return;
+    if (d != d || d > *worst)
+        *worst = d;
+}
+
 /* pto_malloc of a float buffer. */
 static inline pto_status pto_example_alloc(pto_device *dev, size_t bytes, float **out,
                                            pto_error *err)
@@ -68,6 +79,16 @@ static inline pto_status pto_example_alloc(pto_device *dev, size_t bytes, float 
     pto_status s = pto_malloc(dev, bytes, &p, err);
     *out = (float *)p;
     return s;
+}
+
+/* Frees the device buffers *slots[0..n) that are set, and clears them. */
+static inline void pto_example_free(pto_device *dev, float **const slots[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (*slots[i])
+            pto_free(dev, *slots[i], NULL);
+        *slots[i] = NULL;
+    }
 }
 
 #ifdef __cplusplus
