@@ -21,6 +21,7 @@
 
 #include "pto/pto.h"
 #include "pto/tools.h"
+#include "json_file.h"
 
 #define FUNC_SRC 20
 #define FUNC_LEFT 21
@@ -110,43 +111,6 @@ static int teardown(void **state)
         pto_device_close(f->dev);
     free(f);
     return 0;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long len = ftell(f);
-    assert_true(len > 0);
-    rewind(f);
-    char *buf = malloc((size_t)len + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static const cJSON *item(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    assert_non_null(v);
-    return v;
-}
-
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *v = item(obj, key);
-    assert_true(cJSON_IsNumber(v));
-    return v->valuedouble;
-}
-
-static const char *str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = item(obj, key);
-    assert_true(cJSON_IsString(v));
-    return v->valuestring;
 }
 
 /* ---- JSON ------------------------------------------------------------ */

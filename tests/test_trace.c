@@ -28,6 +28,7 @@
 
 #include "pto/pto.h"
 #include "pto/tools.h"
+#include "json_file.h"
 
 #define BLOCKS 2
 #define SCHEDS 2
@@ -83,36 +84,6 @@ typedef struct trace_expect {
     const char *const *names;
     uint32_t cores, scheds;
 } trace_expect;
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long len = ftell(f);
-    assert_true(len > 0);
-    rewind(f);
-    char *buf = malloc((size_t)len + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static double num(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    assert_true(cJSON_IsNumber(v));
-    return v->valuedouble;
-}
-
-static const char *str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    assert_true(cJSON_IsString(v));
-    return v->valuestring;
-}
 
 /* Marks a thread_name metadata event in the per-pid lane tables. */
 static void note_lane(const cJSON *ev, uint8_t *core_seen, uint8_t *sched_seen)
