@@ -231,11 +231,8 @@ pto_status pto_graph_write(const pto_device *dev, const char *path,
         return pto_fail(err, PTO_ERR_INVALID, "graph: device and path are required");
     if (format != PTO_GRAPH_JSON && format != PTO_GRAPH_DOT)
         return pto_fail(err, PTO_ERR_INVALID, "graph: unknown format %d", (int)format);
-    const pto_task_record *recs = NULL;
-    size_t nrecs = 0;
-    pto_last_run_records(dev, &recs, &nrecs);
-    if (!recs)
-        nrecs = 0;
+    const pto_task_record *recs;
+    size_t nrecs = pto_tools_records(dev, &recs);
     pto_edge *edges = NULL;
     size_t nedges = 0;
     pto_status s = collect_edges(dev, nrecs, &edges, &nedges, err);

@@ -119,3 +119,11 @@ void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid
     else
         pto_json_num(b, args, key, value_num);
 }
+
+size_t pto_tools_records(const pto_device *dev, const pto_task_record **recs)
+{
+    size_t n = 0;
+    *recs = NULL;
+    pto_last_run_records(dev, recs, &n);
+    return *recs ? n : 0;
+}

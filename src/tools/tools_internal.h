@@ -17,6 +17,10 @@ void pto_tools_core_label(uint32_t c, char *buf, size_t len);
  * clamped to PTO_MAX_CORES. */
 uint32_t pto_tools_core_count(const pto_device_info *info, const pto_stats *stats);
 
+/* The last run's task records (*recs, indexed by task id); returns how many
+ * (0 and *recs NULL when there are none). */
+size_t pto_tools_records(const pto_device *dev, const pto_task_record **recs);
+
 /* Whether recs[i] was written for task i of the last run. Records are
  * indexed by task id but a dependency-only task may leave its slot
  * unwritten (still zero, or left from an earlier run): such a slot carries

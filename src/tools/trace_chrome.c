@@ -130,11 +130,8 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
 
     pto_device_info info;
     pto_device_get_info(dev, &info);
-    const pto_task_record *recs = NULL;
-    size_t nrecs = 0;
-    pto_last_run_records(dev, &recs, &nrecs);
-    if (!recs)
-        nrecs = 0;
+    const pto_task_record *recs;
+    size_t nrecs = pto_tools_records(dev, &recs);
 
     /* The run's own counts win; clamp to what pto_stats can hold. */
     uint32_t cores = pto_tools_core_count(&info, stats);
