@@ -72,7 +72,7 @@ void pto_tb_destroy(pto_task_buffer *tb)
 void pto_tb_reset(pto_task_buffer *tb)
 {
     tb->next_id = 0;
-    tb->shared_below = 0;
+    tb->publish_next = 0;
     atomic_store(&tb->last_alive, 0);
     tb->has_backward_edge = 0;
     tb->live_high_water = 0;
@@ -222,7 +222,7 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer);
-    if (producer >= tb->shared_below) {
+    if (producer >= tb->publish_next) {
         /* Not published yet, so no scheduler can see p (nor a consumer of
          * it): this thread owns it, no lock or atomic read-modify-write. */
         atomic_store_explicit(&p->refs, atomic_load_explicit(&p->refs, memory_order_relaxed) + 1,
@@ -251,8 +251,8 @@ static void make_ready(pto_task_buffer *tb, pto_task *t)
 
 int pto_tb_publish(pto_task_buffer *tb, pto_task *t)
 {
-    if (t->id >= tb->shared_below)
-        tb->shared_below = t->id + 1;
+    if (t->id >= tb->publish_next)
+        tb->publish_next = t->id + 1;
     if (atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
         return 0;
     make_ready(tb, t);

@@ -28,9 +28,9 @@ typedef struct pto_task_buffer {
     pto_task *tasks;
     uint32_t window, mask;
     uint64_t next_id;
-    uint64_t shared_below;     /* tasks below this id may have been published:
-                                  schedulers can touch them (orchestrator-
-                                  written; publication is in id order) */
+    uint64_t publish_next;     /* tasks are published in id order: those below
+                                  this id are published (schedulers may touch
+                                  them), the rest not yet (orchestrator-written) */
     _Atomic uint64_t last_alive;
     pto_dep_pool deps;
     pto_ready_queue ready[PTO_NQUEUES];

@@ -109,8 +109,8 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     if (state != PTO_TASK_COMPLETED) {
         pto_error_append(e, "%s, waiting on %d producer(s)%s.",
                          state == PTO_TASK_PENDING ? "not yet runnable" : "still running",
-                         atomic_load(&t->fanin_remaining) - (f >= run->unpub),
-                         f >= run->unpub ? " and on its own wiring" : "");
+                         atomic_load(&t->fanin_remaining) - (f >= run->dev->tb.publish_next),
+                         f >= run->dev->tb.publish_next ? " and on its own wiring" : "");
         return;
     }
     int held = t->scope_depth <= run->depth && run->scopes[t->scope_depth].begin <= f;
@@ -136,7 +136,7 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
              "use) and no task can retire: every published task (%llu) has completed.",
              pto_stall_name(r), (unsigned long long)need,
              (unsigned long long)in_use(dev, r), (unsigned long long)capacity(dev, r),
-             (unsigned long long)run->published);
+             (unsigned long long)run->dev->tb.publish_next);
     pto_error_append(e, " Task window: %llu of %llu slots in use (%.0f%%), high-water %llu.",
                      (unsigned long long)live, (unsigned long long)window,
                      100.0 * (double)live / (double)window,
@@ -260,7 +260,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     while (!run->cfg.deterministic) {
         uint32_t seen = pto_event_prepare(&rs->progress);
         uint64_t c = atomic_load(&rs->completed);
-        if (c == last && c != run->published)
+        if (c == last && c != run->dev->tb.publish_next)
             pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
         else
             pto_event_cancel(&rs->progress);
@@ -268,7 +268,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         pto_flow_retire(run);
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
-        if (c == run->published) {
+        if (c == run->dev->tb.publish_next) {
             deadlock_found(run, r, need);
             break;
         }
@@ -279,7 +279,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
                           "watchdog: the orchestrator stalled on %s and no task completed "
                           "for %u ms (%llu of %llu published tasks done)",
                           pto_stall_name(r), run->cfg.watchdog_ms, (unsigned long long)c,
-                          (unsigned long long)run->published);
+                          (unsigned long long)run->dev->tb.publish_next);
             break;
         }
     }

@@ -43,9 +43,8 @@ void pto_run_publish_upto(pto_run *run, uint64_t end)
         return; /* host-built: the launch publishes the whole graph */
     pto_task_buffer *tb = &run->dev->tb;
     uint32_t queues = 0;
-    for (; run->unpub < end; run->unpub++) {
-        pto_task *t = pto_tb_task(tb, run->unpub);
-        run->published++;
+    while (tb->publish_next < end) {
+        pto_task *t = pto_tb_task(tb, tb->publish_next); /* publishing advances it */
         if (pto_tb_publish(tb, t))
             queues |= 1u << t->core_type;
     }
@@ -68,7 +67,7 @@ void pto_run_publish_batch(pto_run *run)
     /* The clock (rdtsc, ~25 ns in a VM) is read only when the number held
      * reaches a power of two: a slow loop still publishes within about
      * twice the delay, a fast one pays a few reads per batch. */
-    uint64_t held = run->dev->tb.next_id - run->unpub;
+    uint64_t held = run->dev->tb.next_id - run->dev->tb.publish_next;
     if (held >= run->batch ||
         (held >= 2 && !(held & (held - 1)) &&
          pto_now_ns() - run->held_since >= PTO_PUBLISH_DELAY_NS))
@@ -94,7 +93,7 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
     int streamed = run->cfg.mode == PTO_MODE_STREAMED;
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, streamed);
     t->scope_depth = (uint8_t)run->depth;
-    if (t->id == run->unpub && run->batch > 1)
+    if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;
     return PTO_OK;
@@ -137,7 +136,7 @@ pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
                         (unsigned long long)producer, (unsigned long long)consumer,
                         (unsigned long long)tb->next_id);
     if (run->cfg.mode == PTO_MODE_STREAMED &&
-        (consumer != tb->next_id - 1 || consumer < run->unpub))
+        (consumer != tb->next_id - 1 || consumer < tb->publish_next))
         return pto_fail(err, PTO_ERR_STATE,
                         "pto_add_dep: t%llu can no longer take dependencies; in a "
                         "streamed run only the newest task (t%llu) can, until the next "

@@ -174,11 +174,10 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     run->cfg = *cfg;
     run->ncopies = 0;
     run->failed = 0;
-    run->unpub = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1
                  : cfg->publish_batch ? cfg->publish_batch
                                       : PTO_PUBLISH_BATCH;
-    run->published = run->drained = run->heap_requested = 0;
+    run->drained = run->heap_requested = 0;
     memset(&run->dl, 0, sizeof run->dl);
     run->flow_stats = stats ? stats : &run->own_stats;
     memset(run->flow_stats, 0, sizeof *run->flow_stats);
@@ -207,8 +206,9 @@ static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
         pto_run_scope_release(run, run->depth--);
     pto_run_scope_release(run, 0);
     run->building = 0;
-    atomic_store(&run->dev->run.total, run->published);
-    if (atomic_load(&run->dev->run.completed) == run->published)
+    uint64_t published = run->dev->tb.publish_next;
+    atomic_store(&run->dev->run.total, published);
+    if (atomic_load(&run->dev->run.completed) == published)
         pto_event_signal(&run->dev->run.done);
     return st;
 }
@@ -289,7 +289,6 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         }
         for (uint64_t id = 0; id < total; id++)
             pto_tb_publish(tb, pto_tb_task(tb, id));
-        run->published = total;
         if (cfg.deterministic) {
             pto_des_begin(dev->sim);
             while (pto_des_step(dev->sim))

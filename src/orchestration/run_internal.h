@@ -55,11 +55,9 @@ struct pto_run {
     int failed;           /* a deadlock was found: count, do not execute */
     pto_deadlock dl;
     pto_error dl_err;     /* the report, completed when the run ends */
-    uint64_t unpub;       /* streamed: tasks [unpub, next_id) are added but
-                             not yet published (see pto_run_publish) */
-    uint32_t batch;       /* publish once this many are held back */
+    uint32_t batch;       /* streamed: tasks [tb.publish_next, tb.next_id) are
+                             held back (see pto_run_publish) until this many */
     uint64_t held_since;  /* pto_now_ns() when the oldest held-back task was added */
-    uint64_t published;   /* tasks published so far */
     uint64_t drained;     /* tasks counted but not executed after a deadlock */
     uint64_t heap_requested; /* PTO_OUT bytes asked for, drained ones included */
     uint32_t depth;       /* open user scopes; scopes[0] is implicit */
@@ -120,8 +118,9 @@ void pto_run_scopes_reset(pto_run *run);
 void pto_run_scope_release(pto_run *run, uint32_t depth);
 
 /* flow.c: waits until `need` units of the resource behind `reason` are
- * free, retiring tasks meanwhile (the caller published what it could). Host-built runs cannot wait: a full
- * resource is PTO_ERR_CAPACITY. When a streamed run can never get it, the
+ * free, retiring tasks meanwhile (the caller has published every task
+ * whose wiring is done). Host-built runs cannot wait: a full resource is
+ * PTO_ERR_CAPACITY. When a streamed run can never get it, the
  * report goes to run->dl_err, run->failed is set and PTO_OK is returned:
  * from then on the orchestration only counts what it submits (callers check
  * run->failed). For PTO_STALL_HEAP_ARENA_FULL it also allocates. */
