@@ -1,5 +1,6 @@
 /* Ready queue (src/core/ready_queue.c): FIFO order, full/empty reporting,
- * wrap-around, reset, capacity validation and an MPMC stress test. */
+ * wrap-around, batched pushes, reset, capacity validation and an MPMC
+ * stress test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +53,39 @@ static void test_fifo_order(void **state)
     assert_int_equal(pto_rq_pop(&q, &v), 0);
     assert_int_equal(v, 102);
     assert_int_equal(pto_rq_pop(&q, &v), -1);
+    pto_rq_destroy(&q);
+}
+
+/* Batches keep FIFO order, wrap around the ring, and stop at a full queue
+ * without overwriting anything. */
+static void test_push_n(void **state)
+{
+    (void)state;
+    pto_ready_queue q;
+    init_q(&q, 8);
+    const uint32_t a[5] = {10, 11, 12, 13, 14}, b[6] = {20, 21, 22, 23, 24, 25};
+    uint32_t v;
+    assert_int_equal(pto_rq_push_n(&q, a, 5), 5);
+    assert_int_equal(pto_rq_size(&q), 5);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, a[i]);
+    }
+    assert_int_equal(pto_rq_push_n(&q, b, 6), 6); /* positions 5..10 wrap */
+    assert_int_equal(pto_rq_push_n(&q, a, 5), 2); /* room for two only */
+    assert_int_equal(pto_rq_size(&q), 8);
+    assert_int_equal(pto_rq_push_n(&q, a, 1), 0);
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, b[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pto_rq_pop(&q, &v), 0);
+        assert_int_equal(v, a[i]);
+    }
+    assert_int_equal(pto_rq_pop(&q, &v), -1);
+    assert_int_equal(pto_rq_push_n(&q, a, 0), 0);
+    assert_int_equal(pto_rq_size(&q), 0);
     pto_rq_destroy(&q);
 }
 
@@ -259,14 +293,23 @@ struct stress_arg {
     uint32_t index;
 };
 
+/* Producer 0 pushes one value at a time, the others in batches of 1..17
+ * (pto_rq_push_n), so batched reservations race single pushes. */
 static void *producer_main(void *p)
 {
     struct stress_arg *a = p;
-    uint32_t base = a->index * STRESS_PER_PRODUCER;
-    for (uint32_t i = 0; i < STRESS_PER_PRODUCER; i++)
-        while (pto_rq_push(&a->s->q, base + i) != 0) /* full: retry */
-            if (atomic_load(&a->s->consumers_done) == STRESS_CONSUMERS)
-                return 0; /* nobody will drain it (a broken queue): give up */
+    uint32_t base = a->index * STRESS_PER_PRODUCER, vals[17];
+    for (uint32_t i = 0; i < STRESS_PER_PRODUCER;) {
+        uint32_t n = a->index ? 1 + i % 17 : 1;
+        if (n > STRESS_PER_PRODUCER - i)
+            n = STRESS_PER_PRODUCER - i;
+        for (uint32_t k = 0; k < n; k++)
+            vals[k] = base + i + k;
+        uint32_t pushed = pto_rq_push_n(&a->s->q, vals, n); /* full: retry the rest */
+        if (!pushed && atomic_load(&a->s->consumers_done) == STRESS_CONSUMERS)
+            return 0; /* nobody will drain it (a broken queue): give up */
+        i += pushed;
+    }
     return 0;
 }
 
@@ -474,6 +517,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_order),
+        cmocka_unit_test(test_push_n),
         cmocka_unit_test(test_full_and_empty),
         cmocka_unit_test(test_capacity_one_rejected),
         cmocka_unit_test(test_wrap_around),

@@ -22,6 +22,13 @@ static void tb_open(pto_task_buffer *tb, uint32_t window, uint32_t pool, uint32_
         fail_msg("pto_tb_init(%u, %u, %u): %s", window, pool, rq, err.msg);
 }
 
+/* Publishes t, the oldest unpublished task; 1 if that made it ready. */
+static int publish1(pto_task_buffer *tb, pto_task *t)
+{
+    assert_int_equal(t->id, tb->publish_next);
+    return pto_tb_publish_upto(tb, t->id + 1) != 0;
+}
+
 static pto_task *add(pto_task_buffer *tb, pto_core_type type)
 {
     uint64_t a[2] = {tb->next_id * 3, 42};
@@ -103,7 +110,7 @@ static void test_ring_wrap_and_retire(void **state)
          * the queue carries its ring slot. */
         for (uint32_t i = 0; i < n; i++) {
             pto_core_type ty = i % 2 ? PTO_CORE_AIC : PTO_CORE_AIV;
-            assert_int_equal(pto_tb_publish(&tb, ts[i]), 1);
+            assert_int_equal(publish1(&tb, ts[i]), 1);
             assert_int_equal(pop1(&tb, ty), (first + i) & 7);
             assert_int_equal(atomic_load(&ts[i]->state), PTO_TASK_READY);
         }
@@ -134,7 +141,7 @@ static void test_retire_stops_at_gap(void **state)
     pto_task *t[6];
     for (int i = 0; i < 6; i++) {
         t[i] = add(&tb, PTO_CORE_AIV);
-        pto_tb_publish(&tb, t[i]);
+        publish1(&tb, t[i]);
     }
     assert_int_equal(drain(&tb, PTO_CORE_AIV), 6);
     pto_tb_complete(&tb, t[0], NULL, NULL);
@@ -191,7 +198,7 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(t[1]->fanout_head, PTO_DEP_NIL);
 
     for (int i = 0; i < 5; i++)
-        pto_tb_publish(&tb, t[i]);
+        publish1(&tb, t[i]);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 0);
     assert_int_equal(pto_tb_complete(&tb, t[0], NULL, NULL), 4);
     assert_int_equal(drain(&tb, PTO_CORE_AIV), 4);
@@ -221,9 +228,9 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(pto_tb_add_dep(&tb, 5, 6, &err), PTO_ERR_CAPACITY);
     assert_non_null(strstr(err.msg, "DEPLIST_POOL_FULL"));
     assert_int_equal(atomic_load(&b->refs), 2);
-    pto_tb_publish(&tb, a);
-    assert_int_equal(pto_tb_publish(&tb, b), 0);
-    assert_int_equal(pto_tb_publish(&tb, c), 0);
+    publish1(&tb, a);
+    assert_int_equal(publish1(&tb, b), 0);
+    assert_int_equal(publish1(&tb, c), 0);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 5);
     assert_int_equal(pto_tb_complete(&tb, a, NULL, NULL), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 6);
@@ -245,12 +252,12 @@ static void test_dep_pool_reclaimed_over_laps(void **state)
     pto_task_buffer tb;
     tb_open(&tb, 8, 8, 8);
     pto_task *prev = add(&tb, PTO_CORE_AIV);
-    pto_tb_publish(&tb, prev);
+    publish1(&tb, prev);
     for (uint32_t i = 1; i < 200; i++) {
         pto_task *t = add(&tb, PTO_CORE_AIV);
         wire_ok(&tb, prev->id, t->id);
         wire_ok(&tb, prev->id, t->id); /* duplicate edge: counted twice */
-        assert_int_equal(pto_tb_publish(&tb, t), 0);
+        assert_int_equal(publish1(&tb, t), 0);
         assert_int_equal(pop1(&tb, PTO_CORE_AIV), prev->id & 7);
         assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
         assert_int_equal(pto_tb_complete(&tb, prev, NULL, NULL), 1);
@@ -277,7 +284,7 @@ static void test_completed_producer_not_counted(void **state)
     tb_open(&tb, 8, 8, 8);
     pto_task *p = add(&tb, PTO_CORE_AIC);
     p->heap_mark = 64; /* owns heap outputs */
-    pto_tb_publish(&tb, p);
+    publish1(&tb, p);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
     assert_int_equal(pto_tb_complete(&tb, p, NULL, NULL), 0);
 
@@ -296,9 +303,9 @@ static void test_completed_producer_not_counted(void **state)
     wire_ok(&tb, q->id, c->id);
     assert_int_equal(atomic_load(&c->fanin_remaining), 2);
     assert_int_equal(c->fanin_total, 2);
-    assert_int_equal(pto_tb_publish(&tb, c), 0);
+    /* Published together (in id order): q is ready, c still waits for q. */
+    assert_int_equal(pto_tb_publish_upto(&tb, c->id + 1), 1u << PTO_CORE_AIC);
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
-    pto_tb_publish(&tb, q);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 1);
     assert_int_equal(pto_tb_complete(&tb, q, NULL, NULL), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 2);
@@ -308,7 +315,7 @@ static void test_completed_producer_not_counted(void **state)
     wire_ok(&tb, p->id, c2->id);
     wire_ok(&tb, q->id, c2->id);
     assert_int_equal(atomic_load(&c2->fanin_remaining), 1);
-    assert_int_equal(pto_tb_publish(&tb, c2), 1);
+    assert_int_equal(publish1(&tb, c2), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 3);
     assert_int_equal(atomic_load(&c2->state), PTO_TASK_READY);
     pto_tb_destroy(&tb);
@@ -322,7 +329,7 @@ static void test_completed_heapless_producer_skipped(void **state)
     pto_task_buffer tb;
     tb_open(&tb, 8, 8, 8);
     pto_task *p = add(&tb, PTO_CORE_AIC);
-    pto_tb_publish(&tb, p);
+    publish1(&tb, p);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
     p->end_cycle = 700;
     assert_int_equal(pto_tb_complete(&tb, p, NULL, NULL), 0);
@@ -335,7 +342,7 @@ static void test_completed_heapless_producer_skipped(void **state)
     assert_int_equal(atomic_load(&p->refs), 0);
     assert_int_equal(atomic_load(&c->ready_cycle), 700);
     assert_int_equal(pto_tb_retire(&tb), 1); /* p retires while c is pending */
-    assert_int_equal(pto_tb_publish(&tb, c), 1);
+    assert_int_equal(publish1(&tb, c), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1);
     assert_int_equal(pto_tb_complete(&tb, c, NULL, NULL), 0);
     assert_int_equal(pto_tb_retire(&tb), 2);
@@ -356,11 +363,11 @@ static void test_readiness_two_producers(void **state)
     wire_ok(&tb, 1, 2);
     assert_int_equal(c->fanin_total, 2);
     assert_int_equal(atomic_load(&c->fanin_remaining), 3);
-    assert_int_equal(pto_tb_publish(&tb, p0), 1);
-    assert_int_equal(pto_tb_publish(&tb, p1), 1);
+    assert_int_equal(publish1(&tb, p0), 1);
+    assert_int_equal(publish1(&tb, p1), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 1);
-    assert_int_equal(pto_tb_publish(&tb, c), 0);
+    assert_int_equal(publish1(&tb, c), 0);
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
     assert_int_equal(atomic_load(&c->state), PTO_TASK_PENDING);
     assert_int_equal(pto_tb_complete(&tb, p1, NULL, NULL), 0);
@@ -378,13 +385,13 @@ static void test_readiness_two_producers(void **state)
     pto_task *d = add(&tb, PTO_CORE_AIC);
     wire_ok(&tb, q0->id, d->id);
     wire_ok(&tb, q1->id, d->id);
-    pto_tb_publish(&tb, q0);
-    pto_tb_publish(&tb, q1);
+    publish1(&tb, q0);
+    publish1(&tb, q1);
     assert_int_equal(drain(&tb, PTO_CORE_AIV), 2);
     assert_int_equal(pto_tb_complete(&tb, q0, NULL, NULL), 0);
     assert_int_equal(pto_tb_complete(&tb, q1, NULL, NULL), 0);
     assert_int_equal(queued(&tb, PTO_CORE_AIC), 0); /* unpublished: not ready */
-    assert_int_equal(pto_tb_publish(&tb, d), 1);
+    assert_int_equal(publish1(&tb, d), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), d->id & 15);
     pto_tb_complete(&tb, d, NULL, NULL);
     assert_int_equal(pto_tb_retire(&tb), 6);
@@ -436,7 +443,7 @@ static void test_cycle_detection(void **state)
 
     /* Execution honours the backward edge: t3 runs after t4. */
     for (uint64_t i = 0; i < 5; i++)
-        pto_tb_publish(&tb, pto_tb_task(&tb, i));
+        publish1(&tb, pto_tb_task(&tb, i));
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 0);
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
     for (uint64_t i = 0; i < 3; i++) {
@@ -458,7 +465,7 @@ static void test_cycle_message_after_wrap(void **state)
     tb_open(&tb, 8, 32, 8);
     for (uint64_t i = 0; i < 14; i++) {
         pto_task *t = add(&tb, PTO_CORE_AIC);
-        assert_int_equal(pto_tb_publish(&tb, t), 1);
+        assert_int_equal(publish1(&tb, t), 1);
         assert_int_equal(pop1(&tb, PTO_CORE_AIC), i & 7);
         pto_tb_complete(&tb, t, NULL, NULL);
         assert_int_equal(pto_tb_retire(&tb), i + 1);
@@ -496,17 +503,15 @@ static void test_complete_take_callback(void **state)
     pto_task_buffer tb;
     tb_open(&tb, 8, 16, 8);
     pto_task *p = add(&tb, PTO_CORE_AIC);
-    pto_task *c1 = add(&tb, PTO_CORE_AIV), *c2 = add(&tb, PTO_CORE_AIV);
-    pto_task *c3 = add(&tb, PTO_CORE_AIV), *other = add(&tb, PTO_CORE_AIC);
+    for (int i = 0; i < 3; i++)
+        add(&tb, PTO_CORE_AIV); /* c1, c2, c3 */
+    pto_task *other = add(&tb, PTO_CORE_AIC);
     wire_ok(&tb, 0, 1);
     wire_ok(&tb, 0, 2);
     wire_ok(&tb, 0, 3);
     wire_ok(&tb, 4, 3); /* c3 also waits on `other` */
-    pto_tb_publish(&tb, p);
-    pto_tb_publish(&tb, other);
-    pto_tb_publish(&tb, c1);
-    pto_tb_publish(&tb, c2);
-    pto_tb_publish(&tb, c3);
+    /* Only p and other become ready at publication. */
+    assert_int_equal(pto_tb_publish_upto(&tb, other->id + 1), 1u << PTO_CORE_AIC);
     assert_int_equal(drain(&tb, PTO_CORE_AIC), 2);
     struct take_log log = {.keep_id = 2};
     assert_int_equal(pto_tb_complete(&tb, p, take_one, &log), 2);
@@ -516,7 +521,6 @@ static void test_complete_take_callback(void **state)
     assert_int_equal(log.ids[1], 2);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1); /* declined: queued */
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0); /* t2 was taken */
-    (void)c2;
     log.n = 0;
     log.keep_id = 99;
     assert_int_equal(pto_tb_complete(&tb, other, take_one, &log), 1);
@@ -540,9 +544,9 @@ static void test_scope_refs_and_dummy_queue(void **state)
     assert_int_equal(t2->core_type, PTO_QUEUE_DUMMY);
     wire_ok(&tb, 1, 2);
     assert_int_equal(atomic_load(&t1->refs), 1);
-    assert_int_equal(pto_tb_publish(&tb, t0), 1);
-    assert_int_equal(pto_tb_publish(&tb, t1), 1);
-    assert_int_equal(pto_tb_publish(&tb, t2), 0);
+    assert_int_equal(publish1(&tb, t0), 1);
+    assert_int_equal(publish1(&tb, t1), 1);
+    assert_int_equal(publish1(&tb, t2), 0);
     assert_int_equal(drain(&tb, PTO_CORE_AIV), 2);
     pto_tb_complete(&tb, t0, NULL, NULL);
     assert_int_equal(pto_tb_complete(&tb, t1, NULL, NULL), 1);
@@ -627,7 +631,7 @@ static void test_concurrent_fanin(void **state)
     for (int rep = 0; rep < FANIN_REPS; rep++) {
         f.first_producer = f.tb.next_id;
         for (int i = 0; i < FANIN_PRODUCERS; i++)
-            pto_tb_publish(&f.tb, add(&f.tb, PTO_CORE_AIC));
+            publish1(&f.tb, add(&f.tb, PTO_CORE_AIC));
         pto_task *c = add(&f.tb, PTO_CORE_AIV);
         for (uint64_t i = 0; i < FANIN_PRODUCERS; i++)
             wire_ok(&f.tb, f.first_producer + i, c->id);
@@ -636,7 +640,7 @@ static void test_concurrent_fanin(void **state)
 
         pthread_barrier_wait(&f.start);
         fanin_rendezvous(&f, (uint32_t)rep);
-        uint32_t by_publish = (uint32_t)pto_tb_publish(&f.tb, c); /* races the workers */
+        uint32_t by_publish = (uint32_t)publish1(&f.tb, c); /* races the workers */
         pthread_barrier_wait(&f.done);
 
         uint32_t v, pops = 0, last = UINT32_MAX;

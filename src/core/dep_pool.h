@@ -9,7 +9,9 @@
  * node below C's mark belongs to a consumer <= C whose producers retired
  * before it. (A host-built graph may wire edges in any order, but it never
  * allocates while running, and the pool is reset per run.)
- * head - tail <= capacity; a full pool is reported, never overwritten. */
+ * head - tail <= capacity; a full pool is reported, never overwritten.
+ * `nodes`, `capacity` and `mask` are read by the schedulers; the counters
+ * the orchestrator writes per edge sit on a line of their own. */
 #ifndef PTO_CORE_DEP_POOL_H
 #define PTO_CORE_DEP_POOL_H
 
@@ -27,7 +29,7 @@ typedef struct pto_dep_node {
 typedef struct pto_dep_pool {
     pto_dep_node *nodes;
     uint32_t capacity, mask;
-    uint64_t head; /* orchestrator: next node to hand out */
+    _Alignas(64) uint64_t head; /* orchestrator: next node to hand out */
     uint64_t tail; /* orchestrator (retirement): oldest live node */
     uint64_t high_water;
 } pto_dep_pool;

@@ -57,6 +57,35 @@ int pto_rq_push(pto_ready_queue *q, uint32_t value)
     }
 }
 
+uint32_t pto_rq_push_n(pto_ready_queue *q, const uint32_t *values, uint32_t n)
+{
+    uint64_t pos = atomic_load_explicit(&q->tail, memory_order_relaxed);
+    uint32_t i = 0;
+    while (n > 1 && n <= q->capacity) {
+        for (i = 0; i < n; i++)
+            if (atomic_load_explicit(&q->cells[(pos + i) & q->mask].seq,
+                                     memory_order_acquire) != pos + i)
+                break;
+        if (i < n)
+            break; /* a cell is still taken, or another push moved the tail */
+        if (atomic_compare_exchange_weak_explicit(&q->tail, &pos, pos + n,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            /* Cells become visible in order: a pop of position p waits
+             * for its own cell only. */
+            for (i = 0; i < n; i++) {
+                pto_rq_cell *c = &q->cells[(pos + i) & q->mask];
+                c->value = values[i];
+                atomic_store_explicit(&c->seq, pos + i + 1, memory_order_release);
+            }
+            return n;
+        }
+    }
+    for (i = 0; i < n && pto_rq_push(q, values[i]) == 0; i++)
+        ;
+    return i;
+}
+
 int pto_rq_pop(pto_ready_queue *q, uint32_t *value)
 {
     uint64_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);

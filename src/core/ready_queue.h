@@ -35,6 +35,10 @@ void pto_rq_destroy(pto_ready_queue *q);
 void pto_rq_reset(pto_ready_queue *q);
 /* 0 on success, -1 when full. */
 int pto_rq_push(pto_ready_queue *q, uint32_t value);
+/* Pushes values[0..n) in order: with one reservation of the tail when
+ * their n cells are all free, else one by one. Returns how many were
+ * pushed (a prefix; fewer than n only when the queue filled up). */
+uint32_t pto_rq_push_n(pto_ready_queue *q, const uint32_t *values, uint32_t n);
 /* 0 on success, -1 when empty. */
 int pto_rq_pop(pto_ready_queue *q, uint32_t *value);
 /* Approximate number of queued items (exact when quiescent). */

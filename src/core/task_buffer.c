@@ -249,14 +249,32 @@ static void make_ready(pto_task_buffer *tb, pto_task *t)
     (void)rc;
 }
 
-int pto_tb_publish(pto_task_buffer *tb, pto_task *t)
+uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
 {
-    if (t->id >= tb->publish_next)
-        tb->publish_next = t->id + 1;
-    if (atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
-        return 0;
-    make_ready(tb, t);
-    return 1;
+    enum { CHUNK = 64 };
+    uint32_t ready[PTO_NQUEUES][CHUNK], n[PTO_NQUEUES] = {0}, queues = 0;
+    for (; tb->publish_next < end; tb->publish_next++) {
+        pto_task *t = pto_tb_task(tb, tb->publish_next);
+        /* With no edge wired in, nobody else counts this task down: its
+         * guard is the last count, no atomic needed. */
+        if (t->fanin_total &&
+            atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
+            continue;
+        atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
+        uint32_t q = t->core_type;
+        ready[q][n[q]++] = (uint32_t)(t->id & tb->mask);
+        queues |= 1u << q;
+        if (n[q] == CHUNK) {
+            pto_rq_push_n(&tb->ready[q], ready[q], CHUNK);
+            n[q] = 0;
+        }
+    }
+    /* Capacity >= window, so the pushes cannot fail while the ring bounds
+     * the number of live tasks. */
+    for (uint32_t q = 0; q < PTO_NQUEUES; q++)
+        if (n[q])
+            pto_rq_push_n(&tb->ready[q], ready[q], n[q]);
+    return queues;
 }
 
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,

@@ -11,7 +11,11 @@
  * - next_id and the dep pool head are written by the orchestrator only.
  * - last_alive (retirement frontier) is written by one owner only, the
  *   orchestrator side; next_id - last_alive <= window.
- * - dfs_* are orchestrator-only scratch for cycle checks, window entries. */
+ * - dfs_* are orchestrator-only scratch for cycle checks, window entries.
+ * - Layout: the first line holds what every thread reads (fixed at init);
+ *   the orchestrator's counters start on a line of their own, so writing
+ *   them per task does not invalidate the schedulers' copy of `tasks` and
+ *   `mask` (and then wait to take the line back). */
 #ifndef PTO_CORE_TASK_BUFFER_H
 #define PTO_CORE_TASK_BUFFER_H
 
@@ -25,15 +29,15 @@
 #include "pto/stats.h"
 
 typedef struct pto_task_buffer {
-    pto_task *tasks;
+    _Alignas(64) pto_task *tasks;
     uint32_t window, mask;
-    uint64_t next_id;
+    pto_ready_queue ready[PTO_NQUEUES];
+    pto_dep_pool deps;
+    _Alignas(64) uint64_t next_id;
     uint64_t publish_next;     /* tasks are published in id order: those below
                                   this id are published (schedulers may touch
                                   them), the rest not yet (orchestrator-written) */
     _Atomic uint64_t last_alive;
-    pto_dep_pool deps;
-    pto_ready_queue ready[PTO_NQUEUES];
     uint64_t live_high_water;  /* max (next_id - last_alive) this run */
     uint64_t heap_mark;        /* heap end mark of the newest retired task */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
@@ -94,9 +98,11 @@ static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                           pto_error *err);
 
-/* Drops the publish guard; returns 1 if the task became ready (and was
- * pushed to its ready queue). */
-int pto_tb_publish(pto_task_buffer *tb, pto_task *t);
+/* Publishes the tasks [publish_next, end) in id order: drops each one's
+ * publish guard and pushes those that became ready to their ready queues
+ * (in id order, a batch at a time). Returns the set of queues (bit q) that
+ * received tasks. */
+uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end);
 
 /* Called for each successor that becomes ready; returns 1 if the caller took
  * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */

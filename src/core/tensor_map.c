@@ -85,13 +85,16 @@ void pto_tmap_reset(pto_tensor_map *tm)
     tm->superseded = tm->retired = tm->full_rejects = 0;
 }
 
-void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k)
+void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                     pto_tmap_key *k)
 {
     int dense;
     pto_region_summary(r, &k->lo, &k->hi, &dense);
+    k->base = base;
     k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
     k->dense = k->exact && dense;
     k->level = (uint8_t)tmap_level(k->lo, k->hi);
+    k->cell_bucket = tmap_cell_bucket(tm, tmap_key_hash(base, k->level), k->lo >> k->level);
 }
 
 static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region *r,
@@ -170,37 +173,35 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
 {
     pto_tmap_key k;
-    pto_tmap_key_of(r, &k);
-    pto_tmap_query_k(tm, base, r, &k, frontier, visit, arg, flags);
+    pto_tmap_key_of(tm, base, r, &k);
+    pto_tmap_query_k(tm, r, &k, frontier, visit, arg, flags);
 }
 
-void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                      const pto_tmap_key *k, uint64_t frontier, pto_tmap_visit_fn visit,
-                      void *arg, int flags)
+void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
+                      uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
 {
-    uint64_t lo = k->lo, hi = k->hi;
+    uint64_t lo = k->lo, hi = k->hi, base = k->base;
     if (lo == hi || tm->head == tm->tail)
         return;
     int supersede = flags & PTO_TMAP_SUPERSEDE;
-    int wide = !k->exact;
-    for (uint64_t m = tm->levels; m && !wide; m &= m - 1) {
-        uint32_t level = (uint32_t)__builtin_ctzll(m);
-        wide = ((hi - 1) >> level) - (lo >> level) + 1 >= PTO_TMAP_MAX_CELLS;
-    }
-    if (wide) {
+    /* The finest level in use spans the most cells: it decides. */
+    uint32_t finest = (uint32_t)__builtin_ctzll(tm->levels | UINT64_C(1) << 63);
+    if (!k->exact || ((hi - 1) >> finest) - (lo >> finest) + 1 >= PTO_TMAP_MAX_CELLS) {
         scan(tm, base, r, k, frontier, visit, arg, flags);
         return;
     }
     for (uint64_t m = tm->levels; m; m &= m - 1) {
         uint32_t level = (uint32_t)__builtin_ctzll(m);
-        uint64_t kh = tmap_key_hash(base, level);
         uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
         /* An entry starting one cell earlier may reach in, if any entry of
          * this level crosses a cell boundary. */
         if (c0 && (tm->straddle >> level & 1))
             c0--;
+        /* The key's own cell, the usual case, was hashed by key_of. */
+        int own = level == k->level && c0 == c1;
+        uint64_t kh = own ? 0 : tmap_key_hash(base, level);
         for (uint64_t c = c0; c <= c1; c++) {
-            uint32_t b = tmap_cell_bucket(tm, kh, c);
+            uint32_t b = own ? k->cell_bucket : tmap_cell_bucket(tm, kh, c);
             /* Readers' table, then writers' (most cells are empty). */
             if ((flags & PTO_TMAP_READERS) && tm->buckets[b] != PTO_TMAP_NIL)
                 walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
@@ -215,12 +216,12 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t task, int is_write)
 {
     pto_tmap_key k;
-    pto_tmap_key_of(r, &k);
-    return pto_tmap_insert_k(tm, base, r, &k, task, is_write);
+    pto_tmap_key_of(tm, base, r, &k);
+    return pto_tmap_insert_k(tm, r, &k, task, is_write);
 }
 
-int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                      const pto_tmap_key *k, uint64_t task, int is_write)
+int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
+                      uint64_t task, int is_write)
 {
     if (k->lo == k->hi)
         return 0; /* empty: can never overlap, nothing to remember */
@@ -230,7 +231,7 @@ int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     }
     uint32_t i = (uint32_t)(tm->head & (tm->capacity - 1));
     pto_tmap_entry *e = &tm->entries[i];
-    e->base = base;
+    e->base = k->base;
     e->task = task;
     e->pos = tm->head++;
     e->lo = k->lo;
@@ -243,11 +244,9 @@ int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     if (k->exact)
         tm->regions[i] = *r;
     tm->levels |= UINT64_C(1) << e->level;
-    uint64_t cell = k->lo >> k->level;
-    if (((k->hi - 1) >> k->level) != cell)
+    if (((k->hi - 1) >> k->level) != k->lo >> k->level)
         tm->straddle |= UINT64_C(1) << e->level;
-    e->bucket = (uint32_t)e->is_write * tm->nbuckets +
-                tmap_cell_bucket(tm, tmap_key_hash(base, e->level), cell);
+    e->bucket = (uint32_t)e->is_write * tm->nbuckets + k->cell_bucket;
     e->next = tm->buckets[e->bucket];
     tm->buckets[e->bucket] = i;
     if (++tm->live > tm->high_water)

@@ -61,18 +61,23 @@
 #include "pto/status.h"
 
 #define PTO_TMAP_NIL UINT32_MAX
+typedef struct pto_tensor_map pto_tensor_map;
 #define PTO_TMAP_MIN_LEVEL 8  /* smallest cell: 256 bytes */
 #define PTO_TMAP_MAX_CELLS 64 /* per level and query, else a ring scan */
 
-/* What the map needs to know of a region, computed once per access. */
+/* What the map needs to know of one access, computed once per access (for
+ * the query and the insert of the same submit). */
 typedef struct pto_tmap_key {
+    uint64_t base;     /* buffer base address */
     uint64_t lo, hi;   /* bounding interval */
+    uint32_t cell_bucket; /* bucket of (base, level, lo >> level) in a table */
     uint8_t exact;     /* valid descriptor: exact tests apply */
     uint8_t dense;     /* its bytes are exactly [lo, hi) */
     uint8_t level;
 } pto_tmap_key;
 
-void pto_tmap_key_of(const pto_region *r, pto_tmap_key *k);
+void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                     pto_tmap_key *k);
 
 /* One cache line: everything a chain walk reads. */
 typedef struct pto_tmap_entry {
@@ -89,7 +94,7 @@ typedef struct pto_tmap_entry {
     uint8_t linked;    /* 0 once superseded (unlinked from its chain) */
 } __attribute__((aligned(64))) pto_tmap_entry;
 
-typedef struct pto_tensor_map {
+struct pto_tensor_map {
     pto_tmap_entry *entries; /* capacity slots, allocated at init */
     pto_region *regions;     /* capacity slots: the full region of an
                                 exact entry, for the exact tests */
@@ -104,7 +109,7 @@ typedef struct pto_tensor_map {
     uint64_t superseded;     /* entries unlinked by covering writes */
     uint64_t retired;        /* entries freed by pto_tmap_retire */
     uint64_t full_rejects;   /* inserts refused because the pool was full */
-} pto_tensor_map;
+};
 
 /* entries and buckets must be powers of two (else PTO_ERR_INVALID; NIL =
  * UINT32_MAX is never a valid index). PTO_ERR_NOMEM if allocation fails. On
@@ -132,10 +137,9 @@ enum {
  * certainly contains (pto_region_contains) are unlinked after the visit. */
 void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
-/* The same with the region's key precomputed (pto_tmap_key_of). */
-void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                      const pto_tmap_key *k, uint64_t frontier, pto_tmap_visit_fn visit,
-                      void *arg, int flags);
+/* The same with the access's key precomputed (pto_tmap_key_of). */
+void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
+                      uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
 
 /* Records that `task` (not older than any task inserted before) reads or
  * writes `r` of `base`. 0 on success (an empty region is accepted and not
@@ -143,8 +147,8 @@ void pto_tmap_query_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
  * pto_tmap_retire once the frontier advanced, then retry). */
 int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
                     uint64_t task, int is_write);
-int pto_tmap_insert_k(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                      const pto_tmap_key *k, uint64_t task, int is_write);
+int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
+                      uint64_t task, int is_write);
 
 /* Frees the entries at the tail whose task < frontier (they are in task
  * order, so this stops at the first live one); returns how many. Amortized

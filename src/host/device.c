@@ -169,7 +169,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
         return pto_fail(err, PTO_ERR_NOT_FOUND,
                         "unknown platform '%s' (known: a2a3sim, a2a3)", platform);
 
-    pto_device *dev = calloc(1, sizeof *dev);
+    pto_device *dev = pto_zalloc_lines(sizeof *dev);
     if (!dev)
         return pto_fail(err, PTO_ERR_NOMEM, "device object");
     pto_status st = resolve_config(in, &dev->cfg, err);

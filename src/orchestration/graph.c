@@ -42,12 +42,7 @@ void pto_run_publish_upto(pto_run *run, uint64_t end)
     if (run->cfg.mode != PTO_MODE_STREAMED)
         return; /* host-built: the launch publishes the whole graph */
     pto_task_buffer *tb = &run->dev->tb;
-    uint32_t queues = 0;
-    while (tb->publish_next < end) {
-        pto_task *t = pto_tb_task(tb, tb->publish_next); /* publishing advances it */
-        if (pto_tb_publish(tb, t))
-            queues |= 1u << t->core_type;
-    }
+    uint32_t queues = pto_tb_publish_upto(tb, end);
     for (uint32_t q = 0; q < PTO_NQUEUES; q++) {
         if (!(queues >> q & 1))
             continue;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bits.h"
 #include "core/clock.h"
 #include "host/device_internal.h"
 #include "host/error.h"
@@ -87,7 +88,7 @@ static void orchestrate_streamed(pto_run *run, orch_job *j)
 
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
 {
-    struct pto_run *run = calloc(1, sizeof *run);
+    struct pto_run *run = pto_zalloc_lines(sizeof *run);
     if (run) {
         run->producers = malloc((size_t)dev->cfg.task_window * sizeof *run->producers);
         run->seen = calloc(dev->cfg.task_window, sizeof *run->seen);
@@ -287,8 +288,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
             atomic_store_explicit(&rs->active, 1, memory_order_release);
             pto_sim_wake_schedulers(dev->sim);
         }
-        for (uint64_t id = 0; id < total; id++)
-            pto_tb_publish(tb, pto_tb_task(tb, id));
+        pto_tb_publish_upto(tb, total);
         if (cfg.deterministic) {
             pto_des_begin(dev->sim);
             while (pto_des_step(dev->sim))

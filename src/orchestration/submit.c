@@ -41,26 +41,44 @@ static int writes(pto_param_kind k)
     return k == PTO_OUT || k == PTO_INOUT || k == PTO_OUT_EXISTING;
 }
 
+/* One tensor parameter taking part in inference, with its region and key
+ * computed once for both the query and the insert. */
+typedef struct access {
+    pto_region reg;
+    pto_tmap_key key;
+    int write;
+} access;
+
+static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, access *a)
+{
+    to_region(t, &a->reg);
+    pto_tmap_key_of(tm, pto_ptr_bits(t->base), &a->reg, &a->key);
+    a->write = write;
+}
+
+/* Checks every parameter before anything changes. Sums the heap bytes of
+ * the outputs and counts the tensors that take TensorMap entries; when
+ * `acc` is given, fills it with the accesses of the existing tensors (reads
+ * and in-place writes, not PTO_OUT) and returns their number in *nacc. */
 static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
-                               uint64_t *heap_bytes, uint32_t *tensors, pto_error *err)
+                               uint64_t *heap_bytes, uint32_t *tensors, access *acc,
+                               uint32_t *nacc, pto_error *err)
 {
     if (n > PTO_MAX_ARGS || (n && !p))
         return pto_fail(err, PTO_ERR_INVALID, "pto_submit: %u params (at most %d)", n,
                         PTO_MAX_ARGS);
-    *heap_bytes = 0;
-    *tensors = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if ((unsigned)p[i].kind > PTO_SCALAR)
-            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u has kind %d", i,
-                            p[i].kind);
-        if (p[i].kind == PTO_SCALAR)
+        pto_param_kind k = p[i].kind;
+        if (k == PTO_SCALAR)
             continue;
+        if ((unsigned)k > PTO_SCALAR)
+            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u has kind %d", i, k);
         const pto_tensor *t = &p[i].tensor;
-        if (t->ndim < 1 || t->ndim > PTO_MAX_DIMS || t->elem == 0)
+        if (t->ndim - 1 >= PTO_MAX_DIMS || t->elem == 0)
             return pto_fail(err, PTO_ERR_INVALID,
                             "pto_submit: param %u: tensor needs 1..%d dims and elem > 0", i,
                             PTO_MAX_DIMS);
-        if (p[i].kind == PTO_OUT) {
+        if (k == PTO_OUT) {
             uint64_t b = pto_tensor_bytes(t);
             if (!b)
                 return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: empty output", i);
@@ -69,8 +87,11 @@ static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
             return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: tensor base is NULL",
                             i);
         }
-        if (p[i].kind != PTO_NO_DEP)
-            (*tensors)++;
+        if (k == PTO_NO_DEP)
+            continue;
+        (*tensors)++;
+        if (acc && k != PTO_OUT)
+            access_of(&run->dev->tmap, t, writes(k), &acc[(*nacc)++]);
     }
     return PTO_OK;
 }
@@ -80,37 +101,30 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
 {
     pto_device *dev = run->dev;
     pto_task_buffer *tb = &dev->tb;
+    int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO && !run->failed;
+    access acc[PTO_MAX_ARGS];
     uint64_t heap_bytes = 0;
-    uint32_t tensors = 0;
-    pto_status st = check_params(run, p, n, &heap_bytes, &tensors, err);
+    uint32_t tensors = 0, nacc = 0;
+    pto_status st = check_params(run, p, n, &heap_bytes, &tensors, infer ? acc : 0, &nacc, err);
     if (st)
         return st;
     run->heap_requested += heap_bytes;
     pto_run_publish_batch(run);
-    int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO;
 
-    /* 1. Producers of everything this task reads or overwrites. Regions and
-     * their keys are computed once, for the queries and the inserts. */
-    pto_region reg[PTO_MAX_ARGS];
-    pto_tmap_key key[PTO_MAX_ARGS];
+    /* 1. Producers of everything this task reads or overwrites: reads wait
+     * for writers; writes also for readers, and supersede the earlier
+     * accesses they cover. */
     run->nproducers = 0;
     run->seen_epoch++;
-    if (infer && !run->failed) {
+    if (infer) {
         uint64_t frontier = atomic_load(&tb->last_alive);
         pto_tmap_retire(&dev->tmap, frontier); /* keeps occupancy true */
-        for (uint32_t i = 0; i < n; i++) {
-            pto_param_kind k = p[i].kind;
-            if (k != PTO_IN && k != PTO_INOUT && k != PTO_OUT_EXISTING)
-                continue;
-            to_region(&p[i].tensor, &reg[i]);
-            pto_tmap_key_of(&reg[i], &key[i]);
-            /* Reads wait for writers; writes also for readers, and supersede
-             * the earlier accesses they cover. */
-            int flags = writes(k) ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
-                                  : PTO_TMAP_WRITERS;
-            pto_tmap_query_k(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &reg[i], &key[i],
-                             frontier, add_producer, run, flags);
-        }
+        for (uint32_t i = 0; i < nacc; i++)
+            pto_tmap_query_k(&dev->tmap, &acc[i].reg, &acc[i].key, frontier, add_producer,
+                             run,
+                             acc[i].write ? PTO_TMAP_WRITERS | PTO_TMAP_READERS |
+                                                PTO_TMAP_SUPERSEDE
+                                          : PTO_TMAP_WRITERS);
     }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
@@ -135,8 +149,12 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     /* 3. Kernel arguments; outputs are carved from this task's heap block. */
     uint64_t args[PTO_MAX_ARGS];
     for (uint32_t i = 0; i < n; i++) {
+        if (p[i].kind == PTO_SCALAR) {
+            args[i] = p[i].scalar;
+            continue;
+        }
+        pto_tensor *t = &p[i].tensor;
         if (p[i].kind == PTO_OUT && !run->failed) {
-            pto_tensor *t = &p[i].tensor;
             t->base = heap;
             t->offset = 0;
             uint64_t s = t->elem;
@@ -144,9 +162,11 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
                 t->stride[d] = s;
                 s *= t->shape[d];
             }
-            heap = (char *)heap + pto_round_up(pto_tensor_bytes(t), 64);
+            heap = (char *)heap + pto_round_up(s, 64);
+            if (infer)
+                access_of(&dev->tmap, t, 1, &acc[nacc++]);
         }
-        args[i] = p[i].kind == PTO_SCALAR ? p[i].scalar : pto_ptr_bits(pto_tensor_data(&p[i].tensor));
+        args[i] = pto_ptr_bits(pto_tensor_data(t));
     }
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
@@ -159,25 +179,15 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
         return PTO_OK;
     }
     t->heap_mark = heap_mark;
-    /* 4. Wire producers that have not retired meanwhile; record accesses. */
+    /* 4. Wire producers that have not retired meanwhile; record accesses
+     * (room was reserved above, so the inserts cannot fail). */
     uint64_t frontier = atomic_load(&tb->last_alive);
     for (uint32_t i = 0; i < run->nproducers; i++)
         if (run->producers[i] >= frontier &&
             (st = pto_tb_add_dep(tb, run->producers[i], t->id, err)))
             return st;
-    if (infer)
-        for (uint32_t i = 0; i < n; i++) {
-            pto_param_kind k = p[i].kind;
-            if (k == PTO_SCALAR || k == PTO_NO_DEP)
-                continue;
-            if (k == PTO_OUT) { /* placed in the heap just now */
-                to_region(&p[i].tensor, &reg[i]);
-                pto_tmap_key_of(&reg[i], &key[i]);
-            }
-            /* Room was reserved above, so this cannot fail. */
-            pto_tmap_insert_k(&dev->tmap, pto_ptr_bits(p[i].tensor.base), &reg[i], &key[i],
-                              t->id, writes(k));
-        }
+    for (uint32_t i = 0; i < nacc; i++)
+        pto_tmap_insert_k(&dev->tmap, &acc[i].reg, &acc[i].key, t->id, acc[i].write);
     if (out)
         *out = t->id;
     return PTO_OK;

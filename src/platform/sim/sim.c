@@ -227,7 +227,7 @@ static void free_sim(pto_sim *sim)
 
 pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
 {
-    pto_sim *sim = calloc(1, sizeof *sim);
+    pto_sim *sim = pto_zalloc_lines(sizeof *sim);
     if (!sim)
         return pto_fail(err, PTO_ERR_NOMEM, "a2a3sim state");
     sim->dev = dev;
