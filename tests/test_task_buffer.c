@@ -194,8 +194,8 @@ static void test_dep_pool_capacity(void **state)
     /* ... and the failed edge changed nothing. */
     assert_int_equal(tb.deps.head - tb.deps.tail, 4);
     assert_int_equal(t[4]->fanin_total, 1);
-    assert_int_equal(atomic_load(&t[4]->fanin_remaining), 2);
-    assert_int_equal(t[1]->fanout_head, PTO_DEP_NIL);
+    assert_int_equal(pto_tb_waiting(&tb, t[4]), 1);
+    assert_int_equal(atomic_load(&t[1]->fanout), PTO_DEP_NIL);
 
     for (int i = 0; i < 5; i++)
         publish1(&tb, t[i]);
@@ -295,13 +295,13 @@ static void test_completed_producer_not_counted(void **state)
     /* The edge keeps its node (c's fanin list, so c can release p's
      * reference), but p's fanout does not take it and c does not wait. */
     assert_int_equal(tb.deps.head, head + 1);
-    assert_int_equal(atomic_load(&c->fanin_remaining), 1);
-    assert_int_equal(p->fanout_head, PTO_DEP_NIL);
+    assert_int_equal(pto_tb_waiting(&tb, c), 0);
+    assert_int_equal(atomic_load(&p->fanout), PTO_FANOUT_CLOSED);
     assert_int_equal(atomic_load(&p->refs), 1);
     assert_int_equal(pto_tb_retire(&tb), 0); /* p is held by c */
     /* Only the live producer counts. */
     wire_ok(&tb, q->id, c->id);
-    assert_int_equal(atomic_load(&c->fanin_remaining), 2);
+    assert_int_equal(pto_tb_waiting(&tb, c), 1);
     assert_int_equal(c->fanin_total, 2);
     /* Published together (in id order): q is ready, c still waits for q. */
     assert_int_equal(pto_tb_publish_upto(&tb, c->id + 1), 1u << PTO_CORE_AIC);
@@ -314,7 +314,7 @@ static void test_completed_producer_not_counted(void **state)
     pto_task *c2 = add(&tb, PTO_CORE_AIV);
     wire_ok(&tb, p->id, c2->id);
     wire_ok(&tb, q->id, c2->id);
-    assert_int_equal(atomic_load(&c2->fanin_remaining), 1);
+    assert_int_equal(pto_tb_waiting(&tb, c2), 0);
     assert_int_equal(publish1(&tb, c2), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 3);
     assert_int_equal(atomic_load(&c2->state), PTO_TASK_READY);
@@ -362,7 +362,7 @@ static void test_readiness_two_producers(void **state)
     wire_ok(&tb, 0, 2);
     wire_ok(&tb, 1, 2);
     assert_int_equal(c->fanin_total, 2);
-    assert_int_equal(atomic_load(&c->fanin_remaining), 3);
+    assert_int_equal(pto_tb_waiting(&tb, c), 2);
     assert_int_equal(publish1(&tb, p0), 1);
     assert_int_equal(publish1(&tb, p1), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
@@ -416,8 +416,8 @@ static void test_cycle_detection(void **state)
                         "dependency t2 -> t0 would close a cycle: t0 -> t1 -> t2 -> t0");
     /* The rejected edge left no trace. */
     assert_int_equal(tb.deps.head, head);
-    assert_int_equal(atomic_load(&t0->fanin_remaining), 1);
-    assert_int_equal(t2->fanout_head, PTO_DEP_NIL);
+    assert_int_equal(pto_tb_waiting(&tb, t0), 0);
+    assert_int_equal(atomic_load(&t2->fanout), PTO_DEP_NIL);
 
     memset(&err, 0, sizeof err);
     assert_int_equal(pto_tb_add_dep(&tb, 1, 1, &err), PTO_ERR_CYCLE);
@@ -427,7 +427,7 @@ static void test_cycle_detection(void **state)
      * cycle is accepted and counted. */
     pto_task *t3 = add(&tb, PTO_CORE_AIV), *t4 = add(&tb, PTO_CORE_AIV);
     wire_ok(&tb, 4, 3);
-    assert_int_equal(atomic_load(&t3->fanin_remaining), 2);
+    assert_int_equal(pto_tb_waiting(&tb, t3), 1);
     wire_ok(&tb, 2, 4); /* t2 -> t4 -> t3: still acyclic */
     /* ... while its reverse now closes one. */
     memset(&err, 0, sizeof err);

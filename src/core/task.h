@@ -3,24 +3,28 @@
  * Invariants:
  * - Fields above `fanin_remaining` are written by the orchestrator while the
  *   task is being added and wired, and are read-only once it is published.
- * - fanin_remaining = producers not yet completed + 1 publish guard; the
- *   thread that moves it to 0 (publisher or a completing producer) is the one
- *   that makes the task ready, so that happens exactly once.
+ * - Readiness count: fanin_remaining starts at 1 + PTO_FANIN_BIAS; wiring an
+ *   edge into a producer's fanout only counts it in fanin_wait (no atomic on
+ *   the consumer); every such producer subtracts 1 when it completes, and
+ *   publication subtracts the rest, 1 + PTO_FANIN_BIAS - fanin_wait. The
+ *   bias exceeds any number of edges, so the count reaches 0 only after
+ *   publication and after the last wired producer completed, whichever
+ *   comes last; that thread makes the task ready, exactly once.
  * - refs = one per consumer wired to this task (released when that consumer
  *   completes; a consumer submitted after a heap-less task completed is not
  *   wired, see pto_tb_add_dep) + one per scope open when it was added
  *   (released by scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
  *   and refs == 0.
- * - fanout_head/fanout_tail/completed are guarded by `lock` once the task
- *   is published: a producer that has completed takes no new consumers, so
- *   the wiring side checks `completed` under the lock and does not count
- *   such a producer. Before publication no scheduler can see the task (or
- *   its consumers), and the orchestrator updates them without the lock.
+ * - fanout is a lock-free stack of consumer edges (newest first, linked by
+ *   the dep nodes' next_out): the orchestrator pushes with a CAS, and
+ *   completion swaps in PTO_FANOUT_CLOSED, after which no edge is added (a
+ *   consumer wired later sees CLOSED and only takes the end cycle). Before
+ *   publication no scheduler can see the task, and the orchestrator pushes
+ *   with plain stores.
  * - A slot is reused only after the retirement frontier has passed its id. */
 #ifndef PTO_CORE_TASK_H
 #define PTO_CORE_TASK_H
 
-#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +32,10 @@
 #include "pto/kernel.h"
 
 #define PTO_DEP_NIL UINT32_MAX
+/* `fanout` of a completed task; dep pools are smaller than this. */
+#define PTO_FANOUT_CLOSED (UINT32_MAX - 1)
+/* Larger than any task's number of wired edges (dep pools hold fewer). */
+#define PTO_FANIN_BIAS (INT32_C(1) << 30)
 
 /* Queue index of dependency-only tasks (no kernel, no core). */
 #define PTO_QUEUE_DUMMY 2
@@ -51,21 +59,19 @@ typedef struct pto_task {
     uint8_t core_type;        /* pto_core_type, or PTO_QUEUE_DUMMY */
     uint8_t nargs;
     uint8_t scope_depth;      /* owning scope (0 = the run's implicit scope) */
-    uint32_t fanin_total;     /* edges wired into this task */
+    uint32_t fanin_total;     /* edges wired into this task (with a dep node) */
     uint32_t fanin_head;      /* edge list of this task's producers */
     uint64_t dep_mark;        /* dep-pool head after this task's wiring */
     uint64_t heap_mark;       /* heap-arena head after this task's outputs */
     uint64_t args[PTO_MAX_ARGS];
     uint64_t end_cycle;       /* semantic end; written before completion */
     _Atomic uint64_t ready_cycle; /* max(publish cycle, producers' end_cycle) */
-    _Atomic int32_t fanin_remaining;
+    _Atomic int32_t fanin_remaining; /* see the readiness count above */
+    uint32_t fanin_wait;      /* edges in producers' fanouts (count down) */
 
     _Alignas(64) _Atomic int32_t refs;
     _Atomic uint32_t state;   /* enum pto_task_state */
-    _Atomic uint32_t lock;    /* spinlock for the three fields below */
-    uint32_t fanout_head;     /* edge list of this task's consumers */
-    uint32_t fanout_tail;     /* last fanout edge, for in-order append */
-    uint32_t completed;       /* set once, under lock, on completion */
+    _Atomic uint32_t fanout;  /* newest consumer edge, NIL, or CLOSED */
 } pto_task;
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");
@@ -75,20 +81,6 @@ static inline void pto_task_prefetch(const pto_task *t)
 {
     for (size_t line = 0; line < sizeof *t; line += 64)
         __builtin_prefetch((const char *)t + line, 1);
-}
-
-/* The lock is held for a few instructions; if its holder was preempted (2
- * CPUs, more threads), spinning would burn the whole time slice: yield. */
-static inline void pto_task_lock(pto_task *t)
-{
-    for (unsigned spins = 0; atomic_exchange_explicit(&t->lock, 1, memory_order_acquire);)
-        while (atomic_load_explicit(&t->lock, memory_order_relaxed))
-            if (++spins % 64 == 0)
-                sched_yield();
-}
-static inline void pto_task_unlock(pto_task *t)
-{
-    atomic_store_explicit(&t->lock, 0, memory_order_release);
 }
 
 #endif

@@ -108,12 +108,11 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     t->heap_mark = 0;
     t->end_cycle = 0;
     atomic_store_explicit(&t->ready_cycle, tb->now_cycle, memory_order_relaxed);
-    atomic_store_explicit(&t->fanin_remaining, 1, memory_order_relaxed);
+    atomic_store_explicit(&t->fanin_remaining, 1 + PTO_FANIN_BIAS, memory_order_relaxed);
+    t->fanin_wait = 0;
     atomic_store_explicit(&t->refs, scope_refs, memory_order_relaxed);
     atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
-    atomic_store_explicit(&t->lock, 0, memory_order_relaxed);
-    t->fanout_head = t->fanout_tail = PTO_DEP_NIL;
-    t->completed = 0;
+    atomic_store_explicit(&t->fanout, PTO_DEP_NIL, memory_order_relaxed);
     return t;
 }
 
@@ -130,7 +129,8 @@ static int reaches(pto_task_buffer *tb, uint64_t from, uint64_t target)
         uint32_t s = tb->dfs_stack[--n];
         if (s == dst)
             return 1;
-        for (uint32_t d = tb->tasks[s].fanout_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
+        uint32_t d = atomic_load_explicit(&tb->tasks[s].fanout, memory_order_relaxed);
+        for (; d != PTO_DEP_NIL && d != PTO_FANOUT_CLOSED; d = tb->deps.nodes[d].next_out) {
             uint32_t c = tb->deps.nodes[d].consumer;
             if (tb->dfs_epoch_of[c] != epoch) {
                 tb->dfs_epoch_of[c] = epoch;
@@ -159,17 +159,6 @@ static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t c
         pto_error_append(err, " t%llu ->", (unsigned long long)tb->tasks[tb->dfs_stack[--n]].id);
     pto_error_append(err, " t%llu", (unsigned long long)consumer);
     return PTO_ERR_CYCLE;
-}
-
-/* Appends edge `node` to p's fanout list (in order) and makes c wait for p. */
-static void append_fanout(pto_task_buffer *tb, pto_task *p, pto_task *c, uint32_t node)
-{
-    if (p->fanout_tail == PTO_DEP_NIL)
-        p->fanout_head = node;
-    else
-        tb->deps.nodes[p->fanout_tail].next_out = node;
-    p->fanout_tail = node;
-    atomic_fetch_add_explicit(&c->fanin_remaining, 1, memory_order_relaxed);
 }
 
 static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
@@ -224,19 +213,26 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     log_edge(tb, producer, consumer);
     if (producer >= tb->publish_next) {
         /* Not published yet, so no scheduler can see p (nor a consumer of
-         * it): this thread owns it, no lock or atomic read-modify-write. */
+         * it): this thread owns it, no atomic read-modify-write. */
         atomic_store_explicit(&p->refs, atomic_load_explicit(&p->refs, memory_order_relaxed) + 1,
                               memory_order_relaxed);
-        append_fanout(tb, p, c, node);
+        n->next_out = atomic_load_explicit(&p->fanout, memory_order_relaxed);
+        atomic_store_explicit(&p->fanout, node, memory_order_relaxed);
+        c->fanin_wait++;
         return PTO_OK;
     }
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-    pto_task_lock(p);
-    if (p->completed)
-        pto_cycle_max(&c->ready_cycle, p->end_cycle);
-    else
-        append_fanout(tb, p, c, node);
-    pto_task_unlock(p);
+    uint32_t head = atomic_load_explicit(&p->fanout, memory_order_acquire);
+    do {
+        if (head == PTO_FANOUT_CLOSED) { /* completed meanwhile: nothing to wait for */
+            pto_cycle_max(&c->ready_cycle, p->end_cycle);
+            return PTO_OK;
+        }
+        n->next_out = head;
+    } while (!atomic_compare_exchange_weak_explicit(&p->fanout, &head, node,
+                                                    memory_order_release,
+                                                    memory_order_acquire));
+    c->fanin_wait++;
     return PTO_OK;
 }
 
@@ -255,10 +251,12 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
     uint32_t ready[PTO_NQUEUES][CHUNK], n[PTO_NQUEUES] = {0}, queues = 0;
     for (; tb->publish_next < end; tb->publish_next++) {
         pto_task *t = pto_tb_task(tb, tb->publish_next);
-        /* With no edge wired in, nobody else counts this task down: its
-         * guard is the last count, no atomic needed. */
-        if (t->fanin_total &&
-            atomic_fetch_sub_explicit(&t->fanin_remaining, 1, memory_order_acq_rel) != 1)
+        /* Drop the guard and the bias (task.h). With no edge in a producer's
+         * fanout nobody else counts this task down: no atomic needed. */
+        int32_t drop = 1 + PTO_FANIN_BIAS - (int32_t)t->fanin_wait;
+        if (!t->fanin_wait)
+            atomic_store_explicit(&t->fanin_remaining, 0, memory_order_relaxed);
+        else if (atomic_fetch_sub_explicit(&t->fanin_remaining, drop, memory_order_acq_rel) != drop)
             continue;
         atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
         uint32_t q = t->core_type;
@@ -280,12 +278,18 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
                          void *arg)
 {
-    pto_task_lock(t);
-    t->completed = 1;
-    uint32_t d = t->fanout_head;
-    pto_task_unlock(t);
+    /* Close the fanout (end_cycle is published with it) and turn the
+     * stack around, so consumers are released in wiring order. */
+    uint32_t d = atomic_exchange_explicit(&t->fanout, PTO_FANOUT_CLOSED, memory_order_acq_rel);
+    uint32_t prev = PTO_DEP_NIL;
+    while (d != PTO_DEP_NIL) {
+        uint32_t next = tb->deps.nodes[d].next_out;
+        tb->deps.nodes[d].next_out = prev;
+        prev = d;
+        d = next;
+    }
     uint32_t ready = 0;
-    for (; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
+    for (d = prev; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
         pto_cycle_max(&c->ready_cycle, t->end_cycle);
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {

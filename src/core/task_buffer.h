@@ -72,6 +72,16 @@ static inline void pto_cycle_max(_Atomic uint64_t *a, uint64_t v)
         ;
 }
 
+/* Wired producers that t still waits for (not counting its own
+ * publication); for reports and tests. */
+static inline uint32_t pto_tb_waiting(const pto_task_buffer *tb, pto_task *t)
+{
+    int32_t r = atomic_load_explicit(&t->fanin_remaining, memory_order_acquire);
+    if (t->id < tb->publish_next)
+        return (uint32_t)r;
+    return t->fanin_wait - (uint32_t)(1 + PTO_FANIN_BIAS - r); /* minus completions */
+}
+
 static inline uint64_t pto_tb_live(pto_task_buffer *tb)
 {
     return tb->next_id - atomic_load_explicit(&tb->last_alive, memory_order_acquire);

@@ -109,7 +109,7 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     if (state != PTO_TASK_COMPLETED) {
         pto_error_append(e, "%s, waiting on %d producer(s)%s.",
                          state == PTO_TASK_PENDING ? "not yet runnable" : "still running",
-                         atomic_load(&t->fanin_remaining) - (f >= run->dev->tb.publish_next),
+                         (int)pto_tb_waiting(&run->dev->tb, t),
                          f >= run->dev->tb.publish_next ? " and on its own wiring" : "");
         return;
     }
