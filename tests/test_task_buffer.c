@@ -29,6 +29,9 @@ static int publish1(pto_task_buffer *tb, pto_task *t)
     return pto_tb_publish_upto(tb, t->id + 1) != 0;
 }
 
+/* Retires with no scope open. */
+static uint64_t retire(pto_task_buffer *tb) { return pto_tb_retire(tb, NULL, 0); }
+
 static pto_task *add(pto_task_buffer *tb, pto_core_type type)
 {
     uint64_t a[2] = {tb->next_id * 3, 42};
@@ -118,12 +121,12 @@ static void test_ring_wrap_and_retire(void **state)
         for (uint32_t i = n; i-- > 1;) {
             assert_int_equal(pto_tb_complete(&tb, ts[i], NULL, NULL), 0);
             assert_int_equal(atomic_load(&ts[i]->state), PTO_TASK_COMPLETED);
-            assert_int_equal(pto_tb_retire(&tb), first);
+            assert_int_equal(retire(&tb), first);
             assert_int_equal(pto_tb_live(&tb), n);
         }
         /* The oldest completes: the frontier passes every completed task. */
         assert_int_equal(pto_tb_complete(&tb, ts[0], NULL, NULL), 0);
-        assert_int_equal(pto_tb_retire(&tb), first + n);
+        assert_int_equal(retire(&tb), first + n);
         assert_int_equal(pto_tb_live(&tb), 0);
         first += n;
     }
@@ -148,17 +151,17 @@ static void test_retire_stops_at_gap(void **state)
     pto_tb_complete(&tb, t[1], NULL, NULL);
     pto_tb_complete(&tb, t[3], NULL, NULL); /* t2 still running */
     pto_tb_complete(&tb, t[4], NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 2);
+    assert_int_equal(retire(&tb), 2);
     assert_int_equal(pto_tb_live(&tb), 4);
-    assert_int_equal(pto_tb_retire(&tb), 2); /* idempotent */
+    assert_int_equal(retire(&tb), 2); /* idempotent */
     pto_tb_complete(&tb, t[2], NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 5); /* t5 still running */
+    assert_int_equal(retire(&tb), 5); /* t5 still running */
     assert_int_equal(pto_tb_live(&tb), 1);
     pto_tb_complete(&tb, t[5], NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 6);
+    assert_int_equal(retire(&tb), 6);
     assert_int_equal(pto_tb_live(&tb), 0);
     /* Retiring with nothing live is a no-op. */
-    assert_int_equal(pto_tb_retire(&tb), 6);
+    assert_int_equal(retire(&tb), 6);
     /* Reset returns to an empty buffer at id 0. */
     pto_tb_reset(&tb);
     assert_int_equal(tb.next_id, 0);
@@ -205,14 +208,14 @@ static void test_dep_pool_capacity(void **state)
     pto_tb_complete(&tb, t[1], NULL, NULL);
     pto_tb_complete(&tb, t[2], NULL, NULL);
     /* t0 stays: its consumers t3 and t4 still hold references on it. */
-    assert_int_equal(pto_tb_retire(&tb), 0);
+    assert_int_equal(retire(&tb), 0);
     assert_int_equal(atomic_load(&t[0]->refs), 2);
     assert_int_equal(tb.deps.tail, 0);
     pto_tb_complete(&tb, t[3], NULL, NULL);
     pto_tb_complete(&tb, t[4], NULL, NULL);
     assert_int_equal(atomic_load(&t[0]->refs), 0);
     /* Retiring t0..t4 frees every node (tail = t4's mark). */
-    assert_int_equal(pto_tb_retire(&tb), 5);
+    assert_int_equal(retire(&tb), 5);
     assert_int_equal(tb.deps.tail, 4);
     assert_int_equal(tb.deps.head - tb.deps.tail, 0);
     /* Four new edges fit (reusing node indices 0..3), a fifth does not. */
@@ -237,9 +240,9 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0); /* t7 still waits on t6 */
     assert_int_equal(pto_tb_complete(&tb, b, NULL, NULL), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 7);
-    assert_int_equal(pto_tb_retire(&tb), 5); /* t5, t6 held until t7 is done */
+    assert_int_equal(retire(&tb), 5); /* t5, t6 held until t7 is done */
     pto_tb_complete(&tb, c, NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 8);
+    assert_int_equal(retire(&tb), 8);
     assert_int_equal(tb.deps.tail, tb.deps.head);
     pto_tb_destroy(&tb);
 }
@@ -262,13 +265,13 @@ static void test_dep_pool_reclaimed_over_laps(void **state)
         assert_int_equal(queued(&tb, PTO_CORE_AIV), 0);
         assert_int_equal(pto_tb_complete(&tb, prev, NULL, NULL), 1);
         /* prev is held by its running consumer t; its own producer retires. */
-        assert_int_equal(pto_tb_retire(&tb), i - 1);
+        assert_int_equal(retire(&tb), i - 1);
         assert_true(tb.deps.head - tb.deps.tail <= 4);
         prev = t;
     }
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), prev->id & 7);
     pto_tb_complete(&tb, prev, NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 200);
+    assert_int_equal(retire(&tb), 200);
     assert_int_equal(tb.deps.tail, tb.deps.head);
     assert_int_equal(tb.deps.head, 2 * 199);
     pto_tb_destroy(&tb);
@@ -298,7 +301,7 @@ static void test_completed_producer_not_counted(void **state)
     assert_int_equal(pto_tb_waiting(&tb, c), 0);
     assert_int_equal(atomic_load(&p->fanout), PTO_FANOUT_CLOSED);
     assert_int_equal(atomic_load(&p->refs), 1);
-    assert_int_equal(pto_tb_retire(&tb), 0); /* p is held by c */
+    assert_int_equal(retire(&tb), 0); /* p is held by c */
     /* Only the live producer counts. */
     wire_ok(&tb, q->id, c->id);
     assert_int_equal(pto_tb_waiting(&tb, c), 1);
@@ -341,11 +344,11 @@ static void test_completed_heapless_producer_skipped(void **state)
     assert_int_equal(c->fanin_head, PTO_DEP_NIL);
     assert_int_equal(atomic_load(&p->refs), 0);
     assert_int_equal(atomic_load(&c->ready_cycle), 700);
-    assert_int_equal(pto_tb_retire(&tb), 1); /* p retires while c is pending */
+    assert_int_equal(retire(&tb), 1); /* p retires while c is pending */
     assert_int_equal(publish1(&tb, c), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1);
     assert_int_equal(pto_tb_complete(&tb, c, NULL, NULL), 0);
-    assert_int_equal(pto_tb_retire(&tb), 2);
+    assert_int_equal(retire(&tb), 2);
     pto_tb_destroy(&tb);
 }
 
@@ -394,7 +397,7 @@ static void test_readiness_two_producers(void **state)
     assert_int_equal(publish1(&tb, d), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIC), d->id & 15);
     pto_tb_complete(&tb, d, NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 6);
+    assert_int_equal(retire(&tb), 6);
     pto_tb_destroy(&tb);
 }
 
@@ -453,7 +456,7 @@ static void test_cycle_detection(void **state)
     assert_int_equal(pto_tb_complete(&tb, t4, NULL, NULL), 1);
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 3);
     pto_tb_complete(&tb, t3, NULL, NULL);
-    assert_int_equal(pto_tb_retire(&tb), 5);
+    assert_int_equal(retire(&tb), 5);
     pto_tb_destroy(&tb);
 }
 
@@ -468,7 +471,7 @@ static void test_cycle_message_after_wrap(void **state)
         assert_int_equal(publish1(&tb, t), 1);
         assert_int_equal(pop1(&tb, PTO_CORE_AIC), i & 7);
         pto_tb_complete(&tb, t, NULL, NULL);
-        assert_int_equal(pto_tb_retire(&tb), i + 1);
+        assert_int_equal(retire(&tb), i + 1);
     }
     for (int i = 0; i < 3; i++)
         add(&tb, PTO_CORE_AIC); /* t14, t15, t16 in slots 6, 7, 0 */
@@ -530,17 +533,20 @@ static void test_complete_take_callback(void **state)
     pto_tb_destroy(&tb);
 }
 
-/* Scope references hold a completed task (and the frontier behind it) until
- * released; dependency-only tasks become ready on their own queue. */
+/* An open scope holds its completed tasks (and the frontier behind them)
+ * until it ends; a task of a scope that ended, or of one opened later at
+ * the same depth, is not held. Dependency-only tasks become ready on their
+ * own queue. */
 static void test_scope_refs_and_dummy_queue(void **state)
 {
     (void)state;
     pto_task_buffer tb;
     tb_open(&tb, 8, 16, 8);
-    pto_task *t0 = pto_tb_add(&tb, 9, PTO_CORE_AIV, NULL, 0, 2); /* 2 open scopes */
-    pto_task *t1 = add(&tb, PTO_CORE_AIV);
+    pto_task *t0 = pto_tb_add(&tb, 9, PTO_CORE_AIV, NULL, 0, 1); /* inner scope */
+    pto_task *t1 = add(&tb, PTO_CORE_AIV);                       /* depth 0 */
     pto_task *t2 = pto_tb_add(&tb, -1, PTO_QUEUE_DUMMY, NULL, 0, 0);
-    assert_int_equal(atomic_load(&t0->refs), 2);
+    assert_int_equal(t0->scope_depth, 1);
+    assert_int_equal(atomic_load(&t0->refs), 0);
     assert_int_equal(t2->core_type, PTO_QUEUE_DUMMY);
     wire_ok(&tb, 1, 2);
     assert_int_equal(atomic_load(&t1->refs), 1);
@@ -557,12 +563,20 @@ static void test_scope_refs_and_dummy_queue(void **state)
     assert_int_equal(atomic_load(&t1->refs), 1); /* until t2 completes */
     pto_tb_complete(&tb, t2, NULL, NULL);
     assert_int_equal(atomic_load(&t1->refs), 0);
-    /* Everything completed, but t0 is still referenced by its scopes. */
-    assert_int_equal(pto_tb_retire(&tb), 0);
-    atomic_fetch_sub(&t0->refs, 1); /* inner scope ends */
-    assert_int_equal(pto_tb_retire(&tb), 0);
-    atomic_fetch_sub(&t0->refs, 1); /* outer scope ends */
-    assert_int_equal(pto_tb_retire(&tb), 3);
+    /* Everything completed, but t0 is held by the inner scope (opened at
+     * t0) and t1, t2 by the outer one. */
+    uint64_t begin[2] = {0, 0};
+    assert_true(pto_tb_scope_holds(t0, begin, 2));
+    assert_int_equal(pto_tb_retire(&tb, begin, 2), 0);
+    /* Inner scope ended, then another opened at depth 1 at t3: t0 is free,
+     * t1 and t2 are still held by the outer scope. */
+    begin[1] = 3;
+    assert_false(pto_tb_scope_holds(t0, begin, 2));
+    assert_true(pto_tb_scope_holds(t1, begin, 2));
+    assert_int_equal(pto_tb_retire(&tb, begin, 2), 1);
+    assert_int_equal(pto_tb_retire(&tb, begin, 1), 1);
+    /* Outer scope ended. */
+    assert_int_equal(pto_tb_retire(&tb, begin, 0), 3);
     assert_int_equal(pto_tb_live(&tb), 0);
     assert_int_equal(tb.deps.tail, tb.deps.head);
     pto_tb_destroy(&tb);
@@ -655,7 +669,7 @@ static void test_concurrent_fanin(void **state)
         assert_int_equal(queued(&f.tb, PTO_CORE_AIC), 0);
 
         pto_tb_complete(&f.tb, c, NULL, NULL);
-        assert_int_equal(pto_tb_retire(&f.tb), f.tb.next_id);
+        assert_int_equal(retire(&f.tb), f.tb.next_id);
         assert_int_equal(f.tb.deps.tail, f.tb.deps.head);
     }
     for (uint32_t i = 0; i < FANIN_THREADS; i++)

@@ -12,9 +12,9 @@
  *   comes last; that thread makes the task ready, exactly once.
  * - refs = one per consumer wired to this task (released when that consumer
  *   completes; a consumer submitted after a heap-less task completed is not
- *   wired, see pto_tb_add_dep) + one per scope open when it was added
- *   (released by scope_end). The task is CONSUMED, and may retire, once it is COMPLETED
- *   and refs == 0.
+ *   wired, see pto_tb_add_dep). The scope reference is implicit (see
+ *   pto_tb_scope_holds). The task is CONSUMED, and may retire, once it is
+ *   COMPLETED, refs == 0 and its scope has ended.
  * - fanout is a lock-free stack of consumer edges (newest first, linked by
  *   the dep nodes' next_out): the orchestrator pushes with a CAS, and
  *   completion swaps in PTO_FANOUT_CLOSED, after which no edge is added (a

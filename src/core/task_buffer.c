@@ -86,7 +86,7 @@ void pto_tb_reset(pto_task_buffer *tb)
 }
 
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
-                     const uint64_t *args, uint32_t nargs, int32_t scope_refs)
+                     const uint64_t *args, uint32_t nargs, uint32_t scope_depth)
 {
     pto_task *t = pto_tb_task(tb, tb->next_id);
     /* A slot's lines were last written by the scheduler that completed its
@@ -100,6 +100,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     t->func_id = func_id;
     t->core_type = (uint8_t)queue;
     t->nargs = (uint8_t)nargs;
+    t->scope_depth = (uint8_t)scope_depth;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
@@ -110,7 +111,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     atomic_store_explicit(&t->ready_cycle, tb->now_cycle, memory_order_relaxed);
     atomic_store_explicit(&t->fanin_remaining, 1 + PTO_FANIN_BIAS, memory_order_relaxed);
     t->fanin_wait = 0;
-    atomic_store_explicit(&t->refs, scope_refs, memory_order_relaxed);
+    atomic_store_explicit(&t->refs, 0, memory_order_relaxed);
     atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
     atomic_store_explicit(&t->fanout, PTO_DEP_NIL, memory_order_relaxed);
     return t;
@@ -306,14 +307,15 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     return ready;
 }
 
-uint64_t pto_tb_retire(pto_task_buffer *tb)
+uint64_t pto_tb_retire(pto_task_buffer *tb, const uint64_t *scope_begin, uint32_t open)
 {
     uint64_t f = atomic_load_explicit(&tb->last_alive, memory_order_relaxed);
     uint64_t dep_tail = tb->deps.tail;
     while (f < tb->next_id) {
         pto_task *t = pto_tb_task(tb, f);
         if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED ||
-            atomic_load_explicit(&t->refs, memory_order_acquire) != 0)
+            atomic_load_explicit(&t->refs, memory_order_acquire) != 0 ||
+            pto_tb_scope_holds(t, scope_begin, open))
             break;
         if (t->dep_mark > dep_tail)
             dep_tail = t->dep_mark;

@@ -88,10 +88,11 @@ static inline uint64_t pto_tb_live(pto_task_buffer *tb)
 }
 
 /* Claims the next slot (caller checked space) and fills it; the task holds
- * its publish guard until pto_tb_publish and `scope_refs` references for the
- * scopes enclosing it. queue is a pto_core_type or PTO_QUEUE_DUMMY. */
+ * its publish guard until published. queue is a pto_core_type or
+ * PTO_QUEUE_DUMMY; scope_depth is the depth of the innermost scope open
+ * (see pto_tb_scope_holds). */
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
-                     const uint64_t *args, uint32_t nargs, int32_t scope_refs);
+                     const uint64_t *args, uint32_t nargs, uint32_t scope_depth);
 static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 {
     return tb->deps.capacity - (tb->deps.head - tb->deps.tail);
@@ -125,9 +126,23 @@ typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
                          void *arg);
 
-/* Advances the frontier over consumed tasks (COMPLETED, refs == 0) and
- * reclaims their dep nodes; heap_mark becomes the newest retired task's heap
- * end for the caller to release. Frontier owner only. Returns the frontier. */
-uint64_t pto_tb_retire(pto_task_buffer *tb);
+/* A task's scope reference is implicit: the orchestrator's open scopes are
+ * scope_begin[0..open), the first task id of the scope open at each depth,
+ * outermost first. The scope that owned t (the innermost one open when t
+ * was added) still holds it iff that depth is open and began no later than
+ * t: a scope opened at the same depth afterwards begins after t. This is
+ * one reference per task, given back when its scope ends, without touching
+ * the task (whose line the completing scheduler owns). */
+static inline int pto_tb_scope_holds(const pto_task *t, const uint64_t *scope_begin,
+                                     uint32_t open)
+{
+    return t->scope_depth < open && t->id >= scope_begin[t->scope_depth];
+}
+
+/* Advances the frontier over consumed tasks (COMPLETED, refs == 0, not held
+ * by an open scope) and reclaims their dep nodes; heap_mark becomes the
+ * newest retired task's heap end for the caller to release. Frontier owner
+ * only. Returns the frontier. */
+uint64_t pto_tb_retire(pto_task_buffer *tb, const uint64_t *scope_begin, uint32_t open);
 
 #endif

@@ -75,7 +75,7 @@ int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries)
 void pto_flow_retire(pto_run *run)
 {
     pto_device *dev = run->dev;
-    pto_tb_retire(&dev->tb);
+    pto_tb_retire(&dev->tb, run->scope_begin, run->scopes_open);
     pto_heap_release(&dev->heap, dev->tb.heap_mark);
 }
 
@@ -113,13 +113,13 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
                          f >= run->dev->tb.publish_next ? " and on its own wiring" : "");
         return;
     }
-    int held = t->scope_depth <= run->depth && run->scopes[t->scope_depth].begin <= f;
-    pto_error_append(e, "completed, but %d reference(s) remain", refs);
+    int held = pto_tb_scope_holds(t, run->scope_begin, run->scopes_open);
+    pto_error_append(e, "completed, but %d reference(s) remain", refs + held);
     if (held) {
         *scope_depth = t->scope_depth;
         const pto_scope *s = &run->scopes[t->scope_depth];
         pto_error_append(e, ": held by open scope '%s' (depth %u)%s.", s->name,
-                         t->scope_depth, refs > 1 ? " and by consumers" : "");
+                         t->scope_depth, refs ? " and by consumers" : "");
     } else {
         pto_error_append(e, ": held by consumers that cannot run.");
     }
@@ -147,8 +147,8 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
     for (uint32_t d = 0; d <= run->depth; d++)
         pto_error_append(e, "%s '%s' opened at t%llu (%llu task(s) submitted since)",
                          d ? "," : "", run->scopes[d].name,
-                         (unsigned long long)run->scopes[d].begin,
-                         (unsigned long long)(pto_run_vnext(run) - run->scopes[d].begin));
+                         (unsigned long long)run->scope_begin[d],
+                         (unsigned long long)(pto_run_vnext(run) - run->scope_begin[d]));
     pto_error_append(e, ".");
     run->dl.reason = r;
     run->dl.need = need;
@@ -165,7 +165,7 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
     pto_deadlock *dl = &run->dl;
     const pto_scope *s = &run->scopes[dl->scope_depth];
     if (!dl->scope_closed) { /* still open when the orchestration returned */
-        dl->scope_tasks = pto_run_vnext(run) - s->begin;
+        dl->scope_tasks = pto_run_vnext(run) - run->scope_begin[dl->scope_depth];
         dl->scope_heap = run->heap_requested - s->heap_bytes;
     }
     pto_error *e = &run->dl_err;

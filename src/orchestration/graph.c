@@ -85,9 +85,7 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
         run->drained++;
         return PTO_OK;
     }
-    int streamed = run->cfg.mode == PTO_MODE_STREAMED;
-    pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, streamed);
-    t->scope_depth = (uint8_t)run->depth;
+    pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;

@@ -204,8 +204,8 @@ static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
                       "orchestration returned with scope '%s' (depth %u) still open",
                       run->scopes[run->depth].name, run->depth);
     while (run->depth)
-        pto_run_scope_release(run, run->depth--);
-    pto_run_scope_release(run, 0);
+        pto_run_scope_closed(run, run->depth--);
+    pto_run_scope_closed(run, 0);
     run->building = 0;
     uint64_t published = run->dev->tb.publish_next;
     atomic_store(&run->dev->run.total, published);

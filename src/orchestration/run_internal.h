@@ -31,7 +31,6 @@ typedef struct pto_copy_back_rec {
 typedef struct pto_scope {
     char name[PTO_SCOPE_NAME_MAX];
     pto_scope_mode mode;
-    uint64_t begin;      /* first task id submitted in this scope */
     uint64_t heap_bytes; /* PTO_OUT bytes requested while open */
 } pto_scope;
 
@@ -62,6 +61,9 @@ struct pto_run {
     uint64_t heap_requested; /* PTO_OUT bytes asked for, drained ones included */
     uint32_t depth;       /* open user scopes; scopes[0] is implicit */
     pto_scope scopes[PTO_MAX_SCOPE_DEPTH + 1];
+    uint64_t scope_begin[PTO_MAX_SCOPE_DEPTH + 1]; /* first task id of each open scope */
+    uint32_t scopes_open; /* depth + 1 while orchestrating, then 0: what
+                             retirement sees as held (pto_tb_scope_holds) */
     pto_stats *flow_stats; /* where stall statistics accumulate */
     uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;
@@ -115,7 +117,9 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
 
 /* scope.c: the implicit run scope (depth 0) is opened per launch. */
 void pto_run_scopes_reset(pto_run *run);
-void pto_run_scope_release(pto_run *run, uint32_t depth);
+/* Scope `depth` ends: its tasks are no longer held (retirement reads
+ * scopes_open), and the deadlock report learns the culprit's final size. */
+void pto_run_scope_closed(pto_run *run, uint32_t depth);
 
 /* flow.c: waits until `need` units of the resource behind `reason` are
  * free, retiring tasks meanwhile (the caller has published every task

@@ -1,7 +1,6 @@
-/* Scopes: each task holds one reference for the innermost scope open when
- * it was added; scope_end gives those references back. Nested scopes'
- * tasks were released at their own end, so a scope's end touches only its
- * own (scope_depth == depth) tasks. */
+/* Scopes: each task is held by the innermost scope open when it was added,
+ * until that scope ends. The hold is implicit (pto_tb_scope_holds): ending a
+ * scope lowers scopes_open and touches no task. */
 #include <stdio.h>
 
 #include "host/device_internal.h"
@@ -13,8 +12,9 @@ static void scope_open(pto_run *run, uint32_t depth, const char *name, pto_scope
     pto_scope *s = &run->scopes[depth];
     snprintf(s->name, sizeof s->name, "%s", name ? name : "(unnamed)");
     s->mode = mode;
-    s->begin = pto_run_vnext(run);
     s->heap_bytes = run->heap_requested;
+    run->scope_begin[depth] = pto_run_vnext(run);
+    run->scopes_open = depth + 1;
 }
 
 void pto_run_scopes_reset(pto_run *run)
@@ -23,21 +23,11 @@ void pto_run_scopes_reset(pto_run *run)
     scope_open(run, 0, "run", PTO_SCOPE_AUTO);
 }
 
-/* Releases the references of scope `depth` on its own live tasks. */
-void pto_run_scope_release(pto_run *run, uint32_t depth)
+void pto_run_scope_closed(pto_run *run, uint32_t depth)
 {
-    pto_task_buffer *tb = &run->dev->tb;
-    uint64_t from = run->scopes[depth].begin, lo = atomic_load(&tb->last_alive);
-    if (from < lo)
-        from = lo;
-    if (run->cfg.mode == PTO_MODE_STREAMED)
-        for (uint64_t id = from; id < tb->next_id; id++) {
-            pto_task *t = pto_tb_task(tb, id);
-            if (t->scope_depth == depth)
-                atomic_fetch_sub_explicit(&t->refs, 1, memory_order_release);
-        }
+    run->scopes_open = depth;
     if (run->failed && !run->dl.scope_closed && run->dl.scope_depth == depth) {
-        run->dl.scope_tasks = pto_run_vnext(run) - run->scopes[depth].begin;
+        run->dl.scope_tasks = pto_run_vnext(run) - run->scope_begin[depth];
         run->dl.scope_heap = run->heap_requested - run->scopes[depth].heap_bytes;
         run->dl.scope_closed = 1;
     }
@@ -68,7 +58,7 @@ pto_status pto_scope_end(pto_run *run, pto_error *err)
     if (run->depth == 0)
         return pto_fail(err, PTO_ERR_STATE, "pto_scope_end: no scope is open");
     pto_run_publish_batch(run);
-    pto_run_scope_release(run, run->depth);
+    pto_run_scope_closed(run, run->depth);
     run->depth--;
     if (!run->failed)
         pto_flow_retire(run);
