@@ -934,9 +934,47 @@ static void test_tmap_random_vs_reference(void **state)
     random_vs_reference(16);
 }
 
+/* The one-pass summary takes a shortcut for shapes and strides below 2^30
+ * and offsets below 2^62; on both sides of those limits, and where sums
+ * overflow, it must agree with the checked bounds and the density test. */
+static void test_summary_at_its_limits(void **state)
+{
+    (void)state;
+    const uint64_t vals[] = {0, 1, 2, 3, (UINT64_C(1) << 30) - 1, UINT64_C(1) << 30,
+                             (UINT64_C(1) << 30) + 1, UINT64_C(1) << 33, UINT64_MAX / 3,
+                             UINT64_MAX};
+    const uint64_t offs[] = {0, 64, (UINT64_C(1) << 62) - 1, UINT64_C(1) << 62, UINT64_MAX - 8};
+    const size_t nv = sizeof vals / sizeof vals[0], no = sizeof offs / sizeof offs[0];
+    uint64_t checked = 0;
+    for (size_t a = 0; a < nv; a++)
+        for (size_t b = 0; b < nv; b++)
+            for (size_t c = 0; c < nv; c++)
+                for (size_t o = 0; o < no; o++) {
+                    pto_region r;
+                    memset(&r, 0, sizeof r);
+                    r.offset = offs[o];
+                    r.ndim = 2;
+                    r.elem = 4;
+                    r.shape[0] = vals[a];
+                    r.shape[1] = vals[b] ? vals[b] : 3;
+                    r.stride[0] = vals[c];
+                    r.stride[1] = c % 2 ? 4 : vals[(c + a) % nv];
+                    uint64_t lo, hi, slo, shi;
+                    int sdense;
+                    pto_region_bounds(&r, &lo, &hi);
+                    pto_region_summary(&r, &slo, &shi, &sdense);
+                    assert_int_equal(slo, lo);
+                    assert_int_equal(shi, hi);
+                    assert_int_equal(sdense, pto_region_dense(&r));
+                    checked++;
+                }
+    assert_int_equal(checked, nv * nv * nv * no);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_summary_at_its_limits),
         cmocka_unit_test(test_region_1d_and_bounds),
         cmocka_unit_test(test_region_1d_overlap),
         cmocka_unit_test(test_region_matrix_tiles),

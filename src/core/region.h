@@ -40,15 +40,14 @@
 
 #include <stdint.h>
 
-#define PTO_MAX_DIMS 4
+#include "pto/tensor.h"
 
-typedef struct pto_region {
-    uint64_t offset;              /* bytes from the buffer base */
-    uint32_t ndim;                /* 1..PTO_MAX_DIMS */
-    uint32_t elem;                /* bytes per element */
-    uint64_t shape[PTO_MAX_DIMS]; /* elements per dim, outermost first */
-    uint64_t stride[PTO_MAX_DIMS]; /* bytes between consecutive indices of each dim */
-} pto_region;
+/* A region is a tensor's view: offset (bytes from the buffer base), ndim
+ * (1..PTO_MAX_DIMS), elem (bytes per element), shape (elements per dim,
+ * outermost first) and stride (bytes between consecutive indices). `base`
+ * is ignored here (the TensorMap keys entries by buffer separately), so a
+ * submitted tensor is used in place, without conversion. */
+typedef pto_tensor pto_region;
 
 /* A contiguous byte range [offset, offset + bytes): elem = 1, ndim = 1,
  * stride 1. bytes == 0 gives an empty region. Unused dims are zeroed. */

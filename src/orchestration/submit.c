@@ -21,38 +21,23 @@ static void add_producer(void *arg, uint64_t task, int is_write)
     run->producers[run->nproducers++] = task;
 }
 
-/* A tensor's view is a region: the same fields in the same order after
- * `base`, so one copy converts it. */
-#define PTO_VIEW_AT(f) (offsetof(pto_tensor, f) - offsetof(pto_tensor, offset))
-_Static_assert(offsetof(pto_region, ndim) == PTO_VIEW_AT(ndim) &&
-                   offsetof(pto_region, elem) == PTO_VIEW_AT(elem) &&
-                   offsetof(pto_region, shape) == PTO_VIEW_AT(shape) &&
-                   offsetof(pto_region, stride) == PTO_VIEW_AT(stride) &&
-                   sizeof(pto_region) == sizeof(pto_tensor) - offsetof(pto_tensor, offset),
-               "pto_region mirrors the view fields of pto_tensor");
-
-static void to_region(const pto_tensor *t, pto_region *r)
-{
-    memcpy(r, &t->offset, sizeof *r);
-}
-
 static int writes(pto_param_kind k)
 {
     return k == PTO_OUT || k == PTO_INOUT || k == PTO_OUT_EXISTING;
 }
 
-/* One tensor parameter taking part in inference, with its region and key
- * computed once for both the query and the insert. */
+/* One tensor parameter taking part in inference (a tensor is its own
+ * region), with its key computed once for both the query and the insert. */
 typedef struct access {
-    pto_region reg;
+    const pto_tensor *t;
     pto_tmap_key key;
     int write;
 } access;
 
 static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, access *a)
 {
-    to_region(t, &a->reg);
-    pto_tmap_key_of(tm, pto_ptr_bits(t->base), &a->reg, &a->key);
+    a->t = t;
+    pto_tmap_key_of(tm, pto_ptr_bits(t->base), t, &a->key);
     a->write = write;
 }
 
@@ -120,7 +105,7 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
         uint64_t frontier = atomic_load(&tb->last_alive);
         pto_tmap_retire(&dev->tmap, frontier); /* keeps occupancy true */
         for (uint32_t i = 0; i < nacc; i++)
-            pto_tmap_query_k(&dev->tmap, &acc[i].reg, &acc[i].key, frontier, add_producer,
+            pto_tmap_query_k(&dev->tmap, acc[i].t, &acc[i].key, frontier, add_producer,
                              run,
                              acc[i].write ? PTO_TMAP_WRITERS | PTO_TMAP_READERS |
                                                 PTO_TMAP_SUPERSEDE
@@ -187,7 +172,7 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
             (st = pto_tb_add_dep(tb, run->producers[i], t->id, err)))
             return st;
     for (uint32_t i = 0; i < nacc; i++)
-        pto_tmap_insert_k(&dev->tmap, &acc[i].reg, &acc[i].key, t->id, acc[i].write);
+        pto_tmap_insert_k(&dev->tmap, acc[i].t, &acc[i].key, t->id, acc[i].write);
     if (out)
         *out = t->id;
     return PTO_OK;
