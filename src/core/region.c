@@ -200,35 +200,8 @@ int pto_region_contains(const pto_region *outer, const pto_region *inner)
 
 void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense)
 {
-    /* The common case in one pass from the innermost dimension out: a valid
-     * region whose shapes and strides are below 2^30 and whose offset is
-     * below 2^62, so no sum or product below can overflow (each term of the
-     * span is < 2^60, at most four of them plus elem). `expect` is the dense
-     * extent so far; once a gap is seen its value no longer matters (it may
-     * wrap, which is defined for unsigned). Same answers as
-     * pto_region_bounds and pto_region_dense. */
-    const uint64_t big = UINT64_C(1) << 30;
-    uint32_t n = r->ndim;
-    if (n - 1 < PTO_MAX_DIMS && r->elem && r->offset < (UINT64_C(1) << 62)) {
-        uint64_t span = r->elem, expect = r->elem;
-        int gap = 0, ok = 1;
-        for (uint32_t d = n; d-- > 0;) {
-            uint64_t sh = r->shape[d], st = r->stride[d];
-            if (sh - 1 >= big || st >= big) { /* empty (sh = 0) or large */
-                ok = 0;
-                break;
-            }
-            span += (sh - 1) * st;
-            gap |= sh > 1 && st != expect;
-            expect *= sh;
-        }
-        if (ok) {
-            *lo = r->offset;
-            *hi = r->offset + span;
-            *dense = !gap;
-            return;
-        }
-    }
+    if (pto_region_summary_quick(r, lo, hi, dense))
+        return;
     pto_region_bounds(r, lo, hi); /* empty, invalid, large or overflowing */
     *dense = pto_region_dense(r);
 }

@@ -74,6 +74,36 @@ int pto_region_dense(const pto_region *r);
  * common (valid, non-empty) case. */
 void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense);
 
+/* The common case of pto_region_summary, inline: a valid region whose
+ * shapes and strides are below 2^30 and whose offset is below 2^62, so no
+ * sum or product can overflow (each term of the span is < 2^60, at most four
+ * of them plus elem). Returns 0, outputs unspecified, for anything else
+ * (empty, invalid or large: pto_region_summary decides). `expect` is the
+ * dense extent so far; once a gap is seen its value no longer matters (it
+ * may wrap, which is defined for unsigned). */
+static inline int pto_region_summary_quick(const pto_region *r, uint64_t *lo, uint64_t *hi,
+                                           int *dense)
+{
+    const uint64_t big = UINT64_C(1) << 30;
+    uint32_t n = r->ndim;
+    if (n - 1 >= PTO_MAX_DIMS || !r->elem || r->offset >= (UINT64_C(1) << 62))
+        return 0;
+    uint64_t span = r->elem, expect = r->elem;
+    int gap = 0;
+    for (uint32_t d = n; d-- > 0;) {
+        uint64_t sh = r->shape[d], st = r->stride[d];
+        if (sh - 1 >= big || st >= big) /* empty (sh = 0) or large */
+            return 0;
+        span += (sh - 1) * st;
+        gap |= sh > 1 && st != expect;
+        expect *= sh;
+    }
+    *lo = r->offset;
+    *hi = r->offset + span;
+    *dense = !gap;
+    return 1;
+}
+
 /* pto_region_contains for valid regions whose bounds (and outer's density)
  * the caller already has. */
 int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,

@@ -6,36 +6,6 @@
 #include "core/bits.h"
 #include "host/error.h"
 
-/* Bucket of (base, level, cell): buffer bases are aligned, so their low bits
- * carry no information; multiply-xorshift rounds spread every input bit
- * over the index. The (base, level) part is mixed once per query level
- * (tmap_key_hash), each cell adds one multiply (tmap_cell_bucket). */
-static inline uint64_t tmap_key_hash(uint64_t base, uint32_t level)
-{
-    uint64_t h = base ^ ((uint64_t)level << 56);
-    h ^= h >> 31;
-    h *= 0x9e3779b97f4a7c15ull; /* odd: a bijection mod 2^64 */
-    h ^= h >> 29;
-    return h;
-}
-
-static inline uint32_t tmap_cell_bucket(const pto_tensor_map *tm, uint64_t kh, uint64_t cell)
-{
-    uint64_t h = (kh + cell) * 0xd6e8feb86659fd93ull;
-    return (uint32_t)(h >> 32) & (tm->nbuckets - 1);
-}
-
-/* Level of a bounding interval: the smallest cell size (>= the minimum)
- * that the extent fits, so the entry touches at most two cells. */
-static inline uint32_t tmap_level(uint64_t lo, uint64_t hi)
-{
-    uint64_t x = hi - lo;
-    if (x <= (UINT64_C(1) << PTO_TMAP_MIN_LEVEL))
-        return PTO_TMAP_MIN_LEVEL;
-    uint32_t l = 64 - (uint32_t)__builtin_clzll(x - 1); /* ceil(log2 x) */
-    return l > 63 ? 63 : l;
-}
-
 pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
                          pto_error *err)
 {
@@ -85,18 +55,6 @@ void pto_tmap_reset(pto_tensor_map *tm)
     tm->superseded = tm->retired = tm->full_rejects = 0;
 }
 
-void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                     pto_tmap_key *k)
-{
-    int dense;
-    pto_region_summary(r, &k->lo, &k->hi, &dense);
-    k->base = base;
-    k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
-    k->dense = k->exact && dense;
-    k->level = (uint8_t)tmap_level(k->lo, k->hi);
-    k->cell_bucket = tmap_cell_bucket(tm, tmap_key_hash(base, k->level), k->lo >> k->level);
-}
-
 static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region *r,
                           const pto_tmap_key *k)
 {
@@ -121,13 +79,24 @@ static int entry_covered(const pto_tensor_map *tm, uint32_t i, const pto_region 
                                        e->hi);
 }
 
+/* One query: what every chain walk needs. */
+typedef struct tmap_query {
+    pto_tensor_map *tm;
+    const pto_region *r;
+    const pto_tmap_key *k;
+    uint64_t frontier;
+    pto_tmap_visit_fn visit;
+    void *arg;
+    int flags;
+} tmap_query;
+
 /* Walks the chain of bucket b (global index) for entries on (base, level,
  * cell): visits the live overlapping ones, unlinks the superseded ones and
  * cuts the chain at the first dead entry (see tensor_map.h). */
-static void walk(pto_tensor_map *tm, uint32_t b, uint64_t base, uint32_t level, uint64_t cell,
-                 const pto_region *r, const pto_tmap_key *k, uint64_t frontier,
-                 pto_tmap_visit_fn visit, void *arg, int supersede)
+static void walk(const tmap_query *q, uint32_t b, uint32_t level, uint64_t cell)
 {
+    pto_tensor_map *tm = q->tm;
+    const pto_tmap_key *k = q->k;
     /* link points at the index field that leads to the current entry (the
      * bucket head or the previous entry's next); prev is that holder's pos. */
     uint32_t *link = &tm->buckets[b];
@@ -135,14 +104,14 @@ static void walk(pto_tensor_map *tm, uint32_t b, uint64_t base, uint32_t level, 
     while (*link != PTO_TMAP_NIL) {
         uint32_t i = *link;
         pto_tmap_entry *e = &tm->entries[i];
-        if (e->bucket != b || e->pos >= prev || e->pos < tm->tail || e->task < frontier) {
+        if (e->bucket != b || e->pos >= prev || e->pos < tm->tail || e->task < q->frontier) {
             *link = PTO_TMAP_NIL; /* the rest of the chain is dead */
             return;
         }
-        if (e->base == base && e->level == level && (e->lo >> level) == cell &&
-            entry_overlaps(tm, i, r, k)) {
-            visit(arg, e->task, e->is_write);
-            if (supersede && entry_covered(tm, i, r, k)) {
+        if (e->base == k->base && e->level == level && (e->lo >> level) == cell &&
+            entry_overlaps(tm, i, q->r, k)) {
+            q->visit(q->arg, e->task, e->is_write);
+            if ((q->flags & PTO_TMAP_SUPERSEDE) && entry_covered(tm, i, q->r, k)) {
                 *link = e->next;
                 e->linked = 0;
                 tm->superseded++;
@@ -154,18 +123,30 @@ static void walk(pto_tensor_map *tm, uint32_t b, uint64_t base, uint32_t level, 
     }
 }
 
+/* The readers' and then the writers' chain of bucket b of one cell (most
+ * cells are empty). */
+static inline void walk_cell(const tmap_query *q, uint32_t b, uint32_t level, uint64_t cell)
+{
+    const uint32_t *heads = q->tm->buckets;
+    if ((q->flags & PTO_TMAP_READERS) && heads[b] != PTO_TMAP_NIL)
+        walk(q, b, level, cell);
+    b += q->tm->nbuckets;
+    if ((q->flags & PTO_TMAP_WRITERS) && heads[b] != PTO_TMAP_NIL)
+        walk(q, b, level, cell);
+}
+
 /* A query too wide for the cell index: every live linked entry of the
  * tables in flags, in ring order (no superseding: no chain links here). */
-static void scan(pto_tensor_map *tm, uint64_t base, const pto_region *r, const pto_tmap_key *k,
-                 uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
+static void scan(const tmap_query *q)
 {
+    pto_tensor_map *tm = q->tm;
     for (uint64_t pos = tm->tail; pos < tm->head; pos++) {
         uint32_t i = (uint32_t)(pos & (tm->capacity - 1));
         const pto_tmap_entry *e = &tm->entries[i];
-        int wanted = flags & (e->is_write ? PTO_TMAP_WRITERS : PTO_TMAP_READERS);
-        if (wanted && e->linked && e->task >= frontier && e->base == base &&
-            entry_overlaps(tm, i, r, k))
-            visit(arg, e->task, e->is_write);
+        int wanted = q->flags & (e->is_write ? PTO_TMAP_WRITERS : PTO_TMAP_READERS);
+        if (wanted && e->linked && e->task >= q->frontier && e->base == q->k->base &&
+            entry_overlaps(tm, i, q->r, q->k))
+            q->visit(q->arg, e->task, e->is_write);
     }
 }
 
@@ -180,35 +161,34 @@ void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
 void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
                       uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
 {
-    uint64_t lo = k->lo, hi = k->hi, base = k->base;
+    uint64_t lo = k->lo, hi = k->hi, levels = tm->levels;
     if (lo == hi || tm->head == tm->tail)
         return;
-    int supersede = flags & PTO_TMAP_SUPERSEDE;
-    /* The finest level in use spans the most cells: it decides. */
-    uint32_t finest = (uint32_t)__builtin_ctzll(tm->levels | UINT64_C(1) << 63);
-    if (!k->exact || ((hi - 1) >> finest) - (lo >> finest) + 1 >= PTO_TMAP_MAX_CELLS) {
-        scan(tm, base, r, k, frontier, visit, arg, flags);
+    tmap_query q = {tm, r, k, frontier, visit, arg, flags};
+    uint32_t own = k->level;
+    /* The usual case: every entry is of the key's level, none crosses a
+     * cell boundary, and neither does the key: its own cell is all. */
+    if (k->exact && levels == UINT64_C(1) << own && !(tm->straddle & levels) &&
+        (hi - 1) >> own == lo >> own) {
+        walk_cell(&q, k->cell_bucket, own, lo >> own);
         return;
     }
-    for (uint64_t m = tm->levels; m; m &= m - 1) {
+    /* The finest level in use spans the most cells: it decides. */
+    uint32_t finest = (uint32_t)__builtin_ctzll(levels | UINT64_C(1) << 63);
+    if (!k->exact || ((hi - 1) >> finest) - (lo >> finest) + 1 >= PTO_TMAP_MAX_CELLS) {
+        scan(&q);
+        return;
+    }
+    for (uint64_t m = levels; m; m &= m - 1) {
         uint32_t level = (uint32_t)__builtin_ctzll(m);
         uint64_t c0 = lo >> level, c1 = (hi - 1) >> level;
         /* An entry starting one cell earlier may reach in, if any entry of
          * this level crosses a cell boundary. */
         if (c0 && (tm->straddle >> level & 1))
             c0--;
-        /* The key's own cell, the usual case, was hashed by key_of. */
-        int own = level == k->level && c0 == c1;
-        uint64_t kh = own ? 0 : tmap_key_hash(base, level);
-        for (uint64_t c = c0; c <= c1; c++) {
-            uint32_t b = own ? k->cell_bucket : tmap_cell_bucket(tm, kh, c);
-            /* Readers' table, then writers' (most cells are empty). */
-            if ((flags & PTO_TMAP_READERS) && tm->buckets[b] != PTO_TMAP_NIL)
-                walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
-            b += tm->nbuckets;
-            if ((flags & PTO_TMAP_WRITERS) && tm->buckets[b] != PTO_TMAP_NIL)
-                walk(tm, b, base, level, c, r, k, frontier, visit, arg, supersede);
-        }
+        uint64_t kh = pto_tmap_key_hash(k->base, level);
+        for (uint64_t c = c0; c <= c1; c++)
+            walk_cell(&q, pto_tmap_cell_bucket(tm, kh, c), level, c);
     }
 }
 
@@ -241,8 +221,17 @@ int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_ke
     e->exact = k->exact;
     e->dense = k->dense;
     e->linked = 1;
-    if (k->exact)
-        tm->regions[i] = *r;
+    if (k->exact) { /* the view only, in moves the compiler keeps inline */
+        pto_region *d = &tm->regions[i];
+        _Static_assert(PTO_MAX_DIMS == 4, "one move per dimension below");
+        d->offset = r->offset;
+        d->ndim = r->ndim;
+        d->elem = r->elem;
+        d->shape[0] = r->shape[0], d->stride[0] = r->stride[0];
+        d->shape[1] = r->shape[1], d->stride[1] = r->stride[1];
+        d->shape[2] = r->shape[2], d->stride[2] = r->stride[2];
+        d->shape[3] = r->shape[3], d->stride[3] = r->stride[3];
+    }
     tm->levels |= UINT64_C(1) << e->level;
     if (((k->hi - 1) >> k->level) != k->lo >> k->level)
         tm->straddle |= UINT64_C(1) << e->level;

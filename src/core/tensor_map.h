@@ -76,9 +76,6 @@ typedef struct pto_tmap_key {
     uint8_t level;
 } pto_tmap_key;
 
-void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                     pto_tmap_key *k);
-
 /* One cache line: everything a chain walk reads. */
 typedef struct pto_tmap_entry {
     uint64_t base;     /* buffer base address (the key) */
@@ -110,6 +107,51 @@ struct pto_tensor_map {
     uint64_t retired;        /* entries freed by pto_tmap_retire */
     uint64_t full_rejects;   /* inserts refused because the pool was full */
 };
+
+/* Bucket of (base, level, cell): buffer bases are aligned, so their low bits
+ * carry no information; multiply-xorshift rounds spread every input bit
+ * over the index. The (base, level) part is mixed once per query level
+ * (pto_tmap_key_hash), each cell adds one multiply (pto_tmap_cell_bucket). */
+static inline uint64_t pto_tmap_key_hash(uint64_t base, uint32_t level)
+{
+    uint64_t h = base ^ ((uint64_t)level << 56);
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ull; /* odd: a bijection mod 2^64 */
+    h ^= h >> 29;
+    return h;
+}
+
+static inline uint32_t pto_tmap_cell_bucket(const pto_tensor_map *tm, uint64_t kh, uint64_t cell)
+{
+    uint64_t h = (kh + cell) * 0xd6e8feb86659fd93ull;
+    return (uint32_t)(h >> 32) & (tm->nbuckets - 1);
+}
+
+/* Level of a bounding interval: the smallest cell size (>= the minimum)
+ * that the extent fits, so the entry touches at most two cells. */
+static inline uint32_t pto_tmap_level(uint64_t lo, uint64_t hi)
+{
+    uint64_t x = hi - lo;
+    if (x <= (UINT64_C(1) << PTO_TMAP_MIN_LEVEL))
+        return PTO_TMAP_MIN_LEVEL;
+    uint32_t l = 64 - (uint32_t)__builtin_clzll(x - 1); /* ceil(log2 x) */
+    return l > 63 ? 63 : l;
+}
+
+/* The key of an access to region r of the buffer at `base`. */
+static inline void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
+                                   pto_tmap_key *k)
+{
+    int dense;
+    if (!pto_region_summary_quick(r, &k->lo, &k->hi, &dense))
+        pto_region_summary(r, &k->lo, &k->hi, &dense);
+    k->base = base;
+    k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
+    k->dense = k->exact && dense;
+    k->level = (uint8_t)pto_tmap_level(k->lo, k->hi);
+    k->cell_bucket =
+        pto_tmap_cell_bucket(tm, pto_tmap_key_hash(base, k->level), k->lo >> k->level);
+}
 
 /* entries and buckets must be powers of two (else PTO_ERR_INVALID; NIL =
  * UINT32_MAX is never a valid index). PTO_ERR_NOMEM if allocation fails. On
