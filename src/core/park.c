@@ -16,10 +16,16 @@ void pto_event_init(pto_event *ev)
 
 uint32_t pto_event_prepare(pto_event *ev)
 {
-    atomic_store(&ev->pending, 0);
     atomic_fetch_add(&ev->waiters, 1);
     atomic_thread_fence(memory_order_seq_cst); /* order before the re-check */
-    return atomic_load(&ev->seq);
+    uint32_t seen = atomic_load(&ev->seq);
+    /* Only now re-arm: a signaller that set pending earlier has bumped seq
+     * already (then `seen` includes its wake and clearing is right) or will
+     * bump it after this load (then the wait below returns). Clearing
+     * before the load lost a wake: a signal landing in between was counted
+     * in `seen` yet left pending set, muting every later signal. */
+    atomic_store(&ev->pending, 0);
+    return seen;
 }
 
 void pto_event_cancel(pto_event *ev) { atomic_fetch_sub(&ev->waiters, 1); }

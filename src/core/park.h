@@ -11,10 +11,12 @@
  * project's VMs, so callers keep it off the common path.
  *
  * Invariants: seq only increases (wrapping); waiters counts threads between
- * prepare and wait/cancel; pending is cleared by prepare and set by the one
- * signaller that issues the wake, so a parked thread costs at most one
- * futex wake however many threads signal it. Any thread may signal; several
- * may wait. */
+ * prepare and wait/cancel; pending is cleared by prepare (after it has read
+ * seq) and set by the one signaller that issues the wake, so a parked
+ * thread costs at most one futex wake however many threads signal it, and
+ * pending is never left set by a wake its waiter already counted. Any thread
+ * may signal; several may wait. tests/test_park.c checks that no wake is
+ * lost under a storm of stale signals. */
 #ifndef PTO_CORE_PARK_H
 #define PTO_CORE_PARK_H
 
