@@ -198,7 +198,7 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(tb.deps.head - tb.deps.tail, 4);
     assert_int_equal(t[4]->fanin_total, 1);
     assert_int_equal(pto_tb_waiting(&tb, t[4]), 1);
-    assert_int_equal(atomic_load(&t[1]->fanout), PTO_DEP_NIL);
+    assert_int_equal(pto_task_fanout(t[1]), PTO_DEP_NIL);
 
     for (int i = 0; i < 5; i++)
         publish1(&tb, t[i]);
@@ -209,11 +209,11 @@ static void test_dep_pool_capacity(void **state)
     pto_tb_complete(&tb, t[2], NULL, NULL);
     /* t0 stays: its consumers t3 and t4 still hold references on it. */
     assert_int_equal(retire(&tb), 0);
-    assert_int_equal(atomic_load(&t[0]->refs), 2);
+    assert_int_equal(pto_task_refs(t[0]), 2);
     assert_int_equal(tb.deps.tail, 0);
     pto_tb_complete(&tb, t[3], NULL, NULL);
     pto_tb_complete(&tb, t[4], NULL, NULL);
-    assert_int_equal(atomic_load(&t[0]->refs), 0);
+    assert_int_equal(pto_task_refs(t[0]), 0);
     /* Retiring t0..t4 frees every node (tail = t4's mark). */
     assert_int_equal(retire(&tb), 5);
     assert_int_equal(tb.deps.tail, 4);
@@ -230,7 +230,7 @@ static void test_dep_pool_capacity(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(pto_tb_add_dep(&tb, 5, 6, &err), PTO_ERR_CAPACITY);
     assert_non_null(strstr(err.msg, "DEPLIST_POOL_FULL"));
-    assert_int_equal(atomic_load(&b->refs), 2);
+    assert_int_equal(pto_task_refs(b), 2);
     publish1(&tb, a);
     assert_int_equal(publish1(&tb, b), 0);
     assert_int_equal(publish1(&tb, c), 0);
@@ -299,8 +299,8 @@ static void test_completed_producer_not_counted(void **state)
      * reference), but p's fanout does not take it and c does not wait. */
     assert_int_equal(tb.deps.head, head + 1);
     assert_int_equal(pto_tb_waiting(&tb, c), 0);
-    assert_int_equal(atomic_load(&p->fanout), PTO_FANOUT_CLOSED);
-    assert_int_equal(atomic_load(&p->refs), 1);
+    assert_int_equal(pto_task_fanout(p), PTO_FANOUT_CLOSED);
+    assert_int_equal(pto_task_refs(p), 1);
     assert_int_equal(retire(&tb), 0); /* p is held by c */
     /* Only the live producer counts. */
     wire_ok(&tb, q->id, c->id);
@@ -342,7 +342,7 @@ static void test_completed_heapless_producer_skipped(void **state)
     assert_int_equal(tb.deps.head, head);
     assert_int_equal(c->fanin_total, 0);
     assert_int_equal(c->fanin_head, PTO_DEP_NIL);
-    assert_int_equal(atomic_load(&p->refs), 0);
+    assert_int_equal(pto_task_refs(p), 0);
     assert_int_equal(atomic_load(&c->ready_cycle), 700);
     assert_int_equal(retire(&tb), 1); /* p retires while c is pending */
     assert_int_equal(publish1(&tb, c), 1);
@@ -420,7 +420,7 @@ static void test_cycle_detection(void **state)
     /* The rejected edge left no trace. */
     assert_int_equal(tb.deps.head, head);
     assert_int_equal(pto_tb_waiting(&tb, t0), 0);
-    assert_int_equal(atomic_load(&t2->fanout), PTO_DEP_NIL);
+    assert_int_equal(pto_task_fanout(t2), PTO_DEP_NIL);
 
     memset(&err, 0, sizeof err);
     assert_int_equal(pto_tb_add_dep(&tb, 1, 1, &err), PTO_ERR_CYCLE);
@@ -546,10 +546,10 @@ static void test_scope_refs_and_dummy_queue(void **state)
     pto_task *t1 = add(&tb, PTO_CORE_AIV);                       /* depth 0 */
     pto_task *t2 = pto_tb_add(&tb, -1, PTO_QUEUE_DUMMY, NULL, 0, 0);
     assert_int_equal(t0->scope_depth, 1);
-    assert_int_equal(atomic_load(&t0->refs), 0);
+    assert_int_equal(pto_task_refs(t0), 0);
     assert_int_equal(t2->core_type, PTO_QUEUE_DUMMY);
     wire_ok(&tb, 1, 2);
-    assert_int_equal(atomic_load(&t1->refs), 1);
+    assert_int_equal(pto_task_refs(t1), 1);
     assert_int_equal(publish1(&tb, t0), 1);
     assert_int_equal(publish1(&tb, t1), 1);
     assert_int_equal(publish1(&tb, t2), 0);
@@ -560,9 +560,9 @@ static void test_scope_refs_and_dummy_queue(void **state)
     assert_int_equal(pto_rq_pop(&tb.ready[PTO_QUEUE_DUMMY], &v), 0);
     assert_int_equal(v, 2);
     assert_int_equal(queued(&tb, PTO_CORE_AIC) + queued(&tb, PTO_CORE_AIV), 0);
-    assert_int_equal(atomic_load(&t1->refs), 1); /* until t2 completes */
+    assert_int_equal(pto_task_refs(t1), 1); /* until t2 completes */
     pto_tb_complete(&tb, t2, NULL, NULL);
-    assert_int_equal(atomic_load(&t1->refs), 0);
+    assert_int_equal(pto_task_refs(t1), 0);
     /* Everything completed, but t0 is held by the inner scope (opened at
      * t0) and t1, t2 by the outer one. */
     uint64_t begin[2] = {0, 0};

@@ -15,12 +15,13 @@
  *   wired, see pto_tb_add_dep). The scope reference is implicit (see
  *   pto_tb_scope_holds). The task is CONSUMED, and may retire, once it is
  *   COMPLETED, refs == 0 and its scope has ended.
- * - fanout is a lock-free stack of consumer edges (newest first, linked by
- *   the dep nodes' next_out): the orchestrator pushes with a CAS, and
- *   completion swaps in PTO_FANOUT_CLOSED, after which no edge is added (a
- *   consumer wired later sees CLOSED and only takes the end cycle). Before
- *   publication no scheduler can see the task, and the orchestrator pushes
- *   with plain stores.
+ * - The fanout is a lock-free stack of consumer edges (newest first, linked
+ *   by the dep nodes' next_out) whose head shares one word with refs
+ *   (`link`), so wiring a consumer is a single CAS: push the edge and take
+ *   a reference. Completion swaps in PTO_FANOUT_CLOSED, after which no edge
+ *   is added (a consumer wired later sees CLOSED and only takes the end
+ *   cycle). Before publication no scheduler can see the task, and the
+ *   orchestrator updates `link` with plain stores.
  * - A slot is reused only after the retirement frontier has passed its id. */
 #ifndef PTO_CORE_TASK_H
 #define PTO_CORE_TASK_H
@@ -36,6 +37,8 @@
 #define PTO_FANOUT_CLOSED (UINT32_MAX - 1)
 /* Larger than any task's number of wired edges (dep pools hold fewer). */
 #define PTO_FANIN_BIAS (INT32_C(1) << 30)
+/* One reference in pto_task.link (refs live in its upper half). */
+#define PTO_REF_ONE (UINT64_C(1) << 32)
 
 /* Queue index of dependency-only tasks (no kernel, no core). */
 #define PTO_QUEUE_DUMMY 2
@@ -69,12 +72,22 @@ typedef struct pto_task {
     _Atomic int32_t fanin_remaining; /* see the readiness count above */
     uint32_t fanin_wait;      /* edges in producers' fanouts (count down) */
 
-    _Alignas(64) _Atomic int32_t refs;
+    _Alignas(64) _Atomic uint64_t link; /* refs << 32 | fanout head: the
+                                           newest consumer edge, NIL or CLOSED */
     _Atomic uint32_t state;   /* enum pto_task_state */
-    _Atomic uint32_t fanout;  /* newest consumer edge, NIL, or CLOSED */
 } pto_task;
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");
+
+static inline uint32_t pto_task_refs(pto_task *t)
+{
+    return (uint32_t)(atomic_load_explicit(&t->link, memory_order_acquire) >> 32);
+}
+
+static inline uint32_t pto_task_fanout(pto_task *t)
+{
+    return (uint32_t)atomic_load_explicit(&t->link, memory_order_acquire);
+}
 
 /* Starts fetching all four lines of a slot, for writing. */
 static inline void pto_task_prefetch(const pto_task *t)

@@ -111,9 +111,8 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
     atomic_store_explicit(&t->ready_cycle, tb->now_cycle, memory_order_relaxed);
     atomic_store_explicit(&t->fanin_remaining, 1 + PTO_FANIN_BIAS, memory_order_relaxed);
     t->fanin_wait = 0;
-    atomic_store_explicit(&t->refs, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->link, PTO_DEP_NIL, memory_order_relaxed); /* no refs */
     atomic_store_explicit(&t->state, PTO_TASK_PENDING, memory_order_relaxed);
-    atomic_store_explicit(&t->fanout, PTO_DEP_NIL, memory_order_relaxed);
     return t;
 }
 
@@ -130,7 +129,7 @@ static int reaches(pto_task_buffer *tb, uint64_t from, uint64_t target)
         uint32_t s = tb->dfs_stack[--n];
         if (s == dst)
             return 1;
-        uint32_t d = atomic_load_explicit(&tb->tasks[s].fanout, memory_order_relaxed);
+        uint32_t d = pto_task_fanout(&tb->tasks[s]);
         for (; d != PTO_DEP_NIL && d != PTO_FANOUT_CLOSED; d = tb->deps.nodes[d].next_out) {
             uint32_t c = tb->deps.nodes[d].consumer;
             if (tb->dfs_epoch_of[c] != epoch) {
@@ -186,12 +185,13 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
             tb->has_backward_edge = 1;
     }
     pto_task *p = pto_tb_task(tb, producer), *c = pto_tb_task(tb, consumer);
-    /* A producer that has completed and owns no heap outputs needs neither
-     * a wake-up nor a reference (its only resource a consumer could still
-     * need is its heap block): credit its end time and skip the edge. This
-     * reads the producer's line instead of taking it over. */
-    if (atomic_load_explicit(&p->state, memory_order_acquire) == PTO_TASK_COMPLETED &&
-        p->heap_mark == 0) {
+    /* A producer that has completed (its fanout is closed) and owns no heap
+     * outputs needs neither a wake-up nor a reference (its only resource a
+     * consumer could still need is its heap block): credit its end time and
+     * skip the edge. This reads the producer's line instead of taking it
+     * over. */
+    uint64_t w = atomic_load_explicit(&p->link, memory_order_acquire);
+    if ((uint32_t)w == PTO_FANOUT_CLOSED && p->heap_mark == 0) {
         pto_cycle_max(&c->ready_cycle, p->end_cycle);
         log_edge(tb, producer, consumer);
         return PTO_OK;
@@ -212,27 +212,25 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer);
-    if (producer >= tb->publish_next) {
-        /* Not published yet, so no scheduler can see p (nor a consumer of
-         * it): this thread owns it, no atomic read-modify-write. */
-        atomic_store_explicit(&p->refs, atomic_load_explicit(&p->refs, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
-        n->next_out = atomic_load_explicit(&p->fanout, memory_order_relaxed);
-        atomic_store_explicit(&p->fanout, node, memory_order_relaxed);
-        c->fanin_wait++;
-        return PTO_OK;
-    }
-    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&p->fanout, memory_order_acquire);
-    do {
-        if (head == PTO_FANOUT_CLOSED) { /* completed meanwhile: nothing to wait for */
+    /* Push the edge and take a reference in one step. Not yet published, no
+     * scheduler can see p (nor a consumer of it): plain stores do. */
+    int published = producer < tb->publish_next;
+    for (;;) {
+        if ((uint32_t)w == PTO_FANOUT_CLOSED) { /* completed meanwhile */
+            atomic_fetch_add_explicit(&p->link, PTO_REF_ONE, memory_order_relaxed);
             pto_cycle_max(&c->ready_cycle, p->end_cycle);
             return PTO_OK;
         }
-        n->next_out = head;
-    } while (!atomic_compare_exchange_weak_explicit(&p->fanout, &head, node,
-                                                    memory_order_release,
-                                                    memory_order_acquire));
+        n->next_out = (uint32_t)w;
+        uint64_t next = ((w >> 32) + 1) << 32 | node;
+        if (!published) {
+            atomic_store_explicit(&p->link, next, memory_order_relaxed);
+            break;
+        }
+        if (atomic_compare_exchange_weak_explicit(&p->link, &w, next, memory_order_release,
+                                                  memory_order_acquire))
+            break;
+    }
     c->fanin_wait++;
     return PTO_OK;
 }
@@ -281,7 +279,12 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
 {
     /* Close the fanout (end_cycle is published with it) and turn the
      * stack around, so consumers are released in wiring order. */
-    uint32_t d = atomic_exchange_explicit(&t->fanout, PTO_FANOUT_CLOSED, memory_order_acq_rel);
+    uint64_t w = atomic_load_explicit(&t->link, memory_order_relaxed);
+    while (!atomic_compare_exchange_weak_explicit(&t->link, &w,
+                                                  (w & ~UINT64_C(0xffffffff)) | PTO_FANOUT_CLOSED,
+                                                  memory_order_acq_rel, memory_order_relaxed))
+        ; /* retried only when a consumer gave a reference back meanwhile */
+    uint32_t d = (uint32_t)w;
     uint32_t prev = PTO_DEP_NIL;
     while (d != PTO_DEP_NIL) {
         uint32_t next = tb->deps.nodes[d].next_out;
@@ -300,7 +303,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
         }
     }
     for (d = t->fanin_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_in)
-        atomic_fetch_sub_explicit(&tb->tasks[tb->deps.nodes[d].producer].refs, 1,
+        atomic_fetch_sub_explicit(&tb->tasks[tb->deps.nodes[d].producer].link, PTO_REF_ONE,
                                   memory_order_release);
     /* Only now may retirement reclaim the nodes just walked. */
     atomic_store_explicit(&t->state, PTO_TASK_COMPLETED, memory_order_release);
@@ -314,7 +317,7 @@ uint64_t pto_tb_retire(pto_task_buffer *tb, const uint64_t *scope_begin, uint32_
     while (f < tb->next_id) {
         pto_task *t = pto_tb_task(tb, f);
         if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED ||
-            atomic_load_explicit(&t->refs, memory_order_acquire) != 0 ||
+            pto_task_refs(t) != 0 ||
             pto_tb_scope_holds(t, scope_begin, open))
             break;
         if (t->dep_mark > dep_tail)

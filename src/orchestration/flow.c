@@ -105,7 +105,7 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     const char *kname = t->core_type == PTO_QUEUE_DUMMY ? "dummy" : pto_kernel_name(dev, t->func_id);
     pto_error_append(e, " Oldest unretired task: t%llu (%s), ", (unsigned long long)f, kname);
     uint32_t state = atomic_load(&t->state);
-    int32_t refs = atomic_load(&t->refs);
+    int32_t refs = (int32_t)pto_task_refs(t);
     if (state != PTO_TASK_COMPLETED) {
         pto_error_append(e, "%s, waiting on %d producer(s)%s.",
                          state == PTO_TASK_PENDING ? "not yet runnable" : "still running",
