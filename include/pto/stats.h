@@ -56,6 +56,8 @@ typedef struct pto_stats {
     uint64_t uncosted_tasks; /* tasks whose kernel reported no cycles */
     int32_t uncosted_func;   /* one such func_id (-1 if none) */
     uint64_t orch_ns;      /* time spent in the orchestration function */
+    uint64_t orch_cpu_ns;  /* CPU time of the thread running it (excludes
+                              time preempted or parked in a stall) */
     uint32_t cores, schedulers, exec_threads;
     pto_core_stats core[PTO_MAX_CORES];
     pto_sched_stats sched[PTO_MAX_AICPU_THREADS];

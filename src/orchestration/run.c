@@ -32,15 +32,16 @@ typedef struct orch_job {
     void *ctx;
     pto_error *err;
     pto_status st;
-    uint64_t ns;
+    uint64_t ns, cpu_ns;
 } orch_job;
 
 static void run_job(orch_job *j)
 {
-    uint64_t t0 = pto_now_ns();
+    uint64_t t0 = pto_now_ns(), c0 = pto_thread_cpu_ns();
     j->st = j->fn(j->run, j->ctx, j->err);
     j->st = end_orchestration(j->run, j->st, j->err);
     j->ns = pto_now_ns() - t0;
+    j->cpu_ns = pto_thread_cpu_ns() - c0;
 }
 
 /* The AICPU orchestrator thread: created with the device, parked between
@@ -260,15 +261,16 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     pto_run_state *rs = &dev->run;
     pto_task_buffer *tb = &dev->tb;
     pto_status st;
-    uint64_t orch_ns;
+    uint64_t orch_ns, orch_cpu_ns;
 
     if (cfg.mode == PTO_MODE_HOST_BUILT) {
         /* The whole graph is built before anything runs. */
-        uint64_t t_orch = pto_now_ns();
+        uint64_t t_orch = pto_now_ns(), c_orch = pto_thread_cpu_ns();
         run->building = 1;
         st = orch(run, ctx, err);
         run->building = 0;
         orch_ns = pto_now_ns() - t_orch;
+        orch_cpu_ns = pto_thread_cpu_ns() - c_orch;
         if (st == PTO_OK && run->depth)
             st = pto_fail(err, PTO_ERR_STATE,
                           "orchestration returned with scope '%s' (depth %u) still open",
@@ -303,11 +305,12 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         pto_des_begin(dev->sim);
-        uint64_t t_orch = pto_now_ns();
+        uint64_t t_orch = pto_now_ns(), c_orch = pto_thread_cpu_ns();
         run->building = 1;
         st = orch(run, ctx, err);
         st = end_orchestration(run, st, err);
         orch_ns = pto_now_ns() - t_orch;
+        orch_cpu_ns = pto_thread_cpu_ns() - c_orch;
         while (pto_des_step(dev->sim))
             ;
     } else {
@@ -315,10 +318,11 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         atomic_store_explicit(&rs->active, 1, memory_order_release);
-        orch_job job = {run, orch, ctx, err, PTO_OK, 0};
+        orch_job job = {run, orch, ctx, err, PTO_OK, 0, 0};
         run->building = 1;
         orchestrate_streamed(run, &job);
         orch_ns = job.ns;
+        orch_cpu_ns = job.cpu_ns;
         st = job.st;
     }
 
@@ -337,6 +341,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     sp->tasks = total;
     sp->wall_ns = wall;
     sp->orch_ns = orch_ns;
+    sp->orch_cpu_ns = orch_cpu_ns;
     sp->records = dev->nrecords;
     sp->records_dropped = total - dev->nrecords;
     sp->edges = dev->tb.edge_n;

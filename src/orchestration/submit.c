@@ -21,11 +21,6 @@ static void add_producer(void *arg, uint64_t task, int is_write)
     run->producers[run->nproducers++] = task;
 }
 
-static int writes(pto_param_kind k)
-{
-    return k == PTO_OUT || k == PTO_INOUT || k == PTO_OUT_EXISTING;
-}
-
 /* One tensor parameter taking part in inference (a tensor is its own
  * region), with its key computed once for both the query and the insert. */
 typedef struct access {
@@ -41,21 +36,33 @@ static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, access
     a->write = write;
 }
 
-/* Checks every parameter before anything changes. Sums the heap bytes of
- * the outputs and counts the tensors that take TensorMap entries; when
- * `acc` is given, fills it with the accesses of the existing tensors (reads
- * and in-place writes, not PTO_OUT) and returns their number in *nacc. */
-static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
-                               uint64_t *heap_bytes, uint32_t *tensors, access *acc,
-                               uint32_t *nacc, pto_error *err)
+/* What one pass over the parameters learns before anything changes. */
+typedef struct plan {
+    uint64_t args[PTO_MAX_ARGS]; /* kernel arguments (PTO_OUT: filled later) */
+    access acc[PTO_MAX_ARGS];    /* inference: reads and in-place writes first,
+                                    then the PTO_OUT outputs */
+    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 */
+    uint32_t tensors;            /* tensors that take TensorMap entries */
+    uint32_t nacc, nout;
+} plan;
+
+/* Checks every parameter and fills *pl: the kernel arguments of everything
+ * but PTO_OUT, the heap bytes of the outputs, and (when inferring) the
+ * accesses of the existing tensors. */
+static pto_status plan_params(pto_run *run, const pto_param *p, uint32_t n, int infer,
+                              plan *pl, pto_error *err)
 {
     if (n > PTO_MAX_ARGS || (n && !p))
         return pto_fail(err, PTO_ERR_INVALID, "pto_submit: %u params (at most %d)", n,
                         PTO_MAX_ARGS);
+    pl->heap_bytes = 0;
+    pl->tensors = pl->nacc = pl->nout = 0;
     for (uint32_t i = 0; i < n; i++) {
         pto_param_kind k = p[i].kind;
-        if (k == PTO_SCALAR)
+        if (k == PTO_SCALAR) {
+            pl->args[i] = p[i].scalar;
             continue;
+        }
         if ((unsigned)k > PTO_SCALAR)
             return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u has kind %d", i, k);
         const pto_tensor *t = &p[i].tensor;
@@ -67,18 +74,46 @@ static pto_status check_params(pto_run *run, const pto_param *p, uint32_t n,
             uint64_t b = pto_tensor_bytes(t);
             if (!b)
                 return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: empty output", i);
-            *heap_bytes += pto_round_up(b, 64);
-        } else if (!t->base && !run->failed) { /* after a deadlock outputs are NULL */
-            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: tensor base is NULL",
-                            i);
+            pl->heap_bytes += pto_round_up(b, 64);
+            pl->nout++;
+        } else {
+            if (!t->base && !run->failed) /* after a deadlock outputs are NULL */
+                return pto_fail(err, PTO_ERR_INVALID,
+                                "pto_submit: param %u: tensor base is NULL", i);
+            pl->args[i] = pto_ptr_bits(pto_tensor_data(t));
         }
         if (k == PTO_NO_DEP)
             continue;
-        (*tensors)++;
-        if (acc && k != PTO_OUT)
-            access_of(&run->dev->tmap, t, writes(k), &acc[(*nacc)++]);
+        pl->tensors++;
+        if (infer && k != PTO_OUT)
+            access_of(&run->dev->tmap, t, k != PTO_IN, &pl->acc[pl->nacc++]);
     }
     return PTO_OK;
+}
+
+/* Carves the PTO_OUT outputs, contiguous and row-major, from the task's heap
+ * block and records them as written. */
+static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap, int infer,
+                          plan *pl)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i].kind != PTO_OUT)
+            continue;
+        pto_tensor *t = &p[i].tensor;
+        if (!run->failed) {
+            t->base = heap;
+            t->offset = 0;
+            uint64_t s = t->elem;
+            for (uint32_t d = t->ndim; d-- > 0;) {
+                t->stride[d] = s;
+                s *= t->shape[d];
+            }
+            heap = (char *)heap + pto_round_up(s, 64);
+            if (infer)
+                access_of(&run->dev->tmap, t, 1, &pl->acc[pl->nacc++]);
+        }
+        pl->args[i] = pto_ptr_bits(pto_tensor_data(t));
+    }
 }
 
 static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p, uint32_t n,
@@ -87,13 +122,11 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     pto_device *dev = run->dev;
     pto_task_buffer *tb = &dev->tb;
     int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO && !run->failed;
-    access acc[PTO_MAX_ARGS];
-    uint64_t heap_bytes = 0;
-    uint32_t tensors = 0, nacc = 0;
-    pto_status st = check_params(run, p, n, &heap_bytes, &tensors, infer ? acc : 0, &nacc, err);
+    plan pl;
+    pto_status st = plan_params(run, p, n, infer, &pl, err);
     if (st)
         return st;
-    run->heap_requested += heap_bytes;
+    run->heap_requested += pl.heap_bytes;
     pto_run_publish_batch(run);
 
     /* 1. Producers of everything this task reads or overwrites: reads wait
@@ -104,20 +137,20 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     if (infer) {
         uint64_t frontier = atomic_load(&tb->last_alive);
         pto_tmap_retire(&dev->tmap, frontier); /* keeps occupancy true */
-        for (uint32_t i = 0; i < nacc; i++)
-            pto_tmap_query_k(&dev->tmap, acc[i].t, &acc[i].key, frontier, add_producer,
+        for (uint32_t i = 0; i < pl.nacc; i++)
+            pto_tmap_query_k(&dev->tmap, pl.acc[i].t, &pl.acc[i].key, frontier, add_producer,
                              run,
-                             acc[i].write ? PTO_TMAP_WRITERS | PTO_TMAP_READERS |
-                                                PTO_TMAP_SUPERSEDE
-                                          : PTO_TMAP_WRITERS);
+                             pl.acc[i].write ? PTO_TMAP_WRITERS | PTO_TMAP_READERS |
+                                                   PTO_TMAP_SUPERSEDE
+                                             : PTO_TMAP_WRITERS);
     }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
-    uint64_t heap_mark = 0;
-    int room = pto_flow_has_room(run, run->nproducers, infer ? tensors : 0);
-    int heap_due = heap_bytes != 0;
-    if (room && heap_due && heap_bytes <= dev->heap.size &&
-        pto_heap_alloc(&dev->heap, heap_bytes, &heap, &heap_mark) == 0)
+    uint64_t heap_mark = 0, tensors = infer ? pl.tensors : 0;
+    int room = pto_flow_has_room(run, run->nproducers, tensors);
+    int heap_due = pl.heap_bytes != 0;
+    if (room && heap_due && pl.heap_bytes <= dev->heap.size &&
+        pto_heap_alloc(&dev->heap, pl.heap_bytes, &heap, &heap_mark) == 0)
         heap_due = 0;
     if (!room || heap_due)
         pto_run_publish(run); /* may wait: the wired tasks must be able to run */
@@ -125,38 +158,19 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
          ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
           (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0,
                                  err)) ||
-          (infer && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0,
-                                           err))))) ||
+          (tensors && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0,
+                                             0, err))))) ||
         (heap_due &&
-         (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, heap_bytes, &heap, &heap_mark,
-                                err))))
+         (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,
+                                &heap_mark, err))))
         return st;
-    /* 3. Kernel arguments; outputs are carved from this task's heap block. */
-    uint64_t args[PTO_MAX_ARGS];
-    for (uint32_t i = 0; i < n; i++) {
-        if (p[i].kind == PTO_SCALAR) {
-            args[i] = p[i].scalar;
-            continue;
-        }
-        pto_tensor *t = &p[i].tensor;
-        if (p[i].kind == PTO_OUT && !run->failed) {
-            t->base = heap;
-            t->offset = 0;
-            uint64_t s = t->elem;
-            for (uint32_t d = t->ndim; d-- > 0;) {
-                t->stride[d] = s;
-                s *= t->shape[d];
-            }
-            heap = (char *)heap + pto_round_up(s, 64);
-            if (infer)
-                access_of(&dev->tmap, t, 1, &acc[nacc++]);
-        }
-        args[i] = pto_ptr_bits(pto_tensor_data(t));
-    }
+    /* 3. Outputs are carved from this task's heap block. */
+    if (pl.nout)
+        place_outputs(run, p, n, heap, infer, &pl);
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
-    if ((st = pto_run_add(run, func_id, queue, args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
-                          err)))
+    if ((st = pto_run_add(run, func_id, queue, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1,
+                          &t, err)))
         return st;
     if (!t) { /* deadlocked: counted only */
         if (out)
@@ -171,8 +185,8 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
         if (run->producers[i] >= frontier &&
             (st = pto_tb_add_dep(tb, run->producers[i], t->id, err)))
             return st;
-    for (uint32_t i = 0; i < nacc; i++)
-        pto_tmap_insert_k(&dev->tmap, acc[i].t, &acc[i].key, t->id, acc[i].write);
+    for (uint32_t i = 0; i < pl.nacc; i++)
+        pto_tmap_insert_k(&dev->tmap, pl.acc[i].t, &pl.acc[i].key, t->id, pl.acc[i].write);
     if (out)
         *out = t->id;
     return PTO_OK;
