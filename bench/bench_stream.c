@@ -9,6 +9,11 @@
  *           (stats.wall_ns / N). Baseline in the same run: the same
  *           submissions in PTO_SCOPE_MANUAL scopes (no inference, no deps).
  *           Target: <= 100 ns/task orchestration with inference.
+ *           The same submissions are also timed with the orchestrator alone
+ *           (`alone` rows): host-built runs of 16384 tasks (the window),
+ *           whose schedulers are parked while the graph is built, so
+ *           orch_ns is the cost of pto_submit itself (inference, wiring,
+ *           TensorMap inserts) with nothing else running.
  *  stencil  1-D stencil over 64 tiles x T steps (~N tasks): task (t, i) reads
  *           tiles i-1, i, i+1 of buffer t % 2 and writes tile i of buffer
  *           (t + 1) % 2; 4 steps (256 tasks) per scope. Run on 1 block /
@@ -27,8 +32,9 @@
  *   configuration stops repeating once its runs took over 20 s (the `runs`
  *   column says how many the median is over), so `all` stays bounded while
  *   a target is badly missed.
- * `unstall` is orchestration ns/task minus the time the orchestrator spent
- * stalled on a full resource, from the last run.
+ * `orch cpu` is the CPU time of the orchestrating thread per task
+ * (stats.orch_cpu_ns): orchestration time minus the time it was parked in
+ * a stall or preempted.
  * Stall and high-water (hw: peak occupancy of the task ring, dep-list pool and
  * TensorMap pool) columns come from the last of the reps. */
 #include <stdio.h>
@@ -176,11 +182,11 @@ typedef struct result {
     pto_stats last;          /* stats of the last run */
 } result;
 
-static int measure(pto_device *dev, work *w, int reps, result *r)
+static int measure(pto_device *dev, work *w, int reps, pto_run_mode mode, result *r)
 {
     pto_run_config rc;
     pto_run_config_default(&rc);
-    rc.mode = PTO_MODE_STREAMED;
+    rc.mode = mode;
     uint64_t orch[MAX_REPS], cpu[MAX_REPS], wall[MAX_REPS], start = now_ns();
     for (int i = 0; i < reps; i++) {
         pto_error err = {0};
@@ -210,13 +216,14 @@ static int measure(pto_device *dev, work *w, int reps, result *r)
 
 static void print_header(void)
 {
-    printf("%-8s %-7s %-6s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "bench", "shape",
+    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "bench", "shape",
            "infer", "tasks", "runs", "orch", "orch cpu", "e2e", "stalls", "stall", "ring", "dep", "tmap");
-    printf("%-8s %-7s %-6s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "", "blk/sch", "", "",
+    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "", "blk/sch", "", "",
            "", "ns/task", "ns/task", "ns/task", "ring/dep/tmap", "ms", "hw", "hw", "hw");
 }
 
-static void print_row(const char *bench, const dev_shape *s, const work *w, const result *r)
+static void print_row_as(const char *bench, const dev_shape *s, const char *infer,
+                         const result *r)
 {
     const pto_flow_stats *f = r->last.flow;
     uint64_t stall_ns = 0;
@@ -228,13 +235,18 @@ static void print_row(const char *bench, const dev_shape *s, const work *w, cons
              (unsigned long long)f[PTO_STALL_TASK_RING_FULL].stalls,
              (unsigned long long)f[PTO_STALL_DEPLIST_POOL_FULL].stalls,
              (unsigned long long)f[PTO_STALL_TENSORMAP_POOL_FULL].stalls);
-    printf("%-8s %-7s %-6s %9llu %4d %9.1f %9.1f %9.1f %16s %9.1f %6llu %7llu %7llu\n",
-           bench, shape, w->mode == PTO_SCOPE_AUTO ? "auto" : "manual",
+    printf("%-8s %-7s %-10s %9llu %4d %9.1f %9.1f %9.1f %16s %9.1f %6llu %7llu %7llu\n",
+           bench, shape, infer,
            (unsigned long long)r->tasks, r->runs, r->orch_ns, r->cpu_ns, r->wall_ns, stalls, (double)stall_ns / 1e6,
            (unsigned long long)f[PTO_STALL_TASK_RING_FULL].high_water,
            (unsigned long long)f[PTO_STALL_DEPLIST_POOL_FULL].high_water,
            (unsigned long long)f[PTO_STALL_TENSORMAP_POOL_FULL].high_water);
     fflush(stdout);
+}
+
+static void print_row(const char *bench, const dev_shape *s, const work *w, const result *r)
+{
+    print_row_as(bench, s, w->mode == PTO_SCOPE_AUTO ? "auto" : "manual", r);
 }
 
 /* Verdict lines, printed at the end. */
@@ -270,22 +282,40 @@ static int bench_submit(uint64_t n, int reps)
         fprintf(stderr, "error: %s\n", err.msg);
         return -1;
     }
-    result r[2];
-    /* Baseline first (manual, no inference), then with inference. */
-    for (int i = 0; i < 2; i++) {
-        w.n = n;
+    /* Streamed: baseline first (manual, no inference), then with inference.
+     * Alone: the same with the orchestrator alone (host-built runs of one
+     * window; more reps, since each is short). */
+    enum { ALONE_TASKS = 16384, ALONE_REPS = 31 };
+    static const struct {
+        const char *bench, *label;
+        pto_run_mode mode;
+        pto_scope_mode scope;
+    } rows[] = {
+        {"submit", "manual", PTO_MODE_STREAMED, PTO_SCOPE_MANUAL},
+        {"submit", "auto", PTO_MODE_STREAMED, PTO_SCOPE_AUTO},
+        {"alone", "manual", PTO_MODE_HOST_BUILT, PTO_SCOPE_MANUAL},
+        {"alone", "auto", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO},
+    };
+    enum { NROWS = sizeof rows / sizeof rows[0] };
+    result r[NROWS];
+    for (int i = 0; i < NROWS; i++) {
+        int alone = rows[i].mode == PTO_MODE_HOST_BUILT;
+        w.n = alone ? ALONE_TASKS : n;
         w.per_scope = 256;
-        w.mode = i ? PTO_SCOPE_AUTO : PTO_SCOPE_MANUAL;
-        if (measure(dev, &w, reps, &r[i])) {
+        w.mode = rows[i].scope;
+        if (measure(dev, &w, alone ? ALONE_REPS : reps, rows[i].mode, &r[i])) {
             pto_device_close(dev);
             return -1;
         }
-        print_row("submit", &s, &w, &r[i]);
+        print_row_as(rows[i].bench, &s, rows[i].label, &r[i]);
     }
     pto_device_close(dev);
-    printf("# inference costs %.1f ns/task of orchestration (%.1f auto - %.1f manual)\n",
-           r[1].orch_ns - r[0].orch_ns, r[1].orch_ns, r[0].orch_ns);
+    printf("# streamed: inference costs %.1f ns/task of orchestration (%.1f auto - %.1f "
+           "manual)\n", r[1].orch_ns - r[0].orch_ns, r[1].orch_ns, r[0].orch_ns);
+    printf("# alone: inference costs %.1f ns/task (%.1f auto - %.1f manual)\n",
+           r[3].orch_ns - r[2].orch_ns, r[3].orch_ns, r[2].orch_ns);
     verdict("submit, inference, orch ns/task (24/3)", r[1].orch_ns, 100, "ns/task");
+    verdict("submit, inference, orchestrator alone", r[3].orch_ns, 100, "ns/task");
     return 0;
 }
 
@@ -312,7 +342,7 @@ static int bench_stencil(uint64_t n, int reps)
         w.per_scope = 256;
         w.mode = PTO_SCOPE_AUTO;
         result r;
-        int rc = measure(dev, &w, reps, &r);
+        int rc = measure(dev, &w, reps, PTO_MODE_STREAMED, &r);
         pto_device_close(dev);
         if (rc)
             return -1;
@@ -370,7 +400,7 @@ static double bench_rss(uint64_t n)
     w.mode = PTO_SCOPE_AUTO;
     w.progress = n >= 10000000 ? n / 10 : 0;
     result r;
-    int rc = measure(dev, &w, 1, &r);
+    int rc = measure(dev, &w, 1, PTO_MODE_STREAMED, &r);
     double peak = maxrss_mib(), cur = cur_rss_mib();
     if (!rc) {
         print_header();
