@@ -147,9 +147,9 @@ static int run(tb_graph *g, uint64_t *build_ns)
         return -1;
     }
     if (verbose) {
-        fprintf(stderr, "pto: tasks %llu wall %.3f ms orch %.3f ms wakes %llu\n",
+        fprintf(stderr, "pto: tasks %llu wall %.3f ms orch %.3f ms (cpu %.3f ms) wakes %llu\n",
                 (unsigned long long)st.tasks, st.wall_ns / 1e6, st.orch_ns / 1e6,
-                (unsigned long long)st.wakes);
+                st.orch_cpu_ns / 1e6, (unsigned long long)st.wakes);
         for (int r = 1; r <= PTO_STALL_HEAP_ARENA_FULL; r++)
             fprintf(stderr, "pto:   %-20s cap %llu hw %llu stalls %llu stall %.3f ms\n",
                     pto_stall_name((pto_stall_reason)r),
