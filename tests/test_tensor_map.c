@@ -319,6 +319,32 @@ static void paint(const pto_region *r, uint8_t *map, size_t n)
     }
 }
 
+/* Does r decompose into per-dimension intervals (region.h): dense
+ * innermost run, each outer stride a nonzero multiple of the next, and no
+ * index carrying past its row/plane? Empty regions count as decomposing
+ * (they never overlap anything). */
+static int decomposes(const pto_region *r)
+{
+    uint32_t n = r->ndim;
+    for (uint32_t d = 0; d < n; d++)
+        if (r->shape[d] == 0)
+            return 1;
+    if (r->stride[n - 1] != r->elem)
+        return 0;
+    for (uint32_t d = 0; d + 1 < n; d++)
+        if (r->stride[d] == 0 || (d >= 1 && r->stride[d - 1] % r->stride[d]))
+            return 0;
+    for (uint32_t d = 1; d < n; d++) {
+        uint64_t pos = r->offset % r->stride[d - 1];
+        uint64_t span = r->shape[n - 1] * r->elem;
+        for (uint32_t e = d; e + 1 < n; e++)
+            span += (r->shape[e] - 1) * r->stride[e];
+        if (pos + span > r->stride[d - 1])
+            return 0;
+    }
+    return 1;
+}
+
 /* Randomized: over random layouts the answer is never 0 when bytes are
  * shared (sound), and for same-layout decomposable pairs (tiles of one
  * matrix) it is exact. */
@@ -328,7 +354,7 @@ static void test_region_random_vs_bytes(void **state)
     enum { N = 8192 };
     static uint8_t ma[N], mb[N];
     static const uint32_t elems[] = {1, 2, 4};
-    uint32_t exact_checked = 0, disjoint_seen = 0;
+    uint32_t exact_checked = 0, disjoint_seen = 0, dense_checked = 0;
     for (int iter = 0; iter < 4000; iter++) {
         pto_region a, b;
         memset(&a, 0, sizeof a);
@@ -385,28 +411,96 @@ static void test_region_random_vs_bytes(void **state)
             assert_int_equal(got, 1); /* never miss a real overlap */
         if (same) {
             /* Exact when neither tile carries past its row/plane. */
-            int fits = 1;
-            for (int k = 0; k < 2; k++) {
-                pto_region *r = rs[k];
-                uint32_t n = r->ndim;
-                for (uint32_t d = 1; d < n; d++) {
-                    uint64_t pos = r->offset % r->stride[d - 1];
-                    uint64_t span = r->shape[n - 1] * r->elem;
-                    for (uint32_t e = d; e + 1 < n; e++)
-                        span += (r->shape[e] ? r->shape[e] - 1 : 0) * r->stride[e];
-                    if (pos + span > r->stride[d - 1])
-                        fits = 0;
-                }
-            }
-            if (fits) {
+            if (decomposes(&a) && decomposes(&b)) {
                 assert_int_equal(got, truth);
                 exact_checked++;
                 disjoint_seen += !truth;
             }
+        } else if ((pto_region_dense(&a) && decomposes(&b)) ||
+                   (pto_region_dense(&b) && decomposes(&a))) {
+            /* A dense region against a decomposing one: exact too. */
+            assert_int_equal(got, truth);
+            dense_checked++;
         }
     }
     assert_true(exact_checked > 200);
     assert_true(disjoint_seen > 20);
+    assert_true(dense_checked > 100);
+}
+
+/* A random row-major layout of 1..3 dims: dense innermost, each outer
+ * stride a multiple of the next (extents 2..8, rows of 4..16 elements). */
+static void rowmajor_layout(pto_region *r)
+{
+    static const uint32_t elems[] = {1, 2, 4};
+    memset(r, 0, sizeof *r);
+    r->ndim = 1 + (uint32_t)rnd_below(3);
+    r->elem = elems[rnd_below(3)];
+    uint64_t s = r->elem;
+    for (uint32_t d = r->ndim; d-- > 0;) {
+        r->stride[d] = s;
+        s *= 2 + rnd_below(7);
+        if (d == r->ndim - 1)
+            s = r->elem * (4 + rnd_below(13));
+    }
+}
+
+/* Randomized: a region against a dense byte range, both ways (touches a
+ * byte of it, touches all of it), compared with painted bytes; exact for
+ * regions that decompose, sound (never a missed overlap, never a false
+ * containment) for the rest. */
+static void test_region_range_vs_bytes(void **state)
+{
+    (void)state;
+    enum { N = 8192 };
+    static uint8_t map[N];
+    uint32_t exact = 0, gaps_hit = 0, multi_row_in = 0;
+    for (int iter = 0; iter < 6000; iter++) {
+        pto_region r;
+        rowmajor_layout(&r);
+        if (iter % 4 == 3) /* any strides: only soundness is asked */
+            for (uint32_t d = 0; d < r.ndim; d++)
+                r.stride[d] = 1 + rnd_below(40);
+        for (uint32_t d = 0; d < r.ndim; d++)
+            r.shape[d] = 1 + rnd_below(4);
+        r.offset = rnd_below(2048);
+        uint32_t n = r.ndim;
+        if (iter % 4 == 2 && n > 1) { /* whole rows: ranges across rows fit */
+            r.shape[n - 1] = r.stride[n - 2] / r.elem;
+            r.offset -= r.offset % r.stride[n - 2];
+        }
+        uint64_t lo, hi;
+        pto_region_bounds(&r, &lo, &hi);
+        memset(map, 0, sizeof map);
+        paint(&r, map, N);
+        /* Ranges near the region, so that they often meet it. */
+        uint64_t a = lo - (lo ? rnd_below(lo < 64 ? lo + 1 : 64) : 0);
+        a += rnd_below(hi - a + 1);
+        uint64_t b = a + 1 + rnd_below(rnd_below(2) ? 8 : 256);
+        int any = 0, all = 1;
+        for (uint64_t x = a; x < b; x++) {
+            any |= map[x];
+            all &= map[x];
+        }
+        int ov = pto_region_overlap_range(&r, lo, hi, a, b);
+        int in = pto_region_contains_range(&r, lo, hi, a, b);
+        if (any)
+            assert_int_equal(ov, 1);
+        if (in)
+            assert_int_equal(all, 1);
+        if (decomposes(&r)) {
+            assert_int_equal(ov, any);
+            assert_int_equal(in, all);
+            exact++;
+            gaps_hit += !any && a < hi && lo < b; /* bounds meet, bytes do not */
+            multi_row_in += all && n > 1 && a / r.stride[n - 2] != (b - 1) / r.stride[n - 2];
+        }
+    }
+    print_message("range vs bytes: %u exact, %u disjoint inside the bounds, %u contained "
+                  "across rows\n", exact, gaps_hit, multi_row_in);
+    assert_true(exact > 3000);
+    assert_true(gaps_hit > 100);
+    assert_true(multi_row_in > 20);
 }
 
 /* ---------------------------------------------------------- tensor map tests */
@@ -772,6 +866,38 @@ static void test_tmap_supersede(void **state)
     pto_tmap_destroy(&tm);
 }
 
+/* A dense entry keeps no region, yet stays exact against tiles of the same
+ * matrix: a row segment inside a column block's bounds but outside its
+ * columns is not found, a covering tile supersedes it; and the other way
+ * round for a tile entry and a dense query. */
+static void test_tmap_dense_entry_vs_tile(void **state)
+{
+    (void)state;
+    pto_tensor_map tm;
+    tm_open(&tm, 16, 64);
+    const uint64_t B = 0x80000;
+    ins_ok(&tm, B, tile(32, 2, 4, 1, 4), 1, 1); /* row 2, cols 4..7: dense */
+    seen s;
+    pto_region left = tile(32, 0, 0, 8, 4), right = tile(32, 0, 4, 8, 4);
+    query(&tm, B, &left, 0, &s);
+    assert_int_equal(s.n, 0);
+    memset(&s, 0, sizeof s);
+    pto_tmap_query(&tm, B, &right, 0, collect, &s,
+                   PTO_TMAP_READERS | PTO_TMAP_WRITERS | PTO_TMAP_SUPERSEDE);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.task[0], 1);
+    assert_int_equal(tm.superseded, 1);
+    ins_ok(&tm, B, right, 2, 1); /* a tile entry (not dense) */
+    pto_region seg = tile(32, 3, 8, 1, 8);  /* row 3, cols 8..15 */
+    query(&tm, B, &seg, 0, &s);
+    assert_int_equal(s.n, 0);
+    seg = tile(32, 3, 2, 1, 4); /* row 3, cols 2..5: meets cols 4..5 */
+    query(&tm, B, &seg, 0, &s);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.task[0], 2);
+    pto_tmap_destroy(&tm);
+}
+
 static void test_tmap_high_water_and_reset(void **state)
 {
     (void)state;
@@ -983,6 +1109,7 @@ int main(void)
         cmocka_unit_test(test_region_empty),
         cmocka_unit_test(test_region_1d_vs_2d),
         cmocka_unit_test(test_region_random_vs_bytes),
+        cmocka_unit_test(test_region_range_vs_bytes),
         cmocka_unit_test(test_tmap_init_validation),
         cmocka_unit_test(test_tmap_bases_independent),
         cmocka_unit_test(test_tmap_query_flags_and_overlap),
@@ -991,6 +1118,7 @@ int main(void)
         cmocka_unit_test(test_tmap_retire_and_reuse),
         cmocka_unit_test(test_tmap_straddling_entry),
         cmocka_unit_test(test_tmap_supersede),
+        cmocka_unit_test(test_tmap_dense_entry_vs_tile),
         cmocka_unit_test(test_tmap_high_water_and_reset),
         cmocka_unit_test(test_tmap_random_vs_reference),
     };

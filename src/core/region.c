@@ -125,6 +125,100 @@ static int grid_intervals(const pto_region *r, uint64_t first[PTO_MAX_DIMS],
     return 1;
 }
 
+/* Digits of byte address x in the layout of r (a region grid_intervals
+ * accepts): the per-dimension coordinates grid_intervals computes for an
+ * offset, innermost in bytes. Address order is the lexicographic order of
+ * digit vectors, so a dense range [a, b) is the digit interval
+ * [digits(a), digits(b - 1)]. */
+static void digits(const pto_region *r, uint64_t x, uint64_t dig[PTO_MAX_DIMS])
+{
+    const uint32_t n = r->ndim;
+    const uint64_t *s = r->stride;
+    for (uint32_t d = 0; d + 1 < n; d++)
+        dig[d] = (d ? x % s[d - 1] : x) / s[d];
+    dig[n - 1] = n > 1 ? x % s[n - 2] : x;
+}
+
+static int lex_le(const uint64_t *x, const uint64_t *y, uint32_t n)
+{
+    for (uint32_t d = 0; d < n; d++)
+        if (x[d] != y[d])
+            return x[d] < y[d];
+    return 1;
+}
+
+/* The lexicographically smallest point p of the box [f, l] with p >= a;
+ * returns 0 if there is none. */
+static int box_ceil(const uint64_t *f, const uint64_t *l, const uint64_t *a, uint32_t n,
+                    uint64_t *p)
+{
+    uint32_t d = 0, from; /* p = a[0..d), then digit `from` and f after it */
+    while (d < n && f[d] <= a[d] && a[d] <= l[d]) {
+        p[d] = a[d];
+        d++;
+    }
+    if (d == n)
+        return 1; /* a is in the box */
+    if (a[d] < f[d]) {
+        from = d;
+        p[d] = f[d];
+    } else { /* a[d] > l[d]: raise the innermost earlier digit that can grow */
+        while (d > 0 && a[d - 1] == l[d - 1])
+            d--;
+        if (d == 0)
+            return 0;
+        from = d - 1;
+        p[from] = a[from] + 1;
+    }
+    for (uint32_t e = from + 1; e < n; e++)
+        p[e] = f[e];
+    return 1;
+}
+
+int pto_region_overlap_range(const pto_region *r, uint64_t rlo, uint64_t rhi, uint64_t a,
+                             uint64_t b)
+{
+    if (a >= b || rlo == rhi || !(a < rhi && rlo < b))
+        return 0;
+    uint64_t f[PTO_MAX_DIMS], l[PTO_MAX_DIMS], lo[PTO_MAX_DIMS], hi[PTO_MAX_DIMS],
+        p[PTO_MAX_DIMS];
+    if (!grid_intervals(r, f, l))
+        return 1; /* conservative */
+    digits(r, a, lo);
+    digits(r, b - 1, hi);
+    return box_ceil(f, l, lo, r->ndim, p) && lex_le(p, hi, r->ndim);
+}
+
+int pto_region_contains_range(const pto_region *r, uint64_t rlo, uint64_t rhi, uint64_t a,
+                              uint64_t b)
+{
+    if (a >= b)
+        return 1;
+    if (a < rlo || b > rhi)
+        return 0;
+    uint64_t f[PTO_MAX_DIMS], l[PTO_MAX_DIMS], lo[PTO_MAX_DIMS], hi[PTO_MAX_DIMS];
+    if (!grid_intervals(r, f, l))
+        return 0; /* unsure */
+    const uint32_t n = r->ndim;
+    digits(r, a, lo);
+    digits(r, b - 1, hi);
+    uint32_t j = 0; /* the first digit where the ends differ */
+    while (j < n && lo[j] == hi[j])
+        j++;
+    for (uint32_t d = 0; d < n; d++) {
+        if (lo[d] < f[d] || lo[d] > l[d] || hi[d] < f[d] || hi[d] > l[d])
+            return 0; /* an end lies outside */
+        if (d <= j)
+            continue;
+        /* Between the ends every value of each digit after j occurs (d >= 1,
+         * so n >= 2: the digit has a radix). */
+        uint64_t radix = d + 1 < n ? r->stride[d - 1] / r->stride[d] : r->stride[n - 2];
+        if (f[d] != 0 || l[d] != radix - 1)
+            return 0;
+    }
+    return 1;
+}
+
 /* Do the region's bytes form exactly its bounding interval? */
 int pto_region_dense(const pto_region *r)
 {
@@ -149,7 +243,7 @@ int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t 
     if (outer_dense)
         return 1;
     if (!same_layout(outer, inner))
-        return 0;
+        return pto_region_dense(inner) && pto_region_contains_range(outer, olo, ohi, ilo, ihi);
     uint64_t of[PTO_MAX_DIMS], ol[PTO_MAX_DIMS], nf[PTO_MAX_DIMS], nl[PTO_MAX_DIMS];
     if (!grid_intervals(outer, of, ol) || !grid_intervals(inner, nf, nl))
         return 0;
@@ -166,8 +260,11 @@ int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
         return 0;
     if (!(alo < bhi && blo < ahi))
         return 0;
-    if (!same_layout(a, b))
-        return 1; /* conservative */
+    if (!same_layout(a, b)) { /* a dense side is a range; else conservative */
+        if (pto_region_dense(b))
+            return pto_region_overlap_range(a, alo, ahi, blo, bhi);
+        return !pto_region_dense(a) || pto_region_overlap_range(b, blo, bhi, alo, ahi);
+    }
     uint64_t af[PTO_MAX_DIMS], al[PTO_MAX_DIMS], bf[PTO_MAX_DIMS], bl[PTO_MAX_DIMS];
     if (!grid_intervals(a, af, al) || !grid_intervals(b, bf, bl))
         return 1;

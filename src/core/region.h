@@ -29,6 +29,11 @@
  *     innermost dimension is kept in bytes (off % stride[ndim-2], or off when
  *     ndim == 1), so a remainder inside the innermost element run is exact
  *     too. The regions overlap iff every per-dimension interval intersects.
+ *   - one region dense, the other decomposing as above (any layouts): the
+ *     dense range is an interval of the other's coordinates in lexicographic
+ *     order (address order), and the test is whether the other's box of
+ *     per-dimension intervals has a point in it
+ *     (pto_region_overlap_range).
  * Everything else -- different ndim/elem/strides, interleaved layouts (an
  * innermost stride larger than elem, e.g. even vs odd elements), strides
  * that are not multiples of each other, self-overlapping or wrapping layouts
@@ -103,6 +108,17 @@ static inline int pto_region_summary_quick(const pto_region *r, uint64_t *lo, ui
     *dense = !gap;
     return 1;
 }
+
+/* Does the valid region r, with bounds [rlo, rhi), touch a byte of the
+ * dense range [a, b)? Exact when r decomposes into per-dimension intervals
+ * (see above), else answered from the bounds (conservative). */
+int pto_region_overlap_range(const pto_region *r, uint64_t rlo, uint64_t rhi, uint64_t a,
+                             uint64_t b);
+
+/* Does r touch every byte of [a, b)? Exact when r decomposes, else 0
+ * (unsure). An empty range is contained in anything. */
+int pto_region_contains_range(const pto_region *r, uint64_t rlo, uint64_t rhi, uint64_t a,
+                              uint64_t b);
 
 /* pto_region_contains for valid regions whose bounds (and outer's density)
  * the caller already has. */

@@ -63,6 +63,10 @@ static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region
         return 0;
     if (!k->exact || !e->exact || (k->dense && e->dense))
         return 1; /* dense ranges: the bounds decide; invalid: conservative */
+    if (e->dense) /* a dense entry is its range (no region kept) */
+        return pto_region_overlap_range(r, k->lo, k->hi, e->lo, e->hi);
+    if (k->dense)
+        return pto_region_overlap_range(&tm->regions[i], e->lo, e->hi, k->lo, k->hi);
     return pto_region_overlap_bounded(&tm->regions[i], e->lo, e->hi, r, k->lo, k->hi);
 }
 
@@ -73,10 +77,11 @@ static int entry_covered(const pto_tensor_map *tm, uint32_t i, const pto_region 
     const pto_tmap_entry *e = &tm->entries[i];
     if (!k->exact || !e->exact)
         return 0;
-    if (e->dense && k->dense)
+    if (k->dense)
         return k->lo <= e->lo && e->hi <= k->hi;
-    return pto_region_contains_bounded(r, k->lo, k->hi, k->dense, &tm->regions[i], e->lo,
-                                       e->hi);
+    if (e->dense)
+        return pto_region_contains_range(r, k->lo, k->hi, e->lo, e->hi);
+    return pto_region_contains_bounded(r, k->lo, k->hi, 0, &tm->regions[i], e->lo, e->hi);
 }
 
 /* One query: what every chain walk needs. */
@@ -221,7 +226,8 @@ int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_ke
     e->exact = k->exact;
     e->dense = k->dense;
     e->linked = 1;
-    if (k->exact) { /* the view only, in moves the compiler keeps inline */
+    if (k->exact && !k->dense) { /* (a dense entry is its range) the view, in
+                                     moves the compiler keeps inline */
         pto_region *d = &tm->regions[i];
         _Static_assert(PTO_MAX_DIMS == 4, "one move per dimension below");
         d->offset = r->offset;

@@ -47,8 +47,9 @@
  * - Entries with pos < tail are free; a full ring makes pto_tmap_insert
  *   fail (the orchestrator stalls on TENSORMAP_POOL_FULL) and never
  *   overwrites a live entry.
- * - regions[i] is valid only for an exact entry (only exact tests read it,
- *   and only when one side is not dense).
+ * - regions[i] is written and valid only for an exact entry that is not
+ *   dense (a dense entry's bytes are [lo, hi): the exact tests take that
+ *   range instead, which saves the copy on the common path).
  * - levels has bit L set if a live entry of level L may exist, straddle
  *   if one of them may touch two cells (both only grow until reset).
  * - Empty regions are never stored (they cannot overlap anything). */
@@ -94,7 +95,7 @@ typedef struct pto_tmap_entry {
 struct pto_tensor_map {
     pto_tmap_entry *entries; /* capacity slots, allocated at init */
     pto_region *regions;     /* capacity slots: the full region of an
-                                exact entry, for the exact tests */
+                                exact, non-dense entry, for the exact tests */
     uint32_t *buckets;       /* 2 x nbuckets chain heads (slot or NIL):
                                 readers' table, then writers' table */
     uint32_t capacity, nbuckets;
