@@ -38,6 +38,15 @@ static pto_task *add(pto_task_buffer *tb, pto_core_type type)
     return pto_tb_add(tb, 9, type, a, 2, 0);
 }
 
+/* A task owning heap outputs (mark = its id + 1): consumers wired to it
+ * take references on it. */
+static pto_task *add_heap(pto_task_buffer *tb, pto_core_type type)
+{
+    pto_task *t = add(tb, type);
+    t->heap_mark = t->id + 1;
+    return t;
+}
+
 static uint64_t queued(pto_task_buffer *tb, pto_core_type type)
 {
     return pto_rq_size(&tb->ready[type]);
@@ -179,7 +188,7 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(tb.deps.capacity, 4);
     pto_task *t[5];
     for (int i = 0; i < 5; i++)
-        t[i] = add(&tb, PTO_CORE_AIV);
+        t[i] = add_heap(&tb, PTO_CORE_AIV);
     /* t0 -> t1..t4 uses all four nodes. */
     for (int i = 1; i <= 4; i++) {
         wire_ok(&tb, 0, (uint64_t)i);
@@ -219,9 +228,9 @@ static void test_dep_pool_capacity(void **state)
     assert_int_equal(tb.deps.tail, 4);
     assert_int_equal(tb.deps.head - tb.deps.tail, 0);
     /* Four new edges fit (reusing node indices 0..3), a fifth does not. */
-    pto_task *a = add(&tb, PTO_CORE_AIV); /* t5 */
-    pto_task *b = add(&tb, PTO_CORE_AIV); /* t6 */
-    pto_task *c = add(&tb, PTO_CORE_AIV); /* t7 */
+    pto_task *a = add_heap(&tb, PTO_CORE_AIV); /* t5 */
+    pto_task *b = add_heap(&tb, PTO_CORE_AIV); /* t6 */
+    pto_task *c = add_heap(&tb, PTO_CORE_AIV); /* t7 */
     wire_ok(&tb, 5, 6);
     wire_ok(&tb, 5, 7);
     wire_ok(&tb, 6, 7);
@@ -254,10 +263,10 @@ static void test_dep_pool_reclaimed_over_laps(void **state)
     (void)state;
     pto_task_buffer tb;
     tb_open(&tb, 8, 8, 8);
-    pto_task *prev = add(&tb, PTO_CORE_AIV);
+    pto_task *prev = add_heap(&tb, PTO_CORE_AIV);
     publish1(&tb, prev);
     for (uint32_t i = 1; i < 200; i++) {
-        pto_task *t = add(&tb, PTO_CORE_AIV);
+        pto_task *t = add_heap(&tb, PTO_CORE_AIV);
         wire_ok(&tb, prev->id, t->id);
         wire_ok(&tb, prev->id, t->id); /* duplicate edge: counted twice */
         assert_int_equal(publish1(&tb, t), 0);
@@ -349,6 +358,46 @@ static void test_completed_heapless_producer_skipped(void **state)
     assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1);
     assert_int_equal(pto_tb_complete(&tb, c, NULL, NULL), 0);
     assert_int_equal(retire(&tb), 2);
+    pto_tb_destroy(&tb);
+}
+
+/* A running producer without heap outputs still wakes its consumer through
+ * its fanout, but takes no reference: it retires as soon as it completed,
+ * while its consumer runs, and its slot may be reused meanwhile. */
+static void test_heapless_producer_takes_no_ref(void **state)
+{
+    (void)state;
+    pto_task_buffer tb;
+    tb_open(&tb, 4, 8, 8);
+    pto_task *p = add(&tb, PTO_CORE_AIC);
+    pto_task *h = add_heap(&tb, PTO_CORE_AIC);
+    pto_task *c = add(&tb, PTO_CORE_AIV);
+    wire_ok(&tb, p->id, c->id);
+    wire_ok(&tb, h->id, c->id);
+    assert_int_equal(c->fanin_total, 2);
+    assert_int_equal(pto_tb_waiting(&tb, c), 2);
+    assert_int_equal(pto_task_refs(p), 0);
+    assert_int_equal(pto_task_refs(h), 1);
+    /* Only the edge from h is listed for a release. */
+    assert_int_equal(tb.deps.nodes[c->fanin_head].producer, 1);
+    assert_int_equal(tb.deps.nodes[c->fanin_head].next_in, PTO_DEP_NIL);
+    assert_int_equal(pto_tb_publish_upto(&tb, 3), 1u << PTO_CORE_AIC);
+    assert_int_equal(pop1(&tb, PTO_CORE_AIC), 0);
+    assert_int_equal(pop1(&tb, PTO_CORE_AIC), 1);
+    assert_int_equal(pto_tb_complete(&tb, p, NULL, NULL), 0);
+    assert_int_equal(pto_tb_complete(&tb, h, NULL, NULL), 1);
+    assert_int_equal(pop1(&tb, PTO_CORE_AIV), 2);
+    /* c runs: p retires, h is held by c's reference. */
+    assert_int_equal(retire(&tb), 1);
+    /* p's slot is reused by t4 while c still runs. */
+    pto_task *n = add(&tb, PTO_CORE_AIV);
+    assert_int_equal(n->id, 3);
+    pto_task *m = add(&tb, PTO_CORE_AIV);
+    assert_ptr_equal(m, p);
+    assert_int_equal(pto_tb_complete(&tb, c, NULL, NULL), 0);
+    assert_int_equal(pto_task_refs(h), 0);
+    assert_int_equal(pto_task_refs(m), 0); /* c released nothing on p's slot */
+    assert_int_equal(retire(&tb), 3);
     pto_tb_destroy(&tb);
 }
 
@@ -543,7 +592,7 @@ static void test_scope_refs_and_dummy_queue(void **state)
     pto_task_buffer tb;
     tb_open(&tb, 8, 16, 8);
     pto_task *t0 = pto_tb_add(&tb, 9, PTO_CORE_AIV, NULL, 0, 1); /* inner scope */
-    pto_task *t1 = add(&tb, PTO_CORE_AIV);                       /* depth 0 */
+    pto_task *t1 = add_heap(&tb, PTO_CORE_AIV);                  /* depth 0 */
     pto_task *t2 = pto_tb_add(&tb, -1, PTO_QUEUE_DUMMY, NULL, 0, 0);
     assert_int_equal(t0->scope_depth, 1);
     assert_int_equal(pto_task_refs(t0), 0);
@@ -694,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_dep_pool_reclaimed_over_laps),
         cmocka_unit_test(test_completed_producer_not_counted),
         cmocka_unit_test(test_completed_heapless_producer_skipped),
+        cmocka_unit_test(test_heapless_producer_takes_no_ref),
         cmocka_unit_test(test_readiness_two_producers),
         cmocka_unit_test(test_cycle_detection),
         cmocka_unit_test(test_cycle_message_after_wrap),

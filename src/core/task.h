@@ -10,10 +10,12 @@
  *   bias exceeds any number of edges, so the count reaches 0 only after
  *   publication and after the last wired producer completed, whichever
  *   comes last; that thread makes the task ready, exactly once.
- * - refs = one per consumer wired to this task (released when that consumer
- *   completes; a consumer submitted after a heap-less task completed is not
- *   wired, see pto_tb_add_dep). The scope reference is implicit (see
- *   pto_tb_scope_holds). The task is CONSUMED, and may retire, once it is
+ * - refs = one per consumer wired to this task while it owns heap outputs
+ *   (released when that consumer completes). A task without heap outputs
+ *   has nothing a consumer needs once it completed, so it takes no consumer
+ *   references (its consumers are still woken through its fanout; one
+ *   submitted after it completed is not wired at all, see pto_tb_add_dep).
+ *   The scope reference is implicit (see pto_tb_scope_holds). The task is CONSUMED, and may retire, once it is
  *   COMPLETED, refs == 0 and its scope has ended.
  * - The fanout is a lock-free stack of consumer edges (newest first, linked
  *   by the dep nodes' next_out) whose head shares one word with refs

@@ -207,8 +207,15 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     n->producer = (uint32_t)(producer & tb->mask);
     n->consumer = (uint32_t)(consumer & tb->mask);
     n->next_out = PTO_DEP_NIL;
-    n->next_in = c->fanin_head;
-    c->fanin_head = node;
+    /* Only a heap block can outlive its producer's completion for a
+     * consumer: take a reference (and list the edge for its release) only
+     * on a producer that owns one. */
+    const uint64_t ref = p->heap_mark ? PTO_REF_ONE : 0;
+    n->next_in = PTO_DEP_NIL;
+    if (ref) {
+        n->next_in = c->fanin_head;
+        c->fanin_head = node;
+    }
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer);
@@ -217,12 +224,13 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     int published = producer < tb->publish_next;
     for (;;) {
         if ((uint32_t)w == PTO_FANOUT_CLOSED) { /* completed meanwhile */
-            atomic_fetch_add_explicit(&p->link, PTO_REF_ONE, memory_order_relaxed);
+            if (ref)
+                atomic_fetch_add_explicit(&p->link, ref, memory_order_relaxed);
             pto_cycle_max(&c->ready_cycle, p->end_cycle);
             return PTO_OK;
         }
         n->next_out = (uint32_t)w;
-        uint64_t next = ((w >> 32) + 1) << 32 | node;
+        uint64_t next = ((w & ~UINT64_C(0xffffffff)) + ref) | node;
         if (!published) {
             atomic_store_explicit(&p->link, next, memory_order_relaxed);
             break;
@@ -277,6 +285,11 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
                          void *arg)
 {
+    /* The lines below were last written by the orchestrator or another
+     * scheduler: ask for the producers' link words now, so that their
+     * transfers overlap with closing the fanout and the walk over it. */
+    for (uint32_t d = t->fanin_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_in)
+        __builtin_prefetch(&tb->tasks[tb->deps.nodes[d].producer].link, 1);
     /* Close the fanout (end_cycle is published with it) and turn the
      * stack around, so consumers are released in wiring order. */
     uint64_t w = atomic_load_explicit(&t->link, memory_order_relaxed);
@@ -288,6 +301,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     uint32_t prev = PTO_DEP_NIL;
     while (d != PTO_DEP_NIL) {
         uint32_t next = tb->deps.nodes[d].next_out;
+        __builtin_prefetch(&tb->tasks[tb->deps.nodes[d].consumer].ready_cycle, 1);
         tb->deps.nodes[d].next_out = prev;
         prev = d;
         d = next;
