@@ -436,12 +436,11 @@ static void rowmajor_layout(pto_region *r)
     memset(r, 0, sizeof *r);
     r->ndim = 1 + (uint32_t)rnd_below(3);
     r->elem = elems[rnd_below(3)];
-    uint64_t s = r->elem;
-    for (uint32_t d = r->ndim; d-- > 0;) {
+    r->stride[r->ndim - 1] = r->elem;
+    uint64_t s = r->elem * (4 + rnd_below(13));
+    for (uint32_t d = r->ndim - 1; d-- > 0;) {
         r->stride[d] = s;
         s *= 2 + rnd_below(7);
-        if (d == r->ndim - 1)
-            s = r->elem * (4 + rnd_below(13));
     }
 }
 

@@ -234,7 +234,7 @@ int pto_region_dense(const pto_region *r)
 
 int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,
                                 int outer_dense, const pto_region *inner, uint64_t ilo,
-                                uint64_t ihi)
+                                uint64_t ihi, int inner_dense)
 {
     if (ilo == ihi)
         return 1;
@@ -242,8 +242,10 @@ int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t 
         return 0;
     if (outer_dense)
         return 1;
+    if (inner_dense) /* a range: exact whenever outer decomposes */
+        return pto_region_contains_range(outer, olo, ohi, ilo, ihi);
     if (!same_layout(outer, inner))
-        return pto_region_dense(inner) && pto_region_contains_range(outer, olo, ohi, ilo, ihi);
+        return 0;
     uint64_t of[PTO_MAX_DIMS], ol[PTO_MAX_DIMS], nf[PTO_MAX_DIMS], nl[PTO_MAX_DIMS];
     if (!grid_intervals(outer, of, ol) || !grid_intervals(inner, nf, nl))
         return 0;
@@ -253,18 +255,21 @@ int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t 
     return 1;
 }
 
-int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
-                               const pto_region *b, uint64_t blo, uint64_t bhi)
+int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi, int a_dense,
+                               const pto_region *b, uint64_t blo, uint64_t bhi, int b_dense)
 {
     if (alo == ahi || blo == bhi)
         return 0;
     if (!(alo < bhi && blo < ahi))
         return 0;
-    if (!same_layout(a, b)) { /* a dense side is a range; else conservative */
-        if (pto_region_dense(b))
-            return pto_region_overlap_range(a, alo, ahi, blo, bhi);
-        return !pto_region_dense(a) || pto_region_overlap_range(b, blo, bhi, alo, ahi);
-    }
+    if (a_dense && b_dense)
+        return 1; /* two ranges: the bounds decide */
+    if (b_dense) /* a range: exact whenever the other side decomposes */
+        return pto_region_overlap_range(a, alo, ahi, blo, bhi);
+    if (a_dense)
+        return pto_region_overlap_range(b, blo, bhi, alo, ahi);
+    if (!same_layout(a, b))
+        return 1; /* conservative */
     uint64_t af[PTO_MAX_DIMS], al[PTO_MAX_DIMS], bf[PTO_MAX_DIMS], bl[PTO_MAX_DIMS];
     if (!grid_intervals(a, af, al) || !grid_intervals(b, bf, bl))
         return 1;
@@ -283,7 +288,8 @@ int pto_region_overlap(const pto_region *a, const pto_region *b)
         return 0; /* empty (an invalid region is [0, UINT64_MAX), not empty) */
     if (!aok || !bok)
         return alo < bhi && blo < ahi; /* conservative */
-    return pto_region_overlap_bounded(a, alo, ahi, b, blo, bhi);
+    return pto_region_overlap_bounded(a, alo, ahi, pto_region_dense(a), b, blo, bhi,
+                                      pto_region_dense(b));
 }
 
 int pto_region_contains(const pto_region *outer, const pto_region *inner)
@@ -292,7 +298,7 @@ int pto_region_contains(const pto_region *outer, const pto_region *inner)
     if (!bounds_checked(outer, &olo, &ohi) || !bounds_checked(inner, &ilo, &ihi))
         return 0;
     return pto_region_contains_bounded(outer, olo, ohi, pto_region_dense(outer), inner, ilo,
-                                       ihi);
+                                       ihi, pto_region_dense(inner));
 }
 
 void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense)

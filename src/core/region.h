@@ -67,10 +67,11 @@ void pto_region_bounds(const pto_region *r, uint64_t *lo, uint64_t *hi);
  * Empty regions never overlap. */
 int pto_region_overlap(const pto_region *a, const pto_region *b);
 
-/* The same answer as pto_region_overlap for regions whose bounds (from
- * pto_region_bounds) the caller already has; valid regions only. */
-int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi,
-                               const pto_region *b, uint64_t blo, uint64_t bhi);
+/* The same answer as pto_region_overlap for valid regions whose bounds
+ * (from pto_region_bounds) and density the caller already has. A dense
+ * side is its range [lo, hi): its region is not read and may be NULL. */
+int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi, int a_dense,
+                               const pto_region *b, uint64_t blo, uint64_t bhi, int b_dense);
 
 /* Do the region's bytes form exactly its bounding interval? */
 int pto_region_dense(const pto_region *r);
@@ -120,11 +121,11 @@ int pto_region_overlap_range(const pto_region *r, uint64_t rlo, uint64_t rhi, ui
 int pto_region_contains_range(const pto_region *r, uint64_t rlo, uint64_t rhi, uint64_t a,
                               uint64_t b);
 
-/* pto_region_contains for valid regions whose bounds (and outer's density)
- * the caller already has. */
+/* pto_region_contains for valid regions whose bounds and density the
+ * caller already has; as above, a dense side's region may be NULL. */
 int pto_region_contains_bounded(const pto_region *outer, uint64_t olo, uint64_t ohi,
                                 int outer_dense, const pto_region *inner, uint64_t ilo,
-                                uint64_t ihi);
+                                uint64_t ihi, int inner_dense);
 
 /* 1 when every byte `inner` may touch certainly lies in `outer` (exact for a
  * dense outer region and for same-layout tiles), 0 when not or unsure. A

@@ -15,8 +15,9 @@
  *   has nothing a consumer needs once it completed, so it takes no consumer
  *   references (its consumers are still woken through its fanout; one
  *   submitted after it completed is not wired at all, see pto_tb_add_dep).
- *   The scope reference is implicit (see pto_tb_scope_holds). The task is CONSUMED, and may retire, once it is
- *   COMPLETED, refs == 0 and its scope has ended.
+ *   The scope reference is implicit (see pto_tb_scope_holds). The task is
+ *   CONSUMED, and may retire, once it is COMPLETED, refs == 0 and its scope
+ *   has ended.
  * - The fanout is a lock-free stack of consumer edges (newest first, linked
  *   by the dep nodes' next_out) whose head shares one word with refs
  *   (`link`), so wiring a consumer is a single CAS: push the edge and take

@@ -55,6 +55,13 @@ void pto_tmap_reset(pto_tensor_map *tm)
     tm->superseded = tm->retired = tm->full_rejects = 0;
 }
 
+/* The region of entry i for the exact tests: none for a dense entry (it
+ * is its range [lo, hi), see the invariants). */
+static const pto_region *entry_region(const pto_tensor_map *tm, uint32_t i)
+{
+    return tm->entries[i].dense ? NULL : &tm->regions[i];
+}
+
 static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region *r,
                           const pto_tmap_key *k)
 {
@@ -63,11 +70,8 @@ static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region
         return 0;
     if (!k->exact || !e->exact || (k->dense && e->dense))
         return 1; /* dense ranges: the bounds decide; invalid: conservative */
-    if (e->dense) /* a dense entry is its range (no region kept) */
-        return pto_region_overlap_range(r, k->lo, k->hi, e->lo, e->hi);
-    if (k->dense)
-        return pto_region_overlap_range(&tm->regions[i], e->lo, e->hi, k->lo, k->hi);
-    return pto_region_overlap_bounded(&tm->regions[i], e->lo, e->hi, r, k->lo, k->hi);
+    return pto_region_overlap_bounded(entry_region(tm, i), e->lo, e->hi, e->dense, r, k->lo,
+                                      k->hi, k->dense);
 }
 
 /* Does the write r certainly cover entry i? */
@@ -77,11 +81,8 @@ static int entry_covered(const pto_tensor_map *tm, uint32_t i, const pto_region 
     const pto_tmap_entry *e = &tm->entries[i];
     if (!k->exact || !e->exact)
         return 0;
-    if (k->dense)
-        return k->lo <= e->lo && e->hi <= k->hi;
-    if (e->dense)
-        return pto_region_contains_range(r, k->lo, k->hi, e->lo, e->hi);
-    return pto_region_contains_bounded(r, k->lo, k->hi, 0, &tm->regions[i], e->lo, e->hi);
+    return pto_region_contains_bounded(r, k->lo, k->hi, k->dense, entry_region(tm, i), e->lo,
+                                       e->hi, e->dense);
 }
 
 /* One query: what every chain walk needs. */
