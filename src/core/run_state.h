@@ -21,8 +21,6 @@ typedef struct pto_run_state {
     uint64_t t0;                   /* launch time, ns (pto_now_ns) */
     _Alignas(64) _Atomic uint64_t completed;
     _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
-    _Atomic uint64_t uncosted;     /* tasks whose kernel reported no cycles */
-    _Atomic int32_t uncosted_func; /* one such func_id, -1 if none */
     _Atomic uint64_t error_task;
     pto_event done;                /* host waits for completed == total */
     pto_event progress;            /* a stalled orchestrator waits here */
@@ -65,12 +63,6 @@ static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
 }
 
 /* Notes a kernel task that reported no cycles. */
-static inline void pto_run_state_uncosted(pto_run_state *rs, int32_t func_id)
-{
-    atomic_fetch_add_explicit(&rs->uncosted, 1, memory_order_relaxed);
-    atomic_store_explicit(&rs->uncosted_func, func_id, memory_order_relaxed);
-}
-
 /* Records the first failure of the run. */
 static inline void pto_run_state_fail(pto_run_state *rs, int32_t status, uint64_t task)
 {

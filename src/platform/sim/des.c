@@ -109,7 +109,7 @@ static void dispatch(pto_sim *sim)
             atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
             atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
             sim->cexec[c].last_token = cs->token;
-            pto_exec_run_token(sim, (uint32_t)c, cs->token);
+            pto_exec_run_token(sim, (uint32_t)c, cs->token, NULL);
             atomic_fetch_add_explicit(&sim->sched[sim->core_sched[c]].dispatched, 1,
                                       memory_order_relaxed);
             heap_push(sim, KEY(cs->start_cycle + sim->hs[c].out.cycles, (uint64_t)c));

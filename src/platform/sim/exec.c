@@ -5,7 +5,7 @@
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
 
-void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
+void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64_t *since)
 {
     pto_device *dev = sim->dev;
     pto_core_handshake *hs = &sim->hs[c];
@@ -16,6 +16,8 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
     const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
     uint64_t start = pto_now_ns();
     uint64_t cycles = 0;
+    if (since)
+        atomic_store_explicit(since, start, memory_order_relaxed);
     if (k) {
         pto_cycles_reset();
         k->fn(t->args);
@@ -24,6 +26,8 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token)
             cycles += k->cost(t->args);
     }
     uint64_t end = pto_now_ns();
+    if (since)
+        atomic_store_explicit(since, 0, memory_order_relaxed);
     hs->out.status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
     hs->out.cycles = cycles;
     ce->tasks++;
@@ -68,11 +72,7 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
                 continue;
             }
             int owner = e->hosted && caller == (int)e->index;
-            if (owner)
-                atomic_store_explicit(&e->kernel_since, pto_now_ns(), memory_order_relaxed);
-            pto_exec_run_token(sim, c, token);
-            if (owner)
-                atomic_store_explicit(&e->kernel_since, 0, memory_order_relaxed);
+            pto_exec_run_token(sim, c, token, owner ? &e->kernel_since : NULL);
             uint32_t s = sim->core_sched[c];
             pto_bell_ring(sim->sched[s].bell, c);
             notify |= 1u << s;

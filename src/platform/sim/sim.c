@@ -350,8 +350,10 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
     t->end_cycle = cs->start_cycle + cycles;
     cs->clock = t->end_cycle;
     cs->busy_cycles += cycles;
-    if (!cycles)
-        pto_run_state_uncosted(&dev->run, t->func_id);
+    if (!cycles) {
+        cs->uncosted++;
+        cs->uncosted_func = t->func_id;
+    }
     if (t->id < dev->cfg.trace_capacity) {
         dev->records[t->id].start_cycle = cs->start_cycle;
         dev->records[t->id].end_cycle = t->end_cycle;
@@ -382,10 +384,9 @@ void pto_sim_run_prepare(pto_sim *sim)
     }
     for (uint32_t c = 0; c < sim->ncores; c++) {
         sim->cexec[c].tasks = sim->cexec[c].busy_ns = 0;
-        sim->csched[c].clock = sim->csched[c].busy_cycles = 0;
+        sim->csched[c].clock = sim->csched[c].busy_cycles = sim->csched[c].uncosted = 0;
+        sim->csched[c].uncosted_func = -1;
     }
-    atomic_store(&sim->dev->run.uncosted, 0);
-    atomic_store(&sim->dev->run.uncosted_func, -1);
     sim->exec_parks_base = 0;
     for (uint32_t i = 0; i < sim->nexec; i++)
         sim->exec_parks_base += atomic_load(&sim->exec[i].parks);
@@ -426,15 +427,19 @@ void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
     st->schedulers = sim->nsched;
     st->exec_threads = sim->hosted ? 0 : sim->nexec;
     st->total_cycles = 0;
+    st->uncosted_tasks = 0;
+    st->uncosted_func = -1;
     for (uint32_t c = 0; c < sim->ncores; c++) {
+        const pto_sim_core_sched *cs = &sim->csched[c];
+        st->uncosted_tasks += cs->uncosted;
+        if (cs->uncosted)
+            st->uncosted_func = cs->uncosted_func;
         st->core[c].tasks = sim->cexec[c].tasks;
         st->core[c].busy_ns = sim->cexec[c].busy_ns;
         st->core[c].busy_cycles = sim->csched[c].busy_cycles;
         if (sim->csched[c].clock > st->total_cycles)
             st->total_cycles = sim->csched[c].clock;
     }
-    st->uncosted_tasks = atomic_load(&sim->dev->run.uncosted);
-    st->uncosted_func = atomic_load(&sim->dev->run.uncosted_func);
     for (uint32_t i = 0; i < sim->nsched; i++) {
         pto_sim_sched *s = &sim->sched[i];
         st->sched[i].dispatched = atomic_load(&s->dispatched) - sim->stat_base[i][0];

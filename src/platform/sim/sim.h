@@ -44,6 +44,8 @@ typedef struct pto_sim_core_sched {
     uint64_t clock;       /* semantic time: end cycle of the core's last task */
     uint64_t start_cycle; /* of the task in flight */
     uint64_t busy_cycles; /* this run */
+    uint64_t uncosted;    /* this run: its tasks whose kernel reported no cycles */
+    int32_t uncosted_func; /* one such func_id, -1 if none */
 } pto_sim_core_sched;
 
 typedef struct pto_sim_core_exec {
@@ -133,8 +135,10 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, struct pto_task *t, uint64_
 
 /* Executes the token just written to core c's data register: ACK, kernel,
  * status/cycles/timing, FIN. The executor serving c calls it (or, in
- * deterministic mode, the simulation loop). */
-void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token);
+ * deterministic mode, the simulation loop). `since`, when not NULL, holds
+ * the kernel's start time (pto_now_ns) while it runs and 0 otherwise (the
+ * watchdog's view of a hosted executor, pto_sim_exec.kernel_since). */
+void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64_t *since);
 
 /* Deterministic mode (des.c): one host thread plays schedulers and cores as
  * a discrete-event simulation in cycle order over the same task buffer and
