@@ -40,6 +40,14 @@ void pto_event_cancel(pto_event *ev);
 int pto_event_wait(pto_event *ev, uint32_t seen, uint64_t timeout_ns);
 /* Wakes every parked waiter; cheap when there is none. */
 void pto_event_signal(pto_event *ev);
+/* The same for a writer whose "publish work" was a seq_cst read-modify-write:
+ * that RMW already orders the work before the load of waiters (it plays the
+ * fence's part), so while nobody is parked this is one plain load, inline. */
+static inline void pto_event_signal_after_rmw(pto_event *ev)
+{
+    if (atomic_load(&ev->waiters))
+        pto_event_signal(ev);
+}
 
 /* Spin-wait hint. */
 static inline void pto_cpu_relax(void)

@@ -54,15 +54,15 @@ static inline int pto_watchdog_expired(pto_watchdog *w, uint64_t completed)
 /* Adds n completions; signals `done` when the run is complete. */
 static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
 {
-    uint64_t c = atomic_fetch_add_explicit(&rs->completed, n, memory_order_acq_rel) + n;
+    /* seq_cst: the signals below need no fence (pto_event_signal_after_rmw). */
+    uint64_t c = atomic_fetch_add(&rs->completed, n) + n;
     /* A late reader may see the next run's total: a spurious signal is
      * harmless, the waiter re-checks. */
     if (c == atomic_load_explicit(&rs->total, memory_order_relaxed))
         pto_event_signal(&rs->done);
-    pto_event_signal(&rs->progress);
+    pto_event_signal_after_rmw(&rs->progress);
 }
 
-/* Notes a kernel task that reported no cycles. */
 /* Records the first failure of the run. */
 static inline void pto_run_state_fail(pto_run_state *rs, int32_t status, uint64_t task)
 {

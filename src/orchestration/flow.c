@@ -304,10 +304,16 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     while (id >= atomic_load(&dev->tb.last_alive) &&
            atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED) {
+        /* The wake comes with the completion count (a seq_cst RMW after
+         * the state store, see pto_run_state_add_completed): a count read
+         * before the state check that is unchanged after prepare means the
+         * completer will see this waiter. */
+        uint64_t c0 = atomic_load(&rs->completed);
         uint32_t seen = pto_event_prepare(&rs->progress);
-        if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED) {
+        if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED ||
+            atomic_load(&rs->completed) != c0) {
             pto_event_cancel(&rs->progress);
-            break;
+            continue;
         }
         pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
         if (pto_watchdog_expired(&wd, atomic_load(&rs->completed))) {

@@ -110,8 +110,7 @@ static void dispatch(pto_sim *sim)
             atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
             sim->cexec[c].last_token = cs->token;
             pto_exec_run_token(sim, (uint32_t)c, cs->token, NULL);
-            atomic_fetch_add_explicit(&sim->sched[sim->core_sched[c]].dispatched, 1,
-                                      memory_order_relaxed);
+            pto_counter_add(&sim->sched[sim->core_sched[c]].dispatched, 1);
             heap_push(sim, KEY(cs->start_cycle + sim->hs[c].out.cycles, (uint64_t)c));
         }
     }
@@ -135,7 +134,7 @@ int pto_des_step(pto_sim *sim)
     cs->busy = 0;
     set_idle(sim, c, 1);
     pto_tb_complete(&dev->tb, t, 0, 0);
-    atomic_fetch_add_explicit(&sim->sched[sim->core_sched[c]].completed, 1, memory_order_relaxed);
+    pto_counter_add(&sim->sched[sim->core_sched[c]].completed, 1);
     pto_run_state_add_completed(&dev->run, 1);
     return 1;
 }

@@ -32,6 +32,7 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     hs->out.cycles = cycles;
     ce->tasks++;
     ce->busy_ns += end - start;
+    ce->last_end_ns = end;
     if (t->id < dev->cfg.trace_capacity) {
         pto_task_record *r = &dev->records[t->id];
         r->task_id = t->id;
@@ -74,6 +75,10 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
             int owner = e->hosted && caller == (int)e->index;
             pto_exec_run_token(sim, c, token, owner ? &e->kernel_since : NULL);
             uint32_t s = sim->core_sched[c];
+            if (e->hosted && caller == (int)s) { /* its own scheduler thread */
+                sim->sched[s].own_fins[w] |= UINT64_C(1) << bit;
+                continue;
+            }
             pto_bell_ring(sim->sched[s].bell, c);
             notify |= 1u << s;
         }

@@ -44,9 +44,10 @@ static uint32_t handle_fins(pto_sim_sched *s)
     pto_device *dev = sim->dev;
     uint32_t done = 0;
     for (uint32_t w = 0; w < PTO_BELL_WORDS; w++) {
-        if (!atomic_load_explicit(&s->bell[w], memory_order_relaxed))
-            continue;
-        uint64_t bits = atomic_exchange_explicit(&s->bell[w], 0, memory_order_acquire);
+        uint64_t bits = s->own_fins[w];
+        s->own_fins[w] = 0;
+        if (atomic_load_explicit(&s->bell[w], memory_order_relaxed))
+            bits |= atomic_exchange_explicit(&s->bell[w], 0, memory_order_acquire);
         while (bits) {
             uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;
@@ -66,8 +67,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
         }
     }
     if (done) {
-        s->end_ns = pto_now_ns();
-        atomic_fetch_add_explicit(&s->completed, done, memory_order_relaxed);
+        pto_counter_add(&s->completed, done);
         pto_run_state_add_completed(&dev->run, done);
     }
     return done;
@@ -86,7 +86,7 @@ static uint32_t run_dummies(pto_sim_sched *s)
         n++;
     }
     if (n) {
-        atomic_fetch_add_explicit(&s->completed, n, memory_order_relaxed);
+        pto_counter_add(&s->completed, n);
         pto_run_state_add_completed(&s->sim->dev->run, n);
     }
     return n;
@@ -124,7 +124,7 @@ static uint32_t flush(pto_sim_sched *s)
         return 0;
     if (!s->start_ns)
         s->start_ns = pto_now_ns();
-    atomic_fetch_add_explicit(&s->dispatched, sent, memory_order_relaxed);
+    pto_counter_add(&s->dispatched, sent);
     /* One atomic per executor and bell word for the whole poll. */
     for (uint64_t e = 0, m = s->notify; m; e++, m >>= 1)
         for (uint32_t w = 0; (m & 1) && w < PTO_BELL_WORDS; w++) {

@@ -103,6 +103,9 @@ static int sched_has_work(void *arg)
     pto_device *dev = sim->dev;
     if (pto_bell_pending(s->bell))
         return 1;
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        if (s->own_fins[w])
+            return 1;
     if (sim->hosted) {
         if (pto_bell_pending(sim->exec[s->index].bell))
             return 1;
@@ -380,10 +383,10 @@ void pto_sim_run_prepare(pto_sim *sim)
         sim->stat_base[i][0] = atomic_load(&s->dispatched);
         sim->stat_base[i][1] = atomic_load(&s->completed);
         sim->stat_base[i][2] = atomic_load(&s->parks);
-        s->start_ns = s->end_ns = 0;
+        s->start_ns = 0;
     }
     for (uint32_t c = 0; c < sim->ncores; c++) {
-        sim->cexec[c].tasks = sim->cexec[c].busy_ns = 0;
+        sim->cexec[c].tasks = sim->cexec[c].busy_ns = sim->cexec[c].last_end_ns = 0;
         sim->csched[c].clock = sim->csched[c].busy_cycles = sim->csched[c].uncosted = 0;
         sim->csched[c].uncosted_func = -1;
     }
@@ -446,7 +449,11 @@ void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
         st->sched[i].completed = atomic_load(&s->completed) - sim->stat_base[i][1];
         st->sched[i].parks = atomic_load(&s->parks) - sim->stat_base[i][2];
         st->sched[i].start_ns = s->start_ns ? s->start_ns - t0 : 0;
-        st->sched[i].end_ns = s->end_ns ? s->end_ns - t0 : 0;
+        uint64_t end = 0;
+        for (uint32_t c = 0; s->start_ns && c < sim->ncores; c++)
+            if (sim->core_sched[c] == i && sim->cexec[c].last_end_ns > end)
+                end = sim->cexec[c].last_end_ns;
+        st->sched[i].end_ns = end > t0 ? end - t0 : 0;
     }
     st->exec_parks = 0;
     for (uint32_t i = 0; i < sim->nexec; i++)

@@ -51,6 +51,7 @@ typedef struct pto_sim_core_sched {
 typedef struct pto_sim_core_exec {
     _Alignas(64) uint64_t last_token; /* last token seen in the data register */
     uint64_t tasks, busy_ns;          /* this run */
+    uint64_t last_end_ns;             /* this run: pto_now_ns at its last FIN */
 } pto_sim_core_exec;
 
 typedef struct pto_sim_sched {
@@ -59,13 +60,18 @@ typedef struct pto_sim_sched {
     uint32_t index;
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new FIN */
-    _Alignas(64) uint32_t ncores;
+    _Alignas(64) uint64_t own_fins[PTO_BELL_WORDS]; /* the same, for FINs of
+                                  kernels this thread ran itself (hosted):
+                                  no locked instruction; this thread only */
+    uint32_t ncores;
     uint32_t core[PTO_MAX_CORES];
     uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
     uint32_t nidle[PTO_CORE_TYPES];
     _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers */
-    _Atomic uint64_t dispatched, completed, parks;
-    uint64_t start_ns, end_ns; /* this run; written by this thread only */
+    _Atomic uint64_t dispatched, completed, parks; /* dispatched, completed:
+                                                      pto_counter_add */
+    uint64_t start_ns;         /* this run: first dispatch; this thread only
+                                  (its end is its cores' last FIN) */
     uint32_t sent;             /* dispatches in the current poll */
     uint32_t help_probe;       /* idle polls, to look at peers now and then */
     uint64_t notify;           /* executors given tokens in the current poll */
@@ -162,6 +168,14 @@ uint32_t pto_sched_poll(pto_sim_sched *s);
  * dedicated executor thread. */
 uint32_t pto_exec_poll(pto_sim_exec *e, int caller);
 
+/* A statistics counter with one writer at a time (its scheduler thread, or
+ * the deterministic loop between runs): readers load it whenever they like,
+ * the writer adds without a locked instruction. */
+static inline void pto_counter_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
 static inline void pto_bell_ring(_Atomic uint64_t *bell, uint32_t core)
 {
     atomic_fetch_or_explicit(&bell[core >> 6], UINT64_C(1) << (core & 63),
