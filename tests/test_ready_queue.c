@@ -1,5 +1,5 @@
 /* Ready queue (src/core/ready_queue.c): FIFO order, full/empty reporting,
- * wrap-around, batched pushes, reset, capacity validation and an MPMC
+ * wrap-around, batched pushes and pops, reset, capacity validation and an MPMC
  * stress test. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,6 +86,36 @@ static void test_push_n(void **state)
     assert_int_equal(pto_rq_pop(&q, &v), -1);
     assert_int_equal(pto_rq_push_n(&q, a, 0), 0);
     assert_int_equal(pto_rq_size(&q), 0);
+    pto_rq_destroy(&q);
+}
+
+static void test_pop_n(void **state)
+{
+    (void)state;
+    pto_ready_queue q;
+    init_q(&q, 8);
+    const uint32_t a[6] = {10, 11, 12, 13, 14, 15}, b[7] = {20, 21, 22, 23, 24, 25, 26};
+    uint32_t v[8] = {0};
+    assert_int_equal(pto_rq_pop_n(&q, v, 4), 0); /* empty */
+    assert_int_equal(pto_rq_push_n(&q, a, 6), 6);
+    assert_int_equal(pto_rq_pop_n(&q, v, 0), 0);
+    assert_int_equal(pto_rq_pop_n(&q, v, 4), 4); /* a prefix, in order */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(v[i], a[i]);
+    assert_int_equal(pto_rq_pop_n(&q, v, 8), 2); /* what is there */
+    assert_int_equal(v[0], 14);
+    assert_int_equal(v[1], 15);
+    assert_int_equal(pto_rq_push_n(&q, b, 7), 7); /* positions 6..12 wrap */
+    assert_int_equal(pto_rq_pop_n(&q, v, 8), 7);
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(v[i], b[i]);
+    assert_int_equal(pto_rq_size(&q), 0);
+    /* The freed cells take new pushes: a full queue again. */
+    assert_int_equal(pto_rq_push_n(&q, b, 7), 7);
+    assert_int_equal(pto_rq_push_n(&q, a, 6), 1);
+    assert_int_equal(pto_rq_pop_n(&q, v, 8), 8);
+    assert_int_equal(v[7], a[0]);
+    assert_int_equal(pto_rq_pop_n(&q, v, 8), 0);
     pto_rq_destroy(&q);
 }
 
@@ -323,28 +353,32 @@ static void *consumer_main(void *p)
     int64_t last[STRESS_PRODUCERS];
     for (int i = 0; i < STRESS_PRODUCERS; i++)
         last[i] = -1;
+    uint32_t tries = 0; /* consumer 0 pops one by one, the others 1..9 at once */
     for (;;) {
         if (atomic_load(&s->popped) >= STRESS_TOTAL)
             break;
         int done = atomic_load(&s->producers_done) == STRESS_PRODUCERS;
-        uint32_t v;
-        if (pto_rq_pop(&s->q, &v) != 0) {
+        uint32_t v[9], n = a->index ? pto_rq_pop_n(&s->q, v, 1 + (tries++ % 9))
+                                    : pto_rq_pop(&s->q, v) == 0;
+        if (!n) {
             /* Every push finished before `done` was seen, so an empty queue
              * now stays empty: stop rather than spin on a lost value. */
             if (done)
                 break;
             continue;
         }
-        if (v >= STRESS_TOTAL) {
-            atomic_fetch_add(&s->errors, 1);
-        } else {
-            uint32_t prod = v / STRESS_PER_PRODUCER;
-            if ((int64_t)v <= last[prod])
+        for (uint32_t i = 0; i < n; i++) {
+            if (v[i] >= STRESS_TOTAL) {
                 atomic_fetch_add(&s->errors, 1);
-            last[prod] = v;
-            atomic_fetch_add(&s->seen[v], 1);
+                continue;
+            }
+            uint32_t prod = v[i] / STRESS_PER_PRODUCER;
+            if ((int64_t)v[i] <= last[prod])
+                atomic_fetch_add(&s->errors, 1);
+            last[prod] = v[i];
+            atomic_fetch_add(&s->seen[v[i]], 1);
         }
-        atomic_fetch_add(&s->popped, 1);
+        atomic_fetch_add(&s->popped, n);
     }
     atomic_fetch_add(&s->consumers_done, 1);
     return 0;
@@ -518,6 +552,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_order),
         cmocka_unit_test(test_push_n),
+        cmocka_unit_test(test_pop_n),
         cmocka_unit_test(test_full_and_empty),
         cmocka_unit_test(test_capacity_one_rejected),
         cmocka_unit_test(test_wrap_around),

@@ -109,6 +109,37 @@ int pto_rq_pop(pto_ready_queue *q, uint32_t *value)
     }
 }
 
+uint32_t pto_rq_pop_n(pto_ready_queue *q, uint32_t *values, uint32_t max)
+{
+    uint64_t pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+    while (max) {
+        uint32_t n = 0;
+        uint64_t seq;
+        /* Cells filled for positions pos, pos + 1, ...: nobody can take
+         * them while the head stays at pos, nor refill them before. */
+        while (n < max && (seq = atomic_load_explicit(&q->cells[(pos + n) & q->mask].seq,
+                                                      memory_order_acquire)) == pos + n + 1)
+            n++;
+        if (!n) {
+            if ((int64_t)(seq - (pos + 1)) < 0)
+                return 0; /* empty */
+            pos = atomic_load_explicit(&q->head, memory_order_relaxed);
+            continue;
+        }
+        if (atomic_compare_exchange_weak_explicit(&q->head, &pos, pos + n,
+                                                  memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            for (uint32_t i = 0; i < n; i++) {
+                pto_rq_cell *c = &q->cells[(pos + i) & q->mask];
+                values[i] = c->value;
+                atomic_store_explicit(&c->seq, pos + i + q->mask + 1, memory_order_release);
+            }
+            return n;
+        }
+    }
+    return 0;
+}
+
 uint64_t pto_rq_size(pto_ready_queue *q)
 {
     uint64_t t = atomic_load_explicit(&q->tail, memory_order_acquire);

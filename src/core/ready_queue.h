@@ -41,6 +41,9 @@ int pto_rq_push(pto_ready_queue *q, uint32_t value);
 uint32_t pto_rq_push_n(pto_ready_queue *q, const uint32_t *values, uint32_t n);
 /* 0 on success, -1 when empty. */
 int pto_rq_pop(pto_ready_queue *q, uint32_t *value);
+/* Pops up to max values in order with one reservation of the head (the
+ * filled cells found at it). Returns how many (0 when empty). */
+uint32_t pto_rq_pop_n(pto_ready_queue *q, uint32_t *values, uint32_t max);
 /* Approximate number of queued items (exact when quiescent). */
 uint64_t pto_rq_size(pto_ready_queue *q);
 

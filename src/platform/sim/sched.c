@@ -104,9 +104,9 @@ static void dispatch(pto_sim_sched *s)
          * slots: with many cores idle (a round of 72) their cache misses
          * then overlap instead of stalling dispatch and execution one by
          * one. */
-        uint32_t slots[PTO_MAX_CORES], m = 0;
-        while (m < s->nidle[type] && pto_rq_pop(q, &slots[m]) == 0)
-            pto_task_prefetch(&dev->tb.tasks[slots[m++]]);
+        uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, s->nidle[type]);
+        for (uint32_t i = 0; i < m; i++)
+            pto_task_prefetch(&dev->tb.tasks[slots[i]]);
         for (uint32_t i = 0; i < m; i++)
             dispatch_to(s, s->idle[type][--s->nidle[type]], slots[i]);
         atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
