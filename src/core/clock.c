@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static pto_tsc_clock g_clock;
+pto_tsc_clock pto_tsc;
+_Atomic int pto_tsc_ready;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 /* The TSC is usable only when the CPU says it ticks at a constant rate
@@ -39,14 +40,15 @@ static void calibrate(void)
     uint64_t t1 = __rdtsc();
     if (t1 <= t0)
         return;
-    g_clock.base_tsc = t0;
-    g_clock.base_ns = n0;
-    g_clock.ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
+    pto_tsc.base_tsc = t0;
+    pto_tsc.base_ns = n0;
+    pto_tsc.ns_per_tick = (double)(n1 - n0) / (double)(t1 - t0);
 }
 
 const pto_tsc_clock *pto_tsc_clock_get(void)
 {
     pthread_once(&g_once, calibrate);
-    return &g_clock;
+    atomic_store_explicit(&pto_tsc_ready, 1, memory_order_release);
+    return &pto_tsc;
 }
 #endif

@@ -30,18 +30,26 @@ static inline uint64_t pto_thread_cpu_ns(void)
 #if defined(__x86_64__)
 #include <x86intrin.h>
 
-/* Calibration, written once under pthread_once (clock.c): ns = base_ns +
- * (tsc - base_tsc) * ns_per_tick; ns_per_tick 0 means "use clock_gettime". */
+#include <stdatomic.h>
+
+/* Calibration, written once under pthread_once (clock.c) before `ready` is
+ * set: ns = base_ns + (tsc - base_tsc) * ns_per_tick; ns_per_tick 0 means
+ * "use clock_gettime". */
 typedef struct pto_tsc_clock {
     double ns_per_tick;
     uint64_t base_tsc, base_ns;
 } pto_tsc_clock;
 
+extern pto_tsc_clock pto_tsc;
+extern _Atomic int pto_tsc_ready;
+/* Calibrates (once, from any thread) and returns pto_tsc. */
 const pto_tsc_clock *pto_tsc_clock_get(void);
 
 static inline uint64_t pto_now_ns(void)
 {
-    const pto_tsc_clock *c = pto_tsc_clock_get();
+    const pto_tsc_clock *c = atomic_load_explicit(&pto_tsc_ready, memory_order_acquire)
+                                 ? &pto_tsc
+                                 : pto_tsc_clock_get();
     if (c->ns_per_tick == 0.0)
         return pto_monotonic_ns();
     uint64_t t = __rdtsc();

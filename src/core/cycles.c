@@ -3,7 +3,10 @@
  * per-core counter of the running kernel. */
 #include "pto/kernel.h"
 
-static _Thread_local uint64_t pto_cycles_tls;
+/* initial-exec: a plain %fs-relative access, no __tls_get_addr call per
+ * kernel from the shared library (8 bytes fit glibc's static TLS reserve
+ * even when the library is dlopen'ed). */
+static _Thread_local uint64_t pto_cycles_tls __attribute__((tls_model("initial-exec")));
 
 void pto_add_cycles(uint64_t n) { pto_cycles_tls += n; }
 uint64_t pto_cycles_read(void) { return pto_cycles_tls; }
