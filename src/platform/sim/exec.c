@@ -47,40 +47,56 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     atomic_store_explicit(&hs->out.cond, token | PTO_TOKEN_FIN, memory_order_release);
 }
 
+/* Runs the token of core c (its bell bit taken by this thread); returns 1
+ * if there was a new token. Adds to *notify the schedulers to tell. */
+static uint32_t take_core(pto_sim_exec *e, int caller, uint32_t c, uint32_t *notify)
+{
+    pto_sim *sim = e->sim;
+    uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
+    pto_sim_core_exec *ce = &sim->cexec[c];
+    if (token == ce->last_token)
+        return 0;
+    ce->last_token = token;
+    if (token == PTO_TOKEN_EXIT) {
+        atomic_fetch_add_explicit(&e->exited, 1, memory_order_relaxed);
+        return 1;
+    }
+    int owner = e->hosted && caller == (int)e->index;
+    pto_exec_run_token(sim, c, token, owner ? &e->kernel_since : NULL);
+    uint32_t s = sim->core_sched[c];
+    if (e->hosted && caller == (int)s) /* its own scheduler thread */
+        sim->sched[s].own_fins[c >> 6] |= UINT64_C(1) << (c & 63);
+    else {
+        pto_bell_ring(sim->sched[s].bell, c);
+        *notify |= 1u << s;
+    }
+    return 1;
+}
+
 uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
 {
     pto_sim *sim = e->sim;
     uint32_t n = 0, notify = 0;
+    /* A hosted executor of the only scheduler thread has no peer to share
+     * with: it takes a whole bell word at once. */
+    int alone = e->hosted && sim->nsched == 1;
     for (uint32_t w = 0; w < PTO_BELL_WORDS; w++) {
         uint64_t bits;
-        /* Take one core at a time, so that while this thread runs a long
-         * kernel an idle peer can take the others (see help_peers). */
         while ((bits = atomic_load_explicit(&e->bell[w], memory_order_relaxed))) {
+            if (alone) {
+                bits = atomic_exchange_explicit(&e->bell[w], 0, memory_order_acquire);
+                for (; bits; bits &= bits - 1)
+                    n += take_core(e, caller, w * 64 + (uint32_t)__builtin_ctzll(bits), &notify);
+                continue;
+            }
+            /* Take one core at a time, so that while this thread runs a long
+             * kernel an idle peer can take the others (see help_peers). */
             uint32_t bit = (uint32_t)__builtin_ctzll(bits);
             /* This shape compiles to one `lock btr` on x86 (no CAS loop). */
             if (!((atomic_fetch_and_explicit(&e->bell[w], ~(UINT64_C(1) << bit),
                                              memory_order_acquire) >> bit) & 1))
                 continue; /* another thread took it */
-            uint32_t c = w * 64 + bit;
-            uint64_t token = atomic_load_explicit(&sim->hs[c].in.data, memory_order_acquire);
-            pto_sim_core_exec *ce = &sim->cexec[c];
-            if (token == ce->last_token)
-                continue;
-            ce->last_token = token;
-            n++;
-            if (token == PTO_TOKEN_EXIT) {
-                atomic_fetch_add_explicit(&e->exited, 1, memory_order_relaxed);
-                continue;
-            }
-            int owner = e->hosted && caller == (int)e->index;
-            pto_exec_run_token(sim, c, token, owner ? &e->kernel_since : NULL);
-            uint32_t s = sim->core_sched[c];
-            if (e->hosted && caller == (int)s) { /* its own scheduler thread */
-                sim->sched[s].own_fins[w] |= UINT64_C(1) << bit;
-                continue;
-            }
-            pto_bell_ring(sim->sched[s].bell, c);
-            notify |= 1u << s;
+            n += take_core(e, caller, w * 64 + bit, &notify);
         }
     }
     /* A scheduler hosting this executor polls its own bell in the same loop;
