@@ -92,9 +92,10 @@ uint32_t pto_exec_poll(pto_sim_exec *e, int caller)
             /* Take one core at a time, so that while this thread runs a long
              * kernel an idle peer can take the others (see help_peers). */
             uint32_t bit = (uint32_t)__builtin_ctzll(bits);
-            /* This shape compiles to one `lock btr` on x86 (no CAS loop). */
-            if (!((atomic_fetch_and_explicit(&e->bell[w], ~(UINT64_C(1) << bit),
-                                             memory_order_acquire) >> bit) & 1))
+            uint64_t mask = UINT64_C(1) << bit;
+            /* gcc compiles this shape (test the mask, not a shifted bit) to
+             * one `lock btr` instead of a CAS loop. */
+            if (!(atomic_fetch_and_explicit(&e->bell[w], ~mask, memory_order_acquire) & mask))
                 continue; /* another thread took it */
             n += take_core(e, caller, w * 64 + bit, &notify);
         }
