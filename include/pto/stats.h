@@ -84,6 +84,9 @@ typedef struct pto_task_record {
     uint64_t start_cycle;   /* semantic time: max(core clock, producers' ends,
                                dispatch time) + dispatch overhead */
     uint64_t end_cycle;     /* start_cycle + the cycles the kernel reported */
+    uint64_t reserved[2];   /* pads a record to one 64-byte line: consecutive
+                               tasks finish on different threads, which must
+                               not share a line of the record array */
 } pto_task_record;
 
 /* A dependency edge of the last run (both ends are task ids). */

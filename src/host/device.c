@@ -181,8 +181,10 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     dev->cores = dev->cfg.blocks * PTO_CORES_PER_BLOCK;
     pto_event_init(&dev->run.done);
     pto_event_init(&dev->run.progress);
-    dev->records = calloc(dev->cfg.trace_capacity, sizeof *dev->records);
-    if (!dev->records) {
+    _Static_assert(sizeof(pto_task_record) == 64, "one record per cache line");
+    dev->records_mem = calloc((size_t)dev->cfg.trace_capacity + 1, sizeof *dev->records);
+    dev->records = (pto_task_record *)(((uintptr_t)dev->records_mem + 63) & ~(uintptr_t)63);
+    if (!dev->records_mem) {
         uint32_t cap = dev->cfg.trace_capacity;
         free(dev);
         return pto_fail(err, PTO_ERR_NOMEM, "trace records (%u)", cap);
@@ -216,7 +218,7 @@ void pto_device_close(pto_device *dev)
     pto_tmap_destroy(&dev->tmap);
     pto_gm_destroy(dev->gm);
     pto_kernel_table_clear_all(&dev->kernels);
-    free(dev->records);
+    free(dev->records_mem);
     free(dev);
 }
 

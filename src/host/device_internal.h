@@ -31,7 +31,9 @@ struct pto_device {
     pto_run_state run;
     struct pto_run *run_handle;   /* the public run object, reused per launch */
     struct pto_sim *sim;
-    pto_task_record *records;     /* trace_capacity entries, indexed by task id */
+    pto_task_record *records;     /* trace_capacity entries, indexed by task id,
+                                     one per cache line (inside records_mem) */
+    void *records_mem;            /* calloc'ed: untouched pages stay unmapped */
     size_t nrecords;              /* records valid for the last run */
     int busy;                     /* inside pto_launch */
     int executing;                /* tasks may be running (kernel table frozen) */

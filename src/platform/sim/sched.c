@@ -15,6 +15,8 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, uint32_t slot)
     pto_sim_core_sched *cs = &sim->csched[c];
     pto_task *t = &sim->dev->tb.tasks[slot];
     uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+    if (t->id < sim->dev->cfg.trace_capacity) /* its trace record: written at FIN */
+        __builtin_prefetch(&sim->dev->records[t->id], 1);
     cs->start_cycle = (cs->clock > ready ? cs->clock : ready) + sim->dev->cfg.dispatch_cycles;
     cs->slot = slot;
     cs->busy = 1;
