@@ -91,6 +91,22 @@ static void chain_on(uint32_t blocks, uint32_t scheds)
             assert_int_equal(r[i].task_id, i);
             assert_true(r[i].start_ns >= r[i - 1].end_ns); /* chain: serial */
         }
+        /* A scheduler's active span runs from its first dispatch to the last
+         * FIN of its cores: it covers each of their tasks. */
+        for (uint32_t i = 0; i < st.schedulers; i++) {
+            const pto_sched_stats *ss = &st.sched[i];
+            if (!ss->dispatched) {
+                assert_int_equal(ss->end_ns, 0);
+                continue;
+            }
+            assert_true(ss->start_ns <= ss->end_ns);
+            for (size_t k = 0; k < n; k++)
+                if (r[k].sched == i) {
+                    assert_true(r[k].start_ns >= ss->start_ns);
+                    assert_true(r[k].end_ns <= ss->end_ns);
+                }
+        }
+        assert_true(st.sched[r[n - 1].sched].end_ns == r[n - 1].end_ns); /* the last FIN */
     }
     pto_device_close(dev);
 }

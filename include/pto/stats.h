@@ -22,7 +22,8 @@ typedef struct pto_sched_stats {
     uint64_t dispatched;   /* tasks written to a core's data register */
     uint64_t completed;    /* FINs handled */
     uint64_t parks;        /* times this thread slept on its futex */
-    uint64_t start_ns, end_ns; /* active span within the run */
+    uint64_t start_ns, end_ns; /* active span within the run: its first
+                                  dispatch to the last FIN of its cores */
 } pto_sched_stats;
 
 /* Flow control: why the orchestrator waits. Stable names (pto_stall_name). */
