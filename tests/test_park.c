@@ -1,4 +1,5 @@
-/* Parking (core/park.h): no lost wake-up.
+/* Parking (core/park.h): no lost wake-up; the stalled orchestrator's
+ * targeted progress wake (core/run_state.h).
  *
  * A waiter consumes items that a poster hands over one at a time (post, then
  * signal), while a third thread signals the same event constantly with no
@@ -11,10 +12,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "core/park.h"
+#include "core/run_state.h"
 
 #define ITEMS 20000
 #define WAIT_NS (UINT64_C(2) * 1000000000u)
@@ -77,10 +80,38 @@ static void test_no_lost_wakeup(void **state)
     assert_true(s.parks > 0); /* the waiter did sleep, so wakes were tested */
 }
 
+/* A stalled orchestrator parks until `completed` reaches progress_at:
+ * completions below it do not wake it (no futex wake per task), the one
+ * that reaches it does, and so does the end of the run. */
+static void test_progress_wakes_at_target(void **state)
+{
+    (void)state;
+    pto_run_state rs;
+    memset(&rs, 0, sizeof rs);
+    pto_event_init(&rs.done);
+    pto_event_init(&rs.progress);
+    atomic_store(&rs.total, 100);
+    atomic_store(&rs.progress_at, 12);
+    uint32_t seen = pto_event_prepare(&rs.progress); /* a parked waiter */
+    pto_run_state_add_completed(&rs, 5);
+    pto_run_state_add_completed(&rs, 6);
+    assert_int_equal(atomic_load(&rs.progress.seq), seen); /* 11 < 12 */
+    assert_int_equal(atomic_load(&rs.progress.wakes), 0);
+    pto_run_state_add_completed(&rs, 1);
+    assert_int_not_equal(atomic_load(&rs.progress.seq), seen); /* 12: woken */
+    assert_int_equal(atomic_load(&rs.progress.wakes), 1);
+    assert_int_equal(pto_event_wait(&rs.progress, seen, 1000000), 0); /* returns at once */
+    /* Without a waiter nothing is signalled, whatever the count. */
+    pto_run_state_add_completed(&rs, 50);
+    assert_int_equal(atomic_load(&rs.progress.wakes), 1);
+    assert_int_equal(atomic_load(&rs.done.wakes), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_lost_wakeup),
+        cmocka_unit_test(test_progress_wakes_at_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

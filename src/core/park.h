@@ -38,16 +38,10 @@ void pto_event_cancel(pto_event *ev);
  * Returns 0 when woken or seq already moved, 1 on timeout. Ends the
  * prepare/wait pair either way. */
 int pto_event_wait(pto_event *ev, uint32_t seen, uint64_t timeout_ns);
-/* Wakes every parked waiter; cheap when there is none. */
+/* Wakes every parked waiter; cheap when there is none. A writer whose
+ * "publish work" was a seq_cst read-modify-write may test `waiters` itself
+ * first (a seq_cst load): the RMW plays the fence's part. */
 void pto_event_signal(pto_event *ev);
-/* The same for a writer whose "publish work" was a seq_cst read-modify-write:
- * that RMW already orders the work before the load of waiters (it plays the
- * fence's part), so while nobody is parked this is one plain load, inline. */
-static inline void pto_event_signal_after_rmw(pto_event *ev)
-{
-    if (atomic_load(&ev->waiters))
-        pto_event_signal(ev);
-}
 
 /* Spin-wait hint. */
 static inline void pto_cpu_relax(void)

@@ -24,6 +24,9 @@ typedef struct pto_run_state {
     _Atomic uint64_t error_task;
     pto_event done;                /* host waits for completed == total */
     pto_event progress;            /* a stalled orchestrator waits here */
+    _Atomic uint64_t progress_at;  /* ... to be woken once completed reaches
+                                      this (set by it before it parks; it is
+                                      the only waiter) */
 } pto_run_state;
 
 /* Progress watchdog of a waiting thread: expires once no task has
@@ -54,13 +57,17 @@ static inline int pto_watchdog_expired(pto_watchdog *w, uint64_t completed)
 /* Adds n completions; signals `done` when the run is complete. */
 static inline void pto_run_state_add_completed(pto_run_state *rs, uint64_t n)
 {
-    /* seq_cst: the signals below need no fence (pto_event_signal_after_rmw). */
+    /* seq_cst: it orders the count before the load of the progress
+     * waiters, which then needs no fence (see pto_event_signal). */
     uint64_t c = atomic_fetch_add(&rs->completed, n) + n;
     /* A late reader may see the next run's total: a spurious signal is
      * harmless, the waiter re-checks. */
     if (c == atomic_load_explicit(&rs->total, memory_order_relaxed))
         pto_event_signal(&rs->done);
-    pto_event_signal_after_rmw(&rs->progress);
+    /* Seeing the waiter (acquire) makes its progress_at visible. */
+    if (atomic_load(&rs->progress.waiters) &&
+        c >= atomic_load_explicit(&rs->progress_at, memory_order_relaxed))
+        pto_event_signal(&rs->progress);
 }
 
 /* Records the first failure of the run. */

@@ -241,7 +241,6 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     pto_flow_stats *fs = &run->flow_stats->flow[r];
     pto_run_state *rs = &dev->run;
     uint64_t t0 = pto_now_ns();
-    uint64_t last = atomic_load(&rs->completed);
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     fs->stalls++;
@@ -257,22 +256,30 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
             break;
         }
     }
+    /* Room comes back only as tasks retire: sleep until a batch of them
+     * has completed (a sixteenth of the window, or every published task),
+     * instead of re-checking at every completion — on a host with fewer
+     * CPUs than threads that spinning took the schedulers' CPU. */
+    uint64_t batch = dev->tb.window / 16 ? dev->tb.window / 16 : 1;
     while (!run->cfg.deterministic) {
-        uint32_t seen = pto_event_prepare(&rs->progress);
         uint64_t c = atomic_load(&rs->completed);
-        if (c == last && c != run->dev->tb.publish_next)
+        pto_flow_retire(run);
+        if (try_get(run, r, need, heap_out, heap_mark))
+            break;
+        uint64_t published = run->dev->tb.publish_next;
+        if (c == published) {
+            deadlock_found(run, r, need);
+            break;
+        }
+        uint64_t at = c + batch < published ? c + batch : published;
+        atomic_store_explicit(&rs->progress_at, at, memory_order_relaxed);
+        uint32_t seen = pto_event_prepare(&rs->progress);
+        /* A completion reaching `at` after prepare sees this waiter. */
+        if (atomic_load(&rs->completed) < at)
             pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
         else
             pto_event_cancel(&rs->progress);
         c = atomic_load(&rs->completed);
-        pto_flow_retire(run);
-        if (try_get(run, r, need, heap_out, heap_mark))
-            break;
-        if (c == run->dev->tb.publish_next) {
-            deadlock_found(run, r, need);
-            break;
-        }
-        last = c;
         if (pto_watchdog_expired(&wd, c)) {
             dev->broken = 1;
             st = pto_fail(err, PTO_ERR_TIMEOUT,
@@ -309,6 +316,7 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
          * before the state check that is unchanged after prepare means the
          * completer will see this waiter. */
         uint64_t c0 = atomic_load(&rs->completed);
+        atomic_store_explicit(&rs->progress_at, c0 + 1, memory_order_relaxed);
         uint32_t seen = pto_event_prepare(&rs->progress);
         if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED ||
             atomic_load(&rs->completed) != c0) {
