@@ -56,10 +56,13 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
  * a long kernel would otherwise serialise its other cores' work). The bell
  * exchange hands each token to exactly one thread. */
 /* A hosted executor needs help when its thread has been inside one kernel
- * for a while (PTO_HELP_AFTER_NS) with tokens waiting. Short kernels are
- * left to their owner: moving a token to another thread costs more than it
- * saves. */
-#define PTO_HELP_AFTER_NS 20000u
+ * for a while (PTO_HELP_AFTER_NS) with tokens waiting. Empty and near-empty
+ * kernels are left to their owner: moving a token to another thread costs
+ * more than they do. Anything longer is worth sharing: successors stay on
+ * the scheduler that released them, so a wide step of real kernels lands on
+ * one thread's cores (at 20 us, 14-us kernels of a width-16 stencil on 24
+ * blocks / 3 schedulers ran on one CPU's worth of threads). */
+#define PTO_HELP_AFTER_NS 500u
 
 static int needs_help(pto_sim_exec *e)
 {
