@@ -47,7 +47,7 @@ static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
         pto_event_cancel(ev);
         return;
     }
-    atomic_fetch_add_explicit(parks, 1, memory_order_relaxed);
+    pto_counter_add(parks, 1);
     pto_event_wait(ev, seen, 0);
 }
 

@@ -68,8 +68,7 @@ typedef struct pto_sim_sched {
     uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
     uint32_t nidle[PTO_CORE_TYPES];
     _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers */
-    _Atomic uint64_t dispatched, completed, parks; /* dispatched, completed:
-                                                      pto_counter_add */
+    _Atomic uint64_t dispatched, completed, parks; /* pto_counter_add */
     uint64_t start_ns;         /* this run: first dispatch; this thread only
                                   (its end is its cores' last FIN) */
     uint32_t sent;             /* dispatches in the current poll */
@@ -91,7 +90,7 @@ typedef struct pto_sim_exec {
                                may help run its tokens */
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new token */
-    _Atomic uint64_t parks;
+    _Atomic uint64_t parks; /* pto_counter_add */
 } pto_sim_exec;
 
 typedef struct pto_sim {
@@ -168,7 +167,7 @@ uint32_t pto_sched_poll(pto_sim_sched *s);
  * dedicated executor thread. */
 uint32_t pto_exec_poll(pto_sim_exec *e, int caller);
 
-/* A statistics counter with one writer at a time (its scheduler thread, or
+/* A statistics counter with one writer at a time (its host thread, or
  * the deterministic loop between runs): readers load it whenever they like,
  * the writer adds without a locked instruction. */
 static inline void pto_counter_add(_Atomic uint64_t *c, uint64_t n)
