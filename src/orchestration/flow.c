@@ -224,6 +224,8 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
                         (unsigned long long)cap, knob(r));
     if (try_get(run, r, need, heap_out, heap_mark))
         return PTO_OK;
+    pto_run_state *rs = &dev->run;
+    uint64_t c = atomic_load(&rs->completed); /* read before retiring: see below */
     pto_flow_retire(run);
     if (try_get(run, r, need, heap_out, heap_mark))
         return PTO_OK;
@@ -239,7 +241,6 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     }
 
     pto_flow_stats *fs = &run->flow_stats->flow[r];
-    pto_run_state *rs = &dev->run;
     uint64_t t0 = pto_now_ns();
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
@@ -262,10 +263,9 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
      * CPUs than threads that spinning took the schedulers' CPU. */
     uint64_t batch = dev->tb.window / 16 ? dev->tb.window / 16 : 1;
     while (!run->cfg.deterministic) {
-        uint64_t c = atomic_load(&rs->completed);
-        pto_flow_retire(run);
-        if (try_get(run, r, need, heap_out, heap_mark))
-            break;
+        /* c was read before the last retire: if every published task had
+         * completed by then and retiring still freed too little, nothing
+         * can ever free more. */
         uint64_t published = run->dev->tb.publish_next;
         if (c == published) {
             deadlock_found(run, r, need);
@@ -280,6 +280,9 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         else
             pto_event_cancel(&rs->progress);
         c = atomic_load(&rs->completed);
+        pto_flow_retire(run);
+        if (try_get(run, r, need, heap_out, heap_mark))
+            break;
         if (pto_watchdog_expired(&wd, c)) {
             dev->broken = 1;
             st = pto_fail(err, PTO_ERR_TIMEOUT,
