@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "pto/pto.h"
@@ -272,6 +273,92 @@ static void test_unscoped_tasks(void **s)
     pto_device_close(dev);
 }
 
+/* Issue #13, defect 1, as a user meets it: with an 8-entry TensorMap, read
+ * T; 7 writes of other buffers (one entry each); read T again; INOUT T.
+ * The second read's entry reused the slot of the first (a dead head that
+ * no query had cut) and the INOUT's query spun for ever in pto_submit.
+ * args[0] = 1: add 1 to the tensor at args[1]; 0: only read it. */
+static void k_inc_last(const uint64_t *a)
+{
+    float *o = pto_bits_ptr(a[1]);
+    for (int i = 0; a[0] && i < N; i++)
+        o[i] += 1.0f;
+}
+
+struct tmap_case {
+    float *t, *other[7];
+};
+
+/* Each task in its own scope, so it retires once it completed. */
+static pto_status sub_scoped(pto_run *run, pto_param *p, uint32_t n, pto_error *err)
+{
+    pto_status st = pto_scope_begin(run, "step", PTO_SCOPE_AUTO, err);
+    if (!st)
+        st = pto_submit(run, 4, PTO_CORE_AIV, p, n, 0, err);
+    return st ? st : pto_scope_end(run, err);
+}
+
+static pto_status orch_tmap_reuse(pto_run *run, void *p, pto_error *err)
+{
+    struct tmap_case *c = p;
+    pto_tensor T = pto_tensor_1d(c->t, N, 4);
+    pto_status st;
+    pto_param rd[] = {pto_scalar(0), pto_in(T)};
+    if ((st = sub_scoped(run, rd, 2, err)))
+        return st;
+    for (int i = 0; i < 7; i++) {
+        pto_param w[] = {pto_scalar(1), pto_inout(pto_tensor_1d(c->other[i], N, 4))};
+        if ((st = sub_scoped(run, w, 2, err)))
+            return st;
+    }
+    if ((st = sub_scoped(run, rd, 2, err)))
+        return st;
+    pto_param io[] = {pto_scalar(1), pto_inout(T)};
+    return sub_scoped(run, io, 2, err);
+}
+
+static void test_small_tensormap_reused_head(void **s)
+{
+    (void)s;
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.task_window = 4;
+    cfg.tensormap_entries = 8;
+    cfg.gm_bytes = 1 << 20;
+    pto_device *dev = 0;
+    pto_error err = {0};
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_inc_last, "inc_last", &err), 0);
+    struct tmap_case c;
+    float zero[N] = {0}, x[N];
+    assert_int_equal(pto_malloc(dev, N * 4, (void **)&c.t, &err), 0);
+    pto_copy_to_device(dev, c.t, zero, sizeof zero, &err);
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(pto_malloc(dev, N * 4, (void **)&c.other[i], &err), 0);
+        pto_copy_to_device(dev, c.other[i], zero, sizeof zero, &err);
+    }
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    rc.publish_batch = 1;
+    alarm(30); /* the old code spins in pto_submit: fail instead of hanging */
+    for (int run = 0; run < 3; run++) {
+        if (pto_launch(dev, &rc, orch_tmap_reuse, &c, NULL, &err) != PTO_OK)
+            fail_msg("run %d: %s", run, err.msg);
+        pto_copy_from_device(dev, x, c.t, sizeof x, &err);
+        assert_true(x[0] == (float)(run + 1) && x[N - 1] == (float)(run + 1));
+        for (int i = 0; i < 7; i++) {
+            pto_copy_from_device(dev, x, c.other[i], sizeof x, &err);
+            assert_true(x[0] == (float)(run + 1) && x[N - 1] == (float)(run + 1));
+        }
+    }
+    alarm(0);
+    pto_device_close(dev);
+}
+
 /* Publication batches never hold work back for long: a task the
  * orchestrator submitted runs while the orchestration is still going, once
  * a later submit finds it waited 20 us, even though the batch is not full.
@@ -327,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_scope_deadlock_report),
         cmocka_unit_test(test_unscoped_tasks),
         cmocka_unit_test(test_publication_is_timely),
+        cmocka_unit_test(test_small_tensormap_reused_head),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

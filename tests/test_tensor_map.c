@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/region.h"
 #include "core/tensor_map.h"
@@ -938,13 +939,76 @@ static void test_tmap_high_water_and_reset(void **state)
     pto_tmap_destroy(&tm);
 }
 
+/* One access the way the orchestrator makes it: a read queries the writers
+ * (RAW), a write queries readers and writers and supersedes what it covers;
+ * then the access is recorded. Every task but the previous one has retired
+ * (the frontier is task - 1). */
+static void orch_access(pto_tensor_map *tm, uint64_t base, uint64_t task, int w, seen *s)
+{
+    pto_region r = r1d(0, 256);
+    uint64_t frontier = task ? task - 1 : 0;
+    pto_tmap_retire(tm, frontier);
+    memset(s, 0, sizeof *s);
+    pto_tmap_query(tm, base, &r, frontier, collect, s,
+                   w ? PTO_TMAP_READERS | PTO_TMAP_WRITERS | PTO_TMAP_SUPERSEDE
+                     : PTO_TMAP_WRITERS);
+    ins_ok(tm, base, r, task, w);
+}
+
+/* Issue #13, defect 1: a read walks only the writers' chain, so the head of
+ * T's readers' chain stays dead after its task retires. With an 8-entry
+ * map, read T; 7 other accesses; read T again (its entry reuses the dead
+ * head's slot, so linking in front of the head made it its own successor);
+ * then INOUT T superseded that entry and walked it again for ever. Every
+ * bucket count from one (every chain shares a bucket: other writes then
+ * happen to cut the dead head) to 4096 (T's chains are alone). */
+static void test_tmap_reused_dead_head(void **state)
+{
+    (void)state;
+    alarm(20); /* the old code spins here: end the test instead of hanging */
+    for (uint32_t nb = 1; nb <= 4096; nb *= 4) {
+        pto_tensor_map tm;
+        tm_open(&tm, 8, nb);
+        seen s;
+        uint64_t task = 0;
+        const uint64_t T = 0x10000;
+        orch_access(&tm, T, task++, 0, &s);
+        for (int i = 0; i < 7; i++) /* writes: T's readers' chain stays alone */
+            orch_access(&tm, 0x20000 + 0x1000 * (uint64_t)i, task++, 1, &s);
+        orch_access(&tm, T, task++, 0, &s); /* task 8 reuses slot 0 */
+        assert_int_equal(s.n, 0);
+        orch_access(&tm, T, task++, 1, &s); /* INOUT T: after that read (WAR) */
+        assert_int_equal(s.n, 1);
+        assert_int_equal(s.task[0], 8);
+        assert_int_equal(s.is_write[0], 0);
+        orch_access(&tm, T, task++, 0, &s); /* RAW on the INOUT */
+        assert_int_equal(s.n, 1);
+        assert_int_equal(s.task[0], 9);
+        /* A long run of the same pattern stays finite and exact: every
+         * access of T sees exactly the previous task when that was an
+         * access of T that conflicts with it. */
+        int prev_T = 1, prev_w = 0;
+        for (int round = 0; round < 400; round++) {
+            int onT = round % 4 != 3, w = round % 3 == 0;
+            orch_access(&tm, onT ? T : 0x20000 + 0x1000 * (uint64_t)(round % 5), task++, w,
+                        &s);
+            uint32_t want = onT && prev_T && (w || prev_w);
+            assert_int_equal(s.n, want);
+            prev_T = onT, prev_w = w;
+        }
+        pto_tmap_destroy(&tm);
+    }
+    alarm(0);
+}
+
 /* Randomized against a brute-force list: 4000 random 1-D inserts on 3 bases
  * with a random, non-decreasing frontier; before each insert the visited
  * (task, is_write) multiset must match the reference exactly. Writes
  * sometimes query with PTO_TMAP_SUPERSEDE, and the reference drops what
  * they cover. A full ring is handled like the orchestrator would: retire,
  * and if still full, advance the frontier (wait for retirement) and retire
- * again. Two bucket counts: one (everything collides) and 16. */
+ * again. Three bucket counts: one (everything collides), 16 and 4096 (chains
+ * mostly alone: dead heads stay until reused). */
 typedef struct ref_entry {
     uint64_t base, task, lo, hi;
     int is_write, dropped;
@@ -995,15 +1059,19 @@ static void random_vs_reference(uint32_t nbuckets)
         uint32_t ng = 0, nw = 0;
         seen s = {0};
         int do_query = rnd_below(4) != 0;
+        /* Reads ask for writers only (RAW), like the orchestrator: their
+         * readers' chains are then never walked by them (issue #13). */
+        int all = w || rnd_below(2);
         if (do_query)
             pto_tmap_query(&tm, base, &r, frontier, collect, &s,
-                           PTO_TMAP_READERS | PTO_TMAP_WRITERS |
+                           (all ? PTO_TMAP_READERS : 0) | PTO_TMAP_WRITERS |
                                (supersede ? PTO_TMAP_SUPERSEDE : 0));
         for (uint32_t i = 0; i < s.n; i++, ng++)
             got[ng][0] = s.task[i], got[ng][1] = (uint64_t)s.is_write[i];
         for (uint32_t i = 0; i < nref; i++) {
             ref_entry *e = &ref[i];
-            if (do_query && !e->dropped && e->base == base && e->task >= frontier && len &&
+            if (do_query && (all || e->is_write) && !e->dropped && e->base == base &&
+                e->task >= frontier && len &&
                 e->lo < off + len && off < e->hi) {
                 want[nw][0] = e->task, want[nw][1] = (uint64_t)e->is_write;
                 nw++;
@@ -1057,6 +1125,7 @@ static void test_tmap_random_vs_reference(void **state)
     (void)state;
     random_vs_reference(1);
     random_vs_reference(16);
+    random_vs_reference(4096);
 }
 
 /* The one-pass summary takes a shortcut for shapes and strides below 2^30
@@ -1120,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_tmap_dense_entry_vs_tile),
         cmocka_unit_test(test_tmap_high_water_and_reset),
         cmocka_unit_test(test_tmap_random_vs_reference),
+        cmocka_unit_test(test_tmap_reused_dead_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,6 +121,7 @@ static void walk(const tmap_query *q, uint32_t b, uint32_t level, uint64_t cell)
                 *link = e->next;
                 e->linked = 0;
                 tm->superseded++;
+                prev = e->pos; /* its successor must be older than it too */
                 continue;
             }
         }
@@ -206,6 +207,15 @@ int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
     return pto_tmap_insert_k(tm, r, &k, task, is_write);
 }
 
+/* Is slot h, the head of chain b, an entry still held in that chain? A
+ * head below the tail was freed (its slot may be reused by any bucket); a
+ * head with another bucket was reused already. */
+static inline int head_is_live(const pto_tensor_map *tm, uint32_t h, uint32_t b)
+{
+    const pto_tmap_entry *e = &tm->entries[h];
+    return e->pos >= tm->tail && e->bucket == b;
+}
+
 int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
                       uint64_t task, int is_write)
 {
@@ -244,6 +254,8 @@ int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_ke
         tm->straddle |= UINT64_C(1) << e->level;
     e->bucket = (uint32_t)e->is_write * tm->nbuckets + k->cell_bucket;
     e->next = tm->buckets[e->bucket];
+    if (e->next == i || (e->next != PTO_TMAP_NIL && !head_is_live(tm, e->next, e->bucket)))
+        e->next = PTO_TMAP_NIL; /* a dead head ends the chain (see the header) */
     tm->buckets[e->bucket] = i;
     if (++tm->live > tm->high_water)
         tm->high_water = tm->live;

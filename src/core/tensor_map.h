@@ -28,7 +28,15 @@
  * behind the ring tail, linked into another bucket, or not older than its
  * predecessor (its slot was reused). Everything after such an entry is
  * older still, hence dead too. This is how retired entries leave the chains
- * without anybody unlinking them (lazy invalidation).
+ * without anybody unlinking them (lazy invalidation). Two rules keep
+ * "pos strictly decreases" true even though heads are never cleaned (a
+ * read walks only the writers' table, so a readers' head may stay dead for
+ * ever): an insert links in front of the head only while that head is live
+ * (held, same bucket) and otherwise starts a new chain — the dead head's
+ * slot may be the very slot being reused, and linking to it made an entry
+ * its own successor; and a walk compares every entry with the one before
+ * it, superseded ones included, so a stale link can cut a chain but never
+ * make a walk loop.
  *
  * Superseding: a query made for a write may unlink, after visiting them,
  * the entries whose region the write certainly contains — the writer
