@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "host/device_internal.h"
+#include "platform/sim/sim.h"
 #include "pto/pto.h"
 
 static pto_device *open_dev(uint32_t window, uint64_t heap)
@@ -359,6 +361,98 @@ static void test_small_tensormap_reused_head(void **s)
     pto_device_close(dev);
 }
 
+/* Issue #13, defect 2: a lost wake between runs. The scheduler handles the
+ * FINs that end a run, the host sees the run complete and clears `active`,
+ * and only then does the scheduler reach dispatch(), which returned early
+ * without publishing the cores it had just freed: idle_pub stayed 0 (both
+ * AIV cores were busy at its last dispatch). The next streamed run's
+ * notify skipped the parked scheduler because of that stale count, and
+ * the run hung until the watchdog ("0 of 1 tasks done"). The test seam
+ * pto_sim_set_test_after_fins forces that interleaving: after the FINs that
+ * complete the run it waits until the host has cleared `active`. */
+static pto_device *hook_dev;
+static _Atomic int hook_armed, hook_fired;
+
+static void wait_for_run_end(pto_sim_sched *s, uint32_t fins)
+{
+    (void)s, (void)fins;
+    pto_device *dev = hook_dev;
+    if (!atomic_load(&hook_armed) ||
+        atomic_load(&dev->run.completed) != atomic_load(&dev->run.total))
+        return;
+    atomic_store(&hook_armed, 0); /* once: the end of the armed run */
+    for (int i = 0; i < 20000 && atomic_load(&dev->run.active); i++) {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, 0);
+    }
+    atomic_store(&hook_fired, 1);
+}
+
+static void k_nop(const uint64_t *a) { (void)a; }
+
+/* C (AIC) releases A and B (AIV) together: the scheduler hands both to
+ * its two AIV cores in one poll, and their FINs end the run together. */
+static pto_status orch_fork(pto_run *run, void *p, pto_error *err)
+{
+    (void)p;
+    pto_task_id c, a, b;
+    pto_status st;
+    if ((st = pto_add_task(run, 5, PTO_CORE_AIC, NULL, 0, &c, err)) ||
+        (st = pto_add_task(run, 4, PTO_CORE_AIV, NULL, 0, &a, err)) ||
+        (st = pto_add_task(run, 4, PTO_CORE_AIV, NULL, 0, &b, err)) ||
+        (st = pto_add_dep(run, c, a, err)) || (st = pto_add_dep(run, c, b, err)))
+        return st;
+    return PTO_OK;
+}
+
+static pto_status orch_one(pto_run *run, void *p, pto_error *err)
+{
+    (void)p;
+    return pto_submit(run, 4, PTO_CORE_AIV, NULL, 0, 0, err);
+}
+
+static void test_no_lost_wake_after_run_end(void **s)
+{
+    (void)s;
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.task_window = 4;
+    cfg.gm_bytes = 1 << 20;
+    pto_device *dev = 0;
+    pto_error err = {0};
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_nop, "nop_aiv", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, 5, PTO_CORE_AIC, k_nop, "nop_aic", &err), 0);
+    pto_run_config hb, rc;
+    pto_run_config_default(&hb);
+    hb.watchdog_ms = 2000;
+    rc = hb;
+    rc.mode = PTO_MODE_STREAMED;
+    rc.publish_batch = 1;
+    hook_dev = dev;
+    pto_sim_set_test_after_fins(wait_for_run_end);
+    for (int round = 0; round < 5; round++) {
+        atomic_store(&hook_fired, 0);
+        atomic_store(&hook_armed, 1);
+        if (pto_launch(dev, &hb, orch_fork, NULL, NULL, &err) != PTO_OK)
+            fail_msg("fork run %d: %s", round, err.msg);
+        struct timespec ts = {0, 1000000};
+        for (int i = 0; i < 1000 && !atomic_load(&hook_fired); i++)
+            nanosleep(&ts, 0);
+        assert_true(atomic_load(&hook_fired));
+        ts.tv_nsec = 20000000; /* the scheduler parks meanwhile */
+        nanosleep(&ts, 0);
+        if (pto_launch(dev, &rc, orch_one, NULL, NULL, &err) != PTO_OK)
+            fail_msg("streamed run %d: %s", round, err.msg);
+    }
+    pto_sim_set_test_after_fins(NULL);
+    hook_dev = NULL;
+    pto_device_close(dev);
+}
+
 /* Publication batches never hold work back for long: a task the
  * orchestrator submitted runs while the orchestration is still going, once
  * a later submit finds it waited 20 us, even though the batch is not full.
@@ -415,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_unscoped_tasks),
         cmocka_unit_test(test_publication_is_timely),
         cmocka_unit_test(test_small_tensormap_reused_head),
+        cmocka_unit_test(test_no_lost_wake_after_run_end),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -25,6 +25,10 @@ uint32_t pto_event_prepare(pto_event *ev)
      * before the load lost a wake: a signal landing in between was counted
      * in `seen` yet left pending set, muting every later signal. */
     atomic_store(&ev->pending, 0);
+    /* The caller's re-check for work follows: keep it after the store (a
+     * seq_cst store does not order a later weaker load on every machine),
+     * or a signaller that found pending still set could be missed too. */
+    atomic_thread_fence(memory_order_seq_cst);
     return seen;
 }
 

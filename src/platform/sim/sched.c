@@ -94,12 +94,25 @@ static uint32_t run_dummies(pto_sim_sched *s)
     return n;
 }
 
+/* idle_pub[t] = nidle[t] for every type (see its invariant in sim.h). */
+static void publish_idle(pto_sim_sched *s)
+{
+    for (int type = 0; type < PTO_CORE_TYPES; type++)
+        atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
+}
+
 static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
-    if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
+    if (!atomic_load_explicit(&dev->run.active, memory_order_acquire)) {
+        /* The FINs just handled may have ended the run, and the host may
+         * have cleared `active` already: the cores they freed must still be
+         * published, or the next run's notify skips this parked scheduler
+         * (issue #13 defect 2). */
+        publish_idle(s);
         return;
+    }
     for (int type = 0; type < PTO_CORE_TYPES; type++) {
         pto_ready_queue *q = &dev->tb.ready[type];
         /* Take the work for every idle core first and prefetch the task
@@ -150,9 +163,18 @@ static uint32_t flush(pto_sim_sched *s)
     return sent;
 }
 
+static _Atomic(pto_sim_fins_hook) test_after_fins;
+
+void pto_sim_set_test_after_fins(pto_sim_fins_hook hook) { atomic_store(&test_after_fins, hook); }
+
 uint32_t pto_sched_poll(pto_sim_sched *s)
 {
     uint32_t n = handle_fins(s);
+    if (n) {
+        pto_sim_fins_hook hook = atomic_load_explicit(&test_after_fins, memory_order_relaxed);
+        if (hook)
+            hook(s, n);
+    }
     if (atomic_load_explicit(&s->sim->dev->run.active, memory_order_acquire))
         n += run_dummies(s);
     dispatch(s);

@@ -67,7 +67,12 @@ typedef struct pto_sim_sched {
     uint32_t core[PTO_MAX_CORES];
     uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
     uint32_t nidle[PTO_CORE_TYPES];
-    _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers */
+    _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers
+                                  and notifiers (pto_sim_wake_one skips a parked
+                                  scheduler whose idle_pub is 0). Invariant: equal
+                                  to nidle at the end of every poll, whether or
+                                  not a run is active, so it is exact whenever
+                                  this thread parks. */
     _Atomic uint64_t dispatched, completed, parks; /* pto_counter_add */
     uint64_t start_ns;         /* this run: first dispatch; this thread only
                                   (its end is its cores' last FIN) */
@@ -160,6 +165,14 @@ void pto_sim_finish_dummy(pto_sim *sim, struct pto_task *t);
 /* PTO_PIN_THREADS=1: pin AICPU thread `aicpu` (schedulers 0..n-1, the
  * orchestrator n) to CPU aicpu % online CPUs. Off by default. */
 void pto_sim_pin(pto_sim *sim, uint32_t aicpu);
+
+/* Test seam (fault injection): when set, a scheduler calls hook in every
+ * poll that handled FINs, between handling them and dispatching; tests use
+ * it to force an interleaving (tests/test_stream.c). NULL in production.
+ * A setter, not a variable: an executable's copy of a library variable is
+ * not the one the library reads. */
+typedef void (*pto_sim_fins_hook)(pto_sim_sched *s, uint32_t fins);
+void pto_sim_set_test_after_fins(pto_sim_fins_hook hook);
 
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);
