@@ -1,0 +1,241 @@
+/* pto_stress: the random-program and random-DAG checks over fresh seeds for
+ * as long as asked (not part of `make test`; see docs/testing.md).
+ *
+ *   pto_stress [--seconds N] [--cases N] [--seed S] [--quiet]
+ *   pto_stress --replay SEED        run one case again, verbosely
+ *
+ * Case number k uses seed S + k; the seed alone picks everything about the
+ * case (device shape, window, mode, publish batch, deterministic or not,
+ * program or DAG), so a failure line's seed replays it exactly (up to the
+ * thread interleaving, which is the point of running many). Every run has a
+ * watchdog, so a hang is reported as a failure with its seed, and the
+ * broken device is replaced. Exit status 0 iff no case failed. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "support/random_dag.h"
+#include "support/random_program.h"
+
+typedef struct shape {
+    uint32_t blocks, schedulers, exec_threads;
+} shape;
+
+static const shape shapes[] = {{1, 1, 0}, {4, 2, 0}, {2, 1, 1}, {24, 3, 0}, {24, 3, 2}};
+static const uint32_t windows[] = {2, 4, 8, 64, 1024};
+#define NSHAPES (sizeof shapes / sizeof shapes[0])
+#define NWINDOWS (sizeof windows / sizeof windows[0])
+#define DAG_WINDOW 4096
+#define WATCHDOG_MS 10000
+
+/* What a seed asks for. */
+typedef struct stress_case {
+    uint64_t seed;
+    uint32_t shape, window; /* indices */
+    int dag;                /* a random DAG instead of a program */
+    uint32_t dag_n;
+    pto_run_mode mode;
+    int deterministic;
+    uint32_t batch;
+} stress_case;
+
+static uint64_t mix(uint64_t z) /* splitmix64 finalizer */
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static stress_case case_of(uint64_t seed)
+{
+    static const uint32_t batches[] = {1, 3, 0};
+    uint64_t r = mix(seed);
+    stress_case c = {.seed = seed};
+    c.shape = (uint32_t)(r % NSHAPES), r /= NSHAPES;
+    c.window = (uint32_t)(r % NWINDOWS), r /= NWINDOWS;
+    c.dag = r % 16 == 0, r /= 16;
+    /* DAGs of 1..256 tasks, one in 16 up to the device's window */
+    c.dag_n = 1 + (uint32_t)(r % (r % 16 ? 256 : DAG_WINDOW)), r /= DAG_WINDOW;
+    c.mode = r % 2 ? PTO_MODE_STREAMED : PTO_MODE_HOST_BUILT, r /= 2;
+    c.deterministic = r % 8 == 0, r /= 8;
+    c.batch = batches[r % 3];
+    if (c.dag)
+        c.mode = PTO_MODE_HOST_BUILT; /* explicit deps are host-built */
+    if (c.mode == PTO_MODE_HOST_BUILT || c.deterministic)
+        c.batch = 0;
+    return c;
+}
+
+static void describe(const stress_case *c, char *out, size_t n)
+{
+    const shape *s = &shapes[c->shape];
+    if (c->dag)
+        snprintf(out, n, "seed %" PRIu64 ": DAG of %u tasks, %u blocks / %u schedulers / %u exec "
+                 "threads, host-built%s",
+                 c->seed, c->dag_n, s->blocks, s->schedulers, s->exec_threads,
+                 c->deterministic ? " deterministic" : "");
+    else
+        snprintf(out, n, "seed %" PRIu64 ": program, %u blocks / %u schedulers / %u exec threads, "
+                 "window %u, %s%s, publish batch %u",
+                 c->seed, s->blocks, s->schedulers, s->exec_threads, windows[c->window],
+                 c->mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
+                 c->deterministic ? " deterministic" : "", c->batch);
+}
+
+/* Devices are kept open per (shape, window), plus one per shape for DAGs. */
+static pto_device *devs[NSHAPES][NWINDOWS + 1];
+
+static pto_device *device_for(const stress_case *c, char *why, size_t n)
+{
+    uint32_t w = c->dag ? NWINDOWS : c->window;
+    if (devs[c->shape][w])
+        return devs[c->shape][w];
+    const shape *s = &shapes[c->shape];
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = s->blocks;
+    cfg.schedulers = s->schedulers;
+    cfg.exec_threads = s->exec_threads;
+    cfg.gm_bytes = 1 << 20;
+    cfg.task_window = c->dag ? DAG_WINDOW : windows[c->window];
+    if (!c->dag) {
+        cfg.heap_bytes = 4096;
+        cfg.tensormap_entries = 1024;
+        cfg.tensormap_buckets = 64;
+        cfg.dep_pool = 4096;
+    }
+    pto_device *dev = NULL;
+    pto_error err = {0};
+    pto_status st = pto_device_open("a2a3sim", &cfg, &dev, &err);
+    if (!st)
+        st = c->dag ? rd_register(dev, &err)
+                    : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
+    if (st) {
+        snprintf(why, n, "device: %.1000s", err.msg);
+        pto_device_close(dev);
+        return NULL;
+    }
+    return devs[c->shape][w] = dev;
+}
+
+/* Runs one case; 0 = passed. A failed device is closed (a new one is opened
+ * for the next case that needs it). */
+static int run_one(const stress_case *c, char *why, size_t n)
+{
+    static rd_dag dag;
+    pto_device *dev = device_for(c, why, n);
+    if (!dev)
+        return 1;
+    int bad;
+    if (c->dag) {
+        uint64_t edges;
+        rd_make(&dag, c->dag_n, c->seed);
+        bad = rd_run_case(dev, &dag, c->deterministic, WATCHDOG_MS, &edges, why, n);
+    } else {
+        bad = rp_run_case(dev, windows[c->window], c->mode, c->deterministic, c->seed,
+                          c->batch, WATCHDOG_MS, NULL, why, n);
+    }
+    if (bad) {
+        pto_device_close(dev);
+        devs[c->shape][c->dag ? NWINDOWS : c->window] = NULL;
+    }
+    return bad;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: pto_stress [--seconds N] [--cases N] [--seed S] [--quiet]\n"
+                    "       pto_stress --replay SEED\n");
+    return 2;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    *out = strtoull(s, &end, 10);
+    return *end == 0;
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seconds = 60, cases = UINT64_MAX, seed = 0, replay = 0;
+    int have_seed = 0, have_replay = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--seconds") && parse_u64(v, &seconds))
+            i++;
+        else if (!strcmp(a, "--cases") && parse_u64(v, &cases))
+            i++;
+        else if (!strcmp(a, "--seed") && parse_u64(v, &seed))
+            i++, have_seed = 1;
+        else if (!strcmp(a, "--replay") && parse_u64(v, &replay))
+            i++, have_replay = 1;
+        else if (!strcmp(a, "--quiet"))
+            quiet = 1;
+        else
+            return usage();
+    }
+    char what[256], why[2048];
+    if (have_replay) {
+        stress_case c = case_of(replay);
+        describe(&c, what, sizeof what);
+        int bad = run_one(&c, why, sizeof why);
+        printf("%s: %s%s\n", what, bad ? "FAIL: " : "pass", bad ? why : "");
+        return bad;
+    }
+    if (!have_seed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = mix((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) >> 16;
+    }
+    printf("pto_stress: seeds from %" PRIu64 ", %" PRIu64 " s\n", seed, seconds);
+    fflush(stdout);
+    uint64_t runs = 0, failures = 0, dags = 0, det = 0, streamed = 0;
+    double t0 = now_s(), next_report = t0 + 10, end = t0 + (double)seconds;
+    for (uint64_t k = 0; k < cases; k++) {
+        if ((k & 15) == 0) {
+            double t = now_s();
+            if (t >= end)
+                break;
+            if (!quiet && t >= next_report) {
+                fprintf(stderr, "pto_stress: %" PRIu64 " cases, %" PRIu64 " failed, %.0f/s\n",
+                        runs, failures, runs / (t - t0));
+                next_report = t + 10;
+            }
+        }
+        stress_case c = case_of(seed + k);
+        runs++;
+        dags += c.dag;
+        det += c.deterministic;
+        streamed += c.mode == PTO_MODE_STREAMED;
+        if (run_one(&c, why, sizeof why)) {
+            failures++;
+            describe(&c, what, sizeof what);
+            printf("FAIL %s: %s\n  replay: pto_stress --replay %" PRIu64 "\n", what, why, c.seed);
+            fflush(stdout);
+        }
+    }
+    double t = now_s() - t0;
+    printf("pto_stress: %" PRIu64 " cases in %.0f s (%.0f/s): %" PRIu64 " streamed, %" PRIu64
+           " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " deterministic; seeds %" PRIu64
+           "..%" PRIu64 "\n",
+           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, det, seed,
+           seed + runs - 1);
+    printf("%" PRIu64 " passed, %" PRIu64 " failed\n", runs - failures, failures);
+    for (size_t s = 0; s < NSHAPES; s++)
+        for (size_t w = 0; w <= NWINDOWS; w++)
+            pto_device_close(devs[s][w]);
+    return failures != 0;
+}
