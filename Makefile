@@ -3,10 +3,12 @@
 #   make test      build, then run the whole test suite
 #   make sanitize  the suite under ASan+UBSan and under TSan (separate build dirs)
 #   make bench     the scheduling-overhead benchmark
+#   make fuzz      the libFuzzer targets in fuzz/, FUZZ_SECONDS each (clang)
+#   make stress    pto_stress for STRESS_SECONDS (random programs and DAGs)
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps build demo test sanitize asan tsan clang bench clean
+.PHONY: deps build demo test sanitize asan tsan clang bench fuzz stress clean
 
 deps:
 	@scripts/install-deps.sh
@@ -39,8 +41,25 @@ clang: deps
 	CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-clang -j$(JOBS)
 
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DPTO_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_region fuzz_tensor_map
+	@for t in region tensor_map; do \
+	  mkdir -p build-fuzz/corpus/$$t && \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	  build-fuzz/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/corpus/$$t 2>build-fuzz/fuzz_$$t.log || \
+	    { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E "^(Done|stat::number_of_executed_units)" build-fuzz/fuzz_$$t.log; \
+	done
+
+STRESS_SECONDS ?= 600
+stress: build
+	$(BUILD)/bin/pto_stress --seconds $(STRESS_SECONDS)
+
 bench: build
 	$(BUILD)/bin/bench_graphs
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan build-clang
+	rm -rf $(BUILD) build-asan build-tsan build-clang build-fuzz

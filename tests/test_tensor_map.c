@@ -1128,6 +1128,34 @@ static void test_tmap_random_vs_reference(void **state)
     random_vs_reference(4096);
 }
 
+/* Found by fuzz_region: pto_region_dense read shape[4] of a region with
+ * ndim 5 (invalid). An invalid region is never dense and its bounds are
+ * everything. */
+static void test_invalid_region_is_not_dense(void **state)
+{
+    (void)state;
+    pto_region r;
+    memset(&r, 0, sizeof r);
+    r.elem = 4;
+    static const uint32_t ndims[] = {0, 1, 4, 5, 9};
+    for (size_t i = 0; i < sizeof ndims / sizeof ndims[0]; i++) {
+        uint32_t ndim = ndims[i];
+        r.ndim = ndim;
+        for (int d = 0; d < PTO_MAX_DIMS; d++)
+            r.shape[d] = 1, r.stride[d] = 4;
+        int valid = ndim >= 1 && ndim <= PTO_MAX_DIMS;
+        assert_int_equal(pto_region_dense(&r), valid);
+        uint64_t lo, hi;
+        int dense;
+        pto_region_summary(&r, &lo, &hi, &dense);
+        assert_int_equal(dense, valid);
+        if (!valid) {
+            assert_int_equal(lo, 0);
+            assert_int_equal(hi, UINT64_MAX);
+        }
+    }
+}
+
 /* The one-pass summary takes a shortcut for shapes and strides below 2^30
  * and offsets below 2^62; on both sides of those limits, and where sums
  * overflow, it must agree with the checked bounds and the density test. */
@@ -1169,6 +1197,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_at_its_limits),
+        cmocka_unit_test(test_invalid_region_is_not_dense),
         cmocka_unit_test(test_region_1d_and_bounds),
         cmocka_unit_test(test_region_1d_overlap),
         cmocka_unit_test(test_region_matrix_tiles),

@@ -222,6 +222,8 @@ int pto_region_contains_range(const pto_region *r, uint64_t rlo, uint64_t rhi, u
 /* Do the region's bytes form exactly its bounding interval? */
 int pto_region_dense(const pto_region *r)
 {
+    if (r->ndim - 1 >= PTO_MAX_DIMS)
+        return 0; /* invalid: it may touch anything (found by fuzz_region) */
     uint64_t expect = r->elem;
     for (uint32_t d = r->ndim; d-- > 0;) {
         if (r->shape[d] > 1 && r->stride[d] != expect)
