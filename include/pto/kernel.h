@@ -53,10 +53,13 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
                                   pto_error *err);
 
 /* (c) A C source file compiled with the system C compiler ($CC or cc) as
- * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached by a hash of the
- * source, flags and compiler under $PTO_CACHE_DIR (default
- * $XDG_CACHE_HOME/pto or ~/.cache/pto). Compiler diagnostics are returned in
- * err->msg with PTO_ERR_COMPILE. */
+ * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached under
+ * $PTO_CACHE_DIR (default $XDG_CACHE_HOME/pto or ~/.cache/pto) by everything
+ * the compile read: the source, every header it includes (directly or not,
+ * as the compiler's own dependency list names them), the flags and the
+ * compiler. Editing any of them compiles again; a cache hit runs no
+ * compiler. Compiler diagnostics are returned in err->msg with
+ * PTO_ERR_COMPILE. */
 pto_status pto_kernel_register_source(pto_device *dev, int func_id,
                                       pto_core_type type, const char *c_path,
                                       const char *symbol, const char *extra_flags,
