@@ -34,7 +34,16 @@ static inline void *pto_bits_ptr(uint64_t u) { return (void *)(uintptr_t)u; }
 
 /* Semantic time. A kernel reports the cycles it takes by adding to a
  * per-thread counter (the tile library in pto/tile.h does this for every
- * op); the executor resets it before the kernel and reads it after. */
+ * op); the executor resets it before the kernel and reads it after. The
+ * counter saturates at UINT64_MAX instead of wrapping.
+ *
+ * Semantic time is valid up to PTO_CYCLE_LIMIT cycles, in threaded and
+ * deterministic mode alike: a task whose end cycle (start + the cycles its
+ * kernel and cost function report) would pass it fails the run with
+ * PTO_ERR_CAPACITY and a message naming the task and the limit; it and the
+ * tasks after it are clamped to the limit, so total_cycles never exceeds
+ * it. */
+#define PTO_CYCLE_LIMIT ((UINT64_C(1) << 56) - 1)
 void pto_add_cycles(uint64_t n);
 uint64_t pto_cycles_read(void);
 void pto_cycles_reset(void);

@@ -53,7 +53,8 @@ typedef struct pto_flow_stats {
 typedef struct pto_stats {
     uint64_t tasks;        /* tasks executed */
     uint64_t wall_ns;      /* launch to last completion (excludes orchestration) */
-    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles */
+    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles
+                              (at most PTO_CYCLE_LIMIT, see pto/kernel.h) */
     uint64_t uncosted_tasks; /* tasks whose kernel reported no cycles */
     int32_t uncosted_func;   /* one such func_id (-1 if none) */
     uint64_t orch_ns;      /* time spent in the orchestration function */

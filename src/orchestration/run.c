@@ -355,6 +355,19 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     if (st != PTO_OK)
         return st;
     int32_t fail = atomic_load(&rs->error_status);
+    if (fail == PTO_ERR_CAPACITY) { /* the only capacity failure of a task */
+        uint64_t id = atomic_load(&rs->error_task);
+        int func = (int32_t)(uint32_t)atomic_load(&rs->error_arg[2]);
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "semantic time overflow: task t%llu (kernel %s, func_id %d) starts "
+                        "at cycle %llu and reports %llu cycles, so it would end past the "
+                        "limit of %llu cycles (PTO_CYCLE_LIMIT = 2^56 - 1); times past it "
+                        "are clamped to it",
+                        (unsigned long long)id, pto_kernel_name(dev, func), func,
+                        (unsigned long long)atomic_load(&rs->error_arg[0]),
+                        (unsigned long long)atomic_load(&rs->error_arg[1]),
+                        (unsigned long long)PTO_CYCLE_LIMIT);
+    }
     if (fail) {
         uint64_t id = atomic_load(&rs->error_task);
         pto_task *t = pto_tb_task(tb, id);

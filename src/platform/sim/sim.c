@@ -9,6 +9,7 @@
 
 #include "core/bits.h"
 #include "core/clock.h"
+#include "core/cycles.h"
 #include "host/device_internal.h"
 #include "host/error.h"
 
@@ -353,7 +354,12 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
 {
     pto_device *dev = sim->dev;
     pto_sim_core_sched *cs = &sim->csched[c];
-    t->end_cycle = cs->start_cycle + cycles;
+    int over;
+    t->end_cycle = pto_cycle_end(cs->start_cycle, cycles, &over);
+    if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
+        pto_run_state_fail_cycles(&dev->run, t->id, t->func_id, cs->start_cycle, cycles);
+        cycles = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
+    }
     cs->clock = t->end_cycle;
     cs->busy_cycles += cycles;
     if (!cycles) {
