@@ -52,6 +52,13 @@ void pto_cycles_reset(void);
  * cost(args) cycles plus whatever the kernel itself reports. */
 typedef uint64_t (*pto_cost_fn)(const uint64_t *args);
 
+/* Registration state rules (all five calls below): PTO_ERR_STATE while a
+ * launch is in progress on the device, except from a host-built
+ * orchestration function, which runs on the launching thread before anything
+ * executes. There a func_id that a task of the graph being built already
+ * uses cannot change its core type (the task chose its core type, queue and
+ * core when it was added): PTO_ERR_STATE naming the task. */
+
 /* (a) A C function linked into the program. name is copied (may be NULL). */
 pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
                                pto_kernel_fn fn, const char *name, pto_error *err);

@@ -8,6 +8,8 @@
 #include "orchestration/run_internal.h"
 #include "platform/sim/sim.h"
 
+_Thread_local struct pto_run *pto_orchestrating;
+
 pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
                                 pto_core_type type, pto_error *err)
 {

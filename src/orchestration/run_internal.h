@@ -95,6 +95,11 @@ void pto_run_destroy(struct pto_run *run);
 /* Tasks submitted so far, including those only counted after a deadlock. */
 uint64_t pto_run_vnext(const pto_run *run);
 
+/* The run whose host-built orchestration function this thread is running,
+ * or NULL: kernel registration is allowed during a launch only from there
+ * (graph.c). */
+extern _Thread_local struct pto_run *pto_orchestrating;
+
 /* graph.c */
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
 /* func_id is registered, for this core type. */
