@@ -98,11 +98,12 @@ typedef struct pto_edge {
 
 /* Edges wired in the device's last run between tasks that have records, in
  * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
- * rest). Valid until the next launch or close. */
+ * rest). Valid until the next launch or close. dev NULL: none. */
 void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 
 /* Records of the device's last completed run, indexed by task id (the first
- * trace_capacity tasks); valid until the next launch or close. */
+ * trace_capacity tasks); valid until the next launch or close. dev NULL:
+ * none. */
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
                           size_t *count);
 
