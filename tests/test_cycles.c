@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -184,6 +185,122 @@ static void test_uncosted_and_cost_fn(void **s)
     pto_device_close(dev);
 }
 
+/* ---- the semantic-time limit (PTO_CYCLE_LIMIT = 2^56 - 1) ---- */
+
+/* Reports args[0] then args[1] cycles: two adds that must saturate, not wrap. */
+static void k_cost2(const uint64_t *a)
+{
+    pto_add_cycles(a[0]);
+    pto_add_cycles(a[1]);
+}
+static uint64_t cost_huge(const uint64_t *a)
+{
+    (void)a;
+    return UINT64_MAX - 3;
+}
+
+/* A chain of n tasks of kernel `func`, task i reporting c[i][0] + c[i][1]. */
+struct big_chain {
+    uint32_t n;
+    int func;
+    uint64_t c[3][2];
+};
+
+static pto_status orch_big_chain(pto_run *run, void *p, pto_error *err)
+{
+    struct big_chain *g = p;
+    for (uint32_t i = 0; i < g->n; i++) {
+        pto_task_id t;
+        pto_status st = pto_add_task(run, g->func, PTO_CORE_AIV, g->c[i], 2, &t, err);
+        if (!st && i)
+            st = pto_add_dep(run, i - 1, i, err);
+        if (st)
+            return st;
+    }
+    return PTO_OK;
+}
+
+/* Threaded and deterministic, host-built and streamed. */
+static const struct { int det; pto_run_mode mode; } limit_modes[] = {
+    {0, PTO_MODE_HOST_BUILT}, {1, PTO_MODE_HOST_BUILT},
+    {0, PTO_MODE_STREAMED},   {1, PTO_MODE_STREAMED},
+};
+
+/* Runs g in every mode; each must give `want`, the same message (whose
+ * must-have parts are `needles`) and, when want is PTO_OK, total_cycles. */
+static void limit_case(pto_device *dev, struct big_chain *g, pto_status want,
+                       uint64_t total, const char *const *needles, size_t nneedles)
+{
+    char first[PTO_ERROR_MSG_MAX] = "";
+    for (size_t m = 0; m < sizeof limit_modes / sizeof limit_modes[0]; m++) {
+        pto_run_config rc;
+        pto_run_config_default(&rc);
+        rc.deterministic = limit_modes[m].det;
+        rc.mode = limit_modes[m].mode;
+        pto_stats st;
+        pto_error err = {0};
+        pto_status s = pto_launch(dev, &rc, orch_big_chain, g, &st, &err);
+        if (s != want)
+            fail_msg("mode %zu: %s (%s), want %s", m, pto_status_name(s), err.msg,
+                     pto_status_name(want));
+        /* Clamped, never wrapped: the makespan stays within the limit. */
+        assert_true(st.total_cycles <= PTO_CYCLE_LIMIT);
+        if (want == PTO_OK) {
+            assert_int_equal(st.total_cycles, total);
+            continue;
+        }
+        assert_int_equal(st.total_cycles, PTO_CYCLE_LIMIT);
+        for (size_t i = 0; i < nneedles; i++)
+            if (!strstr(err.msg, needles[i]))
+                fail_msg("mode %zu: '%s' lacks '%s'", m, err.msg, needles[i]);
+        if (m == 0)
+            snprintf(first, sizeof first, "%s", err.msg);
+        else
+            assert_string_equal(err.msg, first);
+    }
+}
+
+static void test_cycle_limit(void **s)
+{
+    (void)s;
+    const uint64_t half = UINT64_C(1) << 55;
+    pto_device *dev = open_dev(2, 1, 5);
+    pto_error err;
+    assert_int_equal(pto_kernel_register(dev, 3, PTO_CORE_AIV, k_cost2, "big", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_cost2, "costed", &err), 0);
+    assert_int_equal(pto_kernel_set_cost(dev, 4, cost_huge, &err), 0);
+
+    /* Exactly at the limit: 5 + 2^55 + 5 + (2^55 - 11) = 2^56 - 1, in every mode. */
+    struct big_chain at = {2, 3, {{half, 0}, {half - 11, 0}}};
+    limit_case(dev, &at, PTO_OK, PTO_CYCLE_LIMIT, NULL, 0);
+    /* One cycle more: t1 ends at 2^56. */
+    struct big_chain past = {3, 3, {{half, 0}, {half - 10, 0}, {1, 0}}};
+    const char *past_msg[] = {"t1 (kernel big, func_id 3)", "starts at cycle 36028797018963978",
+                              "reports 36028797018963958 cycles",
+                              "limit of 72057594037927935 cycles", "PTO_CYCLE_LIMIT"};
+    limit_case(dev, &past, PTO_ERR_CAPACITY, 0, past_msg, 5);
+    /* 2^55 twice in a chain. */
+    struct big_chain twice = {2, 3, {{half, 0}, {half, 0}}};
+    const char *twice_msg[] = {"t1 (kernel big", "reports 36028797018963968 cycles"};
+    limit_case(dev, &twice, PTO_ERR_CAPACITY, 0, twice_msg, 2);
+    /* UINT64_MAX at once. */
+    struct big_chain max = {1, 3, {{UINT64_MAX, 0}}};
+    const char *max_msg[] = {"t0 (kernel big", "starts at cycle 5",
+                             "reports 18446744073709551615 cycles"};
+    limit_case(dev, &max, PTO_ERR_CAPACITY, 0, max_msg, 3);
+    /* Two reports of 2^63 saturate (they used to wrap to 0: "uncosted"). */
+    struct big_chain wrap = {1, 3, {{UINT64_C(1) << 63, UINT64_C(1) << 63}}};
+    limit_case(dev, &wrap, PTO_ERR_CAPACITY, 0, max_msg, 3);
+    /* A cost function's cycles are added saturating too. */
+    struct big_chain cost = {1, 4, {{10, 0}}};
+    const char *cost_msg[] = {"t0 (kernel costed", "reports 18446744073709551615 cycles"};
+    limit_case(dev, &cost, PTO_ERR_CAPACITY, 0, cost_msg, 2);
+    /* The device is fine afterwards. */
+    struct big_chain small = {2, 3, {{100, 1}, {200, 2}}};
+    limit_case(dev, &small, PTO_OK, 5 + 101 + 5 + 202, NULL, 0);
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_independent_deterministic),
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_uncosted_and_cost_fn),
+        cmocka_unit_test(test_cycle_limit),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

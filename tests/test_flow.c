@@ -16,6 +16,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -484,13 +486,55 @@ static void test_deadlock_tensormap(void **s)
 static void test_deadlock_deplist(void **s)
 {
     (void)s;
-    /* One writer and 20 readers (one dep node each) in one scope, 8 nodes. */
+    /* One writer and 20 readers (one dep node each) in one scope, 8 nodes:
+     * the scope holds 20 nodes at once, so 16 (the doubling the report used
+     * to advise) deadlocks again; 32 is what it needs. */
     const char *want[] = {"stalled on DEPLIST_POOL_FULL", "8 of 8 in use",
                           "held by open scope 'big_deps'",
-                          "Scope 'big_deps' submits 21 task(s)", "PTO_DEP_POOL >= 16",
+                          "Scope 'big_deps' submits 21 task(s)", "PTO_DEP_POOL >= 32",
                           "split scope 'big_deps'"};
     expect_deadlock((sizes){.window = 64, .deps = 8}, 2, 20, PTO_STALL_DEPLIST_POOL_FULL, want,
                     sizeof want / sizeof want[0]);
+}
+
+/* Following the advice once works: a scope far larger than twice the pool
+ * deadlocks, and a device with the advised size runs it. */
+static void advice_reruns(sizes sz, int kind, uint32_t tasks, const char *knob)
+{
+    pto_device *dev = open_dev(sz);
+    big_scope b = {gm(dev, LEN, VALUE), gm(dev, (size_t)tasks * LEN, 0), tasks, kind, 0};
+    pto_run_config rc = streamed();
+    pto_error err = {0};
+    assert_int_equal(pto_launch(dev, &rc, orch_big, &b, NULL, &err), PTO_ERR_DEADLOCK);
+    pto_device_close(dev);
+    char use[64];
+    snprintf(use, sizeof use, "use %s >= ", knob);
+    const char *at = strstr(err.msg, use);
+    if (!at)
+        fail_msg("no advice '%s' in:\n%s", use, err.msg);
+    uint64_t advised = strtoull(at + strlen(use), NULL, 10);
+    if (kind == 1)
+        sz.tmap = (uint32_t)advised;
+    else
+        sz.deps = (uint32_t)advised;
+    dev = open_dev(sz);
+    b.w = gm(dev, LEN, VALUE);
+    b.r = gm(dev, (size_t)tasks * LEN, 0);
+    if (pto_launch(dev, &rc, orch_big, &b, NULL, &err) != PTO_OK)
+        fail_msg("rerun with %s=%llu: %s", knob, (unsigned long long)advised, err.msg);
+    static uint32_t r[4096];
+    fetch(dev, r, b.r, (size_t)tasks * LEN);
+    for (uint32_t i = 0; i < tasks; i++)
+        assert_int_equal(r[i * LEN + 5], VALUE + i);
+    pto_device_close(dev);
+}
+
+static void test_deadlock_advice_suffices(void **s)
+{
+    (void)s;
+    /* 40 readers, one entry / one dep node each, in one scope. */
+    advice_reruns((sizes){.window = 64, .tmap = 16}, 1, 40, "PTO_TENSORMAP");
+    advice_reruns((sizes){.window = 64, .deps = 8}, 2, 40, "PTO_DEP_POOL");
 }
 
 /* ------------------------------------------------------------------ */
@@ -766,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_deadlock_heap_arena),
         cmocka_unit_test(test_deadlock_tensormap),
         cmocka_unit_test(test_deadlock_deplist),
+        cmocka_unit_test(test_deadlock_advice_suffices),
         cmocka_unit_test(test_manual_scope_explicit_dep_orders),
         cmocka_unit_test(test_manual_scope_disables_inference),
         cmocka_unit_test(test_add_dep_on_published_task),

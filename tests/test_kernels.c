@@ -15,9 +15,11 @@
 
 #include <cmocka.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/device_internal.h"
@@ -300,6 +302,88 @@ static void test_cache_tracks_pto_headers(void **state)
     unsetenv("PTO_INCLUDE_DIR");
 }
 
+/* Writes text to dir/name and sets its mtime to a fixed time in the past,
+ * so that only content can tell versions apart. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+}
+
+/* Compiles dir/user.c with flags, loads it as func_id id and returns what
+ * its kernel writes; *path receives the object. */
+static uint64_t user_value(pto_device *dev, const char *dir, const char *flags, int id,
+                           char *path, size_t len)
+{
+    char src[4096];
+    pto_error err = {0};
+    snprintf(src, sizeof src, "%s/user.c", dir);
+    if (pto_compile_shared(src, flags, path, len, &err) != PTO_OK)
+        fail_msg("compile: %s", err.msg);
+    if (pto_kernel_register_so(dev, id, PTO_CORE_AIV, path, "kern_user", &err) != PTO_OK)
+        fail_msg("register: %s", err.msg);
+    uint64_t v = 0, args[1] = {pto_ptr_bits(&v)};
+    call(dev, id, args);
+    return v;
+}
+
+/* A header the source includes (directly or through another header, from
+ * its own directory or an -I directory) is part of the cache key: editing
+ * it gives a new object with the new behaviour, even when the edit keeps
+ * the size and mtime; reverting finds the old object again; a header newly
+ * shadowing another on the include path is seen too. */
+static void test_cache_tracks_user_headers(void **state)
+{
+    pto_device *dev = *state;
+    char dir[4096], a[4096], b[4096], c[4096], inc_a[4200], inc_b[4200], flags[8600];
+    struct stat s1, s2;
+    snprintf(dir, sizeof dir, "%s/user-src", g_root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    put_file(dir, "user.c",
+             "#include <stdint.h>\n#include \"pto/kernel.h\"\n#include \"user.h\"\n"
+             "#include <shadow.h>\n"
+             "void kern_user(const uint64_t *a);\n"
+             "void kern_user(const uint64_t *a)\n"
+             "{ *(uint64_t *)pto_bits_ptr(a[0]) = USER_VALUE * 100 + SHADOW_VALUE; }\n");
+    put_file(dir, "user.h", "#include \"deep.h\"\n#define USER_VALUE (DEEP_VALUE + 1)\n");
+    put_file(dir, "deep.h", "#define DEEP_VALUE 1\n");
+    snprintf(inc_a, sizeof inc_a, "%s/inc-a", dir);
+    snprintf(inc_b, sizeof inc_b, "%s/inc-b", dir);
+    assert_int_equal(mkdir(inc_a, 0755), 0);
+    assert_int_equal(mkdir(inc_b, 0755), 0);
+    put_file(inc_b, "shadow.h", "#define SHADOW_VALUE 7\n");
+    put_file(inc_a, "unrelated.h", "\n");
+    snprintf(flags, sizeof flags, "-I%s -I%s", inc_a, inc_b);
+
+    assert_int_equal(user_value(dev, dir, flags, 40, a, sizeof a), 207);
+    assert_int_equal(stat(a, &s1), 0);
+    /* Unchanged: a cache hit, the same object (not even rebuilt). */
+    assert_int_equal(user_value(dev, dir, flags, 41, b, sizeof b), 207);
+    assert_string_equal(a, b);
+    assert_int_equal(stat(b, &s2), 0);
+    assert_int_equal(s1.st_ino, s2.st_ino);
+    /* An edit two includes deep, same size, same (old) mtime. */
+    put_file(dir, "deep.h", "#define DEEP_VALUE 5\n");
+    assert_int_equal(user_value(dev, dir, flags, 42, b, sizeof b), 607);
+    assert_string_not_equal(a, b);
+    /* Reverted: the first object again, without compiling. */
+    put_file(dir, "deep.h", "#define DEEP_VALUE 1\n");
+    assert_int_equal(user_value(dev, dir, flags, 43, c, sizeof c), 207);
+    assert_string_equal(a, c);
+    assert_int_equal(stat(c, &s2), 0);
+    assert_int_equal(s1.st_ino, s2.st_ino);
+    /* A new header earlier on the include path shadows the one found. */
+    put_file(inc_a, "shadow.h", "#define SHADOW_VALUE 9\n");
+    assert_int_equal(user_value(dev, dir, flags, 44, c, sizeof c), 209);
+    assert_string_not_equal(a, c);
+}
+
 static void test_missing_compiler(void **state)
 {
     (void)state;
@@ -396,6 +480,7 @@ int main(void)
         T(test_register_fn),        T(test_register_errors),
         T(test_compile_and_register_so), T(test_register_source),
         T(test_compile_error),      T(test_cache_hit), T(test_cache_tracks_pto_headers),
+        T(test_cache_tracks_user_headers),
         T(test_missing_compiler),
         T(test_missing_source),     T(test_unregister),
         T(test_concurrent_compile),

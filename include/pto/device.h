@@ -53,13 +53,24 @@ typedef struct pto_device_config {
                                  start on a core (default 0) */
 } pto_device_config;
 
-void pto_device_config_default(pto_device_config *cfg);
+/* NULL handles: functions taking a device (or run) return PTO_ERR_INVALID
+ * for NULL, or do nothing when they return nothing (get_info zeroes info;
+ * close ignores NULL). */
+
+void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
 
 /* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
  * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_TRACE_CAPACITY, PTO_GM_BYTES,
  * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS, PTO_DISPATCH_CYCLES
  * from the environment
- * into cfg (fields whose variable is unset are left alone). */
+ * into cfg (fields whose variable is unset are left alone). Values are plain
+ * decimal numbers: "010", "0x10", "-1", "+1", " 1", "" and values above the
+ * field's range are PTO_ERR_INVALID with a message naming the variable and
+ * quoting its text, as is 0 for a size (PTO_EXEC_THREADS=0 and
+ * PTO_DISPATCH_CYCLES=0 are values: hosted executors, no overhead). The
+ * device also reads PTO_SPIN_US (idle spin before parking, default 50, at
+ * most 10000000) and PTO_PIN_THREADS (0 or 1) when it opens, by the same
+ * rules. */
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
 
 /* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
@@ -80,6 +91,7 @@ typedef struct pto_device_info {
     uint32_t dispatch_cycles;
 } pto_device_info;
 
+/* dev NULL: info is zeroed (platform NULL); info NULL: nothing. */
 void pto_device_get_info(const pto_device *dev, pto_device_info *info);
 
 /* Core index layout: core c belongs to block c / 3; c % 3 == 0 is the AIC. */

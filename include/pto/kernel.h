@@ -34,7 +34,16 @@ static inline void *pto_bits_ptr(uint64_t u) { return (void *)(uintptr_t)u; }
 
 /* Semantic time. A kernel reports the cycles it takes by adding to a
  * per-thread counter (the tile library in pto/tile.h does this for every
- * op); the executor resets it before the kernel and reads it after. */
+ * op); the executor resets it before the kernel and reads it after. The
+ * counter saturates at UINT64_MAX instead of wrapping.
+ *
+ * Semantic time is valid up to PTO_CYCLE_LIMIT cycles, in threaded and
+ * deterministic mode alike: a task whose end cycle (start + the cycles its
+ * kernel and cost function report) would pass it fails the run with
+ * PTO_ERR_CAPACITY and a message naming the task and the limit; it and the
+ * tasks after it are clamped to the limit, so total_cycles never exceeds
+ * it. */
+#define PTO_CYCLE_LIMIT ((UINT64_C(1) << 56) - 1)
 void pto_add_cycles(uint64_t n);
 uint64_t pto_cycles_read(void);
 void pto_cycles_reset(void);
@@ -42,6 +51,13 @@ void pto_cycles_reset(void);
 /* Optional cost model of a kernel: when set, a task's duration is
  * cost(args) cycles plus whatever the kernel itself reports. */
 typedef uint64_t (*pto_cost_fn)(const uint64_t *args);
+
+/* Registration state rules (all five calls below): PTO_ERR_STATE while a
+ * launch is in progress on the device, except from a host-built
+ * orchestration function, which runs on the launching thread before anything
+ * executes. There a func_id that a task of the graph being built already
+ * uses cannot change its core type (the task chose its core type, queue and
+ * core when it was added): PTO_ERR_STATE naming the task. */
 
 /* (a) A C function linked into the program. name is copied (may be NULL). */
 pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
@@ -53,10 +69,13 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
                                   pto_error *err);
 
 /* (c) A C source file compiled with the system C compiler ($CC or cc) as
- * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached by a hash of the
- * source, flags and compiler under $PTO_CACHE_DIR (default
- * $XDG_CACHE_HOME/pto or ~/.cache/pto). Compiler diagnostics are returned in
- * err->msg with PTO_ERR_COMPILE. */
+ * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached under
+ * $PTO_CACHE_DIR (default $XDG_CACHE_HOME/pto or ~/.cache/pto) by everything
+ * the compile read: the source, every header it includes (directly or not,
+ * as the compiler's own dependency list names them), the flags and the
+ * compiler. Editing any of them compiles again; a cache hit runs no
+ * compiler. Compiler diagnostics are returned in err->msg with
+ * PTO_ERR_COMPILE. */
 pto_status pto_kernel_register_source(pto_device *dev, int func_id,
                                       pto_core_type type, const char *c_path,
                                       const char *symbol, const char *extra_flags,

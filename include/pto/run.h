@@ -50,7 +50,7 @@ typedef struct pto_run_config {
                              the next submit */
 } pto_run_config;
 
-void pto_run_config_default(pto_run_config *cfg);
+void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */
 
 /* Orchestration: adds tasks, deps and copy-backs through the run. A non-OK
  * return aborts the run with that status (nothing is dispatched). */
@@ -58,7 +58,11 @@ typedef pto_status (*pto_orch_fn)(pto_run *run, void *ctx, pto_error *err);
 
 /* Runs orch, then executes the graph to completion, then performs the
  * recorded copy-backs. stats (may be NULL) receives the run's statistics.
- * One run at a time per device. */
+ * One run at a time per device: a launch while another is in progress on
+ * the same device (from another thread, or from inside an orchestration
+ * function) fails at once with PTO_ERR_STATE, "a run is already in
+ * progress". Kernel (un)registration during a launch is refused likewise,
+ * except from a host-built orchestration function (see pto/kernel.h). */
 pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch,
                       void *ctx, pto_stats *stats, pto_error *err);
 

@@ -53,7 +53,8 @@ typedef struct pto_flow_stats {
 typedef struct pto_stats {
     uint64_t tasks;        /* tasks executed */
     uint64_t wall_ns;      /* launch to last completion (excludes orchestration) */
-    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles */
+    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles
+                              (at most PTO_CYCLE_LIMIT, see pto/kernel.h) */
     uint64_t uncosted_tasks; /* tasks whose kernel reported no cycles */
     int32_t uncosted_func;   /* one such func_id (-1 if none) */
     uint64_t orch_ns;      /* time spent in the orchestration function */
@@ -97,11 +98,12 @@ typedef struct pto_edge {
 
 /* Edges wired in the device's last run between tasks that have records, in
  * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
- * rest). Valid until the next launch or close. */
+ * rest). Valid until the next launch or close. dev NULL: none. */
 void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 
 /* Records of the device's last completed run, indexed by task id (the first
- * trace_capacity tasks); valid until the next launch or close. */
+ * trace_capacity tasks); valid until the next launch or close. dev NULL:
+ * none. */
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
                           size_t *count);
 

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/park.h"
+#include "pto/status.h"
 
 typedef struct pto_run_state {
     _Atomic uint32_t active;       /* schedulers serve ready queues while set */
@@ -22,6 +23,8 @@ typedef struct pto_run_state {
     _Alignas(64) _Atomic uint64_t completed;
     _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
     _Atomic uint64_t error_task;
+    _Atomic uint64_t error_arg[3]; /* PTO_ERR_CAPACITY: the task's start cycle,
+                                      the cycles it reported, its func_id */
     pto_event done;                /* host waits for completed == total */
     pto_event progress;            /* a stalled orchestrator waits here */
     _Atomic uint64_t progress_at;  /* ... to be woken once completed reaches
@@ -76,6 +79,23 @@ static inline void pto_run_state_fail(pto_run_state *rs, int32_t status, uint64_
     int32_t expected = 0;
     if (atomic_compare_exchange_strong(&rs->error_status, &expected, status))
         atomic_store(&rs->error_task, task);
+}
+
+/* A task's end cycle would pass PTO_CYCLE_LIMIT (see core/cycles.h):
+ * records it as the run's first failure, PTO_ERR_CAPACITY, with its start
+ * cycle and duration (read by the launching thread once every task has
+ * completed). */
+static inline void pto_run_state_fail_cycles(pto_run_state *rs, uint64_t task,
+                                             int32_t func_id, uint64_t start,
+                                             uint64_t cycles)
+{
+    int32_t expected = 0;
+    if (atomic_compare_exchange_strong(&rs->error_status, &expected, PTO_ERR_CAPACITY)) {
+        atomic_store(&rs->error_task, task);
+        atomic_store(&rs->error_arg[0], start);
+        atomic_store(&rs->error_arg[1], cycles);
+        atomic_store(&rs->error_arg[2], (uint64_t)(uint32_t)func_id);
+    }
 }
 
 #endif

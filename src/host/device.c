@@ -5,6 +5,7 @@
 
 #include "core/bits.h"
 #include "host/device_internal.h"
+#include "host/env.h"
 #include "host/error.h"
 #include "orchestration/run_internal.h"
 #include "platform/a2a3/a2a3.h"
@@ -14,6 +15,8 @@
 
 void pto_device_config_default(pto_device_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->blocks = PTO_MAX_BLOCKS;
     cfg->schedulers = 3;
@@ -26,27 +29,16 @@ void pto_device_config_default(pto_device_config *cfg)
     cfg->tensormap_buckets = 65536;
 }
 
-static pto_status env_u64(const char *name, uint64_t *out, pto_error *err)
-{
-    const char *v = getenv(name);
-    if (!v)
-        return PTO_OK;
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 0);
-    if (errno || end == v || *end)
-        return pto_fail(err, PTO_ERR_INVALID, "%s=%s is not a number", name, v);
-    *out = x;
-    return 2; /* set */
-}
-
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
 {
-    /* is32: 1 = u32 size, 0 = size_t size, 2 = u64 size, 3 = u32 value (0 allowed) */
+    if (!cfg)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_device_config_from_env: cfg is NULL");
+    /* is32: 1 = u32 size, 0 = size_t size, 2 = u64 size, 3 = u32 value (0 allowed).
+     * Values are plain decimal (host/env.h): 010, 0x10, -1 are errors. */
     static const struct { const char *name; size_t off; int is32; } vars[] = {
         {"PTO_BLOCKS", offsetof(pto_device_config, blocks), 1},
         {"PTO_SCHEDULERS", offsetof(pto_device_config, schedulers), 1},
-        {"PTO_EXEC_THREADS", offsetof(pto_device_config, exec_threads), 1},
+        {"PTO_EXEC_THREADS", offsetof(pto_device_config, exec_threads), 3}, /* 0: hosted */
         {"PTO_TASK_WINDOW", offsetof(pto_device_config, task_window), 1},
         {"PTO_DEP_POOL", offsetof(pto_device_config, dep_pool), 1},
         {"PTO_READY_QUEUE", offsetof(pto_device_config, ready_queue), 1},
@@ -59,24 +51,28 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         uint64_t x = 0;
-        pto_status st = env_u64(vars[i].name, &x, err);
-        if (st == PTO_OK)
-            continue;
-        if (st != 2)
+        int set;
+        pto_status st = pto_env_u64(vars[i].name, &x, &set, err);
+        if (st != PTO_OK)
             return st;
+        if (!set)
+            continue;
         if (x == 0 && vars[i].is32 != 3) /* 3: a value, not a size */
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s=0: sizes must be positive (unset it for the default)",
                             vars[i].name);
         if (vars[i].is32 == 1 || vars[i].is32 == 3) {
             if (x > UINT32_MAX)
-                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
-                                vars[i].name, (unsigned long long)x);
+                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large (at most %u)",
+                                vars[i].name, (unsigned long long)x, UINT32_MAX);
             uint32_t v = (uint32_t)x;
             memcpy((char *)cfg + vars[i].off, &v, sizeof v);
         } else if (vars[i].is32 == 2) {
             memcpy((char *)cfg + vars[i].off, &x, sizeof x);
         } else {
+            if (x > SIZE_MAX)
+                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
+                                vars[i].name, (unsigned long long)x);
             size_t v = (size_t)x;
             memcpy((char *)cfg + vars[i].off, &v, sizeof v);
         }
@@ -224,7 +220,11 @@ void pto_device_close(pto_device *dev)
 
 void pto_device_get_info(const pto_device *dev, pto_device_info *info)
 {
+    if (!info)
+        return;
     memset(info, 0, sizeof *info);
+    if (!dev)
+        return; /* all zero, platform NULL */
     info->platform = dev->platform;
     info->blocks = dev->cfg.blocks;
     info->aic_cores = dev->cfg.blocks;
@@ -245,13 +245,17 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
 
 void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count)
 {
-    *edges = dev->tb.edge_log;
-    *count = dev->tb.edge_n;
+    if (edges)
+        *edges = dev ? dev->tb.edge_log : NULL;
+    if (count)
+        *count = dev ? dev->tb.edge_n : 0;
 }
 
 void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
                           size_t *count)
 {
-    *recs = dev->records;
-    *count = dev->nrecords;
+    if (recs)
+        *recs = dev ? dev->records : NULL;
+    if (count)
+        *count = dev ? dev->nrecords : 0;
 }

@@ -2,11 +2,17 @@
  *
  * Invariants: created by pto_device_open, which allocates every runtime
  * resource (GM arena, task buffer, trace records, platform threads); nothing
- * here is resized afterwards. `busy` is set for the duration of pto_launch
- * (one run at a time per device), `executing` from the first publication
- * until every task completed. Both are touched only by the launching thread. */
+ * here is resized afterwards. `busy` is claimed by pto_launch with a
+ * compare-and-swap from 0 to 1 and released when it returns (one run at a
+ * time per device: a concurrent launch fails with PTO_ERR_STATE), so any
+ * thread may read it; it stays 1 on a device `broken` by a watchdog.
+ * `executing` is 1 from the first publication until every task completed.
+ * All three are atomic because other threads read them (a second launch,
+ * kernel registration). */
 #ifndef PTO_SRC_DEVICE_INTERNAL_H
 #define PTO_SRC_DEVICE_INTERNAL_H
+
+#include <stdatomic.h>
 
 #include "core/heap_arena.h"
 #include "core/run_state.h"
@@ -35,9 +41,9 @@ struct pto_device {
                                      one per cache line (inside records_mem) */
     void *records_mem;            /* calloc'ed: untouched pages stay unmapped */
     size_t nrecords;              /* records valid for the last run */
-    int busy;                     /* inside pto_launch */
-    int executing;                /* tasks may be running (kernel table frozen) */
-    int broken;                   /* a kernel never finished: no more runs */
+    _Atomic int busy;             /* inside pto_launch (claimed by CAS) */
+    _Atomic int executing;        /* tasks may be running (kernel table frozen) */
+    _Atomic int broken;           /* a kernel never finished: no more runs */
 };
 
 #endif

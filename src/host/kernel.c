@@ -1,8 +1,16 @@
 /* Public kernel registration on dev->kernels.
  *
- * Behaviour: registration and unregistration fail with PTO_ERR_STATE while
- * tasks of the device are executing (dev->executing); host-built
- * orchestration may still register, since nothing runs before launch. Re-registering a func_id replaces the
+ * Behaviour: registration, unregistration and pto_kernel_set_cost fail with
+ * PTO_ERR_STATE while a launch is in progress on the device (dev->busy:
+ * another thread's, or a streamed run's own orchestration, whose tasks are
+ * executing) — except from a host-built orchestration function on the
+ * launching thread, since nothing runs before its graph is complete. There,
+ * changing the core type of a func_id that a task of the graph already uses
+ * is refused too (PTO_ERR_STATE, naming the task): each task recorded its
+ * core type, and so its ready queue and core, when it was added, and would
+ * run the new kernel on a core of the old type. Re-registering with the same
+ * type, or a func_id no task uses yet, is allowed. Re-registering a func_id
+ * replaces the
  * entry and closes the previous entry's dl handle (after the new one is
  * open, so re-registering from the same .so keeps it loaded). Unregistering
  * an id that is not registered is PTO_ERR_NOT_FOUND. Names longer than the
@@ -17,6 +25,7 @@
 
 #include "host/device_internal.h"
 #include "host/error.h"
+#include "orchestration/run_internal.h"
 
 _Static_assert(sizeof(pto_kernel_fn) == sizeof(void *),
                "dlsym results must fit a function pointer");
@@ -30,11 +39,39 @@ static pto_status check_id(pto_device *dev, int func_id, const char *what,
         return pto_fail(err, PTO_ERR_INVALID,
                         "%s: func_id %d is out of range [0, %d)", what, func_id,
                         PTO_MAX_FUNCS);
-    if (dev->executing)
+    /* pto_orchestrating is this thread's: only the launching thread of a
+     * host-built run sees its own run there. */
+    int own_build = dev->run_handle && pto_orchestrating == dev->run_handle;
+    if (atomic_load(&dev->executing) || (atomic_load(&dev->busy) && !own_build))
         return pto_fail(err, PTO_ERR_STATE,
-                        "%s(func_id %d): tasks are executing; (un)register "
-                        "kernels before launch or after it returns",
-                        what, func_id);
+                        "%s(func_id %d): a launch is in progress on this device%s; "
+                        "(un)register kernels before pto_launch, after it returns, or "
+                        "from a host-built orchestration function",
+                        what, func_id,
+                        atomic_load(&dev->executing) ? " and tasks are executing" : "");
+    return PTO_OK;
+}
+
+/* From a host-built orchestration function: a task of the graph being built
+ * recorded func_id's current core type; it must keep it. */
+static pto_status check_type_change(pto_device *dev, int func_id, pto_core_type type,
+                                    const char *what, pto_error *err)
+{
+    const pto_kernel_entry *e = pto_kernel_lookup(&dev->kernels, func_id);
+    if (!e || e->type == type || pto_orchestrating != dev->run_handle || !dev->run_handle)
+        return PTO_OK;
+    const pto_task_buffer *tb = &dev->tb;
+    for (uint64_t id = atomic_load(&tb->last_alive); id < tb->next_id; id++) {
+        const pto_task *t = &tb->tasks[id & tb->mask];
+        if (t->func_id == func_id && t->core_type != PTO_QUEUE_DUMMY)
+            return pto_fail(err, PTO_ERR_STATE,
+                            "%s(func_id %d): task t%llu of the graph being built uses it "
+                            "as %s; it cannot become %s before that graph has run "
+                            "(register it with another func_id)",
+                            what, func_id, (unsigned long long)id,
+                            t->core_type == PTO_CORE_AIC ? "AIC" : "AIV",
+                            type == PTO_CORE_AIC ? "AIC" : "AIV");
+    }
     return PTO_OK;
 }
 
@@ -49,7 +86,7 @@ static pto_status check_reg(pto_device *dev, int func_id, pto_core_type type,
                         "%s(func_id %d): core type %d is neither PTO_CORE_AIC "
                         "(0) nor PTO_CORE_AIV (1)",
                         what, func_id, (int)type);
-    return PTO_OK;
+    return check_type_change(dev, func_id, type, what, err);
 }
 
 /* Fills entry func_id (validated by the caller) and takes ownership of dl. */

@@ -152,11 +152,19 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
     pto_error_append(e, ".");
     run->dl.reason = r;
     run->dl.need = need;
+    run->dl.in_use = in_use(dev, r);
+    run->dl.drained_need = 0;
     run->dl.scope_depth = depth < 0 ? 0 : (uint32_t)depth;
     snprintf(run->dl.scope_name, sizeof run->dl.scope_name, "%s",
              run->scopes[run->dl.scope_depth].name);
     run->dl.scope_closed = 0;
     run->failed = 1;
+}
+
+void pto_flow_drained(pto_run *run, pto_stall_reason reason, uint64_t units)
+{
+    if (run->failed && !run->dl.scope_closed && run->dl.reason == reason)
+        run->dl.drained_need += units;
 }
 
 void pto_flow_finish_report(pto_run *run, pto_error *err)
@@ -199,6 +207,20 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
                          knob(dl->reason),
                          (unsigned long long)(2 * (dl->scope_heap > cap ? dl->scope_heap : cap)));
         break;
+    case PTO_STALL_TENSORMAP_POOL_FULL:
+    case PTO_STALL_DEPLIST_POOL_FULL: {
+        /* What the scope holds at once (see pto_deadlock), rounded up to the
+         * power of two the pool needs: following the advice once works. */
+        uint64_t held = dl->in_use + dl->need + dl->drained_need;
+        pto_error_append(e, "%s %llu is too small: scope '%s' holds %llu at once (%llu in "
+                            "use at the stall, %llu more asked for before it ended); use %s "
+                            ">= %llu or split scope '%s'.",
+                         pto_stall_name(dl->reason), (unsigned long long)cap, name,
+                         (unsigned long long)held, (unsigned long long)dl->in_use,
+                         (unsigned long long)(dl->need + dl->drained_need), knob(dl->reason),
+                         (unsigned long long)pow2_at_least(held), name);
+        break;
+    }
     default:
         pto_error_append(e, "%s %llu is too small for the tasks alive at once; use %s >= %llu "
                             "or split scope '%s'.",

@@ -8,6 +8,8 @@
 #include "orchestration/run_internal.h"
 #include "platform/sim/sim.h"
 
+_Thread_local struct pto_run *pto_orchestrating;
+
 pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
                                 pto_core_type type, pto_error *err)
 {
@@ -118,8 +120,10 @@ pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
     pto_status st = pto_run_check_building(run, "pto_add_dep", err);
     if (st)
         return st;
-    if (run->failed)
+    if (run->failed) { /* counted only: at most one dep node */
+        pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, 1);
         return PTO_OK;
+    }
     pto_task_buffer *tb = &run->dev->tb;
     uint64_t lo = atomic_load(&tb->last_alive);
     if (producer >= tb->next_id || consumer >= tb->next_id || consumer < lo)

@@ -19,6 +19,8 @@
 
 void pto_run_config_default(pto_run_config *cfg)
 {
+    if (!cfg)
+        return;
     memset(cfg, 0, sizeof *cfg);
     cfg->mode = PTO_MODE_HOST_BUILT;
     cfg->watchdog_ms = 60000;
@@ -231,6 +233,46 @@ static void fill_flow_stats(pto_device *dev, pto_stats *st)
     st->stall_reason = run->failed ? run->dl.reason : PTO_STALL_NONE;
 }
 
+/* The outcome of a finished run (deadlock report, orchestration error,
+ * kernel failure) or, when it succeeded, its copy-backs. Called while the
+ * launch still holds dev->busy. */
+static pto_status run_result(pto_device *dev, pto_status st, pto_error *err)
+{
+    pto_run *run = dev->run_handle;
+    pto_run_state *rs = &dev->run;
+    pto_task_buffer *tb = &dev->tb;
+    if (run->failed) {
+        pto_flow_finish_report(run, err);
+        return PTO_ERR_DEADLOCK;
+    }
+    if (st != PTO_OK)
+        return st;
+    int32_t fail = atomic_load(&rs->error_status);
+    if (fail == PTO_ERR_CAPACITY) { /* the only capacity failure of a task */
+        uint64_t id = atomic_load(&rs->error_task);
+        int func = (int32_t)(uint32_t)atomic_load(&rs->error_arg[2]);
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "semantic time overflow: task t%llu (kernel %s, func_id %d) starts "
+                        "at cycle %llu and reports %llu cycles, so it would end past the "
+                        "limit of %llu cycles (PTO_CYCLE_LIMIT = 2^56 - 1); times past it "
+                        "are clamped to it",
+                        (unsigned long long)id, pto_kernel_name(dev, func), func,
+                        (unsigned long long)atomic_load(&rs->error_arg[0]),
+                        (unsigned long long)atomic_load(&rs->error_arg[1]),
+                        (unsigned long long)PTO_CYCLE_LIMIT);
+    }
+    if (fail) {
+        uint64_t id = atomic_load(&rs->error_task);
+        pto_task *t = pto_tb_task(tb, id);
+        return pto_fail(err, (pto_status)fail,
+                        "task t%llu: func_id %d has no registered kernel at dispatch",
+                        (unsigned long long)id, t->func_id);
+    }
+    for (uint32_t i = 0; i < run->ncopies; i++)
+        memcpy(run->copies[i].host, run->copies[i].dev, run->copies[i].bytes);
+    return PTO_OK;
+}
+
 pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn orch,
                       void *ctx, pto_stats *stats, pto_error *err)
 {
@@ -239,8 +281,6 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     if (dev->broken)
         return pto_fail(err, PTO_ERR_STATE,
                         "pto_launch: device is unusable after a watchdog timeout");
-    if (dev->busy)
-        return pto_fail(err, PTO_ERR_STATE, "pto_launch: a run is already in progress");
     pto_run_config cfg;
     pto_run_config_default(&cfg);
     if (cfg_in)
@@ -255,7 +295,9 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
                         "with %u schedulers that is %u > %d AICPU threads",
                         dev->cfg.schedulers, dev->cfg.schedulers + 1, PTO_MAX_AICPU_THREADS);
 
-    dev->busy = 1;
+    int idle = 0; /* one run at a time: a concurrent launch fails here */
+    if (!atomic_compare_exchange_strong(&dev->busy, &idle, 1))
+        return pto_fail(err, PTO_ERR_STATE, "pto_launch: a run is already in progress");
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, stats);
     pto_run_state *rs = &dev->run;
@@ -267,7 +309,9 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         /* The whole graph is built before anything runs. */
         uint64_t t_orch = pto_now_ns(), c_orch = pto_thread_cpu_ns();
         run->building = 1;
+        pto_orchestrating = run; /* may (re)register kernels, see kernel.c */
         st = orch(run, ctx, err);
+        pto_orchestrating = NULL;
         run->building = 0;
         orch_ns = pto_now_ns() - t_orch;
         orch_cpu_ns = pto_thread_cpu_ns() - c_orch;
@@ -347,22 +391,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     sp->edges = dev->tb.edge_n;
     sp->edges_dropped = dev->tb.edge_dropped;
     fill_flow_stats(dev, sp);
-    dev->busy = 0;
-    if (run->failed) {
-        pto_flow_finish_report(run, err);
-        return PTO_ERR_DEADLOCK;
-    }
-    if (st != PTO_OK)
-        return st;
-    int32_t fail = atomic_load(&rs->error_status);
-    if (fail) {
-        uint64_t id = atomic_load(&rs->error_task);
-        pto_task *t = pto_tb_task(tb, id);
-        return pto_fail(err, (pto_status)fail,
-                        "task t%llu: func_id %d has no registered kernel at dispatch",
-                        (unsigned long long)id, t->func_id);
-    }
-    for (uint32_t i = 0; i < run->ncopies; i++)
-        memcpy(run->copies[i].host, run->copies[i].dev, run->copies[i].bytes);
-    return PTO_OK;
+    pto_status rst = run_result(dev, st, err);
+    atomic_store(&dev->busy, 0); /* after the last use of the run's state */
+    return rst;
 }

@@ -36,7 +36,11 @@ typedef struct pto_scope {
 
 /* Filled when the orchestrator finds it can never get a resource; the run
  * then keeps counting submissions (without executing them) until the culprit
- * scope ends, so the report can say how large that scope really is. */
+ * scope ends, so the report can say how large that scope really is, and how
+ * much of the resource it holds at once: nothing in use at the deadlock can
+ * retire before the culprit scope ends (it holds the oldest live task, and
+ * retirement is in order), so the scope needs in_use + need + drained_need
+ * (see pto_flow_drained) — the size the advice names. */
 typedef struct pto_deadlock {
     pto_stall_reason reason;
     uint32_t scope_depth;  /* culprit scope (0 = the implicit run scope) */
@@ -45,6 +49,9 @@ typedef struct pto_deadlock {
     uint64_t scope_heap;
     int scope_closed;      /* the culprit scope has ended since */
     uint64_t need;         /* request that could not be met */
+    uint64_t in_use;       /* units of the resource held at the deadlock */
+    uint64_t drained_need; /* units asked for by the submissions counted
+                              after it, while the culprit scope was open */
 } pto_deadlock;
 
 struct pto_run {
@@ -87,6 +94,11 @@ void pto_run_destroy(struct pto_run *run);
 
 /* Tasks submitted so far, including those only counted after a deadlock. */
 uint64_t pto_run_vnext(const pto_run *run);
+
+/* The run whose host-built orchestration function this thread is running,
+ * or NULL: kernel registration is allowed during a launch only from there
+ * (graph.c). */
+extern _Thread_local struct pto_run *pto_orchestrating;
 
 /* graph.c */
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
@@ -139,5 +151,9 @@ void pto_flow_retire(pto_run *run);
 pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err);
 /* Completes the deadlock report with the final scope size. */
 void pto_flow_finish_report(pto_run *run, pto_error *err);
+/* After a deadlock: a counted-only submission would have taken `units` of
+ * the resource behind `reason`; added to dl.drained_need when that is the
+ * resource the run deadlocked on and the culprit scope is still open. */
+void pto_flow_drained(pto_run *run, pto_stall_reason reason, uint64_t units);
 
 #endif

@@ -116,6 +116,39 @@ static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap, in
     }
 }
 
+/* After a deadlock a submission is only counted (see pto_deadlock); for the
+ * report's advice, what would it have taken of the TensorMap (one entry per
+ * inferred tensor) and of the dep pool (one node per live producer the map
+ * knows for its tensors, and one for each tensor with none there: its
+ * producer may be a task counted since, which is not in the map)? */
+static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
+{
+    if (run->scopes[run->depth].mode != PTO_SCOPE_AUTO)
+        return;
+    pto_tensor_map *tm = &run->dev->tmap;
+    uint64_t frontier = atomic_load(&run->dev->tb.last_alive), tensors = 0, deps = 0;
+    run->nproducers = 0;
+    run->seen_epoch++;
+    for (uint32_t i = 0; i < n; i++) {
+        pto_param_kind k = p[i].kind;
+        if (k == PTO_SCALAR || k == PTO_NO_DEP)
+            continue;
+        tensors++;
+        if (k == PTO_OUT)
+            continue; /* a fresh output has no producer */
+        if (!p[i].tensor.base) { /* the output of a counted-only task */
+            deps++;
+            continue;
+        }
+        uint32_t before = run->nproducers;
+        pto_tmap_query(tm, pto_ptr_bits(p[i].tensor.base), &p[i].tensor, frontier, add_producer,
+                       run, k == PTO_IN ? PTO_TMAP_WRITERS : PTO_TMAP_WRITERS | PTO_TMAP_READERS);
+        deps += run->nproducers == before;
+    }
+    pto_flow_drained(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors);
+    pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, deps + run->nproducers);
+}
+
 static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p, uint32_t n,
                          pto_task_id *out, pto_error *err)
 {
@@ -126,6 +159,8 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
     pto_status st = plan_params(run, p, n, infer, &pl, err);
     if (st)
         return st;
+    if (run->failed)
+        count_drained(run, p, n);
     run->heap_requested += pl.heap_bytes;
     pto_run_publish_batch(run);
 

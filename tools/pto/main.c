@@ -6,7 +6,11 @@
  *               [--cycle-trace FILE] [--graph FILE] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
- * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
+ * 2 usage error. Errors are printed as "error: <STATUS>: <message>".
+ * Numbers (flags and PTO_* variables alike) are plain decimal: no sign,
+ * spaces, leading zeros or hex, nothing past the range; 0 is refused for a
+ * size (--blocks, --schedulers, --window), as PTO_BLOCKS=0 is. A bad value
+ * is a usage error quoting the text as given. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -84,7 +88,11 @@ static void usage(FILE *out)
             "Sizes not given on the command line come from PTO_BLOCKS, PTO_SCHEDULERS,\n"
             "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE,\n"
             "PTO_TRACE_CAPACITY, PTO_GM_BYTES, PTO_HEAP_BYTES, PTO_TENSORMAP and\n"
-            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n",
+            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n"
+            "\n"
+            "Numbers, given as flags or in those variables, are plain decimal: 010,\n"
+            "0x10, -1, +1, spaces and values out of range are refused, as is 0 for a\n"
+            "size (unset the variable or leave out the flag for the default).\n",
             PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 
@@ -119,18 +127,52 @@ __attribute__((format(printf, 3, 4))) static pto_status cli_fail(pto_error *err,
     return status;
 }
 
-/* Decimal u32 without sign or trailing junk. */
-static int parse_u32(const char *s, uint32_t *out)
+/* NULL when s is a plain decimal number (stored in *out), else why not:
+ * the library's rules for PTO_* variables (no sign, spaces, leading zero,
+ * hex, overflow). */
+static const char *decimal_problem(const char *s, uint64_t *out)
 {
-    if (!s || *s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > UINT32_MAX)
-        return 0;
-    *out = (uint32_t)v;
-    return 1;
+    if (!*s)
+        return "it is empty";
+    if (*s == '-' || *s == '+')
+        return "a sign is not allowed";
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        return "hexadecimal is not allowed";
+    if (s[0] == '0' && s[1])
+        return "a leading zero is not allowed";
+    uint64_t x = 0;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\t' || *s == '\n')
+            return "spaces are not allowed";
+        if (*s < '0' || *s > '9')
+            return "it is not a decimal number";
+        unsigned d = (unsigned)(*s - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            return "it is too large";
+        x = x * 10 + d;
+    }
+    *out = x;
+    return NULL;
+}
+
+/* The value of a size flag: a plain decimal number in [1, max], a power of
+ * two when pow2. Returns -1 (stored in *out) or a usage-error exit code. */
+static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, uint32_t *out)
+{
+    if (!v)
+        return usage_error("%s needs a value", flag);
+    uint64_t x = 0;
+    const char *why = decimal_problem(v, &x);
+    if (why)
+        return usage_error("%s '%s' is not valid: %s (give a plain decimal number)", flag, v,
+                           why);
+    if (x == 0 || x > max)
+        return usage_error("%s '%s' is out of range: it must be 1..%u%s", flag, v,
+                           (unsigned)max, pow2 ? ", a power of two" : "");
+    if (pow2 && (x & (x - 1)))
+        return usage_error("%s '%s' is not a power of two", flag, v);
+    *out = (uint32_t)x;
+    return -1;
 }
 
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
@@ -176,16 +218,19 @@ static int parse_args(int argc, char **argv, cli_opts *o)
                 return usage_error("--platform needs a platform name");
             o->platform = v;
         } else if (opt_value(argc, argv, &i, "--blocks", &v)) {
-            if (!parse_u32(v, &o->blocks))
-                return usage_error("--blocks needs a number, got '%s'", v ? v : "");
+            int rc = parse_size("--blocks", v, PTO_MAX_BLOCKS, 0, &o->blocks);
+            if (rc >= 0)
+                return rc;
             o->has_blocks = 1;
         } else if (opt_value(argc, argv, &i, "--schedulers", &v)) {
-            if (!parse_u32(v, &o->schedulers))
-                return usage_error("--schedulers needs a number, got '%s'", v ? v : "");
+            int rc = parse_size("--schedulers", v, PTO_MAX_AICPU_THREADS, 0, &o->schedulers);
+            if (rc >= 0)
+                return rc;
             o->has_schedulers = 1;
         } else if (opt_value(argc, argv, &i, "--window", &v)) {
-            if (!parse_u32(v, &o->window) || o->window == 0)
-                return usage_error("--window needs a positive number, got '%s'", v ? v : "");
+            int rc = parse_size("--window", v, UINT32_C(1) << 24, 1, &o->window);
+            if (rc >= 0)
+                return rc;
             o->has_window = 1;
         } else if (run && !strcmp(a, "--streamed")) {
             if (o->mode == PTO_MODE_HOST_BUILT)
@@ -225,20 +270,26 @@ static int parse_args(int argc, char **argv, cli_opts *o)
 }
 
 /* Defaults, then the environment, then the command-line flags. */
-static pto_status open_device(const cli_opts *o, pto_device **dev, pto_error *err)
+static pto_status device_config(const cli_opts *o, pto_device_config *cfg, pto_error *err)
 {
-    pto_device_config cfg;
-    pto_device_config_default(&cfg);
-    pto_status s = pto_device_config_from_env(&cfg, err);
+    pto_device_config_default(cfg);
+    pto_status s = pto_device_config_from_env(cfg, err);
     if (s != PTO_OK)
         return s;
     if (o->has_blocks)
-        cfg.blocks = o->blocks;
+        cfg->blocks = o->blocks;
     if (o->has_schedulers)
-        cfg.schedulers = o->schedulers;
+        cfg->schedulers = o->schedulers;
     if (o->has_window)
-        cfg.task_window = o->window;
-    return pto_device_open(o->platform, &cfg, dev, err);
+        cfg->task_window = o->window;
+    return PTO_OK;
+}
+
+static pto_status open_device(const cli_opts *o, pto_device **dev, pto_error *err)
+{
+    pto_device_config cfg;
+    pto_status s = device_config(o, &cfg, err);
+    return s != PTO_OK ? s : pto_device_open(o->platform, &cfg, dev, err);
 }
 
 static int cmd_info(const cli_opts *o)
@@ -407,8 +458,10 @@ static int cmd_run(const cli_opts *o)
     pto_device *dev = NULL;
     void *ctx = NULL;
     int rc = EXIT_ERR;
+    pto_device_config cfg;
 
-    if (load_example(o->dir, &le, &err) != PTO_OK) {
+    /* A bad PTO_* value is reported before anything is compiled. */
+    if (device_config(o, &cfg, &err) != PTO_OK || load_example(o->dir, &le, &err) != PTO_OK) {
         rc = report(&err);
         goto out;
     }

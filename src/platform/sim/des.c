@@ -7,7 +7,10 @@
  * cycles fix its end), and completions are processed in order of end cycle
  * (ties by core number). Same inputs therefore give the same dispatch order,
  * trace and total_cycles on every run. Invariant: des_heap holds exactly the
- * busy cores, keyed by end cycle; des_now never decreases. */
+ * busy cores, keyed by end cycle; des_now never decreases. End cycles are at
+ * most PTO_CYCLE_LIMIT (2^56 - 1; a task passing it fails the run and ends at
+ * it, as in threaded mode), so (end << 8) | core never loses a bit. */
+#include "core/cycles.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
@@ -111,7 +114,9 @@ static void dispatch(pto_sim *sim)
             sim->cexec[c].last_token = cs->token;
             pto_exec_run_token(sim, (uint32_t)c, cs->token, NULL);
             pto_counter_add(&sim->sched[sim->core_sched[c]].dispatched, 1);
-            heap_push(sim, KEY(cs->start_cycle + sim->hs[c].out.cycles, (uint64_t)c));
+            int over; /* a task ending past the limit ends at it (core/cycles.h) */
+            uint64_t end = pto_cycle_end(cs->start_cycle, sim->hs[c].out.cycles, &over);
+            heap_push(sim, KEY(end, (uint64_t)c));
         }
     }
 }

@@ -1,6 +1,7 @@
 /* AICore executor: runs the kernel named by a core's data register and
  * reports ACK and FIN through the handshake region. */
 #include "core/clock.h"
+#include "core/cycles.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
@@ -23,7 +24,7 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
         k->fn(t->args);
         cycles = pto_cycles_read();
         if (k->cost)
-            cycles += k->cost(t->args);
+            cycles = pto_cycles_sat_add(cycles, k->cost(t->args));
     }
     uint64_t end = pto_now_ns();
     if (since)

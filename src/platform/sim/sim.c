@@ -9,7 +9,9 @@
 
 #include "core/bits.h"
 #include "core/clock.h"
+#include "core/cycles.h"
 #include "host/device_internal.h"
+#include "host/env.h"
 #include "host/error.h"
 
 #define PTO_BOOT_TIMEOUT_NS (UINT64_C(10) * 1000000000u)
@@ -241,10 +243,23 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     sim->nsched = dev->cfg.schedulers;
     sim->hosted = dev->cfg.exec_threads == 0;
     sim->nexec = sim->hosted ? sim->nsched : dev->cfg.exec_threads;
-    const char *pin = getenv("PTO_PIN_THREADS");
-    sim->pin = pin && *pin == '1';
-    const char *spin = getenv("PTO_SPIN_US");
-    sim->spin_ns = (spin ? strtoull(spin, 0, 10) : 50) * 1000u;
+    uint64_t pin = 0, spin_us = 50;
+    int set;
+    pto_status st = pto_env_u64("PTO_PIN_THREADS", &pin, &set, err);
+    if (st == PTO_OK && pin > 1)
+        st = pto_fail(err, PTO_ERR_INVALID, "PTO_PIN_THREADS=%llu must be 0 or 1",
+                      (unsigned long long)pin);
+    if (st == PTO_OK)
+        st = pto_env_u64("PTO_SPIN_US", &spin_us, &set, err);
+    if (st == PTO_OK && spin_us > 10000000u)
+        st = pto_fail(err, PTO_ERR_INVALID, "PTO_SPIN_US=%llu is too large (at most 10000000)",
+                      (unsigned long long)spin_us);
+    if (st != PTO_OK) {
+        free(sim);
+        return st;
+    }
+    sim->pin = pin == 1;
+    sim->spin_ns = spin_us * 1000u;
     sim->hs = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->hs, 64));
     sim->csched = calloc(sim->ncores, sizeof *sim->csched);
     sim->cexec = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->cexec, 64));
@@ -353,7 +368,12 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
 {
     pto_device *dev = sim->dev;
     pto_sim_core_sched *cs = &sim->csched[c];
-    t->end_cycle = cs->start_cycle + cycles;
+    int over;
+    t->end_cycle = pto_cycle_end(cs->start_cycle, cycles, &over);
+    if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
+        pto_run_state_fail_cycles(&dev->run, t->id, t->func_id, cs->start_cycle, cycles);
+        cycles = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
+    }
     cs->clock = t->end_cycle;
     cs->busy_cycles += cycles;
     if (!cycles) {

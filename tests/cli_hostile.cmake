@@ -1,0 +1,109 @@
+# Hostile input for the `pto` CLI (run by CTest as hostile_cli, label
+# `hostile`): bad flags, bad PTO_* values and bad paths. Every case must be
+# rejected cleanly: a non-zero exit code below 128 (no signal, no crash)
+# within 20 s, every EXPECT text on stderr (the message names the bad value)
+# and no FORBID text anywhere. All cases fail before anything is compiled or
+# run, so the whole set takes well under a second on an idle machine. One
+# script for all cases keeps the process count (and the time) down; a
+# failure names every case that failed.
+#
+#   cmake -DPTO=<path to pto> -DEXAMPLE=<an example dir> -P cli_hostile.cmake
+cmake_policy(VERSION 3.18)
+if(NOT PTO OR NOT EXAMPLE)
+  message(FATAL_ERROR "cli_hostile.cmake: pass -DPTO=... -DEXAMPLE=...")
+endif()
+set(failed "")
+
+# reject(<name> [ENV NAME=VALUE]... [EXPECT text]... [FORBID text]... RUN args...)
+# ENV sets a variable for this case only.
+function(reject name)
+  cmake_parse_arguments(R "" "" "ENV;EXPECT;FORBID;RUN" ${ARGN})
+  set(names "")
+  foreach(kv IN LISTS R_ENV)
+    string(FIND "${kv}" "=" eq)
+    string(SUBSTRING "${kv}" 0 ${eq} n)
+    math(EXPR from "${eq} + 1")
+    string(SUBSTRING "${kv}" ${from} -1 v)
+    set(ENV{${n}} "${v}")
+    list(APPEND names ${n})
+  endforeach()
+  execute_process(COMMAND ${PTO} ${R_RUN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err TIMEOUT 20)
+  foreach(n IN LISTS names)
+    unset(ENV{${n}})
+  endforeach()
+  set(why "")
+  if(NOT rc MATCHES "^[0-9]+$")
+    set(why "did not exit normally: ${rc}")
+  elseif(rc EQUAL 0)
+    set(why "succeeded; a rejection was expected")
+  elseif(rc GREATER_EQUAL 128)
+    set(why "exit code ${rc} (a signal?)")
+  endif()
+  foreach(e IN LISTS R_EXPECT)
+    string(FIND "${err}" "${e}" pos)
+    if(pos EQUAL -1)
+      string(APPEND why " stderr lacks '${e}';")
+    endif()
+  endforeach()
+  foreach(f IN LISTS R_FORBID)
+    string(FIND "${out}${err}" "${f}" pos)
+    if(NOT pos EQUAL -1)
+      string(APPEND why " output contains '${f}';")
+    endif()
+  endforeach()
+  string(REGEX REPLACE "\n.*" "" first "${err}")
+  if(why)
+    message("FAIL ${name}: ${why}\n  pto ${R_RUN}\n  exit ${rc}\n  stderr: ${err}")
+    set(failed "${failed} ${name}" PARENT_SCOPE)
+  else()
+    message("ok   ${name} (exit ${rc}): ${first}")
+  endif()
+endfunction()
+
+# Flags.
+reject(blocks_0 EXPECT "--blocks '0'" "1..24" RUN info --blocks 0)
+reject(schedulers_0 EXPECT "--schedulers '0'" "1..4" RUN info --schedulers 0)
+reject(window_0 EXPECT "--window '0'" RUN info --window 0)
+reject(window_3 EXPECT "--window '3' is not a power of two" RUN info --window 3)
+reject(window_empty EXPECT "--window '' is not valid" RUN info --window=)
+reject(blocks_25 EXPECT "--blocks '25'" "1..24" RUN info --blocks 25)
+reject(schedulers_5 EXPECT "--schedulers '5'" RUN info --schedulers 5)
+reject(blocks_abc EXPECT "--blocks 'abc'" RUN info --blocks abc)
+reject(blocks_010 EXPECT "--blocks '010'" "leading zero" RUN info --blocks 010)
+reject(blocks_hex EXPECT "--blocks '0x10'" "hexadecimal" RUN info --blocks 0x10)
+reject(blocks_negative EXPECT "--blocks '-1'" "sign" RUN info --blocks -1)
+reject(blocks_plus EXPECT "--blocks '+4'" "sign" RUN info --blocks +4)
+reject(blocks_huge EXPECT "--blocks '99999999999999999999'"
+       RUN info --blocks 99999999999999999999)
+reject(blocks_missing_value EXPECT "--blocks needs a value" RUN info --blocks)
+reject(run_blocks_0 EXPECT "--blocks '0'" RUN run ${EXAMPLE} --blocks 0)
+reject(run_window_0 EXPECT "--window '0'" RUN run ${EXAMPLE} --window 0)
+reject(unknown_option EXPECT "unknown option '--frobnicate'" RUN info --frobnicate)
+reject(unknown_command EXPECT "unknown command 'frob'" RUN frob)
+reject(run_no_dir EXPECT "run needs an example directory" RUN run)
+reject(run_extra_arg EXPECT "unexpected argument 'extra'" RUN run ${EXAMPLE} extra)
+reject(run_missing_dir EXPECT "/nonexistent/pto-example" RUN run /nonexistent/pto-example)
+reject(run_modes_clash EXPECT "exclude each other" RUN run ${EXAMPLE} --streamed --host-built)
+reject(trace_no_file EXPECT "--trace needs a file name" RUN run ${EXAMPLE} --trace)
+# PTO_* variables.
+reject(env_blocks_hex ENV "PTO_BLOCKS=0x10" EXPECT "PTO_BLOCKS='0x10'" "hexadecimal"
+       RUN info)
+reject(env_blocks_octal ENV "PTO_BLOCKS=010" EXPECT "PTO_BLOCKS='010'" RUN info)
+reject(env_blocks_space ENV "PTO_BLOCKS= " EXPECT "PTO_BLOCKS=' '" RUN info)
+reject(env_blocks_0 ENV "PTO_BLOCKS=0" EXPECT "PTO_BLOCKS=0" RUN info)
+reject(env_window_negative ENV "PTO_TASK_WINDOW=-1" EXPECT "PTO_TASK_WINDOW='-1'"
+       FORBID "18446744073709551615" RUN info)
+reject(env_window_huge ENV "PTO_TASK_WINDOW=99999999999999999999"
+       EXPECT "PTO_TASK_WINDOW='99999999999999999999'" RUN info)
+reject(env_window_3 ENV "PTO_TASK_WINDOW=3" EXPECT "(PTO_TASK_WINDOW)=3 is not a power of two"
+       RUN info)
+reject(env_spin ENV "PTO_SPIN_US=abc" EXPECT "PTO_SPIN_US='abc'" RUN info)
+reject(env_exec_threads ENV "PTO_EXEC_THREADS=100" EXPECT "exec_threads=100" RUN info)
+# A bad variable is reported before the example is compiled.
+reject(env_before_compile ENV "PTO_BLOCKS=0x10" EXPECT "PTO_BLOCKS='0x10'"
+       RUN run ${EXAMPLE})
+
+if(failed)
+  message(FATAL_ERROR "cli_hostile.cmake: failed:${failed}")
+endif()
