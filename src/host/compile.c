@@ -814,6 +814,16 @@ static int analyse_deps(compile_job *j, const char *c_path, uint64_t k,
     return ok;
 }
 
+/* j->final = <cache>/<stem>-<o>.so; its length does not depend on o, and
+ * compile_job_run checked it fits before. */
+static void object_path(compile_job *j, const char *stem, uint64_t o)
+{
+    int n = snprintf(j->final, sizeof j->final, "%s/%s-%016llx.so", j->cache, stem,
+                     (unsigned long long)o);
+    if (n < 0 || (size_t)n >= sizeof j->final)
+        j->final[0] = '\0'; /* cannot happen; stat and rename then fail */
+}
+
 static pto_status compile_job_run(compile_job *j, const char *c_path,
                                   const char *flags, char *out_path,
                                   size_t out_len, pto_error *err)
@@ -861,8 +871,7 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
     uint64_t o;
     struct stat st;
     if (manifest_lookup(j->manifest, k, &o)) {
-        snprintf(j->final, sizeof j->final, "%s/%s-%016llx.so", j->cache, stem,
-                 (unsigned long long)o);
+        object_path(j, stem, o);
         if (stat(j->final, &st) == 0 && S_ISREG(st.st_mode)) {
             memcpy(out_path, j->final, (size_t)n + 1);
             return PTO_OK; /* cache hit */
@@ -895,8 +904,7 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
     if (s == PTO_OK) {
         path_list files = {0}, dirs = {0};
         int fresh = analyse_deps(j, c_path, k, &start, &files, &dirs, &o);
-        snprintf(j->final, sizeof j->final, "%s/%s-%016llx.so", j->cache, stem,
-                 (unsigned long long)o);
+        object_path(j, stem, o);
         if (rename(j->tmp, j->final) != 0)
             s = pto_fail(err, PTO_ERR_IO, "cannot move the compiled object to '%s': %s",
                          j->final, strerror(errno));
