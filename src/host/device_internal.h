@@ -37,7 +37,10 @@ struct pto_device {
     size_t nrecords;              /* records valid for the last run */
     int busy;                     /* inside pto_launch */
     int executing;                /* tasks may be running (kernel table frozen) */
-    int broken;                   /* a kernel never finished: no more runs */
+    int broken;                   /* a watchdog fired: no more runs; set
+                                     with sim->dead by pto_run_watchdog */
+    struct pto_device *abandoned_next; /* pto_device_close: list of devices
+                                          kept for threads stuck in kernels */
 };
 
 #endif
