@@ -3,7 +3,7 @@
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
  *               [--streamed | --host-built] [--deterministic] [--trace FILE]
- *               [--cycle-trace FILE] [--graph FILE] [--quiet]
+ *               [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
@@ -34,6 +34,7 @@ typedef struct cli_opts {
     const char *graph;    /* run: dependency graph output path, or NULL */
     uint32_t blocks, schedulers, window;
     int has_blocks, has_schedulers, has_window;
+    uint32_t watchdog_ms; /* run: 0 = PTO_WATCHDOG_MS, else the default */
     int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
@@ -69,6 +70,9 @@ static void usage(FILE *out)
             "                       semantic time (cycles as the time unit)\n"
             "  --graph FILE         run: write the dependency graph; Graphviz DOT when\n"
             "                       FILE ends in .dot, JSON otherwise\n"
+            "  --watchdog-ms N      run: fail with PTO_ERR_TIMEOUT (and a report naming\n"
+            "                       the stuck task) when no task completes for N ms;\n"
+            "                       overrides PTO_WATCHDOG_MS (default 60000)\n"
             "  --quiet              run: do not print the stats table\n"
             "  -h, --help           show this text\n"
             "\n"
@@ -84,7 +88,10 @@ static void usage(FILE *out)
             "Sizes not given on the command line come from PTO_BLOCKS, PTO_SCHEDULERS,\n"
             "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE,\n"
             "PTO_TRACE_CAPACITY, PTO_GM_BYTES, PTO_HEAP_BYTES, PTO_TENSORMAP and\n"
-            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n",
+            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n"
+            "\n"
+            "A run whose kernel never returns fails after the watchdog (exit 1) in\n"
+            "every mode.\n",
             PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 
@@ -207,6 +214,10 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (!v || !*v)
                 return usage_error("--graph needs a file name");
             o->graph = v;
+        } else if (run && opt_value(argc, argv, &i, "--watchdog-ms", &v)) {
+            if (!parse_u32(v, &o->watchdog_ms) || o->watchdog_ms == 0)
+                return usage_error("--watchdog-ms needs a positive number, got '%s'",
+                                   v ? v : "");
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
         } else if (run && !strcmp(a, "--quiet")) {
@@ -221,6 +232,9 @@ static int parse_args(int argc, char **argv, cli_opts *o)
     }
     if (run && !o->dir)
         return usage_error("run needs an example directory");
+    const char *wd = getenv("PTO_WATCHDOG_MS");
+    if (run && !o->watchdog_ms && wd && (!parse_u32(wd, &o->watchdog_ms) || !o->watchdog_ms))
+        return usage_error("PTO_WATCHDOG_MS needs a positive number, got '%s'", wd);
     return -1;
 }
 
@@ -354,6 +368,8 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     rc.mode = o->mode >= 0 ? (pto_run_mode)o->mode : ex->mode;
     if (o->deterministic)
         rc.deterministic = 1;
+    if (o->watchdog_ms)
+        rc.watchdog_ms = o->watchdog_ms;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
