@@ -10,6 +10,7 @@
 #include "host/error.h"
 #include "orchestration/run_internal.h"
 #include "platform/a2a3/a2a3.h"
+#include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
 #define PTO_MAX_RING (UINT32_C(1) << 24)
@@ -173,6 +174,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
         return pto_fail(err, PTO_ERR_NOT_FOUND,
                         "unknown platform '%s' (known: a2a3sim, a2a3)", platform);
 
+    pto_crash_install();
     pto_device *dev = pto_zalloc_lines(sizeof *dev);
     if (!dev)
         return pto_fail(err, PTO_ERR_NOMEM, "device object");

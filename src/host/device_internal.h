@@ -39,6 +39,8 @@ struct pto_device {
     int executing;                /* tasks may be running (kernel table frozen) */
     int broken;                   /* a watchdog fired: no more runs; set
                                      with sim->dead by pto_run_watchdog */
+    uint64_t launches;            /* pto_launch calls that started a run
+                                     (crash reports: "run N"); launcher only */
     struct pto_device *abandoned_next; /* pto_device_close: list of devices
                                           kept for threads stuck in kernels */
 };

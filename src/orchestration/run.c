@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "host/device_internal.h"
 #include "host/error.h"
+#include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
 #define PTO_WAIT_SLICE_NS (UINT64_C(20) * 1000000u)
@@ -64,6 +65,7 @@ static void run_job(orch_job *j)
 static void *orch_main(void *arg)
 {
     pto_run *run = arg;
+    void *altstack = pto_crash_thread_begin(run->dev);
     int pinned = 0;
     for (;;) {
         uint32_t seen = pto_event_prepare(&run->orch_ev);
@@ -81,6 +83,7 @@ static void *orch_main(void *arg)
         atomic_store_explicit(&run->orch_job, NULL, memory_order_release);
         pto_event_signal(&run->orch_done);
     }
+    pto_crash_thread_end(altstack);
     return 0;
 }
 
@@ -343,6 +346,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
                         dev->cfg.schedulers, dev->cfg.schedulers + 1, PTO_MAX_AICPU_THREADS);
 
     dev->busy = 1;
+    dev->launches++;
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, stats);
     pto_run_state *rs = &dev->run;

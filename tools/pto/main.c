@@ -91,7 +91,9 @@ static void usage(FILE *out)
             "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n"
             "\n"
             "A run whose kernel never returns fails after the watchdog (exit 1) in\n"
-            "every mode.\n",
+            "every mode. A kernel that crashes the process is named on stderr first\n"
+            "(\"pto: kernel crashed: SIGSEGV in task t17 (kernel 'k', func_id 3) on\n"
+            "core 5 (AIV), run 1\"); the process then ends with the signal.\n",
             PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 

@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
+#include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
 void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64_t *since)
@@ -22,10 +23,12 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     /* A dead device (watchdog) starts no kernel: its tasks drain unrun. */
     if (k && !atomic_load_explicit(&sim->dead, memory_order_relaxed)) {
         pto_cycles_reset();
+        pto_crash_enter(t, c);
         k->fn(t->args);
         cycles = pto_cycles_read();
         if (k->cost)
             cycles += k->cost(t->args);
+        pto_crash_leave();
     }
     uint64_t end = pto_now_ns();
     if (since)

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "host/device_internal.h"
 #include "host/error.h"
+#include "platform/sim/crash.h"
 
 #define PTO_BOOT_TIMEOUT_NS (UINT64_C(10) * 1000000000u)
 
@@ -163,6 +164,7 @@ static void *sched_main(void *arg)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
+    void *altstack = pto_crash_thread_begin(sim->dev);
     pto_sim_pin(sim, s->index);
     pto_sim_exec *own = sim->hosted ? &sim->exec[s->index] : 0;
     /* Boot: raise aicpu_ready on every owned core, wait for aicore_done. */
@@ -195,17 +197,20 @@ static void *sched_main(void *arg)
     }
     while (own && atomic_load(&own->exited) < own->ncores)
         pto_exec_poll(own, (int)s->index);
+    pto_crash_thread_end(altstack);
     return 0;
 }
 
 static void *exec_main(void *arg)
 {
     pto_sim_exec *e = arg;
+    void *altstack = pto_crash_thread_begin(e->sim->dev);
     exec_boot(e);
     while (atomic_load(&e->exited) < e->ncores) {
         if (!pto_exec_poll(e, -1))
             idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, 0, e);
     }
+    pto_crash_thread_end(altstack);
     return 0;
 }
 
