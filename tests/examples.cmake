@@ -64,6 +64,56 @@ set_tests_properties(cli_bad_example_prints_fail PROPERTIES
   PASS_REGULAR_EXPRESSION "FAIL bad_example max_err=1 "
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
 
+# A kernel that never returns (tests/data/stuck_example): with --watchdog-ms
+# 300 every mode exits non-zero with the timeout report, within the watchdog
+# plus a second, plus up to 1.7 s for process startup on a loaded host
+# (typically the whole takes 0.5 s; sanitizer builds check no time). The
+# first run fills the kernel cache, so compile time is not counted in the
+# timed ones.
+set(PTO_STUCK_DIR ${CMAKE_CURRENT_SOURCE_DIR}/data/stuck_example)
+set(PTO_STUCK_WITHIN WITHIN_MS 3000)
+if(PTO_SANITIZE)
+  set(PTO_STUCK_WITHIN "")
+endif()
+set(PTO_STUCK_REPORT
+  EXPECT "error: PTO_ERR_TIMEOUT: watchdog"
+  EXPECT "Still running: t1 (kernel stuck_forever) on core "
+  EXPECT "func_id 1")
+add_test(NAME cli_stuck_compile
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          ${PTO_STUCK_REPORT}
+          RUN $<TARGET_FILE:pto_cli> run ${PTO_STUCK_DIR} --watchdog-ms 300 --quiet)
+set_tests_properties(cli_stuck_compile PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300 FIXTURES_SETUP pto_stuck_cache)
+foreach(variant "host_built:--host-built" "streamed:--streamed"
+                "det:--deterministic" "det_streamed:--deterministic|--streamed")
+  string(REPLACE ":" ";" v "${variant}")
+  list(GET v 0 name)
+  list(GET v 1 flags)
+  string(REPLACE "|" ";" flags "${flags}")
+  add_test(NAME cli_stuck_${name}
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+            ${PTO_STUCK_WITHIN} ${PTO_STUCK_REPORT}
+            RUN $<TARGET_FILE:pto_cli> run ${PTO_STUCK_DIR} --watchdog-ms 300
+                --blocks 2 --schedulers 2 ${flags})
+  set_tests_properties(cli_stuck_${name} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 60 FIXTURES_REQUIRED pto_stuck_cache)
+endforeach()
+# The same through the environment; a bad value is a usage error.
+add_test(NAME cli_stuck_env_watchdog
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          ${PTO_STUCK_WITHIN} ${PTO_STUCK_REPORT}
+          RUN $<TARGET_FILE:pto_cli> run ${PTO_STUCK_DIR})
+set_tests_properties(cli_stuck_env_watchdog PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV};PTO_WATCHDOG_MS=300" TIMEOUT 60
+  FIXTURES_REQUIRED pto_stuck_cache)
+add_test(NAME cli_watchdog_needs_number
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_STUCK_DIR} --watchdog-ms 0)
+set_tests_properties(cli_watchdog_needs_number PROPERTIES
+  PASS_REGULAR_EXPRESSION "--watchdog-ms .0. is out of range")
+add_test(NAME cli_help_watchdog COMMAND $<TARGET_FILE:pto_cli> --help)
+set_tests_properties(cli_help_watchdog PROPERTIES PASS_REGULAR_EXPRESSION "--watchdog-ms N")
+
 # A missing example directory is an error, not a crash.
 add_test(NAME cli_missing_example
   COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/no_such_example)

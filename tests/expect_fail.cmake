@@ -1,15 +1,18 @@
 # Runs a command that must FAIL (non-zero exit) and whose combined output
 # must contain every given literal substring. Used by tests/examples.cmake:
 #
-#   cmake -P expect_fail.cmake -- EXPECT <text> [EXPECT <text>...] RUN <cmd> [args...]
+#   cmake -P expect_fail.cmake -- [WITHIN_MS <ms>] EXPECT <text> [EXPECT <text>...]
+#                                 RUN <cmd> [args...]
 #
-# Exits non-zero (failing the CTest test) when the command succeeds or any
-# substring is missing; the command's output is echoed either way. Arguments
+# Exits non-zero (failing the CTest test) when the command succeeds, any
+# substring is missing, or (WITHIN_MS) the command took longer than <ms>
+# milliseconds; the command's output is echoed either way. Arguments
 # are CMake list elements, so neither the texts nor the command may contain ";".
 cmake_policy(VERSION 3.18)
 set(expects "")
 set(cmd "")
 set(mode "")
+set(within "")
 math(EXPR last "${CMAKE_ARGC} - 1")
 foreach(i RANGE 0 ${last})
   set(a "${CMAKE_ARGV${i}}")
@@ -18,6 +21,11 @@ foreach(i RANGE 0 ${last})
   elseif(mode STREQUAL "expect")
     list(APPEND expects "${a}")
     set(mode "")
+  elseif(mode STREQUAL "within")
+    set(within "${a}")
+    set(mode "")
+  elseif(a STREQUAL "WITHIN_MS")
+    set(mode "within")
   elseif(a STREQUAL "EXPECT")
     set(mode "expect")
   elseif(a STREQUAL "RUN")
@@ -27,8 +35,14 @@ endforeach()
 if(NOT cmd)
   message(FATAL_ERROR "expect_fail.cmake: no RUN command given")
 endif()
+string(TIMESTAMP t0 "%s%f")
 execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+string(TIMESTAMP t1 "%s%f")
+math(EXPR elapsed_ms "(${t1} - ${t0}) / 1000")
 message("${out}")
+if(within AND elapsed_ms GREATER within)
+  message(FATAL_ERROR "expect_fail.cmake: the command took ${elapsed_ms} ms, more than ${within} ms")
+endif()
 if(rc EQUAL 0)
   message(FATAL_ERROR "expect_fail.cmake: the command succeeded, a failure was expected")
 endif()
@@ -38,4 +52,4 @@ foreach(e IN LISTS expects)
     message(FATAL_ERROR "expect_fail.cmake: output lacks '${e}'")
   endif()
 endforeach()
-message("expect_fail.cmake: failed as expected (exit ${rc}) and printed every expected text")
+message("expect_fail.cmake: failed as expected (exit ${rc}, ${elapsed_ms} ms) and printed every expected text")

@@ -78,6 +78,15 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
  * absent). cfg may be NULL for defaults. */
 pto_status pto_device_open(const char *platform, const pto_device_config *cfg,
                            pto_device **out, pto_error *err);
+/* Stops the device's threads and frees it. Returns promptly in every case.
+ * After a run failed with PTO_ERR_TIMEOUT (the device is dead) a thread may
+ * be stuck in a kernel that never returns: each thread then gets 100 ms to
+ * end, and one that does not is abandoned — detached, never joined. Since
+ * its kernel may still touch anything of the device (GM, task slots, the
+ * loaded kernel code), the memory of a device with an abandoned thread is
+ * deliberately never freed (it stays reachable, so leak checkers do not
+ * report it), and a deterministic-mode driver thread that comes back from
+ * such a kernel sleeps until the process ends. */
 void pto_device_close(pto_device *dev);
 
 typedef struct pto_device_info {

@@ -35,12 +35,20 @@ typedef enum pto_run_mode {
 
 typedef struct pto_run_config {
     pto_run_mode mode;
-    int deterministic;    /* 1: one host thread simulates orchestrator,
-                             schedulers and cores as a discrete-event
-                             simulation in cycle order: same inputs, same
-                             dispatch order, trace and total_cycles */
-    uint32_t watchdog_ms; /* a run with no task completing for this long fails
-                             with PTO_ERR_TIMEOUT and a report; 0 = 60000 */
+    int deterministic;    /* 1: one host thread (the device's driver)
+                             simulates orchestrator, schedulers and cores as
+                             a discrete-event simulation in cycle order: same
+                             inputs, same dispatch order, trace and
+                             total_cycles */
+    uint32_t watchdog_ms; /* progress watchdog: a run in which no task
+                             completes for this long fails with
+                             PTO_ERR_TIMEOUT and a report naming the tasks
+                             still running (id, kernel name, func_id, core);
+                             in deterministic mode, the time the simulation
+                             has been inside one kernel call. The device is
+                             then dead: no kernel starts any more, later
+                             launches fail with PTO_ERR_STATE; close it
+                             (see pto_device_close). 0 = 60000 */
     uint32_t publish_batch; /* streamed, threaded: submitted tasks are handed
                              to the schedulers in batches of this many, or
                              once the oldest has waited 20 us, or when the

@@ -43,7 +43,12 @@ struct pto_device {
     size_t nrecords;              /* records valid for the last run */
     _Atomic int busy;             /* inside pto_launch (claimed by CAS) */
     _Atomic int executing;        /* tasks may be running (kernel table frozen) */
-    _Atomic int broken;           /* a kernel never finished: no more runs */
+    _Atomic int broken;           /* a watchdog fired: no more runs; set
+                                     with sim->dead by pto_run_watchdog */
+    uint64_t launches;            /* pto_launch calls that started a run
+                                     (crash reports: "run N"); launcher only */
+    struct pto_device *abandoned_next; /* pto_device_close: list of devices
+                                          kept for threads stuck in kernels */
 };
 
 #endif

@@ -231,6 +231,16 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
         *err = *e;
 }
 
+/* A wait after the watchdog fired in this run would only time out again:
+ * fail at once (the report stays in run->wd_err for pto_launch). */
+static int dead(pto_run *run, pto_error *err)
+{
+    if (!atomic_load_explicit(&run->dev->sim->dead, memory_order_relaxed))
+        return 0;
+    pto_fail(err, PTO_ERR_TIMEOUT, "the run timed out (watchdog); nothing more can run");
+    return 1;
+}
+
 pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_out,
                             uint64_t *heap_mark, pto_error *err)
 {
@@ -262,6 +272,8 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
                         pto_stall_name(r), (unsigned long long)cap, knob(r));
     }
 
+    if (dead(run, err))
+        return PTO_ERR_TIMEOUT;
     pto_flow_stats *fs = &run->flow_stats->flow[r];
     uint64_t t0 = pto_now_ns();
     pto_watchdog wd;
@@ -306,12 +318,12 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
         if (pto_watchdog_expired(&wd, c)) {
-            dev->broken = 1;
-            st = pto_fail(err, PTO_ERR_TIMEOUT,
-                          "watchdog: the orchestrator stalled on %s and no task completed "
-                          "for %u ms (%llu of %llu published tasks done)",
-                          pto_stall_name(r), run->cfg.watchdog_ms, (unsigned long long)c,
-                          (unsigned long long)run->dev->tb.publish_next);
+            st = pto_run_watchdog(run, err,
+                                  "watchdog: the orchestrator stalled on %s and no task "
+                                  "completed for %u ms (%llu of %llu published tasks done).",
+                                  pto_stall_name(r), run->cfg.watchdog_ms,
+                                  (unsigned long long)c,
+                                  (unsigned long long)run->dev->tb.publish_next);
             break;
         }
     }
@@ -332,6 +344,8 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
                                 (unsigned long long)id);
         return PTO_OK;
     }
+    if (dead(run, err))
+        return PTO_ERR_TIMEOUT;
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
     while (id >= atomic_load(&dev->tb.last_alive) &&
@@ -349,13 +363,11 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
             continue;
         }
         pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
-        if (pto_watchdog_expired(&wd, atomic_load(&rs->completed))) {
-            dev->broken = 1;
-            return pto_fail(err, PTO_ERR_TIMEOUT,
-                            "watchdog: waiting to read the output of t%llu, no task "
-                            "completed for %u ms",
-                            (unsigned long long)id, run->cfg.watchdog_ms);
-        }
+        if (pto_watchdog_expired(&wd, atomic_load(&rs->completed)))
+            return pto_run_watchdog(run, err,
+                                    "watchdog: waiting to read the output of t%llu, no "
+                                    "task completed for %u ms.",
+                                    (unsigned long long)id, run->cfg.watchdog_ms);
     }
     return PTO_OK;
 }

@@ -5,6 +5,7 @@
 #include "orchestration/run_internal.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/clock.h"
 #include "host/device_internal.h"
 #include "host/error.h"
+#include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
 #define PTO_WAIT_SLICE_NS (UINT64_C(20) * 1000000u)
@@ -28,29 +30,44 @@ void pto_run_config_default(pto_run_config *cfg)
 
 static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err);
 
+/* Work for the orchestrator thread: the orchestration (if fn), then, in
+ * a deterministic run (simulate), the rest of the simulation. */
 typedef struct orch_job {
     pto_run *run;
     pto_orch_fn fn;
     void *ctx;
     pto_error *err;
+    int simulate;
     pto_status st;
     uint64_t ns, cpu_ns;
 } orch_job;
 
 static void run_job(orch_job *j)
 {
-    uint64_t t0 = pto_now_ns(), c0 = pto_thread_cpu_ns();
-    j->st = j->fn(j->run, j->ctx, j->err);
-    j->st = end_orchestration(j->run, j->st, j->err);
-    j->ns = pto_now_ns() - t0;
-    j->cpu_ns = pto_thread_cpu_ns() - c0;
+    pto_sim *sim = j->run->dev->sim;
+    if (j->simulate)
+        pto_des_begin(sim);
+    if (j->fn) {
+        uint64_t t0 = pto_now_ns(), c0 = pto_thread_cpu_ns();
+        j->st = j->fn(j->run, j->ctx, j->err);
+        j->st = end_orchestration(j->run, j->st, j->err);
+        j->ns = pto_now_ns() - t0;
+        j->cpu_ns = pto_thread_cpu_ns() - c0;
+    }
+    if (j->simulate)
+        while (pto_des_step(sim))
+            ;
 }
 
 /* The AICPU orchestrator thread: created with the device, parked between
- * streamed runs, so a launch costs a wake instead of a thread. */
+ * runs, so a launch costs a wake instead of a thread. It orchestrates
+ * streamed runs and is the driver of deterministic ones (it runs their
+ * simulation, kernels included), so the launching thread stays free to
+ * keep the watchdog. */
 static void *orch_main(void *arg)
 {
     pto_run *run = arg;
+    void *altstack = pto_crash_thread_begin(run->dev);
     int pinned = 0;
     for (;;) {
         uint32_t seen = pto_event_prepare(&run->orch_ev);
@@ -61,24 +78,28 @@ static void *orch_main(void *arg)
         }
         pto_event_cancel(&run->orch_ev);
         if (!j)
-            return 0; /* exit */
+            break; /* exit */
         if (!pinned++)
             pto_sim_pin(run->dev->sim, run->dev->cfg.schedulers);
         run_job(j);
         atomic_store_explicit(&run->orch_job, NULL, memory_order_release);
         pto_event_signal(&run->orch_done);
     }
+    pto_crash_thread_end(altstack);
+    return 0;
 }
 
-/* Runs j on the orchestrator thread (or here, if it could not start). */
-static void orchestrate_streamed(pto_run *run, orch_job *j)
+static void post_job(pto_run *run, orch_job *j)
 {
-    if (!run->orch_started) {
-        run_job(j);
-        return;
-    }
     atomic_store_explicit(&run->orch_job, j, memory_order_release);
     pto_event_signal(&run->orch_ev);
+}
+
+/* Runs j on the orchestrator thread and waits for it (a threaded run: the
+ * orchestration's own waits have the watchdog). */
+static void orchestrate_streamed(pto_run *run, orch_job *j)
+{
+    post_job(run, j);
     for (;;) {
         uint32_t seen = pto_event_prepare(&run->orch_done);
         if (!atomic_load_explicit(&run->orch_job, memory_order_acquire)) {
@@ -97,26 +118,35 @@ pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
         run->seen = calloc(dev->cfg.task_window, sizeof *run->seen);
     }
     if (!run || !run->producers || !run->seen) {
-        pto_run_destroy(run);
+        pto_run_free(run);
         return pto_fail(err, PTO_ERR_NOMEM, "run object");
     }
     run->dev = dev;
     pto_event_init(&run->orch_ev);
     pto_event_init(&run->orch_done);
     run->orch_started = pthread_create(&run->orch_thread, 0, orch_main, run) == 0;
+    if (!run->orch_started) {
+        pto_run_free(run);
+        return pto_fail(err, PTO_ERR_NOMEM, "cannot start the AICPU orchestrator thread");
+    }
     *out = run;
     return PTO_OK;
 }
 
-void pto_run_destroy(struct pto_run *run)
+uint32_t pto_run_stop(struct pto_run *run, const struct timespec *deadline)
+{
+    if (!run || !run->orch_started)
+        return 0;
+    run->orch_started = 0;
+    atomic_store(&run->orch_exit, 1);
+    pto_event_signal(&run->orch_ev);
+    return (uint32_t)pto_join_until(run->orch_thread, deadline);
+}
+
+void pto_run_free(struct pto_run *run)
 {
     if (!run)
         return;
-    if (run->orch_started) {
-        atomic_store(&run->orch_exit, 1);
-        pto_event_signal(&run->orch_ev);
-        pthread_join(run->orch_thread, 0);
-    }
     free(run->producers);
     free(run->seen);
     free(run);
@@ -124,27 +154,42 @@ void pto_run_destroy(struct pto_run *run)
 
 pto_device *pto_run_device(pto_run *run) { return run ? run->dev : 0; }
 
-/* Diagnostic for a run that stopped making progress. */
-static pto_status watchdog_report(pto_device *dev, uint64_t ms, pto_error *err)
+/* The device cannot run again: its threads may hold a kernel that never
+ * returns. Threads skip every kernel from now on (sim->dead). */
+static void mark_dead(pto_device *dev)
 {
-    uint64_t done = atomic_load(&dev->run.completed);
-    pto_fail(err, PTO_ERR_TIMEOUT,
-             "watchdog: no task completed for %llu ms; %llu of %llu tasks done.",
-             (unsigned long long)ms, (unsigned long long)done,
-             (unsigned long long)atomic_load(&dev->run.total));
+    dev->broken = 1;
+    atomic_store(&dev->sim->dead, 1);
+}
+
+pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
+{
+    pto_device *dev = run->dev;
+    pto_error *e = &run->wd_err;
+    e->status = PTO_ERR_TIMEOUT;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
     uint32_t cores[PTO_MAX_CORES], slots[PTO_MAX_CORES];
     uint32_t n = pto_sim_running(dev->sim, cores, slots, PTO_MAX_CORES);
     for (uint32_t i = 0; i < n && i < 8; i++) {
         pto_task *t = &dev->tb.tasks[slots[i]];
-        pto_error_append(err, " Still running: t%llu (kernel %s) on core %u.",
+        pto_error_append(e, " Still running: t%llu (kernel %s) on core %u (%s), func_id %d.",
                          (unsigned long long)t->id, pto_kernel_name(dev, t->func_id),
-                         cores[i]);
+                         cores[i], pto_core_type_of(cores[i]) == PTO_CORE_AIC ? "AIC" : "AIV",
+                         t->func_id);
     }
     if (!n)
-        pto_error_append(err, " No core is running a task: the remaining tasks wait "
-                              "on dependencies that cannot complete.");
-    pto_error_append(err, " Raise the run's watchdog_ms if kernels are this slow. "
-                          "The device is unusable after this error; close it.");
+        pto_error_append(e, " No core is running a task: the remaining tasks wait "
+                            "on dependencies that cannot complete.");
+    pto_error_append(e, " Raise the run's watchdog_ms (pto run --watchdog-ms, "
+                        "PTO_WATCHDOG_MS) if kernels are this slow. The device is "
+                        "unusable after this error; close it (threads stuck in a "
+                        "kernel are abandoned).");
+    mark_dead(dev);
+    if (err)
+        *err = *e;
     return PTO_ERR_TIMEOUT;
 }
 
@@ -163,12 +208,57 @@ static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *er
             return PTO_OK;
         }
         pto_event_wait(&rs->done, seen, PTO_WAIT_SLICE_NS);
-        if (pto_watchdog_expired(&wd, atomic_load_explicit(&rs->completed,
-                                                           memory_order_acquire))) {
-            dev->broken = 1;
-            return watchdog_report(dev, watchdog_ms, err);
-        }
+        c = atomic_load_explicit(&rs->completed, memory_order_acquire);
+        if (pto_watchdog_expired(&wd, c))
+            return pto_run_watchdog(dev->run_handle, err,
+                                    "watchdog: no task completed for %u ms; %llu of %llu "
+                                    "tasks done.",
+                                    watchdog_ms, (unsigned long long)c,
+                                    (unsigned long long)atomic_load(&rs->total));
     }
+}
+
+/* A deterministic run: j (the simulation, after the orchestration in a
+ * streamed run) runs on the orchestrator thread, one hand-off per run;
+ * this thread keeps the watchdog. The simulation runs one kernel at a
+ * time and nothing completes while it does, so "no task completed for
+ * watchdog_ms" is "one kernel call has lasted watchdog_ms" (des_since);
+ * time spent in the orchestration function does not count. */
+static pto_status drive_deterministic(pto_run *run, orch_job *j, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    pto_sim *sim = dev->sim;
+    uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
+    int timed_out = 0;
+    post_job(run, j);
+    for (;;) {
+        uint32_t seen = pto_event_prepare(&run->orch_done);
+        if (!atomic_load_explicit(&run->orch_job, memory_order_acquire) ||
+            (timed_out && atomic_load_explicit(&sim->des_parked, memory_order_acquire))) {
+            pto_event_cancel(&run->orch_done);
+            break;
+        }
+        pto_event_wait(&run->orch_done, seen, PTO_WAIT_SLICE_NS);
+        uint64_t since = atomic_load_explicit(&sim->des_since, memory_order_acquire);
+        uint64_t now = pto_now_ns();
+        if (!since || now < since || now - since < limit)
+            continue;
+        if (!timed_out) {
+            timed_out = 1;
+            pto_run_watchdog(run, 0,
+                             "watchdog: no task completed for %u ms (the deterministic "
+                             "simulation is inside one kernel); %llu task(s) done.",
+                             run->cfg.watchdog_ms,
+                             (unsigned long long)atomic_load(&dev->run.completed));
+        }
+        if (pto_des_confirm_stuck(sim, since))
+            break;
+    }
+    if (!timed_out)
+        return PTO_OK;
+    if (err)
+        *err = run->wd_err;
+    return PTO_ERR_TIMEOUT;
 }
 
 /* Resets the device's run state and resources for a new launch. */
@@ -298,6 +388,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     int idle = 0; /* one run at a time: a concurrent launch fails here */
     if (!atomic_compare_exchange_strong(&dev->busy, &idle, 1))
         return pto_fail(err, PTO_ERR_STATE, "pto_launch: a run is already in progress");
+    dev->launches++;
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, stats);
     pto_run_state *rs = &dev->run;
@@ -336,38 +427,41 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         }
         pto_tb_publish_upto(tb, total);
         if (cfg.deterministic) {
-            pto_des_begin(dev->sim);
-            while (pto_des_step(dev->sim))
-                ;
+            orch_job job = {run, 0, 0, err, 1, PTO_OK, 0, 0};
+            if (drive_deterministic(run, &job, err) != PTO_OK)
+                return PTO_ERR_TIMEOUT; /* device stays busy and dead */
         } else {
             pto_sim_wake_schedulers(dev->sim);
         }
     } else if (cfg.deterministic) {
-        /* The whole run on this thread: orchestration drives the simulation
-         * whenever it waits, and the simulation finishes after it. */
+        /* The whole run on the driver thread: orchestration drives the
+         * simulation whenever it waits, and the simulation finishes after. */
         pto_sim_run_prepare(dev->sim);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
-        pto_des_begin(dev->sim);
-        uint64_t t_orch = pto_now_ns(), c_orch = pto_thread_cpu_ns();
         run->building = 1;
-        st = orch(run, ctx, err);
-        st = end_orchestration(run, st, err);
-        orch_ns = pto_now_ns() - t_orch;
-        orch_cpu_ns = pto_thread_cpu_ns() - c_orch;
-        while (pto_des_step(dev->sim))
-            ;
+        orch_job job = {run, orch, ctx, err, 1, PTO_OK, 0, 0};
+        if (drive_deterministic(run, &job, err) != PTO_OK)
+            return PTO_ERR_TIMEOUT;
+        orch_ns = job.ns;
+        orch_cpu_ns = job.cpu_ns;
+        st = job.st;
     } else {
         pto_sim_run_prepare(dev->sim);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         atomic_store_explicit(&rs->active, 1, memory_order_release);
-        orch_job job = {run, orch, ctx, err, PTO_OK, 0, 0};
+        orch_job job = {run, orch, ctx, err, 0, PTO_OK, 0, 0};
         run->building = 1;
         orchestrate_streamed(run, &job);
         orch_ns = job.ns;
         orch_cpu_ns = job.cpu_ns;
         st = job.st;
+        if (dev->broken) { /* the orchestration's wait timed out */
+            if (err)
+                *err = run->wd_err;
+            return PTO_ERR_TIMEOUT;
+        }
     }
 
     pto_status wst = wait_done(dev, cfg.watchdog_ms, err);

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "core/park.h"
 #include "core/task.h"
@@ -61,6 +62,10 @@ struct pto_run {
     int failed;           /* a deadlock was found: count, do not execute */
     pto_deadlock dl;
     pto_error dl_err;     /* the report, completed when the run ends */
+    pto_error wd_err;     /* the watchdog's report (pto_run_watchdog), by
+                             the thread whose wait timed out; pto_launch
+                             returns it, whatever the orchestration did
+                             with its error since */
     uint32_t batch;       /* streamed: tasks [tb.publish_next, tb.next_id) are
                              held back (see pto_run_publish) until this many */
     uint64_t held_since;  /* pto_now_ns() when the oldest held-back task was added */
@@ -90,7 +95,18 @@ struct pto_run {
 };
 
 pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err);
-void pto_run_destroy(struct pto_run *run);
+/* Stops the orchestrator thread; with a deadline (CLOCK_REALTIME) it is
+ * abandoned if still running then (stuck in a kernel of a deterministic
+ * run): returns 1, and the run must never be freed. */
+uint32_t pto_run_stop(struct pto_run *run, const struct timespec *deadline);
+void pto_run_free(struct pto_run *run);
+
+/* A watchdog fired: formats the report into run->wd_err — fmt, then the
+ * tasks still running (id, kernel name, func_id, core) and advice — marks
+ * the device dead (no kernel starts any more, no later launch) and copies
+ * the report to err. Returns PTO_ERR_TIMEOUT. */
+pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Tasks submitted so far, including those only counted after a deadlock. */
 uint64_t pto_run_vnext(const pto_run *run);

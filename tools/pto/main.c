@@ -3,7 +3,7 @@
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
  *               [--streamed | --host-built] [--deterministic] [--trace FILE]
- *               [--cycle-trace FILE] [--graph FILE] [--quiet]
+ *               [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>".
@@ -38,6 +38,7 @@ typedef struct cli_opts {
     const char *graph;    /* run: dependency graph output path, or NULL */
     uint32_t blocks, schedulers, window;
     int has_blocks, has_schedulers, has_window;
+    uint32_t watchdog_ms; /* run: 0 = PTO_WATCHDOG_MS, else the default */
     int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
@@ -73,6 +74,9 @@ static void usage(FILE *out)
             "                       semantic time (cycles as the time unit)\n"
             "  --graph FILE         run: write the dependency graph; Graphviz DOT when\n"
             "                       FILE ends in .dot, JSON otherwise\n"
+            "  --watchdog-ms N      run: fail with PTO_ERR_TIMEOUT (and a report naming\n"
+            "                       the stuck task) when no task completes for N ms;\n"
+            "                       overrides PTO_WATCHDOG_MS (default 60000)\n"
             "  --quiet              run: do not print the stats table\n"
             "  -h, --help           show this text\n"
             "\n"
@@ -92,7 +96,12 @@ static void usage(FILE *out)
             "\n"
             "Numbers, given as flags or in those variables, are plain decimal: 010,\n"
             "0x10, -1, +1, spaces and values out of range are refused, as is 0 for a\n"
-            "size (unset the variable or leave out the flag for the default).\n",
+            "size (unset the variable or leave out the flag for the default).\n"
+            "\n"
+            "A run whose kernel never returns fails after the watchdog (exit 1) in\n"
+            "every mode. A kernel that crashes the process is named on stderr first\n"
+            "(\"pto: kernel crashed: SIGSEGV in task t17 (kernel 'k', func_id 3) on\n"
+            "core 5 (AIV), run 1\"); the process then ends with the signal.\n",
             PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 
@@ -252,6 +261,10 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (!v || !*v)
                 return usage_error("--graph needs a file name");
             o->graph = v;
+        } else if (run && opt_value(argc, argv, &i, "--watchdog-ms", &v)) {
+            int rc = parse_size("--watchdog-ms", v, UINT32_MAX, 0, &o->watchdog_ms);
+            if (rc >= 0)
+                return rc;
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
         } else if (run && !strcmp(a, "--quiet")) {
@@ -266,6 +279,12 @@ static int parse_args(int argc, char **argv, cli_opts *o)
     }
     if (run && !o->dir)
         return usage_error("run needs an example directory");
+    const char *wd = getenv("PTO_WATCHDOG_MS");
+    if (run && !o->watchdog_ms && wd) {
+        int rc = parse_size("PTO_WATCHDOG_MS", wd, UINT32_MAX, 0, &o->watchdog_ms);
+        if (rc >= 0)
+            return rc;
+    }
     return -1;
 }
 
@@ -405,6 +424,8 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     rc.mode = o->mode >= 0 ? (pto_run_mode)o->mode : ex->mode;
     if (o->deterministic)
         rc.deterministic = 1;
+    if (o->watchdog_ms)
+        rc.watchdog_ms = o->watchdog_ms;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {

@@ -1,4 +1,4 @@
-/* Deterministic mode: a discrete-event simulation on the calling thread.
+/* Deterministic mode: a discrete-event simulation on one host thread.
  *
  * The same objects as in threaded mode — ready queues, task slots, the
  * per-core handshake registers, pto_tb_complete — but one thread decides
@@ -9,11 +9,28 @@
  * trace and total_cycles on every run. Invariant: des_heap holds exactly the
  * busy cores, keyed by end cycle; des_now never decreases. End cycles are at
  * most PTO_CYCLE_LIMIT (2^56 - 1; a task passing it fails the run and ends at
- * it, as in threaded mode), so (end << 8) | core never loses a bit. */
+ * it, as in threaded mode), so (end << 8) | core never loses a bit.
+ *
+ * The simulation runs on the device's driver thread (the AICPU orchestrator
+ * thread; see run.c) while the launching thread keeps the watchdog: it
+ * reads des_since, the start of the kernel being run. */
+#include <time.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#endif
+
 #include "core/cycles.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
 #include "platform/sim/sim.h"
+
+#ifdef MEMBARRIER_CMD_GLOBAL
+#define PTO_MEMBARRIER_GLOBAL MEMBARRIER_CMD_GLOBAL
+#else
+#define PTO_MEMBARRIER_GLOBAL 1 /* MEMBARRIER_CMD_SHARED, its older name */
+#endif
 
 #define KEY(end, core) (((end) << 8) | (core))
 
@@ -46,6 +63,36 @@ static uint64_t heap_pop(pto_sim *sim)
     if (n)
         h[i] = last;
     return top;
+}
+
+/* The run timed out while this thread was in a kernel (or about to enter
+ * one): the launching thread has returned, so nothing of the run — least
+ * of all the orchestration function that may be below us on this stack —
+ * may run any more. The thread sleeps until the process ends. */
+static _Noreturn void park_for_good(pto_sim *sim)
+{
+    atomic_store_explicit(&sim->des_parked, 1, memory_order_release);
+    for (;;)
+        pause();
+}
+
+int pto_des_confirm_stuck(pto_sim *sim, uint64_t since)
+{
+    /* The simulation stores des_since = 0 after a kernel and then loads
+     * `dead`, both without a fence (this is the per-task path). A
+     * membarrier makes every thread of the process execute a full barrier:
+     * if des_since still holds `since` afterwards, that store comes after
+     * the simulation's barrier, so its load of `dead` (set by our caller
+     * before this call) will see it. Where membarrier is unavailable, a
+     * pause long enough for any store buffer to drain stands in for it. */
+#if defined(__linux__) && defined(SYS_membarrier)
+    if (syscall(SYS_membarrier, PTO_MEMBARRIER_GLOBAL, 0, 0) != 0)
+#endif
+    {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, 0);
+    }
+    return atomic_load(&sim->des_since) == since;
 }
 
 static void set_idle(pto_sim *sim, uint32_t c, int idle)
@@ -112,7 +159,9 @@ static void dispatch(pto_sim *sim)
             atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
             atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
             sim->cexec[c].last_token = cs->token;
-            pto_exec_run_token(sim, (uint32_t)c, cs->token, NULL);
+            pto_exec_run_token(sim, (uint32_t)c, cs->token, &sim->des_since);
+            if (atomic_load_explicit(&sim->dead, memory_order_relaxed))
+                park_for_good(sim);
             pto_counter_add(&sim->sched[sim->core_sched[c]].dispatched, 1);
             int over; /* a task ending past the limit ends at it (core/cycles.h) */
             uint64_t end = pto_cycle_end(cs->start_cycle, sim->hs[c].out.cycles, &over);

@@ -4,6 +4,7 @@
 #include "core/cycles.h"
 #include "core/task_buffer.h"
 #include "host/device_internal.h"
+#include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
 void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64_t *since)
@@ -17,14 +18,18 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
     uint64_t start = pto_now_ns();
     uint64_t cycles = 0;
+    /* release: a watchdog that reads `since` may read the task too */
     if (since)
-        atomic_store_explicit(since, start, memory_order_relaxed);
-    if (k) {
+        atomic_store_explicit(since, start, memory_order_release);
+    /* A dead device (watchdog) starts no kernel: its tasks drain unrun. */
+    if (k && !atomic_load_explicit(&sim->dead, memory_order_relaxed)) {
         pto_cycles_reset();
+        pto_crash_enter(t, c);
         k->fn(t->args);
         cycles = pto_cycles_read();
         if (k->cost)
             cycles = pto_cycles_sat_add(cycles, k->cost(t->args));
+        pto_crash_leave();
     }
     uint64_t end = pto_now_ns();
     if (since)

@@ -13,6 +13,7 @@
 #include "host/device_internal.h"
 #include "host/env.h"
 #include "host/error.h"
+#include "platform/sim/crash.h"
 
 #define PTO_BOOT_TIMEOUT_NS (UINT64_C(10) * 1000000000u)
 
@@ -165,6 +166,7 @@ static void *sched_main(void *arg)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
+    void *altstack = pto_crash_thread_begin(sim->dev);
     pto_sim_pin(sim, s->index);
     pto_sim_exec *own = sim->hosted ? &sim->exec[s->index] : 0;
     /* Boot: raise aicpu_ready on every owned core, wait for aicore_done. */
@@ -197,35 +199,53 @@ static void *sched_main(void *arg)
     }
     while (own && atomic_load(&own->exited) < own->ncores)
         pto_exec_poll(own, (int)s->index);
+    pto_crash_thread_end(altstack);
     return 0;
 }
 
 static void *exec_main(void *arg)
 {
     pto_sim_exec *e = arg;
+    void *altstack = pto_crash_thread_begin(e->sim->dev);
     exec_boot(e);
     while (atomic_load(&e->exited) < e->ncores) {
         if (!pto_exec_poll(e, -1))
             idle_wait(e->sim, &e->ev, &e->parks, exec_has_work, 0, e);
     }
+    pto_crash_thread_end(altstack);
     return 0;
 }
 
-static void stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec_threads)
+int pto_join_until(pthread_t th, const struct timespec *deadline)
 {
+    if (!deadline)
+        return pthread_join(th, 0), 0;
+    if (pthread_timedjoin_np(th, 0, deadline) == 0)
+        return 0;
+    pthread_detach(th);
+    return 1;
+}
+
+static uint32_t stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec_threads,
+                             const struct timespec *deadline)
+{
+    uint32_t abandoned = 0;
     atomic_store(&sim->exiting, 1);
     for (uint32_t i = 0; i < nsched; i++)
         pto_event_signal(&sim->sched[i].ev);
     for (uint32_t i = 0; i < nsched; i++)
-        pthread_join(sim->sched[i].th, 0);
+        abandoned += (uint32_t)pto_join_until(sim->sched[i].th, deadline);
     for (uint32_t i = 0; i < nexec_threads; i++)
         pto_event_signal(&sim->exec[i].ev);
     for (uint32_t i = 0; i < nexec_threads; i++)
-        pthread_join(sim->exec[i].th, 0);
+        abandoned += (uint32_t)pto_join_until(sim->exec[i].th, deadline);
+    return abandoned;
 }
 
-static void free_sim(pto_sim *sim)
+void pto_sim_free(pto_sim *sim)
 {
+    if (!sim)
+        return;
     free(sim->hs);
     free(sim->csched);
     free(sim->cexec);
@@ -265,7 +285,7 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     sim->cexec = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->cexec, 64));
     sim->exec = aligned_alloc(64, pto_round_up(sim->nexec * sizeof *sim->exec, 64));
     if (!sim->hs || !sim->csched || !sim->cexec || !sim->exec) {
-        free_sim(sim);
+        pto_sim_free(sim);
         return pto_fail(err, PTO_ERR_NOMEM, "a2a3sim handshake region");
     }
     memset(sim->hs, 0, sim->ncores * sizeof *sim->hs);
@@ -329,15 +349,15 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
             atomic_store(&sim->hs[c].in.data, PTO_TOKEN_EXIT);
             pto_bell_ring(sim->exec[sim->core_exec[c]].bell, c);
         }
-        stop_threads(sim, started_sched, started_exec);
-        free_sim(sim);
+        stop_threads(sim, started_sched, started_exec, 0);
+        pto_sim_free(sim);
         return pto_fail(err, PTO_ERR_NOMEM, "cannot start a2a3sim threads");
     }
     uint64_t deadline = pto_now_ns() + PTO_BOOT_TIMEOUT_NS;
     while (atomic_load(&sim->booted) < sim->nsched) {
         if (pto_now_ns() > deadline) {
-            stop_threads(sim, sim->nsched, exec_threads);
-            free_sim(sim);
+            stop_threads(sim, sim->nsched, exec_threads, 0);
+            pto_sim_free(sim);
             return pto_fail(err, PTO_ERR_TIMEOUT, "a2a3sim boot handshake timed out");
         }
         sched_yield();
@@ -346,12 +366,11 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     return PTO_OK;
 }
 
-void pto_sim_destroy(pto_sim *sim)
+uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline)
 {
     if (!sim)
-        return;
-    stop_threads(sim, sim->nsched, sim->hosted ? 0 : sim->nexec);
-    free_sim(sim);
+        return 0;
+    return stop_threads(sim, sim->nsched, sim->hosted ? 0 : sim->nexec, deadline);
 }
 
 static uint64_t total_wakes(pto_sim *sim)

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/park.h"
 #include "platform/sim/handshake.h"
@@ -104,6 +105,9 @@ typedef struct pto_sim {
     int hosted;
     uint64_t spin_ns;                /* idle spin before parking */
     int pin;                         /* PTO_PIN_THREADS */
+    _Atomic uint32_t dead;           /* the device timed out (watchdog): no
+                                        kernel starts any more; set once, by
+                                        the thread reporting the timeout */
     pto_core_handshake *hs;          /* ncores entries */
     pto_sim_core_sched *csched;
     pto_sim_core_exec *cexec;
@@ -116,6 +120,10 @@ typedef struct pto_sim {
     uint64_t stat_base[PTO_MAX_AICPU_THREADS][3]; /* counters at run start */
     uint64_t exec_parks_base, wakes_base;
     /* Deterministic mode, owned by the thread running the simulation. */
+    _Atomic uint64_t des_since;      /* pto_now_ns at the start of the kernel
+                                        it is running, 0 outside kernels (the
+                                        launching thread's watchdog reads it) */
+    _Atomic uint32_t des_parked;     /* it has parked for good (dead device) */
     uint64_t des_now;
     uint32_t des_nheap;
     uint64_t des_heap[PTO_MAX_CORES];          /* (end_cycle << 8) | core */
@@ -123,7 +131,15 @@ typedef struct pto_sim {
 } pto_sim;
 
 pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err);
-void pto_sim_destroy(pto_sim *sim);
+/* Stops the threads. With a deadline (CLOCK_REALTIME), a thread still
+ * running then — stuck in a kernel — is abandoned: detached, never joined.
+ * Returns how many were; the sim must then never be freed (they may still
+ * touch it). Without one it waits for every thread. */
+uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline);
+void pto_sim_free(pto_sim *sim);
+/* Joins th, or detaches it if it has not ended by the deadline (NULL: no
+ * deadline); returns 1 if it was abandoned. */
+int pto_join_until(pthread_t th, const struct timespec *deadline);
 
 /* Host side of a run: reset per-run counters (before activation), wake the
  * schedulers (after), and gather statistics (after completion). */
@@ -157,6 +173,12 @@ void pto_des_begin(pto_sim *sim);
 /* Dispatches every ready task it can, then completes the running task that
  * ends first (ties: lowest core). Returns 0 when nothing is running. */
 int pto_des_step(pto_sim *sim);
+/* Watchdog side of a deterministic run, on another thread, after `dead`
+ * was set: 1 if the simulation is certainly still inside the kernel that
+ * started at `since` — it then parks for good when (if) that kernel
+ * returns, and never runs anything else. 0 if it left that kernel: it
+ * parks after its next kernel (des_parked) or finishes its job. */
+int pto_des_confirm_stuck(pto_sim *sim, uint64_t since);
 
 /* A dependency-only task ends when it becomes ready: sets its end cycle and
  * record (core UINT16_MAX, func_id -1). */
