@@ -192,7 +192,8 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     if ((st = pto_gm_create(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs, &dev->gm, err)) ||
         (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool,
                           dev->cfg.ready_queue, err)) ||
-        (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes, err)) ||
+        (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes,
+                            (uint64_t)dev->cfg.task_window * PTO_MAX_ARGS, err)) ||
         (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries,
                             dev->cfg.tensormap_buckets, err)) ||
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
