@@ -180,6 +180,8 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
                  : cfg->publish_batch ? cfg->publish_batch
                                       : PTO_PUBLISH_BATCH;
     run->drained = run->heap_requested = 0;
+    memset(&run->vcache, 0, sizeof run->vcache);
+    run->vcache.epoch = pto_gm_epoch(dev->gm);
     memset(&run->dl, 0, sizeof run->dl);
     run->flow_stats = stats ? stats : &run->own_stats;
     memset(run->flow_stats, 0, sizeof *run->flow_stats);

@@ -14,6 +14,7 @@
 
 #include "core/park.h"
 #include "core/task.h"
+#include "orchestration/view.h"
 #include "pto/run.h"
 
 #define PTO_MAX_COPY_BACKS 1024
@@ -70,6 +71,7 @@ struct pto_run {
     uint32_t *seen;        /* window entries: per-slot dedup epoch */
     uint32_t seen_epoch;
     pto_stats own_stats;   /* flow_stats when the caller passed none */
+    pto_view_cache vcache; /* GM buffers found by recent view checks */
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];
     /* The AICPU orchestrator thread (streamed runs): the launching thread
