@@ -12,6 +12,7 @@
 #include "core/run_state.h"
 #include "core/task_buffer.h"
 #include "core/tensor_map.h"
+#include "host/bounds.h"
 #include "host/gm_arena.h"
 #include "host/kernel_table.h"
 #include "pto/device.h"
@@ -38,6 +39,12 @@ struct pto_device {
     int busy;                     /* inside pto_launch */
     int executing;                /* tasks may be running (kernel table frozen) */
     int broken;                   /* a kernel never finished: no more runs */
+    /* Bounds-checking mode (host/bounds.h). bounds_run is set by the
+     * launching thread before a run starts: its tasks' red zones are
+     * checked after every kernel. */
+    int bounds_run;
+    pto_guard_set *guards;        /* task_window entries, by ring slot */
+    pto_bounds_report bounds;
 };
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/bits.h"
+#include "core/redzone.h"
 #include "host/device_internal.h"
 #include "host/error.h"
 #include "orchestration/run_internal.h"
@@ -43,13 +44,24 @@ typedef struct plan {
     access acc[PTO_MAX_ARGS];    /* inference: reads and in-place writes first,
                                     then the PTO_OUT outputs */
     uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
-    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 */
+    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 (bounds
+                                    mode: plus a red zone after each output
+                                    and one before the first) */
     uint64_t heap_min;           /* lowest heap counter among the views read
                                     (UINT64_MAX: none), which must stay live */
     uint32_t heap_min_param;
     uint32_t tensors;            /* tensors that take TensorMap entries */
     uint32_t nacc, nout;
+    pto_guard_set guards;        /* bounds mode: buffers to check at FIN */
 } plan;
+
+/* Bounds mode: the red zones of a checked view's buffer, if it has any (an
+ * output of this run does; a GM buffer does in a guarded arena). */
+static void guard_view(pto_run *run, plan *pl, const pto_view *v, uint32_t i, pto_param_kind k)
+{
+    if (v->where == PTO_VIEW_HEAP || pto_gm_guarded(run->dev->gm))
+        pto_guard_add(&pl->guards, v->buf, v->buf_bytes, i, k);
+}
 
 /* Checks every parameter and fills *pl: the kernel arguments of everything
  * but PTO_OUT, the sizes of the outputs, and (when inferring) the accesses
@@ -63,9 +75,11 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
                         PTO_MAX_ARGS);
     pto_device *dev = run->dev;
     int check = !run->failed;
+    uint64_t rz = run->bounds ? PTO_REDZONE : 0;
     pl->heap_bytes = 0;
     pl->heap_min = UINT64_MAX;
     pl->tensors = pl->nacc = pl->nout = 0;
+    pl->guards.n = 0;
     if (check)
         pto_view_cache_sync(run);
     for (uint32_t i = 0; i < n; i++) {
@@ -83,7 +97,7 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
             if (st)
                 return st;
             pl->out_bytes[i] = b;
-            pl->heap_bytes += pto_round_up(b, 64);
+            pl->heap_bytes += pto_round_up(b, 64) + rz;
             pl->nout++;
             pl->tensors++;
             continue;
@@ -97,6 +111,8 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
                 pl->heap_min = v.heap_pos;
                 pl->heap_min_param = i;
             }
+            if (rz)
+                guard_view(run, pl, &v, i, k);
         }
         pl->args[i] = pto_ptr_bits(t->base) + t->offset;
         if (k == PTO_NO_DEP)
@@ -105,18 +121,22 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
         if (infer)
             access_of(&dev->tmap, t, k != PTO_IN, v.lo, v.hi, v.dense, &pl->acc[pl->nacc++]);
     }
+    if (pl->nout)
+        pl->heap_bytes += rz;
     return PTO_OK;
 }
 
 /* Carves the PTO_OUT outputs, contiguous and row-major, from the task's heap
  * block (whose last byte is before counter heap_mark), notes them in the
- * heap arena's output index, and records them as written. */
+ * heap arena's output index, and records them as written. Bounds mode: a
+ * red zone before the first output and after each. */
 static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap,
                           uint64_t heap_mark, int infer, plan *pl)
 {
     pto_heap_arena *ha = &run->dev->heap;
-    uint8_t *at = heap;
-    uint64_t pos = heap_mark - pl->heap_bytes;
+    uint64_t rz = run->bounds ? PTO_REDZONE : 0;
+    uint8_t *at = (uint8_t *)heap + rz;
+    uint64_t pos = heap_mark - pl->heap_bytes + rz;
     for (uint32_t i = 0; i < n; i++) {
         if (p[i].kind != PTO_OUT)
             continue;
@@ -133,7 +153,11 @@ static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap,
             t->alloc_pos = pos;
             t->alloc_bytes = b;
             pto_heap_note(ha, pos, b);
-            uint64_t step = pto_round_up(b, 64);
+            if (rz) {
+                pto_heap_guard(ha, at, b);
+                pto_guard_add(&pl->guards, pto_ptr_bits(at), b, i, PTO_OUT);
+            }
+            uint64_t step = pto_round_up(b, 64) + rz;
             at += step;
             pos += step;
             if (infer)
@@ -213,6 +237,13 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         return PTO_OK;
     }
     t->heap_mark = heap_mark;
+    if (run->bounds) {
+        pto_guard_set *g = &dev->guards[t->id & tb->mask];
+        g->task = t->id;
+        g->n = 0;
+        for (uint32_t i = 0; queue != PTO_QUEUE_DUMMY && i < pl.guards.n; i++)
+            g->g[g->n++] = pl.guards.g[i];
+    }
     /* 4. Wire producers that have not retired meanwhile; record accesses
      * (room was reserved above, so the inserts cannot fail). */
     uint64_t frontier = atomic_load(&tb->last_alive);
