@@ -2,8 +2,8 @@
  *
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
- *               [--streamed | --host-built] [--deterministic] [--trace FILE]
- *               [--cycle-trace FILE] [--graph FILE] [--quiet]
+ *               [--streamed | --host-built] [--deterministic] [--check-bounds]
+ *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>". */
@@ -37,6 +37,7 @@ typedef struct cli_opts {
     int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
+    int check_bounds;  /* run: red zones around device buffers, checked per task */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -63,6 +64,12 @@ static void usage(FILE *out)
             "  --deterministic      run: one host thread simulates orchestrator,\n"
             "                       schedulers and cores in cycle order (same inputs,\n"
             "                       same dispatch, trace and total_cycles every run)\n"
+            "  --check-bounds       run: bounds-checking mode (also PTO_CHECK_BOUNDS=1):\n"
+            "                       a 64-byte red zone on each side of every device\n"
+            "                       buffer and PTO_OUT output, checked after every\n"
+            "                       task; a kernel writing outside its buffers fails\n"
+            "                       the run naming the task, kernel and parameter.\n"
+            "                       Each buffer then occupies 128 more bytes.\n"
             "  --trace FILE         run: write a Chrome trace-event JSON file in wall\n"
             "                       time (microseconds)\n"
             "  --cycle-trace FILE   run: write a Chrome trace-event JSON file in\n"
@@ -84,7 +91,8 @@ static void usage(FILE *out)
             "Sizes not given on the command line come from PTO_BLOCKS, PTO_SCHEDULERS,\n"
             "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE,\n"
             "PTO_TRACE_CAPACITY, PTO_GM_BYTES, PTO_HEAP_BYTES, PTO_TENSORMAP and\n"
-            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n",
+            "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n"
+            "PTO_CHECK_BOUNDS=1 turns bounds checking on for every run.\n",
             PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
 }
 
@@ -209,6 +217,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->graph = v;
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
+        } else if (run && !strcmp(a, "--check-bounds")) {
+            o->check_bounds = 1;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -238,6 +248,8 @@ static pto_status open_device(const cli_opts *o, pto_device **dev, pto_error *er
         cfg.schedulers = o->schedulers;
     if (o->has_window)
         cfg.task_window = o->window;
+    if (o->check_bounds)
+        cfg.check_bounds = 1;
     return pto_device_open(o->platform, &cfg, dev, err);
 }
 
@@ -265,6 +277,7 @@ static int cmd_info(const cli_opts *o)
            (double)in.heap_bytes / (1024.0 * 1024.0));
     printf("tensormap        %u entries, %u buckets\n", (unsigned)in.tensormap_entries,
            (unsigned)in.tensormap_buckets);
+    printf("check bounds     %s\n", in.check_bounds ? "on (red zones around buffers)" : "off");
     pto_device_close(dev);
     return EXIT_OK;
 }
@@ -354,6 +367,8 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     rc.mode = o->mode >= 0 ? (pto_run_mode)o->mode : ex->mode;
     if (o->deterministic)
         rc.deterministic = 1;
+    if (o->check_bounds)
+        rc.check_bounds = 1;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
@@ -374,9 +389,12 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
            ex->name ? ex->name : "example", max_err, tol);
     if (!o->quiet) {
-        printf("mode             %s%s\n",
+        pto_device_info di;
+        pto_device_get_info(dev, &di);
+        printf("mode             %s%s%s\n",
                rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
-               rc.deterministic ? " (deterministic)" : "");
+               rc.deterministic ? " (deterministic)" : "",
+               rc.check_bounds || di.check_bounds ? " (bounds checked)" : "");
         pto_stats_print(stdout, dev, &stats);
     }
     if (o->trace) {
