@@ -104,7 +104,8 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
         }
         pto_view v;
         if (check) {
-            pto_status st = pto_view_check(run, &run->vcache, &dev->heap, what, i, k, t, &v, err);
+            pto_status st = pto_view_check(run, &run->vcache, &dev->heap, what, i, k, t, infer,
+                                            &v, err);
             if (st)
                 return st;
             if (v.where == PTO_VIEW_HEAP && v.heap_pos < pl->heap_min) {
@@ -300,7 +301,7 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     pto_view v;
     pto_view_cache_sync(run);
     if ((st = pto_view_check(run, &run->vcache, &run->dev->heap, "pto_read", UINT32_MAX, PTO_IN,
-                             t, &v, err)))
+                             t, 0, &v, err)))
         return st;
     uint64_t count = 1;
     int huge = 0; /* more elements than a u64 counts: every index is inside */

@@ -63,15 +63,15 @@ pto_status pto_view_out_bytes_slow(pto_run *run, const char *what, uint32_t para
 const char *pto_param_kind_name(pto_param_kind k);
 
 /* Checks the tensor of parameter `param` (kind != PTO_OUT, PTO_SCALAR) and
- * fills *v. The caller has synced the cache (pto_view_cache_sync) since the
+ * fills *v (v->dense only when want_dense). The caller has synced the cache (pto_view_cache_sync) since the
  * last time the orchestration could have freed GM memory. Inline, so the
  * common case costs a few loads and compares per parameter: shapes and
  * strides below 2^30 and an offset below 2^62 keep every sum below 2^63 --
  * anything else (including empty views) takes the slow path. */
 static inline __attribute__((always_inline)) pto_status
 pto_view_check(pto_run *run, pto_view_cache *c, const pto_heap_arena *heap, const char *what,
-               uint32_t param, pto_param_kind kind, const pto_tensor *t, pto_view *v,
-               pto_error *err)
+               uint32_t param, pto_param_kind kind, const pto_tensor *t, int want_dense,
+               pto_view *v, pto_error *err)
 {
     uintptr_t a = (uintptr_t)t->base;
     uint32_t n = t->ndim;
@@ -79,12 +79,20 @@ pto_view_check(pto_run *run, pto_view_cache *c, const pto_heap_arena *heap, cons
     int gap = 0;
     if (n - 1 >= PTO_MAX_DIMS)
         return pto_view_check_slow(run, what, param, kind, t, v, err);
-    for (uint32_t d = n; d-- > 0;) {
-        uint64_t sh = t->shape[d], st = t->stride[d];
-        big |= ((sh - 1) | st) >> 30; /* sh == 0 (empty) lands here too */
-        span += (sh - 1) * st;        /* may wrap only when big is set */
-        gap |= sh > 1 && st != expect;
-        expect *= sh;
+    if (want_dense) {
+        for (uint32_t d = n; d-- > 0;) {
+            uint64_t sh = t->shape[d], st = t->stride[d];
+            big |= ((sh - 1) | st) >> 30; /* sh == 0 (empty) lands here too */
+            span += (sh - 1) * st;        /* may wrap only when big is set */
+            gap |= sh > 1 && st != expect;
+            expect *= sh;
+        }
+    } else { /* the same without the density (inference only needs it) */
+        for (uint32_t d = n; d-- > 0;) {
+            uint64_t sh = t->shape[d], st = t->stride[d];
+            big |= ((sh - 1) | st) >> 30;
+            span += (sh - 1) * st;
+        }
     }
     if (big || !t->elem)
         return pto_view_check_slow(run, what, param, kind, t, v, err);
