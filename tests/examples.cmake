@@ -311,3 +311,53 @@ foreach(ex rmsnorm softmax attention llama paged_attention bgemm_cycles)
       FAIL_REGULAR_EXPRESSION "FAIL|error:")
   endforeach()
 endforeach()
+
+# ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
+# examples still PASS with red zones around every buffer (host-built raw
+# tasks, streamed submits with PTO_OUT outputs, deterministic) ...
+foreach(ex vector bgemm vector_stream bgemm_scope dummy_tasks llama)
+  add_test(NAME example_${ex}_check_bounds
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex}
+            --blocks 2 --schedulers 2 --check-bounds)
+  set_tests_properties(example_${ex}_check_bounds PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS ${ex} .*\\(bounds checked\\)"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME example_vector_stream_check_bounds_env_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+          --deterministic)
+set_tests_properties(example_vector_stream_check_bounds_env_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV};PTO_CHECK_BOUNDS=1" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS vector_stream .*\\(deterministic\\) \\(bounds checked\\)"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_help_check_bounds COMMAND $<TARGET_FILE:pto_cli> --help)
+set_tests_properties(cli_help_check_bounds PROPERTIES
+  PASS_REGULAR_EXPRESSION "--check-bounds +run: bounds-checking mode")
+# ... and a kernel (compiled from source, so not ASan-instrumented even in
+# sanitizer builds) writing one element past its output passes unchecked
+# but fails the run in bounds mode, naming the task, kernel and parameter.
+add_test(NAME cli_overflow_example_unchecked
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/overflow_example --quiet)
+set_tests_properties(cli_overflow_example_unchecked PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS overflow_example"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+foreach(variant "flag:--check-bounds" "det:--check-bounds;--deterministic" "env:")
+  string(REPLACE ":" ";" v "${variant}")
+  list(GET v 0 vname)
+  list(REMOVE_AT v 0)
+  set(env "${PTO_KCACHE_ENV}")
+  if(vname STREQUAL "env")
+    set(env "${PTO_KCACHE_ENV};PTO_CHECK_BOUNDS=1")
+  endif()
+  add_test(NAME cli_overflow_example_${vname}
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+            EXPECT "error: PTO_ERR_KERNEL: bounds check: task t0 (kernel 'spill_scale', func_id 0)"
+            EXPECT "wrote past the end of param 1 (OUT), its buffer of 400 bytes"
+            EXPECT "damaged at byte offsets 400..403"
+            RUN $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/overflow_example
+                    --quiet ${v})
+  set_tests_properties(cli_overflow_example_${vname} PROPERTIES
+    ENVIRONMENT "${env}" TIMEOUT 300)
+endforeach()

@@ -214,6 +214,60 @@ static void test_check_range(void **state)
     pto_gm_destroy(gm);
 }
 
+/* "Which live allocation contains p": interior pointers and one past the
+ * end find it, freed or foreign memory does not; the epoch counts frees. */
+static void test_find(void **state)
+{
+    (void)state;
+    pto_gm *gm = mk(ARENA, 64);
+    unsigned char *a = alloc_ok(gm, 100);
+    unsigned char *b = alloc_ok(gm, 64);
+    uintptr_t start = 0;
+    size_t bytes = 0;
+    uint64_t e0 = pto_gm_epoch(gm), e = 99;
+    assert_int_equal(pto_gm_find(gm, a + 37, &start, &bytes, &e), PTO_GM_FOUND);
+    assert_true(start == (uintptr_t)a && bytes == 100 && e == e0);
+    assert_int_equal(pto_gm_find(gm, a + 100, &start, &bytes, NULL), PTO_GM_FOUND);
+    assert_int_equal(pto_gm_find(gm, a + 101, &start, &bytes, NULL), PTO_GM_NOT_LIVE);
+    assert_int_equal(pto_gm_find(gm, b, &start, &bytes, NULL), PTO_GM_FOUND);
+    assert_true(start == (uintptr_t)b && bytes == 64);
+    int local;
+    assert_int_equal(pto_gm_find(gm, &local, &start, &bytes, NULL), PTO_GM_NOT_GM);
+    free_ok(gm, b);
+    assert_true(pto_gm_epoch(gm) == e0 + 1);
+    assert_int_equal(pto_gm_find(gm, b, &start, &bytes, NULL), PTO_GM_NOT_LIVE);
+    free_ok(gm, a);
+    pto_gm_destroy(gm);
+}
+
+/* Guarded arena: 64-byte red zones on both sides of every allocation;
+ * they belong to no allocation, and ranges stop at the requested size. */
+static void test_guarded(void **state)
+{
+    (void)state;
+    pto_gm *gm = NULL;
+    pto_error err = { 0 };
+    assert_int_equal(pto_gm_create_guarded(ARENA, 8, 1, &gm, &err), PTO_OK);
+    assert_true(pto_gm_guarded(gm));
+    unsigned char *a = alloc_ok(gm, 100);
+    unsigned char *b = alloc_ok(gm, 1);
+    assert_ptr_equal(b, a + 128 + 64 + 64); /* a, its zone after, b's zone before */
+    assert_int_equal(pto_gm_live_bytes(gm), (128 + 128) + (64 + 128));
+    uintptr_t start;
+    size_t bytes;
+    assert_int_equal(pto_gm_find(gm, a - 1, &start, &bytes, NULL), PTO_GM_NOT_LIVE);
+    assert_int_equal(pto_gm_find(gm, b - 64, &start, &bytes, NULL), PTO_GM_NOT_LIVE);
+    assert_int_equal(pto_gm_check_range(gm, a, 100, &err), PTO_OK);
+    assert_int_equal(pto_gm_check_range(gm, a - 4, 4, &err), PTO_ERR_INVALID);
+    assert_int_equal(pto_gm_check_range(gm, a, 101, &err), PTO_ERR_INVALID);
+    assert_int_equal(pto_gm_free(gm, a - 64, &err), PTO_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "red zone"));
+    free_ok(gm, a);
+    free_ok(gm, b);
+    assert_int_equal(pto_gm_live_bytes(gm), 0);
+    pto_gm_destroy(gm);
+}
+
 /* Random alloc/free against a shadow model: every live block carries a fill
  * byte that must survive until it is freed (no overlap), and everything
  * coalesces back into one block at the end. */
@@ -394,6 +448,8 @@ int main(void)
         cmocka_unit_test(test_bad_frees),
         cmocka_unit_test(test_table_exhaustion),
         cmocka_unit_test(test_check_range),
+        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_guarded),
         cmocka_unit_test(test_random_model),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_malloc_copy_roundtrip),

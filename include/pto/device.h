@@ -51,6 +51,13 @@ typedef struct pto_device_config {
                                    tile has thousands of live readers) */
     uint32_t dispatch_cycles; /* arch model: cycles from dispatch to kernel
                                  start on a core (default 0) */
+    uint32_t check_bounds;    /* 1: bounds-checking mode for every run of the
+                                 device (also when PTO_CHECK_BOUNDS=1 is in the
+                                 environment at open): every pto_malloc
+                                 buffer gets a 64-byte red zone on each side
+                                 (it occupies round64(bytes) + 128 bytes of
+                                 GM), and runs check them (see
+                                 pto_run_config.check_bounds) */
 } pto_device_config;
 
 /* NULL handles: functions taking a device (or run) return PTO_ERR_INVALID
@@ -61,8 +68,8 @@ void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
 
 /* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
  * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_TRACE_CAPACITY, PTO_GM_BYTES,
- * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS, PTO_DISPATCH_CYCLES
- * from the environment
+ * PTO_HEAP_BYTES, PTO_TENSORMAP, PTO_TENSORMAP_BUCKETS, PTO_DISPATCH_CYCLES,
+ * PTO_CHECK_BOUNDS from the environment
  * into cfg (fields whose variable is unset are left alone). Values are plain
  * decimal numbers: "010", "0x10", "-1", "+1", " 1", "" and values above the
  * field's range are PTO_ERR_INVALID with a message naming the variable and
@@ -98,6 +105,7 @@ typedef struct pto_device_info {
     uint64_t heap_bytes;
     uint32_t tensormap_entries, tensormap_buckets;
     uint32_t dispatch_cycles;
+    uint32_t check_bounds;
 } pto_device_info;
 
 /* dev NULL: info is zeroed (platform NULL); info NULL: nothing. */

@@ -56,6 +56,17 @@ typedef struct pto_run_config {
                              trail the orchestrator instead of contending for
                              the lines it writes); 0 = 64, 1 = every task at
                              the next submit */
+    int check_bounds;     /* 1: bounds-checking mode for this run (also on
+                             when the device was opened with it): every
+                             PTO_OUT output gets a 64-byte red zone on each
+                             side (a task's heap block grows by 64 bytes
+                             plus 64 per output), and after each kernel
+                             returns, the red zones of the buffers its
+                             parameters view are checked; a damaged one
+                             fails the run with PTO_ERR_KERNEL naming the
+                             task, its kernel and the parameter. pto_malloc
+                             buffers have red zones only on a device opened
+                             with check_bounds. Off: no per-task work. */
 } pto_run_config;
 
 void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */

@@ -3,7 +3,23 @@
  * A tensor is a view of one device buffer: the buffer's base address, a byte
  * offset, a shape and byte strides (outermost dimension first). Dependencies
  * between submitted tasks are inferred from overlapping views of the same
- * buffer (see DESIGN §4). */
+ * buffer (see DESIGN §4).
+ *
+ * Memory safety: pto_submit, pto_submit_dummy and pto_read accept a view
+ * only if every byte it spans lies inside one live device buffer -- the
+ * buffer containing `base`, which must be
+ *   - inside a live pto_malloc allocation of the run's device (any interior
+ *     pointer of it, e.g. one row of a matrix, is fine), or
+ *   - inside a PTO_OUT output of the current run whose task has not retired
+ *     (the tensor pto_submit filled in, copies and tiles of it, or a view
+ *     built by hand on a pointer into it).
+ * Anything else -- host memory (a static or malloc'ed array), freed
+ * buffers, another device's memory, NULL -- is refused with PTO_ERR_INVALID:
+ * a kernel could not reach it on a real device. The span is computed with
+ * overflow checks (offset + sum (shape[d] - 1) * stride[d] + elem), so
+ * huge shapes, offsets or "negative" strides are refused too. The message
+ * names the parameter, e.g. "pto_submit: param 1 (IN): view [offset 0,
+ * +4194304 bytes) lies outside its buffer of 256 bytes at 0x...". */
 #ifndef PTO_TENSOR_H
 #define PTO_TENSOR_H
 
@@ -24,12 +40,21 @@ typedef struct pto_tensor {
     uint32_t elem;   /* bytes per element */
     uint64_t shape[PTO_MAX_DIMS];
     uint64_t stride[PTO_MAX_DIMS]; /* bytes between consecutive indices */
+    /* Set by pto_submit on PTO_OUT outputs, zero otherwise; copied along by
+     * copies and tiles. They name the output's heap-arena block, so that a
+     * later submit checks a view of it with arithmetic instead of a lookup.
+     * Leave them alone: a stale or wrong value is detected (the base is then
+     * looked up), never trusted. */
+    uint64_t alloc_pos;   /* heap-arena counter of the output's first byte */
+    uint64_t alloc_bytes; /* its size; 0 = unknown */
 } pto_tensor;
 
-/* Contiguous views of a whole buffer. */
+/* Contiguous views of a whole buffer. A stride that overflows 64 bits is
+ * stored as UINT64_MAX (the view is then refused at submit). */
 pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem);
 pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem);
-/* The rows x cols sub-tile of a 2-D view starting at (r0, c0). */
+/* The rows x cols sub-tile of a 2-D view starting at (r0, c0). An offset
+ * that overflows 64 bits is stored as UINT64_MAX (refused at submit). */
 pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0,
                            uint64_t rows, uint64_t cols);
 /* Address of the view's first element. */
@@ -37,7 +62,8 @@ static inline void *pto_tensor_data(const pto_tensor *t)
 {
     return (char *)t->base + t->offset;
 }
-/* Bytes spanned by a contiguous tensor of this shape. */
+/* Bytes spanned by a contiguous tensor of this shape (elem times every
+ * shape[d]); UINT64_MAX when that overflows 64 bits. */
 uint64_t pto_tensor_bytes(const pto_tensor *t);
 
 typedef enum pto_param_kind {
@@ -67,6 +93,7 @@ static inline pto_param pto_out(pto_tensor like)
     pto_param p = {PTO_OUT, like, 0};
     p.tensor.base = 0;
     p.tensor.offset = 0;
+    p.tensor.alloc_pos = p.tensor.alloc_bytes = 0;
     return p;
 }
 

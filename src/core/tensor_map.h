@@ -147,19 +147,29 @@ static inline uint32_t pto_tmap_level(uint64_t lo, uint64_t hi)
     return l > 63 ? 63 : l;
 }
 
+/* The key of an access to a region of the buffer at `base` whose summary
+ * (pto_region_summary: bounds [lo, hi) and density) the caller has. */
+static inline void pto_tmap_key_bounds(const pto_tensor_map *tm, uint64_t base, uint64_t lo,
+                                       uint64_t hi, int dense, pto_tmap_key *k)
+{
+    k->lo = lo;
+    k->hi = hi;
+    k->base = base;
+    k->exact = !(lo == 0 && hi == UINT64_MAX);
+    k->dense = k->exact && dense;
+    k->level = (uint8_t)pto_tmap_level(lo, hi);
+    k->cell_bucket = pto_tmap_cell_bucket(tm, pto_tmap_key_hash(base, k->level), lo >> k->level);
+}
+
 /* The key of an access to region r of the buffer at `base`. */
 static inline void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, const pto_region *r,
                                    pto_tmap_key *k)
 {
+    uint64_t lo, hi;
     int dense;
-    if (!pto_region_summary_quick(r, &k->lo, &k->hi, &dense))
-        pto_region_summary(r, &k->lo, &k->hi, &dense);
-    k->base = base;
-    k->exact = !(k->lo == 0 && k->hi == UINT64_MAX);
-    k->dense = k->exact && dense;
-    k->level = (uint8_t)pto_tmap_level(k->lo, k->hi);
-    k->cell_bucket =
-        pto_tmap_cell_bucket(tm, pto_tmap_key_hash(base, k->level), k->lo >> k->level);
+    if (!pto_region_summary_quick(r, &lo, &hi, &dense))
+        pto_region_summary(r, &lo, &hi, &dense);
+    pto_tmap_key_bounds(tm, base, lo, hi, dense, k);
 }
 
 /* entries and buckets must be powers of two (else PTO_ERR_INVALID; NIL =

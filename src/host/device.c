@@ -51,6 +51,7 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
         {"PTO_TENSORMAP", offsetof(pto_device_config, tensormap_entries), 1},
         {"PTO_TENSORMAP_BUCKETS", offsetof(pto_device_config, tensormap_buckets), 1},
         {"PTO_DISPATCH_CYCLES", offsetof(pto_device_config, dispatch_cycles), 3},
+        {"PTO_CHECK_BOUNDS", offsetof(pto_device_config, check_bounds), 3},
         {"PTO_GM_BYTES", offsetof(pto_device_config, gm_bytes), 0},
         {"PTO_HEAP_BYTES", offsetof(pto_device_config, heap_bytes), 2},
     };
@@ -108,6 +109,10 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     if (!cfg->heap_bytes) cfg->heap_bytes = def.heap_bytes;
     if (!cfg->tensormap_entries) cfg->tensormap_entries = def.tensormap_entries;
     if (!cfg->tensormap_buckets) cfg->tensormap_buckets = def.tensormap_buckets;
+    const char *cb = getenv("PTO_CHECK_BOUNDS"); /* on for every device, whoever opens it */
+    if (cb && *cb && strcmp(cb, "0"))
+        cfg->check_bounds = 1;
+    cfg->check_bounds = cfg->check_bounds != 0;
     uint32_t cores = cfg->blocks * PTO_CORES_PER_BLOCK;
     if (cfg->blocks > PTO_MAX_BLOCKS)
         return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks",
@@ -191,10 +196,17 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
         free(dev);
         return pto_fail(err, PTO_ERR_NOMEM, "trace records (%u)", cap);
     }
-    if ((st = pto_gm_create(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs, &dev->gm, err)) ||
+    dev->guards = calloc(dev->cfg.task_window, sizeof *dev->guards);
+    if (!dev->guards) {
+        pto_device_close(dev);
+        return pto_fail(err, PTO_ERR_NOMEM, "bounds-check records (%u)", dev->cfg.task_window);
+    }
+    if ((st = pto_gm_create_guarded(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs,
+                                    (int)dev->cfg.check_bounds, &dev->gm, err)) ||
         (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool,
                           dev->cfg.ready_queue, err)) ||
-        (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes, err)) ||
+        (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes,
+                            (uint64_t)dev->cfg.task_window * PTO_MAX_ARGS, err)) ||
         (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries,
                             dev->cfg.tensormap_buckets, err)) ||
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
@@ -246,6 +258,7 @@ void pto_device_close(pto_device *dev)
     pto_gm_destroy(dev->gm);
     pto_kernel_table_clear_all(&dev->kernels);
     free(dev->records_mem);
+    free(dev->guards);
     free(dev);
 }
 
@@ -272,6 +285,7 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
     info->tensormap_entries = dev->cfg.tensormap_entries;
     info->tensormap_buckets = dev->cfg.tensormap_buckets;
     info->dispatch_cycles = dev->cfg.dispatch_cycles;
+    info->check_bounds = dev->cfg.check_bounds;
 }
 
 void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count)

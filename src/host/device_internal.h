@@ -18,6 +18,7 @@
 #include "core/run_state.h"
 #include "core/task_buffer.h"
 #include "core/tensor_map.h"
+#include "host/bounds.h"
 #include "host/gm_arena.h"
 #include "host/kernel_table.h"
 #include "pto/device.h"
@@ -49,6 +50,12 @@ struct pto_device {
                                      (crash reports: "run N"); launcher only */
     struct pto_device *abandoned_next; /* pto_device_close: list of devices
                                           kept for threads stuck in kernels */
+    /* Bounds-checking mode (host/bounds.h). bounds_run is set by the
+     * launching thread before a run starts: its tasks' red zones are
+     * checked after every kernel. */
+    int bounds_run;
+    pto_guard_set *guards;        /* task_window entries, by ring slot */
+    pto_bounds_report bounds;
 };
 
 #endif

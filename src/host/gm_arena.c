@@ -11,18 +11,21 @@
 #include "host/gm_arena.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/redzone.h"
 #include "host/error.h"
 
 #define GM_ALIGN ((size_t)64)
 
 /* One block of the region. Invariants: off and size are multiples of
- * GM_ALIGN, size > 0; live iff req > 0, and then 0 < req <= size (req is the
- * byte count asked for, size the rounded span it occupies). */
+ * GM_ALIGN, size > 0; live iff req > 0, and then 0 < req <= size - 2 * rz
+ * (req is the byte count asked for, size the rounded span it occupies with
+ * its red zones; the allocation starts at off + rz). */
 typedef struct gm_block {
     size_t off;
     size_t size;
@@ -44,10 +47,19 @@ struct pto_gm {
     size_t nlive;
     size_t live_bytes;
     gm_block *blk;
+    size_t rz;           /* red zone bytes each side: 0, or PTO_REDZONE (fixed) */
+    int poisoned;        /* ASan builds: red zones were poisoned */
+    _Atomic uint64_t frees; /* successful frees (pto_gm_epoch); under lock */
 };
 
 pto_status pto_gm_create(size_t bytes, uint32_t max_allocs, pto_gm **out,
                          pto_error *err)
+{
+    return pto_gm_create_guarded(bytes, max_allocs, 0, out, err);
+}
+
+pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded,
+                                 pto_gm **out, pto_error *err)
 {
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "pto_gm_create: out is NULL");
@@ -97,6 +109,7 @@ pto_status pto_gm_create(size_t bytes, uint32_t max_allocs, pto_gm **out,
     gm->map_bytes = usable;
     gm->bytes = usable;
     gm->max_allocs = max_allocs;
+    gm->rz = guarded ? PTO_REDZONE : 0;
     gm->n = 1;
     gm->blk[0] = (gm_block){ .off = 0, .size = usable, .req = 0 };
     *out = gm;
@@ -108,6 +121,8 @@ void pto_gm_destroy(pto_gm *gm)
     if (!gm)
         return;
     pthread_mutex_destroy(&gm->lock);
+    if (gm->poisoned) /* the next user of these addresses expects them clean */
+        PTO_ASAN_UNPOISON(gm->base, gm->map_bytes);
     munmap(gm->base, gm->map_bytes);
     free(gm->blk);
     free(gm);
@@ -148,7 +163,7 @@ pto_status pto_gm_alloc(pto_gm *gm, size_t bytes, void **out, pto_error *err)
                         "device malloc of %zu bytes exceeds the GM arena (%zu "
                         "bytes); raise PTO_GM_BYTES",
                         bytes, gm->bytes);
-    size_t size = (bytes + GM_ALIGN - 1) & ~(GM_ALIGN - 1);
+    size_t size = ((bytes + GM_ALIGN - 1) & ~(GM_ALIGN - 1)) + 2 * gm->rz;
 
     pthread_mutex_lock(&gm->lock);
     if (gm->nlive >= gm->max_allocs) {
@@ -183,7 +198,13 @@ pto_status pto_gm_alloc(pto_gm *gm, size_t bytes, void **out, pto_error *err)
         b->req = bytes;
         gm->nlive++;
         gm->live_bytes += size;
-        *out = gm->base + b->off;
+        *out = gm->base + b->off + gm->rz;
+        if (gm->rz) {
+            pto_redzone_arm(*out, bytes);
+#ifdef PTO_ASAN
+            gm->poisoned = 1;
+#endif
+        }
         pthread_mutex_unlock(&gm->lock);
         return PTO_OK;
     }
@@ -220,15 +241,23 @@ pto_status pto_gm_free(pto_gm *gm, void *p, pto_error *err)
                         "or never returned by pto_malloc)",
                         p);
     }
-    if (b->off != off) {
-        void *start = gm->base + b->off;
-        size_t into = off - b->off;
+    if (b->off + gm->rz != off) {
+        void *start = gm->base + b->off + gm->rz;
         pthread_mutex_unlock(&gm->lock);
+        if (off < b->off + gm->rz)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "device free of %p: in the red zone before the allocation "
+                            "at %p; pass the pointer pto_malloc returned",
+                            p, start);
         return pto_fail(err, PTO_ERR_INVALID,
                         "device free of %p: interior pointer, %zu bytes into the "
                         "allocation at %p; pass the pointer pto_malloc returned",
-                        p, into, start);
+                        p, off - (b->off + gm->rz), start);
     }
+    if (gm->rz)
+        pto_redzone_disarm(gm->base + off, b->req);
+    atomic_store_explicit(&gm->frees, atomic_load_explicit(&gm->frees, memory_order_relaxed) + 1,
+                          memory_order_release);
     gm->nlive--;
     gm->live_bytes -= b->size;
     b->req = 0;
@@ -263,10 +292,10 @@ pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes,
 
     pthread_mutex_lock(&gm->lock);
     const gm_block *b = &gm->blk[find_block(gm, off)];
-    size_t boff = b->off, breq = b->req;
+    size_t boff = b->off + gm->rz, breq = b->req;
     pthread_mutex_unlock(&gm->lock);
 
-    if (breq == 0)
+    if (breq == 0 || off < boff)
         return pto_fail(err, PTO_ERR_INVALID,
                         "device range [%p, +%zu) is not inside a live "
                         "allocation (freed or never allocated)",
@@ -284,6 +313,47 @@ pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes,
 size_t pto_gm_size(const pto_gm *gm)
 {
     return gm ? gm->bytes : 0;
+}
+
+int pto_gm_guarded(const pto_gm *gm)
+{
+    return gm && gm->rz;
+}
+
+uint64_t pto_gm_epoch(const pto_gm *gm)
+{
+    return atomic_load_explicit(&((pto_gm *)gm)->frees, memory_order_acquire);
+}
+
+int pto_gm_find(pto_gm *gm, const void *p, uintptr_t *start, size_t *bytes,
+                uint64_t *epoch)
+{
+    uintptr_t a = (uintptr_t)p, b0 = (uintptr_t)gm->base;
+    if (a < b0 || a - b0 >= gm->bytes)
+        return PTO_GM_NOT_GM;
+    size_t off = a - b0;
+    pthread_mutex_lock(&gm->lock);
+    const gm_block *b = &gm->blk[find_block(gm, off)];
+    size_t ustart = b->off + gm->rz, req = b->req;
+    if (epoch)
+        *epoch = atomic_load_explicit(&gm->frees, memory_order_relaxed);
+    pthread_mutex_unlock(&gm->lock);
+    if (!req || off < ustart || off - ustart > req)
+        return PTO_GM_NOT_LIVE;
+    *start = b0 + ustart;
+    *bytes = req;
+    return PTO_GM_FOUND;
+}
+
+void pto_gm_rearm_all(pto_gm *gm)
+{
+    if (!gm || !gm->rz)
+        return;
+    pthread_mutex_lock(&gm->lock);
+    for (size_t i = 0; i < gm->n; i++)
+        if (gm->blk[i].req)
+            pto_redzone_arm(gm->base + gm->blk[i].off + gm->rz, gm->blk[i].req);
+    pthread_mutex_unlock(&gm->lock);
 }
 
 size_t pto_gm_live_bytes(pto_gm *gm)

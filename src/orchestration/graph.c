@@ -94,6 +94,29 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
     return PTO_OK;
 }
 
+/* Bounds mode: a raw task's arguments are u64s, not tensors; each one that
+ * points into a live device buffer with red zones counts as a buffer the
+ * task touches. */
+static void guard_args(pto_run *run, pto_task *t, const uint64_t *args, uint32_t nargs)
+{
+    pto_device *dev = run->dev;
+    pto_guard_set *g = &dev->guards[t->id & dev->tb.mask];
+    g->task = t->id;
+    g->n = 0;
+    for (uint32_t i = 0; i < nargs; i++) {
+        uintptr_t start;
+        size_t bytes;
+        pto_heap_span s;
+        const void *p = pto_bits_ptr(args[i]);
+        if (pto_gm_guarded(dev->gm) &&
+            pto_gm_find(dev->gm, p, &start, &bytes, NULL) == PTO_GM_FOUND)
+            pto_guard_add(g, start, bytes, i, PTO_GUARD_ARG);
+        else if (pto_heap_find(&dev->heap, (uintptr_t)p, &s) == PTO_HEAP_FOUND)
+            pto_guard_add(g, pto_ptr_bits(pto_heap_addr(&dev->heap, s.pos)), s.end - s.pos, i,
+                          PTO_GUARD_ARG);
+    }
+}
+
 pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
                         const uint64_t *args, uint32_t nargs, pto_task_id *out,
                         pto_error *err)
@@ -109,6 +132,8 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
     pto_task *t;
     if ((st = pto_run_add(run, func_id, type, args, nargs, 0, &t, err)))
         return st;
+    if (t && run->bounds)
+        guard_args(run, t, args, nargs);
     if (out)
         *out = t ? t->id : pto_run_vnext(run);
     return PTO_OK;

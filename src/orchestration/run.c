@@ -272,6 +272,11 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
                  : cfg->publish_batch ? cfg->publish_batch
                                       : PTO_PUBLISH_BATCH;
     run->drained = run->heap_requested = 0;
+    run->bounds = cfg->check_bounds || dev->cfg.check_bounds;
+    dev->bounds_run = run->bounds;
+    atomic_store(&dev->bounds.claimed, 0);
+    memset(&run->vcache, 0, sizeof run->vcache);
+    run->vcache.epoch = pto_gm_epoch(dev->gm);
     memset(&run->dl, 0, sizeof run->dl);
     run->flow_stats = stats ? stats : &run->own_stats;
     memset(run->flow_stats, 0, sizeof *run->flow_stats);
@@ -337,6 +342,11 @@ static pto_status run_result(pto_device *dev, pto_status st, pto_error *err)
     }
     if (st != PTO_OK)
         return st;
+    if (atomic_load(&dev->bounds.claimed)) { /* a kernel wrote outside its tensors */
+        if (err)
+            *err = dev->bounds.err;
+        return PTO_ERR_KERNEL;
+    }
     int32_t fail = atomic_load(&rs->error_status);
     if (fail == PTO_ERR_CAPACITY) { /* the only capacity failure of a task */
         uint64_t id = atomic_load(&rs->error_task);
@@ -469,6 +479,9 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     if (wst != PTO_OK)
         return wst; /* device stays busy and broken: threads may hold tasks */
     atomic_store_explicit(&rs->active, 0, memory_order_release);
+    int bounds_failed = atomic_load(&dev->bounds.claimed);
+    if (bounds_failed) /* reported below; the next run starts with intact red zones */
+        pto_gm_rearm_all(dev->gm);
     dev->executing = 0;
     pto_flow_retire(run);
     uint64_t total = atomic_load(&rs->total);

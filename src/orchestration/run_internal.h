@@ -15,6 +15,7 @@
 
 #include "core/park.h"
 #include "core/task.h"
+#include "orchestration/view.h"
 #include "pto/run.h"
 
 #define PTO_MAX_COPY_BACKS 1024
@@ -82,6 +83,10 @@ struct pto_run {
     uint32_t *seen;        /* window entries: per-slot dedup epoch */
     uint32_t seen_epoch;
     pto_stats own_stats;   /* flow_stats when the caller passed none */
+    int bounds;            /* bounds-checking mode (pto_run_config.check_bounds
+                              or the device's): outputs get red zones, tasks
+                              record the buffers to check (host/bounds.h) */
+    pto_view_cache vcache; /* GM buffers found by recent view checks */
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];
     /* The AICPU orchestrator thread (streamed runs): the launching thread

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/bits.h"
+#include "core/redzone.h"
 #include "host/device_internal.h"
 #include "host/error.h"
 #include "orchestration/run_internal.h"
@@ -29,10 +30,11 @@ typedef struct access {
     int write;
 } access;
 
-static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, access *a)
+static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64_t lo,
+                      uint64_t hi, int dense, access *a)
 {
     a->t = t;
-    pto_tmap_key_of(tm, pto_ptr_bits(t->base), t, &a->key);
+    pto_tmap_key_bounds(tm, pto_ptr_bits(t->base), lo, hi, dense, &a->key);
     a->write = write;
 }
 
@@ -41,22 +43,45 @@ typedef struct plan {
     uint64_t args[PTO_MAX_ARGS]; /* kernel arguments (PTO_OUT: filled later) */
     access acc[PTO_MAX_ARGS];    /* inference: reads and in-place writes first,
                                     then the PTO_OUT outputs */
-    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 */
+    uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
+    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 (bounds
+                                    mode: plus a red zone after each output
+                                    and one before the first) */
+    uint64_t heap_min;           /* lowest heap counter among the views read
+                                    (UINT64_MAX: none), which must stay live */
+    uint32_t heap_min_param;
     uint32_t tensors;            /* tensors that take TensorMap entries */
     uint32_t nacc, nout;
+    pto_guard_set guards;        /* bounds mode: buffers to check at FIN */
 } plan;
 
+/* Bounds mode: the red zones of a checked view's buffer, if it has any (an
+ * output of this run does; a GM buffer does in a guarded arena). */
+static void guard_view(pto_run *run, plan *pl, const pto_view *v, uint32_t i, pto_param_kind k)
+{
+    if (v->where == PTO_VIEW_HEAP || pto_gm_guarded(run->dev->gm))
+        pto_guard_add(&pl->guards, v->buf, v->buf_bytes, i, k);
+}
+
 /* Checks every parameter and fills *pl: the kernel arguments of everything
- * but PTO_OUT, the heap bytes of the outputs, and (when inferring) the
- * accesses of the existing tensors. */
-static pto_status plan_params(pto_run *run, const pto_param *p, uint32_t n, int infer,
-                              plan *pl, pto_error *err)
+ * but PTO_OUT, the sizes of the outputs, and (when inferring) the accesses
+ * of the existing tensors. After a deadlock (run->failed) tasks are only
+ * counted: views are not checked, outputs are not placed. */
+static pto_status plan_params(pto_run *run, const char *what, const pto_param *p, uint32_t n,
+                              int infer, plan *pl, pto_error *err)
 {
     if (n > PTO_MAX_ARGS || (n && !p))
-        return pto_fail(err, PTO_ERR_INVALID, "pto_submit: %u params (at most %d)", n,
+        return pto_fail(err, PTO_ERR_INVALID, "%s: %u params (at most %d)", what, n,
                         PTO_MAX_ARGS);
+    pto_device *dev = run->dev;
+    int check = !run->failed;
+    uint64_t rz = run->bounds ? PTO_REDZONE : 0;
     pl->heap_bytes = 0;
+    pl->heap_min = UINT64_MAX;
     pl->tensors = pl->nacc = pl->nout = 0;
+    pl->guards.n = 0;
+    if (check)
+        pto_view_cache_sync(run);
     for (uint32_t i = 0; i < n; i++) {
         pto_param_kind k = p[i].kind;
         if (k == PTO_SCALAR) {
@@ -64,55 +89,82 @@ static pto_status plan_params(pto_run *run, const pto_param *p, uint32_t n, int 
             continue;
         }
         if ((unsigned)k > PTO_SCALAR)
-            return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u has kind %d", i, k);
+            return pto_fail(err, PTO_ERR_INVALID, "%s: param %u has kind %d", what, i, k);
         const pto_tensor *t = &p[i].tensor;
-        if (t->ndim - 1 >= PTO_MAX_DIMS || t->elem == 0)
-            return pto_fail(err, PTO_ERR_INVALID,
-                            "pto_submit: param %u: tensor needs 1..%d dims and elem > 0", i,
-                            PTO_MAX_DIMS);
         if (k == PTO_OUT) {
-            uint64_t b = pto_tensor_bytes(t);
-            if (!b)
-                return pto_fail(err, PTO_ERR_INVALID, "pto_submit: param %u: empty output", i);
-            pl->heap_bytes += pto_round_up(b, 64);
+            uint64_t b;
+            pto_status st = pto_view_out_bytes(run, what, i, t, dev->heap.size, &b, err);
+            if (st)
+                return st;
+            pl->out_bytes[i] = b;
+            pl->heap_bytes += pto_round_up(b, 64) + rz;
             pl->nout++;
-        } else {
-            if (!t->base && !run->failed) /* after a deadlock outputs are NULL */
-                return pto_fail(err, PTO_ERR_INVALID,
-                                "pto_submit: param %u: tensor base is NULL", i);
-            pl->args[i] = pto_ptr_bits(pto_tensor_data(t));
+            pl->tensors++;
+            continue;
         }
+        pto_view v;
+        if (check) {
+            pto_status st = pto_view_check(run, &run->vcache, &dev->heap, what, i, k, t, infer,
+                                            &v, err);
+            if (st)
+                return st;
+            if (v.where == PTO_VIEW_HEAP && v.heap_pos < pl->heap_min) {
+                pl->heap_min = v.heap_pos;
+                pl->heap_min_param = i;
+            }
+            if (rz)
+                guard_view(run, pl, &v, i, k);
+        }
+        pl->args[i] = pto_ptr_bits(t->base) + t->offset;
         if (k == PTO_NO_DEP)
             continue;
         pl->tensors++;
-        if (infer && k != PTO_OUT)
-            access_of(&run->dev->tmap, t, k != PTO_IN, &pl->acc[pl->nacc++]);
+        if (infer)
+            access_of(&dev->tmap, t, k != PTO_IN, v.lo, v.hi, v.dense, &pl->acc[pl->nacc++]);
     }
+    if (pl->nout)
+        pl->heap_bytes += rz;
     return PTO_OK;
 }
 
 /* Carves the PTO_OUT outputs, contiguous and row-major, from the task's heap
- * block and records them as written. */
-static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap, int infer,
-                          plan *pl)
+ * block (whose last byte is before counter heap_mark), notes them in the
+ * heap arena's output index, and records them as written. Bounds mode: a
+ * red zone before the first output and after each. */
+static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap,
+                          uint64_t heap_mark, int infer, plan *pl)
 {
+    pto_heap_arena *ha = &run->dev->heap;
+    uint64_t rz = run->bounds ? PTO_REDZONE : 0;
+    uint8_t *at = (uint8_t *)heap + rz;
+    uint64_t pos = heap_mark - pl->heap_bytes + rz;
     for (uint32_t i = 0; i < n; i++) {
         if (p[i].kind != PTO_OUT)
             continue;
         pto_tensor *t = &p[i].tensor;
         if (!run->failed) {
-            t->base = heap;
+            uint64_t b = pl->out_bytes[i];
+            t->base = at;
             t->offset = 0;
             uint64_t s = t->elem;
             for (uint32_t d = t->ndim; d-- > 0;) {
                 t->stride[d] = s;
-                s *= t->shape[d];
+                s *= t->shape[d]; /* no overflow: s <= b (checked) */
             }
-            heap = (char *)heap + pto_round_up(s, 64);
+            t->alloc_pos = pos;
+            t->alloc_bytes = b;
+            pto_heap_note(ha, pos, b);
+            if (rz) {
+                pto_heap_guard(ha, at, b);
+                pto_guard_add(&pl->guards, pto_ptr_bits(at), b, i, PTO_OUT);
+            }
+            uint64_t step = pto_round_up(b, 64) + rz;
+            at += step;
+            pos += step;
             if (infer)
-                access_of(&run->dev->tmap, t, 1, &pl->acc[pl->nacc++]);
+                access_of(&run->dev->tmap, t, 1, 0, b, 1, &pl->acc[pl->nacc++]);
         }
-        pl->args[i] = pto_ptr_bits(pto_tensor_data(t));
+        pl->args[i] = pto_ptr_bits(t->base) + t->offset;
     }
 }
 
@@ -149,14 +201,14 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
     pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, deps + run->nproducers);
 }
 
-static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p, uint32_t n,
-                         pto_task_id *out, pto_error *err)
+static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t queue,
+                         pto_param *p, uint32_t n, pto_task_id *out, pto_error *err)
 {
     pto_device *dev = run->dev;
     pto_task_buffer *tb = &dev->tb;
     int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO && !run->failed;
     plan pl;
-    pto_status st = plan_params(run, p, n, infer, &pl, err);
+    pto_status st = plan_params(run, what, p, n, infer, &pl, err);
     if (st)
         return st;
     if (run->failed)
@@ -199,9 +251,17 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
          (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,
                                 &heap_mark, err))))
         return st;
+    /* A stall retires tasks: an output this task reads must still be live
+     * (it is not when its scope had ended -- the view was checked first). */
+    if (pl.heap_min < dev->heap.tail && !run->failed)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: param %u (%s): the PTO_OUT output it views is no longer "
+                        "allocated: its task retired while this submit waited for room "
+                        "(its scope had ended)",
+                        what, pl.heap_min_param, pto_param_kind_name(p[pl.heap_min_param].kind));
     /* 3. Outputs are carved from this task's heap block. */
     if (pl.nout)
-        place_outputs(run, p, n, heap, infer, &pl);
+        place_outputs(run, p, n, heap, heap_mark, infer, &pl);
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
     if ((st = pto_run_add(run, func_id, queue, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1,
@@ -213,6 +273,13 @@ static pto_status submit(pto_run *run, int func_id, uint32_t queue, pto_param *p
         return PTO_OK;
     }
     t->heap_mark = heap_mark;
+    if (run->bounds) {
+        pto_guard_set *g = &dev->guards[t->id & tb->mask];
+        g->task = t->id;
+        g->n = 0;
+        for (uint32_t i = 0; queue != PTO_QUEUE_DUMMY && i < pl.guards.n; i++)
+            g->g[g->n++] = pl.guards.g[i];
+    }
     /* 4. Wire producers that have not retired meanwhile; record accesses
      * (room was reserved above, so the inserts cannot fail). */
     uint64_t frontier = atomic_load(&tb->last_alive);
@@ -235,7 +302,7 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
         return st;
     if ((st = pto_run_check_kernel(run, "pto_submit", func_id, type, err)))
         return st;
-    return submit(run, func_id, type, params, nparams, out, err);
+    return submit(run, "pto_submit", func_id, type, params, nparams, out, err);
 }
 
 pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
@@ -244,7 +311,7 @@ pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
     pto_status st = pto_run_check_building(run, "pto_submit_dummy", err);
     if (st)
         return st;
-    return submit(run, -1, PTO_QUEUE_DUMMY, params, nparams, out, err);
+    return submit(run, "pto_submit_dummy", -1, PTO_QUEUE_DUMMY, params, nparams, out, err);
 }
 
 pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
@@ -253,8 +320,8 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     pto_status st = pto_run_check_building(run, "pto_read", err);
     if (st)
         return st;
-    if (!t || !dst || !t->base || t->ndim < 1 || t->ndim > PTO_MAX_DIMS || !t->elem)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_read: bad tensor or destination");
+    if (!t || !dst)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_read: %s is NULL", t ? "destination" : "tensor");
     if (run->cfg.mode != PTO_MODE_STREAMED)
         return pto_fail(err, PTO_ERR_STATE,
                         "pto_read: values exist only while tasks run (streamed mode); a "
@@ -264,13 +331,24 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
             *err = run->dl_err;
         return PTO_ERR_DEADLOCK;
     }
-    /* Row-major index -> byte offset inside the view. */
-    uint64_t off = t->offset, rem = index, count = 1;
+    /* The whole view must lie in a live buffer; then every element of it
+     * does, and no offset below can overflow. */
+    pto_view v;
+    pto_view_cache_sync(run);
+    if ((st = pto_view_check(run, &run->vcache, &run->dev->heap, "pto_read", UINT32_MAX, PTO_IN,
+                             t, 0, &v, err)))
+        return st;
+    uint64_t count = 1;
+    int huge = 0; /* more elements than a u64 counts: every index is inside */
     for (uint32_t d = 0; d < t->ndim; d++)
-        count *= t->shape[d];
-    if (index >= count)
+        huge |= __builtin_mul_overflow(count, t->shape[d], &count);
+    if (v.lo == v.hi) /* empty view (a zero in shape): no element at all */
+        huge = 0;
+    if (!huge && index >= count)
         return pto_fail(err, PTO_ERR_INVALID, "pto_read: index %llu outside %llu elements",
                         (unsigned long long)index, (unsigned long long)count);
+    /* Row-major index -> byte offset inside the view. */
+    uint64_t off = t->offset, rem = index;
     for (uint32_t d = t->ndim; d-- > 0;) {
         off += (rem % t->shape[d]) * t->stride[d];
         rem /= t->shape[d];

@@ -1,7 +1,21 @@
-/* Tensor view helpers. */
+/* Tensor view helpers. Arithmetic that overflows saturates to UINT64_MAX,
+ * which no buffer can hold, so the view is refused at submit instead of
+ * wrapping to a small, valid-looking one. */
 #include <string.h>
 
 #include "pto/tensor.h"
+
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
 
 pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem)
 {
@@ -24,7 +38,7 @@ pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem
     t.elem = elem;
     t.shape[0] = rows;
     t.shape[1] = cols;
-    t.stride[0] = cols * elem;
+    t.stride[0] = mul_sat(cols, elem);
     t.stride[1] = elem;
     return t;
 }
@@ -33,7 +47,7 @@ pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64
                            uint64_t cols)
 {
     pto_tensor v = *t;
-    v.offset = t->offset + r0 * t->stride[0] + c0 * t->stride[1];
+    v.offset = add_sat(add_sat(t->offset, mul_sat(r0, t->stride[0])), mul_sat(c0, t->stride[1]));
     v.shape[0] = rows;
     v.shape[1] = cols;
     return v;
@@ -43,6 +57,6 @@ uint64_t pto_tensor_bytes(const pto_tensor *t)
 {
     uint64_t n = t->elem;
     for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++)
-        n *= t->shape[d];
+        n = mul_sat(n, t->shape[d]);
     return n;
 }

@@ -2,8 +2,9 @@
  *
  *   pto info [--platform NAME] [--blocks N] [--schedulers N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
- *               [--streamed | --host-built] [--deterministic] [--trace FILE]
- *               [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N] [--quiet]
+ *               [--streamed | --host-built] [--deterministic] [--check-bounds]
+ *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
+ *               [--quiet]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>".
@@ -42,6 +43,7 @@ typedef struct cli_opts {
     int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
+    int check_bounds;  /* run: red zones around device buffers, checked per task */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -68,6 +70,12 @@ static void usage(FILE *out)
             "  --deterministic      run: one host thread simulates orchestrator,\n"
             "                       schedulers and cores in cycle order (same inputs,\n"
             "                       same dispatch, trace and total_cycles every run)\n"
+            "  --check-bounds       run: bounds-checking mode (also PTO_CHECK_BOUNDS=1):\n"
+            "                       a 64-byte red zone on each side of every device\n"
+            "                       buffer and PTO_OUT output, checked after every\n"
+            "                       task; a kernel writing outside its buffers fails\n"
+            "                       the run naming the task, kernel and parameter.\n"
+            "                       Each buffer then occupies 128 more bytes.\n"
             "  --trace FILE         run: write a Chrome trace-event JSON file in wall\n"
             "                       time (microseconds)\n"
             "  --cycle-trace FILE   run: write a Chrome trace-event JSON file in\n"
@@ -93,6 +101,7 @@ static void usage(FILE *out)
             "PTO_EXEC_THREADS, PTO_TASK_WINDOW, PTO_DEP_POOL, PTO_READY_QUEUE,\n"
             "PTO_TRACE_CAPACITY, PTO_GM_BYTES, PTO_HEAP_BYTES, PTO_TENSORMAP and\n"
             "PTO_TENSORMAP_BUCKETS, then from the built-in defaults.\n"
+            "PTO_CHECK_BOUNDS=1 turns bounds checking on for every run.\n"
             "\n"
             "Numbers, given as flags or in those variables, are plain decimal: 010,\n"
             "0x10, -1, +1, spaces and values out of range are refused, as is 0 for a\n"
@@ -267,6 +276,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
                 return rc;
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
+        } else if (run && !strcmp(a, "--check-bounds")) {
+            o->check_bounds = 1;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -301,6 +312,8 @@ static pto_status device_config(const cli_opts *o, pto_device_config *cfg, pto_e
         cfg->schedulers = o->schedulers;
     if (o->has_window)
         cfg->task_window = o->window;
+    if (o->check_bounds)
+        cfg->check_bounds = 1;
     return PTO_OK;
 }
 
@@ -335,6 +348,7 @@ static int cmd_info(const cli_opts *o)
            (double)in.heap_bytes / (1024.0 * 1024.0));
     printf("tensormap        %u entries, %u buckets\n", (unsigned)in.tensormap_entries,
            (unsigned)in.tensormap_buckets);
+    printf("check bounds     %s\n", in.check_bounds ? "on (red zones around buffers)" : "off");
     pto_device_close(dev);
     return EXIT_OK;
 }
@@ -426,6 +440,8 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
         rc.deterministic = 1;
     if (o->watchdog_ms)
         rc.watchdog_ms = o->watchdog_ms;
+    if (o->check_bounds)
+        rc.check_bounds = 1;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
@@ -446,9 +462,12 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
            ex->name ? ex->name : "example", max_err, tol);
     if (!o->quiet) {
-        printf("mode             %s%s\n",
+        pto_device_info di;
+        pto_device_get_info(dev, &di);
+        printf("mode             %s%s%s\n",
                rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
-               rc.deterministic ? " (deterministic)" : "");
+               rc.deterministic ? " (deterministic)" : "",
+               rc.check_bounds || di.check_bounds ? " (bounds checked)" : "");
         pto_stats_print(stdout, dev, &stats);
     }
     if (o->trace) {

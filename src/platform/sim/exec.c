@@ -1,5 +1,8 @@
 /* AICore executor: runs the kernel named by a core's data register and
- * reports ACK and FIN through the handshake region. */
+ * reports ACK and FIN through the handshake region. In bounds-checking mode
+ * it checks the red zones of the task's buffers right after the kernel
+ * returns, before the FIN (a damaged one fails the task with
+ * PTO_ERR_KERNEL; host/bounds.h). */
 #include "core/clock.h"
 #include "core/cycles.h"
 #include "core/task_buffer.h"
@@ -34,7 +37,10 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     uint64_t end = pto_now_ns();
     if (since)
         atomic_store_explicit(since, 0, memory_order_relaxed);
-    hs->out.status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
+    uint32_t status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
+    if (__builtin_expect(dev->bounds_run, 0) && k && pto_bounds_check_task(dev, t))
+        status = (uint32_t)PTO_ERR_KERNEL;
+    hs->out.status = status;
     hs->out.cycles = cycles;
     ce->tasks++;
     ce->busy_ns += end - start;
