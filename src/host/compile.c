@@ -413,6 +413,19 @@ static char *read_all(const char *path, size_t *len)
     return buf;
 }
 
+/* Length of the separator at p in a make rule (blank, newline, or a
+ * backslash-newline continuation), 0 if none. */
+static size_t dep_space(const char *p)
+{
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        return 1;
+    if (p[0] == '\\' && p[1] == '\n')
+        return 2;
+    if (p[0] == '\\' && p[1] == '\r' && p[2] == '\n')
+        return 3;
+    return 0;
+}
+
 /* Parses the compiler's make rule "pto-object: dep dep \<newline> dep ..."
  * (spaces escaped as "\ ", '#' as "\#", '$' as "$$") into files. Returns 0
  * when at least one file was found. */
@@ -428,17 +441,14 @@ static int parse_deps(const char *text, path_list *files)
         return -1;
     int rc = 0;
     for (;;) {
-        size_t n = 0;
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-               (p[0] == '\\' && (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n'))))
-            p += *p == '\\' ? (p[1] == '\n' ? 2 : 3) : 1;
+        size_t n = 0, skip;
+        while ((skip = dep_space(p)))
+            p += skip;
         if (!*p)
             break;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+        while (*p && !dep_space(p)) {
             if (p[0] == '\\' && (p[1] == ' ' || p[1] == '#' || p[1] == '\t'))
                 p++;
-            else if (p[0] == '\\' && (p[1] == '\n' || p[1] == '\r'))
-                break;
             else if (p[0] == '$' && p[1] == '$')
                 p++;
             word[n++] = *p++;

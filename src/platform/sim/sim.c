@@ -388,13 +388,14 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
     pto_device *dev = sim->dev;
     pto_sim_core_sched *cs = &sim->csched[c];
     int over;
+    uint64_t dur = cycles;
     t->end_cycle = pto_cycle_end(cs->start_cycle, cycles, &over);
     if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
         pto_run_state_fail_cycles(&dev->run, t->id, t->func_id, cs->start_cycle, cycles);
-        cycles = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
+        dur = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
     }
     cs->clock = t->end_cycle;
-    cs->busy_cycles += cycles;
+    cs->busy_cycles += dur;
     if (!cycles) {
         cs->uncosted++;
         cs->uncosted_func = t->func_id;
