@@ -42,7 +42,8 @@ clang: deps
 	cmake --build build-clang -j$(JOBS)
 
 FUZZ_SECONDS ?= 60
-fuzz: deps
+fuzz:
+	@scripts/install-deps.sh clang libclang-rt-14-dev
 	CC=clang cmake -S . -B build-fuzz -DPTO_FUZZ=ON >/dev/null
 	cmake --build build-fuzz -j$(JOBS) --target fuzz_region fuzz_tensor_map
 	@for t in region tensor_map; do \

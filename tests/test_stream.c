@@ -275,6 +275,24 @@ static void test_unscoped_tasks(void **s)
     pto_device_close(dev);
 }
 
+/* 1 block, 1 scheduler, a window of 4; tmap_entries 0 = the default. */
+static pto_device *open_one_block(uint32_t tmap_entries)
+{
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.task_window = 4;
+    if (tmap_entries)
+        cfg.tensormap_entries = tmap_entries;
+    cfg.gm_bytes = 1 << 20;
+    pto_device *dev = 0;
+    pto_error err = {0};
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("open: %s", err.msg);
+    return dev;
+}
+
 /* Issue #13, defect 1, as a user meets it: with an 8-entry TensorMap, read
  * T; 7 writes of other buffers (one entry each); read T again; INOUT T.
  * The second read's entry reused the slot of the first (a dead head that
@@ -322,17 +340,8 @@ static pto_status orch_tmap_reuse(pto_run *run, void *p, pto_error *err)
 static void test_small_tensormap_reused_head(void **s)
 {
     (void)s;
-    pto_device_config cfg;
-    pto_device_config_default(&cfg);
-    cfg.blocks = 1;
-    cfg.schedulers = 1;
-    cfg.task_window = 4;
-    cfg.tensormap_entries = 8;
-    cfg.gm_bytes = 1 << 20;
-    pto_device *dev = 0;
+    pto_device *dev = open_one_block(8);
     pto_error err = {0};
-    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
-        fail_msg("open: %s", err.msg);
     assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_inc_last, "inc_last", &err), 0);
     struct tmap_case c;
     float zero[N] = {0}, x[N];
@@ -414,16 +423,8 @@ static pto_status orch_one(pto_run *run, void *p, pto_error *err)
 static void test_no_lost_wake_after_run_end(void **s)
 {
     (void)s;
-    pto_device_config cfg;
-    pto_device_config_default(&cfg);
-    cfg.blocks = 1;
-    cfg.schedulers = 1;
-    cfg.task_window = 4;
-    cfg.gm_bytes = 1 << 20;
-    pto_device *dev = 0;
+    pto_device *dev = open_one_block(0);
     pto_error err = {0};
-    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
-        fail_msg("open: %s", err.msg);
     assert_int_equal(pto_kernel_register(dev, 4, PTO_CORE_AIV, k_nop, "nop_aiv", &err), 0);
     assert_int_equal(pto_kernel_register(dev, 5, PTO_CORE_AIC, k_nop, "nop_aic", &err), 0);
     pto_run_config hb, rc;

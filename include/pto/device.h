@@ -80,6 +80,13 @@ void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
  * rules. */
 pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
 
+/* The rule for every number a user types (PTO_* variables, `pto` flags):
+ * plain decimal. Returns NULL and stores the value when `text` is one, else
+ * why not ("a leading zero is not allowed ...", "hexadecimal is not
+ * allowed", "a sign is not allowed", "spaces are not allowed", too large,
+ * empty), for a message that quotes the text. */
+const char *pto_parse_decimal(const char *text, uint64_t *out);
+
 /* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
  * NULL) or "a2a3" (real Ascend; fails with PTO_ERR_TOOLCHAIN when CANN is
  * absent). cfg may be NULL for defaults. */

@@ -8,10 +8,8 @@
 
 #include <stdint.h>
 
+#include "pto/device.h" /* pto_parse_decimal */
 #include "pto/status.h"
-
-/* NULL when text is a plain decimal number (stored in *out), else why not. */
-const char *pto_parse_decimal(const char *text, uint64_t *out);
 
 /* Environment variable `name` as a plain decimal number: PTO_OK with
  * *set = 0 (and *out untouched) when unset, *set = 1 when parsed, or

@@ -145,34 +145,6 @@ __attribute__((format(printf, 3, 4))) static pto_status cli_fail(pto_error *err,
     return status;
 }
 
-/* NULL when s is a plain decimal number (stored in *out), else why not:
- * the library's rules for PTO_* variables (no sign, spaces, leading zero,
- * hex, overflow). */
-static const char *decimal_problem(const char *s, uint64_t *out)
-{
-    if (!*s)
-        return "it is empty";
-    if (*s == '-' || *s == '+')
-        return "a sign is not allowed";
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        return "hexadecimal is not allowed";
-    if (s[0] == '0' && s[1])
-        return "a leading zero is not allowed";
-    uint64_t x = 0;
-    for (; *s; s++) {
-        if (*s == ' ' || *s == '\t' || *s == '\n')
-            return "spaces are not allowed";
-        if (*s < '0' || *s > '9')
-            return "it is not a decimal number";
-        unsigned d = (unsigned)(*s - '0');
-        if (x > (UINT64_MAX - d) / 10)
-            return "it is too large";
-        x = x * 10 + d;
-    }
-    *out = x;
-    return NULL;
-}
-
 /* The value of a size flag: a plain decimal number in [1, max], a power of
  * two when pow2. Returns -1 (stored in *out) or a usage-error exit code. */
 static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, uint32_t *out)
@@ -180,7 +152,7 @@ static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, u
     if (!v)
         return usage_error("%s needs a value", flag);
     uint64_t x = 0;
-    const char *why = decimal_problem(v, &x);
+    const char *why = pto_parse_decimal(v, &x);
     if (why)
         return usage_error("%s '%s' is not valid: %s (give a plain decimal number)", flag, v,
                            why);
