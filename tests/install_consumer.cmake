@@ -1,6 +1,8 @@
 # Installs the build tree into a fresh prefix and builds a small program
 # against it twice: with pkg-config (pto.pc) and with find_package(pto).
-# Each must compile, link and print "consumer: 42.0". Run by CTest:
+# Each must compile, link and print "consumer: 42.0"; the first also has
+# the installed library compile a kernel from source, which must read the
+# installed headers (checked in the compile cache). Run by CTest:
 #   cmake -DBUILD=<build dir> -DSRC=<tests/data/consumer> -DWORK=<scratch> -P this
 file(REMOVE_RECURSE ${WORK})
 set(PREFIX "${WORK}/prefix dir")
@@ -31,9 +33,25 @@ execute_process(COMMAND cc ${SRC}/consumer.c ${flags} "-Wl,-rpath,${libdir}"
 if(rc)
   message(FATAL_ERROR "compiling with pkg-config flags failed: ${flags}")
 endif()
-execute_process(COMMAND ${WORK}/consumer_pc OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+set(ENV{PTO_CACHE_DIR} ${WORK}/kcache)
+execute_process(COMMAND ${WORK}/consumer_pc ${SRC}/kernel.c OUTPUT_VARIABLE out
+                ERROR_VARIABLE errout RESULT_VARIABLE rc)
 if(rc OR NOT out MATCHES "consumer: 42.0")
-  message(FATAL_ERROR "pkg-config consumer: rc=${rc} out=${out}")
+  message(FATAL_ERROR "pkg-config consumer: rc=${rc} out=${out} ${errout}")
+endif()
+file(GLOB_RECURSE cached "${WORK}/kcache/*")
+set(read_installed 0)
+foreach(f ${cached})
+  if(NOT f MATCHES "\\.so$")
+    file(READ ${f} text)
+    string(FIND "${text}" "${PREFIX}/include/pto/kernel.h" at)
+    if(at GREATER -1)
+      set(read_installed 1)
+    endif()
+  endif()
+endforeach()
+if(NOT read_installed)
+  message(FATAL_ERROR "the kernel compile did not read the installed headers")
 endif()
 message(STATUS "pkg-config: ${out}")
 
@@ -48,7 +66,8 @@ endif()
 if(rc)
   message(FATAL_ERROR "find_package(pto) consumer did not configure/build")
 endif()
-execute_process(COMMAND ${WORK}/cmake_build/consumer OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+execute_process(COMMAND ${WORK}/cmake_build/consumer ${SRC}/kernel.c OUTPUT_VARIABLE out
+                RESULT_VARIABLE rc)
 if(rc OR NOT out MATCHES "consumer: 42.0")
   message(FATAL_ERROR "find_package consumer: rc=${rc} out=${out}")
 endif()

@@ -5,8 +5,11 @@
  *   -MD -MF <tmp deps> -MT pto-object -o <tmp> <src> -lm
  * extra_flags is split on whitespace; there is no shell and no quoting.
  *
- * Include dir: $PTO_INCLUDE_DIR, else PTO_SOURCE_INCLUDE_DIR if it exists,
- * else PTO_INSTALL_INCLUDE_DIR.
+ * Include dir: $PTO_INCLUDE_DIR; else, for an installed library, the
+ * include dir beside it (PTO_LIB_TO_INCLUDE from the directory libpto was
+ * loaded from, found with dladdr), so an installed tree works from any
+ * prefix; else PTO_SOURCE_INCLUDE_DIR if it exists (a build tree); else
+ * PTO_INSTALL_INCLUDE_DIR.
  * Cache dir: $PTO_CACHE_DIR, else $XDG_CACHE_HOME/pto, else ~/.cache/pto
  * (created like mkdir -p).
  *
@@ -50,6 +53,7 @@
  * concurrent compiles of the same source (threads or processes) both
  * succeed and readers never see a partial object or manifest. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -105,11 +109,44 @@ static int is_dir(const char *p)
     return p[0] && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+#ifndef PTO_LIB_TO_INCLUDE
+#define PTO_LIB_TO_INCLUDE "../include"
+#endif
+
+/* <directory of the object holding this code>/PTO_LIB_TO_INCLUDE into buf
+ * when it holds pto/pto.h (an installed tree), else 0. */
+static int installed_include_dir(char *buf, size_t len)
+{
+    Dl_info info;
+    if (!dladdr((void *)installed_include_dir, &info) || !info.dli_fname)
+        return 0;
+    const char *slash = strrchr(info.dli_fname, '/');
+    if (!slash)
+        return 0;
+    char dir[4096];
+    int n = snprintf(dir, sizeof dir, "%.*s/%s", (int)(slash - info.dli_fname),
+                     info.dli_fname, PTO_LIB_TO_INCLUDE);
+    char *real = n > 0 && (size_t)n < sizeof dir ? realpath(dir, NULL) : NULL;
+    if (!real) /* (it does not exist, or the path is too long) */
+        return 0;
+    n = snprintf(buf, len, "%s", real);
+    free(real);
+    if (n < 0 || (size_t)n >= len)
+        return 0;
+    char probe[4096];
+    struct stat st;
+    n = snprintf(probe, sizeof probe, "%s/pto/pto.h", buf);
+    return n > 0 && (size_t)n < sizeof probe && stat(probe, &st) == 0;
+}
+
 static const char *include_dir(void)
 {
+    static _Thread_local char installed[4096];
     const char *e = getenv("PTO_INCLUDE_DIR");
     if (e && e[0])
         return e;
+    if (installed_include_dir(installed, sizeof installed))
+        return installed;
     if (is_dir(PTO_SOURCE_INCLUDE_DIR))
         return PTO_SOURCE_INCLUDE_DIR;
     return PTO_INSTALL_INCLUDE_DIR;
