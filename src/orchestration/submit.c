@@ -92,7 +92,7 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
             return pto_fail(err, PTO_ERR_INVALID, "%s: param %u has kind %d", what, i, k);
         const pto_tensor *t = &p[i].tensor;
         if (k == PTO_OUT) {
-            uint64_t b;
+            uint64_t b = 0; /* set by the call; gcc -fsanitize=thread cannot tell */
             pto_status st = pto_view_out_bytes(run, what, i, t, dev->heap.size, &b, err);
             if (st)
                 return st;
