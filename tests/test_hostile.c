@@ -83,6 +83,10 @@ static void test_null_handles(void **s)
     pto_device_config_default(NULL);
     pto_run_config_default(NULL);
     pto_device_close(NULL);
+    pto_tensor none = pto_tensor_tile(NULL, 0, 0, 1, 1); /* used to crash */
+    assert_int_equal(none.ndim, 0);
+    assert_null(none.base);
+    assert_int_equal(pto_tensor_bytes(NULL), 0);
     EXPECT(pto_device_config_from_env(NULL, &err), PTO_ERR_INVALID, &err, "cfg is NULL");
     EXPECT(pto_device_open(NULL, NULL, NULL, &err), PTO_ERR_INVALID, &err, "out is NULL");
     EXPECT(pto_launch(NULL, NULL, orch_nothing, NULL, NULL, &err), PTO_ERR_INVALID, &err,

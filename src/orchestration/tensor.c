@@ -46,7 +46,10 @@ pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem
 pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64_t rows,
                            uint64_t cols)
 {
-    pto_tensor v = *t;
+    pto_tensor v = {0}; /* no parent: an invalid view, refused at submit */
+    if (!t)
+        return v;
+    v = *t;
     v.offset = add_sat(add_sat(t->offset, mul_sat(r0, t->stride[0])), mul_sat(c0, t->stride[1]));
     v.shape[0] = rows;
     v.shape[1] = cols;
@@ -55,6 +58,8 @@ pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64
 
 uint64_t pto_tensor_bytes(const pto_tensor *t)
 {
+    if (!t)
+        return 0;
     uint64_t n = t->elem;
     for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++)
         n = mul_sat(n, t->shape[d]);
