@@ -379,14 +379,14 @@ static void test_small_tensormap_reused_head(void **s)
  * the run hung until the watchdog ("0 of 1 tasks done"). The test seam
  * pto_sim_set_test_after_fins forces that interleaving: after the FINs that
  * complete the run it waits until the host has cleared `active`. */
-static pto_device *hook_dev;
+static _Atomic(pto_device *) hook_dev;
 static _Atomic int hook_armed, hook_fired;
 
 static void wait_for_run_end(pto_sim_sched *s, uint32_t fins)
 {
     (void)s, (void)fins;
-    pto_device *dev = hook_dev;
-    if (!atomic_load(&hook_armed) ||
+    pto_device *dev = atomic_load(&hook_dev);
+    if (!dev || !atomic_load(&hook_armed) ||
         atomic_load(&dev->run.completed) != atomic_load(&dev->run.total))
         return;
     atomic_store(&hook_armed, 0); /* once: the end of the armed run */
@@ -433,7 +433,7 @@ static void test_no_lost_wake_after_run_end(void **s)
     rc = hb;
     rc.mode = PTO_MODE_STREAMED;
     rc.publish_batch = 1;
-    hook_dev = dev;
+    atomic_store(&hook_dev, dev);
     pto_sim_set_test_after_fins(wait_for_run_end);
     for (int round = 0; round < 5; round++) {
         atomic_store(&hook_fired, 0);
@@ -450,7 +450,7 @@ static void test_no_lost_wake_after_run_end(void **s)
             fail_msg("streamed run %d: %s", round, err.msg);
     }
     pto_sim_set_test_after_fins(NULL);
-    hook_dev = NULL;
+    atomic_store(&hook_dev, NULL);
     pto_device_close(dev);
 }
 
