@@ -22,38 +22,71 @@ const char *pto_stall_name(pto_stall_reason r)
     return (unsigned)r < PTO_STALL_REASONS ? names[r] : "UNKNOWN";
 }
 
-/* Environment variable that sizes each resource, for advice. */
+/* The bounded resources, one row each: the variable that sizes it (for
+ * advice) and how to read its capacity, occupancy and high-water mark. A
+ * new resource (the task window, a channel) is one more row. */
+typedef struct flow_level {
+    uint64_t capacity, in_use, high_water;
+} flow_level;
+
+static void ring_level(pto_device *d, flow_level *l)
+{
+    *l = (flow_level){d->tb.window, pto_tb_live(&d->tb), d->tb.live_high_water};
+}
+static void tmap_level(pto_device *d, flow_level *l)
+{
+    *l = (flow_level){d->tmap.capacity, d->tmap.live, d->tmap.high_water};
+}
+static void deps_level(pto_device *d, flow_level *l)
+{
+    *l = (flow_level){d->tb.deps.capacity, d->tb.deps.head - d->tb.deps.tail,
+                      d->tb.deps.high_water};
+}
+static void heap_level(pto_device *d, flow_level *l)
+{
+    *l = (flow_level){d->heap.size, pto_heap_used(&d->heap), d->heap.high_water};
+}
+static void ready_level(pto_device *d, flow_level *l)
+{
+    *l = (flow_level){d->tb.ready[0].capacity, 0, 0}; /* never full (sized >= window) */
+}
+
+static const struct flow_resource {
+    const char *knob;
+    void (*level)(pto_device *d, flow_level *l);
+} resources[PTO_STALL_REASONS] = {
+    [PTO_STALL_TASK_RING_FULL] = {"PTO_TASK_WINDOW", ring_level},
+    [PTO_STALL_TENSORMAP_POOL_FULL] = {"PTO_TENSORMAP", tmap_level},
+    [PTO_STALL_DEPLIST_POOL_FULL] = {"PTO_DEP_POOL", deps_level},
+    [PTO_STALL_HEAP_ARENA_FULL] = {"PTO_HEAP_BYTES", heap_level},
+    [PTO_STALL_READY_QUEUE_FULL] = {"PTO_READY_QUEUE", ready_level},
+};
+
+static flow_level level(pto_device *dev, pto_stall_reason r)
+{
+    flow_level l = {0, 0, 0};
+    if ((unsigned)r < PTO_STALL_REASONS && resources[r].level)
+        resources[r].level(dev, &l);
+    return l;
+}
+
 static const char *knob(pto_stall_reason r)
 {
-    switch (r) {
-    case PTO_STALL_TASK_RING_FULL: return "PTO_TASK_WINDOW";
-    case PTO_STALL_TENSORMAP_POOL_FULL: return "PTO_TENSORMAP";
-    case PTO_STALL_DEPLIST_POOL_FULL: return "PTO_DEP_POOL";
-    case PTO_STALL_HEAP_ARENA_FULL: return "PTO_HEAP_BYTES";
-    default: return "PTO_READY_QUEUE";
-    }
+    return (unsigned)r < PTO_STALL_REASONS && resources[r].knob ? resources[r].knob
+                                                                 : "PTO_READY_QUEUE";
 }
 
-static uint64_t capacity(pto_device *dev, pto_stall_reason r)
-{
-    switch (r) {
-    case PTO_STALL_TASK_RING_FULL: return dev->tb.window;
-    case PTO_STALL_TENSORMAP_POOL_FULL: return dev->tmap.capacity;
-    case PTO_STALL_DEPLIST_POOL_FULL: return dev->tb.deps.capacity;
-    case PTO_STALL_HEAP_ARENA_FULL: return dev->heap.size;
-    default: return dev->tb.ready[0].capacity;
-    }
-}
+static uint64_t capacity(pto_device *dev, pto_stall_reason r) { return level(dev, r).capacity; }
+static uint64_t in_use(pto_device *dev, pto_stall_reason r) { return level(dev, r).in_use; }
 
-static uint64_t in_use(pto_device *dev, pto_stall_reason r)
+void pto_flow_fill_stats(pto_device *dev, pto_stats *st)
 {
-    switch (r) {
-    case PTO_STALL_TASK_RING_FULL: return pto_tb_live(&dev->tb);
-    case PTO_STALL_TENSORMAP_POOL_FULL: return dev->tmap.live;
-    case PTO_STALL_DEPLIST_POOL_FULL: return dev->tb.deps.head - dev->tb.deps.tail;
-    case PTO_STALL_HEAP_ARENA_FULL: return pto_heap_used(&dev->heap);
-    default: return 0;
-    }
+    for (int r = 0; r < PTO_STALL_REASONS; r++)
+        if (resources[r].level) {
+            flow_level l = level(dev, (pto_stall_reason)r);
+            st->flow[r].capacity = l.capacity;
+            st->flow[r].high_water = l.high_water;
+        }
 }
 
 static uint64_t pow2_at_least(uint64_t x)

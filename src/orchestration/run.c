@@ -315,16 +315,7 @@ static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
 static void fill_flow_stats(pto_device *dev, pto_stats *st)
 {
     pto_run *run = dev->run_handle;
-    pto_flow_stats *f = st->flow;
-    f[PTO_STALL_TASK_RING_FULL].capacity = dev->tb.window;
-    f[PTO_STALL_TASK_RING_FULL].high_water = dev->tb.live_high_water;
-    f[PTO_STALL_TENSORMAP_POOL_FULL].capacity = dev->tmap.capacity;
-    f[PTO_STALL_TENSORMAP_POOL_FULL].high_water = dev->tmap.high_water;
-    f[PTO_STALL_DEPLIST_POOL_FULL].capacity = dev->tb.deps.capacity;
-    f[PTO_STALL_DEPLIST_POOL_FULL].high_water = dev->tb.deps.high_water;
-    f[PTO_STALL_HEAP_ARENA_FULL].capacity = dev->heap.size;
-    f[PTO_STALL_HEAP_ARENA_FULL].high_water = dev->heap.high_water;
-    f[PTO_STALL_READY_QUEUE_FULL].capacity = dev->tb.ready[0].capacity;
+    pto_flow_fill_stats(dev, st);
     st->stall_reason = run->failed ? run->dl.reason : PTO_STALL_NONE;
 }
 

@@ -172,6 +172,8 @@ void pto_flow_retire(pto_run *run);
 pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err);
 /* Completes the deadlock report with the final scope size. */
 void pto_flow_finish_report(pto_run *run, pto_error *err);
+/* Capacity and high-water mark of every bounded resource into st->flow. */
+void pto_flow_fill_stats(pto_device *dev, pto_stats *st);
 /* After a deadlock: a counted-only submission would have taken `units` of
  * the resource behind `reason`; added to dl.drained_need when that is the
  * resource the run deadlocked on and the culprit scope is still open. */
