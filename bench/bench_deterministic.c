@@ -27,7 +27,8 @@ static pto_status orch(pto_run *run, void *p, pto_error *err)
     pto_status st = PTO_OK;
     pto_task_id t, prev = 0;
     for (uint32_t i = 0; i < j->n && !st; i++) {
-        if (j->scoped && i % 1024 == 0 && (st = pto_scope_begin(run, "step", PTO_SCOPE_MANUAL, err)))
+        if (j->scoped && i % 1024 == 0 &&
+            (st = pto_scope_begin(run, "step", PTO_SCOPE_MANUAL, err)))
             break;
         uint32_t aic = i % 3 == 0;
         st = pto_add_task(run, (int)aic, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, &t, err);

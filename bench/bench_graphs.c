@@ -75,69 +75,69 @@ int main(int argc, char **argv)
     while (window < n)
         window <<= 1;
     printf("# bench_graphs: N=%u tasks, median of %d runs, empty kernels, host-built\n", n, reps);
-    printf("%-10s %-13s %6s %6s %12s %12s %10s %8s\n", "executors", "graph", "cores",
-           "scheds", "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
+    printf("%-10s %-13s %6s %6s %12s %12s %10s %8s\n", "executors", "graph", "cores", "scheds",
+           "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
     for (int mode = 0; mode < 2; mode++)
-    for (int shape = 0; shape < 3; shape++) {
-        /* 2 cores / 1 scheduler; 72 cores on the same single scheduler
+        for (int shape = 0; shape < 3; shape++) {
+            /* 2 cores / 1 scheduler; 72 cores on the same single scheduler
          * thread (isolates the cost of simulating more cores); 72 cores on
          * the full 3-scheduler shape. The three devices stay open and their
          * runs alternate, so that drift in this host's speed hits the
          * baseline and the 72-core rows alike. */
-        pto_device *devs[3];
-        uint64_t exec[3][64], orchs[3][64], wakes[3][64];
-        for (int row = 0; row < 3; row++) {
-            pto_device_config cfg;
-            pto_device_config_default(&cfg);
-            cfg.blocks = row ? 24 : 1;
-            cfg.schedulers = row == 2 ? 3 : 1;
-            cfg.task_window = window;
-            cfg.dep_pool = window * 2;
-            cfg.gm_bytes = 1 << 20;
-            cfg.exec_threads = mode ? 2 : 0;
-            pto_error err = {0};
-            if (pto_device_open("a2a3sim", &cfg, &devs[row], &err) ||
-                pto_kernel_register(devs[row], 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
-                pto_kernel_register(devs[row], 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
-                fprintf(stderr, "error: %s\n", err.msg);
-                return 1;
-            }
-        }
-        for (int r = 0; r < reps; r++)
+            pto_device *devs[3];
+            uint64_t exec[3][64], orchs[3][64], wakes[3][64];
             for (int row = 0; row < 3; row++) {
-                struct bench b = {(enum shape)shape, n, row > 0};
-                pto_stats st;
+                pto_device_config cfg;
+                pto_device_config_default(&cfg);
+                cfg.blocks = row ? 24 : 1;
+                cfg.schedulers = row == 2 ? 3 : 1;
+                cfg.task_window = window;
+                cfg.dep_pool = window * 2;
+                cfg.gm_bytes = 1 << 20;
+                cfg.exec_threads = mode ? 2 : 0;
                 pto_error err = {0};
-                if (pto_launch(devs[row], 0, orch, &b, &st, &err)) {
+                if (pto_device_open("a2a3sim", &cfg, &devs[row], &err) ||
+                    pto_kernel_register(devs[row], 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
+                    pto_kernel_register(devs[row], 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
                     fprintf(stderr, "error: %s\n", err.msg);
                     return 1;
                 }
-                /* Let this device's threads finish spinning and park
-                 * before the next device runs (not timed). */
-                struct timespec pause = {0, 1000000};
-                nanosleep(&pause, 0);
-                exec[row][r] = st.wall_ns;
-                orchs[row][r] = st.orch_ns;
-                wakes[row][r] = st.wakes;
             }
-        double base = 0;
-        for (int row = 0; row < 3; row++) {
-            qsort(exec[row], (size_t)reps, sizeof exec[row][0], cmp_u64);
-            qsort(orchs[row], (size_t)reps, sizeof orchs[row][0], cmp_u64);
-            qsort(wakes[row], (size_t)reps, sizeof wakes[row][0], cmp_u64);
-            double per = (double)exec[row][reps / 2] / n;
-            if (!row)
-                base = per;
-            char ratio[16] = "";
-            if (row)
-                snprintf(ratio, sizeof ratio, "%.2fx", base / per);
-            printf("%-10s %-13s %6u %6u %12.1f %12.1f %10llu %8s\n",
-                   mode ? "2 threads" : "hosted", shape_name[shape], row ? 72u : 2u,
-                   row == 2 ? 3u : 1u, per, (double)orchs[row][reps / 2] / n,
-                   (unsigned long long)wakes[row][reps / 2], ratio);
-            pto_device_close(devs[row]);
+            for (int r = 0; r < reps; r++)
+                for (int row = 0; row < 3; row++) {
+                    struct bench b = {(enum shape)shape, n, row > 0};
+                    pto_stats st;
+                    pto_error err = {0};
+                    if (pto_launch(devs[row], 0, orch, &b, &st, &err)) {
+                        fprintf(stderr, "error: %s\n", err.msg);
+                        return 1;
+                    }
+                    /* Let this device's threads finish spinning and park
+                 * before the next device runs (not timed). */
+                    struct timespec pause = {0, 1000000};
+                    nanosleep(&pause, 0);
+                    exec[row][r] = st.wall_ns;
+                    orchs[row][r] = st.orch_ns;
+                    wakes[row][r] = st.wakes;
+                }
+            double base = 0;
+            for (int row = 0; row < 3; row++) {
+                qsort(exec[row], (size_t)reps, sizeof exec[row][0], cmp_u64);
+                qsort(orchs[row], (size_t)reps, sizeof orchs[row][0], cmp_u64);
+                qsort(wakes[row], (size_t)reps, sizeof wakes[row][0], cmp_u64);
+                double per = (double)exec[row][reps / 2] / n;
+                if (!row)
+                    base = per;
+                char ratio[16] = "";
+                if (row)
+                    snprintf(ratio, sizeof ratio, "%.2fx", base / per);
+                printf("%-10s %-13s %6u %6u %12.1f %12.1f %10llu %8s\n",
+                       mode ? "2 threads" : "hosted", shape_name[shape], row ? 72u : 2u,
+                       row == 2 ? 3u : 1u, per, (double)orchs[row][reps / 2] / n,
+                       (unsigned long long)wakes[row][reps / 2], ratio);
+                pto_device_close(devs[row]);
+            }
         }
-    }
     printf("# 'vs 2' = throughput of 72 simulated cores relative to 2 (higher is better)\n");
     return 0;
 }

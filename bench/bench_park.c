@@ -76,7 +76,8 @@ int main(int argc, char **argv)
         for (int r = 0; r < 5; r++)
             v[r] = run(park);
         qsort(v, 5, sizeof v[0], cmp);
-        printf("%-28s %10.0f ns\n", park ? "futex park + wake" : "spin (both threads on CPU)", v[2]);
+        printf("%-28s %10.0f ns\n", park ? "futex park + wake" : "spin (both threads on CPU)",
+               v[2]);
     }
     return 0;
 }

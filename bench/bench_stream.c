@@ -52,21 +52,21 @@
 
 #include "pto/pto.h"
 
-#define TILES 64       /* tiles per buffer */
-#define TILE_ELEMS 64  /* f32 elements per tile (one 256-byte row) */
+#define TILES 64      /* tiles per buffer */
+#define TILE_ELEMS 64 /* f32 elements per tile (one 256-byte row) */
 #define MAX_REPS 64
 #define REP_BUDGET_NS 20000000000ull /* no further reps after 20 s of runs */
 
 static void nop(const uint64_t *args) { (void)args; }
 
 typedef struct work {
-    int stencil;            /* 0 = submit shape, 1 = stencil */
-    uint64_t n;             /* tasks (stencil: rounded up to whole steps) */
-    uint32_t per_scope;     /* tasks per user scope */
-    pto_scope_mode mode;    /* AUTO = inference, MANUAL = none */
-    pto_tensor a[TILES];    /* submit: read tiles; stencil: buffer 0 */
-    pto_tensor b[TILES];    /* submit: written tiles; stencil: buffer 1 */
-    uint64_t progress;      /* print a progress line every this many tasks */
+    int stencil;         /* 0 = submit shape, 1 = stencil */
+    uint64_t n;          /* tasks (stencil: rounded up to whole steps) */
+    uint32_t per_scope;  /* tasks per user scope */
+    pto_scope_mode mode; /* AUTO = inference, MANUAL = none */
+    pto_tensor a[TILES]; /* submit: read tiles; stencil: buffer 0 */
+    pto_tensor b[TILES]; /* submit: written tiles; stencil: buffer 1 */
+    uint64_t progress;   /* print a progress line every this many tasks */
     uint64_t t0_ns;
 } work;
 
@@ -80,9 +80,8 @@ static uint64_t now_ns(void)
 static void maybe_progress(const work *w, uint64_t done)
 {
     if (w->progress && done % w->progress == 0)
-        fprintf(stderr, "#   ... %llu / %llu tasks submitted (%.1f s)\n",
-                (unsigned long long)done, (unsigned long long)w->n,
-                (double)(now_ns() - w->t0_ns) / 1e9);
+        fprintf(stderr, "#   ... %llu / %llu tasks submitted (%.1f s)\n", (unsigned long long)done,
+                (unsigned long long)w->n, (double)(now_ns() - w->t0_ns) / 1e9);
 }
 
 /* Task k: IN A[(k+1) % 64], OUT_EXISTING B[k % 64]. */
@@ -95,8 +94,7 @@ static pto_status orch_submit(pto_run *run, void *ctx, pto_error *err)
             return st;
         uint64_t end = k + w->per_scope < w->n ? k + w->per_scope : w->n;
         for (; k < end; k++) {
-            pto_param p[2] = {pto_in(w->a[(k + 1) % TILES]),
-                              pto_out_existing(w->b[k % TILES])};
+            pto_param p[2] = {pto_in(w->a[(k + 1) % TILES]), pto_out_existing(w->b[k % TILES])};
             if ((st = pto_submit(run, 0, PTO_CORE_AIV, p, 2, 0, err)))
                 return st;
             maybe_progress(w, k + 1);
@@ -181,9 +179,9 @@ static int cmp_u64(const void *a, const void *b)
 
 typedef struct result {
     uint64_t tasks;
-    int runs;                /* reps actually run (see REP_BUDGET_NS) */
+    int runs;                        /* reps actually run (see REP_BUDGET_NS) */
     double orch_ns, cpu_ns, wall_ns; /* medians, per task */
-    pto_stats last;          /* stats of the last run */
+    pto_stats last;                  /* stats of the last run */
 } result;
 
 static int measure(pto_device *dev, work *w, int reps, pto_run_mode mode, result *r)
@@ -220,14 +218,13 @@ static int measure(pto_device *dev, work *w, int reps, pto_run_mode mode, result
 
 static void print_header(void)
 {
-    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "bench", "shape",
-           "infer", "tasks", "runs", "orch", "orch cpu", "e2e", "stalls", "stall", "ring", "dep", "tmap");
-    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "", "blk/sch", "", "",
-           "", "ns/task", "ns/task", "ns/task", "ring/dep/tmap", "ms", "hw", "hw", "hw");
+    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "bench", "shape", "infer",
+           "tasks", "runs", "orch", "orch cpu", "e2e", "stalls", "stall", "ring", "dep", "tmap");
+    printf("%-8s %-7s %-10s %9s %4s %9s %9s %9s %16s %9s %6s %7s %7s\n", "", "blk/sch", "", "", "",
+           "ns/task", "ns/task", "ns/task", "ring/dep/tmap", "ms", "hw", "hw", "hw");
 }
 
-static void print_row_as(const char *bench, const dev_shape *s, const char *infer,
-                         const result *r)
+static void print_row_as(const char *bench, const dev_shape *s, const char *infer, const result *r)
 {
     const pto_flow_stats *f = r->last.flow;
     uint64_t stall_ns = 0;
@@ -239,9 +236,9 @@ static void print_row_as(const char *bench, const dev_shape *s, const char *infe
              (unsigned long long)f[PTO_STALL_TASK_RING_FULL].stalls,
              (unsigned long long)f[PTO_STALL_DEPLIST_POOL_FULL].stalls,
              (unsigned long long)f[PTO_STALL_TENSORMAP_POOL_FULL].stalls);
-    printf("%-8s %-7s %-10s %9llu %4d %9.1f %9.1f %9.1f %16s %9.1f %6llu %7llu %7llu\n",
-           bench, shape, infer,
-           (unsigned long long)r->tasks, r->runs, r->orch_ns, r->cpu_ns, r->wall_ns, stalls, (double)stall_ns / 1e6,
+    printf("%-8s %-7s %-10s %9llu %4d %9.1f %9.1f %9.1f %16s %9.1f %6llu %7llu %7llu\n", bench,
+           shape, infer, (unsigned long long)r->tasks, r->runs, r->orch_ns, r->cpu_ns, r->wall_ns,
+           stalls, (double)stall_ns / 1e6,
            (unsigned long long)f[PTO_STALL_TASK_RING_FULL].high_water,
            (unsigned long long)f[PTO_STALL_DEPLIST_POOL_FULL].high_water,
            (unsigned long long)f[PTO_STALL_TENSORMAP_POOL_FULL].high_water);
@@ -268,8 +265,8 @@ static void verdict(const char *what, double got, double target, const char *uni
 static void context(const char *what, double got, const char *unit, const char *why)
 {
     if (nverdicts < 8)
-        snprintf(verdicts[nverdicts++], sizeof verdicts[0], "%-40s %8.1f %-8s (context) %s",
-                 what, got, unit, why);
+        snprintf(verdicts[nverdicts++], sizeof verdicts[0], "%-40s %8.1f %-8s (context) %s", what,
+                 got, unit, why);
 }
 
 static void print_load(const char *when)
@@ -282,7 +279,8 @@ static void print_load(const char *when)
 static int bench_submit(uint64_t n, int reps)
 {
     printf("\n# submit: %llu tasks (IN A tile, OUT_EXISTING B tile, 64 tiles), scopes of "
-           "256, window 16384, median of %d\n", (unsigned long long)n, reps);
+           "256, window 16384, median of %d\n",
+           (unsigned long long)n, reps);
     print_load("before submit");
     print_header();
     dev_shape s = {24, 3, 16384, 65536, 65536, 1u << 20, 1u << 20};
@@ -323,7 +321,8 @@ static int bench_submit(uint64_t n, int reps)
     }
     pto_device_close(dev);
     printf("# streamed: inference costs %.1f ns/task of orchestration (%.1f auto - %.1f "
-           "manual)\n", r[1].orch_ns - r[0].orch_ns, r[1].orch_ns, r[0].orch_ns);
+           "manual)\n",
+           r[1].orch_ns - r[0].orch_ns, r[1].orch_ns, r[0].orch_ns);
     printf("# alone: inference costs %.1f ns/task (%.1f auto - %.1f manual)\n",
            r[3].orch_ns - r[2].orch_ns, r[3].orch_ns, r[2].orch_ns);
     const pto_flow_stats *ring = &r[1].last.flow[PTO_STALL_TASK_RING_FULL];
@@ -340,8 +339,7 @@ static int bench_submit(uint64_t n, int reps)
      * cannot outrun their execution rate (the manual row, no inference). */
     verdict("submit, inference, orchestrator alone", r[3].orch_ns, 100, "ns/task");
     char why[96];
-    snprintf(why, sizeof why, "sharing the CPUs with 3 schedulers (manual: %.1f)",
-             r[0].orch_ns);
+    snprintf(why, sizeof why, "sharing the CPUs with 3 schedulers (manual: %.1f)", r[0].orch_ns);
     context("submit, inference, streamed (24/3)", r[1].orch_ns, "ns/task", why);
     return 0;
 }
@@ -405,7 +403,8 @@ static double cur_rss_mib(void)
 static double bench_rss(uint64_t n)
 {
     printf("\n# rss: %llu tasks streamed (submit shape), window 1024, scopes of 512, "
-           "GM 16 MiB, heap 16 MiB, 24 blocks / 3 schedulers\n", (unsigned long long)n);
+           "GM 16 MiB, heap 16 MiB, 24 blocks / 3 schedulers\n",
+           (unsigned long long)n);
     print_load("before rss");
     double before = maxrss_mib();
     dev_shape s = {24, 3, 1024, 4096, 4096, 16u << 20, 16u << 20};
@@ -419,8 +418,8 @@ static double bench_rss(uint64_t n)
     }
     double open_peak = maxrss_mib(), open_cur = cur_rss_mib();
     printf("# RSS before device open:  peak %.1f MiB\n", before);
-    printf("# RSS after device open:   peak %.1f MiB, current %.1f MiB (baseline)\n",
-           open_peak, open_cur);
+    printf("# RSS after device open:   peak %.1f MiB, current %.1f MiB (baseline)\n", open_peak,
+           open_cur);
     fflush(stdout);
     w.n = n;
     w.per_scope = 512;
@@ -433,7 +432,8 @@ static double bench_rss(uint64_t n)
         print_header();
         print_row("rss", &s, &w, &r);
         printf("# RSS after the run:       peak %.1f MiB, current %.1f MiB "
-               "(+%.1f MiB over the post-open baseline)\n", peak, cur, peak - open_peak);
+               "(+%.1f MiB over the post-open baseline)\n",
+               peak, cur, peak - open_peak);
     }
     pto_device_close(dev);
     return rc ? -1 : peak;
@@ -442,8 +442,8 @@ static double bench_rss(uint64_t n)
 /* Under `all`, the rss run gets a fresh process so its peak is its own. */
 static double bench_rss_forked(uint64_t n)
 {
-    double *shared = mmap(0, sizeof(double), PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    double *shared =
+        mmap(0, sizeof(double), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED)
         return bench_rss(n);
     *shared = -1;

@@ -34,14 +34,14 @@ static inline uint64_t fz_u64(fuzz_in *in)
 }
 
 /* A failed property: say which, then crash so libFuzzer keeps the input. */
-#define FZ_CHECK(cond, ...)                                                                  \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "property failed: %s\n  ", #cond);                             \
-            fprintf(stderr, __VA_ARGS__);                                                    \
-            fprintf(stderr, "\n");                                                           \
-            __builtin_trap();                                                                \
-        }                                                                                    \
+#define FZ_CHECK(cond, ...)                                                                        \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "property failed: %s\n  ", #cond);                                     \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            __builtin_trap();                                                                      \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -131,8 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ea || eb)
         FZ_CHECK(!ov, "empty region overlaps");
 
-    int valid = !ea && !eb && !(alo == 0 && ahi == UINT64_MAX) &&
-                !(blo == 0 && bhi == UINT64_MAX);
+    int valid = !ea && !eb && !(alo == 0 && ahi == UINT64_MAX) && !(blo == 0 && bhi == UINT64_MAX);
     int bdense = pto_region_dense(&b);
     if (valid) {
         FZ_CHECK(ov == pto_region_overlap_bounded(&a, alo, ahi, sdense, &b, blo, bhi, bdense),
@@ -170,8 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (truth)
         FZ_CHECK(ov, "missed overlap");
     int exact = na && nb &&
-                ((sdense && bdense) || (sdense && decomposes(&b)) ||
-                 (bdense && decomposes(&a)) ||
+                ((sdense && bdense) || (sdense && decomposes(&b)) || (bdense && decomposes(&a)) ||
                  (same_layout(&a, &b) && decomposes(&a) && decomposes(&b)));
     if (exact)
         FZ_CHECK(ov == truth, "inexact overlap %d, truth %d", ov, truth);
@@ -179,7 +177,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (contains && nb)
         FZ_CHECK(b_in_a, "contains claims bytes that are not there");
     if (sdense && na && nb)
-        FZ_CHECK(contains == b_in_a, "contains with a dense outer: %d, truth %d", contains,
-                 b_in_a);
+        FZ_CHECK(contains == b_in_a, "contains with a dense outer: %d, truth %d", contains, b_in_a);
     return 0;
 }

@@ -86,9 +86,7 @@ static void decode_region(fuzz_in *in, pto_region *r)
         r->stride[0] = (uint64_t)(z % 64) * 4;
         r->stride[1] = 1 + z / 32;
         break;
-    default: /* an invalid descriptor: touches everything */
-        r->ndim = 0;
-        break;
+    default: /* an invalid descriptor: touches everything */ r->ndim = 0; break;
     }
 }
 
@@ -125,8 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pto_tmap_retire(&tm, frontier);
         while (held_first < nheld && held[held_first].task < frontier)
             held_first++;
-        FZ_CHECK(tm.live == nheld - held_first, "live %u, oracle %u", tm.live,
-                 nheld - held_first);
+        FZ_CHECK(tm.live == nheld - held_first, "live %u, oracle %u", tm.live, nheld - held_first);
         if (o % 16 == 0)
             continue;
 
@@ -136,8 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int w = k >> 2 & 1, sup = w && (k >> 3 & 1), all = w || (k >> 4 & 1);
         pto_region r;
         decode_region(&in, &r);
-        int flags = PTO_TMAP_WRITERS | (all ? PTO_TMAP_READERS : 0) |
-                    (sup ? PTO_TMAP_SUPERSEDE : 0);
+        int flags =
+            PTO_TMAP_WRITERS | (all ? PTO_TMAP_READERS : 0) | (sup ? PTO_TMAP_SUPERSEDE : 0);
         got.n = 0;
         pto_tmap_query(&tm, base, &r, frontier, collect, &got, flags);
         uint64_t g[MAX_OPS];

@@ -73,12 +73,14 @@ static void describe(const stress_case *c, char *out, size_t n)
 {
     const shape *s = &shapes[c->shape];
     if (c->dag)
-        snprintf(out, n, "seed %" PRIu64 ": DAG of %u tasks, %u blocks / %u schedulers / %u exec "
+        snprintf(out, n,
+                 "seed %" PRIu64 ": DAG of %u tasks, %u blocks / %u schedulers / %u exec "
                  "threads, host-built%s",
                  c->seed, c->dag_n, s->blocks, s->schedulers, s->exec_threads,
                  c->deterministic ? " deterministic" : "");
     else
-        snprintf(out, n, "seed %" PRIu64 ": program, %u blocks / %u schedulers / %u exec threads, "
+        snprintf(out, n,
+                 "seed %" PRIu64 ": program, %u blocks / %u schedulers / %u exec threads, "
                  "window %u, %s%s, publish batch %u",
                  c->seed, s->blocks, s->schedulers, s->exec_threads, windows[c->window],
                  c->mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
@@ -135,8 +137,8 @@ static int run_one(const stress_case *c, char *why, size_t n)
         rd_make(&dag, c->dag_n, c->seed);
         bad = rd_run_case(dev, &dag, c->deterministic, WATCHDOG_MS, &edges, why, n);
     } else {
-        bad = rp_run_case(dev, windows[c->window], c->mode, c->deterministic, c->seed,
-                          c->batch, WATCHDOG_MS, NULL, why, n);
+        bad = rp_run_case(dev, windows[c->window], c->mode, c->deterministic, c->seed, c->batch,
+                          WATCHDOG_MS, NULL, why, n);
     }
     if (bad) {
         pto_device_close(dev);
@@ -210,8 +212,8 @@ int main(int argc, char **argv)
             if (t >= end)
                 break;
             if (!quiet && t >= next_report) {
-                fprintf(stderr, "pto_stress: %" PRIu64 " cases, %" PRIu64 " failed, %.0f/s\n",
-                        runs, failures, runs / (t - t0));
+                fprintf(stderr, "pto_stress: %" PRIu64 " cases, %" PRIu64 " failed, %.0f/s\n", runs,
+                        failures, runs / (t - t0));
                 next_report = t + 10;
             }
         }

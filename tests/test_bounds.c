@@ -79,17 +79,16 @@ static pto_device *open_dev(int check_bounds)
     assert_int_equal(pto_kernel_register(dev, F_FILL, PTO_CORE_AIV, k_fill, "fill", &err), 0);
     assert_int_equal(pto_kernel_register(dev, F_SPILL, PTO_CORE_AIV, k_spill, "spill", &err), 0);
     assert_int_equal(
-        pto_kernel_register(dev, F_SPILL_ASAN, PTO_CORE_AIV, k_spill_asan, "spill_asan", &err),
-        0);
+        pto_kernel_register(dev, F_SPILL_ASAN, PTO_CORE_AIV, k_spill_asan, "spill_asan", &err), 0);
     return dev;
 }
 
 typedef struct prog {
-    float *x, *y;   /* GM buffers of N floats */
-    int target;     /* 0: spill into a PTO_OUT output, 1: into y (OUT_EXISTING) */
-    int64_t at;     /* stray store index (N: past the end, -1: before, 0: none) */
-    int func;       /* F_SPILL or F_SPILL_ASAN */
-    float read;     /* y[3] read back (streamed runs) */
+    float *x, *y; /* GM buffers of N floats */
+    int target;   /* 0: spill into a PTO_OUT output, 1: into y (OUT_EXISTING) */
+    int64_t at;   /* stray store index (N: past the end, -1: before, 0: none) */
+    int func;     /* F_SPILL or F_SPILL_ASAN */
+    float read;   /* y[3] read back (streamed runs) */
 } prog;
 
 /* t0 fills x; t1 spills from x into an output; t2 copies that output into y
@@ -148,9 +147,13 @@ static void expect_msg(const pto_error *err, const char *frag)
 static void test_out_one_past(void **s)
 {
     (void)s;
-    static const struct { pto_run_mode mode; int det; } how[] = {
-        {PTO_MODE_STREAMED, 0}, {PTO_MODE_STREAMED, 1}, {PTO_MODE_HOST_BUILT, 0},
-        {PTO_MODE_HOST_BUILT, 1}};
+    static const struct {
+        pto_run_mode mode;
+        int det;
+    } how[] = {{PTO_MODE_STREAMED, 0},
+               {PTO_MODE_STREAMED, 1},
+               {PTO_MODE_HOST_BUILT, 0},
+               {PTO_MODE_HOST_BUILT, 1}};
     for (size_t i = 0; i < sizeof how / sizeof how[0]; i++) {
         pto_device *dev = open_dev(0);
         prog p = make_prog(dev, 0, N);
@@ -283,10 +286,8 @@ static void test_asan_report(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_out_one_past),
-        cmocka_unit_test(test_gm_one_before),
-        cmocka_unit_test(test_env_and_raw_args),
-        cmocka_unit_test(test_off_and_capacity),
+        cmocka_unit_test(test_out_one_past),     cmocka_unit_test(test_gm_one_before),
+        cmocka_unit_test(test_env_and_raw_args), cmocka_unit_test(test_off_and_capacity),
         cmocka_unit_test(test_asan_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,7 +131,7 @@ static void child(pto_kernel_fn bad, int deterministic)
     static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
-    alarm(60);                       /* a hang ends as SIGALRM, not forever */
+    alarm(60); /* a hang ends as SIGALRM, not forever */
     pto_device_config cfg;
     pto_device_config_default(&cfg);
     cfg.blocks = 1;
@@ -205,9 +205,17 @@ static void expect(pto_kernel_fn bad, int deterministic, int sig, int code, cons
         fail_msg("want '%s' in stderr: %s", want, out);
 }
 
-#define CASES(name, fn, sig, code, head)                                             \
-    static void test_##name##_threaded(void **s) { (void)s; expect(fn, 0, sig, code, head); } \
-    static void test_##name##_deterministic(void **s) { (void)s; expect(fn, 1, sig, code, head); }
+#define CASES(name, fn, sig, code, head)                                                           \
+    static void test_##name##_threaded(void **s)                                                   \
+    {                                                                                              \
+        (void)s;                                                                                   \
+        expect(fn, 0, sig, code, head);                                                            \
+    }                                                                                              \
+    static void test_##name##_deterministic(void **s)                                              \
+    {                                                                                              \
+        (void)s;                                                                                   \
+        expect(fn, 1, sig, code, head);                                                            \
+    }
 
 CASES(segv, k_segv, SIGSEGV, 0, "pto: kernel crashed: SIGSEGV")
 CASES(fpe, k_fpe, SIGFPE, 0, "pto: kernel crashed: SIGFPE")

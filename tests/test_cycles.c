@@ -221,15 +221,20 @@ static pto_status orch_big_chain(pto_run *run, void *p, pto_error *err)
 }
 
 /* Threaded and deterministic, host-built and streamed. */
-static const struct { int det; pto_run_mode mode; } limit_modes[] = {
-    {0, PTO_MODE_HOST_BUILT}, {1, PTO_MODE_HOST_BUILT},
-    {0, PTO_MODE_STREAMED},   {1, PTO_MODE_STREAMED},
+static const struct {
+    int det;
+    pto_run_mode mode;
+} limit_modes[] = {
+    {0, PTO_MODE_HOST_BUILT},
+    {1, PTO_MODE_HOST_BUILT},
+    {0, PTO_MODE_STREAMED},
+    {1, PTO_MODE_STREAMED},
 };
 
 /* Runs g in every mode; each must give `want`, the same message (whose
  * must-have parts are `needles`) and, when want is PTO_OK, total_cycles. */
-static void limit_case(pto_device *dev, struct big_chain *g, pto_status want,
-                       uint64_t total, const char *const *needles, size_t nneedles)
+static void limit_case(pto_device *dev, struct big_chain *g, pto_status want, uint64_t total,
+                       const char *const *needles, size_t nneedles)
 {
     char first[PTO_ERROR_MSG_MAX] = "";
     for (size_t m = 0; m < sizeof limit_modes / sizeof limit_modes[0]; m++) {
@@ -304,10 +309,8 @@ static void test_cycle_limit(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_cycles),
-        cmocka_unit_test(test_independent_deterministic),
-        cmocka_unit_test(test_reproducible),
-        cmocka_unit_test(test_uncosted_and_cost_fn),
+        cmocka_unit_test(test_exact_cycles), cmocka_unit_test(test_independent_deterministic),
+        cmocka_unit_test(test_reproducible), cmocka_unit_test(test_uncosted_and_cost_fn),
         cmocka_unit_test(test_cycle_limit),
     };
     return cmocka_run_group_tests(tests, 0, 0);

@@ -34,22 +34,43 @@ static void run_shape(uint32_t blocks, uint32_t scheds, uint32_t exec_threads)
     pto_device_close(dev);
 }
 
-static void test_b1_s1(void **s) { (void)s; run_shape(1, 1, 0); }
-static void test_b24_s1(void **s) { (void)s; run_shape(24, 1, 0); } /* 72 cores, one thread */
-static void test_b4_s2(void **s) { (void)s; run_shape(4, 2, 0); }
-static void test_b24_s3(void **s) { (void)s; run_shape(24, 3, 0); }
-static void test_b24_s3_exec2(void **s) { (void)s; run_shape(24, 3, 2); }
-static void test_b2_s1_exec1(void **s) { (void)s; run_shape(2, 1, 1); }
+static void test_b1_s1(void **s)
+{
+    (void)s;
+    run_shape(1, 1, 0);
+}
+static void test_b24_s1(void **s)
+{
+    (void)s;
+    run_shape(24, 1, 0);
+} /* 72 cores, one thread */
+static void test_b4_s2(void **s)
+{
+    (void)s;
+    run_shape(4, 2, 0);
+}
+static void test_b24_s3(void **s)
+{
+    (void)s;
+    run_shape(24, 3, 0);
+}
+static void test_b24_s3_exec2(void **s)
+{
+    (void)s;
+    run_shape(24, 3, 2);
+}
+static void test_b2_s1_exec1(void **s)
+{
+    (void)s;
+    run_shape(2, 1, 1);
+}
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b1_s1),
-        cmocka_unit_test(test_b24_s1),
-        cmocka_unit_test(test_b4_s2),
-        cmocka_unit_test(test_b24_s3),
-        cmocka_unit_test(test_b24_s3_exec2),
-        cmocka_unit_test(test_b2_s1_exec1),
+        cmocka_unit_test(test_b1_s1),        cmocka_unit_test(test_b24_s1),
+        cmocka_unit_test(test_b4_s2),        cmocka_unit_test(test_b24_s3),
+        cmocka_unit_test(test_b24_s3_exec2), cmocka_unit_test(test_b2_s1_exec1),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

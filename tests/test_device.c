@@ -36,8 +36,8 @@ static pto_device *open_ok(const pto_device_config *cfg)
 
 /* Opening with cfg fails with `want`, leaves no device, and the message
  * contains every string of the NULL-terminated list. */
-static void expect_open_fails(const char *platform, const pto_device_config *cfg,
-                              pto_status want, const char *const *needles)
+static void expect_open_fails(const char *platform, const pto_device_config *cfg, pto_status want,
+                              const char *const *needles)
 {
     pto_device *dev = (pto_device *)&dev; /* non-NULL: open must clear it */
     pto_error err = {0};
@@ -52,9 +52,8 @@ static void expect_open_fails(const char *platform, const pto_device_config *cfg
             fail_msg("message \"%s\" lacks \"%s\"", err.msg, *needles);
 }
 
-#define EXPECT_INVALID(cfgp, ...)                                               \
-    expect_open_fails("a2a3sim", (cfgp), PTO_ERR_INVALID,                       \
-                      (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_INVALID(cfgp, ...)                                                                  \
+    expect_open_fails("a2a3sim", (cfgp), PTO_ERR_INVALID, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_config_validation(void **state)
 {
@@ -172,21 +171,19 @@ static void test_a2a3_toolchain_missing(void **state)
     pto_device_config cfg;
     small_config(&cfg);
     expect_open_fails("a2a3", &cfg, PTO_ERR_TOOLCHAIN,
-                      (const char *const[]){"ASCEND_HOME_PATH", "unset", "ccec",
-                                            "a2a3sim", NULL});
+                      (const char *const[]){"ASCEND_HOME_PATH", "unset", "ccec", "a2a3sim", NULL});
     expect_open_fails("a2a3", NULL, PTO_ERR_TOOLCHAIN,
                       (const char *const[]){"ASCEND_HOME_PATH", "ccec", NULL});
     /* A home that is not a directory is reported as such. */
     setenv("ASCEND_HOME_PATH", "/nonexistent-pto-test-dir/cann", 1);
     expect_open_fails("a2a3", &cfg, PTO_ERR_TOOLCHAIN,
-                      (const char *const[]){"ASCEND_HOME_PATH", "not a directory",
-                                            "ccec", NULL});
+                      (const char *const[]){"ASCEND_HOME_PATH", "not a directory", "ccec", NULL});
     env_restore(&home);
     env_restore(&path);
 }
 
 static const char *const config_vars[] = {
-    "PTO_BLOCKS",  "PTO_SCHEDULERS",  "PTO_EXEC_THREADS",   "PTO_TASK_WINDOW",
+    "PTO_BLOCKS",   "PTO_SCHEDULERS",  "PTO_EXEC_THREADS",   "PTO_TASK_WINDOW",
     "PTO_DEP_POOL", "PTO_READY_QUEUE", "PTO_TRACE_CAPACITY", "PTO_GM_BYTES",
 };
 #define NCONFIG_VARS (sizeof config_vars / sizeof config_vars[0])

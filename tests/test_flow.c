@@ -142,11 +142,11 @@ static pto_run_config streamed(void)
     return rc;
 }
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        pto_status s_ = (expr);                                                                    \
+        if (s_ != PTO_OK)                                                                          \
+            return s_;                                                                             \
     } while (0)
 
 /* ------------------------------------------------------------------ */
@@ -381,7 +381,7 @@ static void test_heap_wrap_around(void **s)
 typedef struct big_scope {
     uint32_t *w, *r;
     uint32_t tasks;
-    int kind; /* 0: heap outputs, 1: one TensorMap entry each, 2: one dep each */
+    int kind;  /* 0: heap outputs, 1: one TensorMap entry each, 2: one dep each */
     int split; /* 1: the same work, one scope per task */
 } big_scope;
 
@@ -462,7 +462,8 @@ static void test_deadlock_heap_arena(void **s)
 {
     (void)s;
     /* 8 outputs of 256 bytes in one scope, 1024-byte arena: the 5th stalls. */
-    const char *want[] = {"stalled on HEAP_ARENA_FULL", "(needs 256, 1024 of 1024 in use)",
+    const char *want[] = {"stalled on HEAP_ARENA_FULL",
+                          "(needs 256, 1024 of 1024 in use)",
                           "held by open scope 'big_heap'",
                           "Scope 'big_heap' submits 8 task(s)",
                           "heap arena 1024 bytes; scope 'big_heap' allocates 2048 bytes",
@@ -475,12 +476,14 @@ static void test_deadlock_tensormap(void **s)
 {
     (void)s;
     /* 20 readers (one entry each) in one scope, 16 entries. */
-    const char *want[] = {"stalled on TENSORMAP_POOL_FULL", "16 of 16 in use",
+    const char *want[] = {"stalled on TENSORMAP_POOL_FULL",
+                          "16 of 16 in use",
                           "held by open scope 'big_tmap'",
-                          "Scope 'big_tmap' submits 20 task(s)", "PTO_TENSORMAP >= 32",
+                          "Scope 'big_tmap' submits 20 task(s)",
+                          "PTO_TENSORMAP >= 32",
                           "split scope 'big_tmap'"};
-    expect_deadlock((sizes){.window = 64, .tmap = 16}, 1, 20, PTO_STALL_TENSORMAP_POOL_FULL,
-                    want, sizeof want / sizeof want[0]);
+    expect_deadlock((sizes){.window = 64, .tmap = 16}, 1, 20, PTO_STALL_TENSORMAP_POOL_FULL, want,
+                    sizeof want / sizeof want[0]);
 }
 
 static void test_deadlock_deplist(void **s)
@@ -489,9 +492,11 @@ static void test_deadlock_deplist(void **s)
     /* One writer and 20 readers (one dep node each) in one scope, 8 nodes:
      * the scope holds 20 nodes at once, so 16 (the doubling the report used
      * to advise) deadlocks again; 32 is what it needs. */
-    const char *want[] = {"stalled on DEPLIST_POOL_FULL", "8 of 8 in use",
+    const char *want[] = {"stalled on DEPLIST_POOL_FULL",
+                          "8 of 8 in use",
                           "held by open scope 'big_deps'",
-                          "Scope 'big_deps' submits 21 task(s)", "PTO_DEP_POOL >= 32",
+                          "Scope 'big_deps' submits 21 task(s)",
+                          "PTO_DEP_POOL >= 32",
                           "split scope 'big_deps'"};
     expect_deadlock((sizes){.window = 64, .deps = 8}, 2, 20, PTO_STALL_DEPLIST_POOL_FULL, want,
                     sizeof want / sizeof want[0]);
@@ -659,8 +664,8 @@ static pto_status orch_add_dep_published(pto_run *run, void *vctx, pto_error *er
     pto_task_id t0, t1;
     TRY(pto_submit_dummy(run, NULL, 0, &t0, err));
     TRY(pto_submit_dummy(run, NULL, 0, &t1, err)); /* t0 is complete */
-    a->st1 = pto_add_dep(run, t1, t0, &a->e1);      /* t0 is no longer newest */
-    a->st2 = pto_add_dep(run, t0, t1, &a->e2);      /* t1 is: fine */
+    a->st1 = pto_add_dep(run, t1, t0, &a->e1);     /* t0 is no longer newest */
+    a->st2 = pto_add_dep(run, t0, t1, &a->e2);     /* t1 is: fine */
     return PTO_OK;
 }
 

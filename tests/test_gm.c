@@ -19,7 +19,7 @@
 static pto_gm *mk(size_t bytes, uint32_t max_allocs)
 {
     pto_gm *gm = NULL;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_create(bytes, max_allocs, &gm, &err), PTO_OK);
     assert_non_null(gm);
     return gm;
@@ -28,7 +28,7 @@ static pto_gm *mk(size_t bytes, uint32_t max_allocs)
 static void *alloc_ok(pto_gm *gm, size_t n)
 {
     void *p = NULL;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_alloc(gm, n, &p, &err), PTO_OK);
     assert_non_null(p);
     assert_int_equal((uintptr_t)p % 64, 0);
@@ -37,7 +37,7 @@ static void *alloc_ok(pto_gm *gm, size_t n)
 
 static void free_ok(pto_gm *gm, void *p)
 {
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_free(gm, p, &err), PTO_OK);
 }
 
@@ -45,7 +45,7 @@ static void test_create_errors(void **state)
 {
     (void)state;
     pto_gm *gm = NULL;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_create(0, 8, &gm, &err), PTO_ERR_INVALID);
     assert_null(gm);
     assert_int_equal(pto_gm_create(32, 8, &gm, &err), PTO_ERR_INVALID);
@@ -108,7 +108,7 @@ static void test_bad_sizes(void **state)
     (void)state;
     pto_gm *gm = mk(ARENA, 64);
     void *p = (void *)1;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_alloc(gm, 0, &p, &err), PTO_ERR_INVALID);
     assert_null(p);
     assert_int_equal(err.status, PTO_ERR_INVALID);
@@ -131,7 +131,7 @@ static void test_bad_frees(void **state)
 {
     (void)state;
     pto_gm *gm = mk(ARENA, 64);
-    pto_error err = { 0 };
+    pto_error err = {0};
     unsigned char *a = alloc_ok(gm, 256);
     int local;
 
@@ -162,7 +162,7 @@ static void test_table_exhaustion(void **state)
     (void)state;
     enum { N = 4 };
     pto_gm *gm = mk(ARENA, N);
-    pto_error err = { 0 };
+    pto_error err = {0};
     void *p[N], *q = NULL;
     for (int i = 0; i < N; i++)
         p[i] = alloc_ok(gm, 64);
@@ -189,7 +189,7 @@ static void test_check_range(void **state)
 {
     (void)state;
     pto_gm *gm = mk(ARENA, 64);
-    pto_error err = { 0 };
+    pto_error err = {0};
     unsigned char *a = alloc_ok(gm, 100);
     unsigned char *b = alloc_ok(gm, 128);
     assert_int_equal(pto_gm_check_range(gm, a, 100, &err), PTO_OK);
@@ -246,7 +246,7 @@ static void test_guarded(void **state)
 {
     (void)state;
     pto_gm *gm = NULL;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_create_guarded(ARENA, 8, 1, &gm, &err), PTO_OK);
     assert_true(pto_gm_guarded(gm));
     unsigned char *a = alloc_ok(gm, 100);
@@ -276,8 +276,8 @@ static void test_random_model(void **state)
     (void)state;
     enum { SLOTS = 200 };
     pto_gm *gm = mk(ARENA, SLOTS);
-    unsigned char *ptr[SLOTS] = { 0 };
-    size_t len[SLOTS] = { 0 };
+    unsigned char *ptr[SLOTS] = {0};
+    size_t len[SLOTS] = {0};
     uint64_t rng = 12345;
     pto_error err;
     for (int it = 0; it < 20000; it++) {
@@ -318,15 +318,14 @@ typedef struct thr_arg {
 static void *thr_main(void *p)
 {
     thr_arg *t = p;
-    void *mine[16] = { 0 };
+    void *mine[16] = {0};
     for (int it = 0; it < 4000; it++) {
         int i = (it * 7 + t->seed) % 16;
         if (mine[i]) {
             if (pto_gm_free(t->gm, mine[i], NULL) != PTO_OK)
                 t->failures++;
             mine[i] = NULL;
-        } else if (pto_gm_alloc(t->gm, 64 + (size_t)(it % 500), &mine[i], NULL) !=
-                   PTO_OK) {
+        } else if (pto_gm_alloc(t->gm, 64 + (size_t)(it % 500), &mine[i], NULL) != PTO_OK) {
             t->failures++;
         } else {
             memset(mine[i], t->seed, 64);
@@ -346,7 +345,7 @@ static void test_threads(void **state)
     pthread_t th[T];
     thr_arg a[T];
     for (int i = 0; i < T; i++) {
-        a[i] = (thr_arg){ .gm = gm, .seed = i + 1, .failures = 0 };
+        a[i] = (thr_arg){.gm = gm, .seed = i + 1, .failures = 0};
         assert_int_equal(pthread_create(&th[i], NULL, thr_main, &a[i]), 0);
     }
     for (int i = 0; i < T; i++) {
@@ -363,7 +362,7 @@ static pto_device *bare_device(void)
 {
     pto_device *dev = calloc(1, sizeof *dev);
     assert_non_null(dev);
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_gm_create(ARENA, 64, &dev->gm, &err), PTO_OK);
     return dev;
 }
@@ -378,7 +377,7 @@ static void test_malloc_copy_roundtrip(void **state)
 {
     (void)state;
     pto_device *dev = bare_device();
-    pto_error err = { 0 };
+    pto_error err = {0};
     float *d = NULL;
     assert_int_equal(pto_malloc(dev, 16 * sizeof(float), (void **)&d, &err), PTO_OK);
     float in[16], out[16];
@@ -389,8 +388,7 @@ static void test_malloc_copy_roundtrip(void **state)
     assert_int_equal(pto_copy_from_device(dev, out, d, sizeof out, &err), PTO_OK);
     assert_memory_equal(in, out, sizeof in);
     /* Partial copy at an offset. */
-    assert_int_equal(pto_copy_from_device(dev, out, d + 8, 8 * sizeof(float), &err),
-                     PTO_OK);
+    assert_int_equal(pto_copy_from_device(dev, out, d + 8, 8 * sizeof(float), &err), PTO_OK);
     assert_memory_equal(out, in + 8, 8 * sizeof(float));
     assert_int_equal(pto_free(dev, d, &err), PTO_OK);
     bare_device_free(dev);
@@ -400,21 +398,19 @@ static void test_copy_errors(void **state)
 {
     (void)state;
     pto_device *dev = bare_device();
-    pto_error err = { 0 };
+    pto_error err = {0};
     char *d = NULL;
-    char host[256] = { 0 };
+    char host[256] = {0};
     assert_int_equal(pto_malloc(dev, 100, (void **)&d, &err), PTO_OK);
 
     /* Overruns of the requested size (even within the 64-byte padding). */
     assert_int_equal(pto_copy_to_device(dev, d, host, 101, &err), PTO_ERR_INVALID);
     assert_non_null(strstr(err.msg, "pto_copy_to_device"));
-    assert_int_equal(pto_copy_from_device(dev, host, d + 50, 51, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_copy_from_device(dev, host, d + 50, 51, &err), PTO_ERR_INVALID);
     assert_non_null(strstr(err.msg, "pto_copy_from_device"));
     /* Host pointer passed as the device side. */
     assert_int_equal(pto_copy_to_device(dev, host, d, 10, &err), PTO_ERR_INVALID);
-    assert_int_equal(pto_copy_from_device(dev, host, host + 10, 10, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_copy_from_device(dev, host, host + 10, 10, &err), PTO_ERR_INVALID);
     /* NULL pointers, also for zero bytes. */
     assert_int_equal(pto_copy_to_device(dev, d, NULL, 10, &err), PTO_ERR_INVALID);
     assert_int_equal(pto_copy_from_device(dev, NULL, d, 10, &err), PTO_ERR_INVALID);

@@ -34,22 +34,37 @@
 static const char RIGHT_NAME[] = "g_\"right\"\\x\ny";
 static const char RIGHT_LABEL_DOT[] = "label=\"t2 g_\\\"right\\\"\\\\x\\ny\"";
 
-static void k_src(const uint64_t *args) { (void)args; pto_add_cycles(100); }
-static void k_left(const uint64_t *args) { (void)args; pto_add_cycles(300); }
-static void k_right(const uint64_t *args) { (void)args; pto_add_cycles(200); }
-static void k_join(const uint64_t *args) { (void)args; pto_add_cycles(50); }
+static void k_src(const uint64_t *args)
+{
+    (void)args;
+    pto_add_cycles(100);
+}
+static void k_left(const uint64_t *args)
+{
+    (void)args;
+    pto_add_cycles(300);
+}
+static void k_right(const uint64_t *args)
+{
+    (void)args;
+    pto_add_cycles(200);
+}
+static void k_join(const uint64_t *args)
+{
+    (void)args;
+    pto_add_cycles(50);
+}
 
 static const pto_edge want_edges[NEDGES] = {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}};
-static const char *const want_kernel[NTASKS] = {"g_src", "g_left", RIGHT_NAME, "g_join",
-                                                "dummy"};
+static const char *const want_kernel[NTASKS] = {"g_src", "g_left", RIGHT_NAME, "g_join", "dummy"};
 static const char *const want_type[NTASKS] = {"AIV", "AIC", "AIV", "AIV", "dummy"};
 static const int want_func[NTASKS] = {FUNC_SRC, FUNC_LEFT, FUNC_RIGHT, FUNC_JOIN, -1};
 
-#define TRY(x)                                                                           \
-    do {                                                                                 \
-        pto_status s_ = (x);                                                             \
-        if (s_ != PTO_OK)                                                                \
-            return s_;                                                                   \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        pto_status s_ = (x);                                                                       \
+        if (s_ != PTO_OK)                                                                          \
+            return s_;                                                                             \
     } while (0)
 
 static pto_status orchestrate(pto_run *run, void *ctx, pto_error *err)
@@ -87,14 +102,14 @@ static int setup(void **state)
     cfg.exec_threads = 0;
     if (pto_device_open("a2a3sim", &cfg, &f->dev, &err) != PTO_OK)
         fail_msg("open: %s: %s", pto_status_name(err.status), err.msg);
-    assert_int_equal(pto_kernel_register(f->dev, FUNC_SRC, PTO_CORE_AIV, k_src, "g_src",
-                                         &err), PTO_OK);
-    assert_int_equal(pto_kernel_register(f->dev, FUNC_LEFT, PTO_CORE_AIC, k_left,
-                                         "g_left", &err), PTO_OK);
-    assert_int_equal(pto_kernel_register(f->dev, FUNC_RIGHT, PTO_CORE_AIV, k_right,
-                                         RIGHT_NAME, &err), PTO_OK);
-    assert_int_equal(pto_kernel_register(f->dev, FUNC_JOIN, PTO_CORE_AIV, k_join,
-                                         "g_join", &err), PTO_OK);
+    assert_int_equal(pto_kernel_register(f->dev, FUNC_SRC, PTO_CORE_AIV, k_src, "g_src", &err),
+                     PTO_OK);
+    assert_int_equal(pto_kernel_register(f->dev, FUNC_LEFT, PTO_CORE_AIC, k_left, "g_left", &err),
+                     PTO_OK);
+    assert_int_equal(
+        pto_kernel_register(f->dev, FUNC_RIGHT, PTO_CORE_AIV, k_right, RIGHT_NAME, &err), PTO_OK);
+    assert_int_equal(pto_kernel_register(f->dev, FUNC_JOIN, PTO_CORE_AIV, k_join, "g_join", &err),
+                     PTO_OK);
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.deterministic = 1;
@@ -128,7 +143,8 @@ static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges)
     assert_true(cJSON_IsArray(nodes) && cJSON_IsArray(edges));
     size_t n = (size_t)cJSON_GetArraySize(nodes), i = 0;
     const cJSON *nd;
-    cJSON_ArrayForEach(nd, nodes) {
+    cJSON_ArrayForEach(nd, nodes)
+    {
         assert_true(num(nd, "id") == (double)i);
         assert_true(strlen(str(nd, "kernel")) > 0);
         (void)num(nd, "func_id");
@@ -144,7 +160,8 @@ static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges)
     }
     double prev_p = -1.0, prev_c = -1.0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, edges) {
+    cJSON_ArrayForEach(e, edges)
+    {
         assert_true(cJSON_IsArray(e));
         assert_int_equal(cJSON_GetArraySize(e), 2);
         double p = cJSON_GetArrayItem(e, 0)->valuedouble;
@@ -177,7 +194,8 @@ static void test_json(void **state)
     assert_int_equal(nrecs, NTASKS);
     size_t i = 0;
     const cJSON *nd;
-    cJSON_ArrayForEach(nd, item(root, "nodes")) {
+    cJSON_ArrayForEach(nd, item(root, "nodes"))
+    {
         assert_string_equal(str(nd, "kernel"), want_kernel[i]);
         assert_string_equal(str(nd, "core_type"), want_type[i]);
         assert_true(num(nd, "func_id") == (double)want_func[i]);
@@ -196,7 +214,8 @@ static void test_json(void **state)
 
     i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, item(root, "edges")) {
+    cJSON_ArrayForEach(e, item(root, "edges"))
+    {
         assert_true(cJSON_GetArrayItem(e, 0)->valuedouble == (double)want_edges[i].producer);
         assert_true(cJSON_GetArrayItem(e, 1)->valuedouble == (double)want_edges[i].consumer);
         i++;
@@ -227,8 +246,7 @@ static void check_dot(const char *text, size_t *nnodes, size_t *nedges)
             closed = 1;
         } else if (!strncmp(line, "  node [", 8)) {
             /* default attributes */
-        } else if (sscanf(line, "  t%llu -> t%llu;%n", &a, &b, &len) == 2 &&
-                   line + len == eol) {
+        } else if (sscanf(line, "  t%llu -> t%llu;%n", &a, &b, &len) == 2 && line + len == eol) {
             assert_true(a < n && b < n);
             m++;
         } else {
@@ -278,12 +296,12 @@ static void test_dot(void **state)
     assert_int_equal(ne, NEDGES);
     for (size_t i = 0; i < NEDGES; i++) {
         char edge[64];
-        snprintf(edge, sizeof edge, "\n  t%" PRIu64 " -> t%" PRIu64 ";\n",
-                 want_edges[i].producer, want_edges[i].consumer);
+        snprintf(edge, sizeof edge, "\n  t%" PRIu64 " -> t%" PRIu64 ";\n", want_edges[i].producer,
+                 want_edges[i].consumer);
         assert_non_null(strstr(text, edge));
     }
-    char *l0 = dot_node_line(text, 0), *l1 = dot_node_line(text, 1),
-         *l2 = dot_node_line(text, 2), *l4 = dot_node_line(text, 4);
+    char *l0 = dot_node_line(text, 0), *l1 = dot_node_line(text, 1), *l2 = dot_node_line(text, 2),
+         *l4 = dot_node_line(text, 4);
     assert_non_null(strstr(l0, "label=\"t0 g_src\""));
     assert_non_null(strstr(l0, "shape=ellipse")); /* AIV */
     assert_non_null(strstr(l1, "label=\"t1 g_left\""));
@@ -306,13 +324,10 @@ static void test_errors(void **state)
     assert_int_equal(pto_graph_write(f->dev, "/nonexistent-dir/g.dot", PTO_GRAPH_DOT, &err),
                      PTO_ERR_IO);
     assert_non_null(strstr(err.msg, "/nonexistent-dir/g.dot"));
-    assert_int_equal(pto_graph_write(f->dev, "/nonexistent-dir/g.json", PTO_GRAPH_JSON,
-                                     &err),
+    assert_int_equal(pto_graph_write(f->dev, "/nonexistent-dir/g.json", PTO_GRAPH_JSON, &err),
                      PTO_ERR_IO);
-    assert_int_equal(pto_graph_write(f->dev, "g.json", (pto_graph_format)7, &err),
-                     PTO_ERR_INVALID);
-    assert_int_equal(pto_graph_write(NULL, "g.json", PTO_GRAPH_JSON, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_graph_write(f->dev, "g.json", (pto_graph_format)7, &err), PTO_ERR_INVALID);
+    assert_int_equal(pto_graph_write(NULL, "g.json", PTO_GRAPH_JSON, &err), PTO_ERR_INVALID);
     assert_int_equal(pto_graph_write(f->dev, NULL, PTO_GRAPH_JSON, &err), PTO_ERR_INVALID);
 }
 

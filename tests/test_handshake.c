@@ -71,9 +71,21 @@ static void check_protocol(uint32_t blocks, uint32_t scheds, uint32_t exec_threa
     pto_device_close(dev);
 }
 
-static void test_hosted_1x1(void **s) { (void)s; check_protocol(1, 1, 0); }
-static void test_hosted_24x3(void **s) { (void)s; check_protocol(24, 3, 0); }
-static void test_dedicated_24x3(void **s) { (void)s; check_protocol(24, 3, 3); }
+static void test_hosted_1x1(void **s)
+{
+    (void)s;
+    check_protocol(1, 1, 0);
+}
+static void test_hosted_24x3(void **s)
+{
+    (void)s;
+    check_protocol(24, 3, 0);
+}
+static void test_dedicated_24x3(void **s)
+{
+    (void)s;
+    check_protocol(24, 3, 3);
+}
 
 int main(void)
 {

@@ -28,8 +28,7 @@ static void expect(pto_status got, pto_status want, const pto_error *err, ...)
     va_start(ap, err);
     for (const char *n; (n = va_arg(ap, const char *));)
         if (!err || !strstr(err->msg, n))
-            fail_msg("%s: message '%s' lacks '%s'", pto_status_name(got),
-                     err ? err->msg : "", n);
+            fail_msg("%s: message '%s' lacks '%s'", pto_status_name(got), err ? err->msg : "", n);
     va_end(ap);
 }
 #define EXPECT(got, want, err, ...) expect((got), (want), (err), __VA_ARGS__, (const char *)NULL)
@@ -89,27 +88,24 @@ static void test_null_handles(void **s)
     assert_int_equal(pto_tensor_bytes(NULL), 0);
     EXPECT(pto_device_config_from_env(NULL, &err), PTO_ERR_INVALID, &err, "cfg is NULL");
     EXPECT(pto_device_open(NULL, NULL, NULL, &err), PTO_ERR_INVALID, &err, "out is NULL");
-    EXPECT(pto_launch(NULL, NULL, orch_nothing, NULL, NULL, &err), PTO_ERR_INVALID, &err,
-           "device");
+    EXPECT(pto_launch(NULL, NULL, orch_nothing, NULL, NULL, &err), PTO_ERR_INVALID, &err, "device");
 
-    EXPECT(pto_kernel_register(NULL, 0, PTO_CORE_AIV, k_nop, "n", &err), PTO_ERR_INVALID,
-           &err, "device is NULL");
-    EXPECT(pto_kernel_register_so(NULL, 0, PTO_CORE_AIV, "x.so", "k", &err),
-           PTO_ERR_INVALID, &err, "device is NULL");
+    EXPECT(pto_kernel_register(NULL, 0, PTO_CORE_AIV, k_nop, "n", &err), PTO_ERR_INVALID, &err,
+           "device is NULL");
+    EXPECT(pto_kernel_register_so(NULL, 0, PTO_CORE_AIV, "x.so", "k", &err), PTO_ERR_INVALID, &err,
+           "device is NULL");
     EXPECT(pto_kernel_register_source(NULL, 0, PTO_CORE_AIV, "x.c", "k", NULL, &err),
            PTO_ERR_INVALID, &err, "device is NULL");
     EXPECT(pto_kernel_set_cost(NULL, 0, NULL, &err), PTO_ERR_INVALID, &err, "device is NULL");
     EXPECT(pto_kernel_unregister(NULL, 0, &err), PTO_ERR_INVALID, &err, "device is NULL");
     char so[64];
-    EXPECT(pto_compile_shared(NULL, NULL, so, sizeof so, &err), PTO_ERR_INVALID, &err,
-           "c_path");
+    EXPECT(pto_compile_shared(NULL, NULL, so, sizeof so, &err), PTO_ERR_INVALID, &err, "c_path");
 
     void *p = NULL;
     char host[8];
     EXPECT(pto_malloc(NULL, 64, &p, &err), PTO_ERR_INVALID, &err, "device is NULL");
     EXPECT(pto_free(NULL, p, &err), PTO_ERR_INVALID, &err, "device is NULL");
-    EXPECT(pto_copy_to_device(NULL, host, host, 8, &err), PTO_ERR_INVALID, &err,
-           "device is NULL");
+    EXPECT(pto_copy_to_device(NULL, host, host, 8, &err), PTO_ERR_INVALID, &err, "device is NULL");
     EXPECT(pto_copy_from_device(NULL, host, host, 8, &err), PTO_ERR_INVALID, &err,
            "device is NULL");
 
@@ -123,8 +119,7 @@ static void test_null_handles(void **s)
     EXPECT(pto_submit(NULL, 0, PTO_CORE_AIV, &prm, 1, &t, &err), PTO_ERR_INVALID, &err,
            "run is NULL");
     EXPECT(pto_submit_dummy(NULL, &prm, 1, &t, &err), PTO_ERR_INVALID, &err, "run is NULL");
-    EXPECT(pto_scope_begin(NULL, "s", PTO_SCOPE_AUTO, &err), PTO_ERR_INVALID, &err,
-           "run is NULL");
+    EXPECT(pto_scope_begin(NULL, "s", PTO_SCOPE_AUTO, &err), PTO_ERR_INVALID, &err, "run is NULL");
     EXPECT(pto_scope_end(NULL, &err), PTO_ERR_INVALID, &err, "run is NULL");
     EXPECT(pto_read(NULL, &ten, 0, host, &err), PTO_ERR_INVALID, &err, "run is NULL");
     assert_null(pto_run_device(NULL));
@@ -141,10 +136,9 @@ static void test_null_handles(void **s)
     assert_int_equal(n, 0);
     assert_string_equal(pto_kernel_name(NULL, 3), "f3");
 
-    EXPECT(pto_trace_write_chrome(NULL, NULL, "/dev/null", &err), PTO_ERR_INVALID, &err,
+    EXPECT(pto_trace_write_chrome(NULL, NULL, "/dev/null", &err), PTO_ERR_INVALID, &err, "device");
+    EXPECT(pto_trace_write_chrome_cycles(NULL, NULL, "/dev/null", &err), PTO_ERR_INVALID, &err,
            "device");
-    EXPECT(pto_trace_write_chrome_cycles(NULL, NULL, "/dev/null", &err), PTO_ERR_INVALID,
-           &err, "device");
     EXPECT(pto_graph_write(NULL, "/dev/null", PTO_GRAPH_JSON, &err), PTO_ERR_INVALID, &err,
            "device");
     pto_stats_print(NULL, NULL, NULL);
@@ -161,8 +155,7 @@ static void test_null_handles(void **s)
     assert_string_equal(info.platform, "a2a3sim");
     pto_last_run_records(dev, NULL, NULL);
     pto_last_run_edges(dev, NULL, NULL);
-    EXPECT(pto_launch(dev, NULL, NULL, NULL, NULL, &err), PTO_ERR_INVALID, &err,
-           "orchestration");
+    EXPECT(pto_launch(dev, NULL, NULL, NULL, NULL, &err), PTO_ERR_INVALID, &err, "orchestration");
     EXPECT(pto_malloc(dev, 64, NULL, &err), PTO_ERR_INVALID, &err, "out is NULL");
     pto_device_close(dev);
 }
@@ -211,12 +204,12 @@ static void test_bad_configs(void **s)
     EXPECT(pto_launch(dev, &rc, orch_nothing, NULL, NULL, &err), PTO_ERR_INVALID, &err,
            "unknown run mode 7");
     /* Bad kernel registrations. */
-    EXPECT(pto_kernel_register(dev, -1, PTO_CORE_AIV, k_nop, "n", &err), PTO_ERR_INVALID,
-           &err, "func_id -1 is out of range");
-    EXPECT(pto_kernel_register(dev, PTO_MAX_FUNCS, PTO_CORE_AIV, k_nop, "n", &err),
-           PTO_ERR_INVALID, &err, "out of range");
-    EXPECT(pto_kernel_register(dev, 1, (pto_core_type)9, k_nop, "n", &err), PTO_ERR_INVALID,
-           &err, "core type 9");
+    EXPECT(pto_kernel_register(dev, -1, PTO_CORE_AIV, k_nop, "n", &err), PTO_ERR_INVALID, &err,
+           "func_id -1 is out of range");
+    EXPECT(pto_kernel_register(dev, PTO_MAX_FUNCS, PTO_CORE_AIV, k_nop, "n", &err), PTO_ERR_INVALID,
+           &err, "out of range");
+    EXPECT(pto_kernel_register(dev, 1, (pto_core_type)9, k_nop, "n", &err), PTO_ERR_INVALID, &err,
+           "core type 9");
     EXPECT(pto_kernel_register(dev, 1, PTO_CORE_AIV, NULL, "n", &err), PTO_ERR_INVALID, &err,
            "function pointer is NULL");
     pto_device_close(dev);
@@ -311,7 +304,9 @@ static void test_bad_env_values(void **s)
     env_restore(&x);
 
     /* Read by the simulator when a device opens. */
-    static const struct { const char *name, *value, *why; } open_bad[] = {
+    static const struct {
+        const char *name, *value, *why;
+    } open_bad[] = {
         {"PTO_SPIN_US", "abc", "PTO_SPIN_US='abc'"},
         {"PTO_SPIN_US", "010", "leading zero"},
         {"PTO_SPIN_US", "-5", "sign"},
@@ -342,8 +337,16 @@ typedef struct rereg {
 } rereg;
 
 static _Atomic uint64_t g_ran[2];
-static void k_count0(const uint64_t *a) { (void)a; atomic_fetch_add(&g_ran[0], 1); }
-static void k_count1(const uint64_t *a) { (void)a; atomic_fetch_add(&g_ran[1], 1); }
+static void k_count0(const uint64_t *a)
+{
+    (void)a;
+    atomic_fetch_add(&g_ran[0], 1);
+}
+static void k_count1(const uint64_t *a)
+{
+    (void)a;
+    atomic_fetch_add(&g_ran[1], 1);
+}
 
 static pto_status orch_rereg(pto_run *run, void *p, pto_error *err)
 {
@@ -367,8 +370,8 @@ static pto_status orch_rereg(pto_run *run, void *p, pto_error *err)
 static pto_status orch_rereg_streamed(pto_run *run, void *p, pto_error *err)
 {
     rereg *r = p;
-    r->streamed = pto_kernel_register(pto_run_device(run), 1, PTO_CORE_AIV, k_count1, "x",
-                                      &r->err_streamed);
+    r->streamed =
+        pto_kernel_register(pto_run_device(run), 1, PTO_CORE_AIV, k_count1, "x", &r->err_streamed);
     pto_task_id t;
     return pto_add_task(run, 0, PTO_CORE_AIV, NULL, 0, &t, err);
 }
@@ -401,8 +404,7 @@ static void test_reregister_core_type(void **s)
     pto_run_config_default(&rc);
     rc.mode = PTO_MODE_STREAMED;
     assert_int_equal(pto_launch(dev, &rc, orch_rereg_streamed, &r, NULL, &err), PTO_OK);
-    EXPECT(r.streamed, PTO_ERR_STATE, &r.err_streamed, "func_id 1",
-           "a launch is in progress");
+    EXPECT(r.streamed, PTO_ERR_STATE, &r.err_streamed, "func_id 1", "a launch is in progress");
     pto_device_close(dev);
 }
 
@@ -597,12 +599,9 @@ static void test_cycles_past_limit(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_null_handles),
-        cmocka_unit_test(test_bad_configs),
-        cmocka_unit_test(test_bad_env_values),
-        cmocka_unit_test(test_reregister_core_type),
-        cmocka_unit_test(test_concurrent_launch),
-        cmocka_unit_test(test_cycles_past_limit),
+        cmocka_unit_test(test_null_handles),      cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_bad_env_values),    cmocka_unit_test(test_reregister_core_type),
+        cmocka_unit_test(test_concurrent_launch), cmocka_unit_test(test_cycles_past_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

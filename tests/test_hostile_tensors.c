@@ -43,11 +43,11 @@ typedef pto_status (*case_fn)(pto_run *run, hostile *h, pto_error *err);
  * under test (st/e) and returns OK, so the run itself succeeds. */
 struct hostile {
     pto_device *dev;
-    void *buf;        /* 256-byte GM buffer */
+    void *buf; /* 256-byte GM buffer */
     case_fn fn;
     pto_status st;
     pto_error e;
-    float value;      /* pto_read destination */
+    float value; /* pto_read destination */
 };
 
 static pto_status orch(pto_run *run, void *vctx, pto_error *err)
@@ -125,19 +125,17 @@ static pto_status c_out_wraps_small(pto_run *run, hostile *h, pto_error *err)
 static pto_status c_out_2d_wraps(pto_run *run, hostile *h, pto_error *err)
 {
     (void)err;
-    h->st = submit1(run, pto_out(pto_tensor_2d(NULL, UINT64_C(1) << 32, UINT64_C(1) << 32, 1)),
-                    &h->e);
+    h->st =
+        submit1(run, pto_out(pto_tensor_2d(NULL, UINT64_C(1) << 32, UINT64_C(1) << 32, 1)), &h->e);
     return PTO_OK;
 }
 
 static void test_out_size_overflow(void **s)
 {
     (void)s;
-    expect(c_out_max, PTO_ERR_INVALID, "pto_submit: param 2 (OUT)", "2^64-1", "overflows",
-           NULL);
+    expect(c_out_max, PTO_ERR_INVALID, "pto_submit: param 2 (OUT)", "2^64-1", "overflows", NULL);
     expect(c_out_wraps_small, PTO_ERR_INVALID, "param 0 (OUT)", "overflows", NULL);
-    expect(c_out_2d_wraps, PTO_ERR_INVALID, "param 0 (OUT)", "2^32 x 2^32", "overflows",
-           NULL);
+    expect(c_out_2d_wraps, PTO_ERR_INVALID, "param 0 (OUT)", "2^32 x 2^32", "overflows", NULL);
 }
 
 /* ---- views beyond their buffer ------------------------------------- */
@@ -238,15 +236,12 @@ static void test_views_beyond_buffer(void **s)
     expect(c_4mib_of_256, PTO_ERR_INVALID, "param 0 (IN)", "+4194304 bytes",
            "outside its buffer of 256 bytes", NULL);
     expect(c_shape_max, PTO_ERR_INVALID, "param 0 (IN)", "2^64-1", "overflows", NULL);
-    expect(c_stride_negative, PTO_ERR_INVALID, "param 0 (INOUT)", "2^64-16", "overflows",
-           NULL);
-    expect(c_stride_huge, PTO_ERR_INVALID, "param 0 (IN)", "outside its buffer of 256 bytes",
-           NULL);
+    expect(c_stride_negative, PTO_ERR_INVALID, "param 0 (INOUT)", "2^64-16", "overflows", NULL);
+    expect(c_stride_huge, PTO_ERR_INVALID, "param 0 (IN)", "outside its buffer of 256 bytes", NULL);
     expect(c_tile_overflow, PTO_ERR_INVALID, "param 0 (IN)", NULL);
     expect(c_out_existing_one_past, PTO_ERR_INVALID, "param 0 (OUT_EXISTING)",
            "[offset 0, +260 bytes)", "outside its buffer of 256 bytes", NULL);
-    expect(c_interior_past, PTO_ERR_INVALID, "param 3 (INOUT)", "[offset 128, +256 bytes)",
-           NULL);
+    expect(c_interior_past, PTO_ERR_INVALID, "param 3 (INOUT)", "[offset 128, +256 bytes)", NULL);
     expect(c_no_dep_past, PTO_ERR_INVALID, "param 0 (NO_DEP)", "[offset 4, +256 bytes)", NULL);
     expect(c_dummy_past, PTO_ERR_INVALID, "pto_submit_dummy: param 0 (IN)", NULL);
 }
@@ -310,8 +305,7 @@ static pto_status c_heap_retired(pto_run *run, hostile *h, pto_error *err)
     pto_param o = pto_out(pto_tensor_1d(NULL, 16, 4));
     pto_status st;
     if ((st = pto_scope_begin(run, "producer", PTO_SCOPE_AUTO, err)) ||
-        (st = pto_submit(run, 0, PTO_CORE_AIV, &o, 1, NULL, err)) ||
-        (st = pto_scope_end(run, err)))
+        (st = pto_submit(run, 0, PTO_CORE_AIV, &o, 1, NULL, err)) || (st = pto_scope_end(run, err)))
         return st;
     for (int i = 0; i < 32; i++) {
         if ((st = pto_scope_begin(run, "later", PTO_SCOPE_AUTO, err)) ||
@@ -326,8 +320,8 @@ static pto_status c_heap_retired(pto_run *run, hostile *h, pto_error *err)
 static void test_heap_outputs(void **s)
 {
     (void)s;
-    expect(c_heap_view_past, PTO_ERR_INVALID, "param 0 (IN)",
-           "outside its buffer of 64 bytes", NULL);
+    expect(c_heap_view_past, PTO_ERR_INVALID, "param 0 (IN)", "outside its buffer of 64 bytes",
+           NULL);
     hostile h = run_case(c_heap_retired, PTO_MODE_STREAMED, 1);
     if (h.st != PTO_ERR_INVALID)
         fail_msg("status %s, want PTO_ERR_INVALID (%s)", pto_status_name(h.st), h.e.msg);
@@ -423,9 +417,12 @@ static void test_valid_views_accepted(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_out_size_overflow),  cmocka_unit_test(test_views_beyond_buffer),
-        cmocka_unit_test(test_bases),              cmocka_unit_test(test_heap_outputs),
-        cmocka_unit_test(test_valid_views_accepted), cmocka_unit_test(test_read_out_of_range),
+        cmocka_unit_test(test_out_size_overflow),
+        cmocka_unit_test(test_views_beyond_buffer),
+        cmocka_unit_test(test_bases),
+        cmocka_unit_test(test_heap_outputs),
+        cmocka_unit_test(test_valid_views_accepted),
+        cmocka_unit_test(test_read_out_of_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,10 +92,7 @@ static int dev_teardown(void **state)
 }
 
 static uint64_t g_calls;
-static void k_count(const uint64_t *args)
-{
-    g_calls += args[0];
-}
+static void k_count(const uint64_t *args) { g_calls += args[0]; }
 
 static void call(pto_device *dev, int id, const uint64_t *args)
 {
@@ -107,19 +104,17 @@ static void call(pto_device *dev, int id, const uint64_t *args)
 static void test_register_fn(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
-    assert_int_equal(pto_kernel_register(dev, 3, PTO_CORE_AIV, k_count, "count", &err),
-                     PTO_OK);
+    pto_error err = {0};
+    assert_int_equal(pto_kernel_register(dev, 3, PTO_CORE_AIV, k_count, "count", &err), PTO_OK);
     g_calls = 0;
-    uint64_t args[1] = { 5 };
+    uint64_t args[1] = {5};
     call(dev, 3, args);
     assert_int_equal(g_calls, 5);
     assert_int_equal(dev->kernels.entry[3].type, PTO_CORE_AIV);
     assert_null(dev->kernels.entry[3].dl);
     assert_string_equal(pto_kernel_name(dev, 3), "count");
     /* Unnamed and unregistered ids. */
-    assert_int_equal(pto_kernel_register(dev, 1023, PTO_CORE_AIC, k_count, NULL, &err),
-                     PTO_OK);
+    assert_int_equal(pto_kernel_register(dev, 1023, PTO_CORE_AIC, k_count, NULL, &err), PTO_OK);
     assert_string_equal(pto_kernel_name(dev, 1023), "f1023");
     assert_string_equal(pto_kernel_name(dev, 4), "f4");
     assert_non_null(pto_kernel_name(dev, -1));
@@ -128,43 +123,38 @@ static void test_register_fn(void **state)
     char longname[200];
     memset(longname, 'x', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
-    assert_int_equal(pto_kernel_register(dev, 0, PTO_CORE_AIC, k_count, longname, &err),
-                     PTO_OK);
+    assert_int_equal(pto_kernel_register(dev, 0, PTO_CORE_AIC, k_count, longname, &err), PTO_OK);
     assert_int_equal(strlen(pto_kernel_name(dev, 0)), sizeof dev->kernels.entry[0].name - 1);
 }
 
 static void test_register_errors(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
+    pto_error err = {0};
     assert_int_equal(pto_kernel_register(dev, -1, PTO_CORE_AIC, k_count, "x", &err),
                      PTO_ERR_INVALID);
     assert_non_null(strstr(err.msg, "out of range"));
-    assert_int_equal(pto_kernel_register(dev, PTO_MAX_FUNCS, PTO_CORE_AIC, k_count, "x",
-                                         &err),
+    assert_int_equal(pto_kernel_register(dev, PTO_MAX_FUNCS, PTO_CORE_AIC, k_count, "x", &err),
                      PTO_ERR_INVALID);
     assert_int_equal(pto_kernel_register(dev, 1, (pto_core_type)2, k_count, "x", &err),
                      PTO_ERR_INVALID);
     assert_non_null(strstr(err.msg, "core type"));
-    assert_int_equal(pto_kernel_register(dev, 1, PTO_CORE_AIC, NULL, "x", &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_kernel_register(dev, 1, PTO_CORE_AIC, NULL, "x", &err), PTO_ERR_INVALID);
     assert_int_equal(pto_kernel_register(NULL, 1, PTO_CORE_AIC, k_count, "x", &err),
                      PTO_ERR_INVALID);
     assert_null(pto_kernel_lookup(&dev->kernels, 1));
     dev->executing = 1;
-    assert_int_equal(pto_kernel_register(dev, 1, PTO_CORE_AIC, k_count, "x", &err),
-                     PTO_ERR_STATE);
-    assert_int_equal(pto_kernel_register_source(dev, 1, PTO_CORE_AIC, SCALE_SRC,
-                                                "kern_scale", NULL, &err),
-                     PTO_ERR_STATE);
+    assert_int_equal(pto_kernel_register(dev, 1, PTO_CORE_AIC, k_count, "x", &err), PTO_ERR_STATE);
+    assert_int_equal(
+        pto_kernel_register_source(dev, 1, PTO_CORE_AIC, SCALE_SRC, "kern_scale", NULL, &err),
+        PTO_ERR_STATE);
     assert_int_equal(pto_kernel_unregister(dev, 1, &err), PTO_ERR_STATE);
     dev->executing = 0;
-    assert_int_equal(pto_kernel_register_so(dev, 1, PTO_CORE_AIC, "/nonexistent/k.so",
-                                            "kern_scale", &err),
-                     PTO_ERR_NOT_FOUND);
+    assert_int_equal(
+        pto_kernel_register_so(dev, 1, PTO_CORE_AIC, "/nonexistent/k.so", "kern_scale", &err),
+        PTO_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "/nonexistent/k.so"));
-    assert_int_equal(pto_kernel_register_so(dev, 1, PTO_CORE_AIC, SCALE_SRC,
-                                            "kern_scale", &err),
+    assert_int_equal(pto_kernel_register_so(dev, 1, PTO_CORE_AIC, SCALE_SRC, "kern_scale", &err),
                      PTO_ERR_IO); /* exists, but not a shared object */
     assert_int_equal(pto_kernel_register_so(dev, 1, PTO_CORE_AIC, NULL, "k", &err),
                      PTO_ERR_INVALID);
@@ -173,8 +163,8 @@ static void test_register_errors(void **state)
 
 static void run_scale(pto_device *dev, int id, float expect_offset)
 {
-    float x[4] = { 1, 2, 3, 4 };
-    uint64_t args[3] = { pto_ptr_bits(x), 4, pto_f32_bits(2.0f) };
+    float x[4] = {1, 2, 3, 4};
+    uint64_t args[3] = {pto_ptr_bits(x), 4, pto_f32_bits(2.0f)};
     call(dev, id, args);
     for (int i = 0; i < 4; i++)
         assert_true(x[i] == (float)(i + 1) * 2.0f + expect_offset);
@@ -183,51 +173,45 @@ static void run_scale(pto_device *dev, int id, float expect_offset)
 static void test_compile_and_register_so(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
+    pto_error err = {0};
     char so[4096];
     assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, so, sizeof so, &err), PTO_OK);
     assert_non_null(strstr(so, getenv("PTO_CACHE_DIR")));
-    assert_int_equal(pto_kernel_register_so(dev, 10, PTO_CORE_AIV, so, "kern_scale", &err),
-                     PTO_OK);
+    assert_int_equal(pto_kernel_register_so(dev, 10, PTO_CORE_AIV, so, "kern_scale", &err), PTO_OK);
     assert_non_null(dev->kernels.entry[10].dl);
     assert_string_equal(pto_kernel_name(dev, 10), "kern_scale");
     run_scale(dev, 10, 0.0f);
     /* Second symbol from the same object. */
-    assert_int_equal(pto_kernel_register_so(dev, 11, PTO_CORE_AIC, so, "kern_add_one",
-                                            &err),
+    assert_int_equal(pto_kernel_register_so(dev, 11, PTO_CORE_AIC, so, "kern_add_one", &err),
                      PTO_OK);
     uint64_t c = 41;
-    uint64_t args[1] = { pto_ptr_bits(&c) };
+    uint64_t args[1] = {pto_ptr_bits(&c)};
     call(dev, 11, args);
     assert_int_equal(c, 42);
     /* Missing symbol: dlerror text names it; the entry is untouched. */
-    assert_int_equal(pto_kernel_register_so(dev, 10, PTO_CORE_AIV, so, "no_such_sym",
-                                            &err),
+    assert_int_equal(pto_kernel_register_so(dev, 10, PTO_CORE_AIV, so, "no_such_sym", &err),
                      PTO_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "no_such_sym"));
     run_scale(dev, 10, 0.0f);
     /* Re-registering replaces (and closes the old handle). */
-    assert_int_equal(pto_kernel_register(dev, 10, PTO_CORE_AIC, k_count, "count", &err),
-                     PTO_OK);
+    assert_int_equal(pto_kernel_register(dev, 10, PTO_CORE_AIC, k_count, "count", &err), PTO_OK);
     assert_null(dev->kernels.entry[10].dl);
     assert_string_equal(pto_kernel_name(dev, 10), "count");
     /* Output buffer too small. */
     char tiny[8];
-    assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, tiny, sizeof tiny, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, tiny, sizeof tiny, &err), PTO_ERR_INVALID);
 }
 
 static void test_register_source(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
-    assert_int_equal(pto_kernel_register_source(dev, 20, PTO_CORE_AIV, SCALE_SRC,
-                                                "kern_scale", NULL, &err),
-                     PTO_OK);
+    pto_error err = {0};
+    assert_int_equal(
+        pto_kernel_register_source(dev, 20, PTO_CORE_AIV, SCALE_SRC, "kern_scale", NULL, &err),
+        PTO_OK);
     run_scale(dev, 20, 0.0f);
     /* Extra flags change the hash (a different object) and the code. */
-    assert_int_equal(pto_kernel_register_source(dev, 21, PTO_CORE_AIV, SCALE_SRC,
-                                                "kern_scale",
+    assert_int_equal(pto_kernel_register_source(dev, 21, PTO_CORE_AIV, SCALE_SRC, "kern_scale",
                                                 "  -DPTO_TEST_OFFSET=10  -g ", &err),
                      PTO_OK);
     run_scale(dev, 21, 10.0f);
@@ -237,18 +221,17 @@ static void test_register_source(void **state)
 static void test_compile_error(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
-    assert_int_equal(pto_kernel_register_source(dev, 5, PTO_CORE_AIC, BAD_SRC,
-                                                "kern_bad", NULL, &err),
-                     PTO_ERR_COMPILE);
+    pto_error err = {0};
+    assert_int_equal(
+        pto_kernel_register_source(dev, 5, PTO_CORE_AIC, BAD_SRC, "kern_bad", NULL, &err),
+        PTO_ERR_COMPILE);
     assert_int_equal(err.status, PTO_ERR_COMPILE);
     assert_non_null(strstr(err.msg, "pto_no_such_thing"));
     assert_non_null(strstr(err.msg, "kern_bad.c"));
     assert_null(pto_kernel_lookup(&dev->kernels, 5));
     /* A bad flag is a compile error too, not a crash or a shell command. */
     char so[4096];
-    assert_int_equal(pto_compile_shared(SCALE_SRC, "--no-such-flag-xyz;true", so,
-                                        sizeof so, &err),
+    assert_int_equal(pto_compile_shared(SCALE_SRC, "--no-such-flag-xyz;true", so, sizeof so, &err),
                      PTO_ERR_COMPILE);
     assert_non_null(strstr(err.msg, "no-such-flag-xyz"));
     /* Failed compiles leave no temporary files in the cache. */
@@ -263,7 +246,7 @@ static void test_compile_error(void **state)
 static void test_cache_hit(void **state)
 {
     (void)state;
-    pto_error err = { 0 };
+    pto_error err = {0};
     char a[4096], b[4096];
     struct stat s1, s2;
     assert_int_equal(pto_compile_shared(SCALE_SRC, "-DX=1", a, sizeof a, &err), PTO_OK);
@@ -288,8 +271,8 @@ static void test_cache_tracks_pto_headers(void **state)
     char inc[4096], cmd[8400], a[4096], b[4096];
     pto_error err = {0};
     snprintf(inc, sizeof inc, "%s/inc-copy", getenv("PTO_CACHE_DIR"));
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -r '%s/pto' '%s/'", inc,
-             PTO_SOURCE_INCLUDE, inc);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -r '%s/pto' '%s/'", inc, PTO_SOURCE_INCLUDE,
+             inc);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(setenv("PTO_INCLUDE_DIR", inc, 1), 0);
     assert_int_equal(pto_compile_shared(SCALE_SRC, NULL, a, sizeof a, &err), PTO_OK);
@@ -318,8 +301,8 @@ static void put_file(const char *dir, const char *name, const char *text)
 
 /* Compiles dir/user.c with flags, loads it as func_id id and returns what
  * its kernel writes; *path receives the object. */
-static uint64_t user_value(pto_device *dev, const char *dir, const char *flags, int id,
-                           char *path, size_t len)
+static uint64_t user_value(pto_device *dev, const char *dir, const char *flags, int id, char *path,
+                           size_t len)
 {
     char src[4096];
     pto_error err = {0};
@@ -387,7 +370,7 @@ static void test_cache_tracks_user_headers(void **state)
 static void test_missing_compiler(void **state)
 {
     (void)state;
-    pto_error err = { 0 };
+    pto_error err = {0};
     char so[4096];
     const char *cc = getenv("CC");
     char saved[256] = "";
@@ -406,27 +389,26 @@ static void test_missing_compiler(void **state)
 static void test_missing_source(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
+    pto_error err = {0};
     char so[4096];
-    assert_int_equal(pto_compile_shared(PTO_TEST_DATA_DIR "/no_such_kernel.c", NULL, so,
-                                        sizeof so, &err),
-                     PTO_ERR_NOT_FOUND);
+    assert_int_equal(
+        pto_compile_shared(PTO_TEST_DATA_DIR "/no_such_kernel.c", NULL, so, sizeof so, &err),
+        PTO_ERR_NOT_FOUND);
     assert_non_null(strstr(err.msg, "no_such_kernel.c"));
     assert_int_equal(pto_kernel_register_source(dev, 2, PTO_CORE_AIC,
-                                                PTO_TEST_DATA_DIR "/no_such_kernel.c",
-                                                "k", NULL, &err),
+                                                PTO_TEST_DATA_DIR "/no_such_kernel.c", "k", NULL,
+                                                &err),
                      PTO_ERR_NOT_FOUND);
-    assert_int_equal(pto_compile_shared(NULL, NULL, so, sizeof so, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_compile_shared(NULL, NULL, so, sizeof so, &err), PTO_ERR_INVALID);
 }
 
 static void test_unregister(void **state)
 {
     pto_device *dev = *state;
-    pto_error err = { 0 };
-    assert_int_equal(pto_kernel_register_source(dev, 7, PTO_CORE_AIV, SCALE_SRC,
-                                                "kern_scale", NULL, &err),
-                     PTO_OK);
+    pto_error err = {0};
+    assert_int_equal(
+        pto_kernel_register_source(dev, 7, PTO_CORE_AIV, SCALE_SRC, "kern_scale", NULL, &err),
+        PTO_OK);
     assert_non_null(pto_kernel_lookup(&dev->kernels, 7));
     assert_int_equal(pto_kernel_unregister(dev, 7, &err), PTO_OK);
     assert_null(pto_kernel_lookup(&dev->kernels, 7));
@@ -446,8 +428,7 @@ static void *compile_thread(void *p)
 {
     compile_arg *a = p;
     pto_error err;
-    a->s = pto_compile_shared(SCALE_SRC, "-DPTO_TEST_OFFSET=3", a->so, sizeof a->so,
-                              &err);
+    a->s = pto_compile_shared(SCALE_SRC, "-DPTO_TEST_OFFSET=3", a->so, sizeof a->so, &err);
     return NULL;
 }
 
@@ -466,9 +447,8 @@ static void test_concurrent_compile(void **state)
         assert_int_equal(a[i].s, PTO_OK);
         assert_string_equal(a[i].so, a[0].so);
     }
-    pto_error err = { 0 };
-    assert_int_equal(pto_kernel_register_so(dev, 30, PTO_CORE_AIV, a[0].so, "kern_scale",
-                                            &err),
+    pto_error err = {0};
+    assert_int_equal(pto_kernel_register_so(dev, 30, PTO_CORE_AIV, a[0].so, "kern_scale", &err),
                      PTO_OK);
     run_scale(dev, 30, 3.0f);
 }
@@ -477,12 +457,17 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, dev_setup, dev_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_register_fn),        T(test_register_errors),
-        T(test_compile_and_register_so), T(test_register_source),
-        T(test_compile_error),      T(test_cache_hit), T(test_cache_tracks_pto_headers),
+        T(test_register_fn),
+        T(test_register_errors),
+        T(test_compile_and_register_so),
+        T(test_register_source),
+        T(test_compile_error),
+        T(test_cache_hit),
+        T(test_cache_tracks_pto_headers),
         T(test_cache_tracks_user_headers),
         T(test_missing_compiler),
-        T(test_missing_source),     T(test_unregister),
+        T(test_missing_source),
+        T(test_unregister),
         T(test_concurrent_compile),
     };
 #undef T

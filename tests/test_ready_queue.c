@@ -358,8 +358,8 @@ static void *consumer_main(void *p)
         if (atomic_load(&s->popped) >= STRESS_TOTAL)
             break;
         int done = atomic_load(&s->producers_done) == STRESS_PRODUCERS;
-        uint32_t v[9], n = a->index ? pto_rq_pop_n(&s->q, v, 1 + (tries++ % 9))
-                                    : pto_rq_pop(&s->q, v) == 0;
+        uint32_t v[9],
+            n = a->index ? pto_rq_pop_n(&s->q, v, 1 + (tries++ % 9)) : pto_rq_pop(&s->q, v) == 0;
         if (!n) {
             /* Every push finished before `done` was seen, so an empty queue
              * now stays empty: stop rather than spin on a lost value. */
@@ -439,7 +439,7 @@ struct phase {
     _Atomic uint32_t errors;
     uint32_t got[2][PHASE_CAP]; /* values popped by each consumer */
     uint32_t ngot[2];
-    uint32_t pushed[2];          /* values pushed by each producer */
+    uint32_t pushed[2]; /* values pushed by each producer */
 };
 
 struct phase_arg {

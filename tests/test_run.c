@@ -111,13 +111,27 @@ static void chain_on(uint32_t blocks, uint32_t scheds)
     pto_device_close(dev);
 }
 
-static void test_chain_1x1(void **s) { (void)s; chain_on(1, 1); }
-static void test_chain_4x2(void **s) { (void)s; chain_on(4, 2); }
-static void test_chain_24x3(void **s) { (void)s; chain_on(24, 3); }
+static void test_chain_1x1(void **s)
+{
+    (void)s;
+    chain_on(1, 1);
+}
+static void test_chain_4x2(void **s)
+{
+    (void)s;
+    chain_on(4, 2);
+}
+static void test_chain_24x3(void **s)
+{
+    (void)s;
+    chain_on(24, 3);
+}
 
 static pto_status orch_empty(pto_run *run, void *p, pto_error *err)
 {
-    (void)run; (void)p; (void)err;
+    (void)run;
+    (void)p;
+    (void)err;
     return PTO_OK;
 }
 
@@ -144,9 +158,7 @@ static pto_status orch_bad(pto_run *run, void *p, pto_error *err)
     case 1: return pto_add_task(run, 2, PTO_CORE_AIC, a, 0, &t0, err);
     case 2: return pto_add_task(run, 2, PTO_CORE_AIV, a, PTO_MAX_ARGS + 1, &t0, err);
     case 3: return pto_add_task(run, -1, PTO_CORE_AIV, a, 0, &t0, err);
-    case 4:
-        pto_add_task(run, 2, PTO_CORE_AIV, a, 0, &t0, err);
-        return pto_add_dep(run, t0, 5, err);
+    case 4: pto_add_task(run, 2, PTO_CORE_AIV, a, 0, &t0, err); return pto_add_dep(run, t0, 5, err);
     case 5: /* t0 -> t1 -> t2, then t2 -> t0 closes a cycle */
         pto_add_task(run, 2, PTO_CORE_AIV, a, 0, &t0, err);
         pto_add_task(run, 2, PTO_CORE_AIV, a, 0, &t1, err);
@@ -172,7 +184,10 @@ static pto_status orch_bad(pto_run *run, void *p, pto_error *err)
 static void test_bad_calls(void **s)
 {
     (void)s;
-    static const struct { pto_status st; const char *needle; } want[] = {
+    static const struct {
+        pto_status st;
+        const char *needle;
+    } want[] = {
         {PTO_ERR_NOT_FOUND, "func_id 77"},
         {PTO_ERR_INVALID, "registered for AIV"},
         {PTO_ERR_INVALID, "args"},
@@ -205,7 +220,8 @@ static void test_bad_calls(void **s)
 static pto_run *g_saved_run;
 static pto_status orch_save(pto_run *run, void *p, pto_error *err)
 {
-    (void)p; (void)err;
+    (void)p;
+    (void)err;
     g_saved_run = run;
     return PTO_OK;
 }

@@ -218,9 +218,10 @@ static void test_scope_deadlock_report(void **s)
     rc.mode = PTO_MODE_STREAMED;
     pto_stats st;
     assert_int_equal(pto_launch(dev, &rc, orch_chain, &c, &st, &err), PTO_ERR_DEADLOCK);
-    const char *want[] = {"stalled on TASK_RING_FULL", "8 of 8 slots in use",
-                          "held by open scope 'step'", "Scope 'step' submits 20 task(s)",
-                          "task window 8 < 20 tasks in scope 'step'; use PTO_TASK_WINDOW >= 64 or split the scope"};
+    const char *want[] = {
+        "stalled on TASK_RING_FULL", "8 of 8 slots in use", "held by open scope 'step'",
+        "Scope 'step' submits 20 task(s)",
+        "task window 8 < 20 tasks in scope 'step'; use PTO_TASK_WINDOW >= 64 or split the scope"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(err.msg, want[i]))
             fail_msg("report lacks '%s':\n%s", want[i], err.msg);

@@ -73,8 +73,8 @@ static void wire_ok(pto_task_buffer *tb, uint64_t p, uint64_t c)
     pto_error err = {0};
     pto_status st = pto_tb_add_dep(tb, p, c, &err);
     if (st != PTO_OK)
-        fail_msg("add_dep t%llu -> t%llu: %s", (unsigned long long)p,
-                 (unsigned long long)c, err.msg);
+        fail_msg("add_dep t%llu -> t%llu: %s", (unsigned long long)p, (unsigned long long)c,
+                 err.msg);
 }
 
 static void test_init_validation(void **state)
@@ -464,8 +464,7 @@ static void test_cycle_detection(void **state)
     uint64_t head = tb.deps.head;
     assert_int_equal(pto_tb_add_dep(&tb, 2, 0, &err), PTO_ERR_CYCLE);
     assert_int_equal(err.status, PTO_ERR_CYCLE);
-    assert_string_equal(err.msg,
-                        "dependency t2 -> t0 would close a cycle: t0 -> t1 -> t2 -> t0");
+    assert_string_equal(err.msg, "dependency t2 -> t0 would close a cycle: t0 -> t1 -> t2 -> t0");
     /* The rejected edge left no trace. */
     assert_int_equal(tb.deps.head, head);
     assert_int_equal(pto_tb_waiting(&tb, t0), 0);
@@ -487,9 +486,8 @@ static void test_cycle_detection(void **state)
     assert_string_equal(err.msg, "dependency t3 -> t4 would close a cycle: t4 -> t3 -> t4");
     memset(&err, 0, sizeof err);
     assert_int_equal(pto_tb_add_dep(&tb, 3, 0, &err), PTO_ERR_CYCLE);
-    assert_string_equal(err.msg,
-                        "dependency t3 -> t0 would close a cycle: "
-                        "t0 -> t1 -> t2 -> t4 -> t3 -> t0");
+    assert_string_equal(err.msg, "dependency t3 -> t0 would close a cycle: "
+                                 "t0 -> t1 -> t2 -> t4 -> t3 -> t0");
     /* After a backward edge exists, forward edges are still accepted. */
     wire_ok(&tb, 0, 3);
 
@@ -571,7 +569,7 @@ static void test_complete_take_callback(void **state)
     assert_int_equal(log.n, 2);
     assert_int_equal(log.ids[0], 1);
     assert_int_equal(log.ids[1], 2);
-    assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1); /* declined: queued */
+    assert_int_equal(pop1(&tb, PTO_CORE_AIV), 1);   /* declined: queued */
     assert_int_equal(queued(&tb, PTO_CORE_AIV), 0); /* t2 was taken */
     log.n = 0;
     log.keep_id = 99;
@@ -640,7 +638,7 @@ static void test_scope_refs_and_dummy_queue(void **state)
 struct fanin {
     pto_task_buffer tb;
     pthread_barrier_t start, done;
-    uint64_t first_producer; /* id of producer 0 in the current rep */
+    uint64_t first_producer;   /* id of producer 0 in the current rep */
     _Atomic uint32_t released; /* sum of pto_tb_complete results */
     _Atomic uint32_t arrived;  /* spin rendezvous after `start` */
 };

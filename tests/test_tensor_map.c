@@ -226,8 +226,8 @@ static void test_region_interleaved_conservative(void **state)
     pto_region a = tile(128, 0, 0, 32, 32);
     pto_region t = a;
     t.stride[0] = 4, t.stride[1] = 128 * 4; /* column-major view */
-    t.offset = 64 * 4;                     /* columns 64.., rows 0..31 */
-    assert_int_equal(ov(&a, &t), 1);       /* bounds intersect */
+    t.offset = 64 * 4;                      /* columns 64.., rows 0..31 */
+    assert_int_equal(ov(&a, &t), 1);        /* bounds intersect */
     /* Outer stride not a multiple of the inner: conservative. */
     pto_region w;
     memset(&w, 0, sizeof w);
@@ -497,7 +497,8 @@ static void test_region_range_vs_bytes(void **state)
         }
     }
     print_message("range vs bytes: %u exact, %u disjoint inside the bounds, %u contained "
-                  "across rows\n", exact, gaps_hit, multi_row_in);
+                  "across rows\n",
+                  exact, gaps_hit, multi_row_in);
     assert_true(exact > 3000);
     assert_true(gaps_hit > 100);
     assert_true(multi_row_in > 20);
@@ -520,8 +521,8 @@ static void collect(void *arg, uint64_t task, int is_write)
     s->n++;
 }
 
-static void query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                  uint64_t frontier, seen *s)
+static void query(pto_tensor_map *tm, uint64_t base, const pto_region *r, uint64_t frontier,
+                  seen *s)
 {
     memset(s, 0, sizeof *s);
     pto_tmap_query(tm, base, r, frontier, collect, s, PTO_TMAP_READERS | PTO_TMAP_WRITERS);
@@ -887,8 +888,8 @@ static void test_tmap_dense_entry_vs_tile(void **state)
     assert_int_equal(s.n, 1);
     assert_int_equal(s.task[0], 1);
     assert_int_equal(tm.superseded, 1);
-    ins_ok(&tm, B, right, 2, 1); /* a tile entry (not dense) */
-    pto_region seg = tile(32, 3, 8, 1, 8);  /* row 3, cols 8..15 */
+    ins_ok(&tm, B, right, 2, 1);           /* a tile entry (not dense) */
+    pto_region seg = tile(32, 3, 8, 1, 8); /* row 3, cols 8..15 */
     query(&tm, B, &seg, 0, &s);
     assert_int_equal(s.n, 0);
     seg = tile(32, 3, 2, 1, 4); /* row 3, cols 2..5: meets cols 4..5 */
@@ -950,8 +951,7 @@ static void orch_access(pto_tensor_map *tm, uint64_t base, uint64_t task, int w,
     pto_tmap_retire(tm, frontier);
     memset(s, 0, sizeof *s);
     pto_tmap_query(tm, base, &r, frontier, collect, s,
-                   w ? PTO_TMAP_READERS | PTO_TMAP_WRITERS | PTO_TMAP_SUPERSEDE
-                     : PTO_TMAP_WRITERS);
+                   w ? PTO_TMAP_READERS | PTO_TMAP_WRITERS | PTO_TMAP_SUPERSEDE : PTO_TMAP_WRITERS);
     ins_ok(tm, base, r, task, w);
 }
 
@@ -990,8 +990,7 @@ static void test_tmap_reused_dead_head(void **state)
         int prev_T = 1, prev_w = 0;
         for (int round = 0; round < 400; round++) {
             int onT = round % 4 != 3, w = round % 3 == 0;
-            orch_access(&tm, onT ? T : 0x20000 + 0x1000 * (uint64_t)(round % 5), task++, w,
-                        &s);
+            orch_access(&tm, onT ? T : 0x20000 + 0x1000 * (uint64_t)(round % 5), task++, w, &s);
             uint32_t want = onT && prev_T && (w || prev_w);
             assert_int_equal(s.n, want);
             prev_T = onT, prev_w = w;
@@ -1071,8 +1070,7 @@ static void random_vs_reference(uint32_t nbuckets)
         for (uint32_t i = 0; i < nref; i++) {
             ref_entry *e = &ref[i];
             if (do_query && (all || e->is_write) && !e->dropped && e->base == base &&
-                e->task >= frontier && len &&
-                e->lo < off + len && off < e->hi) {
+                e->task >= frontier && len && e->lo < off + len && off < e->hi) {
                 want[nw][0] = e->task, want[nw][1] = (uint64_t)e->is_write;
                 nw++;
                 if (supersede && off <= e->lo && e->hi <= off + len)
@@ -1162,8 +1160,15 @@ static void test_invalid_region_is_not_dense(void **state)
 static void test_summary_at_its_limits(void **state)
 {
     (void)state;
-    const uint64_t vals[] = {0, 1, 2, 3, (UINT64_C(1) << 30) - 1, UINT64_C(1) << 30,
-                             (UINT64_C(1) << 30) + 1, UINT64_C(1) << 33, UINT64_MAX / 3,
+    const uint64_t vals[] = {0,
+                             1,
+                             2,
+                             3,
+                             (UINT64_C(1) << 30) - 1,
+                             UINT64_C(1) << 30,
+                             (UINT64_C(1) << 30) + 1,
+                             UINT64_C(1) << 33,
+                             UINT64_MAX / 3,
                              UINT64_MAX};
     const uint64_t offs[] = {0, 64, (UINT64_C(1) << 62) - 1, UINT64_C(1) << 62, UINT64_MAX - 8};
     const size_t nv = sizeof vals / sizeof vals[0], no = sizeof offs / sizeof offs[0];

@@ -51,20 +51,20 @@ static void untouched_outside(const pto_tile *t, uint32_t vr, uint32_t vc)
 }
 
 /* Runs an op expected to succeed and checks its cycle cost. */
-#define EXPECT_COST(call, cost)                                              \
-    do {                                                                     \
-        pto_cycles_reset();                                                  \
-        assert_int_equal((call), PTO_TILE_OK);                               \
-        assert_int_equal(pto_cycles_read(), (uint64_t)(cost));               \
+#define EXPECT_COST(call, cost)                                                                    \
+    do {                                                                                           \
+        pto_cycles_reset();                                                                        \
+        assert_int_equal((call), PTO_TILE_OK);                                                     \
+        assert_int_equal(pto_cycles_read(), (uint64_t)(cost));                                     \
     } while (0)
 
 /* Runs an op expected to fail: nonzero status, cycles unchanged. */
-#define EXPECT_FAIL(call)                                                    \
-    do {                                                                     \
-        pto_cycles_reset();                                                  \
-        pto_add_cycles(41);                                                  \
-        assert_int_not_equal((call), PTO_TILE_OK);                           \
-        assert_int_equal(pto_cycles_read(), 41);                             \
+#define EXPECT_FAIL(call)                                                                          \
+    do {                                                                                           \
+        pto_cycles_reset();                                                                        \
+        pto_add_cycles(41);                                                                        \
+        assert_int_not_equal((call), PTO_TILE_OK);                                                 \
+        assert_int_equal(pto_cycles_read(), 41);                                                   \
     } while (0)
 
 /* a (3x5 valid in 8x8) with a[r][c] = r*5 + c + 1 - 7 (nonzero mix of signs)
@@ -147,8 +147,7 @@ static void test_f16_known(void **state)
     /* ties to even in the normal range */
     assert_int_equal(pto_tile_f32_to_f16(1.0f + ldexpf(1.0f, -11)), 0x3c00);
     assert_int_equal(pto_tile_f32_to_f16(1.0f + 3.0f * ldexpf(1.0f, -11)), 0x3c02);
-    assert_int_equal(pto_tile_f32_to_f16(1.0f + ldexpf(1.0f, -11) + ldexpf(1.0f, -20)),
-                     0x3c01);
+    assert_int_equal(pto_tile_f32_to_f16(1.0f + ldexpf(1.0f, -11) + ldexpf(1.0f, -20)), 0x3c01);
     /* subnormals: unit 2^-24 */
     assert_int_equal(pto_tile_f32_to_f16(ldexpf(1.0f, -24)), 0x0001);
     assert_int_equal(pto_tile_f32_to_f16(ldexpf(1.0f, -25)), 0x0000); /* tie -> 0 */
@@ -284,7 +283,7 @@ static void test_load_store(void **state)
     EXPECT_COST(pto_t_load(&t, gm, 0), 8);
     /* errors */
     assert_int_equal(pto_tile_set_valid(&t, 3, 5), 0);
-    EXPECT_FAIL(pto_t_load(&t, gm, 4));  /* stride < valid_cols */
+    EXPECT_FAIL(pto_t_load(&t, gm, 4)); /* stride < valid_cols */
     EXPECT_FAIL(pto_t_load(&t, NULL, 7));
     EXPECT_FAIL(pto_t_store(out, 4, &t));
     EXPECT_FAIL(pto_t_store(NULL, 6, &t));
@@ -384,7 +383,7 @@ static void test_move_convert(void **state)
     untouched_outside(&d, 3, 5);
 
     /* in place only with equal element sizes */
-    EXPECT_FAIL(pto_t_convert(&h, (const pto_tile *)&(pto_tile){ PTO_F32, 4, 8, 3, 5, h.data }));
+    EXPECT_FAIL(pto_t_convert(&h, (const pto_tile *)&(pto_tile){PTO_F32, 4, 8, 3, 5, h.data}));
     EXPECT_COST(pto_t_convert(&d, &d), 15);
     EXPECT_FAIL(pto_t_convert(&small, &a)); /* capacity */
 }
@@ -420,7 +419,7 @@ static void test_binary(void **state)
     PTO_TILE_DECL(a, PTO_F32, 8, 8);
     PTO_TILE_DECL(b, PTO_F32, 8, 8);
     PTO_TILE_DECL(d, PTO_F32, 8, 8);
-    binop_fn fns[6] = { pto_t_add, pto_t_sub, pto_t_mul, pto_t_div, pto_t_max, pto_t_min };
+    binop_fn fns[6] = {pto_t_add, pto_t_sub, pto_t_mul, pto_t_div, pto_t_max, pto_t_min};
     int op;
     uint32_t r, c;
 
@@ -501,7 +500,7 @@ static void test_scalar(void **state)
     PTO_TILE_DECL(a, PTO_F32, 8, 8);
     PTO_TILE_DECL(b, PTO_F32, 8, 8);
     PTO_TILE_DECL(d, PTO_F32, 8, 8);
-    scalar_fn fns[6] = { pto_t_adds, pto_t_subs, pto_t_muls, pto_t_divs, pto_t_maxs, pto_t_mins };
+    scalar_fn fns[6] = {pto_t_adds, pto_t_subs, pto_t_muls, pto_t_divs, pto_t_maxs, pto_t_mins};
     const float s = 2.5f;
     int op;
     uint32_t r, c;
@@ -512,8 +511,7 @@ static void test_scalar(void **state)
         EXPECT_COST(fns[op](&d, &a, s), 15);
         for (r = 0; r < 3; r++)
             for (c = 0; c < 5; c++)
-                assert_true(pto_tile_getf(&d, r, c) ==
-                            ref_op(op, pto_tile_getf(&a, r, c), s));
+                assert_true(pto_tile_getf(&d, r, c) == ref_op(op, pto_tile_getf(&a, r, c), s));
         untouched_outside(&d, 3, 5);
     }
 }
@@ -543,8 +541,8 @@ static void test_unary(void **state)
     PTO_TILE_DECL(d, PTO_F32, 8, 8);
     PTO_TILE_DECL(i, PTO_I32, 8, 8);
     PTO_TILE_DECL(id, PTO_I32, 8, 8);
-    unop_fn fns[9] = { pto_t_exp, pto_t_log, pto_t_sqrt, pto_t_rsqrt, pto_t_relu,
-                       pto_t_silu, pto_t_neg, pto_t_abs, pto_t_recip };
+    unop_fn fns[9] = {pto_t_exp,  pto_t_log, pto_t_sqrt, pto_t_rsqrt, pto_t_relu,
+                      pto_t_silu, pto_t_neg, pto_t_abs,  pto_t_recip};
     int op;
     uint32_t r, c;
 
@@ -604,10 +602,10 @@ static void test_row_col_expand(void **state)
     PTO_TILE_DECL(col, PTO_F32, 8, 8); /* valid 3 x 1 */
     PTO_TILE_DECL(row, PTO_F32, 8, 8); /* valid 1 x 5 */
     PTO_TILE_DECL(d, PTO_F32, 8, 8);
-    binop_fn rfns[6] = { pto_t_row_expand_add, pto_t_row_expand_sub, pto_t_row_expand_mul,
-                         pto_t_row_expand_div, pto_t_row_expand_max, pto_t_row_expand_min };
-    binop_fn cfns[4] = { pto_t_col_expand_add, pto_t_col_expand_sub, pto_t_col_expand_mul,
-                         pto_t_col_expand_div };
+    binop_fn rfns[6] = {pto_t_row_expand_add, pto_t_row_expand_sub, pto_t_row_expand_mul,
+                        pto_t_row_expand_div, pto_t_row_expand_max, pto_t_row_expand_min};
+    binop_fn cfns[4] = {pto_t_col_expand_add, pto_t_col_expand_sub, pto_t_col_expand_mul,
+                        pto_t_col_expand_div};
     int op;
     uint32_t r, c;
 
@@ -727,10 +725,7 @@ static void test_reductions(void **state)
 }
 
 /* Deterministic small values, exactly representable in f16/bf16. */
-static float val(uint32_t seed)
-{
-    return (float)((int)((seed * 2654435761u) >> 27) - 16) / 8.0f;
-}
+static float val(uint32_t seed) { return (float)((int)((seed * 2654435761u) >> 27) - 16) / 8.0f; }
 
 static void matmul_case(pto_dtype dt)
 {
@@ -896,7 +891,7 @@ static void test_sort32(void **state)
         }
 
     /* errors */
-    EXPECT_FAIL(pto_t_sort32(&dv, &dv, &src, NULL)); /* idx dtype */
+    EXPECT_FAIL(pto_t_sort32(&dv, &dv, &src, NULL));  /* idx dtype */
     EXPECT_FAIL(pto_t_sort32(&di, &six, &src, NULL)); /* value dtype */
     pto_tile_set_valid(&six, 2, 40);
     EXPECT_FAIL(pto_t_sort32(&dv, &di, &src, &six)); /* idx shape */
@@ -930,7 +925,7 @@ static void test_topk(void **state)
         untouched_outside(&di, R, k);
         for (r = 0; r < R; r++) {
             /* reference: selection by (value desc, column asc) */
-            uint32_t used[3] = { 0, 0, 0 };
+            uint32_t used[3] = {0, 0, 0};
             for (t = 0; t < k; t++) {
                 uint32_t best = C;
                 for (c = 0; c < C; c++) {
@@ -950,7 +945,7 @@ static void test_topk(void **state)
     EXPECT_COST(pto_t_topk(&dv, &di, &src, k), 5 * R * C + R * C);
     EXPECT_FAIL(pto_t_topk(&dv, &di, &src, 0));
     EXPECT_FAIL(pto_t_topk(&dv, &di, &src, C + 1));
-    EXPECT_FAIL(pto_t_topk(&dv, &di, &dv, 3)); /* overlap */
+    EXPECT_FAIL(pto_t_topk(&dv, &di, &dv, 3));  /* overlap */
     EXPECT_FAIL(pto_t_topk(&di, &di, &src, 3)); /* dtype */
     {
         PTO_TILE_DECL(short_rows, PTO_F32, 1, 80);
@@ -971,9 +966,9 @@ static void test_errors_leave_state(void **state)
     fill_ab(&a, &b);
     sentinel(&d, 8, 8);
     pto_tile_set_valid(&b, 3, 4);
-    EXPECT_FAIL(pto_t_add(&d, &a, &b));  /* valid regions differ */
+    EXPECT_FAIL(pto_t_add(&d, &a, &b));     /* valid regions differ */
     EXPECT_FAIL(pto_t_mul(&small, &a, &a)); /* dst capacity */
-    EXPECT_FAIL(pto_t_sub(&h, &a, &a));  /* dtype combo */
+    EXPECT_FAIL(pto_t_sub(&h, &a, &a));     /* dtype combo */
     EXPECT_FAIL(pto_t_div(&d, &a, &h));
     EXPECT_FAIL(pto_t_adds(&small, &a, 1.0f));
     EXPECT_FAIL(pto_t_exp(&small, &a));

@@ -140,7 +140,8 @@ static void validate_trace(const char *path, const trace_expect *e)
     assert_non_null(task_seen);
     size_t ntask_events = 0;
     const cJSON *ev;
-    cJSON_ArrayForEach(ev, events) {
+    cJSON_ArrayForEach(ev, events)
+    {
         const char *ph = str(ev, "ph");
         if (!strcmp(ph, "M") && !strcmp(str(ev, "name"), "thread_name")) {
             note_lane(ev, core_seen, sched_seen);
@@ -240,10 +241,10 @@ static void validate_cycle_trace(const char *path, const cycle_expect *e)
     assert_non_null(task_seen);
     size_t ntask_events = 0;
     const cJSON *ev;
-    cJSON_ArrayForEach(ev, events) {
+    cJSON_ArrayForEach(ev, events)
+    {
         const char *ph = str(ev, "ph");
-        if (!strcmp(ph, "M") && !strcmp(str(ev, "name"), "thread_name") &&
-            num(ev, "pid") == 1.0) {
+        if (!strcmp(ph, "M") && !strcmp(str(ev, "name"), "thread_name") && num(ev, "pid") == 1.0) {
             double tid = num(ev, "tid");
             assert_true(tid >= 0.0 && tid < PTO_MAX_CORES);
             char want[32];
@@ -275,9 +276,8 @@ typedef struct graph_ctx {
     float host_out[REGION_ELEMS];
 } graph_ctx;
 
-static pto_status task(pto_run *run, graph_ctx *g, int func, pto_core_type type,
-                       const char *name, const uint64_t *args, uint32_t nargs,
-                       pto_task_id *id, pto_error *err)
+static pto_status task(pto_run *run, graph_ctx *g, int func, pto_core_type type, const char *name,
+                       const uint64_t *args, uint32_t nargs, pto_task_id *id, pto_error *err)
 {
     pto_status s = pto_add_task(run, func, type, args, nargs, id, err);
     if (s == PTO_OK) {
@@ -336,12 +336,12 @@ static void open_graph_device(pto_device **dev, graph_ctx *g)
     cfg.exec_threads = 0;
     if (pto_device_open("a2a3sim", &cfg, dev, &err) != PTO_OK)
         fail_msg("open: %s: %s", pto_status_name(err.status), err.msg);
-    assert_int_equal(pto_kernel_register(*dev, FUNC_FILL, PTO_CORE_AIV, k_fill,
-                                         "tr_fill", &err), PTO_OK);
-    assert_int_equal(pto_kernel_register(*dev, FUNC_SCALE, PTO_CORE_AIC, k_scale,
-                                         "tr_scale", &err), PTO_OK);
-    assert_int_equal(pto_kernel_register(*dev, FUNC_SUM, PTO_CORE_AIV, k_sum,
-                                         "tr_sum", &err), PTO_OK);
+    assert_int_equal(pto_kernel_register(*dev, FUNC_FILL, PTO_CORE_AIV, k_fill, "tr_fill", &err),
+                     PTO_OK);
+    assert_int_equal(pto_kernel_register(*dev, FUNC_SCALE, PTO_CORE_AIC, k_scale, "tr_scale", &err),
+                     PTO_OK);
+    assert_int_equal(pto_kernel_register(*dev, FUNC_SUM, PTO_CORE_AIV, k_sum, "tr_sum", &err),
+                     PTO_OK);
     void *p;
     size_t bytes = REGIONS * REGION_ELEMS * sizeof(float);
     assert_int_equal(pto_malloc(*dev, bytes, &p, &err), PTO_OK);
@@ -352,8 +352,7 @@ static void open_graph_device(pto_device **dev, graph_ctx *g)
     g->out = p;
 }
 
-static void launch_graph(pto_device *dev, graph_ctx *g, int deterministic,
-                         pto_stats *stats)
+static void launch_graph(pto_device *dev, graph_ctx *g, int deterministic, pto_stats *stats)
 {
     pto_error err = {0};
     pto_run_config rc;
@@ -424,12 +423,10 @@ static void test_trace_bad_path(void **state)
 {
     fixture *f = *state;
     pto_error err = {0};
-    assert_int_equal(pto_trace_write_chrome(f->dev, &f->stats,
-                                            "/nonexistent-dir/trace.json", &err),
+    assert_int_equal(pto_trace_write_chrome(f->dev, &f->stats, "/nonexistent-dir/trace.json", &err),
                      PTO_ERR_IO);
     assert_non_null(strstr(err.msg, "/nonexistent-dir/trace.json"));
-    assert_int_equal(pto_trace_write_chrome(f->dev, &f->stats, NULL, &err),
-                     PTO_ERR_INVALID);
+    assert_int_equal(pto_trace_write_chrome(f->dev, &f->stats, NULL, &err), PTO_ERR_INVALID);
 }
 
 static void test_stats_print(void **state)
@@ -509,8 +506,8 @@ static void test_cycle_trace_valid(void **state)
     size_t n;
     pto_last_run_records(f->dev, &recs, &n);
     assert_int_equal(n, f->g.ntasks);
-    cycle_expect e = {f->g.ntasks, f->g.names, recs, BLOCKS * PTO_CORES_PER_BLOCK,
-                      1, f->stats.total_cycles};
+    cycle_expect e = {f->g.ntasks, f->g.names,           recs, BLOCKS * PTO_CORES_PER_BLOCK,
+                      1,           f->stats.total_cycles};
     validate_cycle_trace(path, &e);
     /* without stats, total_cycles is the latest end */
     assert_int_equal(pto_trace_write_chrome_cycles(f->dev, NULL, path, &err), PTO_OK);
@@ -522,9 +519,9 @@ static void test_cycle_trace_bad_path(void **state)
 {
     fixture *f = *state;
     pto_error err = {0};
-    assert_int_equal(pto_trace_write_chrome_cycles(f->dev, &f->stats,
-                                                   "/nonexistent-dir/cyc.json", &err),
-                     PTO_ERR_IO);
+    assert_int_equal(
+        pto_trace_write_chrome_cycles(f->dev, &f->stats, "/nonexistent-dir/cyc.json", &err),
+        PTO_ERR_IO);
     assert_non_null(strstr(err.msg, "/nonexistent-dir/cyc.json"));
     assert_int_equal(pto_trace_write_chrome_cycles(NULL, &f->stats, "x.json", &err),
                      PTO_ERR_INVALID);
@@ -557,8 +554,8 @@ static void test_cycle_trace_deterministic(void **state)
             const pto_task_record *recs;
             size_t n;
             pto_last_run_records(dev, &recs, &n);
-            cycle_expect e = {g->ntasks, g->names, recs, BLOCKS * PTO_CORES_PER_BLOCK,
-                              1, st.total_cycles};
+            cycle_expect e = {g->ntasks, g->names,       recs, BLOCKS * PTO_CORES_PER_BLOCK,
+                              1,         st.total_cycles};
             validate_cycle_trace(path, &e);
             first = text;
         } else {

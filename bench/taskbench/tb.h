@@ -46,13 +46,13 @@ typedef struct tb_rec {
 typedef struct tb_graph {
     int pattern;
     int width, steps, radix;
-    uint64_t iters;       /* compute-bound kernel iterations (0 = empty kernel) */
-    uint64_t epoch;       /* changes every run: stale data never validates */
-    uint64_t tasks;       /* total active points */
-    uint64_t *prefix;     /* prefix[t] = task index of (t, 0); steps + 1 entries */
-    tb_rec *field[2];     /* width records each, 64-byte aligned */
-    void *counters;       /* per-point task counters, one cache line each */
-    volatile int errors;  /* validation failures in the current run */
+    uint64_t iters;      /* compute-bound kernel iterations (0 = empty kernel) */
+    uint64_t epoch;      /* changes every run: stale data never validates */
+    uint64_t tasks;      /* total active points */
+    uint64_t *prefix;    /* prefix[t] = task index of (t, 0); steps + 1 entries */
+    tb_rec *field[2];    /* width records each, 64-byte aligned */
+    void *counters;      /* per-point task counters, one cache line each */
+    volatile int errors; /* validation failures in the current run */
 } tb_graph;
 
 const char *tb_pattern_name(int p);

@@ -20,8 +20,8 @@
 
 #include "tb.h"
 
-#define TB_HEADER                                                                        \
-    "kind,runtime,pattern,width,radix,steps,iters,tasks,reps,total_ns,build_ns,run_ns,"  \
+#define TB_HEADER                                                                                  \
+    "kind,runtime,pattern,width,radix,steps,iters,tasks,reps,total_ns,build_ns,run_ns,"            \
     "min_ns,max_ns,valid,base_rss_kb,peak_rss_kb"
 
 typedef struct tb_counter {
@@ -31,7 +31,7 @@ typedef struct tb_counter {
 } tb_counter;
 
 static const char *const names[TB_PATTERNS] = {"trivial", "no_comm", "stencil_1d",
-                                               "nearest", "fft", "tree"};
+                                               "nearest", "fft",     "tree"};
 
 const char *tb_pattern_name(int p) { return p >= 0 && p < TB_PATTERNS ? names[p] : "?"; }
 
@@ -77,11 +77,8 @@ int tb_deps(const tb_graph *g, int t, int x, int *deps)
         return 0;
     int w = g->width, n = 0;
     switch (g->pattern) {
-    case TB_TRIVIAL:
-        return 0;
-    case TB_NO_COMM:
-        deps[n++] = x;
-        return n;
+    case TB_TRIVIAL: return 0;
+    case TB_NO_COMM: deps[n++] = x; return n;
     case TB_STENCIL_1D:
     case TB_NEAREST: {
         int lo = g->pattern == TB_STENCIL_1D ? x - 1 : x - (g->radix - 1) / 2;
@@ -134,10 +131,7 @@ static double compute(uint64_t iters, double seed)
     return a + b + c + d;
 }
 
-static void bad(tb_graph *g)
-{
-    __atomic_fetch_add(&g->errors, 1, __ATOMIC_RELAXED);
-}
+static void bad(tb_graph *g) { __atomic_fetch_add(&g->errors, 1, __ATOMIC_RELAXED); }
 
 void tb_kernel(tb_graph *g, int t, int x, const tb_rec *const *in, int nin, tb_rec *out)
 {
@@ -159,7 +153,10 @@ void tb_kernel(tb_graph *g, int t, int x, const tb_rec *const *in, int nin, tb_r
         out->value = v;
         out->tag = tag_of(g->epoch, t, x);
     } else {
-        union { double d; uint64_t u; } bits = {v};
+        union {
+            double d;
+            uint64_t u;
+        } bits = {v};
         atomic_store_explicit(&c->sink, bits.u, memory_order_relaxed);
     }
     atomic_fetch_add_explicit(&c->n, 1, memory_order_relaxed);
@@ -390,9 +387,10 @@ int tb_main(int argc, char **argv, const tb_runtime *rt)
             uint64_t t1 = tb_now_ns();
             if (st || !validate_after(&g)) {
                 if (ok)
-                    fprintf(stderr, "%s: %s width %d iters %llu: validation FAILED (%d bad inputs)\n",
-                            name, tb_pattern_name(pattern), width,
-                            (unsigned long long)iters[k], g.errors);
+                    fprintf(stderr,
+                            "%s: %s width %d iters %llu: validation FAILED (%d bad inputs)\n", name,
+                            tb_pattern_name(pattern), width, (unsigned long long)iters[k],
+                            g.errors);
                 ok = 0;
             }
             total[r] = t1 - t0;
@@ -411,8 +409,7 @@ int tb_main(int argc, char **argv, const tb_runtime *rt)
                (unsigned long long)iters[k], (unsigned long long)g.tasks, done,
                (unsigned long long)total[done / 2], (unsigned long long)build[done / 2],
                (unsigned long long)run[done / 2], (unsigned long long)total[0],
-               (unsigned long long)total[done - 1], ok ? "PASS" : "FAIL", base_rss,
-               maxrss_kb());
+               (unsigned long long)total[done - 1], ok ? "PASS" : "FAIL", base_rss, maxrss_kb());
         fflush(stdout);
     }
     rt->fini(&g);

@@ -44,8 +44,9 @@ static void submit(tb_graph *g, int t, int x)
         tb_point(g, t, x);
         break;
     case 5:
-#pragma omp task firstprivate(g, t, x) depend(in : IN(0), IN(1), IN(2), IN(3), IN(4)) \
-    depend(out : OUT)
+#pragma omp task firstprivate(g, t, x) depend(in                                                   \
+                                              : IN(0), IN(1), IN(2), IN(3), IN(4)) depend(out      \
+                                                                                          : OUT)
         tb_point(g, t, x);
         break;
     default: { /* more inputs than spelled out above: serialize conservatively */

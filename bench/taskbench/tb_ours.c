@@ -152,8 +152,7 @@ static int run(tb_graph *g, uint64_t *build_ns)
                 st.orch_cpu_ns / 1e6, (unsigned long long)st.wakes);
         for (int r = 1; r <= PTO_STALL_HEAP_ARENA_FULL; r++)
             fprintf(stderr, "pto:   %-20s cap %llu hw %llu stalls %llu stall %.3f ms\n",
-                    pto_stall_name((pto_stall_reason)r),
-                    (unsigned long long)st.flow[r].capacity,
+                    pto_stall_name((pto_stall_reason)r), (unsigned long long)st.flow[r].capacity,
                     (unsigned long long)st.flow[r].high_water,
                     (unsigned long long)st.flow[r].stalls, st.flow[r].stall_ns / 1e6);
     }

@@ -166,8 +166,8 @@ static int load(const char *path)
                        "%15[^,],%47[^,],%23[^,],%d,%d,%d,%llu,%llu,%d,%llu,%llu,%llu,%llu,%llu,"
                        "%15[^,],%ld,%ld",
                        r->kind, r->rt, r->pattern, &r->width, &r->radix, &r->steps, &r->iters,
-                       &r->tasks, &r->reps, &r->total, &r->build, &r->run, &r->min, &r->max,
-                       valid, &r->base_rss, &r->peak_rss);
+                       &r->tasks, &r->reps, &r->total, &r->build, &r->run, &r->min, &r->max, valid,
+                       &r->base_rss, &r->peak_rss);
         if (k != 17)
             continue;
         r->valid = !strcmp(valid, "PASS");
@@ -270,17 +270,18 @@ int main(int argc, char **argv)
                 if (!r)
                     continue;
                 cfg_label(&cfgs[i], label, sizeof label);
-                fprintf(md, "| %s | %.0f | %.0f | %.0f |\n", label,
-                        (double)r->build / r->tasks, (double)r->run / r->tasks,
-                        (double)r->total / r->tasks);
+                fprintf(md, "| %s | %.0f | %.0f | %.0f |\n", label, (double)r->build / r->tasks,
+                        (double)r->run / r->tasks, (double)r->total / r->tasks);
             }
         }
         /* Ratios ours / peer. */
         for (int o = 0; o < nn; o++) {
             if (strncmp(names[o], "ours", 4))
                 continue;
-            fprintf(md, "\nRatio %s / peer (time per task; < 1 means ours is faster)\n\n"
-                        "| workload |", names[o]);
+            fprintf(md,
+                    "\nRatio %s / peer (time per task; < 1 means ours is faster)\n\n"
+                    "| workload |",
+                    names[o]);
             for (size_t p = 0; p < sizeof peers / sizeof *peers; p++)
                 fprintf(md, " %s |", peers[p]);
             fprintf(md, "\n|---|");
@@ -316,8 +317,10 @@ int main(int argc, char **argv)
         for (int i = 0; i < nrows && !any; i++)
             if (!strcmp(rows[i].kind, "sweep"))
                 any = &rows[i];
-        fprintf(md, "\n## METG(50%%) in µs (compute-bound kernel, %d timesteps, median of %d runs "
-                    "per point; lower is better)\n\n| workload |", any->steps, any->reps);
+        fprintf(md,
+                "\n## METG(50%%) in µs (compute-bound kernel, %d timesteps, median of %d runs "
+                "per point; lower is better)\n\n| workload |",
+                any->steps, any->reps);
         for (int j = 0; j < sn; j++)
             if (strcmp(snames[j], "serial"))
                 fprintf(md, " %s |", snames[j]);
@@ -381,7 +384,7 @@ int main(int argc, char **argv)
         cfg_label(c, label, sizeof label);
         double x = per_task(a, c), y = per_task(b, c);
         fprintf(md, "| %s: %s | %.0f | %.0f | %s (ratio %.2f) |\n", label, what, x, y,
-                !a->valid    ? "FAIL (ours invalid)"
+                !a->valid      ? "FAIL (ours invalid)"
                 : x <= lim * y ? "MET"
                                : "MISSED",
                 x / y);
@@ -458,8 +461,9 @@ int main(int argc, char **argv)
     fprintf(gp, "set terminal pngcairo noenhanced size %d,%d font 'sans,11'\n", 520 * cols,
             430 * (nrow ? nrow : 1) + 40);
     fprintf(gp, "set output '%s/efficiency.png'\n", out);
-    fprintf(gp, "set multiplot layout %d,%d title 'Efficiency vs task granularity (%d CPUs; "
-                "METG(50%%) = where a curve crosses the dashed line)'\n",
+    fprintf(gp,
+            "set multiplot layout %d,%d title 'Efficiency vs task granularity (%d CPUs; "
+            "METG(50%%) = where a curve crosses the dashed line)'\n",
             nrow ? nrow : 1, cols, ncpu);
     fprintf(gp, "set logscale x\nset xlabel 'task granularity (µs) = wall x cores / tasks'\n"
                 "set ylabel 'efficiency'\nset yrange [0:1.1]\nset grid\n"

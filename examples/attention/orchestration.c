@@ -54,8 +54,8 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     for (int h = 0; h < H; h++) {
         size_t off = (size_t)h * S * D;
         float *sc = c->dev[T_SCRATCH] + (size_t)2 * h * S * S, *p = sc + S * S;
-        uint64_t qk[] = {pto_ptr_bits(c->dev[T_Q] + off), D,
-                         pto_ptr_bits(c->dev[T_K] + off), D, pto_ptr_bits(sc)};
+        uint64_t qk[] = {pto_ptr_bits(c->dev[T_Q] + off), D, pto_ptr_bits(c->dev[T_K] + off), D,
+                         pto_ptr_bits(sc)};
         uint64_t sm[] = {pto_ptr_bits(sc), pto_ptr_bits(p), pto_f32_bits(scale)};
         uint64_t pv[] = {pto_ptr_bits(p), pto_ptr_bits(c->dev[T_V] + off), D,
                          pto_ptr_bits(c->dev[T_O] + off), D};

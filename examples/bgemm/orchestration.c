@@ -14,7 +14,7 @@
 
 #define DIM 128
 #define TILE 32
-#define TILES (DIM / TILE)  /* tiles per dimension, also k-steps */
+#define TILES (DIM / TILE) /* tiles per dimension, also k-steps */
 #define ELEMS (DIM * DIM)
 #define BYTES (ELEMS * sizeof(float))
 #define SCRATCH_TILES (TILES * TILES * TILES)
@@ -33,17 +33,21 @@ typedef struct bgemm_ctx {
 /* 64-bit LCG (Knuth's MMIX constants); top 24 bits mapped to [-1, 1]. */
 static float *tile(float *base, int ti, int tj) { return base + ti * TILE * DIM + tj * TILE; }
 
-static pto_status add_tile_tasks(pto_run *run, bgemm_ctx *c, int i, int j,
-                                 pto_error *err)
+static pto_status add_tile_tasks(pto_run *run, bgemm_ctx *c, int i, int j, pto_error *err)
 {
     pto_task_id prev_add = 0;
     for (int k = 0; k < TILES; k++) {
         float *p = c->dev_p + ((i * TILES + j) * TILES + k) * TILE * TILE;
-        uint64_t g[] = {pto_ptr_bits(tile(c->dev_a, i, k)), DIM,
-                        pto_ptr_bits(tile(c->dev_b, k, j)), DIM,
-                        pto_ptr_bits(p), TILE, TILE, TILE, TILE};
-        uint64_t a[] = {pto_ptr_bits(tile(c->dev_c, i, j)), DIM, pto_ptr_bits(p), TILE,
-                        TILE, TILE};
+        uint64_t g[] = {pto_ptr_bits(tile(c->dev_a, i, k)),
+                        DIM,
+                        pto_ptr_bits(tile(c->dev_b, k, j)),
+                        DIM,
+                        pto_ptr_bits(p),
+                        TILE,
+                        TILE,
+                        TILE,
+                        TILE};
+        uint64_t a[] = {pto_ptr_bits(tile(c->dev_c, i, j)), DIM, pto_ptr_bits(p), TILE, TILE, TILE};
         pto_task_id gemm, add;
         PTO_TRY(pto_add_task(run, FUNC_GEMM_TILE, PTO_CORE_AIC, g, 9, &gemm, err));
         PTO_TRY(pto_add_task(run, FUNC_TILE_ADD, PTO_CORE_AIV, a, 6, &add, err));
@@ -80,8 +84,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     return pto_copy_back(run, c->host_c, c->dev_c, BYTES, err);
 }
 
-static pto_status check(void *vctx, double *max_err, double *tolerance,
-                        pto_error *err)
+static pto_status check(void *vctx, double *max_err, double *tolerance, pto_error *err)
 {
     (void)err;
     const bgemm_ctx *c = vctx;

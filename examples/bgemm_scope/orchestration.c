@@ -20,8 +20,8 @@
 #include <pto/pto.h>
 
 #define BATCH 2
-#define GRID 8  /* tiles per dimension, also k-steps */
-#define T 16    /* tile edge */
+#define GRID 8 /* tiles per dimension, also k-steps */
+#define T 16   /* tile edge */
 #define DIM (GRID * T)
 #define ELEMS (BATCH * DIM * DIM)
 #define BYTES (ELEMS * sizeof(float))
@@ -80,14 +80,15 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
             for (int j = 0; j < GRID; j++)
                 for (int k = 0; k < GRID; k++) {
                     uint64_t r0 = (uint64_t)b * DIM;
-                    pto_param g[] = {
-                        pto_in(pto_tensor_tile(&A, r0 + i * T, k * T, T, T)), pto_scalar(DIM),
-                        pto_in(pto_tensor_tile(&B, r0 + k * T, j * T, T, T)), pto_scalar(DIM),
-                        pto_out(ptile), pto_scalar(T)};
+                    pto_param g[] = {pto_in(pto_tensor_tile(&A, r0 + i * T, k * T, T, T)),
+                                     pto_scalar(DIM),
+                                     pto_in(pto_tensor_tile(&B, r0 + k * T, j * T, T, T)),
+                                     pto_scalar(DIM),
+                                     pto_out(ptile),
+                                     pto_scalar(T)};
                     PTO_TRY(pto_submit(run, FUNC_GEMM, PTO_CORE_AIC, g, 6, NULL, err));
-                    pto_param a[] = {
-                        pto_inout(pto_tensor_tile(&C, r0 + i * T, j * T, T, T)),
-                        pto_scalar(DIM), pto_in(g[4].tensor), pto_scalar(T)};
+                    pto_param a[] = {pto_inout(pto_tensor_tile(&C, r0 + i * T, j * T, T, T)),
+                                     pto_scalar(DIM), pto_in(g[4].tensor), pto_scalar(T)};
                     PTO_TRY(pto_submit(run, FUNC_ACC, PTO_CORE_AIV, a, 4, NULL, err));
                 }
     PTO_TRY(pto_scope_end(run, err));

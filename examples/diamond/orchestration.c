@@ -66,8 +66,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 }
 
 /* Golden in double precision, straight from the definition. */
-static pto_status check(void *vctx, double *max_err, double *tolerance,
-                        pto_error *err)
+static pto_status check(void *vctx, double *max_err, double *tolerance, pto_error *err)
 {
     (void)err;
     diamond_ctx *c = vctx;

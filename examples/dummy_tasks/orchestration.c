@@ -33,8 +33,7 @@ typedef struct dt_ctx {
 } dt_ctx;
 
 /* A dummy that waits for `after`. */
-static pto_status dummy_after(pto_run *run, pto_task_id after, pto_task_id *id,
-                              pto_error *err)
+static pto_status dummy_after(pto_run *run, pto_task_id after, pto_task_id *id, pto_error *err)
 {
     PTO_TRY(pto_submit_dummy(run, NULL, 0, id, err));
     return pto_add_dep(run, after, *id, err);

@@ -31,22 +31,48 @@
 #define EPS 1e-5f
 
 enum {
-    FUNC_RMSNORM = 0, FUNC_QKV = 1, FUNC_QK = 2, FUNC_SOFTMAX = 3, FUNC_PV = 4,
-    FUNC_MATMUL = 5, FUNC_ADD = 6, FUNC_SILU_MUL = 7
+    FUNC_RMSNORM = 0,
+    FUNC_QKV = 1,
+    FUNC_QK = 2,
+    FUNC_SOFTMAX = 3,
+    FUNC_PV = 4,
+    FUNC_MATMUL = 5,
+    FUNC_ADD = 6,
+    FUNC_SILU_MUL = 7
 };
 
 /* Device buffers (float), with their element counts. */
 enum {
-    B_X, B_G1, B_G2, B_WQKV, B_WO, B_WG, B_WU, B_WD, B_MASK,         /* inputs */
-    B_XN, B_QKV, B_S, B_P, B_ATTN, B_O, B_H, B_HN, B_GATE, B_UP, B_ACT, B_DOWN,
-    B_Y, B_COUNT
+    B_X,
+    B_G1,
+    B_G2,
+    B_WQKV,
+    B_WO,
+    B_WG,
+    B_WU,
+    B_WD,
+    B_MASK, /* inputs */
+    B_XN,
+    B_QKV,
+    B_S,
+    B_P,
+    B_ATTN,
+    B_O,
+    B_H,
+    B_HN,
+    B_GATE,
+    B_UP,
+    B_ACT,
+    B_DOWN,
+    B_Y,
+    B_COUNT
 };
 static const size_t buf_elems[B_COUNT] = {
-    [B_X] = S * HID, [B_G1] = HID, [B_G2] = HID, [B_WQKV] = HID * QKVW,
+    [B_X] = S * HID,    [B_G1] = HID,       [B_G2] = HID,       [B_WQKV] = HID * QKVW,
     [B_WO] = HID * HID, [B_WG] = HID * FFN, [B_WU] = HID * FFN, [B_WD] = FFN * HID,
-    [B_MASK] = S * S, [B_XN] = S * HID, [B_QKV] = S * QKVW, [B_S] = NH * S * S,
-    [B_P] = NH * S * S, [B_ATTN] = S * HID, [B_O] = S * HID, [B_H] = S * HID,
-    [B_HN] = S * HID, [B_GATE] = S * FFN, [B_UP] = S * FFN, [B_ACT] = S * FFN,
+    [B_MASK] = S * S,   [B_XN] = S * HID,   [B_QKV] = S * QKVW, [B_S] = NH * S * S,
+    [B_P] = NH * S * S, [B_ATTN] = S * HID, [B_O] = S * HID,    [B_H] = S * HID,
+    [B_HN] = S * HID,   [B_GATE] = S * FFN, [B_UP] = S * FFN,   [B_ACT] = S * FFN,
     [B_DOWN] = S * HID, [B_Y] = S * HID,
 };
 #define N_INPUTS (B_MASK + 1)
@@ -125,12 +151,11 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     }
     init_inputs(c);
     for (int b = 0; b < N_INPUTS; b++)
-        PTO_TRY(pto_copy_to_device(dev, c->dev[b], host_input(c, b),
-                               buf_elems[b] * sizeof(float), err));
+        PTO_TRY(pto_copy_to_device(dev, c->dev[b], host_input(c, b), buf_elems[b] * sizeof(float),
+                                   err));
 
 #define P(b) pto_ptr_bits(c->dev[b])
-    pto_task_id rms1, qkv[NH], qk[NH], sm[NH], pv[NH], oproj, res1, rms2, gate, up, act,
-        down, res2;
+    pto_task_id rms1, qkv[NH], qk[NH], sm[NH], pv[NH], oproj, res1, rms2, gate, up, act, down, res2;
     uint64_t a_rms1[] = {P(B_X), P(B_G1), P(B_XN), pto_f32_bits(EPS)};
     PTO_TRY(task(run, FUNC_RMSNORM, PTO_CORE_AIV, a_rms1, 4, &rms1, err));
     for (int h = 0; h < NH; h++) {
@@ -197,8 +222,8 @@ static void g_rmsnorm(const double *x, const float *g, double *y)
 }
 
 /* c (m x n) = a (m x k, row stride lda) @ b (k x n, row stride ldb) */
-static void g_matmul(const double *a, int lda, const float *b, int ldb, double *c, int ldc,
-                     int m, int k, int n)
+static void g_matmul(const double *a, int lda, const float *b, int ldb, double *c, int ldc, int m,
+                     int k, int n)
 {
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {

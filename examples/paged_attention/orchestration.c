@@ -78,8 +78,8 @@ static void init_inputs(pa_ctx *c)
         }
     }
     for (int h = 0; h < HEADS; h++) {
-        c->host_state[h] = -INFINITY;      /* m */
-        c->host_state[HEADS + h] = 0.0f;   /* l */
+        c->host_state[h] = -INFINITY;    /* m */
+        c->host_state[HEADS + h] = 0.0f; /* l */
     }
     memset(c->host_state + 2 * HEADS, 0, HEADS * D * sizeof(float)); /* O */
     memset(c->host_out, 0, sizeof c->host_out);
@@ -112,8 +112,10 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         float *s = c->dev_scratch + (size_t)j * BLOCK_SCRATCH, *p = s + HEADS * BLK;
         float *alpha = p + HEADS * BLK, *pv = alpha + HEADS;
         uint64_t qk[] = {pto_ptr_bits(c->dev_q), pto_ptr_bits(kb), n, pto_ptr_bits(s)};
-        uint64_t sm[] = {pto_ptr_bits(s), n, pto_f32_bits(scale), pto_ptr_bits(m),
-                         pto_ptr_bits(l), pto_ptr_bits(p), pto_ptr_bits(alpha)};
+        uint64_t sm[] = {pto_ptr_bits(s),     n,
+                         pto_f32_bits(scale), pto_ptr_bits(m),
+                         pto_ptr_bits(l),     pto_ptr_bits(p),
+                         pto_ptr_bits(alpha)};
         uint64_t pva[] = {pto_ptr_bits(p), n, pto_ptr_bits(vb), pto_ptr_bits(pv)};
         uint64_t up[] = {pto_ptr_bits(o), pto_ptr_bits(alpha), pto_ptr_bits(pv)};
         pto_task_id t_qk, t_sm, t_pv, t_up;
@@ -171,8 +173,7 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
 static void teardown(pto_device *dev, void *vctx)
 {
     pa_ctx *c = vctx;
-    float **ptrs[] = {&c->dev_q, &c->dev_k, &c->dev_v, &c->dev_state, &c->dev_scratch,
-                      &c->dev_out};
+    float **ptrs[] = {&c->dev_q, &c->dev_k, &c->dev_v, &c->dev_state, &c->dev_scratch, &c->dev_out};
     pto_example_free(dev, ptrs, sizeof ptrs / sizeof ptrs[0]);
 }
 

@@ -38,8 +38,8 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     PTO_TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
 
     for (int r0 = 0; r0 < ROWS; r0 += TILE_ROWS) {
-        uint64_t args[3] = {pto_ptr_bits(c->dev_x + r0 * COLS),
-                            pto_ptr_bits(c->dev_y + r0 * COLS), COLS};
+        uint64_t args[3] = {pto_ptr_bits(c->dev_x + r0 * COLS), pto_ptr_bits(c->dev_y + r0 * COLS),
+                            COLS};
         PTO_TRY(pto_add_task(run, FUNC_RMSNORM, PTO_CORE_AIV, args, 3, NULL, err));
     }
     return pto_copy_back(run, c->host_y, c->dev_y, BYTES, err);

@@ -45,8 +45,8 @@ static pto_status add_group(pto_run *run, softmax_ctx *c, int g, pto_error *err)
     pto_task_id stats[CT], comb, norm;
 
     for (int j = 0; j < CT; j++) {
-        uint64_t a[] = {pto_ptr_bits(c->dev_x + g * TR * COLS + j * TC), COLS,
-                        pto_ptr_bits(m + j), pto_ptr_bits(s + j), CT};
+        uint64_t a[] = {pto_ptr_bits(c->dev_x + g * TR * COLS + j * TC), COLS, pto_ptr_bits(m + j),
+                        pto_ptr_bits(s + j), CT};
         PTO_TRY(pto_add_task(run, FUNC_STATS, PTO_CORE_AIV, a, 5, &stats[j], err));
     }
     uint64_t ca[] = {pto_ptr_bits(m), pto_ptr_bits(s), pto_ptr_bits(M), pto_ptr_bits(S)};
@@ -55,8 +55,8 @@ static pto_status add_group(pto_run *run, softmax_ctx *c, int g, pto_error *err)
         PTO_TRY(pto_add_dep(run, stats[j], comb, err));
     for (int j = 0; j < CT; j++) {
         size_t off = (size_t)g * TR * COLS + (size_t)j * TC;
-        uint64_t a[] = {pto_ptr_bits(c->dev_x + off), COLS, pto_ptr_bits(M),
-                        pto_ptr_bits(S), pto_ptr_bits(c->dev_y + off)};
+        uint64_t a[] = {pto_ptr_bits(c->dev_x + off), COLS, pto_ptr_bits(M), pto_ptr_bits(S),
+                        pto_ptr_bits(c->dev_y + off)};
         PTO_TRY(pto_add_task(run, FUNC_NORMALIZE, PTO_CORE_AIV, a, 5, &norm, err));
         PTO_TRY(pto_add_dep(run, comb, norm, err));
     }

@@ -24,8 +24,8 @@ typedef struct vector_ctx {
     float host_a[N], host_b[N], host_f[N];
 } vector_ctx;
 
-static pto_status add_task(pto_run *run, int func, uint64_t a0, uint64_t a1,
-                           uint64_t a2, pto_task_id *id, pto_error *err)
+static pto_status add_task(pto_run *run, int func, uint64_t a0, uint64_t a1, uint64_t a2,
+                           pto_task_id *id, pto_error *err)
 {
     uint64_t args[4] = {a0, a1, a2, N};
     return pto_add_task(run, func, PTO_CORE_AIV, args, 4, id, err);
@@ -62,8 +62,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     return pto_copy_back(run, c->host_f, c->dev[T_F], BYTES, err);
 }
 
-static pto_status check(void *vctx, double *max_err, double *tolerance,
-                        pto_error *err)
+static pto_status check(void *vctx, double *max_err, double *tolerance, pto_error *err)
 {
     (void)err;
     const vector_ctx *c = vctx;

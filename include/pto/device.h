@@ -29,29 +29,29 @@ typedef struct pto_device pto_device;
  * size field means "use the default". All runtime resources are allocated
  * once, at pto_device_open, from these sizes. */
 typedef struct pto_device_config {
-    uint32_t blocks;          /* 1..24 blocks of 1 AIC + 2 AIV (default 24) */
-    uint32_t schedulers;      /* AICPU scheduler threads 1..4 (default 3) */
-    uint32_t exec_threads;    /* sim only: 0 (default) = each scheduler thread
+    uint32_t blocks;            /* 1..24 blocks of 1 AIC + 2 AIV (default 24) */
+    uint32_t schedulers;        /* AICPU scheduler threads 1..4 (default 3) */
+    uint32_t exec_threads;      /* sim only: 0 (default) = each scheduler thread
                                  also hosts the executors of its own cores;
                                  1..64 = that many dedicated executor threads,
                                  core c served by thread c % exec_threads */
-    size_t gm_bytes;          /* device global memory arena (default 512 MiB) */
-    uint32_t gm_max_allocs;   /* live device allocations (default 65536) */
-    uint32_t task_window;     /* task ring slots, power of two (default 16384) */
-    uint32_t dep_pool;        /* dep-list nodes, power of two (default 65536) */
-    uint32_t ready_queue;     /* per core type, power of two >= task_window
+    size_t gm_bytes;            /* device global memory arena (default 512 MiB) */
+    uint32_t gm_max_allocs;     /* live device allocations (default 65536) */
+    uint32_t task_window;       /* task ring slots, power of two (default 16384) */
+    uint32_t dep_pool;          /* dep-list nodes, power of two (default 65536) */
+    uint32_t ready_queue;       /* per core type, power of two >= task_window
                                  (default = task_window) */
-    uint32_t trace_capacity;  /* per-task timing records kept per run
+    uint32_t trace_capacity;    /* per-task timing records kept per run
                                  (default = task_window) */
-    uint64_t heap_bytes;      /* heap arena for PTO_OUT tensors, multiple of 64
+    uint64_t heap_bytes;        /* heap arena for PTO_OUT tensors, multiple of 64
                                  (default 256 MiB, reserved lazily) */
     uint32_t tensormap_entries; /* TensorMap pool, power of two (default 65536) */
     uint32_t tensormap_buckets; /* TensorMap hash buckets per table, power of two
                                    (default 65536: chains stay short even when one
                                    tile has thousands of live readers) */
-    uint32_t dispatch_cycles; /* arch model: cycles from dispatch to kernel
+    uint32_t dispatch_cycles;   /* arch model: cycles from dispatch to kernel
                                  start on a core (default 0) */
-    uint32_t check_bounds;    /* 1: bounds-checking mode for every run of the
+    uint32_t check_bounds;      /* 1: bounds-checking mode for every run of the
                                  device (also when PTO_CHECK_BOUNDS=1 is in the
                                  environment at open): every pto_malloc
                                  buffer gets a 64-byte red zone on each side
@@ -90,8 +90,8 @@ const char *pto_parse_decimal(const char *text, uint64_t *out);
 /* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
  * NULL) or "a2a3" (real Ascend; fails with PTO_ERR_TOOLCHAIN when CANN is
  * absent). cfg may be NULL for defaults. */
-pto_status pto_device_open(const char *platform, const pto_device_config *cfg,
-                           pto_device **out, pto_error *err);
+pto_status pto_device_open(const char *platform, const pto_device_config *cfg, pto_device **out,
+                           pto_error *err);
 /* Stops the device's threads and frees it. Returns promptly in every case.
  * After a run failed with PTO_ERR_TIMEOUT (the device is dead) a thread may
  * be stuck in a kernel that never returns: each thread then gets 100 ms to
@@ -125,10 +125,10 @@ pto_core_type pto_core_type_of(uint32_t core);
  * host addresses inside the GM arena and may be handed to kernels as u64. */
 pto_status pto_malloc(pto_device *dev, size_t bytes, void **out, pto_error *err);
 pto_status pto_free(pto_device *dev, void *ptr, pto_error *err);
-pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src,
-                              size_t bytes, pto_error *err);
-pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src,
-                                size_t bytes, pto_error *err);
+pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                              pto_error *err);
+pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                                pto_error *err);
 
 #ifdef __cplusplus
 }

@@ -29,8 +29,7 @@ typedef struct pto_example {
     pto_orch_fn orchestrate;
     /* Computes the golden on the host and compares; sets *max_err (largest
      * absolute difference) and *tolerance. PASS when max_err <= tolerance. */
-    pto_status (*check)(void *ctx, double *max_err, double *tolerance,
-                        pto_error *err);
+    pto_status (*check)(void *ctx, double *max_err, double *tolerance, pto_error *err);
     /* Frees what orchestrate allocated (device memory via dev). */
     void (*teardown)(pto_device *dev, void *ctx);
     /* PTO_MODE_HOST_BUILT (default) or PTO_MODE_STREAMED; `pto run
@@ -45,11 +44,11 @@ typedef const pto_example *(*pto_example_get_fn)(void);
  * orchestration .so needs nothing beyond libpto). */
 
 /* Returns the status of expr from the enclosing function unless it is OK. */
-#define PTO_TRY(expr)                       \
-    do {                                    \
-        pto_status pto_try_ = (expr);       \
-        if (pto_try_ != PTO_OK)             \
-            return pto_try_;                \
+#define PTO_TRY(expr)                                                                              \
+    do {                                                                                           \
+        pto_status pto_try_ = (expr);                                                              \
+        if (pto_try_ != PTO_OK)                                                                    \
+            return pto_try_;                                                                       \
     } while (0)
 
 /* Deterministic inputs: a 64-bit LCG, uniform in [-1, 1). */

@@ -19,13 +19,19 @@ typedef void (*pto_kernel_fn)(const uint64_t *args);
 
 static inline uint64_t pto_f32_bits(float f)
 {
-    union { float f; uint32_t u; } v;
+    union {
+        float f;
+        uint32_t u;
+    } v;
     v.f = f;
     return v.u;
 }
 static inline float pto_bits_f32(uint64_t u)
 {
-    union { float f; uint32_t u; } v;
+    union {
+        float f;
+        uint32_t u;
+    } v;
     v.u = (uint32_t)u;
     return v.f;
 }
@@ -60,13 +66,12 @@ typedef uint64_t (*pto_cost_fn)(const uint64_t *args);
  * core when it was added): PTO_ERR_STATE naming the task. */
 
 /* (a) A C function linked into the program. name is copied (may be NULL). */
-pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
-                               pto_kernel_fn fn, const char *name, pto_error *err);
+pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type, pto_kernel_fn fn,
+                               const char *name, pto_error *err);
 
 /* (b) A shared object: dlopen(so_path), dlsym(symbol). */
 pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type type,
-                                  const char *so_path, const char *symbol,
-                                  pto_error *err);
+                                  const char *so_path, const char *symbol, pto_error *err);
 
 /* (c) A C source file compiled with the system C compiler ($CC or cc) as
  * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached under
@@ -76,14 +81,12 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
  * compiler. Editing any of them compiles again; a cache hit runs no
  * compiler. Compiler diagnostics are returned in err->msg with
  * PTO_ERR_COMPILE. */
-pto_status pto_kernel_register_source(pto_device *dev, int func_id,
-                                      pto_core_type type, const char *c_path,
-                                      const char *symbol, const char *extra_flags,
-                                      pto_error *err);
+pto_status pto_kernel_register_source(pto_device *dev, int func_id, pto_core_type type,
+                                      const char *c_path, const char *symbol,
+                                      const char *extra_flags, pto_error *err);
 
 /* Attaches (or with NULL removes) a cost function to a registered kernel. */
-pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost,
-                               pto_error *err);
+pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost, pto_error *err);
 
 /* Removes a registration (tasks already submitted with func_id then fail at
  * dispatch with PTO_ERR_KERNEL). */
@@ -91,8 +94,8 @@ pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err);
 
 /* Compiles a C source into a cached shared object and writes its path to
  * out_path (size out_len). Used for kernels and for orchestration .so files. */
-pto_status pto_compile_shared(const char *c_path, const char *extra_flags,
-                              char *out_path, size_t out_len, pto_error *err);
+pto_status pto_compile_shared(const char *c_path, const char *extra_flags, char *out_path,
+                              size_t out_len, pto_error *err);
 
 #ifdef __cplusplus
 }

@@ -35,12 +35,12 @@ typedef enum pto_run_mode {
 
 typedef struct pto_run_config {
     pto_run_mode mode;
-    int deterministic;    /* 1: one host thread (the device's driver)
+    int deterministic;      /* 1: one host thread (the device's driver)
                              simulates orchestrator, schedulers and cores as
                              a discrete-event simulation in cycle order: same
                              inputs, same dispatch order, trace and
                              total_cycles */
-    uint32_t watchdog_ms; /* progress watchdog: a run in which no task
+    uint32_t watchdog_ms;   /* progress watchdog: a run in which no task
                              completes for this long fails with
                              PTO_ERR_TIMEOUT and a report naming the tasks
                              still running (id, kernel name, func_id, core);
@@ -56,7 +56,7 @@ typedef struct pto_run_config {
                              trail the orchestrator instead of contending for
                              the lines it writes); 0 = 64, 1 = every task at
                              the next submit */
-    int check_bounds;     /* 1: bounds-checking mode for this run (also on
+    int check_bounds;       /* 1: bounds-checking mode for this run (also on
                              when the device was opened with it): every
                              PTO_OUT output gets a 64-byte red zone on each
                              side (a task's heap block grows by 64 bytes
@@ -82,29 +82,27 @@ typedef pto_status (*pto_orch_fn)(pto_run *run, void *ctx, pto_error *err);
  * function) fails at once with PTO_ERR_STATE, "a run is already in
  * progress". Kernel (un)registration during a launch is refused likewise,
  * except from a host-built orchestration function (see pto/kernel.h). */
-pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch,
-                      void *ctx, pto_stats *stats, pto_error *err);
+pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch, void *ctx,
+                      pto_stats *stats, pto_error *err);
 
 pto_device *pto_run_device(pto_run *run);
 
 /* Adds a task running kernel func_id (which must be registered with this core
  * type) on nargs (<= PTO_MAX_ARGS) u64 arguments. No dependency inference:
  * order it with pto_add_dep. */
-pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
-                        const uint64_t *args, uint32_t nargs, pto_task_id *out,
-                        pto_error *err);
+pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uint64_t *args,
+                        uint32_t nargs, pto_task_id *out, pto_error *err);
 
 /* consumer waits for producer. Rejected with PTO_ERR_CYCLE (naming the tasks)
  * when it would close a cycle. Duplicate edges are allowed (each is counted
  * once on both sides). In streamed mode the consumer must be the newest task
  * (it is published when the next task is added, a scope ends, a value is read
  * or the orchestration returns); a producer that already retired is ignored. */
-pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
-                       pto_error *err);
+pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer, pto_error *err);
 
 /* After the run completes, copy bytes from device src to host dst. */
-pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src,
-                         size_t bytes, pto_error *err);
+pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src, size_t bytes,
+                         pto_error *err);
 
 /* Submits a task with tensor parameters; dependencies are inferred from
  * overlapping tensors (RAW for IN/INOUT; WAR and WAW for INOUT/OUT_EXISTING)
@@ -118,8 +116,8 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
 
 /* A dependency-only task: no kernel; completes as soon as its producers
  * have. Its params take part in inference like a kernel's would. */
-pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
-                            pto_task_id *out, pto_error *err);
+pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
+                            pto_error *err);
 
 #define PTO_MAX_SCOPE_DEPTH 64
 
@@ -132,14 +130,12 @@ typedef enum pto_scope_mode {
  * innermost scope open when it was added, released by that scope's end.
  * Tasks outside every user scope belong to the run's implicit scope, which
  * ends when the orchestration function returns. name is copied. */
-pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
-                           pto_error *err);
+pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode, pto_error *err);
 pto_status pto_scope_end(pto_run *run, pto_error *err);
 
 /* Copies element `index` (row-major over the view's shape) of t into dst
  * (t->elem bytes), after every earlier task writing it has finished. */
-pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
-                    pto_error *err);
+pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst, pto_error *err);
 
 #ifdef __cplusplus
 }

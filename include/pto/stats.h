@@ -19,9 +19,9 @@ typedef struct pto_core_stats {
 
 /* One AICPU scheduler thread. */
 typedef struct pto_sched_stats {
-    uint64_t dispatched;   /* tasks written to a core's data register */
-    uint64_t completed;    /* FINs handled */
-    uint64_t parks;        /* times this thread slept on its futex */
+    uint64_t dispatched;       /* tasks written to a core's data register */
+    uint64_t completed;        /* FINs handled */
+    uint64_t parks;            /* times this thread slept on its futex */
     uint64_t start_ns, end_ns; /* active span within the run: its first
                                   dispatch to the last FIN of its cores */
 } pto_sched_stats;
@@ -33,7 +33,7 @@ typedef enum pto_stall_reason {
     PTO_STALL_TENSORMAP_POOL_FULL,
     PTO_STALL_DEPLIST_POOL_FULL,
     PTO_STALL_HEAP_ARENA_FULL,
-    PTO_STALL_READY_QUEUE_FULL, /* cannot occur: queues hold the whole window */
+    PTO_STALL_READY_QUEUE_FULL,   /* cannot occur: queues hold the whole window */
     PTO_STALL_CHANNEL_EMPTY_WAIT, /* reserved for CSP channels */
     PTO_STALL_CHANNEL_FULL_WAIT,  /* reserved for CSP channels */
     PTO_STALL_REASONS
@@ -51,26 +51,26 @@ typedef struct pto_flow_stats {
 } pto_flow_stats;
 
 typedef struct pto_stats {
-    uint64_t tasks;        /* tasks executed */
-    uint64_t wall_ns;      /* launch to last completion (excludes orchestration) */
-    uint64_t total_cycles; /* semantic makespan: latest task end, in cycles
+    uint64_t tasks;          /* tasks executed */
+    uint64_t wall_ns;        /* launch to last completion (excludes orchestration) */
+    uint64_t total_cycles;   /* semantic makespan: latest task end, in cycles
                               (at most PTO_CYCLE_LIMIT, see pto/kernel.h) */
     uint64_t uncosted_tasks; /* tasks whose kernel reported no cycles */
     int32_t uncosted_func;   /* one such func_id (-1 if none) */
-    uint64_t orch_ns;      /* time spent in the orchestration function */
-    uint64_t orch_cpu_ns;  /* CPU time of the thread running it (excludes
+    uint64_t orch_ns;        /* time spent in the orchestration function */
+    uint64_t orch_cpu_ns;    /* CPU time of the thread running it (excludes
                               time preempted or parked in a stall) */
     uint32_t cores, schedulers, exec_threads;
     pto_core_stats core[PTO_MAX_CORES];
     pto_sched_stats sched[PTO_MAX_AICPU_THREADS];
-    uint64_t exec_parks;   /* executor-thread sleeps (sum) */
-    uint64_t wakes;        /* futex wakes issued by anyone during the run */
+    uint64_t exec_parks; /* executor-thread sleeps (sum) */
+    uint64_t wakes;      /* futex wakes issued by anyone during the run */
     pto_flow_stats flow[PTO_STALL_REASONS];
     pto_stall_reason stall_reason; /* what the orchestrator waits on at the end
                                       (NONE unless the run deadlocked) */
-    uint64_t records;      /* task records kept (see pto_last_run_records) */
-    uint64_t records_dropped; /* tasks beyond trace_capacity (not recorded) */
-    uint64_t edges;           /* edges kept (see pto_last_run_edges) */
+    uint64_t records;              /* task records kept (see pto_last_run_records) */
+    uint64_t records_dropped;      /* tasks beyond trace_capacity (not recorded) */
+    uint64_t edges;                /* edges kept (see pto_last_run_edges) */
     uint64_t edges_dropped;
 } pto_stats;
 
@@ -80,13 +80,13 @@ typedef struct pto_task_record {
     int32_t func_id;
     uint16_t core;
     uint8_t core_type;
-    uint8_t sched;          /* scheduler thread that dispatched it */
-    uint64_t start_ns;      /* kernel entered (ACK), wall time since launch */
-    uint64_t end_ns;        /* kernel returned (FIN) */
-    uint64_t start_cycle;   /* semantic time: max(core clock, producers' ends,
+    uint8_t sched;        /* scheduler thread that dispatched it */
+    uint64_t start_ns;    /* kernel entered (ACK), wall time since launch */
+    uint64_t end_ns;      /* kernel returned (FIN) */
+    uint64_t start_cycle; /* semantic time: max(core clock, producers' ends,
                                dispatch time) + dispatch overhead */
-    uint64_t end_cycle;     /* start_cycle + the cycles the kernel reported */
-    uint64_t reserved[2];   /* pads a record to one 64-byte line: consecutive
+    uint64_t end_cycle;   /* start_cycle + the cycles the kernel reported */
+    uint64_t reserved[2]; /* pads a record to one 64-byte line: consecutive
                                tasks finish on different threads, which must
                                not share a line of the record array */
 } pto_task_record;
@@ -104,8 +104,7 @@ void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *c
 /* Records of the device's last completed run, indexed by task id (the first
  * trace_capacity tasks); valid until the next launch or close. dev NULL:
  * none. */
-void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
-                          size_t *count);
+void pto_last_run_records(const pto_device *dev, const pto_task_record **recs, size_t *count);
 
 /* Name given at registration ("f<id>" when none); never NULL. */
 const char *pto_kernel_name(const pto_device *dev, int func_id);

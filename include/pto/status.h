@@ -9,18 +9,18 @@ extern "C" {
 
 typedef enum pto_status {
     PTO_OK = 0,
-    PTO_ERR_INVALID,     /* bad argument or configuration */
-    PTO_ERR_NOMEM,       /* device/host memory exhausted */
-    PTO_ERR_NOT_FOUND,   /* unknown func_id, symbol, file, platform */
-    PTO_ERR_TOOLCHAIN,   /* a required toolchain (compiler, CANN) is missing */
-    PTO_ERR_COMPILE,     /* kernel/orchestration source failed to compile */
-    PTO_ERR_CYCLE,       /* explicit dependency would create a cycle */
-    PTO_ERR_CAPACITY,    /* a bounded resource cannot hold the request */
-    PTO_ERR_DEADLOCK,    /* no progress is possible; see the report */
-    PTO_ERR_TIMEOUT,     /* watchdog fired */
-    PTO_ERR_KERNEL,      /* a kernel could not be dispatched or run */
-    PTO_ERR_IO,          /* file or OS error */
-    PTO_ERR_STATE        /* call not valid in the current state */
+    PTO_ERR_INVALID,   /* bad argument or configuration */
+    PTO_ERR_NOMEM,     /* device/host memory exhausted */
+    PTO_ERR_NOT_FOUND, /* unknown func_id, symbol, file, platform */
+    PTO_ERR_TOOLCHAIN, /* a required toolchain (compiler, CANN) is missing */
+    PTO_ERR_COMPILE,   /* kernel/orchestration source failed to compile */
+    PTO_ERR_CYCLE,     /* explicit dependency would create a cycle */
+    PTO_ERR_CAPACITY,  /* a bounded resource cannot hold the request */
+    PTO_ERR_DEADLOCK,  /* no progress is possible; see the report */
+    PTO_ERR_TIMEOUT,   /* watchdog fired */
+    PTO_ERR_KERNEL,    /* a kernel could not be dispatched or run */
+    PTO_ERR_IO,        /* file or OS error */
+    PTO_ERR_STATE      /* call not valid in the current state */
 } pto_status;
 
 #define PTO_ERROR_MSG_MAX 4096

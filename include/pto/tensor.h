@@ -56,13 +56,10 @@ pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem
 /* The rows x cols sub-tile of a 2-D view starting at (r0, c0). An offset
  * that overflows 64 bits is stored as UINT64_MAX (refused at submit); a
  * NULL t gives an all-zero (invalid) view. */
-pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0,
-                           uint64_t rows, uint64_t cols);
+pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64_t rows,
+                           uint64_t cols);
 /* Address of the view's first element. */
-static inline void *pto_tensor_data(const pto_tensor *t)
-{
-    return (char *)t->base + t->offset;
-}
+static inline void *pto_tensor_data(const pto_tensor *t) { return (char *)t->base + t->offset; }
 /* Bytes spanned by a contiguous tensor of this shape (elem times every
  * shape[d]); UINT64_MAX when that overflows 64 bits, 0 for NULL. */
 uint64_t pto_tensor_bytes(const pto_tensor *t);
@@ -82,11 +79,31 @@ typedef struct pto_param {
     uint64_t scalar;
 } pto_param;
 
-static inline pto_param pto_in(pto_tensor t) { pto_param p = {PTO_IN, t, 0}; return p; }
-static inline pto_param pto_inout(pto_tensor t) { pto_param p = {PTO_INOUT, t, 0}; return p; }
-static inline pto_param pto_out_existing(pto_tensor t) { pto_param p = {PTO_OUT_EXISTING, t, 0}; return p; }
-static inline pto_param pto_no_dep(pto_tensor t) { pto_param p = {PTO_NO_DEP, t, 0}; return p; }
-static inline pto_param pto_scalar(uint64_t v) { pto_param p = {PTO_SCALAR, {0}, v}; return p; }
+static inline pto_param pto_in(pto_tensor t)
+{
+    pto_param p = {PTO_IN, t, 0};
+    return p;
+}
+static inline pto_param pto_inout(pto_tensor t)
+{
+    pto_param p = {PTO_INOUT, t, 0};
+    return p;
+}
+static inline pto_param pto_out_existing(pto_tensor t)
+{
+    pto_param p = {PTO_OUT_EXISTING, t, 0};
+    return p;
+}
+static inline pto_param pto_no_dep(pto_tensor t)
+{
+    pto_param p = {PTO_NO_DEP, t, 0};
+    return p;
+}
+static inline pto_param pto_scalar(uint64_t v)
+{
+    pto_param p = {PTO_SCALAR, {0}, v};
+    return p;
+}
 static inline pto_param pto_scalar_f32(float f) { return pto_scalar(pto_f32_bits(f)); }
 /* A runtime-allocated output shaped like `like` (base ignored). */
 static inline pto_param pto_out(pto_tensor like)

@@ -98,25 +98,25 @@ typedef struct pto_tile {
 
 /* Bytes per element, as an integer constant expression (usable in array
  * sizes); 0 for an unknown dtype. */
-#define PTO_DTYPE_SIZE(dt)                                                   \
+#define PTO_DTYPE_SIZE(dt)                                                                         \
     ((dt) == PTO_F32 || (dt) == PTO_I32 ? 4 : (dt) == PTO_F16 || (dt) == PTO_BF16 ? 2 : 0)
 
 /* Number of 4-byte words backing a rows x cols tile (at least 1). */
-#define PTO_TILE_WORDS(dt, rows, cols)                                       \
-    ((((size_t)(rows) * (size_t)(cols) * PTO_DTYPE_SIZE(dt) + 3) / 4) > 0    \
-         ? (((size_t)(rows) * (size_t)(cols) * PTO_DTYPE_SIZE(dt) + 3) / 4)  \
+#define PTO_TILE_WORDS(dt, rows, cols)                                                             \
+    ((((size_t)(rows) * (size_t)(cols)*PTO_DTYPE_SIZE(dt) + 3) / 4) > 0                            \
+         ? (((size_t)(rows) * (size_t)(cols)*PTO_DTYPE_SIZE(dt) + 3) / 4)                          \
          : 1)
 
 /* Declares, at block scope, a 64-byte aligned local buffer `name##_buf` and a
  * tile `name` over it with capacity = valid region = rows x cols. dt, rows
  * and cols must be constants. Large tiles live on the kernel's stack; for
  * those, declare a static/_Thread_local buffer and use pto_tile_init. */
-#define PTO_TILE_DECL(name, dt, rows, cols)                                  \
-    _Alignas(64) union {                                                     \
-        float f32[PTO_TILE_WORDS(dt, rows, cols)];                           \
-        int32_t i32[PTO_TILE_WORDS(dt, rows, cols)];                         \
-        uint16_t u16[2 * PTO_TILE_WORDS(dt, rows, cols)];                    \
-    } name##_buf;                                                            \
+#define PTO_TILE_DECL(name, dt, rows, cols)                                                        \
+    _Alignas(64) union {                                                                           \
+        float f32[PTO_TILE_WORDS(dt, rows, cols)];                                                 \
+        int32_t i32[PTO_TILE_WORDS(dt, rows, cols)];                                               \
+        uint16_t u16[2 * PTO_TILE_WORDS(dt, rows, cols)];                                          \
+    } name##_buf;                                                                                  \
     pto_tile name = pto_tile_make((dt), (rows), (cols), (void *)&name##_buf)
 
 /* ------------------------------------------------------------------------ */
@@ -216,10 +216,7 @@ static inline uint16_t pto_tile_f32_to_bf16(float f)
 }
 
 /* bf16 bits -> f32 (exact). */
-static inline float pto_tile_bf16_to_f32(uint16_t b)
-{
-    return pto_tile__bitsf((uint32_t)b << 16);
-}
+static inline float pto_tile_bf16_to_f32(uint16_t b) { return pto_tile__bitsf((uint32_t)b << 16); }
 
 /* float -> int32: round to nearest even, saturating, NaN -> 0. */
 static inline int32_t pto_tile__f2i(float f)
@@ -253,18 +250,14 @@ static inline float pto_tile__i2f_odd(int32_t v)
 /* ------------------------------------------------------------------------ */
 /* Tile bookkeeping (no cycles)                                             */
 
-static inline size_t pto_tile_dtype_size(pto_dtype dt)
-{
-    return (size_t)PTO_DTYPE_SIZE(dt);
-}
+static inline size_t pto_tile_dtype_size(pto_dtype dt) { return (size_t)PTO_DTYPE_SIZE(dt); }
 
 /* Describes buf as a rows x cols tile of dtype dt; the valid region is the
  * whole capacity. buf must hold rows*cols elements of the dtype (float,
  * uint16_t, uint16_t, int32_t) and stay alive while the tile is used.
  * Returns PTO_TILE_EINVAL (and leaves data NULL so every op fails) if t or buf
  * is NULL, the dtype is unknown or rows/cols is 0. */
-static inline int pto_tile_init(pto_tile *t, pto_dtype dt, uint32_t rows,
-                                uint32_t cols, void *buf)
+static inline int pto_tile_init(pto_tile *t, pto_dtype dt, uint32_t rows, uint32_t cols, void *buf)
 {
     if (!t)
         return PTO_TILE_EINVAL;
@@ -283,8 +276,7 @@ static inline int pto_tile_init(pto_tile *t, pto_dtype dt, uint32_t rows,
 }
 
 /* pto_tile_init as an expression (used by PTO_TILE_DECL). */
-static inline pto_tile pto_tile_make(pto_dtype dt, uint32_t rows, uint32_t cols,
-                                     void *buf)
+static inline pto_tile pto_tile_make(pto_dtype dt, uint32_t rows, uint32_t cols, void *buf)
 {
     pto_tile t;
     (void)pto_tile_init(&t, dt, rows, cols, buf);
@@ -292,8 +284,7 @@ static inline pto_tile pto_tile_make(pto_dtype dt, uint32_t rows, uint32_t cols,
 }
 
 /* Sets the valid region; 0 <= valid_rows <= rows, 0 <= valid_cols <= cols. */
-static inline int pto_tile_set_valid(pto_tile *t, uint32_t valid_rows,
-                                     uint32_t valid_cols)
+static inline int pto_tile_set_valid(pto_tile *t, uint32_t valid_rows, uint32_t valid_cols)
 {
     if (!t || !t->data)
         return PTO_TILE_EINVAL;
@@ -307,8 +298,8 @@ static inline int pto_tile_set_valid(pto_tile *t, uint32_t valid_rows,
 /* 1 if t is a usable tile (non-NULL, known dtype, valid within capacity). */
 static inline int pto_tile__ok(const pto_tile *t)
 {
-    return t && t->data && PTO_DTYPE_SIZE(t->dtype) != 0 &&
-           t->valid_rows <= t->rows && t->valid_cols <= t->cols;
+    return t && t->data && PTO_DTYPE_SIZE(t->dtype) != 0 && t->valid_rows <= t->rows &&
+           t->valid_cols <= t->cols;
 }
 
 /* Element at linear index i as float (i32 converted exactly up to 2^24). */
@@ -334,10 +325,7 @@ static inline void pto_tile__wr(pto_tile *t, size_t i, float v)
     }
 }
 
-static inline int32_t *pto_tile__i32(const pto_tile *t)
-{
-    return (int32_t *)t->data;
-}
+static inline int32_t *pto_tile__i32(const pto_tile *t) { return (int32_t *)t->data; }
 
 /* Element (r, c) (anywhere in the capacity) as float; 0 when out of range or
  * t is unusable. Free: for tests and scalar kernel code. */
@@ -488,8 +476,7 @@ static inline int pto_t_move(pto_tile *dst, const pto_tile *src)
     if (dst->data != src->data)
         for (r = 0; r < vr; r++)
             memcpy((char *)dst->data + pto_tile__ix(dst, r, 0) * es,
-                   (const char *)src->data + pto_tile__ix(src, r, 0) * es,
-                   (size_t)vc * es);
+                   (const char *)src->data + pto_tile__ix(src, r, 0) * es, (size_t)vc * es);
     dst->valid_rows = vr;
     dst->valid_cols = vc;
     pto_tile__charge(vr, vc);
@@ -552,10 +539,7 @@ static inline int pto_t_fill(pto_tile *dst, float s)
 /* ------------------------------------------------------------------------ */
 /* Binary ops: tile/tile, tile/scalar, row-expand, col-expand               */
 
-enum {
-    PTO_TILE__ADD, PTO_TILE__SUB, PTO_TILE__MUL,
-    PTO_TILE__DIV, PTO_TILE__MAX, PTO_TILE__MIN
-};
+enum { PTO_TILE__ADD, PTO_TILE__SUB, PTO_TILE__MUL, PTO_TILE__DIV, PTO_TILE__MAX, PTO_TILE__MIN };
 enum { PTO_TILE__FULL, PTO_TILE__ROW, PTO_TILE__COL, PTO_TILE__SCALAR };
 
 static inline float pto_tile__opf(int op, float x, float y)
@@ -591,8 +575,8 @@ static inline int32_t pto_tile__opi(int op, int32_t x, int32_t y)
 
 /* dst[i][j] = a[i][j] OP bval, where bval is b[i][j] (FULL), b[i][0] (ROW),
  * b[0][j] (COL) or the scalar s (SCALAR). */
-static inline int pto_tile__binop(pto_tile *dst, const pto_tile *a,
-                                  const pto_tile *b, float s, int op, int mode)
+static inline int pto_tile__binop(pto_tile *dst, const pto_tile *a, const pto_tile *b, float s,
+                                  int op, int mode)
 {
     uint32_t r, c, vr, vc;
     int isint;
@@ -660,67 +644,117 @@ static inline int pto_tile__binop(pto_tile *dst, const pto_tile *a,
 /* Elementwise tile/tile: dst = a OP b. a, b, dst same dtype; a.valid ==
  * b.valid; dst.valid := a.valid. Cost: dst.valid_rows * dst.valid_cols. */
 static inline int pto_t_add(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__FULL);
+}
 static inline int pto_t_sub(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__FULL);
+}
 static inline int pto_t_mul(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__FULL);
+}
 static inline int pto_t_div(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__FULL);
+}
 static inline int pto_t_max(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MAX, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MAX, PTO_TILE__FULL);
+}
 static inline int pto_t_min(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MIN, PTO_TILE__FULL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MIN, PTO_TILE__FULL);
+}
 
 /* Scalar: dst = a OP s (subs: a - s, divs: a / s). dst.valid := a.valid.
  * Cost: dst.valid_rows * dst.valid_cols. */
 static inline int pto_t_adds(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__ADD, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__ADD, PTO_TILE__SCALAR);
+}
 static inline int pto_t_subs(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__SUB, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__SUB, PTO_TILE__SCALAR);
+}
 static inline int pto_t_muls(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MUL, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MUL, PTO_TILE__SCALAR);
+}
 static inline int pto_t_divs(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__DIV, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__DIV, PTO_TILE__SCALAR);
+}
 static inline int pto_t_maxs(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MAX, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MAX, PTO_TILE__SCALAR);
+}
 static inline int pto_t_mins(pto_tile *dst, const pto_tile *a, float s)
-{ return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MIN, PTO_TILE__SCALAR); }
+{
+    return pto_tile__binop(dst, a, NULL, s, PTO_TILE__MIN, PTO_TILE__SCALAR);
+}
 
 /* Row-expand: dst[i][j] = a[i][j] OP b[i][0]; b.valid == a.valid_rows x 1;
  * dst must not overlap b. dst.valid := a.valid.
  * Cost: dst.valid_rows * dst.valid_cols. */
 static inline int pto_t_row_expand_add(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__ROW);
+}
 static inline int pto_t_row_expand_sub(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__ROW);
+}
 static inline int pto_t_row_expand_mul(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__ROW);
+}
 static inline int pto_t_row_expand_div(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__ROW);
+}
 static inline int pto_t_row_expand_max(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MAX, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MAX, PTO_TILE__ROW);
+}
 static inline int pto_t_row_expand_min(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MIN, PTO_TILE__ROW); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MIN, PTO_TILE__ROW);
+}
 
 /* Col-expand: dst[i][j] = a[i][j] OP b[0][j]; b.valid == 1 x a.valid_cols;
  * dst must not overlap b. dst.valid := a.valid.
  * Cost: dst.valid_rows * dst.valid_cols. */
 static inline int pto_t_col_expand_add(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__COL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__ADD, PTO_TILE__COL);
+}
 static inline int pto_t_col_expand_sub(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__COL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__SUB, PTO_TILE__COL);
+}
 static inline int pto_t_col_expand_mul(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__COL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__MUL, PTO_TILE__COL);
+}
 static inline int pto_t_col_expand_div(pto_tile *dst, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__COL); }
+{
+    return pto_tile__binop(dst, a, b, 0.0f, PTO_TILE__DIV, PTO_TILE__COL);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Unary ops                                                                */
 
 enum {
-    PTO_TILE__EXP, PTO_TILE__LOG, PTO_TILE__SQRT, PTO_TILE__RSQRT,
-    PTO_TILE__RECIP, PTO_TILE__RELU, PTO_TILE__SILU, PTO_TILE__NEG,
+    PTO_TILE__EXP,
+    PTO_TILE__LOG,
+    PTO_TILE__SQRT,
+    PTO_TILE__RSQRT,
+    PTO_TILE__RECIP,
+    PTO_TILE__RELU,
+    PTO_TILE__SILU,
+    PTO_TILE__NEG,
     PTO_TILE__ABS
 };
 
@@ -748,8 +782,7 @@ static inline int pto_tile__unop(pto_tile *dst, const pto_tile *a, int op)
         return PTO_TILE_EINVAL;
     if (dst->dtype != a->dtype)
         return PTO_TILE_EDTYPE;
-    if (a->dtype == PTO_I32 && op != PTO_TILE__RELU && op != PTO_TILE__NEG &&
-        op != PTO_TILE__ABS)
+    if (a->dtype == PTO_I32 && op != PTO_TILE__RELU && op != PTO_TILE__NEG && op != PTO_TILE__ABS)
         return PTO_TILE_EDTYPE;
     vr = a->valid_rows;
     vc = a->valid_cols;
@@ -766,7 +799,7 @@ static inline int pto_tile__unop(pto_tile *dst, const pto_tile *a, int op)
                 if (op == PTO_TILE__RELU)
                     x = x > 0 ? x : 0;
                 else if (op == PTO_TILE__NEG || x < 0) /* NEG, or ABS of x<0 */
-                    x = (int32_t)(0u - ux);          /* INT32_MIN stays */
+                    x = (int32_t)(0u - ux);            /* INT32_MIN stays */
                 pto_tile__i32(dst)[di] = x;
             } else {
                 pto_tile__wr(dst, di, pto_tile__unf(op, pto_tile__rd(a, ai)));
@@ -782,15 +815,42 @@ static inline int pto_tile__unop(pto_tile *dst, const pto_tile *a, int op)
  * rsqrt (1/sqrt), recip (1/x) and silu (x * sigmoid(x) = x / (1 + e^-x)) need
  * a float dtype; relu, neg and abs also take i32 (neg/abs wrap INT32_MIN).
  * Cost: dst.valid_rows * dst.valid_cols. */
-static inline int pto_t_exp(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__EXP); }
-static inline int pto_t_log(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__LOG); }
-static inline int pto_t_sqrt(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__SQRT); }
-static inline int pto_t_rsqrt(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__RSQRT); }
-static inline int pto_t_recip(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__RECIP); }
-static inline int pto_t_relu(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__RELU); }
-static inline int pto_t_silu(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__SILU); }
-static inline int pto_t_neg(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__NEG); }
-static inline int pto_t_abs(pto_tile *dst, const pto_tile *a) { return pto_tile__unop(dst, a, PTO_TILE__ABS); }
+static inline int pto_t_exp(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__EXP);
+}
+static inline int pto_t_log(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__LOG);
+}
+static inline int pto_t_sqrt(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__SQRT);
+}
+static inline int pto_t_rsqrt(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__RSQRT);
+}
+static inline int pto_t_recip(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__RECIP);
+}
+static inline int pto_t_relu(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__RELU);
+}
+static inline int pto_t_silu(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__SILU);
+}
+static inline int pto_t_neg(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__NEG);
+}
+static inline int pto_t_abs(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__unop(dst, a, PTO_TILE__ABS);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Row reductions                                                           */
@@ -855,16 +915,27 @@ static inline int pto_tile__rowred(pto_tile *dst, const pto_tile *a, int op)
  * to dst's dtype (dst may be f32 for f16/bf16 input); i32 sums wrap, mean
  * truncates toward zero. max/min follow fmaxf/fminf.
  * Cost: dst.valid_rows * 1 = a.valid_rows. */
-static inline int pto_t_row_sum(pto_tile *dst, const pto_tile *a) { return pto_tile__rowred(dst, a, PTO_TILE__RSUM); }
-static inline int pto_t_row_max(pto_tile *dst, const pto_tile *a) { return pto_tile__rowred(dst, a, PTO_TILE__RMAX); }
-static inline int pto_t_row_min(pto_tile *dst, const pto_tile *a) { return pto_tile__rowred(dst, a, PTO_TILE__RMIN); }
-static inline int pto_t_row_mean(pto_tile *dst, const pto_tile *a) { return pto_tile__rowred(dst, a, PTO_TILE__RMEAN); }
+static inline int pto_t_row_sum(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__rowred(dst, a, PTO_TILE__RSUM);
+}
+static inline int pto_t_row_max(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__rowred(dst, a, PTO_TILE__RMAX);
+}
+static inline int pto_t_row_min(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__rowred(dst, a, PTO_TILE__RMIN);
+}
+static inline int pto_t_row_mean(pto_tile *dst, const pto_tile *a)
+{
+    return pto_tile__rowred(dst, a, PTO_TILE__RMEAN);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Matmul                                                                   */
 
-static inline int pto_tile__matmul(pto_tile *c, const pto_tile *a,
-                                   const pto_tile *b, int acc)
+static inline int pto_tile__matmul(pto_tile *c, const pto_tile *a, const pto_tile *b, int acc)
 {
     uint32_t i, j, k, M, K, N;
 
@@ -886,8 +957,8 @@ static inline int pto_tile__matmul(pto_tile *c, const pto_tile *a,
             float *out = (float *)c->data + pto_tile__ix(c, i, j);
             float s = acc ? *out : 0.0f;
             for (k = 0; k < K; k++)
-                s += pto_tile__rd(a, pto_tile__ix(a, i, k)) *
-                     pto_tile__rd(b, pto_tile__ix(b, k, j));
+                s +=
+                    pto_tile__rd(a, pto_tile__ix(a, i, k)) * pto_tile__rd(b, pto_tile__ix(b, k, j));
             *out = s;
         }
     c->valid_rows = M;
@@ -901,21 +972,22 @@ static inline int pto_tile__matmul(pto_tile *c, const pto_tile *a,
  * (B.valid_rows == K); C.valid := M x N. C must not overlap A or B.
  * Cost: M * K * N. */
 static inline int pto_t_matmul(pto_tile *c, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__matmul(c, a, b, 0); }
+{
+    return pto_tile__matmul(c, a, b, 0);
+}
 
 /* matmul_acc: C += A @ B, accumulating onto C's values (C.valid must already
  * be M x N). Cost: M * K * N. */
 static inline int pto_t_matmul_acc(pto_tile *c, const pto_tile *a, const pto_tile *b)
-{ return pto_tile__matmul(c, a, b, 1); }
+{
+    return pto_tile__matmul(c, a, b, 1);
+}
 
 /* ------------------------------------------------------------------------ */
 /* sort32 and topk                                                          */
 
 /* 1 if value x sorts strictly before y: descending, NaN after everything. */
-static inline int pto_tile__before(float x, float y)
-{
-    return x == x && (y != y || x > y);
-}
+static inline int pto_tile__before(float x, float y) { return x == x && (y != y || x > y); }
 
 /* Stable insertion sort of n (value, index) pairs, descending. */
 static inline void pto_tile__sort_block(float *v, int32_t *ix, uint32_t n)
@@ -946,8 +1018,8 @@ static inline void pto_tile__sort_block(float *v, int32_t *ix, uint32_t n)
  * dst_val may be src and dst_idx may be src_idx (in place); dst_val and
  * dst_idx must not overlap each other.
  * Cost: 5 * n, n = src.valid_rows * src.valid_cols. */
-static inline int pto_t_sort32(pto_tile *dst_val, pto_tile *dst_idx,
-                               const pto_tile *src, const pto_tile *src_idx)
+static inline int pto_t_sort32(pto_tile *dst_val, pto_tile *dst_idx, const pto_tile *src,
+                               const pto_tile *src_idx)
 {
     uint32_t r, c0, j, vr, vc, n;
     float bv[PTO_TILE_SORT_BLOCK];
@@ -956,8 +1028,8 @@ static inline int pto_t_sort32(pto_tile *dst_val, pto_tile *dst_idx,
     if (!pto_tile__ok(dst_val) || !pto_tile__ok(dst_idx) || !pto_tile__ok(src) ||
         (src_idx && !pto_tile__ok(src_idx)))
         return PTO_TILE_EINVAL;
-    if (src->dtype != PTO_F32 || dst_val->dtype != PTO_F32 ||
-        dst_idx->dtype != PTO_I32 || (src_idx && src_idx->dtype != PTO_I32))
+    if (src->dtype != PTO_F32 || dst_val->dtype != PTO_F32 || dst_idx->dtype != PTO_I32 ||
+        (src_idx && src_idx->dtype != PTO_I32))
         return PTO_TILE_EDTYPE;
     vr = src->valid_rows;
     vc = src->valid_cols;
@@ -967,8 +1039,8 @@ static inline int pto_t_sort32(pto_tile *dst_val, pto_tile *dst_idx,
         return PTO_TILE_ESHAPE;
     if (pto_tile__overlap(dst_val, dst_idx) || pto_tile__bad_alias(dst_val, src) ||
         pto_tile__bad_alias(dst_idx, src) ||
-        (src_idx && (pto_tile__bad_alias(dst_val, src_idx) ||
-                     pto_tile__bad_alias(dst_idx, src_idx))))
+        (src_idx &&
+         (pto_tile__bad_alias(dst_val, src_idx) || pto_tile__bad_alias(dst_idx, src_idx))))
         return PTO_TILE_EALIAS;
     for (r = 0; r < vr; r++)
         for (c0 = 0; c0 < vc; c0 += PTO_TILE_SORT_BLOCK) {
@@ -997,8 +1069,7 @@ static inline int pto_t_sort32(pto_tile *dst_val, pto_tile *dst_idx,
  * Built on sort32: every 32-column block is sorted, then merged into the
  * running top k. dst_val/dst_idx must not overlap src or each other.
  * Cost: 5 * valid_rows * valid_cols (sort32) + valid_rows * k (merge). */
-static inline int pto_t_topk(pto_tile *dst_val, pto_tile *dst_idx,
-                             const pto_tile *src, uint32_t k)
+static inline int pto_t_topk(pto_tile *dst_val, pto_tile *dst_idx, const pto_tile *src, uint32_t k)
 {
     uint32_t r, c0, j, vr, vc, n, cnt, L, ia, jb, t;
     float bv[PTO_TILE_SORT_BLOCK];
@@ -1010,8 +1081,7 @@ static inline int pto_t_topk(pto_tile *dst_val, pto_tile *dst_idx,
         return PTO_TILE_EDTYPE;
     vr = src->valid_rows;
     vc = src->valid_cols;
-    if (k == 0 || k > vc || !pto_tile__fits(dst_val, vr, k) ||
-        !pto_tile__fits(dst_idx, vr, k))
+    if (k == 0 || k > vc || !pto_tile__fits(dst_val, vr, k) || !pto_tile__fits(dst_idx, vr, k))
         return PTO_TILE_ESHAPE;
     if (pto_tile__overlap(dst_val, dst_idx) || pto_tile__overlap(dst_val, src) ||
         pto_tile__overlap(dst_idx, src))

@@ -47,13 +47,13 @@ const pto_tsc_clock *pto_tsc_clock_get(void);
 
 static inline uint64_t pto_now_ns(void)
 {
-    const pto_tsc_clock *c = atomic_load_explicit(&pto_tsc_ready, memory_order_acquire)
-                                 ? &pto_tsc
-                                 : pto_tsc_clock_get();
+    const pto_tsc_clock *c =
+        atomic_load_explicit(&pto_tsc_ready, memory_order_acquire) ? &pto_tsc : pto_tsc_clock_get();
     if (c->ns_per_tick == 0.0)
         return pto_monotonic_ns();
     uint64_t t = __rdtsc();
-    return c->base_ns + (t > c->base_tsc ? (uint64_t)((double)(t - c->base_tsc) * c->ns_per_tick) : 0);
+    return c->base_ns +
+           (t > c->base_tsc ? (uint64_t)((double)(t - c->base_tsc) * c->ns_per_tick) : 0);
 }
 #else
 static inline uint64_t pto_now_ns(void) { return pto_monotonic_ns(); }

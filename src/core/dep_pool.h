@@ -30,7 +30,7 @@ typedef struct pto_dep_pool {
     pto_dep_node *nodes;
     uint32_t capacity, mask;
     _Alignas(64) uint64_t head; /* orchestrator: next node to hand out */
-    uint64_t tail; /* orchestrator (retirement): oldest live node */
+    uint64_t tail;              /* orchestrator (retirement): oldest live node */
     uint64_t high_water;
 } pto_dep_pool;
 

@@ -23,13 +23,12 @@ pto_status pto_heap_init(pto_heap_arena *h, uint64_t bytes, uint64_t max_spans, 
     if (!h->spans)
         return pto_fail(err, PTO_ERR_NOMEM, "heap arena output index of %llu entries",
                         (unsigned long long)n);
-    void *m = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
+    void *m =
+        mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (m == MAP_FAILED) {
         free(h->spans);
         h->spans = 0;
-        return pto_fail(err, PTO_ERR_NOMEM, "heap arena of %llu bytes",
-                        (unsigned long long)bytes);
+        return pto_fail(err, PTO_ERR_NOMEM, "heap arena of %llu bytes", (unsigned long long)bytes);
     }
     h->mem = m;
     h->size = bytes;

@@ -33,10 +33,10 @@ typedef struct pto_heap_arena {
     uint8_t *mem;
     uint64_t size;
     uint64_t head, tail;
-    uint64_t high_water; /* max (head - tail): true occupancy incl. skipped ends */
+    uint64_t high_water;  /* max (head - tail): true occupancy incl. skipped ends */
     pto_heap_span *spans; /* output index, see above */
     uint64_t span_mask, span_head, span_tail;
-    int poisoned;        /* ASan builds: red zones were poisoned in the region */
+    int poisoned; /* ASan builds: red zones were poisoned in the region */
 } pto_heap_arena;
 
 /* max_spans: outputs the index holds (rounded up to a power of two). */

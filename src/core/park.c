@@ -44,8 +44,7 @@ int pto_event_wait(pto_event *ev, uint32_t seen, uint64_t timeout_ns)
             ts.tv_nsec = (long)(timeout_ns % 1000000000u);
             tsp = &ts;
         }
-        long r = syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAIT_PRIVATE, seen,
-                         tsp, 0, 0);
+        long r = syscall(SYS_futex, (uint32_t *)&ev->seq, FUTEX_WAIT_PRIVATE, seen, tsp, 0, 0);
         if (r != 0 && errno == ETIMEDOUT)
             timed_out = 1;
     }

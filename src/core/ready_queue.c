@@ -9,8 +9,8 @@ pto_status pto_rq_init(pto_ready_queue *q, uint32_t capacity, pto_error *err)
 {
     /* The per-cell turn counter needs two cells to tell "full" from "empty". */
     if (!pto_is_pow2(capacity) || capacity < 2)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "ready queue capacity %u is not a power of two >= 2", capacity);
+        return pto_fail(err, PTO_ERR_INVALID, "ready queue capacity %u is not a power of two >= 2",
+                        capacity);
     q->cells = aligned_alloc(64, pto_round_up((size_t)capacity * sizeof *q->cells, 64));
     if (!q->cells)
         return pto_fail(err, PTO_ERR_NOMEM, "ready queue of %u entries", capacity);
@@ -42,8 +42,7 @@ int pto_rq_push(pto_ready_queue *q, uint32_t value)
         uint64_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
         int64_t diff = (int64_t)(seq - pos);
         if (diff == 0) {
-            if (atomic_compare_exchange_weak_explicit(&q->tail, &pos, pos + 1,
-                                                      memory_order_relaxed,
+            if (atomic_compare_exchange_weak_explicit(&q->tail, &pos, pos + 1, memory_order_relaxed,
                                                       memory_order_relaxed)) {
                 c->value = value;
                 atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
@@ -63,13 +62,12 @@ uint32_t pto_rq_push_n(pto_ready_queue *q, const uint32_t *values, uint32_t n)
     uint32_t i = 0;
     while (n > 1 && n <= q->capacity) {
         for (i = 0; i < n; i++)
-            if (atomic_load_explicit(&q->cells[(pos + i) & q->mask].seq,
-                                     memory_order_acquire) != pos + i)
+            if (atomic_load_explicit(&q->cells[(pos + i) & q->mask].seq, memory_order_acquire) !=
+                pos + i)
                 break;
         if (i < n)
             break; /* a cell is still taken, or another push moved the tail */
-        if (atomic_compare_exchange_weak_explicit(&q->tail, &pos, pos + n,
-                                                  memory_order_relaxed,
+        if (atomic_compare_exchange_weak_explicit(&q->tail, &pos, pos + n, memory_order_relaxed,
                                                   memory_order_relaxed)) {
             /* Cells become visible in order: a pop of position p waits
              * for its own cell only. */
@@ -94,8 +92,7 @@ int pto_rq_pop(pto_ready_queue *q, uint32_t *value)
         uint64_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
         int64_t diff = (int64_t)(seq - (pos + 1));
         if (diff == 0) {
-            if (atomic_compare_exchange_weak_explicit(&q->head, &pos, pos + 1,
-                                                      memory_order_relaxed,
+            if (atomic_compare_exchange_weak_explicit(&q->head, &pos, pos + 1, memory_order_relaxed,
                                                       memory_order_relaxed)) {
                 *value = c->value;
                 atomic_store_explicit(&c->seq, pos + q->mask + 1, memory_order_release);
@@ -126,8 +123,7 @@ uint32_t pto_rq_pop_n(pto_ready_queue *q, uint32_t *values, uint32_t max)
             pos = atomic_load_explicit(&q->head, memory_order_relaxed);
             continue;
         }
-        if (atomic_compare_exchange_weak_explicit(&q->head, &pos, pos + n,
-                                                  memory_order_relaxed,
+        if (atomic_compare_exchange_weak_explicit(&q->head, &pos, pos + n, memory_order_relaxed,
                                                   memory_order_relaxed)) {
             for (uint32_t i = 0; i < n; i++) {
                 pto_rq_cell *c = &q->cells[(pos + i) & q->mask];

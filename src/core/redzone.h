@@ -57,7 +57,7 @@ void pto_redzone_disarm(uint8_t *p, uint64_t bytes);
 /* Result of a check: which red zone was damaged and which bytes, as byte
  * offsets from the buffer's start (negative: before it). */
 typedef struct pto_redzone_damage {
-    int after;          /* 0: the red zone before the buffer, 1: after it */
+    int after;           /* 0: the red zone before the buffer, 1: after it */
     int64_t first, last; /* first and last damaged byte, relative to p */
 } pto_redzone_damage;
 

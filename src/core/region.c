@@ -24,10 +24,7 @@ void pto_region_1d(pto_region *r, uint64_t offset, uint64_t bytes)
     r->stride[0] = 1;
 }
 
-static int ndim_ok(const pto_region *r)
-{
-    return r->ndim >= 1 && r->ndim <= PTO_MAX_DIMS;
-}
+static int ndim_ok(const pto_region *r) { return r->ndim >= 1 && r->ndim <= PTO_MAX_DIMS; }
 
 static int is_empty(const pto_region *r)
 {
@@ -180,8 +177,7 @@ int pto_region_overlap_range(const pto_region *r, uint64_t rlo, uint64_t rhi, ui
 {
     if (a >= b || rlo == rhi || !(a < rhi && rlo < b))
         return 0;
-    uint64_t f[PTO_MAX_DIMS], l[PTO_MAX_DIMS], lo[PTO_MAX_DIMS], hi[PTO_MAX_DIMS],
-        p[PTO_MAX_DIMS];
+    uint64_t f[PTO_MAX_DIMS], l[PTO_MAX_DIMS], lo[PTO_MAX_DIMS], hi[PTO_MAX_DIMS], p[PTO_MAX_DIMS];
     if (!grid_intervals(r, f, l))
         return 1; /* conservative */
     digits(r, a, lo);
@@ -266,7 +262,7 @@ int pto_region_overlap_bounded(const pto_region *a, uint64_t alo, uint64_t ahi, 
         return 0;
     if (a_dense && b_dense)
         return 1; /* two ranges: the bounds decide */
-    if (b_dense) /* a range: exact whenever the other side decomposes */
+    if (b_dense)  /* a range: exact whenever the other side decomposes */
         return pto_region_overlap_range(a, alo, ahi, blo, bhi);
     if (a_dense)
         return pto_region_overlap_range(b, blo, bhi, alo, ahi);
@@ -299,8 +295,8 @@ int pto_region_contains(const pto_region *outer, const pto_region *inner)
     uint64_t olo, ohi, ilo, ihi;
     if (!bounds_checked(outer, &olo, &ohi) || !bounds_checked(inner, &ilo, &ihi))
         return 0;
-    return pto_region_contains_bounded(outer, olo, ohi, pto_region_dense(outer), inner, ilo,
-                                       ihi, pto_region_dense(inner));
+    return pto_region_contains_bounded(outer, olo, ohi, pto_region_dense(outer), inner, ilo, ihi,
+                                       pto_region_dense(inner));
 }
 
 void pto_region_summary(const pto_region *r, uint64_t *lo, uint64_t *hi, int *dense)

@@ -16,12 +16,12 @@
 #include "pto/status.h"
 
 typedef struct pto_run_state {
-    _Atomic uint32_t active;       /* schedulers serve ready queues while set */
-    _Atomic uint64_t total;        /* tasks in the run; UINT64_MAX while a
+    _Atomic uint32_t active; /* schedulers serve ready queues while set */
+    _Atomic uint64_t total;  /* tasks in the run; UINT64_MAX while a
                                       streamed orchestration may add more */
-    uint64_t t0;                   /* launch time, ns (pto_now_ns) */
+    uint64_t t0;             /* launch time, ns (pto_now_ns) */
     _Alignas(64) _Atomic uint64_t completed;
-    _Atomic int32_t error_status;  /* pto_status of the first kernel failure */
+    _Atomic int32_t error_status; /* pto_status of the first kernel failure */
     _Atomic uint64_t error_task;
     _Atomic uint64_t error_arg[3]; /* PTO_ERR_CAPACITY: the task's start cycle,
                                       the cycles it reported, its func_id */
@@ -85,9 +85,8 @@ static inline void pto_run_state_fail(pto_run_state *rs, int32_t status, uint64_
  * records it as the run's first failure, PTO_ERR_CAPACITY, with its start
  * cycle and duration (read by the launching thread once every task has
  * completed). */
-static inline void pto_run_state_fail_cycles(pto_run_state *rs, uint64_t task,
-                                             int32_t func_id, uint64_t start,
-                                             uint64_t cycles)
+static inline void pto_run_state_fail_cycles(pto_run_state *rs, uint64_t task, int32_t func_id,
+                                             uint64_t start, uint64_t cycles)
 {
     int32_t expected = 0;
     if (atomic_compare_exchange_strong(&rs->error_status, &expected, PTO_ERR_CAPACITY)) {

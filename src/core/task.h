@@ -62,22 +62,22 @@ enum pto_task_state {
 typedef struct pto_task {
     _Alignas(64) uint64_t id;
     int32_t func_id;
-    uint8_t core_type;        /* pto_core_type, or PTO_QUEUE_DUMMY */
+    uint8_t core_type; /* pto_core_type, or PTO_QUEUE_DUMMY */
     uint8_t nargs;
-    uint8_t scope_depth;      /* owning scope (0 = the run's implicit scope) */
-    uint32_t fanin_total;     /* edges wired into this task (with a dep node) */
-    uint32_t fanin_head;      /* edge list of this task's producers */
-    uint64_t dep_mark;        /* dep-pool head after this task's wiring */
-    uint64_t heap_mark;       /* heap-arena head after this task's outputs */
+    uint8_t scope_depth;  /* owning scope (0 = the run's implicit scope) */
+    uint32_t fanin_total; /* edges wired into this task (with a dep node) */
+    uint32_t fanin_head;  /* edge list of this task's producers */
+    uint64_t dep_mark;    /* dep-pool head after this task's wiring */
+    uint64_t heap_mark;   /* heap-arena head after this task's outputs */
     uint64_t args[PTO_MAX_ARGS];
-    uint64_t end_cycle;       /* semantic end; written before completion */
-    _Atomic uint64_t ready_cycle; /* max(publish cycle, producers' end_cycle) */
+    uint64_t end_cycle;              /* semantic end; written before completion */
+    _Atomic uint64_t ready_cycle;    /* max(publish cycle, producers' end_cycle) */
     _Atomic int32_t fanin_remaining; /* see the readiness count above */
-    uint32_t fanin_wait;      /* edges in producers' fanouts (count down) */
+    uint32_t fanin_wait;             /* edges in producers' fanouts (count down) */
 
     _Alignas(64) _Atomic uint64_t link; /* refs << 32 | fanout head: the
                                            newest consumer edge, NIL or CLOSED */
-    _Atomic uint32_t state;   /* enum pto_task_state */
+    _Atomic uint32_t state;             /* enum pto_task_state */
 } pto_task;
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");

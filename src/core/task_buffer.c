@@ -12,8 +12,7 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
 {
     memset(tb, 0, sizeof *tb);
     if (!pto_is_pow2(window))
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "task window %u is not a power of two", window);
+        return pto_fail(err, PTO_ERR_INVALID, "task window %u is not a power of two", window);
     if (ready_queue < window)
         return pto_fail(err, PTO_ERR_INVALID,
                         "ready queue %u is smaller than the task window %u; it "
@@ -48,8 +47,7 @@ pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_l
 {
     tb->edge_log = calloc(cap, sizeof *tb->edge_log);
     if (!tb->edge_log)
-        return pto_fail(err, PTO_ERR_NOMEM, "edge log of %llu entries",
-                        (unsigned long long)cap);
+        return pto_fail(err, PTO_ERR_NOMEM, "edge log of %llu entries", (unsigned long long)cap);
     tb->edge_cap = cap;
     tb->edge_id_limit = id_limit;
     return PTO_OK;
@@ -85,8 +83,8 @@ void pto_tb_reset(pto_task_buffer *tb)
             pto_rq_reset(&tb->ready[q]);
 }
 
-pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
-                     const uint64_t *args, uint32_t nargs, uint32_t scope_depth)
+pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uint64_t *args,
+                     uint32_t nargs, uint32_t scope_depth)
 {
     pto_task *t = pto_tb_task(tb, tb->next_id);
     /* A slot's lines were last written by the scheduler that completed its
@@ -145,8 +143,9 @@ static int reaches(pto_task_buffer *tb, uint64_t from, uint64_t target)
 static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                               pto_error *err)
 {
-    pto_fail(err, PTO_ERR_CYCLE, "dependency t%llu -> t%llu would close a cycle:",
-             (unsigned long long)producer, (unsigned long long)consumer);
+    pto_fail(err, PTO_ERR_CYCLE,
+             "dependency t%llu -> t%llu would close a cycle:", (unsigned long long)producer,
+             (unsigned long long)consumer);
     /* dfs_parent leads from producer back to consumer; reverse it into the
      * dfs_stack scratch to print the cycle forwards. */
     uint32_t n = 0;
@@ -171,8 +170,7 @@ static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
     }
 }
 
-pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
-                          pto_error *err)
+pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer, pto_error *err)
 {
     if (producer == consumer)
         return cycle_error(tb, producer, consumer, err);
@@ -282,8 +280,7 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
     return queues;
 }
 
-uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
-                         void *arg)
+uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take, void *arg)
 {
     /* The lines below were last written by the orchestrator or another
      * scheduler: ask for the producers' link words now, so that their
@@ -331,8 +328,7 @@ uint64_t pto_tb_retire(pto_task_buffer *tb, const uint64_t *scope_begin, uint32_
     while (f < tb->next_id) {
         pto_task *t = pto_tb_task(tb, f);
         if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED ||
-            pto_task_refs(t) != 0 ||
-            pto_tb_scope_holds(t, scope_begin, open))
+            pto_task_refs(t) != 0 || pto_tb_scope_holds(t, scope_begin, open))
             break;
         if (t->dep_mark > dep_tail)
             dep_tail = t->dep_mark;

@@ -34,7 +34,7 @@ typedef struct pto_task_buffer {
     pto_ready_queue ready[PTO_NQUEUES];
     pto_dep_pool deps;
     _Alignas(64) uint64_t next_id;
-    uint64_t publish_next;     /* tasks are published in id order: those below
+    uint64_t publish_next; /* tasks are published in id order: those below
                                   this id are published (schedulers may touch
                                   them), the rest not yet (orchestrator-written) */
     _Atomic uint64_t last_alive;
@@ -42,7 +42,7 @@ typedef struct pto_task_buffer {
     uint64_t heap_mark;        /* heap end mark of the newest retired task */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
                                   mode: the simulation clock; else 0) */
-    int has_backward_edge; /* an edge to an earlier-added task exists */
+    int has_backward_edge;     /* an edge to an earlier-added task exists */
     struct pto_edge *edge_log; /* orchestrator-written log of wired edges */
     uint64_t edge_cap, edge_n, edge_dropped, edge_id_limit;
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
@@ -66,9 +66,8 @@ static inline pto_task *pto_tb_task(pto_task_buffer *tb, uint64_t id)
 static inline void pto_cycle_max(_Atomic uint64_t *a, uint64_t v)
 {
     uint64_t cur = atomic_load_explicit(a, memory_order_relaxed);
-    while (cur < v &&
-           !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
-                                                  memory_order_relaxed))
+    while (cur < v && !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
+                                                             memory_order_relaxed))
         ;
 }
 
@@ -91,8 +90,8 @@ static inline uint64_t pto_tb_live(pto_task_buffer *tb)
  * its publish guard until published. queue is a pto_core_type or
  * PTO_QUEUE_DUMMY; scope_depth is the depth of the innermost scope open
  * (see pto_tb_scope_holds). */
-pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue,
-                     const uint64_t *args, uint32_t nargs, uint32_t scope_depth);
+pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uint64_t *args,
+                     uint32_t nargs, uint32_t scope_depth);
 static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 {
     return tb->deps.capacity - (tb->deps.head - tb->deps.tail);
@@ -123,8 +122,7 @@ typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
  * offered to take, which may be NULL, and otherwise pushed to its ready
  * queue) and gives back its references on its producers. Returns how many
  * successors became ready. */
-uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take,
-                         void *arg);
+uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take, void *arg);
 
 /* A task's scope reference is implicit: the orchestrator's open scopes are
  * scope_begin[0..open), the first task id of the scope open at each depth,
@@ -133,8 +131,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
  * t: a scope opened at the same depth afterwards begins after t. This is
  * one reference per task, given back when its scope ends, without touching
  * the task (whose line the completing scheduler owns). */
-static inline int pto_tb_scope_holds(const pto_task *t, const uint64_t *scope_begin,
-                                     uint32_t open)
+static inline int pto_tb_scope_holds(const pto_task *t, const uint64_t *scope_begin, uint32_t open)
 {
     return t->scope_depth < open && t->id >= scope_begin[t->scope_depth];
 }

@@ -6,13 +6,11 @@
 #include "core/bits.h"
 #include "host/error.h"
 
-pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
-                         pto_error *err)
+pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets, pto_error *err)
 {
     memset(tm, 0, sizeof *tm);
     if (!pto_is_pow2(entries))
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "tensor map size %u is not a power of two", entries);
+        return pto_fail(err, PTO_ERR_INVALID, "tensor map size %u is not a power of two", entries);
     if (!pto_is_pow2(buckets) || buckets > (UINT32_C(1) << 30))
         return pto_fail(err, PTO_ERR_INVALID,
                         "tensor map bucket count %u is not a power of two <= 2^30", buckets);
@@ -21,8 +19,8 @@ pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
     tm->buckets = malloc((size_t)buckets * 2 * sizeof *tm->buckets);
     if (!tm->entries || !tm->regions || !tm->buckets) {
         pto_tmap_destroy(tm);
-        return pto_fail(err, PTO_ERR_NOMEM, "tensor map of %u entries, %u buckets",
-                        entries, buckets);
+        return pto_fail(err, PTO_ERR_NOMEM, "tensor map of %u entries, %u buckets", entries,
+                        buckets);
     }
     tm->capacity = entries;
     tm->nbuckets = buckets;
@@ -70,8 +68,8 @@ static int entry_overlaps(const pto_tensor_map *tm, uint32_t i, const pto_region
         return 0;
     if (!k->exact || !e->exact || (k->dense && e->dense))
         return 1; /* dense ranges: the bounds decide; invalid: conservative */
-    return pto_region_overlap_bounded(entry_region(tm, i), e->lo, e->hi, e->dense, r, k->lo,
-                                      k->hi, k->dense);
+    return pto_region_overlap_bounded(entry_region(tm, i), e->lo, e->hi, e->dense, r, k->lo, k->hi,
+                                      k->dense);
 }
 
 /* Does the write r certainly cover entry i? */
@@ -81,8 +79,8 @@ static int entry_covered(const pto_tensor_map *tm, uint32_t i, const pto_region 
     const pto_tmap_entry *e = &tm->entries[i];
     if (!k->exact || !e->exact)
         return 0;
-    return pto_region_contains_bounded(r, k->lo, k->hi, k->dense, entry_region(tm, i), e->lo,
-                                       e->hi, e->dense);
+    return pto_region_contains_bounded(r, k->lo, k->hi, k->dense, entry_region(tm, i), e->lo, e->hi,
+                                       e->dense);
 }
 
 /* One query: what every chain walk needs. */
@@ -157,8 +155,8 @@ static void scan(const tmap_query *q)
     }
 }
 
-void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags)
+void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r, uint64_t frontier,
+                    pto_tmap_visit_fn visit, void *arg, int flags)
 {
     pto_tmap_key k;
     pto_tmap_key_of(tm, base, r, &k);
@@ -199,8 +197,8 @@ void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_ke
     }
 }
 
-int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t task, int is_write)
+int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r, uint64_t task,
+                    int is_write)
 {
     pto_tmap_key k;
     pto_tmap_key_of(tm, base, r, &k);
@@ -216,8 +214,8 @@ static inline int head_is_live(const pto_tensor_map *tm, uint32_t h, uint32_t b)
     return e->pos >= tm->tail && e->bucket == b;
 }
 
-int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
-                      uint64_t task, int is_write)
+int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k, uint64_t task,
+                      int is_write)
 {
     if (k->lo == k->hi)
         return 0; /* empty: can never overlap, nothing to remember */

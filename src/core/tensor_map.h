@@ -77,27 +77,27 @@ typedef struct pto_tensor_map pto_tensor_map;
 /* What the map needs to know of one access, computed once per access (for
  * the query and the insert of the same submit). */
 typedef struct pto_tmap_key {
-    uint64_t base;     /* buffer base address */
-    uint64_t lo, hi;   /* bounding interval */
+    uint64_t base;        /* buffer base address */
+    uint64_t lo, hi;      /* bounding interval */
     uint32_t cell_bucket; /* bucket of (base, level, lo >> level) in a table */
-    uint8_t exact;     /* valid descriptor: exact tests apply */
-    uint8_t dense;     /* its bytes are exactly [lo, hi) */
+    uint8_t exact;        /* valid descriptor: exact tests apply */
+    uint8_t dense;        /* its bytes are exactly [lo, hi) */
     uint8_t level;
 } pto_tmap_key;
 
 /* One cache line: everything a chain walk reads. */
 typedef struct pto_tmap_entry {
-    uint64_t base;     /* buffer base address (the key) */
-    uint64_t task;     /* absolute id of the reading/writing task */
-    uint64_t pos;      /* ring position (see above) */
-    uint64_t lo, hi;   /* bounding interval of the region */
-    uint32_t next;     /* slot of the next (older) entry of the chain, or NIL */
-    uint32_t bucket;   /* chain it was linked into: table * nbuckets + bucket */
-    uint8_t is_write;  /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
+    uint64_t base;    /* buffer base address (the key) */
+    uint64_t task;    /* absolute id of the reading/writing task */
+    uint64_t pos;     /* ring position (see above) */
+    uint64_t lo, hi;  /* bounding interval of the region */
+    uint32_t next;    /* slot of the next (older) entry of the chain, or NIL */
+    uint32_t bucket;  /* chain it was linked into: table * nbuckets + bucket */
+    uint8_t is_write; /* 1 = writer (OUT, INOUT, OUT_EXISTING), 0 = reader */
     uint8_t level;
-    uint8_t exact;     /* region is valid: exact overlap tests apply */
-    uint8_t dense;     /* region's bytes are exactly [lo, hi) */
-    uint8_t linked;    /* 0 once superseded (unlinked from its chain) */
+    uint8_t exact;  /* region is valid: exact overlap tests apply */
+    uint8_t dense;  /* region's bytes are exactly [lo, hi) */
+    uint8_t linked; /* 0 once superseded (unlinked from its chain) */
 } __attribute__((aligned(64))) pto_tmap_entry;
 
 struct pto_tensor_map {
@@ -107,14 +107,14 @@ struct pto_tensor_map {
     uint32_t *buckets;       /* 2 x nbuckets chain heads (slot or NIL):
                                 readers' table, then writers' table */
     uint32_t capacity, nbuckets;
-    uint64_t head, tail;     /* ring positions: next entry, oldest held */
-    uint32_t live;           /* head - tail */
-    uint32_t high_water;     /* max live since init/reset */
-    uint64_t levels;         /* bit L: entries of level L may exist */
-    uint64_t straddle;       /* bit L: one of them may cross a cell boundary */
-    uint64_t superseded;     /* entries unlinked by covering writes */
-    uint64_t retired;        /* entries freed by pto_tmap_retire */
-    uint64_t full_rejects;   /* inserts refused because the pool was full */
+    uint64_t head, tail;   /* ring positions: next entry, oldest held */
+    uint32_t live;         /* head - tail */
+    uint32_t high_water;   /* max live since init/reset */
+    uint64_t levels;       /* bit L: entries of level L may exist */
+    uint64_t straddle;     /* bit L: one of them may cross a cell boundary */
+    uint64_t superseded;   /* entries unlinked by covering writes */
+    uint64_t retired;      /* entries freed by pto_tmap_retire */
+    uint64_t full_rejects; /* inserts refused because the pool was full */
 };
 
 /* Bucket of (base, level, cell): buffer bases are aligned, so their low bits
@@ -175,8 +175,7 @@ static inline void pto_tmap_key_of(const pto_tensor_map *tm, uint64_t base, cons
 /* entries and buckets must be powers of two (else PTO_ERR_INVALID; NIL =
  * UINT32_MAX is never a valid index). PTO_ERR_NOMEM if allocation fails. On
  * failure *tm is left destroyable (pto_tmap_destroy is a no-op). */
-pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets,
-                         pto_error *err);
+pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets, pto_error *err);
 /* Frees the arrays; safe to call twice or after a failed init. */
 void pto_tmap_destroy(pto_tensor_map *tm);
 /* Back to empty (statistics zeroed) in O(1): the ring tail jumps to the
@@ -186,9 +185,9 @@ void pto_tmap_reset(pto_tensor_map *tm);
 typedef void (*pto_tmap_visit_fn)(void *arg, uint64_t task, int is_write);
 
 enum {
-    PTO_TMAP_READERS = 1,   /* visit earlier readers (for a write: WAR) */
-    PTO_TMAP_WRITERS = 2,   /* visit earlier writers (RAW, WAW) */
-    PTO_TMAP_SUPERSEDE = 4  /* unlink visited entries the query region contains */
+    PTO_TMAP_READERS = 1,  /* visit earlier readers (for a write: WAR) */
+    PTO_TMAP_WRITERS = 2,  /* visit earlier writers (RAW, WAW) */
+    PTO_TMAP_SUPERSEDE = 4 /* unlink visited entries the query region contains */
 };
 
 /* Calls visit for every entry of the kinds in `flags` on `base` whose task
@@ -196,8 +195,8 @@ enum {
  * frontier must never decrease between calls (it is the retirement
  * frontier). With PTO_TMAP_SUPERSEDE, visited entries whose region `r`
  * certainly contains (pto_region_contains) are unlinked after the visit. */
-void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
+void pto_tmap_query(pto_tensor_map *tm, uint64_t base, const pto_region *r, uint64_t frontier,
+                    pto_tmap_visit_fn visit, void *arg, int flags);
 /* The same with the access's key precomputed (pto_tmap_key_of). */
 void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
                       uint64_t frontier, pto_tmap_visit_fn visit, void *arg, int flags);
@@ -206,10 +205,10 @@ void pto_tmap_query_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_ke
  * writes `r` of `base`. 0 on success (an empty region is accepted and not
  * stored); -1 when the ring is full (nothing is changed: call
  * pto_tmap_retire once the frontier advanced, then retry). */
-int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r,
-                    uint64_t task, int is_write);
-int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k,
-                      uint64_t task, int is_write);
+int pto_tmap_insert(pto_tensor_map *tm, uint64_t base, const pto_region *r, uint64_t task,
+                    int is_write);
+int pto_tmap_insert_k(pto_tensor_map *tm, const pto_region *r, const pto_tmap_key *k, uint64_t task,
+                      int is_write);
 
 /* Frees the entries at the tail whose task < frontier (they are in task
  * order, so this stops at the first live one); returns how many. Amortized

@@ -49,8 +49,7 @@ typedef struct pto_bounds_report {
 
 /* Adds buffer [start, +bytes) of parameter `param` (argument `param` when
  * kind is PTO_GUARD_ARG) to the set (see the invariants on duplicates). */
-void pto_guard_add(pto_guard_set *s, uint64_t start, uint64_t bytes, uint32_t param,
-                   int kind);
+void pto_guard_add(pto_guard_set *s, uint64_t start, uint64_t bytes, uint32_t param, int kind);
 
 /* Right after task t's kernel (k_name, t->func_id) returned: 0 when the red
  * zones of its parameters are intact; else 1, and the first damage of the

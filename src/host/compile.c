@@ -78,7 +78,7 @@
 #endif
 
 #define CC_PATH_MAX 4096
-#define CC_MAX_ARGS 256 /* argv slots, including the fixed ones and NULL */
+#define CC_MAX_ARGS 256  /* argv slots, including the fixed ones and NULL */
 #define CC_DIAG_MAX 3000 /* compiler output bytes kept in err->msg */
 
 /* ---- FNV-1a 64 ---- */
@@ -124,8 +124,8 @@ static int installed_include_dir(char *buf, size_t len)
     if (!slash)
         return 0;
     char dir[4096];
-    int n = snprintf(dir, sizeof dir, "%.*s/%s", (int)(slash - info.dli_fname),
-                     info.dli_fname, PTO_LIB_TO_INCLUDE);
+    int n = snprintf(dir, sizeof dir, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname,
+                     PTO_LIB_TO_INCLUDE);
     char *real = n > 0 && (size_t)n < sizeof dir ? realpath(dir, NULL) : NULL;
     if (!real) /* (it does not exist, or the path is too long) */
         return 0;
@@ -167,8 +167,7 @@ static pto_status cache_dir(char *buf, size_t len, pto_error *err)
                         "no kernel cache directory: set PTO_CACHE_DIR (HOME "
                         "and XDG_CACHE_HOME are unset)");
     if (n < 0 || (size_t)n >= len)
-        return pto_fail(err, PTO_ERR_INVALID, "kernel cache path '%s...' is too long",
-                        e);
+        return pto_fail(err, PTO_ERR_INVALID, "kernel cache path '%s...' is too long", e);
     return PTO_OK;
 }
 
@@ -206,8 +205,7 @@ static pto_status mkdir_p(char *path, pto_error *err)
 static int split_words(char *s, char **argv, int *argc, int max)
 {
     char *save = NULL;
-    for (char *w = strtok_r(s, " \t\r\n", &save); w;
-         w = strtok_r(NULL, " \t\r\n", &save)) {
+    for (char *w = strtok_r(s, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
         if (*argc + 1 >= max)
             return -1;
         argv[(*argc)++] = w;
@@ -234,8 +232,8 @@ static pto_status hash_file(const char *path, uint64_t *h, pto_error *err)
                 continue;
             int e = errno;
             close(fd);
-            return pto_fail(err, PTO_ERR_IO, "cannot read kernel source '%s': %s",
-                            path, strerror(e));
+            return pto_fail(err, PTO_ERR_IO, "cannot read kernel source '%s': %s", path,
+                            strerror(e));
         }
         *h = fnv(*h, buf, (size_t)r);
     }
@@ -251,8 +249,8 @@ static void stem_of(const char *path, char *out, size_t len)
     size_t n = 0;
     for (; *b && *b != '.' && n + 1 < len && n < 40; b++) {
         char c = *b;
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                 (c >= '0' && c <= '9') || c == '_' || c == '-';
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-';
         out[n++] = ok ? c : '_';
     }
     if (n == 0 && len > 1)
@@ -292,8 +290,7 @@ static void append_command(pto_error *err, char *const *argv)
 }
 
 /* Runs argv with stdout/stderr to errfd and waits for it. */
-static pto_status run(char *const *argv, int errfd, const char *c_path,
-                      pto_error *err)
+static pto_status run(char *const *argv, int errfd, const char *c_path, pto_error *err)
 {
     extern char **environ;
     posix_spawn_file_actions_t fa;
@@ -306,16 +303,14 @@ static pto_status run(char *const *argv, int errfd, const char *c_path,
         rc = posix_spawn_file_actions_adddup2(&fa, errfd, 2);
     if (rc != 0) {
         posix_spawn_file_actions_destroy(&fa);
-        return pto_fail(err, PTO_ERR_NOMEM, "cannot set up the compiler's files: %s",
-                        strerror(rc));
+        return pto_fail(err, PTO_ERR_NOMEM, "cannot set up the compiler's files: %s", strerror(rc));
     }
     pid_t pid;
     rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
-        pto_status s = (rc == ENOENT || rc == EACCES || rc == ENOTDIR)
-                           ? PTO_ERR_TOOLCHAIN
-                           : PTO_ERR_IO;
+        pto_status s =
+            (rc == ENOENT || rc == EACCES || rc == ENOTDIR) ? PTO_ERR_TOOLCHAIN : PTO_ERR_IO;
         return pto_fail(err, s,
                         "cannot run the C compiler '%s': %s (install a C "
                         "compiler or set CC)",
@@ -337,11 +332,11 @@ static pto_status run(char *const *argv, int errfd, const char *c_path,
                  "install a C compiler or set CC\n",
                  argv[0]);
     } else if (WIFEXITED(st)) {
-        pto_fail(err, s, "compiling '%s' failed (%s exited with status %d):\n",
-                 c_path, argv[0], WEXITSTATUS(st));
+        pto_fail(err, s, "compiling '%s' failed (%s exited with status %d):\n", c_path, argv[0],
+                 WEXITSTATUS(st));
     } else {
-        pto_fail(err, s, "compiling '%s' failed (%s killed by signal %d):\n",
-                 c_path, argv[0], WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        pto_fail(err, s, "compiling '%s' failed (%s killed by signal %d):\n", c_path, argv[0],
+                 WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     }
     append_diagnostics(err, errfd);
     append_command(err, argv);
@@ -503,8 +498,8 @@ static int parse_deps(const char *text, path_list *files)
  * source's, every dependency's, every -I, -iquote, -isystem, -idirafter
  * (joined or as the next word) among argv[0..nwords), $CPATH and
  * $C_INCLUDE_PATH. */
-static int search_dirs(const char *c_path, const path_list *files, char *const *argv,
-                       int nwords, path_list *dirs)
+static int search_dirs(const char *c_path, const path_list *files, char *const *argv, int nwords,
+                       path_list *dirs)
 {
     static const char *const opts[] = {"-I", "-iquote", "-isystem", "-idirafter"};
     if (pl_add_dir_of(dirs, c_path) != 0)
@@ -562,7 +557,7 @@ static void hash_program(uint64_t *h, const char *word)
         *h = fnv_str(*h, word);
         return;
     }
-    uint64_t id[7] = {(uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+    uint64_t id[7] = {(uint64_t)st.st_size,         (uint64_t)st.st_mtim.tv_sec,
                       (uint64_t)st.st_mtim.tv_nsec, (uint64_t)st.st_ctim.tv_sec,
                       (uint64_t)st.st_ctim.tv_nsec, (uint64_t)st.st_ino,
                       (uint64_t)st.st_dev};
@@ -678,10 +673,10 @@ static int manifest_lookup(const char *mpath, uint64_t k, uint64_t *o)
             ok = 0;
         } else if (type == 'd') {
             uint64_t sec, nsec, ino;
-            ok = next_u64(&p, &sec) == 0 && next_u64(&p, &nsec) == 0 &&
-                 next_u64(&p, &ino) == 0 && next_path(&p, end, path, sizeof path) == 0 &&
-                 stat(path, &st) == 0 && (uint64_t)st.st_ctim.tv_sec == sec &&
-                 (uint64_t)st.st_ctim.tv_nsec == nsec && (uint64_t)st.st_ino == ino;
+            ok = next_u64(&p, &sec) == 0 && next_u64(&p, &nsec) == 0 && next_u64(&p, &ino) == 0 &&
+                 next_path(&p, end, path, sizeof path) == 0 && stat(path, &st) == 0 &&
+                 (uint64_t)st.st_ctim.tv_sec == sec && (uint64_t)st.st_ctim.tv_nsec == nsec &&
+                 (uint64_t)st.st_ino == ino;
         } else if (type == 'm') {
             ok = next_path(&p, end, path, sizeof path) == 0 && stat(path, &st) != 0 &&
                  errno == ENOENT;
@@ -702,9 +697,8 @@ static int manifest_lookup(const char *mpath, uint64_t k, uint64_t *o)
 /* Writes the manifest (through a temporary file renamed into place).
  * Returns 0, or -1 when a listed file or directory changed since the
  * compile started (then nothing is written) or on an I/O error. */
-static int manifest_write(const char *mpath, const char *mtmp_template,
-                          const path_list *files, const path_list *dirs,
-                          const compile_start *start)
+static int manifest_write(const char *mpath, const char *mtmp_template, const path_list *files,
+                          const path_list *dirs, const compile_start *start)
 {
     char tmp[CC_PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s", mtmp_template);
@@ -751,8 +745,8 @@ static int manifest_write(const char *mpath, const char *mtmp_template,
  * that go into the compile key (compiler, fixed and extra flags), argv[0..ncc)
  * the words of $CC. */
 typedef struct compile_job {
-    char *cc_words;    /* strdup of $CC, split in place into argv */
-    char *flag_words;  /* strdup of extra_flags, split in place */
+    char *cc_words;   /* strdup of $CC, split in place into argv */
+    char *flag_words; /* strdup of extra_flags, split in place */
     char *argv[CC_MAX_ARGS];
     int argc, nkey, ncc;
     char incflag[CC_PATH_MAX + 2];
@@ -769,8 +763,8 @@ typedef struct compile_job {
  * -o <tmp> <src> -lm. */
 #define CC_TAIL_WORDS 9
 
-static pto_status build_argv(compile_job *j, const char *cc, const char *flags,
-                             const char *inc, const char *c_path, pto_error *err)
+static pto_status build_argv(compile_job *j, const char *cc, const char *flags, const char *inc,
+                             const char *c_path, pto_error *err)
 {
     j->cc_words = strdup(cc);
     j->flag_words = strdup(flags ? flags : "");
@@ -778,19 +772,16 @@ static pto_status build_argv(compile_job *j, const char *cc, const char *flags,
         return pto_fail(err, PTO_ERR_NOMEM, "out of host memory building a compile");
     const int room = CC_MAX_ARGS - CC_TAIL_WORDS - 6; /* fixed args + NULL */
     if (split_words(j->cc_words, j->argv, &j->argc, room) != 0 || j->argc == 0)
-        return pto_fail(err, PTO_ERR_INVALID, "CC='%s' is empty or has too many words",
-                        cc);
+        return pto_fail(err, PTO_ERR_INVALID, "CC='%s' is empty or has too many words", cc);
     j->ncc = j->argc;
-    static char *const fixed[] = { "-std=c11", "-shared", "-fPIC", "-O2" };
+    static char *const fixed[] = {"-std=c11", "-shared", "-fPIC", "-O2"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         j->argv[j->argc++] = fixed[i];
-    if ((size_t)snprintf(j->incflag, sizeof j->incflag, "-I%s", inc) >=
-        sizeof j->incflag)
+    if ((size_t)snprintf(j->incflag, sizeof j->incflag, "-I%s", inc) >= sizeof j->incflag)
         return pto_fail(err, PTO_ERR_INVALID, "include dir '%s' is too long", inc);
     j->argv[j->argc++] = j->incflag;
     if (split_words(j->flag_words, j->argv, &j->argc, CC_MAX_ARGS - CC_TAIL_WORDS) != 0)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "extra_flags has too many words (at most %d)",
+        return pto_fail(err, PTO_ERR_INVALID, "extra_flags has too many words (at most %d)",
                         CC_MAX_ARGS - CC_TAIL_WORDS - 2 - j->argc);
     j->nkey = j->argc;
     /* The compiler lists every file it read (the cache key, see above). */
@@ -809,8 +800,7 @@ static pto_status build_argv(compile_job *j, const char *cc, const char *flags,
 
 /* Compile key: the source, its path, the command words, the compiler
  * programs and the include-path environment. */
-static pto_status compile_key(const compile_job *j, const char *c_path, uint64_t *k,
-                              pto_error *err)
+static pto_status compile_key(const compile_job *j, const char *c_path, uint64_t *k, pto_error *err)
 {
     uint64_t h = fnv_str(0xcbf29ce484222325ull, "pto-compile-v2");
     pto_status s = hash_file(c_path, &h, err);
@@ -835,9 +825,8 @@ static pto_status compile_key(const compile_job *j, const char *c_path, uint64_t
  * Returns 1 when the manifest may be written: the dependency list was
  * usable and nothing listed changed since the compile started. Otherwise
  * *o is private to this compile (see the header comment). */
-static int analyse_deps(compile_job *j, const char *c_path, uint64_t k,
-                        const compile_start *start, path_list *files, path_list *dirs,
-                        uint64_t *o)
+static int analyse_deps(compile_job *j, const char *c_path, uint64_t k, const compile_start *start,
+                        path_list *files, path_list *dirs, uint64_t *o)
 {
     uint64_t h = k;
     size_t len;
@@ -871,9 +860,8 @@ static void object_path(compile_job *j, const char *stem, uint64_t o)
         j->final[0] = '\0'; /* cannot happen; stat and rename then fail */
 }
 
-static pto_status compile_job_run(compile_job *j, const char *c_path,
-                                  const char *flags, char *out_path,
-                                  size_t out_len, pto_error *err)
+static pto_status compile_job_run(compile_job *j, const char *c_path, const char *flags,
+                                  char *out_path, size_t out_len, pto_error *err)
 {
     const char *cc = getenv("CC");
     if (!cc || !cc[0])
@@ -901,13 +889,11 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
         snprintf(j->deps, sizeof j->deps, "%s/.%s-%016llx.d.XXXXXX", j->cache, stem, kk),
         snprintf(j->manifest, sizeof j->manifest, "%s/%s-%016llx.deps", j->cache, stem, kk),
         snprintf(j->mtmp, sizeof j->mtmp, "%s/.%s-%016llx.deps.XXXXXX", j->cache, stem, kk),
-        snprintf(j->errpath, sizeof j->errpath, "%s/.%s-%016llx.err.XXXXXX", j->cache, stem,
-                 kk),
+        snprintf(j->errpath, sizeof j->errpath, "%s/.%s-%016llx.err.XXXXXX", j->cache, stem, kk),
     };
     for (int i = 0; i < 5; i++)
         if (n < 0 || m[i] < 0 || (size_t)m[i] >= CC_PATH_MAX)
-            return pto_fail(err, PTO_ERR_INVALID, "kernel cache path '%s' is too long",
-                            j->cache);
+            return pto_fail(err, PTO_ERR_INVALID, "kernel cache path '%s' is too long", j->cache);
     /* The object's name has the same length whatever its key. */
     if ((size_t)n >= out_len)
         return pto_fail(err, PTO_ERR_INVALID,
@@ -927,8 +913,8 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
 
     int tfd = mkostemp(j->tmp, O_CLOEXEC);
     if (tfd < 0)
-        return pto_fail(err, PTO_ERR_IO, "cannot create a temporary file in '%s': %s",
-                        j->cache, strerror(errno));
+        return pto_fail(err, PTO_ERR_IO, "cannot create a temporary file in '%s': %s", j->cache,
+                        strerror(errno));
     compile_start start;
     start_clock(tfd, &start);
     close(tfd);
@@ -941,8 +927,8 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
             close(dfd);
             unlink(j->deps);
         }
-        return pto_fail(err, PTO_ERR_IO, "cannot create a temporary file in '%s': %s",
-                        j->cache, strerror(e));
+        return pto_fail(err, PTO_ERR_IO, "cannot create a temporary file in '%s': %s", j->cache,
+                        strerror(e));
     }
     close(dfd);
     unlink(j->errpath); /* the open fd keeps it readable */
@@ -953,8 +939,8 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
         int fresh = analyse_deps(j, c_path, k, &start, &files, &dirs, &o);
         object_path(j, stem, o);
         if (rename(j->tmp, j->final) != 0)
-            s = pto_fail(err, PTO_ERR_IO, "cannot move the compiled object to '%s': %s",
-                         j->final, strerror(errno));
+            s = pto_fail(err, PTO_ERR_IO, "cannot move the compiled object to '%s': %s", j->final,
+                         strerror(errno));
         else if (fresh) /* after the object: a manifest never names a missing one */
             manifest_write(j->manifest, j->mtmp, &files, &dirs, &start); /* best effort */
         pl_free(&files);
@@ -969,8 +955,8 @@ static pto_status compile_job_run(compile_job *j, const char *c_path,
     return PTO_OK;
 }
 
-pto_status pto_compile_shared(const char *c_path, const char *extra_flags,
-                              char *out_path, size_t out_len, pto_error *err)
+pto_status pto_compile_shared(const char *c_path, const char *extra_flags, char *out_path,
+                              size_t out_len, pto_error *err)
 {
     if (!c_path || !c_path[0])
         return pto_fail(err, PTO_ERR_INVALID, "pto_compile_shared: c_path is NULL or empty");

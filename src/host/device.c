@@ -40,7 +40,11 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
         return pto_fail(err, PTO_ERR_INVALID, "pto_device_config_from_env: cfg is NULL");
     /* is32: 1 = u32 size, 0 = size_t size, 2 = u64 size, 3 = u32 value (0 allowed).
      * Values are plain decimal (host/env.h): 010, 0x10, -1 are errors. */
-    static const struct { const char *name; size_t off; int is32; } vars[] = {
+    static const struct {
+        const char *name;
+        size_t off;
+        int is32;
+    } vars[] = {
         {"PTO_BLOCKS", offsetof(pto_device_config, blocks), 1},
         {"PTO_SCHEDULERS", offsetof(pto_device_config, schedulers), 1},
         {"PTO_EXEC_THREADS", offsetof(pto_device_config, exec_threads), 3}, /* 0: hosted */
@@ -77,8 +81,8 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
             memcpy((char *)cfg + vars[i].off, &x, sizeof x);
         } else {
             if (x > SIZE_MAX)
-                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large",
-                                vars[i].name, (unsigned long long)x);
+                return pto_fail(err, PTO_ERR_INVALID, "%s=%llu is too large", vars[i].name,
+                                (unsigned long long)x);
             size_t v = (size_t)x;
             memcpy((char *)cfg + vars[i].off, &v, sizeof v);
         }
@@ -98,39 +102,51 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     pto_device_config def;
     pto_device_config_default(&def);
     *cfg = in ? *in : def;
-    if (!cfg->blocks) cfg->blocks = def.blocks;
-    if (!cfg->schedulers) cfg->schedulers = def.schedulers;
-    if (!cfg->gm_bytes) cfg->gm_bytes = def.gm_bytes;
-    if (!cfg->gm_max_allocs) cfg->gm_max_allocs = def.gm_max_allocs;
-    if (!cfg->task_window) cfg->task_window = def.task_window;
-    if (!cfg->dep_pool) cfg->dep_pool = def.dep_pool;
-    if (!cfg->ready_queue) cfg->ready_queue = cfg->task_window < 2 ? 2 : cfg->task_window;
-    if (!cfg->trace_capacity) cfg->trace_capacity = cfg->task_window;
-    if (!cfg->heap_bytes) cfg->heap_bytes = def.heap_bytes;
-    if (!cfg->tensormap_entries) cfg->tensormap_entries = def.tensormap_entries;
-    if (!cfg->tensormap_buckets) cfg->tensormap_buckets = def.tensormap_buckets;
+    if (!cfg->blocks)
+        cfg->blocks = def.blocks;
+    if (!cfg->schedulers)
+        cfg->schedulers = def.schedulers;
+    if (!cfg->gm_bytes)
+        cfg->gm_bytes = def.gm_bytes;
+    if (!cfg->gm_max_allocs)
+        cfg->gm_max_allocs = def.gm_max_allocs;
+    if (!cfg->task_window)
+        cfg->task_window = def.task_window;
+    if (!cfg->dep_pool)
+        cfg->dep_pool = def.dep_pool;
+    if (!cfg->ready_queue)
+        cfg->ready_queue = cfg->task_window < 2 ? 2 : cfg->task_window;
+    if (!cfg->trace_capacity)
+        cfg->trace_capacity = cfg->task_window;
+    if (!cfg->heap_bytes)
+        cfg->heap_bytes = def.heap_bytes;
+    if (!cfg->tensormap_entries)
+        cfg->tensormap_entries = def.tensormap_entries;
+    if (!cfg->tensormap_buckets)
+        cfg->tensormap_buckets = def.tensormap_buckets;
     const char *cb = getenv("PTO_CHECK_BOUNDS"); /* on for every device, whoever opens it */
     if (cb && *cb && strcmp(cb, "0"))
         cfg->check_bounds = 1;
     cfg->check_bounds = cfg->check_bounds != 0;
     uint32_t cores = cfg->blocks * PTO_CORES_PER_BLOCK;
     if (cfg->blocks > PTO_MAX_BLOCKS)
-        return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks",
-                        cfg->blocks, PTO_MAX_BLOCKS);
+        return pto_fail(err, PTO_ERR_INVALID, "blocks=%u: a2a3 has 1..%d blocks", cfg->blocks,
+                        PTO_MAX_BLOCKS);
     if (cfg->schedulers > PTO_MAX_AICPU_THREADS)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "schedulers=%u: a2a3 has 1..%d AICPU threads", cfg->schedulers,
-                        PTO_MAX_AICPU_THREADS);
+        return pto_fail(err, PTO_ERR_INVALID, "schedulers=%u: a2a3 has 1..%d AICPU threads",
+                        cfg->schedulers, PTO_MAX_AICPU_THREADS);
     if (cfg->schedulers > cfg->blocks)
         return pto_fail(err, PTO_ERR_INVALID,
                         "schedulers=%u > blocks=%u: blocks are split across "
                         "schedulers, so each needs at least one",
                         cfg->schedulers, cfg->blocks);
     if (cfg->exec_threads > cores || cfg->exec_threads > 64)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "exec_threads=%u must be <= cores (%u) and <= 64",
+        return pto_fail(err, PTO_ERR_INVALID, "exec_threads=%u must be <= cores (%u) and <= 64",
                         cfg->exec_threads, cores);
-    const struct { const char *name; uint32_t v; } rings[] = {
+    const struct {
+        const char *name;
+        uint32_t v;
+    } rings[] = {
         {"task_window (PTO_TASK_WINDOW)", cfg->task_window},
         {"dep_pool (PTO_DEP_POOL)", cfg->dep_pool},
         {"ready_queue (PTO_READY_QUEUE)", cfg->ready_queue},
@@ -139,11 +155,11 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     };
     for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++) {
         if (!pto_is_pow2(rings[i].v))
-            return pto_fail(err, PTO_ERR_INVALID, "%s=%u is not a power of two",
-                            rings[i].name, rings[i].v);
+            return pto_fail(err, PTO_ERR_INVALID, "%s=%u is not a power of two", rings[i].name,
+                            rings[i].v);
         if (rings[i].v > PTO_MAX_RING)
-            return pto_fail(err, PTO_ERR_INVALID, "%s=%u exceeds the limit %u",
-                            rings[i].name, rings[i].v, PTO_MAX_RING);
+            return pto_fail(err, PTO_ERR_INVALID, "%s=%u exceeds the limit %u", rings[i].name,
+                            rings[i].v, PTO_MAX_RING);
     }
     if (cfg->ready_queue < cfg->task_window || cfg->ready_queue < 2)
         return pto_fail(err, PTO_ERR_INVALID,
@@ -161,8 +177,8 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     return PTO_OK;
 }
 
-pto_status pto_device_open(const char *platform, const pto_device_config *in,
-                           pto_device **out, pto_error *err)
+pto_status pto_device_open(const char *platform, const pto_device_config *in, pto_device **out,
+                           pto_error *err)
 {
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "pto_device_open: out is NULL");
@@ -172,8 +188,8 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     if (strcmp(platform, "a2a3") == 0)
         return pto_a2a3_open_check(err);
     if (strcmp(platform, "a2a3sim") != 0)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "unknown platform '%s' (known: a2a3sim, a2a3)", platform);
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "unknown platform '%s' (known: a2a3sim, a2a3)",
+                        platform);
 
     pto_crash_install();
     pto_device *dev = pto_zalloc_lines(sizeof *dev);
@@ -203,12 +219,12 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in,
     }
     if ((st = pto_gm_create_guarded(dev->cfg.gm_bytes, dev->cfg.gm_max_allocs,
                                     (int)dev->cfg.check_bounds, &dev->gm, err)) ||
-        (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool,
-                          dev->cfg.ready_queue, err)) ||
+        (st = pto_tb_init(&dev->tb, dev->cfg.task_window, dev->cfg.dep_pool, dev->cfg.ready_queue,
+                          err)) ||
         (st = pto_heap_init(&dev->heap, dev->cfg.heap_bytes,
                             (uint64_t)dev->cfg.task_window * PTO_MAX_ARGS, err)) ||
-        (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries,
-                            dev->cfg.tensormap_buckets, err)) ||
+        (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries, dev->cfg.tensormap_buckets,
+                            err)) ||
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
                                    dev->cfg.trace_capacity, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||
@@ -296,8 +312,7 @@ void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *c
         *count = dev ? dev->tb.edge_n : 0;
 }
 
-void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
-                          size_t *count)
+void pto_last_run_records(const pto_device *dev, const pto_task_record **recs, size_t *count)
 {
     if (recs)
         *recs = dev ? dev->records : NULL;

@@ -27,26 +27,26 @@
 struct pto_sim;
 
 struct pto_device {
-    pto_device_config cfg;        /* resolved sizes (no zeros) */
-    const char *platform;         /* "a2a3sim" */
-    uint32_t cores;               /* blocks * 3 */
+    pto_device_config cfg; /* resolved sizes (no zeros) */
+    const char *platform;  /* "a2a3sim" */
+    uint32_t cores;        /* blocks * 3 */
     pto_gm *gm;
     pto_kernel_table kernels;
     pto_task_buffer tb;
-    pto_heap_arena heap;          /* PTO_OUT tensors of streamed runs */
-    pto_tensor_map tmap;          /* producer/consumer lookup for inference */
+    pto_heap_arena heap; /* PTO_OUT tensors of streamed runs */
+    pto_tensor_map tmap; /* producer/consumer lookup for inference */
     pto_run_state run;
-    struct pto_run *run_handle;   /* the public run object, reused per launch */
+    struct pto_run *run_handle; /* the public run object, reused per launch */
     struct pto_sim *sim;
-    pto_task_record *records;     /* trace_capacity entries, indexed by task id,
+    pto_task_record *records;          /* trace_capacity entries, indexed by task id,
                                      one per cache line (inside records_mem) */
-    void *records_mem;            /* calloc'ed: untouched pages stay unmapped */
-    size_t nrecords;              /* records valid for the last run */
-    _Atomic int busy;             /* inside pto_launch (claimed by CAS) */
-    _Atomic int executing;        /* tasks may be running (kernel table frozen) */
-    _Atomic int broken;           /* a watchdog fired: no more runs; set
+    void *records_mem;                 /* calloc'ed: untouched pages stay unmapped */
+    size_t nrecords;                   /* records valid for the last run */
+    _Atomic int busy;                  /* inside pto_launch (claimed by CAS) */
+    _Atomic int executing;             /* tasks may be running (kernel table frozen) */
+    _Atomic int broken;                /* a watchdog fired: no more runs; set
                                      with sim->dead by pto_run_watchdog */
-    uint64_t launches;            /* pto_launch calls that started a run
+    uint64_t launches;                 /* pto_launch calls that started a run
                                      (crash reports: "run N"); launcher only */
     struct pto_device *abandoned_next; /* pto_device_close: list of devices
                                           kept for threads stuck in kernels */
@@ -54,7 +54,7 @@ struct pto_device {
      * launching thread before a run starts: its tasks' red zones are
      * checked after every kernel. */
     int bounds_run;
-    pto_guard_set *guards;        /* task_window entries, by ring slot */
+    pto_guard_set *guards; /* task_window entries, by ring slot */
     pto_bounds_report bounds;
 };
 

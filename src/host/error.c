@@ -32,10 +32,18 @@ void pto_error_append(pto_error *err, const char *fmt, ...)
 const char *pto_status_name(pto_status s)
 {
     static const char *const names[] = {
-        "PTO_OK",           "PTO_ERR_INVALID", "PTO_ERR_NOMEM",
-        "PTO_ERR_NOT_FOUND", "PTO_ERR_TOOLCHAIN", "PTO_ERR_COMPILE",
-        "PTO_ERR_CYCLE",    "PTO_ERR_CAPACITY", "PTO_ERR_DEADLOCK",
-        "PTO_ERR_TIMEOUT",  "PTO_ERR_KERNEL",  "PTO_ERR_IO",
+        "PTO_OK",
+        "PTO_ERR_INVALID",
+        "PTO_ERR_NOMEM",
+        "PTO_ERR_NOT_FOUND",
+        "PTO_ERR_TOOLCHAIN",
+        "PTO_ERR_COMPILE",
+        "PTO_ERR_CYCLE",
+        "PTO_ERR_CAPACITY",
+        "PTO_ERR_DEADLOCK",
+        "PTO_ERR_TIMEOUT",
+        "PTO_ERR_KERNEL",
+        "PTO_ERR_IO",
         "PTO_ERR_STATE",
     };
     if ((unsigned)s < sizeof names / sizeof names[0])

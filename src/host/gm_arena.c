@@ -42,24 +42,23 @@ struct pto_gm {
     size_t map_bytes;    /* length passed to mmap */
     size_t bytes;        /* usable size: a multiple of GM_ALIGN */
     uint32_t max_allocs;
-    size_t cap;          /* entries in blk: 2 * max_allocs + 1 */
-    size_t n;            /* entries in use */
+    size_t cap; /* entries in blk: 2 * max_allocs + 1 */
+    size_t n;   /* entries in use */
     size_t nlive;
     size_t live_bytes;
     gm_block *blk;
-    size_t rz;           /* red zone bytes each side: 0, or PTO_REDZONE (fixed) */
-    int poisoned;        /* ASan builds: red zones were poisoned */
+    size_t rz;              /* red zone bytes each side: 0, or PTO_REDZONE (fixed) */
+    int poisoned;           /* ASan builds: red zones were poisoned */
     _Atomic uint64_t frees; /* successful frees (pto_gm_epoch); under lock */
 };
 
-pto_status pto_gm_create(size_t bytes, uint32_t max_allocs, pto_gm **out,
-                         pto_error *err)
+pto_status pto_gm_create(size_t bytes, uint32_t max_allocs, pto_gm **out, pto_error *err)
 {
     return pto_gm_create_guarded(bytes, max_allocs, 0, out, err);
 }
 
-pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded,
-                                 pto_gm **out, pto_error *err)
+pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded, pto_gm **out,
+                                 pto_error *err)
 {
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "pto_gm_create: out is NULL");
@@ -71,8 +70,7 @@ pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded,
                         "%zu bytes (raise PTO_GM_BYTES)",
                         bytes, GM_ALIGN);
     if (max_allocs == 0)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "GM arena needs gm_max_allocs >= 1");
+        return pto_fail(err, PTO_ERR_INVALID, "GM arena needs gm_max_allocs >= 1");
 
     pto_gm *gm = calloc(1, sizeof *gm);
     if (!gm)
@@ -94,16 +92,15 @@ pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded,
         free(gm->blk);
         free(gm);
         return pto_fail(err, PTO_ERR_NOMEM,
-                        "cannot map a GM arena of %zu bytes: %s (lower PTO_GM_BYTES)",
-                        usable, strerror(e));
+                        "cannot map a GM arena of %zu bytes: %s (lower PTO_GM_BYTES)", usable,
+                        strerror(e));
     }
     int rc = pthread_mutex_init(&gm->lock, NULL);
     if (rc != 0) {
         munmap(p, usable);
         free(gm->blk);
         free(gm);
-        return pto_fail(err, PTO_ERR_NOMEM, "GM arena mutex init failed: %s",
-                        strerror(rc));
+        return pto_fail(err, PTO_ERR_NOMEM, "GM arena mutex init failed: %s", strerror(rc));
     }
     gm->base = p;
     gm->map_bytes = usable;
@@ -111,7 +108,7 @@ pto_status pto_gm_create_guarded(size_t bytes, uint32_t max_allocs, int guarded,
     gm->max_allocs = max_allocs;
     gm->rz = guarded ? PTO_REDZONE : 0;
     gm->n = 1;
-    gm->blk[0] = (gm_block){ .off = 0, .size = usable, .req = 0 };
+    gm->blk[0] = (gm_block){.off = 0, .size = usable, .req = 0};
     *out = gm;
     return PTO_OK;
 }
@@ -152,12 +149,10 @@ static void remove_at(pto_gm *gm, size_t i)
 pto_status pto_gm_alloc(pto_gm *gm, size_t bytes, void **out, pto_error *err)
 {
     if (!gm || !out)
-        return pto_fail(err, PTO_ERR_INVALID, "device malloc: %s is NULL",
-                        gm ? "out" : "GM arena");
+        return pto_fail(err, PTO_ERR_INVALID, "device malloc: %s is NULL", gm ? "out" : "GM arena");
     *out = NULL;
     if (bytes == 0)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "device malloc of 0 bytes; sizes must be >= 1");
+        return pto_fail(err, PTO_ERR_INVALID, "device malloc of 0 bytes; sizes must be >= 1");
     if (bytes > gm->bytes)
         return pto_fail(err, PTO_ERR_INVALID,
                         "device malloc of %zu bytes exceeds the GM arena (%zu "
@@ -188,10 +183,8 @@ pto_status pto_gm_alloc(pto_gm *gm, size_t bytes, void **out, pto_error *err)
         if (b->size > size) {
             /* Split: the tail stays free. n < cap holds because nlive <
              * max_allocs (see the table bound above). */
-            memmove(&gm->blk[i + 2], &gm->blk[i + 1],
-                    (gm->n - i - 1) * sizeof *gm->blk);
-            gm->blk[i + 1] = (gm_block){ .off = b->off + size,
-                                         .size = b->size - size, .req = 0 };
+            memmove(&gm->blk[i + 2], &gm->blk[i + 1], (gm->n - i - 1) * sizeof *gm->blk);
+            gm->blk[i + 1] = (gm_block){.off = b->off + size, .size = b->size - size, .req = 0};
             gm->n++;
             b->size = size;
         }
@@ -274,8 +267,7 @@ pto_status pto_gm_free(pto_gm *gm, void *p, pto_error *err)
     return PTO_OK;
 }
 
-pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes,
-                              pto_error *err)
+pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes, pto_error *err)
 {
     if (!gm)
         return pto_fail(err, PTO_ERR_INVALID, "device range check: GM arena is NULL");
@@ -286,8 +278,7 @@ pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes,
         return pto_fail(err, PTO_ERR_INVALID,
                         "device range [%p, +%zu): %p is not a device pointer "
                         "(outside the GM arena [%p, %p))",
-                        p, bytes, p, (void *)gm->base,
-                        (void *)(gm->base + gm->bytes));
+                        p, bytes, p, (void *)gm->base, (void *)(gm->base + gm->bytes));
     size_t off = a - b0;
 
     pthread_mutex_lock(&gm->lock);
@@ -305,28 +296,20 @@ pto_status pto_gm_check_range(pto_gm *gm, const void *p, size_t bytes,
         return pto_fail(err, PTO_ERR_INVALID,
                         "device range [%p, +%zu) overruns its allocation of %zu "
                         "bytes at %p (offset %zu, ends %zu bytes past the end)",
-                        p, bytes, breq, (void *)(gm->base + boff), rel,
-                        rel + bytes - breq);
+                        p, bytes, breq, (void *)(gm->base + boff), rel, rel + bytes - breq);
     return PTO_OK;
 }
 
-size_t pto_gm_size(const pto_gm *gm)
-{
-    return gm ? gm->bytes : 0;
-}
+size_t pto_gm_size(const pto_gm *gm) { return gm ? gm->bytes : 0; }
 
-int pto_gm_guarded(const pto_gm *gm)
-{
-    return gm && gm->rz;
-}
+int pto_gm_guarded(const pto_gm *gm) { return gm && gm->rz; }
 
 uint64_t pto_gm_epoch(const pto_gm *gm)
 {
     return atomic_load_explicit(&((pto_gm *)gm)->frees, memory_order_acquire);
 }
 
-int pto_gm_find(pto_gm *gm, const void *p, uintptr_t *start, size_t *bytes,
-                uint64_t *epoch)
+int pto_gm_find(pto_gm *gm, const void *p, uintptr_t *start, size_t *bytes, uint64_t *epoch)
 {
     uintptr_t a = (uintptr_t)p, b0 = (uintptr_t)gm->base;
     if (a < b0 || a - b0 >= gm->bytes)

@@ -30,15 +30,13 @@
 _Static_assert(sizeof(pto_kernel_fn) == sizeof(void *),
                "dlsym results must fit a function pointer");
 
-static pto_status check_id(pto_device *dev, int func_id, const char *what,
-                           pto_error *err)
+static pto_status check_id(pto_device *dev, int func_id, const char *what, pto_error *err)
 {
     if (!dev)
         return pto_fail(err, PTO_ERR_INVALID, "%s: device is NULL", what);
     if (func_id < 0 || func_id >= PTO_MAX_FUNCS)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "%s: func_id %d is out of range [0, %d)", what, func_id,
-                        PTO_MAX_FUNCS);
+        return pto_fail(err, PTO_ERR_INVALID, "%s: func_id %d is out of range [0, %d)", what,
+                        func_id, PTO_MAX_FUNCS);
     /* pto_orchestrating is this thread's: only the launching thread of a
      * host-built run sees its own run there. */
     int own_build = dev->run_handle && pto_orchestrating == dev->run_handle;
@@ -75,8 +73,8 @@ static pto_status check_type_change(pto_device *dev, int func_id, pto_core_type 
     return PTO_OK;
 }
 
-static pto_status check_reg(pto_device *dev, int func_id, pto_core_type type,
-                            const char *what, pto_error *err)
+static pto_status check_reg(pto_device *dev, int func_id, pto_core_type type, const char *what,
+                            pto_error *err)
 {
     pto_status s = check_id(dev, func_id, what, err);
     if (s != PTO_OK)
@@ -90,8 +88,8 @@ static pto_status check_reg(pto_device *dev, int func_id, pto_core_type type,
 }
 
 /* Fills entry func_id (validated by the caller) and takes ownership of dl. */
-static void install(pto_device *dev, int func_id, pto_core_type type,
-                    pto_kernel_fn fn, void *dl, const char *name)
+static void install(pto_device *dev, int func_id, pto_core_type type, pto_kernel_fn fn, void *dl,
+                    const char *name)
 {
     pto_kernel_entry *e = &dev->kernels.entry[func_id];
     void *old = e->dl;
@@ -107,59 +105,54 @@ static void install(pto_device *dev, int func_id, pto_core_type type,
         dlclose(old);
 }
 
-pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
-                               pto_kernel_fn fn, const char *name, pto_error *err)
+pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type, pto_kernel_fn fn,
+                               const char *name, pto_error *err)
 {
     pto_status s = check_reg(dev, func_id, type, "pto_kernel_register", err);
     if (s != PTO_OK)
         return s;
     if (!fn)
         return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_kernel_register(func_id %d): function pointer is NULL",
-                        func_id);
+                        "pto_kernel_register(func_id %d): function pointer is NULL", func_id);
     install(dev, func_id, type, fn, NULL, name);
     return PTO_OK;
 }
 
 pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type type,
-                                  const char *so_path, const char *symbol,
-                                  pto_error *err)
+                                  const char *so_path, const char *symbol, pto_error *err)
 {
     static const char what[] = "pto_kernel_register_so";
     pto_status s = check_reg(dev, func_id, type, what, err);
     if (s != PTO_OK)
         return s;
     if (!so_path || !symbol || !symbol[0])
-        return pto_fail(err, PTO_ERR_INVALID, "%s(func_id %d): %s is NULL or empty",
-                        what, func_id, so_path ? "symbol" : "so_path");
+        return pto_fail(err, PTO_ERR_INVALID, "%s(func_id %d): %s is NULL or empty", what, func_id,
+                        so_path ? "symbol" : "so_path");
     struct stat st;
     if (stat(so_path, &st) != 0)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "%s(func_id %d): shared object '%s' not found: %s", what,
-                        func_id, so_path, strerror(errno));
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s(func_id %d): shared object '%s' not found: %s",
+                        what, func_id, so_path, strerror(errno));
     /* A path without '/' would make dlopen search the library path instead
      * of using the file we just found. */
     char path[PATH_MAX];
     const char *open_path = so_path;
     if (!strchr(so_path, '/')) {
         if ((size_t)snprintf(path, sizeof path, "./%s", so_path) >= sizeof path)
-            return pto_fail(err, PTO_ERR_INVALID, "%s: path '%s' is too long",
-                            what, so_path);
+            return pto_fail(err, PTO_ERR_INVALID, "%s: path '%s' is too long", what, so_path);
         open_path = path;
     }
     dlerror();
     void *dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
-        return pto_fail(err, PTO_ERR_IO, "%s(func_id %d): cannot load '%s': %s",
-                        what, func_id, so_path, why ? why : "unknown dlopen error");
+        return pto_fail(err, PTO_ERR_IO, "%s(func_id %d): cannot load '%s': %s", what, func_id,
+                        so_path, why ? why : "unknown dlopen error");
     }
     dlerror();
     void *sym = dlsym(dl, symbol);
     const char *why = dlerror();
     if (why || !sym) {
-        pto_fail(err, PTO_ERR_NOT_FOUND,
-                 "%s(func_id %d): symbol '%s' not found in '%s': %s", what,
+        pto_fail(err, PTO_ERR_NOT_FOUND, "%s(func_id %d): symbol '%s' not found in '%s': %s", what,
                  func_id, symbol, so_path, why ? why : "symbol resolves to NULL");
         dlclose(dl);
         return PTO_ERR_NOT_FOUND;
@@ -170,10 +163,9 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
     return PTO_OK;
 }
 
-pto_status pto_kernel_register_source(pto_device *dev, int func_id,
-                                      pto_core_type type, const char *c_path,
-                                      const char *symbol, const char *extra_flags,
-                                      pto_error *err)
+pto_status pto_kernel_register_source(pto_device *dev, int func_id, pto_core_type type,
+                                      const char *c_path, const char *symbol,
+                                      const char *extra_flags, pto_error *err)
 {
     pto_status s = check_reg(dev, func_id, type, "pto_kernel_register_source", err);
     if (s != PTO_OK)
@@ -185,16 +177,15 @@ pto_status pto_kernel_register_source(pto_device *dev, int func_id,
     return pto_kernel_register_so(dev, func_id, type, so, symbol, err);
 }
 
-pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost,
-                               pto_error *err)
+pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost, pto_error *err)
 {
     pto_status s = check_id(dev, func_id, "pto_kernel_set_cost", err);
     if (s != PTO_OK)
         return s;
     pto_kernel_entry *e = &dev->kernels.entry[func_id];
     if (!e->fn)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_kernel_set_cost: func_id %d is not registered", func_id);
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "pto_kernel_set_cost: func_id %d is not registered",
+                        func_id);
     e->cost = cost;
     return PTO_OK;
 }
@@ -207,8 +198,7 @@ pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err)
     pto_kernel_entry *e = &dev->kernels.entry[func_id];
     if (!e->fn)
         return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_kernel_unregister: func_id %d is not registered",
-                        func_id);
+                        "pto_kernel_unregister: func_id %d is not registered", func_id);
     void *dl = e->dl;
     memset(e, 0, sizeof *e);
     if (dl)

@@ -13,7 +13,7 @@ typedef struct pto_kernel_entry {
     pto_kernel_fn fn; /* NULL: func_id not registered */
     pto_cost_fn cost; /* optional cycle model, NULL: none */
     pto_core_type type;
-    void *dl;         /* dlopen handle owned by this entry, or NULL */
+    void *dl; /* dlopen handle owned by this entry, or NULL */
     char name[64];
 } pto_kernel_entry;
 
@@ -22,8 +22,7 @@ typedef struct pto_kernel_table {
 } pto_kernel_table;
 
 /* NULL when func_id is out of range or unregistered. */
-static inline const pto_kernel_entry *pto_kernel_lookup(const pto_kernel_table *t,
-                                                        int func_id)
+static inline const pto_kernel_entry *pto_kernel_lookup(const pto_kernel_table *t, int func_id)
 {
     if (func_id < 0 || func_id >= PTO_MAX_FUNCS || !t->entry[func_id].fn)
         return 0;

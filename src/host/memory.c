@@ -21,8 +21,7 @@ static pto_status check_dev(pto_device *dev, const char *what, pto_error *err)
     if (!dev)
         return pto_fail(err, PTO_ERR_INVALID, "%s: device is NULL", what);
     if (!dev->gm)
-        return pto_fail(err, PTO_ERR_STATE, "%s: device has no GM arena (not open)",
-                        what);
+        return pto_fail(err, PTO_ERR_STATE, "%s: device has no GM arena (not open)", what);
     return PTO_OK;
 }
 
@@ -45,16 +44,15 @@ pto_status pto_free(pto_device *dev, void *ptr, pto_error *err)
 }
 
 /* Shared body of both copy directions; dev_ptr is the device-side end. */
-static pto_status copy(pto_device *dev, const char *what, void *dst,
-                       const void *src, const void *dev_ptr, size_t bytes,
-                       pto_error *err)
+static pto_status copy(pto_device *dev, const char *what, void *dst, const void *src,
+                       const void *dev_ptr, size_t bytes, pto_error *err)
 {
     pto_status s = check_dev(dev, what, err);
     if (s != PTO_OK)
         return s;
     if (!dst || !src)
-        return pto_fail(err, PTO_ERR_INVALID, "%s of %zu bytes: %s pointer is NULL",
-                        what, bytes, dst ? "source" : "destination");
+        return pto_fail(err, PTO_ERR_INVALID, "%s of %zu bytes: %s pointer is NULL", what, bytes,
+                        dst ? "source" : "destination");
     s = pto_gm_check_range(dev->gm, dev_ptr, bytes, err);
     if (s != PTO_OK) {
         pto_error_append(err, " (in %s)", what);
@@ -65,14 +63,14 @@ static pto_status copy(pto_device *dev, const char *what, void *dst,
     return PTO_OK;
 }
 
-pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src,
-                              size_t bytes, pto_error *err)
+pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                              pto_error *err)
 {
     return copy(dev, "pto_copy_to_device", dst, src, dst, bytes, err);
 }
 
-pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src,
-                                size_t bytes, pto_error *err)
+pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                                pto_error *err)
 {
     return copy(dev, "pto_copy_from_device", dst, src, src, bytes, err);
 }

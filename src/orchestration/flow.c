@@ -16,8 +16,14 @@
 const char *pto_stall_name(pto_stall_reason r)
 {
     static const char *const names[PTO_STALL_REASONS] = {
-        "NONE", "TASK_RING_FULL", "TENSORMAP_POOL_FULL", "DEPLIST_POOL_FULL",
-        "HEAP_ARENA_FULL", "READY_QUEUE_FULL", "CHANNEL_EMPTY_WAIT", "CHANNEL_FULL_WAIT",
+        "NONE",
+        "TASK_RING_FULL",
+        "TENSORMAP_POOL_FULL",
+        "DEPLIST_POOL_FULL",
+        "HEAP_ARENA_FULL",
+        "READY_QUEUE_FULL",
+        "CHANNEL_EMPTY_WAIT",
+        "CHANNEL_FULL_WAIT",
     };
     return (unsigned)r < PTO_STALL_REASONS ? names[r] : "UNKNOWN";
 }
@@ -39,8 +45,8 @@ static void tmap_level(pto_device *d, flow_level *l)
 }
 static void deps_level(pto_device *d, flow_level *l)
 {
-    *l = (flow_level){d->tb.deps.capacity, d->tb.deps.head - d->tb.deps.tail,
-                      d->tb.deps.high_water};
+    *l =
+        (flow_level){d->tb.deps.capacity, d->tb.deps.head - d->tb.deps.tail, d->tb.deps.high_water};
 }
 static void heap_level(pto_device *d, flow_level *l)
 {
@@ -73,7 +79,7 @@ static flow_level level(pto_device *dev, pto_stall_reason r)
 static const char *knob(pto_stall_reason r)
 {
     return (unsigned)r < PTO_STALL_REASONS && resources[r].knob ? resources[r].knob
-                                                                 : "PTO_READY_QUEUE";
+                                                                : "PTO_READY_QUEUE";
 }
 
 static uint64_t capacity(pto_device *dev, pto_stall_reason r) { return level(dev, r).capacity; }
@@ -101,8 +107,7 @@ int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries)
 {
     pto_device *dev = run->dev;
     return !run->failed && pto_tb_live(&dev->tb) < dev->tb.window &&
-           pto_tb_dep_free(&dev->tb) >= deps &&
-           dev->tmap.capacity - dev->tmap.live >= tmap_entries;
+           pto_tb_dep_free(&dev->tb) >= deps && dev->tmap.capacity - dev->tmap.live >= tmap_entries;
 }
 
 void pto_flow_retire(pto_run *run)
@@ -135,7 +140,8 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
         return;
     }
     pto_task *t = pto_tb_task(&dev->tb, f);
-    const char *kname = t->core_type == PTO_QUEUE_DUMMY ? "dummy" : pto_kernel_name(dev, t->func_id);
+    const char *kname =
+        t->core_type == PTO_QUEUE_DUMMY ? "dummy" : pto_kernel_name(dev, t->func_id);
     pto_error_append(e, " Oldest unretired task: t%llu (%s), ", (unsigned long long)f, kname);
     uint32_t state = atomic_load(&t->state);
     int32_t refs = (int32_t)pto_task_refs(t);
@@ -151,8 +157,8 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     if (held) {
         *scope_depth = t->scope_depth;
         const pto_scope *s = &run->scopes[t->scope_depth];
-        pto_error_append(e, ": held by open scope '%s' (depth %u)%s.", s->name,
-                         t->scope_depth, refs ? " and by consumers" : "");
+        pto_error_append(e, ": held by open scope '%s' (depth %u)%s.", s->name, t->scope_depth,
+                         refs ? " and by consumers" : "");
     } else {
         pto_error_append(e, ": held by consumers that cannot run.");
     }
@@ -167,9 +173,8 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
     pto_fail(e, PTO_ERR_DEADLOCK,
              "deadlock: the orchestrator is stalled on %s (needs %llu, %llu of %llu in "
              "use) and no task can retire: every published task (%llu) has completed.",
-             pto_stall_name(r), (unsigned long long)need,
-             (unsigned long long)in_use(dev, r), (unsigned long long)capacity(dev, r),
-             (unsigned long long)run->dev->tb.publish_next);
+             pto_stall_name(r), (unsigned long long)need, (unsigned long long)in_use(dev, r),
+             (unsigned long long)capacity(dev, r), (unsigned long long)run->dev->tb.publish_next);
     pto_error_append(e, " Task window: %llu of %llu slots in use (%.0f%%), high-water %llu.",
                      (unsigned long long)live, (unsigned long long)window,
                      100.0 * (double)live / (double)window,
@@ -178,9 +183,8 @@ static void deadlock_found(pto_run *run, pto_stall_reason r, uint64_t need)
     explain_oldest(run, e, &depth);
     pto_error_append(e, " Scope depth %u:", run->depth);
     for (uint32_t d = 0; d <= run->depth; d++)
-        pto_error_append(e, "%s '%s' opened at t%llu (%llu task(s) submitted since)",
-                         d ? "," : "", run->scopes[d].name,
-                         (unsigned long long)run->scope_begin[d],
+        pto_error_append(e, "%s '%s' opened at t%llu (%llu task(s) submitted since)", d ? "," : "",
+                         run->scopes[d].name, (unsigned long long)run->scope_begin[d],
                          (unsigned long long)(pto_run_vnext(run) - run->scope_begin[d]));
     pto_error_append(e, ".");
     run->dl.reason = r;
@@ -225,8 +229,8 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
             pto_error_append(e,
                              "task window %llu < %llu tasks in scope '%s'; use %s >= %llu "
                              "or split the scope.",
-                             (unsigned long long)cap, (unsigned long long)dl->scope_tasks,
-                             name, knob(dl->reason),
+                             (unsigned long long)cap, (unsigned long long)dl->scope_tasks, name,
+                             knob(dl->reason),
                              (unsigned long long)pow2_at_least(2 * dl->scope_tasks));
         else
             pto_error_append(e, "use %s >= %llu or end scopes sooner.", knob(dl->reason),
@@ -245,9 +249,10 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
         /* What the scope holds at once (see pto_deadlock), rounded up to the
          * power of two the pool needs: following the advice once works. */
         uint64_t held = dl->in_use + dl->need + dl->drained_need;
-        pto_error_append(e, "%s %llu is too small: scope '%s' holds %llu at once (%llu in "
-                            "use at the stall, %llu more asked for before it ended); use %s "
-                            ">= %llu or split scope '%s'.",
+        pto_error_append(e,
+                         "%s %llu is too small: scope '%s' holds %llu at once (%llu in "
+                         "use at the stall, %llu more asked for before it ended); use %s "
+                         ">= %llu or split scope '%s'.",
                          pto_stall_name(dl->reason), (unsigned long long)cap, name,
                          (unsigned long long)held, (unsigned long long)dl->in_use,
                          (unsigned long long)(dl->need + dl->drained_need), knob(dl->reason),
@@ -255,8 +260,9 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
         break;
     }
     default:
-        pto_error_append(e, "%s %llu is too small for the tasks alive at once; use %s >= %llu "
-                            "or split scope '%s'.",
+        pto_error_append(e,
+                         "%s %llu is too small for the tasks alive at once; use %s >= %llu "
+                         "or split scope '%s'.",
                          pto_stall_name(dl->reason), (unsigned long long)cap, knob(dl->reason),
                          (unsigned long long)pow2_at_least(2 * cap), name);
     }
@@ -285,8 +291,8 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         return pto_fail(err, PTO_ERR_CAPACITY,
                         "%s: a single request for %llu exceeds the capacity %llu; "
                         "raise %s",
-                        pto_stall_name(r), (unsigned long long)need,
-                        (unsigned long long)cap, knob(r));
+                        pto_stall_name(r), (unsigned long long)need, (unsigned long long)cap,
+                        knob(r));
     if (try_get(run, r, need, heap_out, heap_mark))
         return PTO_OK;
     pto_run_state *rs = &dev->run;
@@ -354,8 +360,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
             st = pto_run_watchdog(run, err,
                                   "watchdog: the orchestrator stalled on %s and no task "
                                   "completed for %u ms (%llu of %llu published tasks done).",
-                                  pto_stall_name(r), run->cfg.watchdog_ms,
-                                  (unsigned long long)c,
+                                  pto_stall_name(r), run->cfg.watchdog_ms, (unsigned long long)c,
                                   (unsigned long long)run->dev->tb.publish_next);
             break;
         }

@@ -10,17 +10,19 @@
 
 _Thread_local struct pto_run *pto_orchestrating;
 
-pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
-                                pto_core_type type, pto_error *err)
+pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id, pto_core_type type,
+                                pto_error *err)
 {
     const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
     if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: func_id %d is not a registered kernel",
-                        what, func_id);
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: func_id %d is not a registered kernel", what,
+                        func_id);
     if (type != k->type)
         return pto_fail(err, PTO_ERR_INVALID, "%s: func_id %d (%s) is registered for %s, not %s",
                         what, func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
-                        type == PTO_CORE_AIC ? "AIC" : type == PTO_CORE_AIV ? "AIV" : "?");
+                        type == PTO_CORE_AIC   ? "AIC"
+                        : type == PTO_CORE_AIV ? "AIV"
+                                               : "?");
     return PTO_OK;
 }
 
@@ -29,15 +31,12 @@ pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err
     if (!run)
         return pto_fail(err, PTO_ERR_INVALID, "%s: run is NULL", what);
     if (!run->building)
-        return pto_fail(err, PTO_ERR_STATE,
-                        "%s: only valid inside the orchestration function", what);
+        return pto_fail(err, PTO_ERR_STATE, "%s: only valid inside the orchestration function",
+                        what);
     return PTO_OK;
 }
 
-uint64_t pto_run_vnext(const pto_run *run)
-{
-    return run->dev->tb.next_id + run->drained;
-}
+uint64_t pto_run_vnext(const pto_run *run) { return run->dev->tb.next_id + run->drained; }
 
 void pto_run_publish_upto(pto_run *run, uint64_t end)
 {
@@ -65,9 +64,8 @@ void pto_run_publish_batch(pto_run *run)
      * reaches a power of two: a slow loop still publishes within about
      * twice the delay, a fast one pays a few reads per batch. */
     uint64_t held = run->dev->tb.next_id - run->dev->tb.publish_next;
-    if (held >= run->batch ||
-        (held >= 2 && !(held & (held - 1)) &&
-         pto_now_ns() - run->held_since >= PTO_PUBLISH_DELAY_NS))
+    if (held >= run->batch || (held >= 2 && !(held & (held - 1)) &&
+                               pto_now_ns() - run->held_since >= PTO_PUBLISH_DELAY_NS))
         pto_run_publish(run);
 }
 
@@ -117,9 +115,8 @@ static void guard_args(pto_run *run, pto_task *t, const uint64_t *args, uint32_t
     }
 }
 
-pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
-                        const uint64_t *args, uint32_t nargs, pto_task_id *out,
-                        pto_error *err)
+pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uint64_t *args,
+                        uint32_t nargs, pto_task_id *out, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_add_task", err);
     if (st)
@@ -127,8 +124,8 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
     if ((st = pto_run_check_kernel(run, "pto_add_task", func_id, type, err)))
         return st;
     if (nargs > PTO_MAX_ARGS || (nargs && !args))
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_add_task: %u args (at most %d, non-NULL)", nargs, PTO_MAX_ARGS);
+        return pto_fail(err, PTO_ERR_INVALID, "pto_add_task: %u args (at most %d, non-NULL)", nargs,
+                        PTO_MAX_ARGS);
     pto_task *t;
     if ((st = pto_run_add(run, func_id, type, args, nargs, 0, &t, err)))
         return st;
@@ -139,8 +136,7 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type,
     return PTO_OK;
 }
 
-pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
-                       pto_error *err)
+pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_add_dep", err);
     if (st)
@@ -177,8 +173,8 @@ pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
     return pto_tb_add_dep(tb, producer, consumer, err);
 }
 
-pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src,
-                         size_t bytes, pto_error *err)
+pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src, size_t bytes,
+                         pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_copy_back", err);
     if (st)

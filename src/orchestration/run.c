@@ -176,9 +176,8 @@ pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
     for (uint32_t i = 0; i < n && i < 8; i++) {
         pto_task *t = &dev->tb.tasks[slots[i]];
         pto_error_append(e, " Still running: t%llu (kernel %s) on core %u (%s), func_id %d.",
-                         (unsigned long long)t->id, pto_kernel_name(dev, t->func_id),
-                         cores[i], pto_core_type_of(cores[i]) == PTO_CORE_AIC ? "AIC" : "AIV",
-                         t->func_id);
+                         (unsigned long long)t->id, pto_kernel_name(dev, t->func_id), cores[i],
+                         pto_core_type_of(cores[i]) == PTO_CORE_AIC ? "AIC" : "AIV", t->func_id);
     }
     if (!n)
         pto_error_append(e, " No core is running a task: the remaining tasks wait "
@@ -269,8 +268,8 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     run->ncopies = 0;
     run->failed = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1
-                 : cfg->publish_batch ? cfg->publish_batch
-                                      : PTO_PUBLISH_BATCH;
+                 : cfg->publish_batch                                 ? cfg->publish_batch
+                                                                      : PTO_PUBLISH_BATCH;
     run->drained = run->heap_requested = 0;
     run->bounds = cfg->check_bounds || dev->cfg.check_bounds;
     dev->bounds_run = run->bounds;
@@ -364,8 +363,8 @@ static pto_status run_result(pto_device *dev, pto_status st, pto_error *err)
     return PTO_OK;
 }
 
-pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn orch,
-                      void *ctx, pto_stats *stats, pto_error *err)
+pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn orch, void *ctx,
+                      pto_stats *stats, pto_error *err)
 {
     if (!dev || !orch)
         return pto_fail(err, PTO_ERR_INVALID, "pto_launch: device and orchestration required");

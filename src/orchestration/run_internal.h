@@ -45,9 +45,9 @@ typedef struct pto_scope {
  * (see pto_flow_drained) — the size the advice names. */
 typedef struct pto_deadlock {
     pto_stall_reason reason;
-    uint32_t scope_depth;  /* culprit scope (0 = the implicit run scope) */
+    uint32_t scope_depth; /* culprit scope (0 = the implicit run scope) */
     char scope_name[PTO_SCOPE_NAME_MAX];
-    uint64_t scope_tasks;  /* final size of the culprit scope */
+    uint64_t scope_tasks; /* final size of the culprit scope */
     uint64_t scope_heap;
     int scope_closed;      /* the culprit scope has ended since */
     uint64_t need;         /* request that could not be met */
@@ -59,28 +59,28 @@ typedef struct pto_deadlock {
 struct pto_run {
     pto_device *dev;
     pto_run_config cfg;
-    int building;         /* inside the orchestration function */
-    int failed;           /* a deadlock was found: count, do not execute */
+    int building; /* inside the orchestration function */
+    int failed;   /* a deadlock was found: count, do not execute */
     pto_deadlock dl;
-    pto_error dl_err;     /* the report, completed when the run ends */
-    pto_error wd_err;     /* the watchdog's report (pto_run_watchdog), by
+    pto_error dl_err;        /* the report, completed when the run ends */
+    pto_error wd_err;        /* the watchdog's report (pto_run_watchdog), by
                              the thread whose wait timed out; pto_launch
                              returns it, whatever the orchestration did
                              with its error since */
-    uint32_t batch;       /* streamed: tasks [tb.publish_next, tb.next_id) are
+    uint32_t batch;          /* streamed: tasks [tb.publish_next, tb.next_id) are
                              held back (see pto_run_publish) until this many */
-    uint64_t held_since;  /* pto_now_ns() when the oldest held-back task was added */
-    uint64_t drained;     /* tasks counted but not executed after a deadlock */
+    uint64_t held_since;     /* pto_now_ns() when the oldest held-back task was added */
+    uint64_t drained;        /* tasks counted but not executed after a deadlock */
     uint64_t heap_requested; /* PTO_OUT bytes asked for, drained ones included */
-    uint32_t depth;       /* open user scopes; scopes[0] is implicit */
+    uint32_t depth;          /* open user scopes; scopes[0] is implicit */
     pto_scope scopes[PTO_MAX_SCOPE_DEPTH + 1];
     uint64_t scope_begin[PTO_MAX_SCOPE_DEPTH + 1]; /* first task id of each open scope */
-    uint32_t scopes_open; /* depth + 1 while orchestrating, then 0: what
+    uint32_t scopes_open;                          /* depth + 1 while orchestrating, then 0: what
                              retirement sees as held (pto_tb_scope_holds) */
-    pto_stats *flow_stats; /* where stall statistics accumulate */
-    uint64_t *producers;   /* window entries: producers of the task being added */
+    pto_stats *flow_stats;                         /* where stall statistics accumulate */
+    uint64_t *producers; /* window entries: producers of the task being added */
     uint32_t nproducers;
-    uint32_t *seen;        /* window entries: per-slot dedup epoch */
+    uint32_t *seen; /* window entries: per-slot dedup epoch */
     uint32_t seen_epoch;
     pto_stats own_stats;   /* flow_stats when the caller passed none */
     int bounds;            /* bounds-checking mode (pto_run_config.check_bounds
@@ -124,8 +124,8 @@ extern _Thread_local struct pto_run *pto_orchestrating;
 /* graph.c */
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
 /* func_id is registered, for this core type. */
-pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id,
-                                pto_core_type type, pto_error *err);
+pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id, pto_core_type type,
+                                pto_error *err);
 /* Streamed runs publish tasks in batches: the newest task is held back so
  * that pto_add_dep can still wire it, and the ones before it are published
  * together once `batch` are waiting. The scheduler then trails the
@@ -161,8 +161,8 @@ void pto_run_scope_closed(pto_run *run, uint32_t depth);
  * report goes to run->dl_err, run->failed is set and PTO_OK is returned:
  * from then on the orchestration only counts what it submits (callers check
  * run->failed). For PTO_STALL_HEAP_ARENA_FULL it also allocates. */
-pto_status pto_flow_acquire(pto_run *run, pto_stall_reason reason, uint64_t need,
-                            void **heap_out, uint64_t *heap_mark, pto_error *err);
+pto_status pto_flow_acquire(pto_run *run, pto_stall_reason reason, uint64_t need, void **heap_out,
+                            uint64_t *heap_mark, pto_error *err);
 /* Fast path: one task slot, `deps` dep nodes and `tmap_entries` TensorMap
  * entries are free right now (no retiring, no statistics). */
 int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries);

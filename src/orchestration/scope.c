@@ -33,8 +33,7 @@ void pto_run_scope_closed(pto_run *run, uint32_t depth)
     }
 }
 
-pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
-                           pto_error *err)
+pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_scope_begin", err);
     if (st)
@@ -42,8 +41,7 @@ pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
     if (mode != PTO_SCOPE_AUTO && mode != PTO_SCOPE_MANUAL)
         return pto_fail(err, PTO_ERR_INVALID, "pto_scope_begin: unknown mode %d", mode);
     if (run->depth >= PTO_MAX_SCOPE_DEPTH)
-        return pto_fail(err, PTO_ERR_CAPACITY,
-                        "pto_scope_begin('%s'): scopes nest at most %d deep",
+        return pto_fail(err, PTO_ERR_CAPACITY, "pto_scope_begin('%s'): scopes nest at most %d deep",
                         name ? name : "", PTO_MAX_SCOPE_DEPTH);
     pto_run_publish_batch(run);
     scope_open(run, ++run->depth, name, mode);

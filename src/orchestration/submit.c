@@ -30,8 +30,8 @@ typedef struct access {
     int write;
 } access;
 
-static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64_t lo,
-                      uint64_t hi, int dense, access *a)
+static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64_t lo, uint64_t hi,
+                      int dense, access *a)
 {
     a->t = t;
     pto_tmap_key_bounds(tm, pto_ptr_bits(t->base), lo, hi, dense, &a->key);
@@ -40,19 +40,19 @@ static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64
 
 /* What one pass over the parameters learns before anything changes. */
 typedef struct plan {
-    uint64_t args[PTO_MAX_ARGS]; /* kernel arguments (PTO_OUT: filled later) */
-    access acc[PTO_MAX_ARGS];    /* inference: reads and in-place writes first,
+    uint64_t args[PTO_MAX_ARGS];      /* kernel arguments (PTO_OUT: filled later) */
+    access acc[PTO_MAX_ARGS];         /* inference: reads and in-place writes first,
                                     then the PTO_OUT outputs */
     uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
-    uint64_t heap_bytes;         /* PTO_OUT bytes, each rounded to 64 (bounds
+    uint64_t heap_bytes;              /* PTO_OUT bytes, each rounded to 64 (bounds
                                     mode: plus a red zone after each output
                                     and one before the first) */
-    uint64_t heap_min;           /* lowest heap counter among the views read
+    uint64_t heap_min;                /* lowest heap counter among the views read
                                     (UINT64_MAX: none), which must stay live */
     uint32_t heap_min_param;
-    uint32_t tensors;            /* tensors that take TensorMap entries */
+    uint32_t tensors; /* tensors that take TensorMap entries */
     uint32_t nacc, nout;
-    pto_guard_set guards;        /* bounds mode: buffers to check at FIN */
+    pto_guard_set guards; /* bounds mode: buffers to check at FIN */
 } plan;
 
 /* Bounds mode: the red zones of a checked view's buffer, if it has any (an
@@ -71,8 +71,7 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
                               int infer, plan *pl, pto_error *err)
 {
     if (n > PTO_MAX_ARGS || (n && !p))
-        return pto_fail(err, PTO_ERR_INVALID, "%s: %u params (at most %d)", what, n,
-                        PTO_MAX_ARGS);
+        return pto_fail(err, PTO_ERR_INVALID, "%s: %u params (at most %d)", what, n, PTO_MAX_ARGS);
     pto_device *dev = run->dev;
     int check = !run->failed;
     uint64_t rz = run->bounds ? PTO_REDZONE : 0;
@@ -104,8 +103,8 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
         }
         pto_view v;
         if (check) {
-            pto_status st = pto_view_check(run, &run->vcache, &dev->heap, what, i, k, t, infer,
-                                            &v, err);
+            pto_status st =
+                pto_view_check(run, &run->vcache, &dev->heap, what, i, k, t, infer, &v, err);
             if (st)
                 return st;
             if (v.where == PTO_VIEW_HEAP && v.heap_pos < pl->heap_min) {
@@ -131,8 +130,8 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
  * block (whose last byte is before counter heap_mark), notes them in the
  * heap arena's output index, and records them as written. Bounds mode: a
  * red zone before the first output and after each. */
-static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap,
-                          uint64_t heap_mark, int infer, plan *pl)
+static void place_outputs(pto_run *run, pto_param *p, uint32_t n, void *heap, uint64_t heap_mark,
+                          int infer, plan *pl)
 {
     pto_heap_arena *ha = &run->dev->heap;
     uint64_t rz = run->bounds ? PTO_REDZONE : 0;
@@ -187,7 +186,7 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
             continue;
         tensors++;
         if (k == PTO_OUT)
-            continue; /* a fresh output has no producer */
+            continue;            /* a fresh output has no producer */
         if (!p[i].tensor.base) { /* the output of a counted-only task */
             deps++;
             continue;
@@ -201,8 +200,8 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
     pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, deps + run->nproducers);
 }
 
-static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t queue,
-                         pto_param *p, uint32_t n, pto_task_id *out, pto_error *err)
+static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t queue, pto_param *p,
+                         uint32_t n, pto_task_id *out, pto_error *err)
 {
     pto_device *dev = run->dev;
     pto_task_buffer *tb = &dev->tb;
@@ -225,11 +224,10 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         uint64_t frontier = atomic_load(&tb->last_alive);
         pto_tmap_retire(&dev->tmap, frontier); /* keeps occupancy true */
         for (uint32_t i = 0; i < pl.nacc; i++)
-            pto_tmap_query_k(&dev->tmap, pl.acc[i].t, &pl.acc[i].key, frontier, add_producer,
-                             run,
-                             pl.acc[i].write ? PTO_TMAP_WRITERS | PTO_TMAP_READERS |
-                                                   PTO_TMAP_SUPERSEDE
-                                             : PTO_TMAP_WRITERS);
+            pto_tmap_query_k(&dev->tmap, pl.acc[i].t, &pl.acc[i].key, frontier, add_producer, run,
+                             pl.acc[i].write
+                                 ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
+                                 : PTO_TMAP_WRITERS);
     }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
@@ -243,13 +241,11 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         pto_run_publish(run); /* may wait: the wired tasks must be able to run */
     if ((!room &&
          ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
-          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0,
-                                 err)) ||
-          (tensors && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0,
-                                             0, err))))) ||
-        (heap_due &&
-         (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,
-                                &heap_mark, err))))
+          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0, err)) ||
+          (tensors &&
+           (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0, err))))) ||
+        (heap_due && (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,
+                                            &heap_mark, err))))
         return st;
     /* A stall retires tasks: an output this task reads must still be live
      * (it is not when its scope had ended -- the view was checked first). */
@@ -264,8 +260,8 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         place_outputs(run, p, n, heap, heap_mark, infer, &pl);
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
-    if ((st = pto_run_add(run, func_id, queue, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1,
-                          &t, err)))
+    if ((st = pto_run_add(run, func_id, queue, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
+                          err)))
         return st;
     if (!t) { /* deadlocked: counted only */
         if (out)
@@ -305,8 +301,8 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
     return submit(run, "pto_submit", func_id, type, params, nparams, out, err);
 }
 
-pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
-                            pto_task_id *out, pto_error *err)
+pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
+                            pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_submit_dummy", err);
     if (st)
@@ -314,8 +310,7 @@ pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
     return submit(run, "pto_submit_dummy", -1, PTO_QUEUE_DUMMY, params, nparams, out, err);
 }
 
-pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
-                    pto_error *err)
+pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_read", err);
     if (st)
@@ -335,8 +330,8 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
      * does, and no offset below can overflow. */
     pto_view v;
     pto_view_cache_sync(run);
-    if ((st = pto_view_check(run, &run->vcache, &run->dev->heap, "pto_read", UINT32_MAX, PTO_IN,
-                             t, 0, &v, err)))
+    if ((st = pto_view_check(run, &run->vcache, &run->dev->heap, "pto_read", UINT32_MAX, PTO_IN, t,
+                             0, &v, err)))
         return st;
     uint64_t count = 1;
     int huge = 0; /* more elements than a u64 counts: every index is inside */

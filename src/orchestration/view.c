@@ -12,8 +12,7 @@
 
 const char *pto_param_kind_name(pto_param_kind k)
 {
-    static const char *const names[] = {"IN",     "OUT",   "INOUT", "OUT_EXISTING",
-                                        "NO_DEP", "SCALAR"};
+    static const char *const names[] = {"IN", "OUT", "INOUT", "OUT_EXISTING", "NO_DEP", "SCALAR"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -102,8 +101,8 @@ pto_status pto_view_out_bytes_slow(pto_run *run, const char *what, uint32_t para
     uint64_t b = t->elem;
     for (uint32_t d = 0; d < t->ndim; d++)
         if (__builtin_mul_overflow(b, t->shape[d], &b))
-            return pto_fail(err, PTO_ERR_INVALID, "%s: shape %s x %u bytes overflows 64 bits",
-                            pre, dims(sh, sizeof sh, t->shape, t->ndim), t->elem);
+            return pto_fail(err, PTO_ERR_INVALID, "%s: shape %s x %u bytes overflows 64 bits", pre,
+                            dims(sh, sizeof sh, t->shape, t->ndim), t->elem);
     if (!b)
         return pto_fail(err, PTO_ERR_INVALID, "%s: empty output (shape %s x %u bytes)", pre,
                         dims(sh, sizeof sh, t->shape, t->ndim), t->elem);
@@ -149,7 +148,8 @@ static pto_status locate(pto_run *run, const char *pre, const pto_tensor *t, pto
          * catches one of an earlier run), even if a newer output now lives
          * at the same address. A base moved away from the output is looked
          * up like any other pointer. */
-        if (t->alloc_pos < dev->heap.tail && a == (uintptr_t)pto_heap_addr(&dev->heap, t->alloc_pos))
+        if (t->alloc_pos < dev->heap.tail &&
+            a == (uintptr_t)pto_heap_addr(&dev->heap, t->alloc_pos))
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s: the PTO_OUT output at %p is no longer allocated: its task "
                             "retired once its scope ended (or it belongs to an earlier run)",
@@ -193,9 +193,8 @@ static pto_status locate(pto_run *run, const char *pre, const pto_tensor *t, pto
                     pre, t->base);
 }
 
-pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param,
-                               pto_param_kind kind, const pto_tensor *t, pto_view *v,
-                               pto_error *err)
+pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param, pto_param_kind kind,
+                               const pto_tensor *t, pto_view *v, pto_error *err)
 {
     char pre[96];
     prefix(pre, sizeof pre, what, param, kind);

@@ -51,9 +51,8 @@ void pto_view_cache_sync(pto_run *run);
 /* Slow path of pto_view_check: any tensor, with the full analysis and, on
  * failure, the message. `what` is the calling API function, `param` the
  * parameter index (UINT32_MAX: none). */
-pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param,
-                               pto_param_kind kind, const pto_tensor *t, pto_view *v,
-                               pto_error *err);
+pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param, pto_param_kind kind,
+                               const pto_tensor *t, pto_view *v, pto_error *err);
 
 /* PTO_OUT: the output's bytes (elem x every shape[d]), refused when zero,
  * overflowing, or larger than the heap arena. */

@@ -64,8 +64,8 @@ static int edge_cmp(const void *a, const void *b)
 
 /* The edges between recorded tasks, sorted and unique, in a malloc'ed
  * array (*out NULL when there are none). */
-static pto_status collect_edges(const pto_device *dev, size_t nrecs, pto_edge **out,
-                                size_t *count, pto_error *err)
+static pto_status collect_edges(const pto_device *dev, size_t nrecs, pto_edge **out, size_t *count,
+                                pto_error *err)
 {
     const pto_edge *edges = NULL;
     size_t n = 0;
@@ -121,9 +121,8 @@ static void json_node(pto_json_builder *b, cJSON *nodes, const pto_device *dev,
     }
 }
 
-static pto_status write_json(const pto_device *dev, const char *path,
-                             const pto_task_record *recs, size_t nrecs,
-                             const pto_edge *edges, size_t nedges, pto_error *err)
+static pto_status write_json(const pto_device *dev, const char *path, const pto_task_record *recs,
+                             size_t nrecs, const pto_edge *edges, size_t nedges, pto_error *err)
 {
     pto_json_builder b = {1};
     cJSON *root = cJSON_CreateObject();
@@ -144,8 +143,8 @@ static pto_status write_json(const pto_device *dev, const char *path,
     cJSON_Delete(root);
     if (!text)
         return pto_fail(err, PTO_ERR_NOMEM,
-                        "graph: out of memory building the JSON for %zu nodes, %zu edges",
-                        nrecs, nedges);
+                        "graph: out of memory building the JSON for %zu nodes, %zu edges", nrecs,
+                        nedges);
     pto_status s = pto_tools_write_text("graph", path, text, err);
     cJSON_free(text);
     return s;
@@ -197,14 +196,12 @@ static void dot_node(FILE *f, const pto_device *dev, const pto_task_record *recs
     fputs("];\n", f);
 }
 
-static pto_status write_dot(const pto_device *dev, const char *path,
-                            const pto_task_record *recs, size_t nrecs,
-                            const pto_edge *edges, size_t nedges, pto_error *err)
+static pto_status write_dot(const pto_device *dev, const char *path, const pto_task_record *recs,
+                            size_t nrecs, const pto_edge *edges, size_t nedges, pto_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return pto_fail(err, PTO_ERR_IO, "graph: cannot open '%s': %s", path,
-                        strerror(errno));
+        return pto_fail(err, PTO_ERR_IO, "graph: cannot open '%s': %s", path, strerror(errno));
     fputs("digraph pto {\n", f);
     fputs("  node [fontname=\"Helvetica\"];\n", f);
     for (size_t i = 0; i < nrecs; i++)
@@ -224,8 +221,8 @@ static pto_status write_dot(const pto_device *dev, const char *path,
     return PTO_OK;
 }
 
-pto_status pto_graph_write(const pto_device *dev, const char *path,
-                           pto_graph_format format, pto_error *err)
+pto_status pto_graph_write(const pto_device *dev, const char *path, pto_graph_format format,
+                           pto_error *err)
 {
     if (!dev || !path)
         return pto_fail(err, PTO_ERR_INVALID, "graph: device and path are required");

@@ -64,11 +64,10 @@ static void print_cores(FILE *out, const pto_stats *st)
         char name[32];
         pto_tools_core_label(c, name, sizeof name);
         double util = st->wall_ns ? 100.0 * (double)cs->busy_ns / (double)st->wall_ns : 0.0;
-        double cutil = st->total_cycles
-                           ? 100.0 * (double)cs->busy_cycles / (double)st->total_cycles
-                           : 0.0;
-        fprintf(out, "%-9s %8" PRIu64 " %12.1f %7.1f %14" PRIu64 " %7.1f\n", name,
-                cs->tasks, (double)cs->busy_ns / 1e3, util, cs->busy_cycles, cutil);
+        double cutil =
+            st->total_cycles ? 100.0 * (double)cs->busy_cycles / (double)st->total_cycles : 0.0;
+        fprintf(out, "%-9s %8" PRIu64 " %12.1f %7.1f %14" PRIu64 " %7.1f\n", name, cs->tasks,
+                (double)cs->busy_ns / 1e3, util, cs->busy_cycles, cutil);
     }
     if (idle)
         fprintf(out, "(%u of %u cores idle)\n", (unsigned)idle, (unsigned)cores);
@@ -76,18 +75,16 @@ static void print_cores(FILE *out, const pto_stats *st)
 
 static void print_scheds(FILE *out, const pto_stats *st)
 {
-    uint32_t n = st->schedulers > PTO_MAX_AICPU_THREADS ? PTO_MAX_AICPU_THREADS
-                                                        : st->schedulers;
+    uint32_t n = st->schedulers > PTO_MAX_AICPU_THREADS ? PTO_MAX_AICPU_THREADS : st->schedulers;
     if (!n)
         return;
-    fprintf(out, "\n%-9s %10s %10s %8s %12s\n", "sched", "dispatched", "completed",
-            "parks", "active us");
+    fprintf(out, "\n%-9s %10s %10s %8s %12s\n", "sched", "dispatched", "completed", "parks",
+            "active us");
     for (uint32_t i = 0; i < n; i++) {
         const pto_sched_stats *s = &st->sched[i];
         uint64_t active = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;
-        fprintf(out, "sched%-4u %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12.1f\n",
-                (unsigned)i, s->dispatched, s->completed, s->parks,
-                (double)active / 1e3);
+        fprintf(out, "sched%-4u %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12.1f\n", (unsigned)i,
+                s->dispatched, s->completed, s->parks, (double)active / 1e3);
     }
 }
 
@@ -120,19 +117,19 @@ static void flow_advice(const pto_flow_stats *f, const char *knob, char *buf, si
 
 static void print_flow(FILE *out, const pto_stats *st)
 {
-    fprintf(out, "\n%-20s %12s %12s %7s %8s %12s  %s\n", "flow control", "capacity",
-            "high-water", "% cap", "stalls", "stall us", "advice");
+    fprintf(out, "\n%-20s %12s %12s %7s %8s %12s  %s\n", "flow control", "capacity", "high-water",
+            "% cap", "stalls", "stall us", "advice");
     for (size_t i = 0; i < sizeof flow_rows / sizeof flow_rows[0]; i++) {
         const pto_flow_stats *f = &st->flow[flow_rows[i].reason];
         double pct = f->capacity ? 100.0 * (double)f->high_water / (double)f->capacity : 0.0;
         char advice[96];
         flow_advice(f, flow_rows[i].knob, advice, sizeof advice);
         fprintf(out, "%-20s %12" PRIu64 " %12" PRIu64 " %7.1f %8" PRIu64 " %12.1f  %s\n",
-                pto_stall_name(flow_rows[i].reason), f->capacity, f->high_water, pct,
-                f->stalls, (double)f->stall_ns / 1e3, advice);
+                pto_stall_name(flow_rows[i].reason), f->capacity, f->high_water, pct, f->stalls,
+                (double)f->stall_ns / 1e3, advice);
     }
-    fprintf(out, "(capacity units: %s, %s, %s, %s, %s)\n", flow_rows[0].unit,
-            flow_rows[1].unit, flow_rows[2].unit, flow_rows[3].unit, flow_rows[4].unit);
+    fprintf(out, "(capacity units: %s, %s, %s, %s, %s)\n", flow_rows[0].unit, flow_rows[1].unit,
+            flow_rows[2].unit, flow_rows[3].unit, flow_rows[4].unit);
     if (st->stall_reason != PTO_STALL_NONE)
         fprintf(out, "orchestrator stalled on %s when the run ended\n",
                 pto_stall_name(st->stall_reason));

@@ -13,8 +13,7 @@ void pto_tools_core_label(uint32_t c, char *buf, size_t len)
     if (pto_core_type_of(c) == PTO_CORE_AIC)
         snprintf(buf, len, "b%u.AIC", (unsigned)block);
     else
-        snprintf(buf, len, "b%u.AIV%u", (unsigned)block,
-                 (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
+        snprintf(buf, len, "b%u.AIV%u", (unsigned)block, (unsigned)(c % PTO_CORES_PER_BLOCK - 1));
 }
 
 uint32_t pto_tools_core_count(const pto_device_info *info, const pto_stats *stats)
@@ -30,18 +29,14 @@ int pto_tools_record_valid(const pto_task_record *recs, size_t i)
     return recs && recs[i].task_id == (uint64_t)i;
 }
 
-int pto_tools_record_dummy(const pto_task_record *r)
-{
-    return r->func_id < 0;
-}
+int pto_tools_record_dummy(const pto_task_record *r) { return r->func_id < 0; }
 
 pto_status pto_tools_write_text(const char *what, const char *path, const char *text,
                                 pto_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return pto_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path,
-                        strerror(errno));
+        return pto_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path, strerror(errno));
     size_t len = strlen(text);
     int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
     int saved = errno;
@@ -50,8 +45,7 @@ pto_status pto_tools_write_text(const char *what, const char *path, const char *
         saved = errno;
     }
     if (bad)
-        return pto_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path,
-                        strerror(saved));
+        return pto_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path, strerror(saved));
     return PTO_OK;
 }
 
@@ -97,8 +91,8 @@ cJSON *pto_json_obj(pto_json_builder *b, cJSON *obj, const char *key)
     return b->ok ? o : NULL;
 }
 
-cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph,
-                      const char *name, int pid, uint32_t tid)
+cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph, const char *name, int pid,
+                      uint32_t tid)
 {
     cJSON *ev = pto_json_obj(b, events, NULL);
     pto_json_str(b, ev, "name", name);
@@ -108,9 +102,8 @@ cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph,
     return b->ok ? ev : NULL;
 }
 
-void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid,
-                   uint32_t tid, const char *key, const char *value_str,
-                   double value_num)
+void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid, uint32_t tid,
+                   const char *key, const char *value_str, double value_num)
 {
     cJSON *ev = pto_json_event(b, events, "M", meta, pid, tid);
     cJSON *args = pto_json_obj(b, ev, "args");

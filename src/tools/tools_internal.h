@@ -50,15 +50,13 @@ cJSON *pto_json_obj(pto_json_builder *b, cJSON *obj, const char *key);
 /* Appends item to array (deleting it on failure). */
 void pto_json_append(pto_json_builder *b, cJSON *array, cJSON *item);
 
-
 /* Chrome trace events. pto_json_event appends {"name","ph","pid","tid"} to
  * events and returns it (NULL on failure). pto_json_meta appends the
  * metadata event {"ph":"M","name":meta,"args":{key:value}}; value_str NULL
  * means the numeric value_num. */
-cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph,
-                      const char *name, int pid, uint32_t tid);
-void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid,
-                   uint32_t tid, const char *key, const char *value_str,
-                   double value_num);
+cJSON *pto_json_event(pto_json_builder *b, cJSON *events, const char *ph, const char *name, int pid,
+                      uint32_t tid);
+void pto_json_meta(pto_json_builder *b, cJSON *events, const char *meta, int pid, uint32_t tid,
+                   const char *key, const char *value_str, double value_num);
 
 #endif

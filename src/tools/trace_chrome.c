@@ -83,8 +83,8 @@ static void add_tasks(pto_json_builder *b, cJSON *events, const pto_device *dev,
         if (!pto_tools_record_valid(recs, i) || pto_tools_record_dummy(r))
             continue; /* no kernel ran: nothing to show on a core lane */
         uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
-        cJSON *ev = pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id),
-                              PID_AICORE, r->core);
+        cJSON *ev =
+            pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id), PID_AICORE, r->core);
         if (!ev)
             return;
         pto_json_num(b, ev, "ts", ns_to_us(r->start_ns));
@@ -122,8 +122,8 @@ static void add_other(pto_json_builder *b, cJSON *root, const pto_device_info *i
     }
 }
 
-pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
-                                  const char *path, pto_error *err)
+pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats, const char *path,
+                                  pto_error *err)
 {
     if (!dev || !path)
         return pto_fail(err, PTO_ERR_INVALID, "trace: device and path are required");
@@ -157,8 +157,7 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
     cJSON_Delete(root);
     if (!text)
         return pto_fail(err, PTO_ERR_NOMEM,
-                        "trace: out of memory building the JSON for %zu records",
-                        nrecs);
+                        "trace: out of memory building the JSON for %zu records", nrecs);
     pto_status s = pto_tools_write_text("trace", path, text, err);
     cJSON_free(text);
     return s;

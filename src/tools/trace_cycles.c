@@ -47,8 +47,8 @@ static void add_task(pto_json_builder *b, cJSON *events, const pto_device *dev,
                      const pto_task_record *r)
 {
     uint64_t dur = r->end_cycle >= r->start_cycle ? r->end_cycle - r->start_cycle : 0;
-    cJSON *ev = pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id),
-                               PID_AICORE, r->core);
+    cJSON *ev =
+        pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id), PID_AICORE, r->core);
     pto_json_num(b, ev, "ts", (double)r->start_cycle);
     pto_json_num(b, ev, "dur", (double)dur);
     cJSON *args = pto_json_obj(b, ev, "args");
@@ -126,16 +126,14 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
         pto_json_num(&b, other, "records_dropped", (double)stats->records_dropped);
         pto_json_num(&b, other, "uncosted_tasks", (double)stats->uncosted_tasks);
         if (stats->uncosted_tasks)
-            pto_json_str(&b, other, "uncosted_kernel",
-                         pto_kernel_name(dev, stats->uncosted_func));
+            pto_json_str(&b, other, "uncosted_kernel", pto_kernel_name(dev, stats->uncosted_func));
     }
 
     char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
         return pto_fail(err, PTO_ERR_NOMEM,
-                        "cycle trace: out of memory building the JSON for %zu records",
-                        nrecs);
+                        "cycle trace: out of memory building the JSON for %zu records", nrecs);
     pto_status s = pto_tools_write_text("cycle trace", path, text, err);
     cJSON_free(text);
     return s;

@@ -15,9 +15,9 @@
 
 typedef struct rd_dag {
     uint32_t n;
-    uint32_t order[RD_MAX_N];          /* topological rank -> task index */
+    uint32_t order[RD_MAX_N]; /* topological rank -> task index */
     uint32_t nin[RD_MAX_N];
-    uint32_t in[RD_MAX_N][RD_MAX_IN];  /* producers (task indices) */
+    uint32_t in[RD_MAX_N][RD_MAX_IN]; /* producers (task indices) */
     uint8_t aic[RD_MAX_N];
 } rd_dag;
 

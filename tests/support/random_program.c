@@ -62,8 +62,8 @@ void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope)
             if (below(&x, 2)) { /* tile of the 8 x 8 grid */
                 w->tile = 1;
                 w->rstride = RP_GRID;
-                w->off = below(&x, RP_GRID - s->rows + 1) * RP_GRID +
-                         below(&x, RP_GRID - s->cols + 1);
+                w->off =
+                    below(&x, RP_GRID - s->rows + 1) * RP_GRID + below(&x, RP_GRID - s->cols + 1);
             } else { /* contiguous run of rows * cols */
                 w->rstride = s->cols;
                 w->off = below(&x, RP_LEN - s->rows * s->cols + 1);
@@ -202,10 +202,10 @@ int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int determi
                 bad = WHY("buffer %d [%d] = %u, serial %u", b, i, got[b][i], want[b][i]);
     if (!bad && st->tasks != nsteps)
         bad = WHY("%llu tasks ran, %u submitted", (unsigned long long)st->tasks, nsteps);
-    if (!bad && (st->flow[PTO_STALL_TASK_RING_FULL].capacity != window ||
-                 st->flow[PTO_STALL_TASK_RING_FULL].high_water > window ||
-                 st->flow[PTO_STALL_READY_QUEUE_FULL].stalls != 0 ||
-                 st->stall_reason != PTO_STALL_NONE))
+    if (!bad &&
+        (st->flow[PTO_STALL_TASK_RING_FULL].capacity != window ||
+         st->flow[PTO_STALL_TASK_RING_FULL].high_water > window ||
+         st->flow[PTO_STALL_READY_QUEUE_FULL].stalls != 0 || st->stall_reason != PTO_STALL_NONE))
         bad = WHY("flow statistics: ring %llu/%llu, ready-queue stalls %llu, reason %d",
                   (unsigned long long)st->flow[PTO_STALL_TASK_RING_FULL].high_water,
                   (unsigned long long)st->flow[PTO_STALL_TASK_RING_FULL].capacity,

@@ -20,7 +20,7 @@
 #include "pto/pto.h"
 
 #define RP_NBUF 3
-#define RP_LEN 64      /* u32 per buffer, also an 8 x 8 grid */
+#define RP_LEN 64 /* u32 per buffer, also an 8 x 8 grid */
 #define RP_GRID 8
 #define RP_MAX_VIEWS 4 /* 4 header args + 3 per view = 16 = PTO_MAX_ARGS */
 #define RP_STEPS 48

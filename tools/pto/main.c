@@ -31,16 +31,16 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 /* Parsed command line. has_* records which size flags were given, so that
  * unset ones keep the default/environment value. */
 typedef struct cli_opts {
-    const char *cmd;      /* "info" or "run" */
-    const char *dir;      /* run: example directory */
-    const char *platform; /* NULL = a2a3sim */
-    const char *trace;    /* run: wall-time Chrome trace output path, or NULL */
+    const char *cmd;         /* "info" or "run" */
+    const char *dir;         /* run: example directory */
+    const char *platform;    /* NULL = a2a3sim */
+    const char *trace;       /* run: wall-time Chrome trace output path, or NULL */
     const char *cycle_trace; /* run: cycle-time Chrome trace output path, or NULL */
-    const char *graph;    /* run: dependency graph output path, or NULL */
+    const char *graph;       /* run: dependency graph output path, or NULL */
     uint32_t blocks, schedulers, window;
     int has_blocks, has_schedulers, has_window;
     uint32_t watchdog_ms; /* run: 0 = PTO_WATCHDOG_MS, else the default */
-    int mode; /* run: -1 = the example's own mode, else a pto_run_mode */
+    int mode;             /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
     int check_bounds;  /* run: red zones around device buffers, checked per task */
@@ -133,9 +133,8 @@ static int report(const pto_error *err)
 }
 
 /* Fills err (messages are truncated to fit) and returns status. */
-__attribute__((format(printf, 3, 4))) static pto_status cli_fail(pto_error *err,
-                                                                  pto_status status,
-                                                                  const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static pto_status cli_fail(pto_error *err, pto_status status,
+                                                                 const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -154,11 +153,10 @@ static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, u
     uint64_t x = 0;
     const char *why = pto_parse_decimal(v, &x);
     if (why)
-        return usage_error("%s '%s' is not valid: %s (give a plain decimal number)", flag, v,
-                           why);
+        return usage_error("%s '%s' is not valid: %s (give a plain decimal number)", flag, v, why);
     if (x == 0 || x > max)
-        return usage_error("%s '%s' is out of range: it must be 1..%u%s", flag, v,
-                           (unsigned)max, pow2 ? ", a power of two" : "");
+        return usage_error("%s '%s' is out of range: it must be 1..%u%s", flag, v, (unsigned)max,
+                           pow2 ? ", a power of two" : "");
     if (pow2 && (x & (x - 1)))
         return usage_error("%s '%s' is not a power of two", flag, v);
     *out = (uint32_t)x;
@@ -166,8 +164,7 @@ static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, u
 }
 
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
-static int opt_value(int argc, char **argv, int *i, const char *name,
-                     const char **value)
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
 {
     const char *a = argv[*i];
     size_t n = strlen(name);
@@ -306,8 +303,8 @@ static int cmd_info(const cli_opts *o)
     pto_device_get_info(dev, &in);
     printf("platform         %s\n", in.platform ? in.platform : "unknown");
     printf("blocks           %u\n", (unsigned)in.blocks);
-    printf("cores            %u (AIC %u, AIV %u)\n", (unsigned)in.cores,
-           (unsigned)in.aic_cores, (unsigned)in.aiv_cores);
+    printf("cores            %u (AIC %u, AIV %u)\n", (unsigned)in.cores, (unsigned)in.aic_cores,
+           (unsigned)in.aiv_cores);
     printf("schedulers       %u\n", (unsigned)in.schedulers);
     printf("exec threads     %u\n", (unsigned)in.exec_threads);
     printf("GM bytes         %zu (%.1f MiB)\n", in.gm_bytes,
@@ -325,8 +322,8 @@ static int cmd_info(const cli_opts *o)
     return EXIT_OK;
 }
 
-static pto_status join_path(const char *dir, const char *file, char *out,
-                            size_t len, pto_error *err)
+static pto_status join_path(const char *dir, const char *file, char *out, size_t len,
+                            pto_error *err)
 {
     int n = snprintf(out, len, "%s/%s", dir, file);
     if (n < 0 || (size_t)n >= len)
@@ -348,16 +345,16 @@ static pto_status load_example(const char *dir, loaded_example *le, pto_error *e
     if (s != PTO_OK)
         return s;
     if (access(src, R_OK) != 0)
-        return cli_fail(err, PTO_ERR_NOT_FOUND, "%s is not an example directory: %s: %s",
-                        dir, src, strerror(errno));
+        return cli_fail(err, PTO_ERR_NOT_FOUND, "%s is not an example directory: %s: %s", dir, src,
+                        strerror(errno));
     s = pto_compile_shared(src, NULL, so, sizeof so, err);
     if (s != PTO_OK)
         return s;
     le->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
     if (!le->dl) {
         const char *why = dlerror();
-        return cli_fail(err, PTO_ERR_NOT_FOUND, "cannot load %s (built from %s): %s",
-                        so, src, why ? why : "unknown dlopen error");
+        return cli_fail(err, PTO_ERR_NOT_FOUND, "cannot load %s (built from %s): %s", so, src,
+                        why ? why : "unknown dlopen error");
     }
     void *sym = dlsym(le->dl, PTO_EXAMPLE_ENTRY);
     pto_example_get_fn get = NULL;
@@ -372,8 +369,8 @@ static pto_status load_example(const char *dir, loaded_example *le, pto_error *e
     return PTO_OK;
 }
 
-static pto_status register_kernels(pto_device *dev, const char *dir,
-                                   const pto_example *ex, pto_error *err)
+static pto_status register_kernels(pto_device *dev, const char *dir, const pto_example *ex,
+                                   pto_error *err)
 {
     for (unsigned i = 0; i < ex->nkernels; i++) {
         const pto_example_kernel *k = &ex->kernels[i];
@@ -384,8 +381,7 @@ static pto_status register_kernels(pto_device *dev, const char *dir,
         char path[PATH_MAX];
         pto_status s = join_path(dir, k->source, path, sizeof path, err);
         if (s == PTO_OK)
-            s = pto_kernel_register_source(dev, k->func_id, k->type, path, k->symbol,
-                                           NULL, err);
+            s = pto_kernel_register_source(dev, k->func_id, k->type, path, k->symbol, NULL, err);
         if (s != PTO_OK)
             return s;
     }
@@ -401,8 +397,7 @@ static pto_graph_format graph_format_of(const char *path)
 
 /* Launch, check and report one example on an open device. Returns the exit
  * code. ctx is owned by the caller. */
-static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *ex,
-                         void *ctx)
+static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *ex, void *ctx)
 {
     pto_error err = {0};
     pto_run_config rc;
@@ -478,8 +473,7 @@ static int cmd_run(const cli_opts *o)
         goto out;
     }
     const pto_example *ex = le.ex;
-    if (open_device(o, &dev, &err) != PTO_OK ||
-        register_kernels(dev, o->dir, ex, &err) != PTO_OK) {
+    if (open_device(o, &dev, &err) != PTO_OK || register_kernels(dev, o->dir, ex, &err) != PTO_OK) {
         rc = report(&err);
         goto out;
     }

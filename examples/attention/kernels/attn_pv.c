@@ -22,10 +22,10 @@ void attn_pv(const uint64_t *args)
     PTO_TILE_DECL(ot, PTO_F32, S, D);
     int st = 0;
 
-    st |= pto_t_load(&pt, p, S);          /*  256 */
-    st |= pto_t_load(&vt, v, ldv);        /*  128 */
-    st |= pto_t_matmul(&ot, &pt, &vt);    /* 2048 */
-    st |= pto_t_store(o, ldo, &ot);       /*  128 */
+    st |= pto_t_load(&pt, p, S);       /*  256 */
+    st |= pto_t_load(&vt, v, ldv);     /*  128 */
+    st |= pto_t_matmul(&ot, &pt, &vt); /* 2048 */
+    st |= pto_t_store(o, ldo, &ot);    /*  128 */
     if (st)
         for (int i = 0; i < S; i++)
             memset(o + i * ldo, 0xff, D * sizeof(float));

@@ -42,10 +42,10 @@ void attn_qk(const uint64_t *args)
     PTO_TILE_DECL(st_, PTO_F32, S, S);
     int st = 0;
 
-    st |= pto_t_load(&qt, q, ldq);             /*  128 */
-    st |= load_transposed(&kt, k, ldk, S);     /*  128 */
-    st |= pto_t_matmul(&st_, &qt, &kt);        /* 2048 */
-    st |= pto_t_store(s, S, &st_);             /*  256 */
+    st |= pto_t_load(&qt, q, ldq);         /*  128 */
+    st |= load_transposed(&kt, k, ldk, S); /*  128 */
+    st |= pto_t_matmul(&st_, &qt, &kt);    /* 2048 */
+    st |= pto_t_store(s, S, &st_);         /*  256 */
     if (st)
         memset(s, 0xff, S * S * sizeof(float));
 }

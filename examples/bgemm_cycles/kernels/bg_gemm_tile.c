@@ -22,10 +22,10 @@ void bg_gemm_tile(const uint64_t *args)
     PTO_TILE_DECL(pt, PTO_F32, T, T);
     int st = 0;
 
-    st |= pto_t_load(&at, a, lda);        /*  256 */
-    st |= pto_t_load(&bt, b, ldb);        /*  256 */
-    st |= pto_t_matmul(&pt, &at, &bt);    /* 4096 */
-    st |= pto_t_store(p, T, &pt);         /*  256 */
+    st |= pto_t_load(&at, a, lda);     /*  256 */
+    st |= pto_t_load(&bt, b, ldb);     /*  256 */
+    st |= pto_t_matmul(&pt, &at, &bt); /* 4096 */
+    st |= pto_t_store(p, T, &pt);      /*  256 */
     if (st)
         memset(p, 0xff, T * T * sizeof(float));
 }

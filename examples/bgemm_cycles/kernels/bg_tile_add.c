@@ -17,10 +17,10 @@ void bg_tile_add(const uint64_t *args)
     PTO_TILE_DECL(pt, PTO_F32, T, T);
     int st = 0;
 
-    st |= pto_t_load(&ct, c, ldc);   /* 256 */
-    st |= pto_t_load(&pt, p, T);     /* 256 */
-    st |= pto_t_add(&ct, &ct, &pt);  /* 256 */
-    st |= pto_t_store(c, ldc, &ct);  /* 256 */
+    st |= pto_t_load(&ct, c, ldc);  /* 256 */
+    st |= pto_t_load(&pt, p, T);    /* 256 */
+    st |= pto_t_add(&ct, &ct, &pt); /* 256 */
+    st |= pto_t_store(c, ldc, &ct); /* 256 */
     if (st)
         for (int i = 0; i < T; i++)
             memset(c + i * ldc, 0xff, T * sizeof(float));

@@ -18,10 +18,10 @@ void ll_add(const uint64_t *args)
     PTO_TILE_DECL(bt, PTO_F32, R, C);
     int st = 0;
 
-    st |= pto_t_load(&at, a, C);      /* 512 */
-    st |= pto_t_load(&bt, b, C);      /* 512 */
-    st |= pto_t_add(&at, &at, &bt);   /* 512 */
-    st |= pto_t_store(c, C, &at);     /* 512 */
+    st |= pto_t_load(&at, a, C);    /* 512 */
+    st |= pto_t_load(&bt, b, C);    /* 512 */
+    st |= pto_t_add(&at, &at, &bt); /* 512 */
+    st |= pto_t_store(c, C, &at);   /* 512 */
     if (st)
         memset(c, 0xff, R * C * sizeof(float));
 }

@@ -26,10 +26,10 @@ void ll_matmul(const uint64_t *args)
     int st = pto_tile_set_valid(&at, m, k) | pto_tile_set_valid(&bt, k, n);
 
     if (!st) {
-        st |= pto_t_load(&at, a, k);        /* M*K */
-        st |= pto_t_load(&bt, b, n);        /* K*N */
-        st |= pto_t_matmul(&ct, &at, &bt);  /* M*K*N */
-        st |= pto_t_store(c, n, &ct);       /* M*N */
+        st |= pto_t_load(&at, a, k);       /* M*K */
+        st |= pto_t_load(&bt, b, n);       /* K*N */
+        st |= pto_t_matmul(&ct, &at, &bt); /* M*K*N */
+        st |= pto_t_store(c, n, &ct);      /* M*N */
     }
     if (st && m <= MM && n <= MN)
         memset(c, 0xff, (size_t)m * n * sizeof(float));

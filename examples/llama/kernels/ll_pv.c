@@ -23,10 +23,10 @@ void ll_pv(const uint64_t *args)
     PTO_TILE_DECL(ot, PTO_F32, S, HD);
     int st = 0;
 
-    st |= pto_t_load(&pt, p, S);                          /*  256 */
-    st |= pto_t_load(&vt, qkv + 2 * HID + h * HD, QKV);   /*  256 */
-    st |= pto_t_matmul(&ot, &pt, &vt);                    /* 4096 */
-    st |= pto_t_store(attn + h * HD, HID, &ot);           /*  256 */
+    st |= pto_t_load(&pt, p, S);                        /*  256 */
+    st |= pto_t_load(&vt, qkv + 2 * HID + h * HD, QKV); /*  256 */
+    st |= pto_t_matmul(&ot, &pt, &vt);                  /* 4096 */
+    st |= pto_t_store(attn + h * HD, HID, &ot);         /*  256 */
     if (st)
         for (int i = 0; i < S; i++)
             memset(attn + i * HID + h * HD, 0xff, HD * sizeof(float));

@@ -38,10 +38,10 @@ void ll_qk(const uint64_t *args)
     PTO_TILE_DECL(sc, PTO_F32, S, S);
     int st = 0;
 
-    st |= pto_t_load(&qt, qkv + h * HD, QKV);                   /*  256 */
-    st |= load_transposed(&kt, qkv + HID + h * HD, QKV, S);     /*  256 */
-    st |= pto_t_matmul(&sc, &qt, &kt);                          /* 4096 */
-    st |= pto_t_store(s, S, &sc);                               /*  256 */
+    st |= pto_t_load(&qt, qkv + h * HD, QKV);               /*  256 */
+    st |= load_transposed(&kt, qkv + HID + h * HD, QKV, S); /*  256 */
+    st |= pto_t_matmul(&sc, &qt, &kt);                      /* 4096 */
+    st |= pto_t_store(s, S, &sc);                           /*  256 */
     if (st)
         memset(s, 0xff, S * S * sizeof(float));
 }

@@ -27,12 +27,12 @@ void ll_qkv_head(const uint64_t *args)
     PTO_TILE_DECL(ot, PTO_F32, S, HD);
     int st = 0;
 
-    st |= pto_t_load(&xt, xn, HID);                      /* 512 */
+    st |= pto_t_load(&xt, xn, HID); /* 512 */
     for (uint32_t p = 0; p < 3; p++) {
         size_t col = (size_t)p * HID + (size_t)h * HD;
-        st |= pto_t_load(&wt, w + col, QKV);             /*  512 */
-        st |= pto_t_matmul(&ot, &xt, &wt);               /* 8192 */
-        st |= pto_t_store(qkv + col, QKV, &ot);          /*  256 */
+        st |= pto_t_load(&wt, w + col, QKV);    /*  512 */
+        st |= pto_t_matmul(&ot, &xt, &wt);      /* 8192 */
+        st |= pto_t_store(qkv + col, QKV, &ot); /*  256 */
     }
     if (st)
         for (int i = 0; i < S; i++)

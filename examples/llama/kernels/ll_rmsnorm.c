@@ -24,16 +24,16 @@ void ll_rmsnorm(const uint64_t *args)
     PTO_TILE_DECL(g, PTO_F32, 1, C);
     int st = 0;
 
-    st |= pto_t_load(&t, x, C);                 /* 512 */
-    st |= pto_t_mul(&sq, &t, &t);               /* 512 */
-    st |= pto_t_row_sum(&ms, &sq);              /*  16 */
-    st |= pto_t_divs(&ms, &ms, (float)C);       /*  16 */
-    st |= pto_t_adds(&ms, &ms, eps);            /*  16 */
-    st |= pto_t_rsqrt(&ms, &ms);                /*  16 */
-    st |= pto_t_row_expand_mul(&t, &t, &ms);    /* 512 */
-    st |= pto_t_load(&g, gamma, C);             /*  32 */
-    st |= pto_t_col_expand_mul(&t, &t, &g);     /* 512 */
-    st |= pto_t_store(y, C, &t);                /* 512 */
+    st |= pto_t_load(&t, x, C);              /* 512 */
+    st |= pto_t_mul(&sq, &t, &t);            /* 512 */
+    st |= pto_t_row_sum(&ms, &sq);           /*  16 */
+    st |= pto_t_divs(&ms, &ms, (float)C);    /*  16 */
+    st |= pto_t_adds(&ms, &ms, eps);         /*  16 */
+    st |= pto_t_rsqrt(&ms, &ms);             /*  16 */
+    st |= pto_t_row_expand_mul(&t, &t, &ms); /* 512 */
+    st |= pto_t_load(&g, gamma, C);          /*  32 */
+    st |= pto_t_col_expand_mul(&t, &t, &g);  /* 512 */
+    st |= pto_t_store(y, C, &t);             /* 512 */
     if (st)
         memset(y, 0xff, R * C * sizeof(float));
 }

@@ -18,11 +18,11 @@ void ll_silu_mul(const uint64_t *args)
     PTO_TILE_DECL(ut, PTO_F32, R, C);
     int st = 0;
 
-    st |= pto_t_load(&gt, g, C);      /* 1024 */
-    st |= pto_t_load(&ut, u, C);      /* 1024 */
-    st |= pto_t_silu(&gt, &gt);       /* 1024 */
-    st |= pto_t_mul(&gt, &gt, &ut);   /* 1024 */
-    st |= pto_t_store(a, C, &gt);     /* 1024 */
+    st |= pto_t_load(&gt, g, C);    /* 1024 */
+    st |= pto_t_load(&ut, u, C);    /* 1024 */
+    st |= pto_t_silu(&gt, &gt);     /* 1024 */
+    st |= pto_t_mul(&gt, &gt, &ut); /* 1024 */
+    st |= pto_t_store(a, C, &gt);   /* 1024 */
     if (st)
         memset(a, 0xff, R * C * sizeof(float));
 }

@@ -24,16 +24,16 @@ void ll_softmax(const uint64_t *args)
     PTO_TILE_DECL(sum, PTO_F32, S, 1);
     int st = 0;
 
-    st |= pto_t_load(&t, s, S);                /* 256 */
-    st |= pto_t_muls(&t, &t, scale);           /* 256 */
-    st |= pto_t_load(&mk, mask, S);            /* 256 */
-    st |= pto_t_add(&t, &t, &mk);              /* 256 */
-    st |= pto_t_row_max(&mx, &t);              /*  16 */
-    st |= pto_t_row_expand_sub(&t, &t, &mx);   /* 256 */
-    st |= pto_t_exp(&t, &t);                   /* 256 */
-    st |= pto_t_row_sum(&sum, &t);             /*  16 */
-    st |= pto_t_row_expand_div(&t, &t, &sum);  /* 256 */
-    st |= pto_t_store(p, S, &t);               /* 256 */
+    st |= pto_t_load(&t, s, S);               /* 256 */
+    st |= pto_t_muls(&t, &t, scale);          /* 256 */
+    st |= pto_t_load(&mk, mask, S);           /* 256 */
+    st |= pto_t_add(&t, &t, &mk);             /* 256 */
+    st |= pto_t_row_max(&mx, &t);             /*  16 */
+    st |= pto_t_row_expand_sub(&t, &t, &mx);  /* 256 */
+    st |= pto_t_exp(&t, &t);                  /* 256 */
+    st |= pto_t_row_sum(&sum, &t);            /*  16 */
+    st |= pto_t_row_expand_div(&t, &t, &sum); /* 256 */
+    st |= pto_t_store(p, S, &t);              /* 256 */
     if (st)
         memset(p, 0xff, S * S * sizeof(float));
 }

@@ -18,10 +18,10 @@ void pa_finalize(const uint64_t *args)
     PTO_TILE_DECL(lt, PTO_F32, HEADS, 1);
     int st = 0;
 
-    st |= pto_t_load(&ot, o, D);                /* 256 */
-    st |= pto_t_load(&lt, l, 1);                /*  16 */
-    st |= pto_t_row_expand_div(&ot, &ot, &lt);  /* 256 */
-    st |= pto_t_store(out, D, &ot);             /* 256 */
+    st |= pto_t_load(&ot, o, D);               /* 256 */
+    st |= pto_t_load(&lt, l, 1);               /*  16 */
+    st |= pto_t_row_expand_div(&ot, &ot, &lt); /* 256 */
+    st |= pto_t_store(out, D, &ot);            /* 256 */
     if (st)
         memset(out, 0xff, HEADS * D * sizeof(float));
 }

@@ -23,10 +23,10 @@ void pa_pv(const uint64_t *args)
     PTO_TILE_DECL(ot, PTO_F32, HEADS, D);
     int st = pto_tile_set_valid(&pt, HEADS, n) | pto_tile_set_valid(&vt, n, D);
 
-    st |= pto_t_load(&pt, p, BLK);      /* 16n */
-    st |= pto_t_load(&vt, v, D);        /* 16n */
-    st |= pto_t_matmul(&ot, &pt, &vt);  /* 256n */
-    st |= pto_t_store(pv, D, &ot);      /* 256 */
+    st |= pto_t_load(&pt, p, BLK);     /* 16n */
+    st |= pto_t_load(&vt, v, D);       /* 16n */
+    st |= pto_t_matmul(&ot, &pt, &vt); /* 256n */
+    st |= pto_t_store(pv, D, &ot);     /* 256 */
     if (st)
         memset(pv, 0xff, HEADS * D * sizeof(float));
 }

@@ -43,10 +43,10 @@ void pa_qk(const uint64_t *args)
     int st = n < 1 || n > BLK;
 
     if (!st) {
-        st |= pto_t_load(&qt, q, D);              /* 256 */
-        st |= load_transposed(&kt, k, D, n);      /* 16n */
-        st |= pto_t_matmul(&sc, &qt, &kt);        /* 256n */
-        st |= pto_t_store(s, BLK, &sc);           /* 16n */
+        st |= pto_t_load(&qt, q, D);         /* 256 */
+        st |= load_transposed(&kt, k, D, n); /* 16n */
+        st |= pto_t_matmul(&sc, &qt, &kt);   /* 256n */
+        st |= pto_t_store(s, BLK, &sc);      /* 16n */
     }
     if (st)
         memset(s, 0xff, HEADS * BLK * sizeof(float));

@@ -38,23 +38,23 @@ void pa_softmax(const uint64_t *args)
     PTO_TILE_DECL(lt, PTO_F32, HEADS, 1);
     int st = pto_tile_set_valid(&x, HEADS, n);
 
-    st |= pto_t_load(&x, s, BLK);              /* 16n */
-    st |= pto_t_muls(&x, &x, scale);           /* 16n */
-    st |= pto_t_row_max(&bm, &x);              /* 16 */
-    st |= pto_t_load(&mo, m, 1);               /* 16 */
-    st |= pto_t_max(&mn, &mo, &bm);            /* 16 */
-    st |= pto_t_sub(&al, &mo, &mn);            /* 16 */
-    st |= pto_t_exp(&al, &al);                 /* 16 */
-    st |= pto_t_row_expand_sub(&x, &x, &mn);   /* 16n */
-    st |= pto_t_exp(&x, &x);                   /* 16n */
-    st |= pto_t_row_sum(&rs, &x);              /* 16 */
-    st |= pto_t_load(&lt, l, 1);               /* 16 */
-    st |= pto_t_mul(&lt, &lt, &al);            /* 16 */
-    st |= pto_t_add(&lt, &lt, &rs);            /* 16 */
-    st |= pto_t_store(p, BLK, &x);             /* 16n */
-    st |= pto_t_store(m, 1, &mn);              /* 16 */
-    st |= pto_t_store(l, 1, &lt);              /* 16 */
-    st |= pto_t_store(alpha, 1, &al);          /* 16 */
+    st |= pto_t_load(&x, s, BLK);            /* 16n */
+    st |= pto_t_muls(&x, &x, scale);         /* 16n */
+    st |= pto_t_row_max(&bm, &x);            /* 16 */
+    st |= pto_t_load(&mo, m, 1);             /* 16 */
+    st |= pto_t_max(&mn, &mo, &bm);          /* 16 */
+    st |= pto_t_sub(&al, &mo, &mn);          /* 16 */
+    st |= pto_t_exp(&al, &al);               /* 16 */
+    st |= pto_t_row_expand_sub(&x, &x, &mn); /* 16n */
+    st |= pto_t_exp(&x, &x);                 /* 16n */
+    st |= pto_t_row_sum(&rs, &x);            /* 16 */
+    st |= pto_t_load(&lt, l, 1);             /* 16 */
+    st |= pto_t_mul(&lt, &lt, &al);          /* 16 */
+    st |= pto_t_add(&lt, &lt, &rs);          /* 16 */
+    st |= pto_t_store(p, BLK, &x);           /* 16n */
+    st |= pto_t_store(m, 1, &mn);            /* 16 */
+    st |= pto_t_store(l, 1, &lt);            /* 16 */
+    st |= pto_t_store(alpha, 1, &al);        /* 16 */
     if (st)
         memset(l, 0xff, HEADS * sizeof(float));
 }

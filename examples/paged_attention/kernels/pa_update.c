@@ -20,12 +20,12 @@ void pa_update(const uint64_t *args)
     PTO_TILE_DECL(pt, PTO_F32, HEADS, D);
     int st = 0;
 
-    st |= pto_t_load(&ot, o, D);                /* 256 */
-    st |= pto_t_load(&at, alpha, 1);            /*  16 */
-    st |= pto_t_row_expand_mul(&ot, &ot, &at);  /* 256 */
-    st |= pto_t_load(&pt, pv, D);               /* 256 */
-    st |= pto_t_add(&ot, &ot, &pt);             /* 256 */
-    st |= pto_t_store(o, D, &ot);               /* 256 */
+    st |= pto_t_load(&ot, o, D);               /* 256 */
+    st |= pto_t_load(&at, alpha, 1);           /*  16 */
+    st |= pto_t_row_expand_mul(&ot, &ot, &at); /* 256 */
+    st |= pto_t_load(&pt, pv, D);              /* 256 */
+    st |= pto_t_add(&ot, &ot, &pt);            /* 256 */
+    st |= pto_t_store(o, D, &ot);              /* 256 */
     if (st)
         memset(o, 0xff, HEADS * D * sizeof(float));
 }

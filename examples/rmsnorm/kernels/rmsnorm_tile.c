@@ -22,14 +22,14 @@ void rmsnorm_tile(const uint64_t *args)
     PTO_TILE_DECL(ms, PTO_F32, R, 1);
     int st = 0;
 
-    st |= pto_t_load(&t, x, ld);            /* 256 */
-    st |= pto_t_mul(&sq, &t, &t);           /* 256 */
-    st |= pto_t_row_sum(&ms, &sq);          /*  16 */
-    st |= pto_t_divs(&ms, &ms, (float)C);   /*  16: mean of squares */
-    st |= pto_t_rsqrt(&ms, &ms);            /*  16 */
+    st |= pto_t_load(&t, x, ld);             /* 256 */
+    st |= pto_t_mul(&sq, &t, &t);            /* 256 */
+    st |= pto_t_row_sum(&ms, &sq);           /*  16 */
+    st |= pto_t_divs(&ms, &ms, (float)C);    /*  16: mean of squares */
+    st |= pto_t_rsqrt(&ms, &ms);             /*  16 */
     st |= pto_t_row_expand_mul(&t, &t, &ms); /* 256 */
-    st |= pto_t_store(y, ld, &t);           /* 256 */
-    if (st) /* a failed op: poison the tile so check() fails */
+    st |= pto_t_store(y, ld, &t);            /* 256 */
+    if (st)                                  /* a failed op: poison the tile so check() fails */
         for (int i = 0; i < R; i++)
             memset(y + i * ld, 0xff, C * sizeof(float));
 }

@@ -24,15 +24,15 @@ void softmax_combine(const uint64_t *args)
     PTO_TILE_DECL(St, PTO_F32, R, 1);
     int st = 0;
 
-    st |= pto_t_load(&mt, m, T);                /* 32 */
-    st |= pto_t_row_max(&Mt, &mt);              /*  8 */
-    st |= pto_t_row_expand_sub(&mt, &mt, &Mt);  /* 32: m - M */
-    st |= pto_t_exp(&mt, &mt);                  /* 32: rescale factors */
-    st |= pto_t_load(&sc, s, T);                /* 32 */
-    st |= pto_t_mul(&sc, &sc, &mt);             /* 32 */
-    st |= pto_t_row_sum(&St, &sc);              /*  8 */
-    st |= pto_t_store(M, 1, &Mt);               /*  8 */
-    st |= pto_t_store(S, 1, &St);               /*  8 */
+    st |= pto_t_load(&mt, m, T);               /* 32 */
+    st |= pto_t_row_max(&Mt, &mt);             /*  8 */
+    st |= pto_t_row_expand_sub(&mt, &mt, &Mt); /* 32: m - M */
+    st |= pto_t_exp(&mt, &mt);                 /* 32: rescale factors */
+    st |= pto_t_load(&sc, s, T);               /* 32 */
+    st |= pto_t_mul(&sc, &sc, &mt);            /* 32 */
+    st |= pto_t_row_sum(&St, &sc);             /*  8 */
+    st |= pto_t_store(M, 1, &Mt);              /*  8 */
+    st |= pto_t_store(S, 1, &St);              /*  8 */
     if (st)
         memset(S, 0xff, R * sizeof(float));
 }

@@ -23,13 +23,13 @@ void softmax_normalize(const uint64_t *args)
     PTO_TILE_DECL(St, PTO_F32, R, 1);
     int st = 0;
 
-    st |= pto_t_load(&t, x, ld);              /* 512 */
-    st |= pto_t_load(&Mt, M, 1);              /*   8 */
-    st |= pto_t_load(&St, S, 1);              /*   8 */
-    st |= pto_t_row_expand_sub(&t, &t, &Mt);  /* 512 */
-    st |= pto_t_exp(&t, &t);                  /* 512 */
-    st |= pto_t_row_expand_div(&t, &t, &St);  /* 512 */
-    st |= pto_t_store(y, ld, &t);             /* 512 */
+    st |= pto_t_load(&t, x, ld);             /* 512 */
+    st |= pto_t_load(&Mt, M, 1);             /*   8 */
+    st |= pto_t_load(&St, S, 1);             /*   8 */
+    st |= pto_t_row_expand_sub(&t, &t, &Mt); /* 512 */
+    st |= pto_t_exp(&t, &t);                 /* 512 */
+    st |= pto_t_row_expand_div(&t, &t, &St); /* 512 */
+    st |= pto_t_store(y, ld, &t);            /* 512 */
     if (st)
         for (int i = 0; i < R; i++)
             memset(y + i * ld, 0xff, C * sizeof(float));

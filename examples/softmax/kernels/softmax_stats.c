@@ -26,13 +26,13 @@ void softmax_stats(const uint64_t *args)
     PTO_TILE_DECL(st_, PTO_F32, R, 1);
     int st = 0;
 
-    st |= pto_t_load(&t, x, ldx);             /* 512 */
-    st |= pto_t_row_max(&mt, &t);             /*   8 */
-    st |= pto_t_row_expand_sub(&e, &t, &mt);  /* 512 */
-    st |= pto_t_exp(&e, &e);                  /* 512 */
-    st |= pto_t_row_sum(&st_, &e);            /*   8 */
-    st |= pto_t_store(m, lds, &mt);           /*   8 */
-    st |= pto_t_store(s, lds, &st_);          /*   8 */
+    st |= pto_t_load(&t, x, ldx);            /* 512 */
+    st |= pto_t_row_max(&mt, &t);            /*   8 */
+    st |= pto_t_row_expand_sub(&e, &t, &mt); /* 512 */
+    st |= pto_t_exp(&e, &e);                 /* 512 */
+    st |= pto_t_row_sum(&st_, &e);           /*   8 */
+    st |= pto_t_store(m, lds, &mt);          /*   8 */
+    st |= pto_t_store(s, lds, &st_);         /*   8 */
     if (st) /* a failed op: poison the statistics so check() fails */
         for (int i = 0; i < R; i++)
             memset(s + i * lds, 0xff, sizeof(float));

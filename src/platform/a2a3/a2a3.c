@@ -39,11 +39,10 @@ pto_status pto_a2a3_open_check(pto_error *err)
     if (have_home)
         snprintf(bindir, sizeof bindir, "%.4000s/bin", home);
     int have_ccec = (have_home && find_tool("ccec", bindir)) || find_tool("ccec", 0);
-    int have_cross = find_tool("aarch64-linux-gnu-gcc", 0) ||
-                     find_tool("aarch64-target-linux-gnu-gcc", 0);
+    int have_cross =
+        find_tool("aarch64-linux-gnu-gcc", 0) || find_tool("aarch64-target-linux-gnu-gcc", 0);
     if (!have_home || !have_ccec || !have_cross) {
-        pto_fail(err, PTO_ERR_TOOLCHAIN,
-                 "platform a2a3 needs the Ascend CANN toolchain; missing:");
+        pto_fail(err, PTO_ERR_TOOLCHAIN, "platform a2a3 needs the Ascend CANN toolchain; missing:");
         if (!have_home)
             pto_error_append(err, " ASCEND_HOME_PATH (%s)",
                              home && *home ? "not a directory" : "unset");

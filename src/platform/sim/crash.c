@@ -19,8 +19,7 @@ _Thread_local pto_kernel_tls pto_kernel_cur __attribute__((tls_model("initial-ex
 #ifndef PTO_CRASH_SANITIZED
 #define NSIGS 5
 static const int g_sig[NSIGS] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-static const char *const g_sig_name[NSIGS] = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL",
-                                              "SIGABRT"};
+static const char *const g_sig_name[NSIGS] = {"SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT"};
 /* The dispositions ours replaced, for faults outside kernels: written
  * once, under g_once, before our handler is installed; read-only after. */
 static struct sigaction g_prev[NSIGS];

@@ -23,16 +23,16 @@
 
 typedef struct pto_core_regs_in { /* written by AICPU only */
     _Alignas(64) _Atomic uint32_t aicpu_ready;
-    _Atomic uint64_t data;  /* dispatch register: token */
+    _Atomic uint64_t data;      /* dispatch register: token */
     _Atomic uint64_t task_slot; /* payload for `data`: ring slot (relaxed; the
                                    release store of `data` publishes it) */
 } pto_core_regs_in;
 
 typedef struct pto_core_regs_out { /* written by the core only */
     _Alignas(64) _Atomic uint32_t aicore_done;
-    _Atomic uint64_t cond;  /* ACK token, or token | PTO_TOKEN_FIN */
-    uint32_t status;        /* 0, or a pto_status for the last token */
-    uint64_t cycles;        /* cycles the last token's kernel reported */
+    _Atomic uint64_t cond; /* ACK token, or token | PTO_TOKEN_FIN */
+    uint32_t status;       /* 0, or a pto_status for the last token */
+    uint64_t cycles;       /* cycles the last token's kernel reported */
 } pto_core_regs_out;
 
 typedef struct pto_core_handshake {

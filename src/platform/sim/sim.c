@@ -22,8 +22,8 @@
 typedef uint32_t (*poll_fn)(void *);
 typedef int (*has_work_fn)(void *);
 
-static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks,
-                      has_work_fn has_work, has_work_fn keep_awake, void *arg)
+static void idle_wait(pto_sim *sim, pto_event *ev, _Atomic uint64_t *parks, has_work_fn has_work,
+                      has_work_fn keep_awake, void *arg)
 {
     uint64_t t_end = 0;
     for (uint32_t i = 1;; i++) {
@@ -375,7 +375,8 @@ uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline)
 
 static uint64_t total_wakes(pto_sim *sim)
 {
-    uint64_t w = atomic_load(&sim->dev->run.done.wakes) + atomic_load(&sim->dev->run.progress.wakes);
+    uint64_t w =
+        atomic_load(&sim->dev->run.done.wakes) + atomic_load(&sim->dev->run.progress.wakes);
     for (uint32_t i = 0; i < sim->nsched; i++)
         w += atomic_load(&sim->sched[i].ev.wakes);
     for (uint32_t i = 0; i < sim->nexec; i++)
@@ -413,9 +414,14 @@ void pto_sim_finish_dummy(pto_sim *sim, pto_task *t)
     if (t->id < dev->cfg.trace_capacity) {
         pto_task_record *r = &dev->records[t->id];
         uint64_t now = pto_now_ns() - dev->run.t0;
-        *r = (pto_task_record){.task_id = t->id, .func_id = -1, .core = UINT16_MAX,
-                               .core_type = PTO_QUEUE_DUMMY, .start_ns = now, .end_ns = now,
-                               .start_cycle = t->end_cycle, .end_cycle = t->end_cycle};
+        *r = (pto_task_record){.task_id = t->id,
+                               .func_id = -1,
+                               .core = UINT16_MAX,
+                               .core_type = PTO_QUEUE_DUMMY,
+                               .start_ns = now,
+                               .end_ns = now,
+                               .start_cycle = t->end_cycle,
+                               .end_cycle = t->end_cycle};
     }
 }
 
@@ -515,8 +521,8 @@ uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_
         uint64_t cond = atomic_load(&sim->hs[c].out.cond);
         if (data && data != PTO_TOKEN_EXIT && cond != (data | PTO_TOKEN_FIN)) {
             cores[n] = c;
-            slots[n] = (uint32_t)atomic_load_explicit(&sim->hs[c].in.task_slot,
-                                                      memory_order_relaxed);
+            slots[n] =
+                (uint32_t)atomic_load_explicit(&sim->hs[c].in.task_slot, memory_order_relaxed);
             n++;
         }
     }

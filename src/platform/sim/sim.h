@@ -42,10 +42,10 @@ typedef struct pto_sim_core_sched {
     uint64_t token; /* last token written to the core */
     uint32_t slot;  /* task ring slot of the dispatched task */
     uint32_t busy;
-    uint64_t clock;       /* semantic time: end cycle of the core's last task */
-    uint64_t start_cycle; /* of the task in flight */
-    uint64_t busy_cycles; /* this run */
-    uint64_t uncosted;    /* this run: its tasks whose kernel reported no cycles */
+    uint64_t clock;        /* semantic time: end cycle of the core's last task */
+    uint64_t start_cycle;  /* of the task in flight */
+    uint64_t busy_cycles;  /* this run */
+    uint64_t uncosted;     /* this run: its tasks whose kernel reported no cycles */
     int32_t uncosted_func; /* one such func_id, -1 if none */
 } pto_sim_core_sched;
 
@@ -61,54 +61,54 @@ typedef struct pto_sim_sched {
     uint32_t index;
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new FIN */
-    _Alignas(64) uint64_t own_fins[PTO_BELL_WORDS]; /* the same, for FINs of
+    _Alignas(64) uint64_t own_fins[PTO_BELL_WORDS];     /* the same, for FINs of
                                   kernels this thread ran itself (hosted):
                                   no locked instruction; this thread only */
     uint32_t ncores;
     uint32_t core[PTO_MAX_CORES];
     uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
     uint32_t nidle[PTO_CORE_TYPES];
-    _Atomic uint32_t idle_pub[PTO_CORE_TYPES];    /* nidle, published for peers
+    _Atomic uint32_t idle_pub[PTO_CORE_TYPES];     /* nidle, published for peers
                                   and notifiers (pto_sim_wake_one skips a parked
                                   scheduler whose idle_pub is 0). Invariant: equal
                                   to nidle at the end of every poll, whether or
                                   not a run is active, so it is exact whenever
                                   this thread parks. */
     _Atomic uint64_t dispatched, completed, parks; /* pto_counter_add */
-    uint64_t start_ns;         /* this run: first dispatch; this thread only
+    uint64_t start_ns;                             /* this run: first dispatch; this thread only
                                   (its end is its cores' last FIN) */
-    uint32_t sent;             /* dispatches in the current poll */
-    uint32_t help_probe;       /* idle polls, to look at peers now and then */
-    uint64_t notify;           /* executors given tokens in the current poll */
+    uint32_t sent;                                 /* dispatches in the current poll */
+    uint32_t help_probe;                           /* idle polls, to look at peers now and then */
+    uint64_t notify;                               /* executors given tokens in the current poll */
     uint64_t rung[PTO_BELL_WORDS]; /* their cores: rung together at the poll's end */
 } pto_sim_sched;
 
 typedef struct pto_sim_exec {
-    pthread_t th;           /* dedicated mode only */
+    pthread_t th; /* dedicated mode only */
     struct pto_sim *sim;
     uint32_t index, ncores;
     uint64_t cores[PTO_BELL_WORDS]; /* the cores it serves (fixed at create) */
-    _Atomic uint32_t exited; /* cores that took the exit token */
-    _Atomic uint64_t kernel_since; /* hosted: pto_now_ns when its own scheduler
+    _Atomic uint32_t exited;        /* cores that took the exit token */
+    _Atomic uint64_t kernel_since;  /* hosted: pto_now_ns when its own scheduler
                                       thread entered the kernel it is running,
                                       0 when not in a kernel (that thread writes) */
-    int hosted;             /* polled by scheduler thread `index`; idle peers
+    int hosted;                     /* polled by scheduler thread `index`; idle peers
                                may help run its tokens */
     pto_event ev;
     _Alignas(64) _Atomic uint64_t bell[PTO_BELL_WORDS]; /* cores with a new token */
-    _Atomic uint64_t parks; /* pto_counter_add */
+    _Atomic uint64_t parks;                             /* pto_counter_add */
 } pto_sim_exec;
 
 typedef struct pto_sim {
     struct pto_device *dev;
     uint32_t ncores, nsched, nexec; /* nexec executors (== nsched when hosted) */
     int hosted;
-    uint64_t spin_ns;                /* idle spin before parking */
-    int pin;                         /* PTO_PIN_THREADS */
-    _Atomic uint32_t dead;           /* the device timed out (watchdog): no
+    uint64_t spin_ns;       /* idle spin before parking */
+    int pin;                /* PTO_PIN_THREADS */
+    _Atomic uint32_t dead;  /* the device timed out (watchdog): no
                                         kernel starts any more; set once, by
                                         the thread reporting the timeout */
-    pto_core_handshake *hs;          /* ncores entries */
+    pto_core_handshake *hs; /* ncores entries */
     pto_sim_core_sched *csched;
     pto_sim_core_exec *cexec;
     uint8_t core_sched[PTO_MAX_CORES]; /* owning scheduler of each core */
@@ -116,17 +116,17 @@ typedef struct pto_sim {
     pto_sim_sched sched[PTO_MAX_AICPU_THREADS];
     pto_sim_exec *exec;
     _Atomic uint32_t exiting;
-    _Atomic uint32_t booted;         /* scheduler threads done with boot */
+    _Atomic uint32_t booted;                      /* scheduler threads done with boot */
     uint64_t stat_base[PTO_MAX_AICPU_THREADS][3]; /* counters at run start */
     uint64_t exec_parks_base, wakes_base;
     /* Deterministic mode, owned by the thread running the simulation. */
-    _Atomic uint64_t des_since;      /* pto_now_ns at the start of the kernel
+    _Atomic uint64_t des_since;  /* pto_now_ns at the start of the kernel
                                         it is running, 0 outside kernels (the
                                         launching thread's watchdog reads it) */
-    _Atomic uint32_t des_parked;     /* it has parked for good (dead device) */
+    _Atomic uint32_t des_parked; /* it has parked for good (dead device) */
     uint64_t des_now;
     uint32_t des_nheap;
-    uint64_t des_heap[PTO_MAX_CORES];          /* (end_cycle << 8) | core */
+    uint64_t des_heap[PTO_MAX_CORES];                  /* (end_cycle << 8) | core */
     uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS]; /* idle core bitmaps */
 } pto_sim;
 
@@ -212,8 +212,7 @@ static inline void pto_counter_add(_Atomic uint64_t *c, uint64_t n)
 }
 static inline void pto_bell_ring(_Atomic uint64_t *bell, uint32_t core)
 {
-    atomic_fetch_or_explicit(&bell[core >> 6], UINT64_C(1) << (core & 63),
-                             memory_order_release);
+    atomic_fetch_or_explicit(&bell[core >> 6], UINT64_C(1) << (core & 63), memory_order_release);
 }
 static inline int pto_bell_pending(_Atomic uint64_t *bell)
 {

@@ -13,11 +13,11 @@ typedef struct bad_ctx {
     float host_a[N], host_b[N], host_c[N];
 } bad_ctx;
 
-#define TRY(expr)                       \
-    do {                                \
-        pto_status s_ = (expr);         \
-        if (s_ != PTO_OK)               \
-            return s_;                  \
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        pto_status s_ = (expr);                                                                    \
+        if (s_ != PTO_OK)                                                                          \
+            return s_;                                                                             \
     } while (0)
 
 static pto_status alloc(pto_device *dev, float **out, pto_error *err)
@@ -41,15 +41,13 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     }
     TRY(pto_copy_to_device(dev, c->dev_a, c->host_a, BYTES, err));
     TRY(pto_copy_to_device(dev, c->dev_b, c->host_b, BYTES, err));
-    uint64_t args[] = {pto_ptr_bits(c->dev_a), pto_ptr_bits(c->dev_b),
-                       pto_ptr_bits(c->dev_c), N};
+    uint64_t args[] = {pto_ptr_bits(c->dev_a), pto_ptr_bits(c->dev_b), pto_ptr_bits(c->dev_c), N};
     pto_task_id t;
     TRY(pto_add_task(run, 0, PTO_CORE_AIV, args, 4, &t, err));
     return pto_copy_back(run, c->host_c, c->dev_c, BYTES, err);
 }
 
-static pto_status check(void *vctx, double *max_err, double *tolerance,
-                        pto_error *err)
+static pto_status check(void *vctx, double *max_err, double *tolerance, pto_error *err)
 {
     (void)err;
     const bad_ctx *c = vctx;

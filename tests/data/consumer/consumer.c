@@ -32,8 +32,7 @@ int main(int argc, char **argv)
         pto_kernel_register(dev, 0, PTO_CORE_AIV, k_set, "set", &err) ||
         (argc > 1 &&
          pto_kernel_register_source(dev, 1, PTO_CORE_AIV, argv[1], "set41", NULL, &err)) ||
-        pto_malloc(dev, sizeof out, &buf, &err) ||
-        pto_launch(dev, NULL, build, buf, NULL, &err) ||
+        pto_malloc(dev, sizeof out, &buf, &err) || pto_launch(dev, NULL, build, buf, NULL, &err) ||
         pto_copy_from_device(dev, &out, buf, sizeof out, &err)) {
         fprintf(stderr, "consumer: %s\n", err.msg);
         return 1;
