@@ -122,9 +122,17 @@ static void child_fail(const char *what, const pto_error *err)
     _exit(99);
 }
 
+/* What a child runs; never returns. */
+typedef struct child_job {
+    pto_kernel_fn bad;
+    int deterministic;
+} child_job;
+
 /* The child: run 1 is good, run 2's t1 runs `bad`. Never returns. */
-static void child(pto_kernel_fn bad, int deterministic)
+static void child(const child_job *job)
 {
+    pto_kernel_fn bad = job->bad;
+    int deterministic = job->deterministic;
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core); /* the test needs no core files */
     /* cmocka's handlers (inherited) would longjmp into its test runner. */
@@ -155,8 +163,9 @@ static void child(pto_kernel_fn bad, int deterministic)
     _exit(98);
 }
 
-/* Forks child(bad), collects its stderr into out; returns its wait status. */
-static int run_child(pto_kernel_fn bad, int deterministic, char *out, size_t cap)
+/* Forks body(job) (which never returns), collects its stderr into out;
+ * returns its wait status. */
+static int run_child(void (*body)(const child_job *), const child_job *job, char *out, size_t cap)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -168,7 +177,7 @@ static int run_child(pto_kernel_fn bad, int deterministic, char *out, size_t cap
         close(fds[0]);
         dup2(fds[1], STDERR_FILENO);
         close(fds[1]);
-        child(bad, deterministic);
+        body(job);
     }
     close(fds[1]);
     size_t n = 0;
@@ -191,7 +200,8 @@ static void expect(pto_kernel_fn bad, int deterministic, int sig, int code, cons
         return;
     }
     char out[4096];
-    int status = run_child(bad, deterministic, out, sizeof out);
+    child_job job = {bad, deterministic};
+    int status = run_child(child, &job, out, sizeof out);
     if (sig && !(WIFSIGNALED(status) && WTERMSIG(status) == sig))
         fail_msg("want signal %d, got status 0x%x; stderr: %s", sig, status, out);
     if (!sig && !(WIFEXITED(status) && WEXITSTATUS(status) == code))
@@ -236,6 +246,26 @@ static void prev_handler(int sig)
     _exit(7);
 }
 
+/* Child: opens a device (installing the crash handlers), then faults
+ * outside any kernel. */
+static void fault_outside(const child_job *job)
+{
+    (void)job;
+    alarm(60);
+    signal(SIGSEGV, prev_handler);
+    pto_device *dev = 0;
+    pto_error err = {0};
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.gm_bytes = 1 << 20;
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        child_fail("open", &err);
+    *(volatile int *)g_null = 1;
+    _exit(98);
+}
+
 static void test_fault_outside_kernel_chains(void **s)
 {
     (void)s;
@@ -243,36 +273,8 @@ static void test_fault_outside_kernel_chains(void **s)
         skip();
         return;
     }
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        dup2(fds[1], STDERR_FILENO);
-        alarm(60);
-        signal(SIGSEGV, prev_handler);
-        pto_device *dev = 0;
-        pto_error err = {0};
-        pto_device_config cfg;
-        pto_device_config_default(&cfg);
-        cfg.blocks = 1;
-        cfg.schedulers = 1;
-        cfg.gm_bytes = 1 << 20;
-        if (pto_device_open("a2a3sim", &cfg, &dev, &err))
-            child_fail("open", &err);
-        *(volatile int *)g_null = 1;
-        _exit(98);
-    }
-    close(fds[1]);
     char out[1024];
-    ssize_t n = read(fds[0], out, sizeof out - 1);
-    out[n > 0 ? n : 0] = 0;
-    close(fds[0]);
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int status = run_child(fault_outside, NULL, out, sizeof out);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 7 || !strstr(out, "previous handler"))
         fail_msg("status 0x%x, stderr: %s", status, out);
     assert_null(strstr(out, "pto: kernel"));

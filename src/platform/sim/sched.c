@@ -101,19 +101,17 @@ static void publish_idle(pto_sim_sched *s)
         atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
 }
 
+/* Dispatches ready work to idle cores while a run is active, then
+ * publishes the idle counts whether or not it was: the FINs just handled may
+ * have ended the run and the host may have cleared `active` already, yet
+ * the cores they freed must be published, or the next run's notify skips
+ * this parked scheduler (issue #13 defect 2; idle_pub's invariant). */
 static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
-    if (!atomic_load_explicit(&dev->run.active, memory_order_acquire)) {
-        /* The FINs just handled may have ended the run, and the host may
-         * have cleared `active` already: the cores they freed must still be
-         * published, or the next run's notify skips this parked scheduler
-         * (issue #13 defect 2). */
-        publish_idle(s);
-        return;
-    }
-    for (int type = 0; type < PTO_CORE_TYPES; type++) {
+    int active = atomic_load_explicit(&dev->run.active, memory_order_acquire);
+    for (int type = 0; active && type < PTO_CORE_TYPES; type++) {
         pto_ready_queue *q = &dev->tb.ready[type];
         /* Take the work for every idle core first and prefetch the task
          * slots: with many cores idle (a round of 72) their cache misses
@@ -124,10 +122,10 @@ static void dispatch(pto_sim_sched *s)
             pto_task_prefetch(&dev->tb.tasks[slots[i]]);
         for (uint32_t i = 0; i < m; i++)
             dispatch_to(s, s->idle[type][--s->nidle[type]], slots[i]);
-        atomic_store_explicit(&s->idle_pub[type], s->nidle[type], memory_order_relaxed);
         if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(q))
             pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
     }
+    publish_idle(s);
 }
 
 /* Ends a poll: account dispatches, ring the executors given tokens. */
