@@ -1,10 +1,13 @@
 #include "core/redzone.h"
 
 /* The canary of the byte at address a: a multiplicative hash of the
- * address, so neighbouring bytes differ and no constant fills a zone. */
+ * address, so neighbouring bytes differ and no constant fills a zone, and
+ * never 0x00, so a stored zero byte (the commonest stray value) is always
+ * seen. */
 static inline uint8_t canary(uintptr_t a)
 {
-    return (uint8_t)(((uint64_t)a * 0x9e3779b97f4a7c15ull) >> 56) ^ 0xa5;
+    uint8_t c = (uint8_t)((((uint64_t)a * 0x9e3779b97f4a7c15ull) >> 56) ^ 0xa5);
+    return c ? c : 0x5a;
 }
 
 /* Reads and writes here touch poisoned bytes on purpose. */

@@ -8,9 +8,11 @@
  *                                          included, so one element past
  *                                          the end is caught)
  *
- * Red-zone bytes hold a canary that depends on the byte's address, so a
- * kernel storing any constant (zero, the value it stores elsewhere) still
- * changes them. In AddressSanitizer builds the red zones are also poisoned,
+ * Red-zone bytes hold a canary that depends on the byte's address and is
+ * never zero, so a stray zero byte is always caught and a stray constant
+ * changes almost every byte it covers; a stored byte that happens to equal
+ * its canary (odds 1 in 255 for a nonzero byte) is not seen, so a reported
+ * range can be shorter than the store. In AddressSanitizer builds the red zones are also poisoned,
  * so an instrumented kernel's stray store is reported by ASan at the store;
  * the canary check still covers uninstrumented kernels (compiled sources).
  *
