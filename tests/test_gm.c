@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <pthread.h>
 
-#include "host/device_internal.h"
-#include "host/gm_arena.h"
+#include "core/device.h"
+#include "core/gm_arena.h"
 #include "pto/device.h"
 
 #define ARENA (1u << 20)

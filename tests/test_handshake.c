@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "host/device_internal.h"
+#include "core/device.h"
 #include "platform/sim/sim.h"
 #include "pto/pto.h"
 

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/device_internal.h"
-#include "host/kernel_table.h"
+#include "core/device.h"
+#include "core/kernel_table.h"
 #include "pto/kernel.h"
 #include "pto/stats.h"
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "host/device_internal.h"
+#include "core/device.h"
 #include "platform/sim/sim.h"
 #include "pto/pto.h"
 
@@ -388,10 +388,10 @@ static void wait_for_run_end(pto_sim_sched *s, uint32_t fins)
     (void)s, (void)fins;
     pto_device *dev = atomic_load(&hook_dev);
     if (!dev || !atomic_load(&hook_armed) ||
-        atomic_load(&dev->run.completed) != atomic_load(&dev->run.total))
+        atomic_load(&dev->run_state.completed) != atomic_load(&dev->run_state.total))
         return;
     atomic_store(&hook_armed, 0); /* once: the end of the armed run */
-    for (int i = 0; i < 20000 && atomic_load(&dev->run.active); i++) {
+    for (int i = 0; i < 20000 && atomic_load(&dev->run_state.active); i++) {
         struct timespec ts = {0, 50000};
         nanosleep(&ts, 0);
     }

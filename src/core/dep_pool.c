@@ -4,7 +4,7 @@
 
 #include "core/bits.h"
 #include "core/task.h"
-#include "host/error.h"
+#include "util/error.h"
 
 pto_status pto_dep_pool_init(pto_dep_pool *p, uint32_t capacity, pto_error *err)
 {

@@ -5,7 +5,7 @@
 
 #include "core/bits.h"
 #include "core/redzone.h"
-#include "host/error.h"
+#include "util/error.h"
 
 pto_status pto_heap_init(pto_heap_arena *h, uint64_t bytes, uint64_t max_spans, pto_error *err)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "core/bits.h"
-#include "host/error.h"
+#include "util/error.h"
 
 pto_status pto_rq_init(pto_ready_queue *q, uint32_t capacity, pto_error *err)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/bits.h"
-#include "host/error.h"
+#include "util/error.h"
 
 pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
                        uint32_t ready_queue, pto_error *err)

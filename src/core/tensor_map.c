@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/bits.h"
-#include "host/error.h"
+#include "util/error.h"
 
 pto_status pto_tmap_init(pto_tensor_map *tm, uint32_t entries, uint32_t buckets, pto_error *err)
 {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 #include "platform/sim/sim.h"
 
@@ -295,7 +295,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
                         knob(r));
     if (try_get(run, r, need, heap_out, heap_mark))
         return PTO_OK;
-    pto_run_state *rs = &dev->run;
+    pto_run_state *rs = &dev->run_state;
     uint64_t c = atomic_load(&rs->completed); /* read before retiring: see below */
     pto_flow_retire(run);
     if (try_get(run, r, need, heap_out, heap_mark))
@@ -372,7 +372,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
 pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
 {
     pto_device *dev = run->dev;
-    pto_run_state *rs = &dev->run;
+    pto_run_state *rs = &dev->run_state;
     pto_task *t = pto_tb_task(&dev->tb, id);
     if (run->cfg.deterministic) {
         while (id >= atomic_load(&dev->tb.last_alive) &&

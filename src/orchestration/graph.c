@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 #include "platform/sim/sim.h"
 

@@ -12,8 +12,8 @@
 
 #include "core/bits.h"
 #include "core/clock.h"
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
@@ -196,7 +196,7 @@ pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
  * without progress. */
 static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *err)
 {
-    pto_run_state *rs = &dev->run;
+    pto_run_state *rs = &dev->run_state;
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, watchdog_ms);
     for (;;) {
@@ -248,7 +248,7 @@ static pto_status drive_deterministic(pto_run *run, orch_job *j, pto_error *err)
                              "watchdog: no task completed for %u ms (the deterministic "
                              "simulation is inside one kernel); %llu task(s) done.",
                              run->cfg.watchdog_ms,
-                             (unsigned long long)atomic_load(&dev->run.completed));
+                             (unsigned long long)atomic_load(&dev->run_state.completed));
         }
         if (pto_des_confirm_stuck(sim, since))
             break;
@@ -283,10 +283,10 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     pto_tmap_reset(&dev->tmap);
     pto_heap_reset(&dev->heap);
     pto_run_scopes_reset(run);
-    atomic_store(&dev->run.completed, 0);
-    atomic_store(&dev->run.error_status, 0);
-    atomic_store(&dev->run.error_task, 0);
-    atomic_store(&dev->run.total, UINT64_MAX);
+    atomic_store(&dev->run_state.completed, 0);
+    atomic_store(&dev->run_state.error_status, 0);
+    atomic_store(&dev->run_state.error_task, 0);
+    atomic_store(&dev->run_state.total, UINT64_MAX);
     dev->nrecords = 0;
 }
 
@@ -305,9 +305,9 @@ static pto_status end_orchestration(pto_run *run, pto_status st, pto_error *err)
     pto_run_scope_closed(run, 0);
     run->building = 0;
     uint64_t published = run->dev->tb.publish_next;
-    atomic_store(&run->dev->run.total, published);
-    if (atomic_load(&run->dev->run.completed) == published)
-        pto_event_signal(&run->dev->run.done);
+    atomic_store(&run->dev->run_state.total, published);
+    if (atomic_load(&run->dev->run_state.completed) == published)
+        pto_event_signal(&run->dev->run_state.done);
     return st;
 }
 
@@ -324,7 +324,7 @@ static void fill_flow_stats(pto_device *dev, pto_stats *st)
 static pto_status run_result(pto_device *dev, pto_status st, pto_error *err)
 {
     pto_run *run = dev->run_handle;
-    pto_run_state *rs = &dev->run;
+    pto_run_state *rs = &dev->run_state;
     pto_task_buffer *tb = &dev->tb;
     if (run->failed) {
         pto_flow_finish_report(run, err);
@@ -391,7 +391,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     dev->launches++;
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, stats);
-    pto_run_state *rs = &dev->run;
+    pto_run_state *rs = &dev->run_state;
     pto_task_buffer *tb = &dev->tb;
     pto_status st;
     uint64_t orch_ns, orch_cpu_ns;

@@ -85,7 +85,7 @@ struct pto_run {
     pto_stats own_stats;   /* flow_stats when the caller passed none */
     int bounds;            /* bounds-checking mode (pto_run_config.check_bounds
                               or the device's): outputs get red zones, tasks
-                              record the buffers to check (host/bounds.h) */
+                              record the buffers to check (core/bounds.h) */
     pto_view_cache vcache; /* GM buffers found by recent view checks */
     uint32_t ncopies;
     pto_copy_back_rec copies[PTO_MAX_COPY_BACKS];

@@ -3,8 +3,8 @@
  * scope lowers scopes_open and touches no task. */
 #include <stdio.h>
 
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 
 static void scope_open(pto_run *run, uint32_t depth, const char *name, pto_scope_mode mode)

@@ -6,8 +6,8 @@
 
 #include "core/bits.h"
 #include "core/redzone.h"
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 
 /* Collects the producers found for one submission, deduplicated by slot. */

@@ -6,15 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
-
-const char *pto_param_kind_name(pto_param_kind k)
-{
-    static const char *const names[] = {"IN", "OUT", "INOUT", "OUT_EXISTING", "NO_DEP", "SCALAR"};
-    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
 
 void pto_view_cache_sync(pto_run *run)
 {

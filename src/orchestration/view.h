@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/bounds.h"
 #include "core/heap_arena.h"
 #include "core/region.h"
 #include "pto/run.h"
@@ -58,8 +59,6 @@ pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param, p
  * overflowing, or larger than the heap arena. */
 pto_status pto_view_out_bytes_slow(pto_run *run, const char *what, uint32_t param,
                                    const pto_tensor *t, pto_error *err);
-
-const char *pto_param_kind_name(pto_param_kind k);
 
 /* Checks the tensor of parameter `param` (kind != PTO_OUT, PTO_SCALAR) and
  * fills *v (v->dense only when want_dense). The caller has synced the cache (pto_view_cache_sync) since the

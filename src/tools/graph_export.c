@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/error.h"
+#include "util/error.h"
 #include "tools/tools_internal.h"
 
 /* What the export knows about one task. */

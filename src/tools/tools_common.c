@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/error.h"
+#include "util/error.h"
 #include "tools/tools_internal.h"
 
 void pto_tools_core_label(uint32_t c, char *buf, size_t len)

@@ -23,7 +23,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "host/error.h"
+#include "util/error.h"
 #include "tools/tools_internal.h"
 
 enum { PID_AICPU = 0, PID_AICORE = 1 };

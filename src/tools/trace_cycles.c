@@ -21,7 +21,7 @@
  * records give a byte-identical file: deterministic runs reproduce it. */
 #include <stdio.h>
 
-#include "host/error.h"
+#include "util/error.h"
 #include "tools/tools_internal.h"
 
 enum { PID_AICORE = 1, PID_DUMMY = 2 };

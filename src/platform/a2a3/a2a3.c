@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host/error.h"
+#include "util/error.h"
 
 /* Looks for an executable `name` in dir (if non-NULL) or on PATH. */
 static int find_tool(const char *name, const char *dir)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/task.h"
-#include "host/device_internal.h"
+#include "core/device.h"
 
 _Thread_local pto_kernel_tls pto_kernel_cur __attribute__((tls_model("initial-exec")));
 

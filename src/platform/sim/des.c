@@ -23,7 +23,7 @@
 
 #include "core/cycles.h"
 #include "core/task_buffer.h"
-#include "host/device_internal.h"
+#include "core/device.h"
 #include "platform/sim/sim.h"
 
 #ifdef MEMBARRIER_CMD_GLOBAL
@@ -131,7 +131,7 @@ static void run_dummies(pto_sim *sim)
         pto_task *t = &tb->tasks[slot];
         pto_sim_finish_dummy(sim, t);
         pto_tb_complete(tb, t, 0, 0);
-        pto_run_state_add_completed(&dev->run, 1);
+        pto_run_state_add_completed(&dev->run_state, 1);
     }
 }
 
@@ -183,12 +183,12 @@ int pto_des_step(pto_sim *sim)
     sim->des_now = key >> 8;
     dev->tb.now_cycle = sim->des_now;
     if (sim->hs[c].out.status)
-        pto_run_state_fail(&dev->run, (int32_t)sim->hs[c].out.status, t->id);
+        pto_run_state_fail(&dev->run_state, (int32_t)sim->hs[c].out.status, t->id);
     pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
     cs->busy = 0;
     set_idle(sim, c, 1);
     pto_tb_complete(&dev->tb, t, 0, 0);
     pto_counter_add(&sim->sched[sim->core_sched[c]].completed, 1);
-    pto_run_state_add_completed(&dev->run, 1);
+    pto_run_state_add_completed(&dev->run_state, 1);
     return 1;
 }

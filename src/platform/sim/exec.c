@@ -2,11 +2,11 @@
  * reports ACK and FIN through the handshake region. In bounds-checking mode
  * it checks the red zones of the task's buffers right after the kernel
  * returns, before the FIN (a damaged one fails the task with
- * PTO_ERR_KERNEL; host/bounds.h). */
+ * PTO_ERR_KERNEL; core/bounds.h). */
 #include "core/clock.h"
 #include "core/cycles.h"
 #include "core/task_buffer.h"
-#include "host/device_internal.h"
+#include "core/device.h"
 #include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
 
@@ -52,7 +52,7 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
         r->core = (uint16_t)c;
         r->core_type = t->core_type;
         r->sched = sim->core_sched[c];
-        uint64_t t0 = dev->run.t0; /* another CPU's clock: never below it */
+        uint64_t t0 = dev->run_state.t0; /* another CPU's clock: never below it */
         r->start_ns = start > t0 ? start - t0 : 0;
         r->end_ns = end > t0 ? end - t0 : 0;
     }

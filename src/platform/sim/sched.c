@@ -5,7 +5,7 @@
  * thread and idle peers see no work and can park. */
 #include "core/clock.h"
 #include "core/task_buffer.h"
-#include "host/device_internal.h"
+#include "core/device.h"
 #include "platform/sim/sim.h"
 
 /* Writes slot into core c's data register and rings its executor. */
@@ -59,7 +59,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
                 continue; /* stale doorbell */
             pto_task *t = &dev->tb.tasks[cs->slot];
             if (sim->hs[c].out.status)
-                pto_run_state_fail(&dev->run, (int32_t)sim->hs[c].out.status, t->id);
+                pto_run_state_fail(&dev->run_state, (int32_t)sim->hs[c].out.status, t->id);
             pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
             cs->busy = 0;
             pto_tb_complete(&dev->tb, t, take_local, s);
@@ -70,7 +70,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
     }
     if (done) {
         pto_counter_add(&s->completed, done);
-        pto_run_state_add_completed(&dev->run, done);
+        pto_run_state_add_completed(&dev->run_state, done);
     }
     return done;
 }
@@ -89,7 +89,7 @@ static uint32_t run_dummies(pto_sim_sched *s)
     }
     if (n) {
         pto_counter_add(&s->completed, n);
-        pto_run_state_add_completed(&s->sim->dev->run, n);
+        pto_run_state_add_completed(&s->sim->dev->run_state, n);
     }
     return n;
 }
@@ -110,7 +110,7 @@ static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
-    int active = atomic_load_explicit(&dev->run.active, memory_order_acquire);
+    int active = atomic_load_explicit(&dev->run_state.active, memory_order_acquire);
     for (int type = 0; active && type < PTO_CORE_TYPES; type++) {
         pto_ready_queue *q = &dev->tb.ready[type];
         /* Take the work for every idle core first and prefetch the task
@@ -173,7 +173,7 @@ uint32_t pto_sched_poll(pto_sim_sched *s)
         if (hook)
             hook(s, n);
     }
-    if (atomic_load_explicit(&s->sim->dev->run.active, memory_order_acquire))
+    if (atomic_load_explicit(&s->sim->dev->run_state.active, memory_order_acquire))
         n += run_dummies(s);
     dispatch(s);
     return n + flush(s);

@@ -10,9 +10,9 @@
 #include "core/bits.h"
 #include "core/clock.h"
 #include "core/cycles.h"
-#include "host/device_internal.h"
-#include "host/env.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/env.h"
+#include "util/error.h"
 #include "platform/sim/crash.h"
 
 #define PTO_BOOT_TIMEOUT_NS (UINT64_C(10) * 1000000000u)
@@ -122,7 +122,7 @@ static int sched_has_work(void *arg)
                 if (needs_help(&sim->exec[(s->index + i) % sim->nsched]))
                     return 1;
     }
-    if (!atomic_load_explicit(&dev->run.active, memory_order_acquire))
+    if (!atomic_load_explicit(&dev->run_state.active, memory_order_acquire))
         return 0;
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
@@ -376,7 +376,7 @@ uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline)
 static uint64_t total_wakes(pto_sim *sim)
 {
     uint64_t w =
-        atomic_load(&sim->dev->run.done.wakes) + atomic_load(&sim->dev->run.progress.wakes);
+        atomic_load(&sim->dev->run_state.done.wakes) + atomic_load(&sim->dev->run_state.progress.wakes);
     for (uint32_t i = 0; i < sim->nsched; i++)
         w += atomic_load(&sim->sched[i].ev.wakes);
     for (uint32_t i = 0; i < sim->nexec; i++)
@@ -392,7 +392,7 @@ void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycle
     uint64_t dur = cycles;
     t->end_cycle = pto_cycle_end(cs->start_cycle, cycles, &over);
     if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
-        pto_run_state_fail_cycles(&dev->run, t->id, t->func_id, cs->start_cycle, cycles);
+        pto_run_state_fail_cycles(&dev->run_state, t->id, t->func_id, cs->start_cycle, cycles);
         dur = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
     }
     cs->clock = t->end_cycle;
@@ -413,7 +413,7 @@ void pto_sim_finish_dummy(pto_sim *sim, pto_task *t)
     t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
     if (t->id < dev->cfg.trace_capacity) {
         pto_task_record *r = &dev->records[t->id];
-        uint64_t now = pto_now_ns() - dev->run.t0;
+        uint64_t now = pto_now_ns() - dev->run_state.t0;
         *r = (pto_task_record){.task_id = t->id,
                                .func_id = -1,
                                .core = UINT16_MAX,
@@ -474,7 +474,7 @@ void pto_sim_wake_schedulers(pto_sim *sim)
 
 void pto_sim_run_stats(pto_sim *sim, pto_stats *st)
 {
-    uint64_t t0 = sim->dev->run.t0;
+    uint64_t t0 = sim->dev->run_state.t0;
     st->cores = sim->ncores;
     st->schedulers = sim->nsched;
     st->exec_threads = sim->hosted ? 0 : sim->nexec;

@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "core/bits.h"
-#include "host/device_internal.h"
-#include "host/env.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/env.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 #include "platform/a2a3/a2a3.h"
 #include "platform/sim/crash.h"
@@ -39,7 +39,7 @@ pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err)
     if (!cfg)
         return pto_fail(err, PTO_ERR_INVALID, "pto_device_config_from_env: cfg is NULL");
     /* is32: 1 = u32 size, 0 = size_t size, 2 = u64 size, 3 = u32 value (0 allowed).
-     * Values are plain decimal (host/env.h): 010, 0x10, -1 are errors. */
+     * Values are plain decimal (util/env.h): 010, 0x10, -1 are errors. */
     static const struct {
         const char *name;
         size_t off;
@@ -202,8 +202,8 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
     }
     dev->platform = "a2a3sim";
     dev->cores = dev->cfg.blocks * PTO_CORES_PER_BLOCK;
-    pto_event_init(&dev->run.done);
-    pto_event_init(&dev->run.progress);
+    pto_event_init(&dev->run_state.done);
+    pto_event_init(&dev->run_state.progress);
     _Static_assert(sizeof(pto_task_record) == 64, "one record per cache line");
     dev->records_mem = calloc((size_t)dev->cfg.trace_capacity + 1, sizeof *dev->records);
     dev->records = (pto_task_record *)(((uintptr_t)dev->records_mem + 63) & ~(uintptr_t)63);

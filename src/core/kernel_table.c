@@ -1,5 +1,5 @@
 /* Kernel table teardown (see kernel_table.h for the table's invariants). */
-#include "host/kernel_table.h"
+#include "core/kernel_table.h"
 
 #include <dlfcn.h>
 #include <string.h>

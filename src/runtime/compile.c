@@ -67,7 +67,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/error.h"
+#include "util/error.h"
 #include "pto/kernel.h"
 
 #ifndef PTO_SOURCE_INCLUDE_DIR

@@ -13,8 +13,8 @@
  *    device-to-device copy through the host API) are handled. */
 #include <string.h>
 
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 
 static pto_status check_dev(pto_device *dev, const char *what, pto_error *err)
 {

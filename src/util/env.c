@@ -1,9 +1,9 @@
 /* Plain-decimal parsing of user-typed numbers (see env.h). */
-#include "host/env.h"
+#include "util/env.h"
 
 #include <stdlib.h>
 
-#include "host/error.h"
+#include "util/error.h"
 
 const char *pto_parse_decimal(const char *text, uint64_t *out)
 {

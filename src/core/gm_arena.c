@@ -8,7 +8,7 @@
  * table (allocated once, at create) never needs more than 2*max_allocs + 1
  * entries. Lookups by address are binary searches; alloc is a linear
  * first-fit scan; split/coalesce shift the tail of the table. */
-#include "host/gm_arena.h"
+#include "core/gm_arena.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 
 #include "core/redzone.h"
-#include "host/error.h"
+#include "util/error.h"
 
 #define GM_ALIGN ((size_t)64)
 

@@ -14,13 +14,14 @@
  * - report.claimed goes 0 -> 1 once per run (reset by the launch): the
  *   executor that claims it fills err; the launching thread reads err after
  *   every task has completed. */
-#ifndef PTO_HOST_BOUNDS_H
-#define PTO_HOST_BOUNDS_H
+#ifndef PTO_CORE_BOUNDS_H
+#define PTO_CORE_BOUNDS_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "pto/kernel.h"
+#include "pto/tensor.h"
 #include "pto/status.h"
 
 struct pto_device;
@@ -46,6 +47,9 @@ typedef struct pto_bounds_report {
     _Atomic int claimed;
     pto_error err;
 } pto_bounds_report;
+
+/* "IN", "OUT", ... for messages (bounds and view checks). */
+const char *pto_param_kind_name(pto_param_kind k);
 
 /* Adds buffer [start, +bytes) of parameter `param` (argument `param` when
  * kind is PTO_GUARD_ARG) to the set (see the invariants on duplicates). */

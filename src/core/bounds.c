@@ -1,13 +1,18 @@
 /* Bounds-checking mode: the FIN-time red-zone check (see bounds.h). */
-#include "host/bounds.h"
+#include "core/bounds.h"
 
 #include <stdio.h>
 
 #include "core/redzone.h"
 #include "core/task.h"
-#include "host/device_internal.h"
-#include "host/error.h"
-#include "orchestration/view.h"
+#include "core/device.h"
+#include "util/error.h"
+
+const char *pto_param_kind_name(pto_param_kind k)
+{
+    static const char *const names[] = {"IN", "OUT", "INOUT", "OUT_EXISTING", "NO_DEP", "SCALAR"};
+    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
 
 /* Which parameter to name for a buffer several parameters share. */
 static int rank(int kind)

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "host/device_internal.h"
-#include "host/error.h"
+#include "core/device.h"
+#include "util/error.h"
 #include "orchestration/run_internal.h"
 
 _Static_assert(sizeof(pto_kernel_fn) == sizeof(void *),

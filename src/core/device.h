@@ -9,8 +9,8 @@
  * `executing` is 1 from the first publication until every task completed.
  * All three are atomic because other threads read them (a second launch,
  * kernel registration). */
-#ifndef PTO_SRC_DEVICE_INTERNAL_H
-#define PTO_SRC_DEVICE_INTERNAL_H
+#ifndef PTO_CORE_DEVICE_H
+#define PTO_CORE_DEVICE_H
 
 #include <stdatomic.h>
 
@@ -18,9 +18,9 @@
 #include "core/run_state.h"
 #include "core/task_buffer.h"
 #include "core/tensor_map.h"
-#include "host/bounds.h"
-#include "host/gm_arena.h"
-#include "host/kernel_table.h"
+#include "core/bounds.h"
+#include "core/gm_arena.h"
+#include "core/kernel_table.h"
 #include "pto/device.h"
 #include "pto/stats.h"
 
@@ -35,7 +35,7 @@ struct pto_device {
     pto_task_buffer tb;
     pto_heap_arena heap; /* PTO_OUT tensors of streamed runs */
     pto_tensor_map tmap; /* producer/consumer lookup for inference */
-    pto_run_state run;
+    pto_run_state run_state;
     struct pto_run *run_handle; /* the public run object, reused per launch */
     struct pto_sim *sim;
     pto_task_record *records;          /* trace_capacity entries, indexed by task id,
@@ -50,7 +50,7 @@ struct pto_device {
                                      (crash reports: "run N"); launcher only */
     struct pto_device *abandoned_next; /* pto_device_close: list of devices
                                           kept for threads stuck in kernels */
-    /* Bounds-checking mode (host/bounds.h). bounds_run is set by the
+    /* Bounds-checking mode (core/bounds.h). bounds_run is set by the
      * launching thread before a run starts: its tasks' red zones are
      * checked after every kernel. */
     int bounds_run;
