@@ -54,6 +54,17 @@ void pto_add_cycles(uint64_t n);
 uint64_t pto_cycles_read(void);
 void pto_cycles_reset(void);
 
+/* Which part of its task the calling kernel runs (see pto_submit_spmd and
+ * pto_submit_mix in pto/run.h). A one-core task is block 0 of 1; an SPMD
+ * part is block i of block_num. A MIX part is block 0 of 1 and sub-block
+ * 0 (AIC, or the first AIV part) or 1 (the second AIV part) of
+ * pto_subblock_num(), the number of AIV parts (1 for AIC and one-core
+ * tasks). Valid only inside a kernel. */
+uint32_t pto_block_idx(void);
+uint32_t pto_block_num(void);
+uint32_t pto_subblock_idx(void);
+uint32_t pto_subblock_num(void);
+
 /* Optional cost model of a kernel: when set, a task's duration is
  * cost(args) cycles plus whatever the kernel itself reports. */
 typedef uint64_t (*pto_cost_fn)(const uint64_t *args);

@@ -119,6 +119,37 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
 pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
                             pto_error *err);
 
+/* Task shapes beyond one core (pto-runtime's block_dim and MIX kernels).
+ *
+ * SPMD: one kernel on block_num cores of `type` (1 <= block_num <= the
+ * device's cores of that type); each part learns its index and the count
+ * from pto_block_idx() and pto_block_num() (pto/kernel.h). Parts start as
+ * cores of the type become free, each by the start rule on its own core;
+ * with block_num idle cores they all start in the same cycle. The task
+ * completes when every part has; it ends at its latest part's end.
+ *
+ * MIX: parts on one cluster (1 AIC + 2 AIV), or a declared subset `parts`
+ * (PTO_MIX_* bits): the AIC part runs aic_func_id (registered for AIC), the
+ * AIV parts aiv_func_id (registered for AIV), each told its part by
+ * pto_subblock_idx(). It waits for a cluster whose declared cores are all
+ * idle and starts every part in the same cycle, max over those cores'
+ * clocks (and its producers' ends), plus dispatch_cycles; the task lasts as
+ * long as its longest part. The simulation runs the parts one after another
+ * on one host thread, AIC first, so AIV parts see what the AIC part wrote.
+ *
+ * Bad shapes are PTO_ERR_INVALID at submit: block_num 0 or more cores than
+ * the device has of that type, parts 0 or outside PTO_MIX_CLUSTER, a kernel
+ * missing for a declared part. Dependencies are inferred as for
+ * pto_submit; every part receives the same arguments. */
+#define PTO_MIX_AIC 1u  /* the cluster's cube core */
+#define PTO_MIX_AIV0 2u /* its first vector core */
+#define PTO_MIX_AIV1 4u /* its second vector core */
+#define PTO_MIX_CLUSTER 7u
+pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type, uint32_t block_num,
+                           pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err);
+pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv_func_id,
+                          pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err);
+
 #define PTO_MAX_SCOPE_DEPTH 64
 
 typedef enum pto_scope_mode {

@@ -86,9 +86,13 @@ typedef struct pto_task_record {
     uint64_t start_cycle; /* semantic time: max(core clock, producers' ends,
                                dispatch time) + dispatch overhead */
     uint64_t end_cycle;   /* start_cycle + the cycles the kernel reported */
-    uint64_t reserved[2]; /* pads a record to one 64-byte line: consecutive
-                               tasks finish on different threads, which must
-                               not share a line of the record array */
+    uint32_t parts;       /* cores it ran on: 1, or an SPMD/MIX task's parts
+                             (then core is its lowest core and the cycles
+                             span its earliest start to its latest end) */
+    uint32_t reserved32;
+    uint64_t reserved;    /* pads a record to one 64-byte line: consecutive
+                             tasks finish on different threads, which must
+                             not share a line of the record array */
 } pto_task_record;
 
 /* A dependency edge of the last run (both ends are task ids). */

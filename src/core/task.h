@@ -43,9 +43,11 @@
 /* One reference in pto_task.link (refs live in its upper half). */
 #define PTO_REF_ONE (UINT64_C(1) << 32)
 
-/* Queue index of dependency-only tasks (no kernel, no core). */
+/* Queue index of dependency-only tasks (no kernel, no core), and of MIX
+ * tasks (parts on one cluster; see pto_submit_mix). */
 #define PTO_QUEUE_DUMMY 2
-#define PTO_NQUEUES 3
+#define PTO_QUEUE_MIX 3
+#define PTO_NQUEUES 4
 
 enum pto_task_state {
     PTO_TASK_PENDING = 0, /* added, waiting for producers or publication */
@@ -62,9 +64,11 @@ enum pto_task_state {
 typedef struct pto_task {
     _Alignas(64) uint64_t id;
     int32_t func_id;
-    uint8_t core_type; /* pto_core_type, or PTO_QUEUE_DUMMY */
+    uint8_t core_type; /* pto_core_type, PTO_QUEUE_DUMMY or PTO_QUEUE_MIX */
     uint8_t nargs;
-    uint8_t scope_depth;  /* owning scope (0 = the run's implicit scope) */
+    uint8_t scope_depth; /* owning scope (0 = the run's implicit scope) */
+    uint8_t nparts;      /* cores it runs on at once: 1; an SPMD task's
+                            block_num; a MIX task's parts (popcount of mix) */
     uint32_t fanin_total; /* edges wired into this task (with a dep node) */
     uint32_t fanin_head;  /* edge list of this task's producers */
     uint64_t dep_mark;    /* dep-pool head after this task's wiring */
@@ -78,6 +82,17 @@ typedef struct pto_task {
     _Alignas(64) _Atomic uint64_t link; /* refs << 32 | fanout head: the
                                            newest consumer edge, NIL or CLOSED */
     _Atomic uint32_t state;             /* enum pto_task_state */
+    /* Task shapes beyond one core (written by the orchestrator before
+     * publication, then read-only): */
+    uint8_t mix;         /* MIX: its parts, PTO_MIX_AIC | PTO_MIX_AIV0 | PTO_MIX_AIV1 */
+    int32_t aiv_func_id; /* MIX: kernel of the AIV parts (func_id: the AIC part's) */
+    /* Parts in flight (SPMD): parts_sent is advanced by the dispatcher that
+     * holds the task (popped from its ready queue; the queue orders the
+     * hand-over); parts_left counts down at each part's FIN and the FIN that
+     * takes it to 0 completes the task; parts_end is the latest part end. */
+    uint32_t parts_sent;
+    _Atomic uint32_t parts_left;
+    _Atomic uint64_t parts_end;
 } pto_task;
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");

@@ -99,6 +99,8 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->core_type = (uint8_t)queue;
     t->nargs = (uint8_t)nargs;
     t->scope_depth = (uint8_t)scope_depth;
+    t->nparts = 1;
+    t->mix = 0;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;

@@ -92,6 +92,19 @@ static inline uint64_t pto_tb_live(pto_task_buffer *tb)
  * (see pto_tb_scope_holds). */
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uint64_t *args,
                      uint32_t nargs, uint32_t scope_depth);
+/* Gives the task just added a shape beyond one core (before publication):
+ * nparts cores at once; for a MIX task (queue PTO_QUEUE_MIX) its parts
+ * mask and the kernel of its AIV parts. */
+static inline void pto_tb_set_shape(pto_task *t, uint32_t nparts, uint32_t mix, int aiv_func_id)
+{
+    t->nparts = (uint8_t)nparts;
+    t->mix = (uint8_t)mix;
+    t->aiv_func_id = aiv_func_id;
+    t->parts_sent = 0;
+    atomic_store_explicit(&t->parts_left, nparts, memory_order_relaxed);
+    atomic_store_explicit(&t->parts_end, 0, memory_order_relaxed);
+}
+
 static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 {
     return tb->deps.capacity - (tb->deps.head - tb->deps.tail);
