@@ -222,16 +222,6 @@ static void *exec_main(void *arg)
     return 0;
 }
 
-int pto_join_until(pthread_t th, const struct timespec *deadline)
-{
-    if (!deadline)
-        return pthread_join(th, 0), 0;
-    if (pthread_timedjoin_np(th, 0, deadline) == 0)
-        return 0;
-    pthread_detach(th);
-    return 1;
-}
-
 static uint32_t stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec_threads,
                              const struct timespec *deadline)
 {

@@ -29,6 +29,7 @@
 
 #include "core/park.h"
 #include "core/task.h"
+#include "util/thread.h"
 #include "platform/sim/handshake.h"
 #include "pto/device.h"
 #include "pto/stats.h"
@@ -133,6 +134,9 @@ typedef struct pto_sim {
                                        that found no room yet, or UINT32_MAX */
 } pto_sim;
 
+/* The a2a3sim entry of the platform table (platform/platform.h). */
+extern const struct pto_platform pto_a2a3sim;
+
 pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err);
 /* Stops the threads. With a deadline (CLOCK_REALTIME), a thread still
  * running then — stuck in a kernel — is abandoned: detached, never joined.
@@ -140,9 +144,6 @@ pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err)
  * touch it). Without one it waits for every thread. */
 uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline);
 void pto_sim_free(pto_sim *sim);
-/* Joins th, or detaches it if it has not ended by the deadline (NULL: no
- * deadline); returns 1 if it was abandoned. */
-int pto_join_until(pthread_t th, const struct timespec *deadline);
 
 /* Host side of a run: reset per-run counters (before activation), wake the
  * schedulers (after), and gather statistics (after completion). */
