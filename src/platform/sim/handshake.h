@@ -4,7 +4,8 @@
  *
  * Protocol:
  *   boot      AICPU sets aicpu_ready = 1; the core answers aicore_done = 1.
- *   dispatch  AICPU writes task_slot, then data = token (release); tokens are
+ *   dispatch  AICPU writes task_slot (slot and part), then data = token
+ *             (release); tokens are
  *             per-core sequence numbers 1, 2, 3, ... never task ids.
  *   ACK       the core stores cond = token (release) when it starts.
  *   FIN       the core stores cond = token | PTO_TOKEN_FIN when done, after
@@ -24,8 +25,10 @@
 typedef struct pto_core_regs_in { /* written by AICPU only */
     _Alignas(64) _Atomic uint32_t aicpu_ready;
     _Atomic uint64_t data;      /* dispatch register: token */
-    _Atomic uint64_t task_slot; /* payload for `data`: ring slot (relaxed; the
-                                   release store of `data` publishes it) */
+    _Atomic uint64_t task_slot; /* payload for `data`: ring slot, and the part
+                                   of the task (SPMD block index) << 32
+                                   (relaxed; the release store of `data`
+                                   publishes it) */
 } pto_core_regs_in;
 
 typedef struct pto_core_regs_out { /* written by the core only */
