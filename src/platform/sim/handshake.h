@@ -5,8 +5,8 @@
  * Protocol:
  *   boot      AICPU sets aicpu_ready = 1; the core answers aicore_done = 1.
  *   dispatch  AICPU writes task_slot (slot and part), then data = token
- *             (release); tokens are
- *             per-core sequence numbers 1, 2, 3, ... never task ids.
+ *             (release); tokens are per-core sequence numbers 1, 2, 3, ...
+ *             never task ids.
  *   ACK       the core stores cond = token (release) when it starts.
  *   FIN       the core stores cond = token | PTO_TOKEN_FIN when done, after
  *             writing status, cycles and timing (release).
