@@ -38,7 +38,7 @@ static void check_protocol(uint32_t blocks, uint32_t scheds, uint32_t exec_threa
     pto_device *dev;
     pto_error err = {0};
     assert_int_equal(pto_device_open("a2a3sim", &cfg, &dev, &err), PTO_OK);
-    pto_sim *sim = dev->sim;
+    pto_sim *sim = dev->plat_impl;
     /* Boot completed on every core before open returned. */
     for (uint32_t c = 0; c < dev->cores; c++) {
         assert_int_equal(atomic_load(&sim->hs[c].in.aicpu_ready), 1);

@@ -90,7 +90,7 @@ typedef struct pto_task_record {
                              (then core is its lowest core and the cycles
                              span its earliest start to its latest end) */
     uint32_t reserved32;
-    uint64_t reserved;    /* pads a record to one 64-byte line: consecutive
+    uint64_t reserved; /* pads a record to one 64-byte line: consecutive
                              tasks finish on different threads, which must
                              not share a line of the record array */
 } pto_task_record;

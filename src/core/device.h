@@ -24,20 +24,22 @@
 #include "pto/device.h"
 #include "pto/stats.h"
 
-struct pto_sim;
+struct pto_platform;
+struct pto_platform_mode;
 
 struct pto_device {
-    pto_device_config cfg; /* resolved sizes (no zeros) */
-    const char *platform;  /* "a2a3sim" */
-    uint32_t cores;        /* blocks * 3 */
+    pto_device_config cfg;                     /* resolved sizes (no zeros) */
+    const struct pto_platform *plat;           /* its platform (platform/platform.h) */
+    void *plat_impl;                           /* the platform's own state */
+    const struct pto_platform_mode *plat_mode; /* the current run's mode */
+    uint32_t cores;                            /* blocks * 3 */
     pto_gm *gm;
     pto_kernel_table kernels;
     pto_task_buffer tb;
     pto_heap_arena heap; /* PTO_OUT tensors of streamed runs */
     pto_tensor_map tmap; /* producer/consumer lookup for inference */
     pto_run_state run_state;
-    struct pto_run *run_handle; /* the public run object, reused per launch */
-    struct pto_sim *sim;
+    struct pto_run *run_handle;        /* the public run object, reused per launch */
     pto_task_record *records;          /* trace_capacity entries, indexed by task id,
                                      one per cache line (inside records_mem) */
     void *records_mem;                 /* calloc'ed: untouched pages stay unmapped */

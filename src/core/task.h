@@ -66,8 +66,8 @@ typedef struct pto_task {
     int32_t func_id;
     uint8_t core_type; /* pto_core_type, PTO_QUEUE_DUMMY or PTO_QUEUE_MIX */
     uint8_t nargs;
-    uint8_t scope_depth; /* owning scope (0 = the run's implicit scope) */
-    uint8_t nparts;      /* cores it runs on at once: 1; an SPMD task's
+    uint8_t scope_depth;  /* owning scope (0 = the run's implicit scope) */
+    uint8_t nparts;       /* cores it runs on at once: 1; an SPMD task's
                             block_num; a MIX task's parts (popcount of mix) */
     uint32_t fanin_total; /* edges wired into this task (with a dep node) */
     uint32_t fanin_head;  /* edge list of this task's producers */
@@ -89,10 +89,12 @@ typedef struct pto_task {
     /* Parts in flight (SPMD): parts_sent is advanced by the dispatcher that
      * holds the task (popped from its ready queue; the queue orders the
      * hand-over); parts_left counts down at each part's FIN and the FIN that
-     * takes it to 0 completes the task; parts_end is the latest part end. */
+     * takes it to 0 completes the task; parts_start/parts_end are the
+     * earliest part start and the latest part end. */
     uint32_t parts_sent;
     _Atomic uint32_t parts_left;
     _Atomic uint64_t parts_end;
+    _Atomic uint64_t parts_start; /* the earliest part start */
 } pto_task;
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");

@@ -103,6 +103,7 @@ static inline void pto_tb_set_shape(pto_task *t, uint32_t nparts, uint32_t mix, 
     t->parts_sent = 0;
     atomic_store_explicit(&t->parts_left, nparts, memory_order_relaxed);
     atomic_store_explicit(&t->parts_end, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->parts_start, UINT64_MAX, memory_order_relaxed);
 }
 
 static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)

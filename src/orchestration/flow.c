@@ -9,7 +9,7 @@
 #include "core/device.h"
 #include "util/error.h"
 #include "orchestration/run_internal.h"
-#include "platform/sim/sim.h"
+#include "platform/platform.h"
 
 #define PTO_STALL_SLICE_NS (UINT64_C(1) * 1000000u)
 
@@ -274,7 +274,7 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
  * fail at once (the report stays in run->wd_err for pto_launch). */
 static int dead(pto_run *run, pto_error *err)
 {
-    if (!atomic_load_explicit(&run->dev->sim->dead, memory_order_relaxed))
+    if (!atomic_load_explicit(&run->dev->broken, memory_order_relaxed))
         return 0;
     pto_fail(err, PTO_ERR_TIMEOUT, "the run timed out (watchdog); nothing more can run");
     return 1;
@@ -321,7 +321,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     pto_status st = PTO_OK;
     while (run->cfg.deterministic) {
         /* Waiting = advancing the simulation by one completion. */
-        int progressed = pto_des_step(dev->sim);
+        int progressed = pto_platform_advance(dev);
         pto_flow_retire(run);
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
@@ -377,7 +377,7 @@ pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
     if (run->cfg.deterministic) {
         while (id >= atomic_load(&dev->tb.last_alive) &&
                atomic_load(&t->state) != PTO_TASK_COMPLETED)
-            if (!pto_des_step(dev->sim))
+            if (!pto_platform_advance(dev))
                 return pto_fail(err, PTO_ERR_STATE, "pto_read: t%llu can never complete",
                                 (unsigned long long)id);
         return PTO_OK;

@@ -6,7 +6,7 @@
 #include "core/device.h"
 #include "util/error.h"
 #include "orchestration/run_internal.h"
-#include "platform/sim/sim.h"
+#include "platform/platform.h"
 
 _Thread_local struct pto_run *pto_orchestrating;
 
@@ -51,8 +51,7 @@ void pto_run_publish_upto(pto_run *run, uint64_t end)
         pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
         if (n > f->high_water)
             f->high_water = n;
-        if (!run->cfg.deterministic) /* the simulation loop needs no wake */
-            pto_sim_notify_ready(run->dev->sim, q);
+        pto_platform_notify(run->dev, q);
     }
 }
 

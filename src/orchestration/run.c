@@ -14,8 +14,8 @@
 #include "core/clock.h"
 #include "core/device.h"
 #include "util/error.h"
-#include "platform/sim/crash.h"
-#include "platform/sim/sim.h"
+#include "platform/platform.h"
+#include "util/thread.h"
 
 #define PTO_WAIT_SLICE_NS (UINT64_C(20) * 1000000u)
 
@@ -44,9 +44,9 @@ typedef struct orch_job {
 
 static void run_job(orch_job *j)
 {
-    pto_sim *sim = j->run->dev->sim;
+    pto_device *dev = j->run->dev;
     if (j->simulate)
-        pto_des_begin(sim);
+        dev->plat_mode->start(dev->plat_impl);
     if (j->fn) {
         uint64_t t0 = pto_now_ns(), c0 = pto_thread_cpu_ns();
         j->st = j->fn(j->run, j->ctx, j->err);
@@ -55,7 +55,7 @@ static void run_job(orch_job *j)
         j->cpu_ns = pto_thread_cpu_ns() - c0;
     }
     if (j->simulate)
-        while (pto_des_step(sim))
+        while (pto_platform_advance(dev))
             ;
 }
 
@@ -67,7 +67,8 @@ static void run_job(orch_job *j)
 static void *orch_main(void *arg)
 {
     pto_run *run = arg;
-    void *altstack = pto_crash_thread_begin(run->dev);
+    const pto_platform *plat = run->dev->plat;
+    void *altstack = plat->thread_begin(run->dev);
     int pinned = 0;
     for (;;) {
         uint32_t seen = pto_event_prepare(&run->orch_ev);
@@ -80,12 +81,12 @@ static void *orch_main(void *arg)
         if (!j)
             break; /* exit */
         if (!pinned++)
-            pto_sim_pin(run->dev->sim, run->dev->cfg.schedulers);
+            plat->pin(run->dev->plat_impl, run->dev->cfg.schedulers);
         run_job(j);
         atomic_store_explicit(&run->orch_job, NULL, memory_order_release);
         pto_event_signal(&run->orch_done);
     }
-    pto_crash_thread_end(altstack);
+    plat->thread_end(altstack);
     return 0;
 }
 
@@ -159,7 +160,7 @@ pto_device *pto_run_device(pto_run *run) { return run ? run->dev : 0; }
 static void mark_dead(pto_device *dev)
 {
     dev->broken = 1;
-    atomic_store(&dev->sim->dead, 1);
+    dev->plat->kill(dev->plat_impl);
 }
 
 pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
@@ -172,7 +173,7 @@ pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     uint32_t cores[PTO_MAX_CORES], slots[PTO_MAX_CORES];
-    uint32_t n = pto_sim_running(dev->sim, cores, slots, PTO_MAX_CORES);
+    uint32_t n = dev->plat->running(dev->plat_impl, cores, slots, PTO_MAX_CORES);
     for (uint32_t i = 0; i < n && i < 8; i++) {
         pto_task *t = &dev->tb.tasks[slots[i]];
         pto_error_append(e, " Still running: t%llu (kernel %s) on core %u (%s), func_id %d.",
@@ -226,19 +227,19 @@ static pto_status wait_done(pto_device *dev, uint32_t watchdog_ms, pto_error *er
 static pto_status drive_deterministic(pto_run *run, orch_job *j, pto_error *err)
 {
     pto_device *dev = run->dev;
-    pto_sim *sim = dev->sim;
+    const pto_platform *plat = dev->plat;
     uint64_t limit = (uint64_t)run->cfg.watchdog_ms * 1000000u;
     int timed_out = 0;
     post_job(run, j);
     for (;;) {
         uint32_t seen = pto_event_prepare(&run->orch_done);
         if (!atomic_load_explicit(&run->orch_job, memory_order_acquire) ||
-            (timed_out && atomic_load_explicit(&sim->des_parked, memory_order_acquire))) {
+            (timed_out && plat->gave_up(dev->plat_impl))) {
             pto_event_cancel(&run->orch_done);
             break;
         }
         pto_event_wait(&run->orch_done, seen, PTO_WAIT_SLICE_NS);
-        uint64_t since = atomic_load_explicit(&sim->des_since, memory_order_acquire);
+        uint64_t since = plat->kernel_since(dev->plat_impl);
         uint64_t now = pto_now_ns();
         if (!since || now < since || now - since < limit)
             continue;
@@ -250,7 +251,7 @@ static pto_status drive_deterministic(pto_run *run, orch_job *j, pto_error *err)
                              run->cfg.watchdog_ms,
                              (unsigned long long)atomic_load(&dev->run_state.completed));
         }
-        if (pto_des_confirm_stuck(sim, since))
+        if (plat->confirm_stuck(dev->plat_impl, since))
             break;
     }
     if (!timed_out)
@@ -385,10 +386,17 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
                         "with %u schedulers that is %u > %d AICPU threads",
                         dev->cfg.schedulers, dev->cfg.schedulers + 1, PTO_MAX_AICPU_THREADS);
 
+    const pto_platform_mode *mode =
+        cfg.deterministic ? dev->plat->deterministic : dev->plat->threaded;
+    if (!mode)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_launch: platform %s has no %s mode",
+                        dev->plat->name, cfg.deterministic ? "deterministic" : "threaded");
+
     int idle = 0; /* one run at a time: a concurrent launch fails here */
     if (!atomic_compare_exchange_strong(&dev->busy, &idle, 1))
         return pto_fail(err, PTO_ERR_STATE, "pto_launch: a run is already in progress");
     dev->launches++;
+    dev->plat_mode = mode;
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, stats);
     pto_run_state *rs = &dev->run_state;
@@ -418,12 +426,12 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         }
         uint64_t total = tb->next_id;
         atomic_store(&rs->total, total);
-        pto_sim_run_prepare(dev->sim);
+        dev->plat->prepare(dev->plat_impl);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         if (!cfg.deterministic) {
             atomic_store_explicit(&rs->active, 1, memory_order_release);
-            pto_sim_wake_schedulers(dev->sim);
+            dev->plat_mode->start(dev->plat_impl);
         }
         pto_tb_publish_upto(tb, total);
         if (cfg.deterministic) {
@@ -431,12 +439,12 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
             if (drive_deterministic(run, &job, err) != PTO_OK)
                 return PTO_ERR_TIMEOUT; /* device stays busy and dead */
         } else {
-            pto_sim_wake_schedulers(dev->sim);
+            dev->plat_mode->start(dev->plat_impl);
         }
     } else if (cfg.deterministic) {
         /* The whole run on the driver thread: orchestration drives the
          * simulation whenever it waits, and the simulation finishes after. */
-        pto_sim_run_prepare(dev->sim);
+        dev->plat->prepare(dev->plat_impl);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         run->building = 1;
@@ -447,7 +455,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         orch_cpu_ns = job.cpu_ns;
         st = job.st;
     } else {
-        pto_sim_run_prepare(dev->sim);
+        dev->plat->prepare(dev->plat_impl);
         rs->t0 = pto_now_ns();
         dev->executing = 1;
         atomic_store_explicit(&rs->active, 1, memory_order_release);
@@ -478,7 +486,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     dev->nrecords = total < dev->cfg.trace_capacity ? total : dev->cfg.trace_capacity;
 
     pto_stats *sp = run->flow_stats;
-    pto_sim_run_stats(dev->sim, sp);
+    dev->plat->stats(dev->plat_impl, sp);
     sp->tasks = total;
     sp->wall_ns = wall;
     sp->orch_ns = orch_ns;

@@ -10,9 +10,7 @@
 #include "util/env.h"
 #include "util/error.h"
 #include "orchestration/run_internal.h"
-#include "platform/a2a3/a2a3.h"
-#include "platform/sim/crash.h"
-#include "platform/sim/sim.h"
+#include "platform/platform.h"
 
 #define PTO_MAX_RING (UINT32_C(1) << 24)
 /* pto_device_close of a dead device: how long its threads get to end. */
@@ -183,15 +181,15 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "pto_device_open: out is NULL");
     *out = 0;
-    if (!platform)
-        platform = "a2a3sim";
-    if (strcmp(platform, "a2a3") == 0)
-        return pto_a2a3_open_check(err);
-    if (strcmp(platform, "a2a3sim") != 0)
-        return pto_fail(err, PTO_ERR_NOT_FOUND, "unknown platform '%s' (known: a2a3sim, a2a3)",
-                        platform);
+    const pto_platform *plat = pto_platform_find(platform ? platform : "a2a3sim");
+    if (!plat)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "unknown platform '%s' (known: %s)", platform,
+                        pto_platform_names());
+    if (!plat->threaded) { /* gated: its open says what is missing */
+        void *impl;
+        return plat->open(0, &impl, err);
+    }
 
-    pto_crash_install();
     pto_device *dev = pto_zalloc_lines(sizeof *dev);
     if (!dev)
         return pto_fail(err, PTO_ERR_NOMEM, "device object");
@@ -200,7 +198,8 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
         free(dev);
         return st;
     }
-    dev->platform = "a2a3sim";
+    dev->plat = plat;
+    dev->plat_mode = plat->threaded;
     dev->cores = dev->cfg.blocks * PTO_CORES_PER_BLOCK;
     pto_event_init(&dev->run_state.done);
     pto_event_init(&dev->run_state.progress);
@@ -228,7 +227,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
                                    dev->cfg.trace_capacity, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||
-        (st = pto_sim_create(dev, &dev->sim, err))) {
+        (st = plat->open(dev, &dev->plat_impl, err))) {
         pto_device_close(dev);
         return st;
     }
@@ -257,7 +256,8 @@ void pto_device_close(pto_device *dev)
         deadline.tv_nsec %= 1000000000L;
         dl = &deadline;
     }
-    uint32_t stuck = pto_sim_stop(dev->sim, dl) + pto_run_stop(dev->run_handle, dl);
+    uint32_t stuck = (dev->plat_impl ? dev->plat->stop(dev->plat_impl, dl) : 0) +
+                     pto_run_stop(dev->run_handle, dl);
     if (stuck) {
         pthread_mutex_lock(&g_abandoned_lock);
         dev->abandoned_next = g_abandoned;
@@ -265,7 +265,8 @@ void pto_device_close(pto_device *dev)
         pthread_mutex_unlock(&g_abandoned_lock);
         return;
     }
-    pto_sim_free(dev->sim);
+    if (dev->plat_impl)
+        dev->plat->destroy(dev->plat_impl);
     pto_run_free(dev->run_handle);
     if (dev->tb.tasks)
         pto_tb_destroy(&dev->tb);
@@ -285,7 +286,7 @@ void pto_device_get_info(const pto_device *dev, pto_device_info *info)
     memset(info, 0, sizeof *info);
     if (!dev)
         return; /* all zero, platform NULL */
-    info->platform = dev->platform;
+    info->platform = dev->plat->name;
     info->blocks = dev->cfg.blocks;
     info->aic_cores = dev->cfg.blocks;
     info->aiv_cores = dev->cfg.blocks * 2;

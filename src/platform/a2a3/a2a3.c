@@ -30,6 +30,15 @@ static int find_tool(const char *name, const char *dir)
     return 0;
 }
 
+static pto_status a2a3_open(pto_device *dev, void **impl, pto_error *err)
+{
+    (void)dev;
+    *impl = 0;
+    return pto_a2a3_open_check(err);
+}
+
+const pto_platform pto_a2a3 = {.name = "a2a3", .open = a2a3_open};
+
 pto_status pto_a2a3_open_check(pto_error *err)
 {
     const char *home = getenv("ASCEND_HOME_PATH");

@@ -24,6 +24,7 @@
 #include "core/cycles.h"
 #include "core/task_buffer.h"
 #include "core/device.h"
+#include "platform/sim/dispatch.h"
 #include "platform/sim/sim.h"
 
 #ifdef MEMBARRIER_CMD_GLOBAL
@@ -114,6 +115,8 @@ void pto_des_begin(pto_sim *sim)
 {
     sim->des_now = 0;
     sim->des_nheap = 0;
+    for (int q = 0; q < PTO_NQUEUES; q++)
+        sim->des_held[q] = UINT32_MAX;
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         for (int w = 0; w < PTO_BELL_WORDS; w++)
             sim->des_idle[t][w] = 0;
@@ -121,51 +124,68 @@ void pto_des_begin(pto_sim *sim)
         set_idle(sim, c, !sim->csched[c].busy);
 }
 
-/* Dependency-only tasks end when they become ready. */
-static void run_dummies(pto_sim *sim)
+/* Runs the token just written to core c (its kernel, at dispatch) and
+ * queues the core's FIN at the token's end cycle. */
+static void run_token(pto_sim *sim, uint32_t c)
 {
-    pto_device *dev = sim->dev;
-    pto_task_buffer *tb = &dev->tb;
-    uint32_t slot;
-    while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
-        pto_task *t = &tb->tasks[slot];
-        pto_sim_finish_dummy(sim, t);
-        pto_tb_complete(tb, t, 0, 0);
-        pto_run_state_add_completed(&dev->run_state, 1);
-    }
+    pto_sim_core_sched *cs = &sim->csched[c];
+    set_idle(sim, c, 0);
+    sim->cexec[c].last_token = cs->token;
+    pto_exec_run_token(sim, c, cs->token, &sim->des_since);
+    if (atomic_load_explicit(&sim->dead, memory_order_relaxed))
+        park_for_good(sim);
+    pto_counter_add(&sim->sched[sim->core_sched[c]].dispatched, 1);
+    heap_push(sim, KEY(pto_dispatch_end(sim, c), (uint64_t)c));
 }
 
+/* The task of queue q to place next: the one held back (it found no room
+ * last time) or the queue's head. */
+static pto_task *next_task(pto_sim *sim, uint32_t q, uint32_t *slot)
+{
+    if (sim->des_held[q] != UINT32_MAX) {
+        *slot = sim->des_held[q];
+        sim->des_held[q] = UINT32_MAX;
+    } else if (pto_rq_pop(&sim->dev->tb.ready[q], slot)) {
+        return 0;
+    }
+    return &sim->dev->tb.tasks[*slot];
+}
+
+/* FIFO per queue, queues in the order MIX, AIC, AIV: a MIX task on the
+ * lowest block whose declared cores are idle, a one-core task or an SPMD
+ * part on the lowest idle core of its type. A task that does not fit (yet)
+ * is held at the head of its queue. */
 static void dispatch(pto_sim *sim)
 {
-    pto_device *dev = sim->dev;
-    pto_task_buffer *tb = &dev->tb;
-    run_dummies(sim);
+    pto_task *t;
+    uint32_t slot;
+    pto_dispatch_dummies(sim, 0, 0);
+    while ((t = next_task(sim, PTO_QUEUE_MIX, &slot))) {
+        uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, cores[3];
+        while (b < nblocks && !pto_dispatch_mix_fits(sim, t, b))
+            b++;
+        if (b == nblocks) {
+            sim->des_held[PTO_QUEUE_MIX] = slot;
+            break;
+        }
+        uint32_t n = pto_dispatch_mix(sim, b, t, slot, sim->des_now, cores);
+        for (uint32_t i = 1; i < n; i++)
+            set_idle(sim, cores[i], 0);
+        run_token(sim, cores[0]);
+    }
     for (int type = 0; type < PTO_CORE_TYPES; type++) {
-        int c;
-        uint32_t slot;
-        while ((c = lowest_idle(sim, type)) >= 0 && pto_rq_pop(&tb->ready[type], &slot) == 0) {
-            pto_sim_core_sched *cs = &sim->csched[c];
-            pto_task *t = &tb->tasks[slot];
-            uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
-            uint64_t start = cs->clock > ready ? cs->clock : ready;
-            if (start < sim->des_now)
-                start = sim->des_now;
-            cs->start_cycle = start + dev->cfg.dispatch_cycles;
-            cs->slot = slot;
-            cs->busy = 1;
-            cs->token++;
-            set_idle(sim, (uint32_t)c, 0);
-            atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
-            atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
-            atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
-            sim->cexec[c].last_token = cs->token;
-            pto_exec_run_token(sim, (uint32_t)c, cs->token, &sim->des_since);
-            if (atomic_load_explicit(&sim->dead, memory_order_relaxed))
-                park_for_good(sim);
-            pto_counter_add(&sim->sched[sim->core_sched[c]].dispatched, 1);
-            int over; /* a task ending past the limit ends at it (core/cycles.h) */
-            uint64_t end = pto_cycle_end(cs->start_cycle, sim->hs[c].out.cycles, &over);
-            heap_push(sim, KEY(end, (uint64_t)c));
+        while (lowest_idle(sim, type) >= 0 && (t = next_task(sim, (uint32_t)type, &slot))) {
+            int c;
+            do {
+                c = lowest_idle(sim, type);
+                if (c < 0)
+                    break;
+                uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
+                pto_dispatch_start(sim, (uint32_t)c, t, slot, part, sim->des_now);
+                run_token(sim, (uint32_t)c);
+            } while (t->nparts > 1 && t->parts_sent < t->nparts);
+            if (c < 0) /* an SPMD task with parts left */
+                sim->des_held[type] = slot;
         }
     }
 }
@@ -184,11 +204,15 @@ int pto_des_step(pto_sim *sim)
     dev->tb.now_cycle = sim->des_now;
     if (sim->hs[c].out.status)
         pto_run_state_fail(&dev->run_state, (int32_t)sim->hs[c].out.status, t->id);
-    pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
-    cs->busy = 0;
-    set_idle(sim, c, 1);
-    pto_tb_complete(&dev->tb, t, 0, 0);
-    pto_counter_add(&sim->sched[sim->core_sched[c]].completed, 1);
-    pto_run_state_add_completed(&dev->run_state, 1);
+    uint32_t freed[3];
+    int done;
+    uint32_t n = pto_dispatch_finish(sim, c, t, freed, &done);
+    for (uint32_t i = 0; i < n; i++)
+        set_idle(sim, freed[i], 1);
+    if (done) {
+        pto_tb_complete(&dev->tb, t, 0, 0);
+        pto_counter_add(&sim->sched[sim->core_sched[c]].completed, 1);
+        pto_run_state_add_completed(&dev->run_state, 1);
+    }
     return 1;
 }

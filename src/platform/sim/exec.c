@@ -5,10 +5,56 @@
  * PTO_ERR_KERNEL; core/bounds.h). */
 #include "core/clock.h"
 #include "core/cycles.h"
+#include "core/kernel_ctx.h"
 #include "core/task_buffer.h"
 #include "core/device.h"
 #include "platform/sim/crash.h"
 #include "platform/sim/sim.h"
+
+/* Runs kernel k of task t as core c (the part's block and sub-block set for
+ * pto_block_idx & co); returns the cycles it reported, or 0 when it did not
+ * run (no kernel, or a dead device: its tasks drain unrun). */
+static uint64_t run_part(pto_sim *sim, const pto_kernel_entry *k, pto_task *t, uint32_t c,
+                         uint32_t idx, uint32_t num, uint32_t sub, uint32_t subnum)
+{
+    if (!k || atomic_load_explicit(&sim->dead, memory_order_relaxed))
+        return 0;
+    pto_kernel_ctx_set(idx, num, sub, subnum);
+    pto_cycles_reset();
+    pto_crash_enter(t, c);
+    k->fn(t->args);
+    uint64_t cycles = pto_cycles_read();
+    if (k->cost)
+        cycles = pto_cycles_sat_add(cycles, k->cost(t->args));
+    pto_crash_leave();
+    return cycles;
+}
+
+/* A MIX task's parts, on the lead core c's thread: AIC first, then the AIV
+ * parts in core order, so they see what the AIC part wrote. Each part's
+ * cycles go to its own core's register (those cores are claimed by the
+ * task: nothing else writes them). Returns 0, or PTO_ERR_KERNEL when a
+ * part has no kernel. */
+static uint32_t run_mix(pto_sim *sim, pto_task *t, uint32_t c)
+{
+    pto_device *dev = sim->dev;
+    uint32_t block = c / PTO_CORES_PER_BLOCK, naiv = (t->mix >> 1 & 1) + (t->mix >> 2 & 1);
+    uint32_t status = 0, sub = 0;
+    for (uint32_t i = 0; i < PTO_CORES_PER_BLOCK; i++) {
+        if (!(t->mix >> i & 1))
+            continue;
+        uint32_t core = block * PTO_CORES_PER_BLOCK + i;
+        int aic = pto_core_type_of(core) == PTO_CORE_AIC;
+        const pto_kernel_entry *k =
+            pto_kernel_lookup(&dev->kernels, aic ? t->func_id : t->aiv_func_id);
+        if (!k)
+            status = (uint32_t)PTO_ERR_KERNEL;
+        sim->hs[core].out.cycles = run_part(sim, k, t, core, 0, 1, aic ? 0 : sub, aic ? 1 : naiv);
+        if (!aic)
+            sub++;
+    }
+    return status;
+}
 
 void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64_t *since)
 {
@@ -17,35 +63,31 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     pto_sim_core_exec *ce = &sim->cexec[c];
 
     atomic_store_explicit(&hs->out.cond, token, memory_order_release); /* ACK */
-    pto_task *t = &dev->tb.tasks[atomic_load_explicit(&hs->in.task_slot, memory_order_relaxed)];
-    const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
+    uint64_t payload = atomic_load_explicit(&hs->in.task_slot, memory_order_relaxed);
+    uint32_t part = (uint32_t)(payload >> 32);
+    pto_task *t = &dev->tb.tasks[(uint32_t)payload];
     uint64_t start = pto_now_ns();
-    uint64_t cycles = 0;
     /* release: a watchdog that reads `since` may read the task too */
     if (since)
         atomic_store_explicit(since, start, memory_order_release);
-    /* A dead device (watchdog) starts no kernel: its tasks drain unrun. */
-    if (k && !atomic_load_explicit(&sim->dead, memory_order_relaxed)) {
-        pto_cycles_reset();
-        pto_crash_enter(t, c);
-        k->fn(t->args);
-        cycles = pto_cycles_read();
-        if (k->cost)
-            cycles = pto_cycles_sat_add(cycles, k->cost(t->args));
-        pto_crash_leave();
+    uint32_t status = 0;
+    if (__builtin_expect(t->core_type == PTO_QUEUE_MIX, 0)) {
+        status = run_mix(sim, t, c);
+    } else {
+        const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
+        hs->out.cycles = run_part(sim, k, t, c, part, t->nparts, 0, 1);
+        status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
     }
     uint64_t end = pto_now_ns();
     if (since)
         atomic_store_explicit(since, 0, memory_order_relaxed);
-    uint32_t status = k ? 0 : (uint32_t)PTO_ERR_KERNEL;
-    if (__builtin_expect(dev->bounds_run, 0) && k && pto_bounds_check_task(dev, t))
+    if (__builtin_expect(dev->bounds_run, 0) && !status && pto_bounds_check_task(dev, t))
         status = (uint32_t)PTO_ERR_KERNEL;
     hs->out.status = status;
-    hs->out.cycles = cycles;
     ce->tasks++;
     ce->busy_ns += end - start;
     ce->last_end_ns = end;
-    if (t->id < dev->cfg.trace_capacity) {
+    if (part == 0 && t->id < dev->cfg.trace_capacity) { /* SPMD: block 0 names the task */
         pto_task_record *r = &dev->records[t->id];
         r->task_id = t->id;
         r->func_id = t->func_id;

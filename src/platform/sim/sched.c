@@ -1,43 +1,52 @@
-/* AICPU scheduler: handles FINs of its cores (releasing successors) and
- * dispatches ready tasks to its idle cores. A successor released by a FIN
- * goes straight to an idle core of this scheduler when there is one (no trip
- * through the shared ready queue), so a dependency chain stays on one host
- * thread and idle peers see no work and can park. */
+/* AICPU scheduler (threaded a2a3sim): handles FINs of its cores (releasing
+ * successors) and dispatches ready tasks to its idle cores; what a dispatch
+ * and a FIN do is the shared mechanism in dispatch.c. A successor released
+ * by a FIN goes straight to an idle core of this scheduler when there is one
+ * (no trip through the shared ready queue), so a dependency chain stays on
+ * one host thread and idle peers see no work and can park. */
 #include "core/clock.h"
-#include "core/task_buffer.h"
 #include "core/device.h"
+#include "core/task_buffer.h"
+#include "platform/sim/dispatch.h"
 #include "platform/sim/sim.h"
 
-/* Writes slot into core c's data register and rings its executor. */
-static void dispatch_to(pto_sim_sched *s, uint32_t c, uint32_t slot)
+/* Starts part `part` of t on idle core c; its executor is rung by flush(). */
+static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot, uint32_t part)
 {
     pto_sim *sim = s->sim;
-    pto_sim_core_sched *cs = &sim->csched[c];
-    pto_task *t = &sim->dev->tb.tasks[slot];
-    uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
-    if (t->id < sim->dev->cfg.trace_capacity) /* its trace record: written at FIN */
-        __builtin_prefetch(&sim->dev->records[t->id], 1);
-    cs->start_cycle = (cs->clock > ready ? cs->clock : ready) + sim->dev->cfg.dispatch_cycles;
-    cs->slot = slot;
-    cs->busy = 1;
-    cs->token++;
-    atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
-    atomic_store_explicit(&sim->hs[c].in.task_slot, slot, memory_order_relaxed);
-    atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
-    s->rung[c >> 6] |= UINT64_C(1) << (c & 63); /* rung by flush() */
+    pto_dispatch_start(sim, c, t, slot, part, 0);
+    s->rung[c >> 6] |= UINT64_C(1) << (c & 63);
     s->notify |= UINT64_C(1) << sim->core_exec[c];
     s->sent++;
 }
 
-/* pto_ready_take_fn: run a released successor on an own idle core. */
+/* pto_ready_take_fn: run a released one-core successor on an own idle core. */
 static int take_local(void *arg, pto_task *t)
 {
     pto_sim_sched *s = arg;
-    if (t->core_type >= PTO_CORE_TYPES || !s->nidle[t->core_type])
+    if (t->core_type >= PTO_CORE_TYPES || t->nparts != 1 || !s->nidle[t->core_type])
         return 0;
     uint32_t c = s->idle[t->core_type][--s->nidle[t->core_type]];
-    dispatch_to(s, c, (uint32_t)(t->id & s->sim->dev->tb.mask));
+    dispatch_to(s, c, t, (uint32_t)(t->id & s->sim->dev->tb.mask), 0);
     return 1;
+}
+
+static void idle_push(pto_sim_sched *s, uint32_t c)
+{
+    pto_core_type type = pto_core_type_of(c);
+    s->idle[type][s->nidle[type]++] = c;
+}
+
+/* Takes idle core c off its stack (a MIX task claimed it), keeping order. */
+static void idle_remove(pto_sim_sched *s, uint32_t c)
+{
+    pto_core_type type = pto_core_type_of(c);
+    uint32_t *st = s->idle[type], n = s->nidle[type], i = 0;
+    while (i < n && st[i] != c)
+        i++;
+    for (; i + 1 < n; i++)
+        st[i] = st[i + 1];
+    s->nidle[type] = n - 1;
 }
 
 static uint32_t handle_fins(pto_sim_sched *s)
@@ -60,12 +69,15 @@ static uint32_t handle_fins(pto_sim_sched *s)
             pto_task *t = &dev->tb.tasks[cs->slot];
             if (sim->hs[c].out.status)
                 pto_run_state_fail(&dev->run_state, (int32_t)sim->hs[c].out.status, t->id);
-            pto_sim_finish_cycles(sim, c, t, sim->hs[c].out.cycles);
-            cs->busy = 0;
-            pto_tb_complete(&dev->tb, t, take_local, s);
-            pto_core_type type = pto_core_type_of(c);
-            s->idle[type][s->nidle[type]++] = c;
-            done++;
+            uint32_t freed[3];
+            int fin;
+            uint32_t nfreed = pto_dispatch_finish(sim, c, t, freed, &fin);
+            if (fin) {
+                pto_tb_complete(&dev->tb, t, take_local, s);
+                done++;
+            }
+            for (uint32_t i = 0; i < nfreed; i++)
+                idle_push(s, freed[i]);
         }
     }
     if (done) {
@@ -78,20 +90,67 @@ static uint32_t handle_fins(pto_sim_sched *s)
 /* Dependency-only tasks need no core: complete them here. Returns how many. */
 static uint32_t run_dummies(pto_sim_sched *s)
 {
-    pto_task_buffer *tb = &s->sim->dev->tb;
-    uint32_t slot, n = 0;
-    while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
-        pto_task *t = &tb->tasks[slot];
-        pto_sim_finish_dummy(s->sim, t);
-        atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
-        pto_tb_complete(tb, &tb->tasks[slot], take_local, s);
-        n++;
-    }
-    if (n) {
+    uint32_t n = pto_dispatch_dummies(s->sim, take_local, s);
+    if (n)
         pto_counter_add(&s->completed, n);
-        pto_run_state_add_completed(&s->sim->dev->run_state, n);
-    }
     return n;
+}
+
+/* The MIX task at the head of its queue, on the first of this scheduler's
+ * blocks whose declared cores are all idle; back to the queue (for a peer)
+ * when none is. */
+static void dispatch_mix(pto_sim_sched *s)
+{
+    pto_sim *sim = s->sim;
+    pto_ready_queue *q = &sim->dev->tb.ready[PTO_QUEUE_MIX];
+    uint32_t slot;
+    if (pto_rq_pop(q, &slot))
+        return;
+    pto_task *t = &sim->dev->tb.tasks[slot];
+    for (uint32_t i = 0; i < s->ncores; i++) {
+        uint32_t c = s->core[i];
+        if (c % PTO_CORES_PER_BLOCK || !pto_dispatch_mix_fits(sim, t, c / PTO_CORES_PER_BLOCK))
+            continue;
+        uint32_t cores[3], n = pto_dispatch_mix(sim, c / PTO_CORES_PER_BLOCK, t, slot, 0, cores);
+        for (uint32_t k = 0; k < n; k++)
+            idle_remove(s, cores[k]);
+        s->rung[cores[0] >> 6] |= UINT64_C(1) << (cores[0] & 63);
+        s->notify |= UINT64_C(1) << sim->core_exec[cores[0]];
+        s->sent++;
+        return;
+    }
+    pto_rq_push(q, slot); /* cannot fail: it held the task a moment ago */
+    if (sim->nsched > 1)
+        pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
+}
+
+/* Dispatches the popped tasks slots[0..m) of queue q to idle cores of
+ * `type`: a one-core task takes one, an SPMD task as many parts as there are
+ * idle cores (the rest go back to the queue, for this scheduler's next
+ * cores or a peer's); a task that finds no idle core left goes back too. */
+static void dispatch_popped(pto_sim_sched *s, pto_ready_queue *q, int type, const uint32_t *slots,
+                            uint32_t m)
+{
+    pto_sim *sim = s->sim;
+    for (uint32_t i = 0; i < m; i++) {
+        pto_task *t = &sim->dev->tb.tasks[slots[i]];
+        uint32_t left = 1;
+        if (__builtin_expect(t->nparts == 1, 1)) {
+            if (__builtin_expect(s->nidle[type] != 0, 1)) {
+                dispatch_to(s, s->idle[type][--s->nidle[type]], t, slots[i], 0);
+                continue;
+            }
+        } else {
+            while (t->parts_sent < t->nparts && s->nidle[type])
+                dispatch_to(s, s->idle[type][--s->nidle[type]], t, slots[i], t->parts_sent++);
+            left = t->nparts - t->parts_sent;
+        }
+        if (left) {
+            pto_rq_push(q, slots[i]); /* cannot fail: it held the task a moment ago */
+            if (sim->nsched > 1)
+                pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
+        }
+    }
 }
 
 /* idle_pub[t] = nidle[t] for every type (see its invariant in sim.h). */
@@ -111,6 +170,8 @@ static void dispatch(pto_sim_sched *s)
     pto_sim *sim = s->sim;
     pto_device *dev = sim->dev;
     int active = atomic_load_explicit(&dev->run_state.active, memory_order_acquire);
+    if (active && pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]))
+        dispatch_mix(s);
     for (int type = 0; active && type < PTO_CORE_TYPES; type++) {
         pto_ready_queue *q = &dev->tb.ready[type];
         /* Take the work for every idle core first and prefetch the task
@@ -120,8 +181,7 @@ static void dispatch(pto_sim_sched *s)
         uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, s->nidle[type]);
         for (uint32_t i = 0; i < m; i++)
             pto_task_prefetch(&dev->tb.tasks[slots[i]]);
-        for (uint32_t i = 0; i < m; i++)
-            dispatch_to(s, s->idle[type][--s->nidle[type]], slots[i]);
+        dispatch_popped(s, q, type, slots, m);
         if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(q))
             pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
     }

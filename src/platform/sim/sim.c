@@ -127,6 +127,12 @@ static int sched_has_work(void *arg)
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
             return 1;
+    if (pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]) && s->nidle[PTO_CORE_AIC] &&
+        s->nidle[PTO_CORE_AIV] >= 2)
+        for (uint32_t i = 0; i < s->ncores; i += PTO_CORES_PER_BLOCK) /* a whole idle block */
+            if (!sim->csched[s->core[i]].busy && !sim->csched[s->core[i] + 1].busy &&
+                !sim->csched[s->core[i] + 2].busy)
+                return 1;
     return pto_rq_size(&dev->tb.ready[PTO_QUEUE_DUMMY]) != 0;
 }
 
@@ -214,16 +220,6 @@ static void *exec_main(void *arg)
     }
     pto_crash_thread_end(altstack);
     return 0;
-}
-
-int pto_join_until(pthread_t th, const struct timespec *deadline)
-{
-    if (!deadline)
-        return pthread_join(th, 0), 0;
-    if (pthread_timedjoin_np(th, 0, deadline) == 0)
-        return 0;
-    pthread_detach(th);
-    return 1;
 }
 
 static uint32_t stop_threads(pto_sim *sim, uint32_t nsched, uint32_t nexec_threads,
@@ -375,54 +371,13 @@ uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline)
 
 static uint64_t total_wakes(pto_sim *sim)
 {
-    uint64_t w =
-        atomic_load(&sim->dev->run_state.done.wakes) + atomic_load(&sim->dev->run_state.progress.wakes);
+    uint64_t w = atomic_load(&sim->dev->run_state.done.wakes) +
+                 atomic_load(&sim->dev->run_state.progress.wakes);
     for (uint32_t i = 0; i < sim->nsched; i++)
         w += atomic_load(&sim->sched[i].ev.wakes);
     for (uint32_t i = 0; i < sim->nexec; i++)
         w += atomic_load(&sim->exec[i].ev.wakes);
     return w;
-}
-
-void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycles)
-{
-    pto_device *dev = sim->dev;
-    pto_sim_core_sched *cs = &sim->csched[c];
-    int over;
-    uint64_t dur = cycles;
-    t->end_cycle = pto_cycle_end(cs->start_cycle, cycles, &over);
-    if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
-        pto_run_state_fail_cycles(&dev->run_state, t->id, t->func_id, cs->start_cycle, cycles);
-        dur = t->end_cycle > cs->start_cycle ? t->end_cycle - cs->start_cycle : 0;
-    }
-    cs->clock = t->end_cycle;
-    cs->busy_cycles += dur;
-    if (!cycles) {
-        cs->uncosted++;
-        cs->uncosted_func = t->func_id;
-    }
-    if (t->id < dev->cfg.trace_capacity) {
-        dev->records[t->id].start_cycle = cs->start_cycle;
-        dev->records[t->id].end_cycle = t->end_cycle;
-    }
-}
-
-void pto_sim_finish_dummy(pto_sim *sim, pto_task *t)
-{
-    pto_device *dev = sim->dev;
-    t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
-    if (t->id < dev->cfg.trace_capacity) {
-        pto_task_record *r = &dev->records[t->id];
-        uint64_t now = pto_now_ns() - dev->run_state.t0;
-        *r = (pto_task_record){.task_id = t->id,
-                               .func_id = -1,
-                               .core = UINT16_MAX,
-                               .core_type = PTO_QUEUE_DUMMY,
-                               .start_ns = now,
-                               .end_ns = now,
-                               .start_cycle = t->end_cycle,
-                               .end_cycle = t->end_cycle};
-    }
 }
 
 void pto_sim_run_prepare(pto_sim *sim)

@@ -28,6 +28,8 @@
 #include <time.h>
 
 #include "core/park.h"
+#include "core/task.h"
+#include "util/thread.h"
 #include "platform/sim/handshake.h"
 #include "pto/device.h"
 #include "pto/stats.h"
@@ -128,7 +130,12 @@ typedef struct pto_sim {
     uint32_t des_nheap;
     uint64_t des_heap[PTO_MAX_CORES];                  /* (end_cycle << 8) | core */
     uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS]; /* idle core bitmaps */
+    uint32_t des_held[PTO_NQUEUES]; /* per queue: the slot of the task at its head
+                                       that found no room yet, or UINT32_MAX */
 } pto_sim;
+
+/* The a2a3sim entry of the platform table (platform/platform.h). */
+extern const struct pto_platform pto_a2a3sim;
 
 pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err);
 /* Stops the threads. With a deadline (CLOCK_REALTIME), a thread still
@@ -137,9 +144,6 @@ pto_status pto_sim_create(struct pto_device *dev, pto_sim **out, pto_error *err)
  * touch it). Without one it waits for every thread. */
 uint32_t pto_sim_stop(pto_sim *sim, const struct timespec *deadline);
 void pto_sim_free(pto_sim *sim);
-/* Joins th, or detaches it if it has not ended by the deadline (NULL: no
- * deadline); returns 1 if it was abandoned. */
-int pto_join_until(pthread_t th, const struct timespec *deadline);
 
 /* Host side of a run: reset per-run counters (before activation), wake the
  * schedulers (after), and gather statistics (after completion). */
@@ -154,10 +158,6 @@ void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue);
 void pto_sim_run_stats(pto_sim *sim, pto_stats *st);
 /* Cores currently holding a task (for reports): fills slots, returns count. */
 uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max);
-
-/* Semantic time of a finished task on core c that reported `cycles`: sets
- * its end cycle, advances the core clock, fills its record. Owner only. */
-void pto_sim_finish_cycles(pto_sim *sim, uint32_t c, struct pto_task *t, uint64_t cycles);
 
 /* Executes the token just written to core c's data register: ACK, kernel,
  * status/cycles/timing, FIN. The executor serving c calls it (or, in
@@ -179,10 +179,6 @@ int pto_des_step(pto_sim *sim);
  * returns, and never runs anything else. 0 if it left that kernel: it
  * parks after its next kernel (des_parked) or finishes its job. */
 int pto_des_confirm_stuck(pto_sim *sim, uint64_t since);
-
-/* A dependency-only task ends when it becomes ready: sets its end cycle and
- * record (core UINT16_MAX, func_id -1). */
-void pto_sim_finish_dummy(pto_sim *sim, struct pto_task *t);
 
 /* PTO_PIN_THREADS=1: pin AICPU thread `aicpu` (schedulers 0..n-1, the
  * orchestrator n) to CPU aicpu % online CPUs. Off by default. */

@@ -1,0 +1,66 @@
+/* The dispatch mechanism of a2a3sim, one for both of its drivers (the
+ * threaded schedulers in sched.c and the deterministic simulation in
+ * des.c): they decide which ready task goes to which of their idle cores
+ * and when; everything that follows is here, once:
+ *
+ *   start   start = max(core clock, the task's ready cycle, floor)
+ *           + dispatch_cycles, where the ready cycle is max(publish cycle,
+ *           producers' ends) and floor is the simulation clock
+ *           (deterministic) or 0 (threaded); the handshake write (slot and
+ *           part, then the token); the task becomes RUNNING.
+ *   finish  at a FIN: core clocks, busy and uncosted cycles, the record,
+ *           the task's end once all of its parts have finished, the cores
+ *           freed.
+ *   dummies dependency-only tasks complete when they become ready.
+ *
+ * Task shapes (pto/run.h): a one-core task is one part. An SPMD task's parts
+ * are started one core at a time, each with the start rule on its core; the
+ * last part's FIN completes the task. A MIX task starts on a whole cluster
+ * at once: every declared core is claimed, all parts start at
+ * S = max(their clocks, ready, floor) + dispatch_cycles, and one token on
+ * the lowest declared core (the lead) runs every part (exec.c); the lead's
+ * FIN frees them all.
+ *
+ * Invariants: a core's pto_sim_core_sched entry is written only by the
+ * scheduler owning it (the caller); a MIX task's cores all belong to one
+ * block, so to one scheduler. */
+#ifndef PTO_SIM_DISPATCH_H
+#define PTO_SIM_DISPATCH_H
+
+#include "core/task_buffer.h"
+#include "platform/sim/sim.h"
+
+/* Handshake payload: ring slot in the low word, part index in the high. */
+static inline uint64_t pto_dispatch_payload(uint32_t slot, uint32_t part)
+{
+    return (uint64_t)slot | (uint64_t)part << 32;
+}
+
+/* Starts part `part` of task t (ring slot `slot`) on idle core c. The
+ * caller rings c's executor (threaded) or runs the token (deterministic). */
+void pto_dispatch_start(pto_sim *sim, uint32_t c, pto_task *t, uint32_t slot, uint32_t part,
+                        uint64_t floor);
+
+/* MIX: whether every core of block b that t declares is idle. */
+int pto_dispatch_mix_fits(pto_sim *sim, const pto_task *t, uint32_t block);
+/* MIX: claims t's declared cores of block b (pto_dispatch_mix_fits) and
+ * starts it; fills cores[] with them, lowest first, and returns how many;
+ * cores[0] is the lead, which got the token. */
+uint32_t pto_dispatch_mix(pto_sim *sim, uint32_t block, pto_task *t, uint32_t slot, uint64_t floor,
+                          uint32_t cores[3]);
+
+/* End cycle of the token that core c just finished (a MIX lead: the end of
+ * its longest part), for the deterministic event queue. */
+uint64_t pto_dispatch_end(pto_sim *sim, uint32_t c);
+
+/* FIN of core c running (a part of) t: accounts what it ran, puts the cores
+ * it frees in freed[] (returns their count), and sets *done when t has
+ * finished every part (its end_cycle and record are then set; the caller
+ * completes it with pto_tb_complete). */
+uint32_t pto_dispatch_finish(pto_sim *sim, uint32_t c, pto_task *t, uint32_t freed[3], int *done);
+
+/* Completes every task in the dependency-only queue (take: as for
+ * pto_tb_complete). Returns how many. */
+uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg);
+
+#endif
