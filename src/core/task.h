@@ -85,6 +85,8 @@ typedef struct pto_task {
     /* Task shapes beyond one core (written by the orchestrator before
      * publication, then read-only): */
     uint8_t mix;         /* MIX: its parts, PTO_MIX_AIC | PTO_MIX_AIV0 | PTO_MIX_AIV1 */
+    uint8_t target;      /* dispatch target (lane) whose ready queue it goes to,
+                            or PTO_TARGET_ANY (task_buffer.h) */
     int32_t aiv_func_id; /* MIX: kernel of the AIV parts (func_id: the AIC part's) */
     /* Parts in flight (SPMD): parts_sent is advanced by the dispatcher that
      * holds the task (popped from its ready queue; the queue orders the

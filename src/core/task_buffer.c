@@ -42,6 +42,26 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
     return PTO_OK;
 }
 
+pto_status pto_tb_targets_init(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
+                               pto_error *err)
+{
+    if (ntargets > PTO_MAX_TARGETS)
+        return pto_fail(err, PTO_ERR_INVALID, "%u dispatch targets: at most %d", ntargets,
+                        PTO_MAX_TARGETS);
+    tb->target_ready = calloc((size_t)ntargets * PTO_NQUEUES, sizeof *tb->target_ready);
+    if (!tb->target_ready && ntargets)
+        return pto_fail(err, PTO_ERR_NOMEM, "ready queues of %u dispatch targets", ntargets);
+    for (uint32_t q = 0; q < ntargets * PTO_NQUEUES; q++) {
+        pto_status st = pto_rq_init(&tb->target_ready[q], capacity, err);
+        if (st != PTO_OK) {
+            tb->ntargets = q / PTO_NQUEUES + 1; /* destroy what exists */
+            return st;
+        }
+    }
+    tb->ntargets = ntargets;
+    return PTO_OK;
+}
+
 pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_limit,
                                 pto_error *err)
 {
@@ -64,6 +84,11 @@ void pto_tb_destroy(pto_task_buffer *tb)
     pto_dep_pool_destroy(&tb->deps);
     for (int q = 0; q < PTO_NQUEUES; q++)
         pto_rq_destroy(&tb->ready[q]);
+    for (uint32_t q = 0; tb->target_ready && q < tb->ntargets * PTO_NQUEUES; q++)
+        pto_rq_destroy(&tb->target_ready[q]);
+    free(tb->target_ready);
+    tb->target_ready = 0;
+    tb->ntargets = 0;
     tb->tasks = 0;
 }
 
@@ -78,9 +103,14 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->now_cycle = 0;
     tb->edge_n = tb->edge_dropped = 0;
     pto_dep_pool_reset(&tb->deps);
+    tb->targets_pushed = 0;
+    tb->ready_high_water = 0;
     for (int q = 0; q < PTO_NQUEUES; q++)
         if (pto_rq_size(&tb->ready[q])) /* a drained queue is a valid empty one */
             pto_rq_reset(&tb->ready[q]);
+    for (uint32_t q = 0; q < tb->ntargets * PTO_NQUEUES; q++)
+        if (pto_rq_size(&tb->target_ready[q]))
+            pto_rq_reset(&tb->target_ready[q]);
 }
 
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uint64_t *args,
@@ -101,6 +131,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->scope_depth = (uint8_t)scope_depth;
     t->nparts = 1;
     t->mix = 0;
+    t->target = PTO_TARGET_ANY;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
@@ -248,8 +279,15 @@ static void make_ready(pto_task_buffer *tb, pto_task *t)
     atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
     /* Capacity >= window, so this cannot fail while the ring bounds the
      * number of live tasks. */
-    int rc = pto_rq_push(&tb->ready[t->core_type], (uint32_t)(t->id & tb->mask));
+    int rc = pto_rq_push(pto_tb_queue(tb, t->target, t->core_type), (uint32_t)(t->id & tb->mask));
     (void)rc;
+}
+
+static void note_ready_level(pto_task_buffer *tb, pto_ready_queue *q)
+{
+    uint64_t n = pto_rq_size(q);
+    if (n > tb->ready_high_water)
+        tb->ready_high_water = n;
 }
 
 uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
@@ -267,6 +305,11 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
             continue;
         atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
         uint32_t q = t->core_type;
+        if (t->target != PTO_TARGET_ANY) { /* routed to a lane: its own queue */
+            pto_rq_push(pto_tb_queue(tb, t->target, q), (uint32_t)(t->id & tb->mask));
+            tb->targets_pushed |= UINT64_C(1) << t->target;
+            continue;
+        }
         ready[q][n[q]++] = (uint32_t)(t->id & tb->mask);
         queues |= 1u << q;
         if (n[q] == CHUNK) {
@@ -279,6 +322,12 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
     for (uint32_t q = 0; q < PTO_NQUEUES; q++)
         if (n[q])
             pto_rq_push_n(&tb->ready[q], ready[q], n[q]);
+    for (uint32_t q = 0; q < PTO_NQUEUES; q++)
+        if (queues >> q & 1)
+            note_ready_level(tb, &tb->ready[q]);
+    for (uint64_t m = tb->targets_pushed; m; m &= m - 1)
+        for (uint32_t q = 0; q < PTO_NQUEUES; q++)
+            note_ready_level(tb, pto_tb_queue(tb, (uint32_t)__builtin_ctzll(m), q));
     return queues;
 }
 

@@ -4,8 +4,11 @@
  * Resources (all fixed at device open, reused across runs):
  *   task ring   `window` slots; task id i lives in slot i & (window-1)
  *   dep pool    fanout nodes (see dep_pool.h)
- *   ready queues one per core type plus one for dependency-only (dummy)
- *                tasks, capacity >= window (see ready_queue.h)
+ *   ready queues per dispatch target and queue (AIC, AIV, dependency-only
+ *                (dummy) and MIX tasks), capacity >= window each (see
+ *                ready_queue.h): the shared ones (target PTO_TARGET_ANY,
+ *                any scheduler serves them) and ntargets sets of one per
+ *                lane (only that lane's scheduler serves them)
  *
  * Invariants:
  * - next_id and the dep pool head are written by the orchestrator only.
@@ -31,7 +34,10 @@
 typedef struct pto_task_buffer {
     _Alignas(64) pto_task *tasks;
     uint32_t window, mask;
-    pto_ready_queue ready[PTO_NQUEUES];
+    pto_ready_queue ready[PTO_NQUEUES]; /* target PTO_TARGET_ANY */
+    uint32_t ntargets;
+    pto_ready_queue *target_ready; /* ntargets * PTO_NQUEUES: queue q of target l
+                                      at [l * PTO_NQUEUES + q] */
     pto_dep_pool deps;
     _Alignas(64) uint64_t next_id;
     uint64_t publish_next; /* tasks are published in id order: those below
@@ -40,6 +46,11 @@ typedef struct pto_task_buffer {
     _Atomic uint64_t last_alive;
     uint64_t live_high_water;  /* max (next_id - last_alive) this run */
     uint64_t heap_mark;        /* heap end mark of the newest retired task */
+    uint64_t ready_high_water; /* the most tasks one ready queue held, as seen
+                                  after each publication this run */
+    uint64_t targets_pushed;   /* targets whose queues pto_tb_publish_upto
+                                  pushed to (bit l; orchestrator-written, the
+                                  caller clears it) */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
                                   mode: the simulation clock; else 0) */
     int has_backward_edge;     /* an edge to an earlier-added task exists */
@@ -55,6 +66,20 @@ void pto_tb_destroy(pto_task_buffer *tb);
 /* Allocates the log of wired edges between tasks with id < id_limit. */
 pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_limit,
                                 pto_error *err);
+
+/* The ready queues of ntargets dispatch targets (lanes), capacity each
+ * (at device open; PTO_MAX_TARGETS at most). */
+#define PTO_TARGET_ANY 0xff
+#define PTO_MAX_TARGETS 64
+pto_status pto_tb_targets_init(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
+                               pto_error *err);
+
+/* Ready queue q (a pto_core_type, PTO_QUEUE_DUMMY or PTO_QUEUE_MIX) of
+ * target (a lane, or PTO_TARGET_ANY). */
+static inline pto_ready_queue *pto_tb_queue(pto_task_buffer *tb, uint32_t target, uint32_t q)
+{
+    return target == PTO_TARGET_ANY ? &tb->ready[q] : &tb->target_ready[target * PTO_NQUEUES + q];
+}
 
 /* Back to empty for a new run (no concurrent users). */
 void pto_tb_reset(pto_task_buffer *tb);
@@ -124,8 +149,9 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
 
 /* Publishes the tasks [publish_next, end) in id order: drops each one's
  * publish guard and pushes those that became ready to their ready queues
- * (in id order, a batch at a time). Returns the set of queues (bit q) that
- * received tasks. */
+ * (in id order, a batch at a time). Returns the set of shared queues (bit
+ * q) that received tasks; targets whose queues did are added to
+ * targets_pushed. */
 uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end);
 
 /* Called for each successor that becomes ready; returns 1 if the caller took

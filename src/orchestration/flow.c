@@ -54,7 +54,8 @@ static void heap_level(pto_device *d, flow_level *l)
 }
 static void ready_level(pto_device *d, flow_level *l)
 {
-    *l = (flow_level){d->tb.ready[0].capacity, 0, 0}; /* never full (sized >= window) */
+    /* never full (each sized >= window); the fullest queue after a publication */
+    *l = (flow_level){d->tb.ready[0].capacity, 0, d->tb.ready_high_water};
 }
 
 static const struct flow_resource {

@@ -44,15 +44,12 @@ void pto_run_publish_upto(pto_run *run, uint64_t end)
         return; /* host-built: the launch publishes the whole graph */
     pto_task_buffer *tb = &run->dev->tb;
     uint32_t queues = pto_tb_publish_upto(tb, end);
-    for (uint32_t q = 0; q < PTO_NQUEUES; q++) {
-        if (!(queues >> q & 1))
-            continue;
-        uint64_t n = pto_rq_size(&tb->ready[q]);
-        pto_flow_stats *f = &run->flow_stats->flow[PTO_STALL_READY_QUEUE_FULL];
-        if (n > f->high_water)
-            f->high_water = n;
-        pto_platform_notify(run->dev, q);
-    }
+    for (uint32_t q = 0; queues && q < PTO_NQUEUES; q++)
+        if (queues >> q & 1)
+            pto_platform_notify(run->dev, PTO_TARGET_ANY, q);
+    for (uint64_t m = tb->targets_pushed; m; m &= m - 1) /* routed tasks: their lanes */
+        pto_platform_notify(run->dev, (uint32_t)__builtin_ctzll(m), PTO_NQUEUES);
+    tb->targets_pushed = 0;
 }
 
 void pto_run_publish(pto_run *run) { pto_run_publish_upto(run, run->dev->tb.next_id); }
@@ -85,6 +82,8 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
         return PTO_OK;
     }
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
+    if (run->route && queue != PTO_QUEUE_DUMMY)
+        t->target = (uint8_t)run->route(run->route_arg, t);
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;

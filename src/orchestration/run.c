@@ -266,6 +266,8 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
 {
     pto_run *run = dev->run_handle;
     run->cfg = *cfg;
+    run->route = 0;
+    run->route_arg = 0;
     run->ncopies = 0;
     run->failed = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1

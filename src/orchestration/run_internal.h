@@ -77,8 +77,14 @@ struct pto_run {
     uint64_t scope_begin[PTO_MAX_SCOPE_DEPTH + 1]; /* first task id of each open scope */
     uint32_t scopes_open;                          /* depth + 1 while orchestrating, then 0: what
                              retirement sees as held (pto_tb_scope_holds) */
-    pto_stats *flow_stats;                         /* where stall statistics accumulate */
-    uint64_t *producers; /* window entries: producers of the task being added */
+    /* Routing of tasks to dispatch targets (lanes; DESIGN 6.1), applied as
+     * each kernel task is added: returns a target < the device's
+     * tb.ntargets. NULL (the default): every task goes to the shared
+     * queues, and a successor stays with the scheduler that released it. */
+    uint32_t (*route)(void *arg, const pto_task *t);
+    void *route_arg;
+    pto_stats *flow_stats; /* where stall statistics accumulate */
+    uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;
     uint32_t *seen; /* window entries: per-slot dedup epoch */
     uint32_t seen_epoch;

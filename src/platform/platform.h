@@ -22,9 +22,10 @@ typedef struct pto_platform_mode {
     /* Tasks may be published from now on: threaded, wake the schedulers;
      * deterministic, reset the simulation (on the thread that drives it). */
     void (*start)(void *impl);
-    /* A task was pushed to ready queue `queue` (threaded: wake one parked
-     * scheduler that can run it; NULL: nothing to do). */
-    void (*notify)(void *impl, uint32_t queue);
+    /* Tasks were pushed to ready queue `queue` of `target` (a lane, or
+     * PTO_TARGET_ANY; queue PTO_NQUEUES: any of its queues). Threaded: wake
+     * a parked scheduler that can run them. NULL: nothing to do. */
+    void (*notify)(void *impl, uint32_t target, uint32_t queue);
     /* Drives the run to its next completion; 0 when nothing can run. NULL
      * for a platform that runs by itself (the caller waits instead). */
     int (*advance)(void *impl);
@@ -69,10 +70,10 @@ const pto_platform *pto_platform_find(const char *name);
 const char *pto_platform_names(void);
 
 /* Short forms for the callers above the platform. */
-static inline void pto_platform_notify(pto_device *dev, uint32_t queue)
+static inline void pto_platform_notify(pto_device *dev, uint32_t target, uint32_t queue)
 {
     if (dev->plat_mode->notify)
-        dev->plat_mode->notify(dev->plat_impl, queue);
+        dev->plat_mode->notify(dev->plat_impl, target, queue);
 }
 static inline int pto_platform_advance(pto_device *dev)
 {

@@ -103,11 +103,12 @@ static void set_idle(pto_sim *sim, uint32_t c, int idle)
     *m = idle ? *m | bit : *m & ~bit;
 }
 
-static int lowest_idle(pto_sim *sim, int type)
+/* The lowest idle core of `type` among `cores` (a bitmap), or -1. */
+static int lowest_idle(pto_sim *sim, int type, const uint64_t *cores)
 {
     for (int w = 0; w < PTO_BELL_WORDS; w++)
-        if (sim->des_idle[type][w])
-            return w * 64 + __builtin_ctzll(sim->des_idle[type][w]);
+        if (sim->des_idle[type][w] & cores[w])
+            return w * 64 + __builtin_ctzll(sim->des_idle[type][w] & cores[w]);
     return -1;
 }
 
@@ -115,8 +116,9 @@ void pto_des_begin(pto_sim *sim)
 {
     sim->des_now = 0;
     sim->des_nheap = 0;
-    for (int q = 0; q < PTO_NQUEUES; q++)
-        sim->des_held[q] = UINT32_MAX;
+    for (uint32_t l = 0; l <= PTO_MAX_AICPU_THREADS; l++)
+        for (int q = 0; q < PTO_NQUEUES; q++)
+            sim->des_held[l][q] = UINT32_MAX;
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         for (int w = 0; w < PTO_BELL_WORDS; w++)
             sim->des_idle[t][w] = 0;
@@ -138,46 +140,52 @@ static void run_token(pto_sim *sim, uint32_t c)
     heap_push(sim, KEY(pto_dispatch_end(sim, c), (uint64_t)c));
 }
 
-/* The task of queue q to place next: the one held back (it found no room
- * last time) or the queue's head. */
-static pto_task *next_task(pto_sim *sim, uint32_t q, uint32_t *slot)
+/* The task of queue q of target `l` (lanes, then the shared queues at
+ * index nsched) to place next: the one held back (it found no room last
+ * time) or the queue's head. */
+static pto_task *next_task(pto_sim *sim, uint32_t l, uint32_t q, uint32_t *slot)
 {
-    if (sim->des_held[q] != UINT32_MAX) {
-        *slot = sim->des_held[q];
-        sim->des_held[q] = UINT32_MAX;
-    } else if (pto_rq_pop(&sim->dev->tb.ready[q], slot)) {
+    uint32_t target = l == sim->nsched ? PTO_TARGET_ANY : l;
+    if (sim->des_held[l][q] != UINT32_MAX) {
+        *slot = sim->des_held[l][q];
+        sim->des_held[l][q] = UINT32_MAX;
+    } else if (pto_rq_pop(pto_tb_queue(&sim->dev->tb, target, q), slot)) {
         return 0;
     }
     return &sim->dev->tb.tasks[*slot];
 }
 
-/* FIFO per queue, queues in the order MIX, AIC, AIV: a MIX task on the
- * lowest block whose declared cores are idle, a one-core task or an SPMD
- * part on the lowest idle core of its type. A task that does not fit (yet)
- * is held at the head of its queue. */
-static void dispatch(pto_sim *sim)
+/* Places the ready tasks of target l on its cores: FIFO per queue, queues
+ * in the order MIX, AIC, AIV; a MIX task on the lowest block whose
+ * declared cores are idle, a one-core task or an SPMD part on the lowest
+ * idle core of its type. A task that does not fit (yet) is held at the
+ * head of its queue. */
+static void place(pto_sim *sim, uint32_t l)
 {
+    const uint64_t *cores = sim->lane_cores[l];
     pto_task *t;
     uint32_t slot;
-    pto_dispatch_dummies(sim, 0, 0);
-    while ((t = next_task(sim, PTO_QUEUE_MIX, &slot))) {
-        uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, cores[3];
-        while (b < nblocks && !pto_dispatch_mix_fits(sim, t, b))
+    while ((t = next_task(sim, l, PTO_QUEUE_MIX, &slot))) {
+        uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, got[3];
+        while (b < nblocks &&
+               !(cores[b * PTO_CORES_PER_BLOCK >> 6] >> (b * PTO_CORES_PER_BLOCK & 63) & 1 &&
+                 pto_dispatch_mix_fits(sim, t, b)))
             b++;
         if (b == nblocks) {
-            sim->des_held[PTO_QUEUE_MIX] = slot;
+            sim->des_held[l][PTO_QUEUE_MIX] = slot;
             break;
         }
-        uint32_t n = pto_dispatch_mix(sim, b, t, slot, sim->des_now, cores);
+        uint32_t n = pto_dispatch_mix(sim, b, t, slot, sim->des_now, got);
         for (uint32_t i = 1; i < n; i++)
-            set_idle(sim, cores[i], 0);
-        run_token(sim, cores[0]);
+            set_idle(sim, got[i], 0);
+        run_token(sim, got[0]);
     }
     for (int type = 0; type < PTO_CORE_TYPES; type++) {
-        while (lowest_idle(sim, type) >= 0 && (t = next_task(sim, (uint32_t)type, &slot))) {
+        while (lowest_idle(sim, type, cores) >= 0 &&
+               (t = next_task(sim, l, (uint32_t)type, &slot))) {
             int c;
             do {
-                c = lowest_idle(sim, type);
+                c = lowest_idle(sim, type, cores);
                 if (c < 0)
                     break;
                 uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
@@ -185,9 +193,18 @@ static void dispatch(pto_sim *sim)
                 run_token(sim, (uint32_t)c);
             } while (t->nparts > 1 && t->parts_sent < t->nparts);
             if (c < 0) /* an SPMD task with parts left */
-                sim->des_held[type] = slot;
+                sim->des_held[l][type] = slot;
         }
     }
+}
+
+/* Dependency-only tasks first, then the lanes' own queues in lane order,
+ * then the shared queues. */
+static void dispatch(pto_sim *sim)
+{
+    pto_dispatch_dummies(sim, 0, 0);
+    for (uint32_t l = 0; l <= sim->nsched; l++)
+        place(sim, l);
 }
 
 int pto_des_step(pto_sim *sim)

@@ -20,10 +20,15 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot
     s->sent++;
 }
 
-/* pto_ready_take_fn: run a released one-core successor on an own idle core. */
+/* pto_ready_take_fn: run a released one-core successor on an own idle core
+ * (unless it is routed to another lane, whose scheduler is then woken). */
 static int take_local(void *arg, pto_task *t)
 {
     pto_sim_sched *s = arg;
+    if (__builtin_expect(t->target != PTO_TARGET_ANY, 0) && t->target != s->index) {
+        s->wake_targets |= UINT64_C(1) << t->target;
+        return 0;
+    }
     if (t->core_type >= PTO_CORE_TYPES || t->nparts != 1 || !s->nidle[t->core_type])
         return 0;
     uint32_t c = s->idle[t->core_type][--s->nidle[t->core_type]];
@@ -99,10 +104,9 @@ static uint32_t run_dummies(pto_sim_sched *s)
 /* The MIX task at the head of its queue, on the first of this scheduler's
  * blocks whose declared cores are all idle; back to the queue (for a peer)
  * when none is. */
-static void dispatch_mix(pto_sim_sched *s)
+static void dispatch_mix(pto_sim_sched *s, pto_ready_queue *q)
 {
     pto_sim *sim = s->sim;
-    pto_ready_queue *q = &sim->dev->tb.ready[PTO_QUEUE_MIX];
     uint32_t slot;
     if (pto_rq_pop(q, &slot))
         return;
@@ -120,7 +124,7 @@ static void dispatch_mix(pto_sim_sched *s)
         return;
     }
     pto_rq_push(q, slot); /* cannot fail: it held the task a moment ago */
-    if (sim->nsched > 1)
+    if (sim->nsched > 1 && q == &sim->dev->tb.ready[PTO_QUEUE_MIX])
         pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
 }
 
@@ -147,10 +151,24 @@ static void dispatch_popped(pto_sim_sched *s, pto_ready_queue *q, int type, cons
         }
         if (left) {
             pto_rq_push(q, slots[i]); /* cannot fail: it held the task a moment ago */
-            if (sim->nsched > 1)
+            if (sim->nsched > 1 && q == &sim->dev->tb.ready[type])
                 pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
         }
     }
+}
+
+/* Takes the work of queue q for every idle core of `type` first and
+ * prefetches the task slots: with many cores idle (a round of 72) their
+ * cache misses then overlap instead of stalling dispatch and execution one
+ * by one. */
+static void dispatch_queue(pto_sim_sched *s, pto_ready_queue *q, int type)
+{
+    if (!s->nidle[type])
+        return;
+    uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, s->nidle[type]);
+    for (uint32_t i = 0; i < m; i++)
+        pto_task_prefetch(&s->sim->dev->tb.tasks[slots[i]]);
+    dispatch_popped(s, q, type, slots, m);
 }
 
 /* idle_pub[t] = nidle[t] for every type (see its invariant in sim.h). */
@@ -168,22 +186,23 @@ static void publish_idle(pto_sim_sched *s)
 static void dispatch(pto_sim_sched *s)
 {
     pto_sim *sim = s->sim;
-    pto_device *dev = sim->dev;
-    int active = atomic_load_explicit(&dev->run_state.active, memory_order_acquire);
-    if (active && pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]))
-        dispatch_mix(s);
-    for (int type = 0; active && type < PTO_CORE_TYPES; type++) {
-        pto_ready_queue *q = &dev->tb.ready[type];
-        /* Take the work for every idle core first and prefetch the task
-         * slots: with many cores idle (a round of 72) their cache misses
-         * then overlap instead of stalling dispatch and execution one by
-         * one. */
-        uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, s->nidle[type]);
-        for (uint32_t i = 0; i < m; i++)
-            pto_task_prefetch(&dev->tb.tasks[slots[i]]);
-        dispatch_popped(s, q, type, slots, m);
-        if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(q))
-            pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
+    pto_task_buffer *tb = &sim->dev->tb;
+    int active = atomic_load_explicit(&sim->dev->run_state.active, memory_order_acquire);
+    if (active) {
+        /* This lane's own queues first (tasks routed to it), then the shared
+         * ones. */
+        pto_ready_queue *own = pto_tb_queue(tb, s->index, 0);
+        if (__builtin_expect(pto_rq_size(&own[PTO_QUEUE_MIX]) != 0, 0))
+            dispatch_mix(s, &own[PTO_QUEUE_MIX]);
+        if (__builtin_expect(pto_rq_size(&tb->ready[PTO_QUEUE_MIX]) != 0, 0))
+            dispatch_mix(s, &tb->ready[PTO_QUEUE_MIX]);
+        for (int type = 0; type < PTO_CORE_TYPES; type++) {
+            if (__builtin_expect(pto_rq_size(&own[type]) != 0, 0) && s->nidle[type])
+                dispatch_queue(s, &own[type], type);
+            dispatch_queue(s, &tb->ready[type], type);
+            if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(&tb->ready[type]))
+                pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
+        }
     }
     publish_idle(s);
 }
@@ -236,5 +255,8 @@ uint32_t pto_sched_poll(pto_sim_sched *s)
     if (atomic_load_explicit(&s->sim->dev->run_state.active, memory_order_acquire))
         n += run_dummies(s);
     dispatch(s);
+    for (uint64_t m = s->wake_targets; m; m &= m - 1) /* successors routed to peers */
+        pto_event_signal(&s->sim->sched[__builtin_ctzll(m)].ev);
+    s->wake_targets = 0;
     return n + flush(s);
 }

@@ -124,11 +124,12 @@ static int sched_has_work(void *arg)
     }
     if (!atomic_load_explicit(&dev->run_state.active, memory_order_acquire))
         return 0;
+    pto_ready_queue *own = pto_tb_queue(&dev->tb, s->index, 0); /* tasks routed to it */
     for (int t = 0; t < PTO_CORE_TYPES; t++)
-        if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
+        if (s->nidle[t] && (pto_rq_size(&dev->tb.ready[t]) || pto_rq_size(&own[t])))
             return 1;
-    if (pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]) && s->nidle[PTO_CORE_AIC] &&
-        s->nidle[PTO_CORE_AIV] >= 2)
+    if ((pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]) || pto_rq_size(&own[PTO_QUEUE_MIX])) &&
+        s->nidle[PTO_CORE_AIC] && s->nidle[PTO_CORE_AIV] >= 2)
         for (uint32_t i = 0; i < s->ncores; i += PTO_CORES_PER_BLOCK) /* a whole idle block */
             if (!sim->csched[s->core[i]].busy && !sim->csched[s->core[i] + 1].busy &&
                 !sim->csched[s->core[i] + 2].busy)
@@ -300,6 +301,8 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
         sim->core_sched[c] = (uint8_t)s->index;
         sim->core_exec[c] = (uint8_t)(sim->hosted ? s->index : c % sim->nexec);
         s->core[s->ncores++] = c;
+        sim->lane_cores[s->index][c >> 6] |= UINT64_C(1) << (c & 63);
+        sim->lane_cores[sim->nsched][c >> 6] |= UINT64_C(1) << (c & 63);
         pto_core_type t = pto_core_type_of(c);
         s->idle[t][s->nidle[t]++] = c;
     }
@@ -419,7 +422,13 @@ void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue)
     }
 }
 
-void pto_sim_notify_ready(pto_sim *sim, uint32_t queue) { pto_sim_wake_one(sim, -1, queue); }
+void pto_sim_notify_ready(pto_sim *sim, uint32_t target, uint32_t queue)
+{
+    if (target == PTO_TARGET_ANY)
+        pto_sim_wake_one(sim, -1, queue);
+    else
+        pto_event_signal(&sim->sched[target].ev);
+}
 
 void pto_sim_wake_schedulers(pto_sim *sim)
 {

@@ -83,6 +83,7 @@ typedef struct pto_sim_sched {
     uint32_t help_probe;                           /* idle polls, to look at peers now and then */
     uint64_t notify;                               /* executors given tokens in the current poll */
     uint64_t rung[PTO_BELL_WORDS]; /* their cores: rung together at the poll's end */
+    uint64_t wake_targets;         /* peers given routed successors in this poll */
 } pto_sim_sched;
 
 typedef struct pto_sim_exec {
@@ -128,10 +129,14 @@ typedef struct pto_sim {
     _Atomic uint32_t des_parked; /* it has parked for good (dead device) */
     uint64_t des_now;
     uint32_t des_nheap;
-    uint64_t des_heap[PTO_MAX_CORES];                  /* (end_cycle << 8) | core */
-    uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS]; /* idle core bitmaps */
-    uint32_t des_held[PTO_NQUEUES]; /* per queue: the slot of the task at its head
-                                       that found no room yet, or UINT32_MAX */
+    uint64_t des_heap[PTO_MAX_CORES];                               /* (end_cycle << 8) | core */
+    uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS];              /* idle core bitmaps */
+    uint32_t des_held[PTO_MAX_AICPU_THREADS + 1][PTO_NQUEUES];      /* per target (lanes,
+                                       then the shared queues) and queue: the slot
+                                       of the task at its head that found no room
+                                       yet, or UINT32_MAX */
+    uint64_t lane_cores[PTO_MAX_AICPU_THREADS + 1][PTO_BELL_WORDS]; /* cores of each
+                                       lane (its scheduler's), then all cores */
 } pto_sim;
 
 /* The a2a3sim entry of the platform table (platform/platform.h). */
@@ -149,9 +154,10 @@ void pto_sim_free(pto_sim *sim);
  * schedulers (after), and gather statistics (after completion). */
 void pto_sim_run_prepare(pto_sim *sim);
 void pto_sim_wake_schedulers(pto_sim *sim);
-/* A task was pushed to ready queue `queue` while schedulers may be parked:
- * wakes one parked scheduler that can run it (cheap when none is parked). */
-void pto_sim_notify_ready(pto_sim *sim, uint32_t queue);
+/* Tasks were pushed to ready queue `queue` of `target` while schedulers may
+ * be parked: wakes one parked scheduler that can run them (target
+ * PTO_TARGET_ANY), or the target's own; cheap when none is parked. */
+void pto_sim_notify_ready(pto_sim *sim, uint32_t target, uint32_t queue);
 /* Wakes one parked scheduler other than `self` (-1: none excluded) with an
  * idle core for `queue` (queue >= PTO_CORE_TYPES: any parked one). */
 void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue);

@@ -42,7 +42,10 @@ static int sim_gave_up(void *impl)
 static void sim_pin(void *impl, uint32_t aicpu) { pto_sim_pin(impl, aicpu); }
 
 static void threaded_start(void *impl) { pto_sim_wake_schedulers(impl); }
-static void threaded_notify(void *impl, uint32_t queue) { pto_sim_notify_ready(impl, queue); }
+static void threaded_notify(void *impl, uint32_t target, uint32_t queue)
+{
+    pto_sim_notify_ready(impl, target, queue);
+}
 static void det_start(void *impl) { pto_des_begin(impl); }
 static int det_advance(void *impl) { return pto_des_step(impl); }
 
