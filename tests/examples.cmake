@@ -283,7 +283,9 @@ set_tests_properties(cli_help_streamed PROPERTIES
 set(PTO_CYCLE_EXAMPLES
   rmsnorm:1:1072 softmax:1:33536 softmax:4:8480 attention:1:10240
   attention:2:6688 llama:1:216256 llama:2:144864 paged_attention:1:23376
-  bgemm_cycles:1:312320 bgemm_cycles:2:156672 bgemm_cycles:4:78848)
+  bgemm_cycles:1:312320 bgemm_cycles:2:156672 bgemm_cycles:4:78848
+  spmd_vector:24:2048 spmd_vector:5:10240 spmd_vector:4:12288 spmd_vector:1:49152
+  mix_matmul:24:4864 mix_matmul:4:4864 mix_matmul:2:9728 mix_matmul:1:19456)
 foreach(entry ${PTO_CYCLE_EXAMPLES})
   string(REPLACE ":" ";" f ${entry})
   list(GET f 0 ex)
@@ -297,7 +299,7 @@ foreach(entry ${PTO_CYCLE_EXAMPLES})
     PASS_REGULAR_EXPRESSION "PASS ${ex} .*\ntotal_cycles +${cycles}\n"
     FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
 endforeach()
-foreach(ex rmsnorm softmax attention llama paged_attention bgemm_cycles)
+foreach(ex rmsnorm softmax attention llama paged_attention bgemm_cycles spmd_vector mix_matmul)
   foreach(shape "1:1" "4:2")
     string(REPLACE ":" ";" bs ${shape})
     list(GET bs 0 blocks)
@@ -360,4 +362,24 @@ foreach(variant "flag:--check-bounds" "det:--check-bounds;--deterministic" "env:
                     --quiet ${v})
   set_tests_properties(cli_overflow_example_${vname} PROPERTIES
     ENVIRONMENT "${env}" TIMEOUT 300)
+endforeach()
+
+# ---- task shapes beyond one core (SPMD, MIX): threaded on more shapes,
+# streamed, and in bounds-checking mode (the results only; the cycles of a
+# threaded run depend on where the schedulers place the parts).
+foreach(ex spmd_vector mix_matmul)
+  foreach(variant "b24_s3:--blocks;24;--schedulers;3" "b3_s2_streamed:--blocks;3;--schedulers;2;--streamed"
+                  "b2_s1_det_streamed:--blocks;2;--schedulers;1;--streamed;--deterministic"
+                  "b2_s2_check_bounds:--blocks;2;--schedulers;2;--check-bounds")
+    string(FIND "${variant}" ":" colon)
+    string(SUBSTRING "${variant}" 0 ${colon} vname)
+    math(EXPR colon "${colon} + 1")
+    string(SUBSTRING "${variant}" ${colon} -1 flags)
+    add_test(NAME example_${ex}_${vname}
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/${ex} ${flags} --quiet)
+    set_tests_properties(example_${ex}_${vname} PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "PASS ${ex} "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
 endforeach()

@@ -152,7 +152,8 @@ static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges)
         if (!strcmp(type, "dummy")) {
             assert_true(cJSON_IsNull(item(nd, "core")));
         } else {
-            assert_true(!strcmp(type, "AIC") || !strcmp(type, "AIV"));
+            assert_true(!strcmp(type, "AIC") || !strcmp(type, "AIV") || !strcmp(type, "MIX"));
+            assert_true(num(nd, "parts") >= 1.0);
             assert_true(num(nd, "core") >= 0.0);
             assert_true(num(nd, "end_cycle") >= num(nd, "start_cycle"));
         }

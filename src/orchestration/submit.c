@@ -1,6 +1,7 @@
 /* Streamed submission: tensor parameters, dependency inference through the
  * TensorMap (RAW, WAR, WAW over overlapping views), heap-arena outputs,
- * dummy tasks, and reading a value back into orchestration. */
+ * dummy tasks, task shapes beyond one core (SPMD, MIX), and reading a value
+ * back into orchestration. */
 #include <stddef.h>
 #include <string.h>
 
@@ -200,8 +201,15 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
     pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, deps + run->nproducers);
 }
 
-static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t queue, pto_param *p,
-                         uint32_t n, pto_task_id *out, pto_error *err)
+/* A task's shape beyond one core (see pto_tb_set_shape); NULL: one core. */
+typedef struct shape {
+    uint32_t nparts, mix;
+    int aiv_func_id;
+} shape;
+
+static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t queue,
+                         const shape *sh, pto_param *p, uint32_t n, pto_task_id *out,
+                         pto_error *err)
 {
     pto_device *dev = run->dev;
     pto_task_buffer *tb = &dev->tb;
@@ -269,6 +277,8 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         return PTO_OK;
     }
     t->heap_mark = heap_mark;
+    if (sh) /* before anything can publish it */
+        pto_tb_set_shape(t, sh->nparts, sh->mix, sh->aiv_func_id);
     if (run->bounds) {
         pto_guard_set *g = &dev->guards[t->id & tb->mask];
         g->task = t->id;
@@ -298,7 +308,7 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
         return st;
     if ((st = pto_run_check_kernel(run, "pto_submit", func_id, type, err)))
         return st;
-    return submit(run, "pto_submit", func_id, type, params, nparams, out, err);
+    return submit(run, "pto_submit", func_id, type, NULL, params, nparams, out, err);
 }
 
 pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
@@ -307,7 +317,75 @@ pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, p
     pto_status st = pto_run_check_building(run, "pto_submit_dummy", err);
     if (st)
         return st;
-    return submit(run, "pto_submit_dummy", -1, PTO_QUEUE_DUMMY, params, nparams, out, err);
+    return submit(run, "pto_submit_dummy", -1, PTO_QUEUE_DUMMY, NULL, params, nparams, out, err);
+}
+
+static const char *type_name(pto_core_type type) { return type == PTO_CORE_AIC ? "AIC" : "AIV"; }
+
+pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type, uint32_t block_num,
+                           pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err)
+{
+    static const char what[] = "pto_submit_spmd";
+    pto_status st = pto_run_check_building(run, what, err);
+    if (st)
+        return st;
+    if (type != PTO_CORE_AIC && type != PTO_CORE_AIV)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: core type %d is neither PTO_CORE_AIC (0) nor PTO_CORE_AIV (1)", what,
+                        (int)type);
+    if (block_num == 0)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: block_num 0: an SPMD task runs on at least one core", what);
+    /* a2a3: one AIC and two AIV cores per block */
+    uint32_t blocks = run->dev->cfg.blocks;
+    uint32_t per_block = type == PTO_CORE_AIC ? 1 : 2, cores = blocks * per_block;
+    if (block_num > cores)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: block_num %u is more than the device's %u %s cores (%u per block, "
+                        "%u blocks)",
+                        what, block_num, cores, type_name(type), per_block, blocks);
+    if ((st = pto_run_check_kernel(run, what, func_id, type, err)))
+        return st;
+    shape sh = {block_num, 0, -1};
+    return submit(run, what, func_id, type, &sh, params, nparams, out, err);
+}
+
+/* The kernel of a declared MIX part: registered, for that part's core type. */
+static pto_status check_mix_kernel(pto_run *run, const char *arg, int func_id, pto_core_type type,
+                                   pto_error *err)
+{
+    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
+    if (!k)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "pto_submit_mix: %s %d (the %s part's kernel) is not a registered kernel",
+                        arg, func_id, type_name(type));
+    if (k->type != type)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_submit_mix: %s %d (%s) is registered for %s, but runs the %s "
+                        "part",
+                        arg, func_id, k->name, type_name(k->type), type_name(type));
+    return PTO_OK;
+}
+
+pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv_func_id,
+                          pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err)
+{
+    static const char what[] = "pto_submit_mix";
+    pto_status st = pto_run_check_building(run, what, err);
+    if (st)
+        return st;
+    if (parts == 0 || (parts & ~PTO_MIX_CLUSTER))
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: parts 0x%x is not a non-empty set of PTO_MIX_AIC (1), "
+                        "PTO_MIX_AIV0 (2) and PTO_MIX_AIV1 (4)",
+                        what, parts);
+    int aic = (parts & PTO_MIX_AIC) != 0, aiv = (parts & (PTO_MIX_AIV0 | PTO_MIX_AIV1)) != 0;
+    if (aic && (st = check_mix_kernel(run, "aic_func_id", aic_func_id, PTO_CORE_AIC, err)))
+        return st;
+    if (aiv && (st = check_mix_kernel(run, "aiv_func_id", aiv_func_id, PTO_CORE_AIV, err)))
+        return st;
+    shape sh = {(uint32_t)__builtin_popcount(parts), parts, aiv ? aiv_func_id : -1};
+    return submit(run, what, aic ? aic_func_id : -1, PTO_QUEUE_MIX, &sh, params, nparams, out, err);
 }
 
 pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst, pto_error *err)

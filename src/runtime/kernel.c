@@ -8,7 +8,8 @@
  * changing the core type of a func_id that a task of the graph already uses
  * is refused too (PTO_ERR_STATE, naming the task): each task recorded its
  * core type, and so its ready queue and core, when it was added, and would
- * run the new kernel on a core of the old type. Re-registering with the same
+ * run the new kernel on a core of the old type (a MIX task uses its func_id
+ * as AIC and its aiv_func_id as AIV, for the parts it declares). Re-registering with the same
  * type, or a func_id no task uses yet, is allowed. Re-registering a func_id
  * replaces the
  * entry and closes the previous entry's dl handle (after the new one is
@@ -61,13 +62,24 @@ static pto_status check_type_change(pto_device *dev, int func_id, pto_core_type 
     const pto_task_buffer *tb = &dev->tb;
     for (uint64_t id = atomic_load(&tb->last_alive); id < tb->next_id; id++) {
         const pto_task *t = &tb->tasks[id & tb->mask];
-        if (t->func_id == func_id && t->core_type != PTO_QUEUE_DUMMY)
+        int used = -1; /* the core type this task runs func_id on, if any */
+        if (t->core_type == PTO_QUEUE_MIX) {
+            /* func_id is the AIC part's kernel, aiv_func_id the AIV parts' */
+            if ((t->mix & PTO_MIX_AIC) && t->func_id == func_id)
+                used = PTO_CORE_AIC;
+            else if ((t->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1)) && t->aiv_func_id == func_id)
+                used = PTO_CORE_AIV;
+        } else if (t->core_type != PTO_QUEUE_DUMMY && t->func_id == func_id) {
+            used = t->core_type;
+        }
+        if (used >= 0 && used != (int)type)
             return pto_fail(err, PTO_ERR_STATE,
                             "%s(func_id %d): task t%llu of the graph being built uses it "
-                            "as %s; it cannot become %s before that graph has run "
+                            "as %s%s; it cannot become %s before that graph has run "
                             "(register it with another func_id)",
                             what, func_id, (unsigned long long)id,
-                            t->core_type == PTO_CORE_AIC ? "AIC" : "AIV",
+                            used == PTO_CORE_AIC ? "AIC" : "AIV",
+                            t->core_type == PTO_QUEUE_MIX ? " (a MIX part)" : "",
                             type == PTO_CORE_AIC ? "AIC" : "AIV");
     }
     return PTO_OK;

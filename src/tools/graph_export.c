@@ -2,22 +2,25 @@
  *
  * Nodes: every recorded task id 0 .. nrecords-1 (records are indexed by task
  * id). A task whose record holds a kernel run gives its kernel, func_id,
- * core and cycles; a dependency-only task (func_id < 0, or a slot the run
- * left unwritten because no kernel ran) is a "dummy" node.
+ * core, core type ("AIC", "AIV", or "MIX" for a task on several cores of
+ * one cluster), parts (cores it ran on; an SPMD or MIX task's core is its
+ * first) and cycles; a dependency-only task (or a slot the run left
+ * unwritten because no kernel ran) is a "dummy" node.
  * Edges: pto_last_run_edges restricted to recorded tasks, duplicates removed,
  * sorted by (producer, consumer) so the output does not depend on wiring
  * order details.
  *
  * JSON (cJSON):
  *   {"nodes":[{"id":0,"kernel":"fill","func_id":0,"core":1,"core_name":"b0.AIV0",
- *              "core_type":"AIV","start_cycle":0,"end_cycle":256}, ...],
+ *              "core_type":"AIV","parts":1,"start_cycle":0,"end_cycle":256}, ...],
  *    "edges":[[0,2],[1,2], ...]}
  * DOT:
  *   digraph pto {
  *     t0 [label="t0 fill", shape=ellipse, ..., tooltip="b0.AIV0 cycles 0..256"];
  *     t0 -> t2;
  *   }
- * with AIC = blue box, AIV = green ellipse, dummy = grey dashed diamond. */
+ * with AIC = blue box, AIV = green ellipse, MIX = orange hexagon, dummy =
+ * grey dashed diamond; a task on several cores says so in its tooltip. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,13 +46,8 @@ static node_info node_of(const pto_device *dev, const pto_task_record *recs, siz
     if (pto_tools_record_dummy(n.rec))
         return n;
     n.dummy = 0;
-    n.kernel = pto_kernel_name(dev, n.rec->func_id);
+    n.kernel = pto_tools_record_kernel(dev, n.rec);
     return n;
-}
-
-static const char *type_name(uint8_t core_type)
-{
-    return core_type == PTO_CORE_AIC ? "AIC" : core_type == PTO_CORE_AIV ? "AIV" : "?";
 }
 
 static int edge_cmp(const void *a, const void *b)
@@ -110,7 +108,8 @@ static void json_node(pto_json_builder *b, cJSON *nodes, const pto_device *dev,
         pto_tools_core_label(n.rec->core, name, sizeof name);
         pto_json_num(b, o, "core", n.rec->core);
         pto_json_str(b, o, "core_name", name);
-        pto_json_str(b, o, "core_type", type_name(n.rec->core_type));
+        pto_json_str(b, o, "core_type", pto_tools_type_name(n.rec->core_type));
+        pto_json_num(b, o, "parts", n.rec->parts);
     }
     if (n.rec) {
         pto_json_num(b, o, "start_cycle", (double)n.rec->start_cycle);
@@ -188,10 +187,16 @@ static void dot_node(FILE *f, const pto_device *dev, const pto_task_record *recs
         pto_tools_core_label(n.rec->core, core, sizeof core);
         if (n.rec->core_type == PTO_CORE_AIC)
             fputs(", shape=box, style=filled, fillcolor=\"#c6dbef\"", f);
-        else
+        else if (n.rec->core_type == PTO_CORE_AIV)
             fputs(", shape=ellipse, style=filled, fillcolor=\"#c7e9c0\"", f);
-        fprintf(f, ", tooltip=\"%s func %d cycles %" PRIu64 "..%" PRIu64 "\"", core,
-                (int)n.rec->func_id, n.rec->start_cycle, n.rec->end_cycle);
+        else /* MIX */
+            fputs(", shape=hexagon, style=filled, fillcolor=\"#fdd0a2\"", f);
+        fprintf(f, ", tooltip=\"%s func %d cycles %" PRIu64 "..%" PRIu64, core, (int)n.rec->func_id,
+                n.rec->start_cycle, n.rec->end_cycle);
+        if (n.rec->parts > 1)
+            fprintf(f, " %s on %u cores", pto_tools_type_name(n.rec->core_type),
+                    (unsigned)n.rec->parts);
+        fputs("\"", f);
     }
     fputs("];\n", f);
 }

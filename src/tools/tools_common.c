@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/task.h"
 #include "util/error.h"
 #include "tools/tools_internal.h"
 
@@ -29,7 +30,25 @@ int pto_tools_record_valid(const pto_task_record *recs, size_t i)
     return recs && recs[i].task_id == (uint64_t)i;
 }
 
-int pto_tools_record_dummy(const pto_task_record *r) { return r->func_id < 0; }
+int pto_tools_record_dummy(const pto_task_record *r) { return r->core_type == PTO_QUEUE_DUMMY; }
+
+const char *pto_tools_type_name(uint8_t core_type)
+{
+    switch (core_type) {
+    case PTO_CORE_AIC: return "AIC";
+    case PTO_CORE_AIV: return "AIV";
+    case PTO_QUEUE_DUMMY: return "dummy";
+    case PTO_QUEUE_MIX: return "MIX";
+    default: return "?";
+    }
+}
+
+const char *pto_tools_record_kernel(const pto_device *dev, const pto_task_record *r)
+{
+    if (r->core_type == PTO_QUEUE_MIX && r->func_id < 0)
+        return "mix";
+    return pto_kernel_name(dev, r->func_id);
+}
 
 pto_status pto_tools_write_text(const char *what, const char *path, const char *text,
                                 pto_error *err)

@@ -30,6 +30,14 @@ int pto_tools_record_valid(const pto_task_record *recs, size_t i);
 /* A record of a dependency-only (dummy) task: no kernel, no core. */
 int pto_tools_record_dummy(const pto_task_record *r);
 
+/* "AIC", "AIV", "dummy" or "MIX" (a task on several cores of one cluster)
+ * for a record's core_type. */
+const char *pto_tools_type_name(uint8_t core_type);
+
+/* The kernel name a record is shown with: its func_id's, or "mix" for a
+ * MIX task without an AIC part (its func_id is -1). */
+const char *pto_tools_record_kernel(const pto_device *dev, const pto_task_record *r);
+
 /* Writes text plus a trailing newline to path ("what" names the file kind
  * in error messages, e.g. "trace"). */
 pto_status pto_tools_write_text(const char *what, const char *path, const char *text,

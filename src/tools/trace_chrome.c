@@ -84,7 +84,7 @@ static void add_tasks(pto_json_builder *b, cJSON *events, const pto_device *dev,
             continue; /* no kernel ran: nothing to show on a core lane */
         uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
         cJSON *ev =
-            pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id), PID_AICORE, r->core);
+            pto_json_event(b, events, "X", pto_tools_record_kernel(dev, r), PID_AICORE, r->core);
         if (!ev)
             return;
         pto_json_num(b, ev, "ts", ns_to_us(r->start_ns));
@@ -97,6 +97,10 @@ static void add_tasks(pto_json_builder *b, cJSON *events, const pto_device *dev,
         pto_json_num(b, args, "task_id", (double)r->task_id);
         pto_json_num(b, args, "func_id", r->func_id);
         pto_json_num(b, args, "sched", r->sched);
+        if (r->parts > 1) { /* SPMD or MIX: shown on its first core */
+            pto_json_str(b, args, "core_type", pto_tools_type_name(r->core_type));
+            pto_json_num(b, args, "parts", r->parts);
+        }
     }
 }
 

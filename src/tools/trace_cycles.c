@@ -48,13 +48,17 @@ static void add_task(pto_json_builder *b, cJSON *events, const pto_device *dev,
 {
     uint64_t dur = r->end_cycle >= r->start_cycle ? r->end_cycle - r->start_cycle : 0;
     cJSON *ev =
-        pto_json_event(b, events, "X", pto_kernel_name(dev, r->func_id), PID_AICORE, r->core);
+        pto_json_event(b, events, "X", pto_tools_record_kernel(dev, r), PID_AICORE, r->core);
     pto_json_num(b, ev, "ts", (double)r->start_cycle);
     pto_json_num(b, ev, "dur", (double)dur);
     cJSON *args = pto_json_obj(b, ev, "args");
     pto_json_num(b, args, "task_id", (double)r->task_id);
     pto_json_num(b, args, "func_id", r->func_id);
     pto_json_num(b, args, "cycles", (double)dur);
+    if (r->parts > 1) { /* SPMD or MIX: shown on its first core */
+        pto_json_str(b, args, "core_type", pto_tools_type_name(r->core_type));
+        pto_json_num(b, args, "parts", r->parts);
+    }
 }
 
 /* A dependency-only task: an instant at the cycle it completed. */

@@ -1,0 +1,29 @@
+/* AIC part of a mix_matmul task: C = A @ B for one 16 x 16 tile.
+ * args (shared by every part of the task): a, b, bias, c, y -- all
+ * contiguous (16 x 16, bias 1 x 16); this part uses a, b and c.
+ *
+ * Cycles: load A 256, load B 256, matmul 16*16*16 = 4096, store C 256
+ *         = 4864. */
+#include <string.h>
+
+#include <pto/tile.h>
+
+#define T 16
+
+void mm_gemm(const uint64_t *args)
+{
+    const float *a = (const float *)pto_bits_ptr(args[0]);
+    const float *b = (const float *)pto_bits_ptr(args[1]);
+    float *c = (float *)pto_bits_ptr(args[3]);
+    PTO_TILE_DECL(at, PTO_F32, T, T);
+    PTO_TILE_DECL(bt, PTO_F32, T, T);
+    PTO_TILE_DECL(ct, PTO_F32, T, T);
+    int st = 0;
+
+    st |= pto_t_load(&at, a, T);       /*  256 */
+    st |= pto_t_load(&bt, b, T);       /*  256 */
+    st |= pto_t_matmul(&ct, &at, &bt); /* 4096 */
+    st |= pto_t_store(c, T, &ct);      /*  256 */
+    if (st)
+        memset(c, 0xff, T * T * sizeof(float));
+}
