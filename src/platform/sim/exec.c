@@ -32,9 +32,9 @@ static uint64_t run_part(pto_sim *sim, const pto_kernel_entry *k, pto_task *t, u
 
 /* A MIX task's parts, on the lead core c's thread: AIC first, then the AIV
  * parts in core order, so they see what the AIC part wrote. Each part's
- * cycles go to its own core's register (those cores are claimed by the
- * task: nothing else writes them). Returns 0, or PTO_ERR_KERNEL when a
- * part has no kernel. */
+ * cycles go to its own core's register and its time to its core's
+ * counters (those cores are claimed by the task: nothing else writes
+ * them). Returns 0, or PTO_ERR_KERNEL when a part has no kernel. */
 static uint32_t run_mix(pto_sim *sim, pto_task *t, uint32_t c)
 {
     pto_device *dev = sim->dev;
@@ -49,7 +49,12 @@ static uint32_t run_mix(pto_sim *sim, pto_task *t, uint32_t c)
             pto_kernel_lookup(&dev->kernels, aic ? t->func_id : t->aiv_func_id);
         if (!k)
             status = (uint32_t)PTO_ERR_KERNEL;
+        uint64_t start = pto_now_ns();
         sim->hs[core].out.cycles = run_part(sim, k, t, core, 0, 1, aic ? 0 : sub, aic ? 1 : naiv);
+        pto_sim_core_exec *ce = &sim->cexec[core];
+        ce->last_end_ns = pto_now_ns();
+        ce->busy_ns += ce->last_end_ns - start;
+        ce->tasks++;
         if (!aic)
             sub++;
     }
@@ -71,7 +76,8 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     if (since)
         atomic_store_explicit(since, start, memory_order_release);
     uint32_t status = 0;
-    if (__builtin_expect(t->core_type == PTO_QUEUE_MIX, 0)) {
+    int mix = t->core_type == PTO_QUEUE_MIX;
+    if (__builtin_expect(mix, 0)) {
         status = run_mix(sim, t, c);
     } else {
         const pto_kernel_entry *k = pto_kernel_lookup(&dev->kernels, t->func_id);
@@ -84,9 +90,11 @@ void pto_exec_run_token(pto_sim *sim, uint32_t c, uint64_t token, _Atomic uint64
     if (__builtin_expect(dev->bounds_run, 0) && !status && pto_bounds_check_task(dev, t))
         status = (uint32_t)PTO_ERR_KERNEL;
     hs->out.status = status;
-    ce->tasks++;
-    ce->busy_ns += end - start;
-    ce->last_end_ns = end;
+    if (__builtin_expect(!mix, 1)) { /* run_mix counted its parts */
+        ce->tasks++;
+        ce->busy_ns += end - start;
+        ce->last_end_ns = end;
+    }
     if (part == 0 && t->id < dev->cfg.trace_capacity) { /* SPMD: block 0 names the task */
         pto_task_record *r = &dev->records[t->id];
         r->task_id = t->id;

@@ -101,31 +101,32 @@ static uint32_t run_dummies(pto_sim_sched *s)
     return n;
 }
 
-/* The MIX task at the head of its queue, on the first of this scheduler's
- * blocks whose declared cores are all idle; back to the queue (for a peer)
- * when none is. */
+/* MIX tasks from queue q, each on the first of this scheduler's blocks
+ * whose declared cores are all idle, while one fits; the first that fits
+ * none goes back to the queue (for a peer, or this scheduler's next poll). */
 static void dispatch_mix(pto_sim_sched *s, pto_ready_queue *q)
 {
     pto_sim *sim = s->sim;
     uint32_t slot;
-    if (pto_rq_pop(q, &slot))
-        return;
-    pto_task *t = &sim->dev->tb.tasks[slot];
-    for (uint32_t i = 0; i < s->ncores; i++) {
-        uint32_t c = s->core[i];
-        if (c % PTO_CORES_PER_BLOCK || !pto_dispatch_mix_fits(sim, t, c / PTO_CORES_PER_BLOCK))
-            continue;
-        uint32_t cores[3], n = pto_dispatch_mix(sim, c / PTO_CORES_PER_BLOCK, t, slot, 0, cores);
+    while (pto_rq_pop(q, &slot) == 0) {
+        pto_task *t = &sim->dev->tb.tasks[slot];
+        uint32_t i = 0;
+        while (i < s->ncores && !pto_dispatch_mix_fits(sim, t, s->core[i] / PTO_CORES_PER_BLOCK))
+            i += PTO_CORES_PER_BLOCK; /* s->core[] lists whole blocks, in order */
+        if (i == s->ncores) {
+            pto_rq_push(q, slot); /* cannot fail: it held the task a moment ago */
+            if (sim->nsched > 1 && q == &sim->dev->tb.ready[PTO_QUEUE_MIX])
+                pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
+            return;
+        }
+        uint32_t cores[3],
+            n = pto_dispatch_mix(sim, s->core[i] / PTO_CORES_PER_BLOCK, t, slot, 0, cores);
         for (uint32_t k = 0; k < n; k++)
             idle_remove(s, cores[k]);
         s->rung[cores[0] >> 6] |= UINT64_C(1) << (cores[0] & 63);
         s->notify |= UINT64_C(1) << sim->core_exec[cores[0]];
         s->sent++;
-        return;
     }
-    pto_rq_push(q, slot); /* cannot fail: it held the task a moment ago */
-    if (sim->nsched > 1 && q == &sim->dev->tb.ready[PTO_QUEUE_MIX])
-        pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
 }
 
 /* Dispatches the popped tasks slots[0..m) of queue q to idle cores of
