@@ -40,7 +40,7 @@ typedef enum pto_stall_reason {
 } pto_stall_reason;
 
 /* "TASK_RING_FULL", ...; "NONE" for PTO_STALL_NONE. */
-const char *pto_stall_name(pto_stall_reason r);
+PTO_API const char *pto_stall_name(pto_stall_reason r);
 
 /* One bounded resource, indexed by the stall reason it causes. */
 typedef struct pto_flow_stats {
@@ -90,7 +90,7 @@ typedef struct pto_task_record {
                              (then core is its lowest core and the cycles
                              span its earliest start to its latest end) */
     uint32_t reserved32;
-    uint64_t reserved;    /* pads a record to one 64-byte line: consecutive
+    uint64_t reserved; /* pads a record to one 64-byte line: consecutive
                              tasks finish on different threads, which must
                              not share a line of the record array */
 } pto_task_record;
@@ -103,15 +103,16 @@ typedef struct pto_edge {
 /* Edges wired in the device's last run between tasks that have records, in
  * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
  * rest). Valid until the next launch or close. dev NULL: none. */
-void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
+PTO_API void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 
 /* Records of the device's last completed run, indexed by task id (the first
  * trace_capacity tasks); valid until the next launch or close. dev NULL:
  * none. */
-void pto_last_run_records(const pto_device *dev, const pto_task_record **recs, size_t *count);
+PTO_API void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
+                                  size_t *count);
 
 /* Name given at registration ("f<id>" when none); never NULL. */
-const char *pto_kernel_name(const pto_device *dev, int func_id);
+PTO_API const char *pto_kernel_name(const pto_device *dev, int func_id);
 
 #ifdef __cplusplus
 }
