@@ -64,7 +64,7 @@ typedef struct pto_device_config {
  * for NULL, or do nothing when they return nothing (get_info zeroes info;
  * close ignores NULL). */
 
-void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
+PTO_API void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
 
 /* Reads PTO_BLOCKS, PTO_SCHEDULERS, PTO_EXEC_THREADS, PTO_TASK_WINDOW,
  * PTO_DEP_POOL, PTO_READY_QUEUE, PTO_TRACE_CAPACITY, PTO_GM_BYTES,
@@ -78,20 +78,20 @@ void pto_device_config_default(pto_device_config *cfg); /* NULL: no-op */
  * device also reads PTO_SPIN_US (idle spin before parking, default 50, at
  * most 10000000) and PTO_PIN_THREADS (0 or 1) when it opens, by the same
  * rules. */
-pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
+PTO_API pto_status pto_device_config_from_env(pto_device_config *cfg, pto_error *err);
 
 /* The rule for every number a user types (PTO_* variables, `pto` flags):
  * plain decimal. Returns NULL and stores the value when `text` is one, else
  * why not ("a leading zero is not allowed ...", "hexadecimal is not
  * allowed", "a sign is not allowed", "spaces are not allowed", too large,
  * empty), for a message that quotes the text. */
-const char *pto_parse_decimal(const char *text, uint64_t *out);
+PTO_API const char *pto_parse_decimal(const char *text, uint64_t *out);
 
 /* Opens a device. platform: "a2a3sim" (host-thread simulation, default when
  * NULL) or "a2a3" (real Ascend; fails with PTO_ERR_TOOLCHAIN when CANN is
  * absent). cfg may be NULL for defaults. */
-pto_status pto_device_open(const char *platform, const pto_device_config *cfg, pto_device **out,
-                           pto_error *err);
+PTO_API pto_status pto_device_open(const char *platform, const pto_device_config *cfg,
+                                   pto_device **out, pto_error *err);
 /* Stops the device's threads and frees it. Returns promptly in every case.
  * After a run failed with PTO_ERR_TIMEOUT (the device is dead) a thread may
  * be stuck in a kernel that never returns: each thread then gets 100 ms to
@@ -101,7 +101,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *cfg, p
  * deliberately never freed (it stays reachable, so leak checkers do not
  * report it), and a deterministic-mode driver thread that comes back from
  * such a kernel sleeps until the process ends. */
-void pto_device_close(pto_device *dev);
+PTO_API void pto_device_close(pto_device *dev);
 
 typedef struct pto_device_info {
     const char *platform;
@@ -116,19 +116,19 @@ typedef struct pto_device_info {
 } pto_device_info;
 
 /* dev NULL: info is zeroed (platform NULL); info NULL: nothing. */
-void pto_device_get_info(const pto_device *dev, pto_device_info *info);
+PTO_API void pto_device_get_info(const pto_device *dev, pto_device_info *info);
 
 /* Core index layout: core c belongs to block c / 3; c % 3 == 0 is the AIC. */
-pto_core_type pto_core_type_of(uint32_t core);
+PTO_API pto_core_type pto_core_type_of(uint32_t core);
 
 /* Device memory. Pointers returned are device addresses; on a2a3sim they are
  * host addresses inside the GM arena and may be handed to kernels as u64. */
-pto_status pto_malloc(pto_device *dev, size_t bytes, void **out, pto_error *err);
-pto_status pto_free(pto_device *dev, void *ptr, pto_error *err);
-pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src, size_t bytes,
-                              pto_error *err);
-pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src, size_t bytes,
-                                pto_error *err);
+PTO_API pto_status pto_malloc(pto_device *dev, size_t bytes, void **out, pto_error *err);
+PTO_API pto_status pto_free(pto_device *dev, void *ptr, pto_error *err);
+PTO_API pto_status pto_copy_to_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                                      pto_error *err);
+PTO_API pto_status pto_copy_from_device(pto_device *dev, void *dst, const void *src, size_t bytes,
+                                        pto_error *err);
 
 #ifdef __cplusplus
 }

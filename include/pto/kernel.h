@@ -50,9 +50,9 @@ static inline void *pto_bits_ptr(uint64_t u) { return (void *)(uintptr_t)u; }
  * tasks after it are clamped to the limit, so total_cycles never exceeds
  * it. */
 #define PTO_CYCLE_LIMIT ((UINT64_C(1) << 56) - 1)
-void pto_add_cycles(uint64_t n);
-uint64_t pto_cycles_read(void);
-void pto_cycles_reset(void);
+PTO_API void pto_add_cycles(uint64_t n);
+PTO_API uint64_t pto_cycles_read(void);
+PTO_API void pto_cycles_reset(void);
 
 /* Which part of its task the calling kernel runs (see pto_submit_spmd and
  * pto_submit_mix in pto/run.h). A one-core task is block 0 of 1; an SPMD
@@ -60,10 +60,10 @@ void pto_cycles_reset(void);
  * 0 (AIC, or the first AIV part) or 1 (the second AIV part) of
  * pto_subblock_num(), the number of AIV parts (1 for AIC and one-core
  * tasks). Valid only inside a kernel. */
-uint32_t pto_block_idx(void);
-uint32_t pto_block_num(void);
-uint32_t pto_subblock_idx(void);
-uint32_t pto_subblock_num(void);
+PTO_API uint32_t pto_block_idx(void);
+PTO_API uint32_t pto_block_num(void);
+PTO_API uint32_t pto_subblock_idx(void);
+PTO_API uint32_t pto_subblock_num(void);
 
 /* Optional cost model of a kernel: when set, a task's duration is
  * cost(args) cycles plus whatever the kernel itself reports. */
@@ -77,12 +77,12 @@ typedef uint64_t (*pto_cost_fn)(const uint64_t *args);
  * core when it was added): PTO_ERR_STATE naming the task. */
 
 /* (a) A C function linked into the program. name is copied (may be NULL). */
-pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type, pto_kernel_fn fn,
-                               const char *name, pto_error *err);
+PTO_API pto_status pto_kernel_register(pto_device *dev, int func_id, pto_core_type type,
+                                       pto_kernel_fn fn, const char *name, pto_error *err);
 
 /* (b) A shared object: dlopen(so_path), dlsym(symbol). */
-pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type type,
-                                  const char *so_path, const char *symbol, pto_error *err);
+PTO_API pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type type,
+                                          const char *so_path, const char *symbol, pto_error *err);
 
 /* (c) A C source file compiled with the system C compiler ($CC or cc) as
  * -shared -fPIC -O2 -I<pto include dir> [extra_flags] ... -lm, cached under
@@ -92,21 +92,22 @@ pto_status pto_kernel_register_so(pto_device *dev, int func_id, pto_core_type ty
  * compiler. Editing any of them compiles again; a cache hit runs no
  * compiler. Compiler diagnostics are returned in err->msg with
  * PTO_ERR_COMPILE. */
-pto_status pto_kernel_register_source(pto_device *dev, int func_id, pto_core_type type,
-                                      const char *c_path, const char *symbol,
-                                      const char *extra_flags, pto_error *err);
+PTO_API pto_status pto_kernel_register_source(pto_device *dev, int func_id, pto_core_type type,
+                                              const char *c_path, const char *symbol,
+                                              const char *extra_flags, pto_error *err);
 
 /* Attaches (or with NULL removes) a cost function to a registered kernel. */
-pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost, pto_error *err);
+PTO_API pto_status pto_kernel_set_cost(pto_device *dev, int func_id, pto_cost_fn cost,
+                                       pto_error *err);
 
 /* Removes a registration (tasks already submitted with func_id then fail at
  * dispatch with PTO_ERR_KERNEL). */
-pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err);
+PTO_API pto_status pto_kernel_unregister(pto_device *dev, int func_id, pto_error *err);
 
 /* Compiles a C source into a cached shared object and writes its path to
  * out_path (size out_len). Used for kernels and for orchestration .so files. */
-pto_status pto_compile_shared(const char *c_path, const char *extra_flags, char *out_path,
-                              size_t out_len, pto_error *err);
+PTO_API pto_status pto_compile_shared(const char *c_path, const char *extra_flags, char *out_path,
+                                      size_t out_len, pto_error *err);
 
 #ifdef __cplusplus
 }

@@ -69,7 +69,7 @@ typedef struct pto_run_config {
                              with check_bounds. Off: no per-task work. */
 } pto_run_config;
 
-void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */
+PTO_API void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */
 
 /* Orchestration: adds tasks, deps and copy-backs through the run. A non-OK
  * return aborts the run with that status (nothing is dispatched). */
@@ -82,27 +82,28 @@ typedef pto_status (*pto_orch_fn)(pto_run *run, void *ctx, pto_error *err);
  * function) fails at once with PTO_ERR_STATE, "a run is already in
  * progress". Kernel (un)registration during a launch is refused likewise,
  * except from a host-built orchestration function (see pto/kernel.h). */
-pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch, void *ctx,
-                      pto_stats *stats, pto_error *err);
+PTO_API pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch,
+                              void *ctx, pto_stats *stats, pto_error *err);
 
-pto_device *pto_run_device(pto_run *run);
+PTO_API pto_device *pto_run_device(pto_run *run);
 
 /* Adds a task running kernel func_id (which must be registered with this core
  * type) on nargs (<= PTO_MAX_ARGS) u64 arguments. No dependency inference:
  * order it with pto_add_dep. */
-pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uint64_t *args,
-                        uint32_t nargs, pto_task_id *out, pto_error *err);
+PTO_API pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uint64_t *args,
+                                uint32_t nargs, pto_task_id *out, pto_error *err);
 
 /* consumer waits for producer. Rejected with PTO_ERR_CYCLE (naming the tasks)
  * when it would close a cycle. Duplicate edges are allowed (each is counted
  * once on both sides). In streamed mode the consumer must be the newest task
  * (it is published when the next task is added, a scope ends, a value is read
  * or the orchestration returns); a producer that already retired is ignored. */
-pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer, pto_error *err);
+PTO_API pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
+                               pto_error *err);
 
 /* After the run completes, copy bytes from device src to host dst. */
-pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src, size_t bytes,
-                         pto_error *err);
+PTO_API pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src, size_t bytes,
+                                 pto_error *err);
 
 /* Submits a task with tensor parameters; dependencies are inferred from
  * overlapping tensors (RAW for IN/INOUT; WAR and WAW for INOUT/OUT_EXISTING)
@@ -111,13 +112,13 @@ pto_status pto_copy_back(pto_run *run, void *host_dst, const void *dev_src, size
  * the scalar. PTO_OUT parameters are allocated contiguously from the heap
  * arena (their tensor.base/stride are filled in); such an output stays valid
  * until the scope it was submitted in has ended and its readers finished. */
-pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *params,
-                      uint32_t nparams, pto_task_id *out, pto_error *err);
+PTO_API pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *params,
+                              uint32_t nparams, pto_task_id *out, pto_error *err);
 
 /* A dependency-only task: no kernel; completes as soon as its producers
  * have. Its params take part in inference like a kernel's would. */
-pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
-                            pto_error *err);
+PTO_API pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams,
+                                    pto_task_id *out, pto_error *err);
 
 /* Task shapes beyond one core (pto-runtime's block_dim and MIX kernels).
  *
@@ -145,10 +146,12 @@ pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, p
 #define PTO_MIX_AIV0 2u /* its first vector core */
 #define PTO_MIX_AIV1 4u /* its second vector core */
 #define PTO_MIX_CLUSTER 7u
-pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type, uint32_t block_num,
-                           pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err);
-pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv_func_id,
-                          pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err);
+PTO_API pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type,
+                                   uint32_t block_num, pto_param *params, uint32_t nparams,
+                                   pto_task_id *out, pto_error *err);
+PTO_API pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv_func_id,
+                                  pto_param *params, uint32_t nparams, pto_task_id *out,
+                                  pto_error *err);
 
 #define PTO_MAX_SCOPE_DEPTH 64
 
@@ -161,12 +164,14 @@ typedef enum pto_scope_mode {
  * innermost scope open when it was added, released by that scope's end.
  * Tasks outside every user scope belong to the run's implicit scope, which
  * ends when the orchestration function returns. name is copied. */
-pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode, pto_error *err);
-pto_status pto_scope_end(pto_run *run, pto_error *err);
+PTO_API pto_status pto_scope_begin(pto_run *run, const char *name, pto_scope_mode mode,
+                                   pto_error *err);
+PTO_API pto_status pto_scope_end(pto_run *run, pto_error *err);
 
 /* Copies element `index` (row-major over the view's shape) of t into dst
  * (t->elem bytes), after every earlier task writing it has finished. */
-pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst, pto_error *err);
+PTO_API pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst,
+                            pto_error *err);
 
 #ifdef __cplusplus
 }

@@ -40,7 +40,7 @@ typedef enum pto_stall_reason {
 } pto_stall_reason;
 
 /* "TASK_RING_FULL", ...; "NONE" for PTO_STALL_NONE. */
-const char *pto_stall_name(pto_stall_reason r);
+PTO_API const char *pto_stall_name(pto_stall_reason r);
 
 /* One bounded resource, indexed by the stall reason it causes. */
 typedef struct pto_flow_stats {
@@ -75,6 +75,10 @@ typedef struct pto_stats {
 } pto_stats;
 
 /* Timing of one executed task; times are ns since launch. */
+/* pto_task_record.core_type: a pto_core_type, or one of these. */
+#define PTO_RECORD_DUMMY 2 /* a dependency-only task: no kernel, no core */
+#define PTO_RECORD_MIX 3   /* a MIX task: a cluster (core is its lowest core) */
+
 typedef struct pto_task_record {
     uint64_t task_id;
     int32_t func_id;
@@ -103,15 +107,16 @@ typedef struct pto_edge {
 /* Edges wired in the device's last run between tasks that have records, in
  * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
  * rest). Valid until the next launch or close. dev NULL: none. */
-void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
+PTO_API void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 
 /* Records of the device's last completed run, indexed by task id (the first
  * trace_capacity tasks); valid until the next launch or close. dev NULL:
  * none. */
-void pto_last_run_records(const pto_device *dev, const pto_task_record **recs, size_t *count);
+PTO_API void pto_last_run_records(const pto_device *dev, const pto_task_record **recs,
+                                  size_t *count);
 
 /* Name given at registration ("f<id>" when none); never NULL. */
-const char *pto_kernel_name(const pto_device *dev, int func_id);
+PTO_API const char *pto_kernel_name(const pto_device *dev, int func_id);
 
 #ifdef __cplusplus
 }

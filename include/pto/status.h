@@ -3,6 +3,8 @@
 #ifndef PTO_STATUS_H
 #define PTO_STATUS_H
 
+#include "pto/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,7 +34,7 @@ typedef struct pto_error {
 } pto_error;
 
 /* Stable upper-case name of a status, e.g. "PTO_ERR_CYCLE". */
-const char *pto_status_name(pto_status s);
+PTO_API const char *pto_status_name(pto_status s);
 
 #ifdef __cplusplus
 }

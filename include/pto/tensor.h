@@ -51,18 +51,18 @@ typedef struct pto_tensor {
 
 /* Contiguous views of a whole buffer. A stride that overflows 64 bits is
  * stored as UINT64_MAX (the view is then refused at submit). */
-pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem);
-pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem);
+PTO_API pto_tensor pto_tensor_1d(void *base, uint64_t count, uint32_t elem);
+PTO_API pto_tensor pto_tensor_2d(void *base, uint64_t rows, uint64_t cols, uint32_t elem);
 /* The rows x cols sub-tile of a 2-D view starting at (r0, c0). An offset
  * that overflows 64 bits is stored as UINT64_MAX (refused at submit); a
  * NULL t gives an all-zero (invalid) view. */
-pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64_t rows,
-                           uint64_t cols);
+PTO_API pto_tensor pto_tensor_tile(const pto_tensor *t, uint64_t r0, uint64_t c0, uint64_t rows,
+                                   uint64_t cols);
 /* Address of the view's first element. */
 static inline void *pto_tensor_data(const pto_tensor *t) { return (char *)t->base + t->offset; }
 /* Bytes spanned by a contiguous tensor of this shape (elem times every
  * shape[d]); UINT64_MAX when that overflows 64 bits, 0 for NULL. */
-uint64_t pto_tensor_bytes(const pto_tensor *t);
+PTO_API uint64_t pto_tensor_bytes(const pto_tensor *t);
 
 typedef enum pto_param_kind {
     PTO_IN = 0,       /* read: waits for earlier overlapping writers */

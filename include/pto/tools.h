@@ -14,8 +14,8 @@ extern "C" {
 
 /* Chrome trace-event JSON of the device's last run (opens in Perfetto and
  * chrome://tracing): one lane per AICore, one per AICPU scheduler thread. */
-pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats, const char *path,
-                                  pto_error *err);
+PTO_API pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
+                                          const char *path, pto_error *err);
 
 /* Chrome trace-event JSON of the device's last run in semantic time:
  * cycles are the time unit (ts = start_cycle, dur = end_cycle -
@@ -26,8 +26,8 @@ pto_status pto_trace_write_chrome(const pto_device *dev, const pto_stats *stats,
  * as instant events on a "dependency-only" lane (pid 2). The file holds no
  * wall times or addresses: identical records give a byte-identical file.
  * stats may be NULL (total_cycles is then the latest end_cycle). */
-pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats *stats,
-                                         const char *path, pto_error *err);
+PTO_API pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats *stats,
+                                                 const char *path, pto_error *err);
 
 typedef enum pto_graph_format {
     PTO_GRAPH_JSON = 0, /* {"nodes":[...],"edges":[[producer,consumer],...]} */
@@ -41,13 +41,13 @@ typedef enum pto_graph_format {
  * edges of pto_last_run_edges between them, duplicates removed, sorted by
  * (producer, consumer). DOT labels nodes "t<id> <kernel>"; AIC tasks are
  * blue boxes, AIV tasks green ellipses, dummies grey dashed diamonds. */
-pto_status pto_graph_write(const pto_device *dev, const char *path, pto_graph_format format,
-                           pto_error *err);
+PTO_API pto_status pto_graph_write(const pto_device *dev, const char *path, pto_graph_format format,
+                                   pto_error *err);
 
 /* Prints the stats table (tasks, wall time, ns/task, total_cycles,
  * per-core utilisation in wall time and in cycles, scheduler activity,
  * flow control), with a warning line when kernels reported no cycles. */
-void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats);
+PTO_API void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "pto/kernel.h"
+#include "pto/stats.h"
 
 #define PTO_DEP_NIL UINT32_MAX
 /* `fanout` of a completed task; dep pools are smaller than this. */
@@ -45,8 +46,8 @@
 
 /* Queue index of dependency-only tasks (no kernel, no core), and of MIX
  * tasks (parts on one cluster; see pto_submit_mix). */
-#define PTO_QUEUE_DUMMY 2
-#define PTO_QUEUE_MIX 3
+#define PTO_QUEUE_DUMMY PTO_RECORD_DUMMY
+#define PTO_QUEUE_MIX PTO_RECORD_MIX
 #define PTO_NQUEUES 4
 
 enum pto_task_state {

@@ -1,7 +1,9 @@
-/* The task buffer: the runtime core's bounded resources and the operations
- * on them that every front end and platform shares.
+/* The task buffer (pto_task_buffer): three of the runtime core's five
+ * bounded resources (DESIGN §4) and the operations on them that every front
+ * end and platform shares. The other two, the TensorMap (tensor_map.h) and
+ * the heap arena (heap_arena.h), sit beside it in the device state.
  *
- * Resources (all fixed at device open, reused across runs):
+ * Its resources (all fixed at device open, reused across runs):
  *   task ring   `window` slots; task id i lives in slot i & (window-1)
  *   dep pool    fanout nodes (see dep_pool.h)
  *   ready queues per dispatch target and queue (AIC, AIV, dependency-only

@@ -1,12 +1,23 @@
 /* Helpers shared by the tools library: core names, record validity, file
  * output and checked cJSON building. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/task.h"
-#include "util/error.h"
 #include "tools/tools_internal.h"
+
+pto_status pto_tools_fail(pto_error *err, pto_status s, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->status = s;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
 
 void pto_tools_core_label(uint32_t c, char *buf, size_t len)
 {
@@ -30,22 +41,22 @@ int pto_tools_record_valid(const pto_task_record *recs, size_t i)
     return recs && recs[i].task_id == (uint64_t)i;
 }
 
-int pto_tools_record_dummy(const pto_task_record *r) { return r->core_type == PTO_QUEUE_DUMMY; }
+int pto_tools_record_dummy(const pto_task_record *r) { return r->core_type == PTO_RECORD_DUMMY; }
 
 const char *pto_tools_type_name(uint8_t core_type)
 {
     switch (core_type) {
     case PTO_CORE_AIC: return "AIC";
     case PTO_CORE_AIV: return "AIV";
-    case PTO_QUEUE_DUMMY: return "dummy";
-    case PTO_QUEUE_MIX: return "MIX";
+    case PTO_RECORD_DUMMY: return "dummy";
+    case PTO_RECORD_MIX: return "MIX";
     default: return "?";
     }
 }
 
 const char *pto_tools_record_kernel(const pto_device *dev, const pto_task_record *r)
 {
-    if (r->core_type == PTO_QUEUE_MIX && r->func_id < 0)
+    if (r->core_type == PTO_RECORD_MIX && r->func_id < 0)
         return "mix";
     return pto_kernel_name(dev, r->func_id);
 }
@@ -55,7 +66,8 @@ pto_status pto_tools_write_text(const char *what, const char *path, const char *
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return pto_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path, strerror(errno));
+        return pto_tools_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path,
+                              strerror(errno));
     size_t len = strlen(text);
     int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
     int saved = errno;
@@ -64,7 +76,8 @@ pto_status pto_tools_write_text(const char *what, const char *path, const char *
         saved = errno;
     }
     if (bad)
-        return pto_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path, strerror(saved));
+        return pto_tools_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path,
+                              strerror(saved));
     return PTO_OK;
 }
 
