@@ -105,6 +105,7 @@ void pto_tb_reset(pto_task_buffer *tb)
     pto_dep_pool_reset(&tb->deps);
     tb->targets_pushed = 0;
     tb->ready_high_water = 0;
+    atomic_store_explicit(&tb->special, 0, memory_order_relaxed);
     for (int q = 0; q < PTO_NQUEUES; q++)
         if (pto_rq_size(&tb->ready[q])) /* a drained queue is a valid empty one */
             pto_rq_reset(&tb->ready[q]);

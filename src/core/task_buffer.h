@@ -36,6 +36,10 @@
 typedef struct pto_task_buffer {
     _Alignas(64) pto_task *tasks;
     uint32_t window, mask;
+    _Atomic uint32_t special;           /* this run has routed or MIX tasks (set by the
+                                 orchestrator before it publishes the first,
+                                 cleared by reset): until then dispatchers
+                                 skip the lanes' queues and the MIX queues */
     pto_ready_queue ready[PTO_NQUEUES]; /* target PTO_TARGET_ANY */
     uint32_t ntargets;
     pto_ready_queue *target_ready; /* ntargets * PTO_NQUEUES: queue q of target l
@@ -122,8 +126,11 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
 /* Gives the task just added a shape beyond one core (before publication):
  * nparts cores at once; for a MIX task (queue PTO_QUEUE_MIX) its parts
  * mask and the kernel of its AIV parts. */
-static inline void pto_tb_set_shape(pto_task *t, uint32_t nparts, uint32_t mix, int aiv_func_id)
+static inline void pto_tb_set_shape(pto_task_buffer *tb, pto_task *t, uint32_t nparts, uint32_t mix,
+                                    int aiv_func_id)
 {
+    if (mix)
+        atomic_store_explicit(&tb->special, 1, memory_order_relaxed);
     t->nparts = (uint8_t)nparts;
     t->mix = (uint8_t)mix;
     t->aiv_func_id = aiv_func_id;

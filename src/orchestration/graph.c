@@ -71,19 +71,23 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
     *out = 0;
     if (!slot_reserved) {
         pto_run_publish_batch(run);
-        if (pto_tb_live(&run->dev->tb) >= run->dev->tb.window)
+        if (pto_tb_live(&run->dev->tb) >= run->dev->tb.window) {
             pto_run_publish(run); /* may wait: the wired tasks must be able to run */
-        pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
-        if (st)
-            return st;
+            pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
+            if (st)
+                return st;
+        }
     }
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
         return PTO_OK;
     }
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
-    if (run->route && queue != PTO_QUEUE_DUMMY)
+    if (run->route && queue != PTO_QUEUE_DUMMY) {
         t->target = (uint8_t)run->route(run->route_arg, t);
+        if (t->target != PTO_TARGET_ANY)
+            atomic_store_explicit(&run->dev->tb.special, 1, memory_order_relaxed);
+    }
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;
@@ -159,11 +163,12 @@ pto_status pto_add_dep(pto_run *run, pto_task_id producer, pto_task_id consumer,
                         "submit or pto_read hands it to the schedulers",
                         (unsigned long long)consumer, (unsigned long long)(tb->next_id - 1));
     if (producer < lo)
-        return PTO_OK; /* producer already retired: nothing to wait for */
-    if (!pto_tb_dep_free(tb))
+        return PTO_OK;                       /* producer already retired: nothing to wait for */
+    if (!pto_tb_dep_free(tb)) {              /* (the common case needs no call into flow control) */
         pto_run_publish_upto(run, consumer); /* may wait; the consumer is still being wired */
-    if ((st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, 1, 0, 0, err)))
-        return st;
+        if ((st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, 1, 0, 0, err)))
+            return st;
+    }
     if (run->failed)
         return PTO_OK;
     if (producer < atomic_load(&tb->last_alive))

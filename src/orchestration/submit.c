@@ -278,7 +278,7 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
     }
     t->heap_mark = heap_mark;
     if (sh) /* before anything can publish it */
-        pto_tb_set_shape(t, sh->nparts, sh->mix, sh->aiv_func_id);
+        pto_tb_set_shape(tb, t, sh->nparts, sh->mix, sh->aiv_func_id);
     if (run->bounds) {
         pto_guard_set *g = &dev->guards[t->id & tb->mask];
         g->task = t->id;

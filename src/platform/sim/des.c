@@ -198,12 +198,14 @@ static void place(pto_sim *sim, uint32_t l)
     }
 }
 
-/* Dependency-only tasks first, then the lanes' own queues in lane order,
- * then the shared queues. */
+/* Dependency-only tasks first, then the lanes' own queues in lane order
+ * (a run without routed or MIX tasks has none), then the shared queues. */
 static void dispatch(pto_sim *sim)
 {
     pto_dispatch_dummies(sim, 0, 0);
-    for (uint32_t l = 0; l <= sim->nsched; l++)
+    uint32_t first =
+        atomic_load_explicit(&sim->dev->tb.special, memory_order_relaxed) ? 0 : sim->nsched;
+    for (uint32_t l = first; l <= sim->nsched; l++)
         place(sim, l);
 }
 

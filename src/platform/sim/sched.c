@@ -191,14 +191,17 @@ static void dispatch(pto_sim_sched *s)
     int active = atomic_load_explicit(&sim->dev->run_state.active, memory_order_acquire);
     if (active) {
         /* This lane's own queues first (tasks routed to it), then the shared
-         * ones. */
+         * ones; a run without routed or MIX tasks has only the latter. */
         pto_ready_queue *own = pto_tb_queue(tb, s->index, 0);
-        if (__builtin_expect(pto_rq_size(&own[PTO_QUEUE_MIX]) != 0, 0))
-            dispatch_mix(s, &own[PTO_QUEUE_MIX]);
-        if (__builtin_expect(pto_rq_size(&tb->ready[PTO_QUEUE_MIX]) != 0, 0))
-            dispatch_mix(s, &tb->ready[PTO_QUEUE_MIX]);
+        int special = atomic_load_explicit(&tb->special, memory_order_relaxed) != 0;
+        if (__builtin_expect(special, 0)) {
+            if (pto_rq_size(&own[PTO_QUEUE_MIX]))
+                dispatch_mix(s, &own[PTO_QUEUE_MIX]);
+            if (pto_rq_size(&tb->ready[PTO_QUEUE_MIX]))
+                dispatch_mix(s, &tb->ready[PTO_QUEUE_MIX]);
+        }
         for (int type = 0; type < PTO_CORE_TYPES; type++) {
-            if (__builtin_expect(pto_rq_size(&own[type]) != 0, 0) && s->nidle[type])
+            if (__builtin_expect(special, 0) && s->nidle[type] && pto_rq_size(&own[type]))
                 dispatch_queue(s, &own[type], type);
             dispatch_queue(s, &tb->ready[type], type);
             if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(&tb->ready[type]))
