@@ -124,9 +124,14 @@ static int try_get(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_
     pto_device *dev = run->dev;
     if (r == PTO_STALL_HEAP_ARENA_FULL)
         return pto_heap_alloc(&dev->heap, need, heap_out, heap_mark) == 0;
-    if (r == PTO_STALL_TENSORMAP_POOL_FULL && capacity(dev, r) - in_use(dev, r) < need)
-        pto_tmap_retire(&dev->tmap, atomic_load(&dev->tb.last_alive));
-    return capacity(dev, r) - in_use(dev, r) >= need;
+    flow_level l = level(dev, r);
+    if (l.capacity - l.in_use >= need)
+        return 1;
+    if (r != PTO_STALL_TENSORMAP_POOL_FULL)
+        return 0;
+    pto_tmap_retire(&dev->tmap, atomic_load(&dev->tb.last_alive));
+    l = level(dev, r);
+    return l.capacity - l.in_use >= need;
 }
 
 /* Why the oldest unretired task cannot retire; sets *scope_depth to the

@@ -160,12 +160,12 @@ static pto_task *next_task(pto_sim *sim, uint32_t l, uint32_t q, uint32_t *slot)
  * declared cores are idle, a one-core task or an SPMD part on the lowest
  * idle core of its type. A task that does not fit (yet) is held at the
  * head of its queue. */
-static void place(pto_sim *sim, uint32_t l)
+static void place(pto_sim *sim, uint32_t l, int special)
 {
     const uint64_t *cores = sim->lane_cores[l];
     pto_task *t;
     uint32_t slot;
-    while ((t = next_task(sim, l, PTO_QUEUE_MIX, &slot))) {
+    while (special && (t = next_task(sim, l, PTO_QUEUE_MIX, &slot))) {
         uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, got[3];
         while (b < nblocks &&
                !(cores[b * PTO_CORES_PER_BLOCK >> 6] >> (b * PTO_CORES_PER_BLOCK & 63) & 1 &&
@@ -203,10 +203,9 @@ static void place(pto_sim *sim, uint32_t l)
 static void dispatch(pto_sim *sim)
 {
     pto_dispatch_dummies(sim, 0, 0);
-    uint32_t first =
-        atomic_load_explicit(&sim->dev->tb.special, memory_order_relaxed) ? 0 : sim->nsched;
-    for (uint32_t l = first; l <= sim->nsched; l++)
-        place(sim, l);
+    int special = atomic_load_explicit(&sim->dev->tb.special, memory_order_relaxed) != 0;
+    for (uint32_t l = special ? 0 : sim->nsched; l <= sim->nsched; l++)
+        place(sim, l, special);
 }
 
 int pto_des_step(pto_sim *sim)
