@@ -320,12 +320,12 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
     }
     /* Capacity >= window, so the pushes cannot fail while the ring bounds
      * the number of live tasks. */
-    for (uint32_t q = 0; q < PTO_NQUEUES; q++)
+    for (uint32_t m = queues; m; m &= m - 1) {
+        uint32_t q = (uint32_t)__builtin_ctz(m);
         if (n[q])
             pto_rq_push_n(&tb->ready[q], ready[q], n[q]);
-    for (uint32_t q = 0; q < PTO_NQUEUES; q++)
-        if (queues >> q & 1)
-            note_ready_level(tb, &tb->ready[q]);
+        note_ready_level(tb, &tb->ready[q]);
+    }
     for (uint64_t m = tb->targets_pushed; m; m &= m - 1)
         for (uint32_t q = 0; q < PTO_NQUEUES; q++)
             note_ready_level(tb, pto_tb_queue(tb, (uint32_t)__builtin_ctzll(m), q));

@@ -181,19 +181,20 @@ static void place(pto_sim *sim, uint32_t l, int special)
         run_token(sim, got[0]);
     }
     for (int type = 0; type < PTO_CORE_TYPES; type++) {
-        while (lowest_idle(sim, type, cores) >= 0 &&
+        int c;
+        while ((c = lowest_idle(sim, type, cores)) >= 0 &&
                (t = next_task(sim, l, (uint32_t)type, &slot))) {
-            int c;
-            do {
-                c = lowest_idle(sim, type, cores);
-                if (c < 0)
-                    break;
+            for (;;) { /* one part, or an SPMD task's parts while cores are idle */
                 uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
                 pto_dispatch_start(sim, (uint32_t)c, t, slot, part, sim->des_now);
                 run_token(sim, (uint32_t)c);
-            } while (t->nparts > 1 && t->parts_sent < t->nparts);
-            if (c < 0) /* an SPMD task with parts left */
-                sim->des_held[l][type] = slot;
+                if (t->nparts == 1 || t->parts_sent == t->nparts)
+                    break;
+                if ((c = lowest_idle(sim, type, cores)) < 0) {
+                    sim->des_held[l][type] = slot; /* parts left */
+                    break;
+                }
+            }
         }
     }
 }
@@ -202,7 +203,8 @@ static void place(pto_sim *sim, uint32_t l, int special)
  * (a run without routed or MIX tasks has none), then the shared queues. */
 static void dispatch(pto_sim *sim)
 {
-    pto_dispatch_dummies(sim, 0, 0);
+    if (pto_rq_size(&sim->dev->tb.ready[PTO_QUEUE_DUMMY]))
+        pto_dispatch_dummies(sim, 0, 0);
     int special = atomic_load_explicit(&sim->dev->tb.special, memory_order_relaxed) != 0;
     for (uint32_t l = special ? 0 : sim->nsched; l <= sim->nsched; l++)
         place(sim, l, special);
