@@ -27,6 +27,8 @@
 #ifndef PTO_SIM_DISPATCH_H
 #define PTO_SIM_DISPATCH_H
 
+#include "core/cycles.h"
+#include "core/device.h"
 #include "core/task_buffer.h"
 #include "platform/sim/sim.h"
 
@@ -37,9 +39,29 @@ static inline uint64_t pto_dispatch_payload(uint32_t slot, uint32_t part)
 }
 
 /* Starts part `part` of task t (ring slot `slot`) on idle core c. The
- * caller rings c's executor (threaded) or runs the token (deterministic). */
-void pto_dispatch_start(pto_sim *sim, uint32_t c, pto_task *t, uint32_t slot, uint32_t part,
-                        uint64_t floor);
+ * caller rings c's executor (threaded) or runs the token (deterministic).
+ * (Inline, as the per-task parts of the mechanism below: both drivers run
+ * them for every task.) */
+static inline void pto_dispatch_start(pto_sim *sim, uint32_t c, pto_task *t, uint32_t slot,
+                                      uint32_t part, uint64_t floor)
+{
+    pto_device *dev = sim->dev;
+    pto_sim_core_sched *cs = &sim->csched[c];
+    uint64_t ready = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
+    uint64_t start = cs->clock > ready ? cs->clock : ready;
+    if (start < floor)
+        start = floor;
+    if (part == 0 && t->id < dev->cfg.trace_capacity) /* its trace record: written at FIN */
+        __builtin_prefetch(&dev->records[t->id], 1);
+    cs->start_cycle = start + dev->cfg.dispatch_cycles;
+    cs->slot = slot;
+    cs->busy = 1;
+    cs->token++;
+    atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
+    atomic_store_explicit(&sim->hs[c].in.task_slot, pto_dispatch_payload(slot, part),
+                          memory_order_relaxed);
+    atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
+}
 
 /* MIX: whether every core of block b that t declares is idle. */
 int pto_dispatch_mix_fits(pto_sim *sim, const pto_task *t, uint32_t block);
@@ -53,11 +75,55 @@ uint32_t pto_dispatch_mix(pto_sim *sim, uint32_t block, pto_task *t, uint32_t sl
  * its longest part), for the deterministic event queue. */
 uint64_t pto_dispatch_end(pto_sim *sim, uint32_t c);
 
+/* Core c ran a part of t for `cycles`: its clock, busy and uncosted cycles.
+ * Returns the part's end (clamped at PTO_CYCLE_LIMIT, which fails the run). */
+static inline uint64_t pto_dispatch_account(pto_sim *sim, uint32_t c, pto_task *t, uint64_t cycles)
+{
+    pto_sim_core_sched *cs = &sim->csched[c];
+    int over;
+    uint64_t dur = cycles, end = pto_cycle_end(cs->start_cycle, cycles, &over);
+    if (__builtin_expect(over, 0)) { /* fails the run; clamped (core/cycles.h) */
+        pto_run_state_fail_cycles(&sim->dev->run_state, t->id, t->func_id, cs->start_cycle, cycles);
+        dur = end > cs->start_cycle ? end - cs->start_cycle : 0;
+    }
+    cs->clock = end;
+    cs->busy_cycles += dur;
+    cs->busy = 0;
+    if (!cycles) {
+        cs->uncosted++;
+        cs->uncosted_func = t->func_id;
+    }
+    return end;
+}
+
+static inline void pto_dispatch_record(pto_device *dev, pto_task *t, uint64_t start)
+{
+    if (t->id < dev->cfg.trace_capacity) {
+        dev->records[t->id].start_cycle = start;
+        dev->records[t->id].end_cycle = t->end_cycle;
+        dev->records[t->id].parts = t->nparts;
+    }
+}
+
+uint32_t pto_dispatch_finish_parts(pto_sim *sim, uint32_t c, pto_task *t, uint32_t freed[3],
+                                   int *done);
+
 /* FIN of core c running (a part of) t: accounts what it ran, puts the cores
  * it frees in freed[] (returns their count), and sets *done when t has
  * finished every part (its end_cycle and record are then set; the caller
  * completes it with pto_tb_complete). */
-uint32_t pto_dispatch_finish(pto_sim *sim, uint32_t c, pto_task *t, uint32_t freed[3], int *done);
+static inline uint32_t pto_dispatch_finish(pto_sim *sim, uint32_t c, pto_task *t, uint32_t freed[3],
+                                           int *done)
+{
+    if (__builtin_expect(t->nparts != 1, 0))
+        return pto_dispatch_finish_parts(sim, c, t, freed, done);
+    uint64_t start = sim->csched[c].start_cycle;
+    t->end_cycle = pto_dispatch_account(sim, c, t, sim->hs[c].out.cycles);
+    pto_dispatch_record(sim->dev, t, start);
+    freed[0] = c;
+    *done = 1;
+    return 1;
+}
 
 /* Completes every task in the dependency-only queue (take: as for
  * pto_tb_complete). Returns how many. */

@@ -14,8 +14,9 @@
 /* Runs kernel k of task t as core c (the part's block and sub-block set for
  * pto_block_idx & co); returns the cycles it reported, or 0 when it did not
  * run (no kernel, or a dead device: its tasks drain unrun). */
-static uint64_t run_part(pto_sim *sim, const pto_kernel_entry *k, pto_task *t, uint32_t c,
-                         uint32_t idx, uint32_t num, uint32_t sub, uint32_t subnum)
+static inline __attribute__((always_inline)) uint64_t
+run_part(pto_sim *sim, const pto_kernel_entry *k, pto_task *t, uint32_t c, uint32_t idx,
+         uint32_t num, uint32_t sub, uint32_t subnum)
 {
     if (!k || atomic_load_explicit(&sim->dead, memory_order_relaxed))
         return 0;
