@@ -33,6 +33,12 @@ typedef struct pto_error {
     char msg[PTO_ERROR_MSG_MAX];
 } pto_error;
 
+/* Sets err (when non-NULL) to status s and the printf-style message, and
+ * returns s, so a failing function -- an orchestration function, a tool --
+ * can `return pto_fail(err, PTO_ERR_INVALID, "...", ...)`. */
+PTO_API pto_status pto_fail(pto_error *err, pto_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Stable upper-case name of a status, e.g. "PTO_ERR_CYCLE". */
 PTO_API const char *pto_status_name(pto_status s);
 

@@ -73,7 +73,7 @@ static pto_status collect_edges(const pto_device *dev, size_t nrecs, pto_edge **
         return PTO_OK;
     pto_edge *e = malloc(n * sizeof *e);
     if (!e)
-        return pto_tools_fail(err, PTO_ERR_NOMEM, "graph: out of memory copying %zu edges", n);
+        return pto_fail(err, PTO_ERR_NOMEM, "graph: out of memory copying %zu edges", n);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (edges[i].producer < nrecs && edges[i].consumer < nrecs)
@@ -140,9 +140,9 @@ static pto_status write_json(const pto_device *dev, const char *path, const pto_
     char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
-        return pto_tools_fail(err, PTO_ERR_NOMEM,
-                              "graph: out of memory building the JSON for %zu nodes, %zu edges",
-                              nrecs, nedges);
+        return pto_fail(err, PTO_ERR_NOMEM,
+                        "graph: out of memory building the JSON for %zu nodes, %zu edges", nrecs,
+                        nedges);
     pto_status s = pto_tools_write_text("graph", path, text, err);
     cJSON_free(text);
     return s;
@@ -205,8 +205,7 @@ static pto_status write_dot(const pto_device *dev, const char *path, const pto_t
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return pto_tools_fail(err, PTO_ERR_IO, "graph: cannot open '%s': %s", path,
-                              strerror(errno));
+        return pto_fail(err, PTO_ERR_IO, "graph: cannot open '%s': %s", path, strerror(errno));
     fputs("digraph pto {\n", f);
     fputs("  node [fontname=\"Helvetica\"];\n", f);
     for (size_t i = 0; i < nrecs; i++)
@@ -221,8 +220,8 @@ static pto_status write_dot(const pto_device *dev, const char *path, const pto_t
         saved = errno;
     }
     if (bad)
-        return pto_tools_fail(err, PTO_ERR_IO, "graph: cannot write '%s': %s", path,
-                              strerror(saved ? saved : EIO));
+        return pto_fail(err, PTO_ERR_IO, "graph: cannot write '%s': %s", path,
+                        strerror(saved ? saved : EIO));
     return PTO_OK;
 }
 
@@ -230,9 +229,9 @@ pto_status pto_graph_write(const pto_device *dev, const char *path, pto_graph_fo
                            pto_error *err)
 {
     if (!dev || !path)
-        return pto_tools_fail(err, PTO_ERR_INVALID, "graph: device and path are required");
+        return pto_fail(err, PTO_ERR_INVALID, "graph: device and path are required");
     if (format != PTO_GRAPH_JSON && format != PTO_GRAPH_DOT)
-        return pto_tools_fail(err, PTO_ERR_INVALID, "graph: unknown format %d", (int)format);
+        return pto_fail(err, PTO_ERR_INVALID, "graph: unknown format %d", (int)format);
     const pto_task_record *recs;
     size_t nrecs = pto_tools_records(dev, &recs);
     pto_edge *edges = NULL;

@@ -7,18 +7,6 @@
 
 #include "tools/tools_internal.h"
 
-pto_status pto_tools_fail(pto_error *err, pto_status s, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        err->status = s;
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
-
 void pto_tools_core_label(uint32_t c, char *buf, size_t len)
 {
     uint32_t block = c / PTO_CORES_PER_BLOCK;
@@ -66,8 +54,7 @@ pto_status pto_tools_write_text(const char *what, const char *path, const char *
 {
     FILE *f = fopen(path, "w");
     if (!f)
-        return pto_tools_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path,
-                              strerror(errno));
+        return pto_fail(err, PTO_ERR_IO, "%s: cannot open '%s': %s", what, path, strerror(errno));
     size_t len = strlen(text);
     int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
     int saved = errno;
@@ -76,8 +63,7 @@ pto_status pto_tools_write_text(const char *what, const char *path, const char *
         saved = errno;
     }
     if (bad)
-        return pto_tools_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path,
-                              strerror(saved));
+        return pto_fail(err, PTO_ERR_IO, "%s: cannot write '%s': %s", what, path, strerror(saved));
     return PTO_OK;
 }
 

@@ -9,12 +9,8 @@
 
 #include "pto/tools.h"
 
-/* Sets err (if non-NULL) to s and the message, and returns s. The tools'
- * own copy of util/error.h's pto_fail: libpto.so exports only the public
- * API, and the tools use nothing else, so they link with libpto.so or with
- * the library's objects alike. */
-pto_status pto_tools_fail(pto_error *err, pto_status s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The tools use only the public API (pto_fail included), so they link with
+ * libpto.so or with the library's objects alike. */
 
 /* "b<block>.AIC" or "b<block>.AIV<k>" for core index c: the lane and table
  * name of a core everywhere in the tools. */

@@ -74,7 +74,7 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
                                          const char *path, pto_error *err)
 {
     if (!dev || !path)
-        return pto_tools_fail(err, PTO_ERR_INVALID, "cycle trace: device and path are required");
+        return pto_fail(err, PTO_ERR_INVALID, "cycle trace: device and path are required");
 
     pto_device_info info;
     pto_device_get_info(dev, &info);
@@ -135,9 +135,8 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
     char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     if (!text)
-        return pto_tools_fail(err, PTO_ERR_NOMEM,
-                              "cycle trace: out of memory building the JSON for %zu records",
-                              nrecs);
+        return pto_fail(err, PTO_ERR_NOMEM,
+                        "cycle trace: out of memory building the JSON for %zu records", nrecs);
     pto_status s = pto_tools_write_text("cycle trace", path, text, err);
     cJSON_free(text);
     return s;

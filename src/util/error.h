@@ -4,9 +4,7 @@
 
 #include "pto/status.h"
 
-/* Sets err (if non-NULL) and returns s, so callers can `return pto_fail(...)`. */
-pto_status pto_fail(pto_error *err, pto_status s, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* pto_fail (setting err and returning the status) is public: pto/status.h. */
 
 /* Appends to err->msg (truncating) without changing the status. */
 void pto_error_append(pto_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
