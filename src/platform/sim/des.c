@@ -122,8 +122,11 @@ void pto_des_begin(pto_sim *sim)
     for (int t = 0; t < PTO_CORE_TYPES; t++)
         for (int w = 0; w < PTO_BELL_WORDS; w++)
             sim->des_idle[t][w] = 0;
+    /* Every core is idle when a run starts (the previous run completed
+     * every task it dispatched), so the scheduler threads' busy flags need
+     * not be read here. */
     for (uint32_t c = 0; c < sim->ncores; c++)
-        set_idle(sim, c, !sim->csched[c].busy);
+        set_idle(sim, c, 1);
 }
 
 /* Runs the token just written to core c (its kernel, at dispatch) and
