@@ -202,14 +202,10 @@ static void test_bad_shapes(void **s)
                           "PTO_MIX_AIV0 (2) and PTO_MIX_AIV1 (4)"},
         {PTO_ERR_INVALID, "pto_submit_mix: parts 0xf is not a non-empty set of PTO_MIX_AIC (1), "
                           "PTO_MIX_AIV0 (2) and PTO_MIX_AIV1 (4)"},
-        {PTO_ERR_NOT_FOUND,
-         "pto_submit_mix: aic_func_id 9 (the AIC part's kernel) is not a registered kernel"},
-        {PTO_ERR_INVALID,
-         "pto_submit_mix: aic_func_id 4 (mix_v) is registered for AIV, but runs the AIC part"},
-        {PTO_ERR_INVALID,
-         "pto_submit_mix: aiv_func_id 3 (mix_c) is registered for AIC, but runs the AIV part"},
-        {PTO_ERR_NOT_FOUND,
-         "pto_submit_mix: aiv_func_id -1 (the AIV part's kernel) is not a registered kernel"},
+        {PTO_ERR_NOT_FOUND, "pto_submit_mix: aic_func_id 9 is not a registered kernel"},
+        {PTO_ERR_INVALID, "pto_submit_mix: aic_func_id 4 (mix_v) is registered for AIV, not AIC"},
+        {PTO_ERR_INVALID, "pto_submit_mix: aiv_func_id 3 (mix_c) is registered for AIC, not AIV"},
+        {PTO_ERR_NOT_FOUND, "pto_submit_mix: aiv_func_id -1 is not a registered kernel"},
         {PTO_ERR_INVALID, "pto_submit_spmd: 17 params (at most 16)"},
     };
     pto_device *dev = open_dev(2, 1);

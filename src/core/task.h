@@ -50,6 +50,14 @@
 #define PTO_QUEUE_MIX PTO_RECORD_MIX
 #define PTO_NQUEUES 4
 
+/* "AIC", "AIV", "dummy" or "MIX" for a task's queue (core_type), for
+ * messages. */
+static inline const char *pto_queue_name(uint32_t q)
+{
+    static const char *const names[] = {"AIC", "AIV", "dummy", "MIX"};
+    return q < sizeof names / sizeof names[0] ? names[q] : "?";
+}
+
 enum pto_task_state {
     PTO_TASK_PENDING = 0, /* added, waiting for producers or publication */
     PTO_TASK_READY,       /* in a ready queue */

@@ -10,19 +10,16 @@
 
 _Thread_local struct pto_run *pto_orchestrating;
 
-pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id, pto_core_type type,
-                                pto_error *err)
+pto_status pto_run_check_kernel(pto_run *run, const char *what, const char *arg, int func_id,
+                                pto_core_type type, pto_error *err)
 {
     const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
     if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: func_id %d is not a registered kernel", what,
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: %s %d is not a registered kernel", what, arg,
                         func_id);
     if (type != k->type)
-        return pto_fail(err, PTO_ERR_INVALID, "%s: func_id %d (%s) is registered for %s, not %s",
-                        what, func_id, k->name, k->type == PTO_CORE_AIC ? "AIC" : "AIV",
-                        type == PTO_CORE_AIC   ? "AIC"
-                        : type == PTO_CORE_AIV ? "AIV"
-                                               : "?");
+        return pto_fail(err, PTO_ERR_INVALID, "%s: %s %d (%s) is registered for %s, not %s", what,
+                        arg, func_id, k->name, pto_queue_name(k->type), pto_queue_name(type));
     return PTO_OK;
 }
 
@@ -123,7 +120,7 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uin
     pto_status st = pto_run_check_building(run, "pto_add_task", err);
     if (st)
         return st;
-    if ((st = pto_run_check_kernel(run, "pto_add_task", func_id, type, err)))
+    if ((st = pto_run_check_kernel(run, "pto_add_task", "func_id", func_id, type, err)))
         return st;
     if (nargs > PTO_MAX_ARGS || (nargs && !args))
         return pto_fail(err, PTO_ERR_INVALID, "pto_add_task: %u args (at most %d, non-NULL)", nargs,

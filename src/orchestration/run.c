@@ -178,7 +178,7 @@ pto_status pto_run_watchdog(pto_run *run, pto_error *err, const char *fmt, ...)
         pto_task *t = &dev->tb.tasks[slots[i]];
         pto_error_append(e, " Still running: t%llu (kernel %s) on core %u (%s), func_id %d.",
                          (unsigned long long)t->id, pto_kernel_name(dev, t->func_id), cores[i],
-                         pto_core_type_of(cores[i]) == PTO_CORE_AIC ? "AIC" : "AIV", t->func_id);
+                         pto_queue_name(pto_core_type_of(cores[i])), t->func_id);
     }
     if (!n)
         pto_error_append(e, " No core is running a task: the remaining tasks wait "

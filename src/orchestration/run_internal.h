@@ -130,8 +130,10 @@ extern _Thread_local struct pto_run *pto_orchestrating;
 /* graph.c */
 pto_status pto_run_check_building(pto_run *run, const char *what, pto_error *err);
 /* func_id is registered, for this core type. */
-pto_status pto_run_check_kernel(pto_run *run, const char *what, int func_id, pto_core_type type,
-                                pto_error *err);
+/* func_id (passed as argument `arg`, for the message) is registered, for
+ * this core type. */
+pto_status pto_run_check_kernel(pto_run *run, const char *what, const char *arg, int func_id,
+                                pto_core_type type, pto_error *err);
 /* Streamed runs publish tasks in batches: the newest task is held back so
  * that pto_add_dep can still wire it, and the ones before it are published
  * together once `batch` are waiting. The scheduler then trails the

@@ -306,7 +306,7 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
     pto_status st = pto_run_check_building(run, "pto_submit", err);
     if (st)
         return st;
-    if ((st = pto_run_check_kernel(run, "pto_submit", func_id, type, err)))
+    if ((st = pto_run_check_kernel(run, "pto_submit", "func_id", func_id, type, err)))
         return st;
     return submit(run, "pto_submit", func_id, type, NULL, params, nparams, out, err);
 }
@@ -319,8 +319,6 @@ pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, p
         return st;
     return submit(run, "pto_submit_dummy", -1, PTO_QUEUE_DUMMY, NULL, params, nparams, out, err);
 }
-
-static const char *type_name(pto_core_type type) { return type == PTO_CORE_AIC ? "AIC" : "AIV"; }
 
 pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type, uint32_t block_num,
                            pto_param *params, uint32_t nparams, pto_task_id *out, pto_error *err)
@@ -343,28 +341,11 @@ pto_status pto_submit_spmd(pto_run *run, int func_id, pto_core_type type, uint32
         return pto_fail(err, PTO_ERR_INVALID,
                         "%s: block_num %u is more than the device's %u %s cores (%u per block, "
                         "%u blocks)",
-                        what, block_num, cores, type_name(type), per_block, blocks);
-    if ((st = pto_run_check_kernel(run, what, func_id, type, err)))
+                        what, block_num, cores, pto_queue_name(type), per_block, blocks);
+    if ((st = pto_run_check_kernel(run, what, "func_id", func_id, type, err)))
         return st;
     shape sh = {block_num, 0, -1};
     return submit(run, what, func_id, type, &sh, params, nparams, out, err);
-}
-
-/* The kernel of a declared MIX part: registered, for that part's core type. */
-static pto_status check_mix_kernel(pto_run *run, const char *arg, int func_id, pto_core_type type,
-                                   pto_error *err)
-{
-    const pto_kernel_entry *k = pto_kernel_lookup(&run->dev->kernels, func_id);
-    if (!k)
-        return pto_fail(err, PTO_ERR_NOT_FOUND,
-                        "pto_submit_mix: %s %d (the %s part's kernel) is not a registered kernel",
-                        arg, func_id, type_name(type));
-    if (k->type != type)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "pto_submit_mix: %s %d (%s) is registered for %s, but runs the %s "
-                        "part",
-                        arg, func_id, k->name, type_name(k->type), type_name(type));
-    return PTO_OK;
 }
 
 pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv_func_id,
@@ -380,9 +361,11 @@ pto_status pto_submit_mix(pto_run *run, uint32_t parts, int aic_func_id, int aiv
                         "PTO_MIX_AIV0 (2) and PTO_MIX_AIV1 (4)",
                         what, parts);
     int aic = (parts & PTO_MIX_AIC) != 0, aiv = (parts & (PTO_MIX_AIV0 | PTO_MIX_AIV1)) != 0;
-    if (aic && (st = check_mix_kernel(run, "aic_func_id", aic_func_id, PTO_CORE_AIC, err)))
+    if (aic &&
+        (st = pto_run_check_kernel(run, what, "aic_func_id", aic_func_id, PTO_CORE_AIC, err)))
         return st;
-    if (aiv && (st = check_mix_kernel(run, "aiv_func_id", aiv_func_id, PTO_CORE_AIV, err)))
+    if (aiv &&
+        (st = pto_run_check_kernel(run, what, "aiv_func_id", aiv_func_id, PTO_CORE_AIV, err)))
         return st;
     shape sh = {(uint32_t)__builtin_popcount(parts), parts, aiv ? aiv_func_id : -1};
     return submit(run, what, aic ? aic_func_id : -1, PTO_QUEUE_MIX, &sh, params, nparams, out, err);

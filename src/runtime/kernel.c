@@ -77,10 +77,9 @@ static pto_status check_type_change(pto_device *dev, int func_id, pto_core_type 
                             "%s(func_id %d): task t%llu of the graph being built uses it "
                             "as %s%s; it cannot become %s before that graph has run "
                             "(register it with another func_id)",
-                            what, func_id, (unsigned long long)id,
-                            used == PTO_CORE_AIC ? "AIC" : "AIV",
+                            what, func_id, (unsigned long long)id, pto_queue_name((uint32_t)used),
                             t->core_type == PTO_QUEUE_MIX ? " (a MIX part)" : "",
-                            type == PTO_CORE_AIC ? "AIC" : "AIV");
+                            pto_queue_name(type));
     }
     return PTO_OK;
 }

@@ -170,10 +170,11 @@ static void place(pto_sim *sim, uint32_t l, int special)
     uint32_t slot;
     while (special && (t = next_task(sim, l, PTO_QUEUE_MIX, &slot))) {
         uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, got[3];
-        while (b < nblocks &&
-               !(cores[b * PTO_CORES_PER_BLOCK >> 6] >> (b * PTO_CORES_PER_BLOCK & 63) & 1 &&
-                 pto_dispatch_mix_fits(sim, t, b)))
-            b++;
+        for (; b < nblocks; b++) { /* a block of this lane (lanes hold whole blocks) */
+            uint32_t c = b * PTO_CORES_PER_BLOCK;
+            if ((cores[c >> 6] >> (c & 63) & 1) && pto_dispatch_mix_fits(sim, t, b))
+                break;
+        }
         if (b == nblocks) {
             sim->des_held[l][PTO_QUEUE_MIX] = slot;
             break;
