@@ -680,7 +680,8 @@ static void test_reductions(void **state)
     assert_true(pto_tile_getf(&d, 1, 0) == -1.0f);
     untouched_outside(&d, 3, 1);
     sentinel(&d, 8, 8);
-    EXPECT_COST(pto_t_row_mean(&d, &a), 3);
+    /* row_mean = row_sum (3 x 1 result: 3) + divs of the sums by 5 (3 x 1: 3) */
+    EXPECT_COST(pto_t_row_mean(&d, &a), 3 + 3);
     assert_true(pto_tile_getf(&d, 0, 0) == -4.0f);
     assert_true(pto_tile_getf(&d, 1, 0) == 1.0f);
     assert_true(pto_tile_getf(&d, 2, 0) == 6.0f);
@@ -705,19 +706,23 @@ static void test_reductions(void **state)
     EXPECT_COST(pto_t_row_sum(&id, &i), 2);
     assert_int_equal(pto_tile_geti(&id, 0, 0), -6);
     assert_int_equal(pto_tile_geti(&id, 1, 0), 24);
-    EXPECT_COST(pto_t_row_mean(&id, &i), 2);
+    EXPECT_COST(pto_t_row_mean(&id, &i), 2 + 2); /* row_sum 2 x 1 + divs 2 x 1 */
     assert_int_equal(pto_tile_geti(&id, 0, 0), -2);
     EXPECT_COST(pto_t_row_max(&id, &i), 2);
     assert_int_equal(pto_tile_geti(&id, 1, 0), 9);
     untouched_outside(&id, 2, 1);
 
-    /* 16x16 row_sum costs 16 (the destination is 16 x 1) */
+    /* 16x16 row_sum costs 16 (the destination is 16 x 1); row_mean costs what
+     * its lowering does, row_sum 16 + divs 16 on the 16 x 1 sums = 32 */
     {
         PTO_TILE_DECL(x, PTO_F32, 16, 16);
         PTO_TILE_DECL(s, PTO_F32, 16, 1);
         EXPECT_COST(pto_t_fill(&x, 1.0f), 256);
         EXPECT_COST(pto_t_row_sum(&s, &x), 16);
         assert_true(pto_tile_getf(&s, 15, 0) == 16.0f);
+        EXPECT_COST(pto_t_divs(&s, &s, 16.0f), 16);
+        EXPECT_COST(pto_t_row_mean(&s, &x), 32);
+        assert_true(pto_tile_getf(&s, 15, 0) == 1.0f);
     }
     EXPECT_FAIL(pto_t_row_sum(&narrow, &a)); /* 2 rows < 3 */
     pto_tile_set_valid(&a, 3, 0);
@@ -1031,6 +1036,22 @@ static void test_rmsnorm_1072(void **state)
         inv = 1.0f / sqrtf(s / 16.0f);
         for (c = 0; c < 16; c++)
             assert_float_equal(out[r * 16 + c], in[r * 16 + c] * inv, 1e-5);
+    }
+
+    /* row_mean is row_sum + divs (DESIGN §5), so the same rmsnorm written with
+     * it costs the same: 256 + 256 + row_mean (16 + 16) + 16 + 256 + 256 = 1072 */
+    {
+        float out2[16 * 16];
+        pto_cycles_reset();
+        assert_int_equal(pto_t_load(&x, in, 16), 0);
+        assert_int_equal(pto_t_mul(&sq, &x, &x), 0);
+        assert_int_equal(pto_t_row_mean(&ss, &sq), 0);
+        assert_int_equal(pto_t_rsqrt(&ss, &ss), 0);
+        assert_int_equal(pto_t_row_expand_mul(&y, &x, &ss), 0);
+        assert_int_equal(pto_t_store(out2, 16, &y), 0);
+        assert_int_equal(pto_cycles_read(), 1072);
+        for (r = 0; r < 16 * 16; r++)
+            assert_float_equal(out2[r], out[r], 1e-5);
     }
 }
 

@@ -47,17 +47,47 @@
  *   any overlap at all for matmul, topk and the broadcast operand of
  *   row/col-expand ops.
  *
- * Cost model (DESIGN §5), in cycles, charged only on success:
- *   load, move, convert, fill, every elementwise / scalar / unary /
- *   row-expand / col-expand op:   dst.valid_rows * dst.valid_cols
- *   store:                         src.valid_rows * src.valid_cols
- *   row reductions (sum/max/min/mean): dst valid region = valid_rows * 1
- *   matmul (and matmul_acc):       M * K * N
- *   sort32:                        5 * n, n = number of elements sorted
- *   topk:                          5 * n (sort32 of every element of the rows)
- *                                  + rows * k (merging into the result)
+ * Cost model (DESIGN §5), in cycles, charged only on success
+ *   The rule: an op that is one instruction of the reference (PTO-WSP's CPU
+ *   simulation of PTO-ISA) costs the valid region of its destination,
+ *   valid_rows * valid_cols (a store: of its source); matmul costs M*K*N and
+ *   sort32 5*n. An op the reference lowers to several instructions costs the
+ *   sum of theirs. Every op here, checked against that rule (R x C = the
+ *   destination's valid region after the op, the source's for store):
+ *
+ *   op                        lowering                          cycles
+ *   load, store               one load / store                  R*C
+ *   move, convert, fill       one move / convert / broadcast    R*C
+ *   add sub mul div max min   one elementwise op                R*C
+ *   adds subs muls divs       one tile-scalar op                R*C
+ *     maxs mins
+ *   row_expand_{add,sub,mul,  one row-expand op                 R*C
+ *     div,max,min}
+ *   col_expand_{add,sub,      one col-expand op                 R*C
+ *     mul,div}
+ *   exp rsqrt log sqrt        one unary op                      R*C
+ *     neg abs
+ *   relu                      one max with the scalar 0         R*C
+ *   recip                     one divide of the scalar 1 by it  R*C
+ *   silu                      one op (see below)                R*C
+ *   row_sum row_max row_min   one row reduction (dst R x 1)     R
+ *   row_mean                  row sum (R x 1) + divide of the   R + R = 2*R
+ *                             sums by valid_cols (R x 1)
+ *   matmul                    one matmul                        M*K*N
+ *   matmul_acc                one accumulating matmul           M*K*N
+ *   sort32                    one sort32 of the source          5*R*W
+ *   topk                      sort32 of the source + one merge  5*R*W + R*k
+ *                             of the sorted blocks into R x k
+ *   (M, K, N: A is M x K, B is K x N; W: the source's valid_cols.)
+ *
+ *   silu is charged as one op because the reference has no lowering for it:
+ *   its CPU simulation charges an op without an instruction once, the size
+ *   of its result, rather than expanding it into exp/add/div.
+ *
  *   e.g. rmsnorm of a 16x16 f32 tile (load, mul, row_sum, divs, rsqrt,
- *   row_expand_mul, store) = 256+256+16+16+16+256+256 = 1072 cycles.
+ *   row_expand_mul, store) = 256+256+16+16+16+256+256 = 1072 cycles; the
+ *   same with row_mean in place of row_sum + divs is the same 1072
+ *   (row_mean 32 = row_sum 16 + divs 16).
  */
 #ifndef PTO_TILE_H
 #define PTO_TILE_H
@@ -906,7 +936,9 @@ static inline int pto_tile__rowred(pto_tile *dst, const pto_tile *a, int op)
     }
     dst->valid_rows = vr;
     dst->valid_cols = 1;
-    pto_tile__charge(vr, 1);
+    pto_tile__charge(vr, 1);     /* the reduction: its destination is vr x 1 */
+    if (op == PTO_TILE__RMEAN)   /* mean = row sum, then divide the vr x 1 sums */
+        pto_tile__charge(vr, 1); /* by the column count (a divs on vr x 1) */
     return PTO_TILE_OK;
 }
 
@@ -914,7 +946,9 @@ static inline int pto_tile__rowred(pto_tile *dst, const pto_tile *a, int op)
  * (a.valid_cols >= 1). Floats accumulate in f32 left to right and round once
  * to dst's dtype (dst may be f32 for f16/bf16 input); i32 sums wrap, mean
  * truncates toward zero. max/min follow fmaxf/fminf.
- * Cost: dst.valid_rows * 1 = a.valid_rows. */
+ * Cost: row_sum/row_max/row_min: dst.valid_rows * 1 = a.valid_rows.
+ * row_mean is a row sum plus a divide of the sums by a scalar (DESIGN §5), two
+ * ops on a valid_rows x 1 destination: 2 * a.valid_rows. */
 static inline int pto_t_row_sum(pto_tile *dst, const pto_tile *a)
 {
     return pto_tile__rowred(dst, a, PTO_TILE__RSUM);
