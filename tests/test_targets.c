@@ -2,8 +2,8 @@
  * them: a task routed to a lane goes to that lane's own ready queue and
  * runs on a core of the lane (its scheduler's cores), in threaded and
  * deterministic runs, host-built and streamed; an unrouted task keeps
- * today's behaviour. The route is the run's internal hook (run_internal.h),
- * which the dispatch policies fill in; here a test sets it. */
+ * today's behaviour. The tasks are routed by the affinity policy over the
+ * default lanes (one per scheduler), their key being the lane. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,18 +11,11 @@
 #include <cmocka.h>
 
 #include "core/device.h"
-#include "orchestration/run_internal.h"
 #include "pto/pto.h"
 
 /* args[0] = cycles to report, args[1] = lane the test routes it to (or
  * PTO_TARGET_ANY), args[2] = the task it depends on (or UINT64_MAX). */
 static void k_cost(const uint64_t *a) { pto_add_cycles(a[0]); }
-
-static uint32_t route_by_arg(void *arg, const pto_task *t)
-{
-    (void)arg;
-    return (uint32_t)t->args[1];
-}
 
 struct prog {
     uint32_t n;
@@ -32,11 +25,12 @@ struct prog {
 static pto_status orch(pto_run *run, void *p, pto_error *err)
 {
     struct prog *g = p;
-    run->route = route_by_arg;
     for (uint32_t i = 0; i < g->n; i++) {
         uint64_t a[3] = {100, g->lane[i], g->dep[i]};
         pto_task_id id;
-        pto_status st = pto_add_task(run, 0, PTO_CORE_AIV, a, 3, &id, err);
+        pto_status st = g->lane[i] == PTO_TARGET_ANY ? PTO_OK : pto_set_task_key(run, g->lane[i], err);
+        if (!st)
+            st = pto_add_task(run, 0, PTO_CORE_AIV, a, 3, &id, err);
         if (!st && g->dep[i] != UINT64_MAX)
             st = pto_add_dep(run, g->dep[i], id, err);
         if (st)
@@ -73,6 +67,7 @@ static pto_stats launch(pto_device *dev, struct prog *g, pto_run_mode mode, int 
     pto_run_config_default(&rc);
     rc.mode = mode;
     rc.deterministic = det;
+    rc.dispatch = g->lane[0] == PTO_TARGET_ANY ? NULL : "affinity";
     pto_stats st;
     pto_error err;
     if (pto_launch(dev, &rc, orch, g, &st, &err))

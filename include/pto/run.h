@@ -67,6 +67,9 @@ typedef struct pto_run_config {
                              task, its kernel and the parameter. pto_malloc
                              buffers have red zones only on a device opened
                              with check_bounds. Off: no per-task work. */
+    const char *dispatch;   /* the run's dispatch policy, "NAME" or "NAME:N"
+                             (see pto/dispatch.h); its N sets the run's
+                             lanes. NULL = "default" */
 } pto_run_config;
 
 PTO_API void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */

@@ -21,6 +21,8 @@
 #include "core/bounds.h"
 #include "core/gm_arena.h"
 #include "core/kernel_table.h"
+#include "core/lanes.h"
+#include "pto/dispatch.h"
 #include "pto/device.h"
 #include "pto/stats.h"
 
@@ -57,6 +59,16 @@ struct pto_device {
      * checked after every kernel. */
     int bounds_run;
     pto_guard_set *guards; /* task_window entries, by ring slot */
+    /* The current run's lanes (core/lanes.h), set by the launching thread. */
+    pto_lanes lanes;
+    /* User dispatch policies (pto_policy_register): the first npolicies
+     * entries; written only while no run is in progress. */
+    struct pto_user_policy {
+        char name[PTO_POLICY_NAME_MAX];
+        pto_route_fn route;
+        void *ctx;
+    } policies[PTO_MAX_USER_POLICIES];
+    uint32_t npolicies;
     pto_bounds_report bounds;
 };
 

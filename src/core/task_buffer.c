@@ -42,22 +42,33 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
     return PTO_OK;
 }
 
-pto_status pto_tb_targets_init(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
-                               pto_error *err)
+pto_status pto_tb_targets_reserve(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
+                                  pto_error *err)
 {
     if (ntargets > PTO_MAX_TARGETS)
         return pto_fail(err, PTO_ERR_INVALID, "%u dispatch targets: at most %d", ntargets,
                         PTO_MAX_TARGETS);
-    tb->target_ready = calloc((size_t)ntargets * PTO_NQUEUES, sizeof *tb->target_ready);
-    if (!tb->target_ready && ntargets)
+    if (ntargets <= tb->ntargets)
+        return PTO_OK;
+    size_t bytes = (size_t)ntargets * PTO_NQUEUES * sizeof *tb->target_ready;
+    pto_ready_queue *q = aligned_alloc(64, bytes);
+    if (!q)
         return pto_fail(err, PTO_ERR_NOMEM, "ready queues of %u dispatch targets", ntargets);
-    for (uint32_t q = 0; q < ntargets * PTO_NQUEUES; q++) {
-        pto_status st = pto_rq_init(&tb->target_ready[q], capacity, err);
+    memset(q, 0, bytes);
+    uint32_t have = tb->ntargets * PTO_NQUEUES;
+    if (have) /* a queue is its cells and counters: moving the struct keeps it */
+        memcpy(q, tb->target_ready, have * sizeof *q);
+    for (uint32_t i = have; i < ntargets * PTO_NQUEUES; i++) {
+        pto_status st = pto_rq_init(&q[i], capacity, err);
         if (st != PTO_OK) {
-            tb->ntargets = q / PTO_NQUEUES + 1; /* destroy what exists */
+            while (i-- > have)
+                pto_rq_destroy(&q[i]);
+            free(q);
             return st;
         }
     }
+    free(tb->target_ready);
+    tb->target_ready = q;
     tb->ntargets = ntargets;
     return PTO_OK;
 }
@@ -106,6 +117,7 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->targets_pushed = 0;
     tb->ready_high_water = 0;
     atomic_store_explicit(&tb->special, 0, memory_order_relaxed);
+    atomic_store_explicit(&tb->steal, 0, memory_order_relaxed);
     for (int q = 0; q < PTO_NQUEUES; q++)
         if (pto_rq_size(&tb->ready[q])) /* a drained queue is a valid empty one */
             pto_rq_reset(&tb->ready[q]);

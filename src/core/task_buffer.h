@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/dep_pool.h"
+#include "core/lanes.h"
 #include "core/ready_queue.h"
 #include "core/task.h"
 #include "pto/device.h"
@@ -40,6 +41,9 @@ typedef struct pto_task_buffer {
                                  orchestrator before it publishes the first,
                                  cleared by reset): until then dispatchers
                                  skip the lanes' queues and the MIX queues */
+    _Atomic uint32_t steal;             /* this run has work_steal tasks (set like
+                                 special): an idle lane takes ready work from
+                                 its peers' queues */
     pto_ready_queue ready[PTO_NQUEUES]; /* target PTO_TARGET_ANY */
     uint32_t ntargets;
     pto_ready_queue *target_ready; /* ntargets * PTO_NQUEUES: queue q of target l
@@ -73,12 +77,13 @@ void pto_tb_destroy(pto_task_buffer *tb);
 pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_limit,
                                 pto_error *err);
 
-/* The ready queues of ntargets dispatch targets (lanes), capacity each
- * (at device open; PTO_MAX_TARGETS at most). */
+/* Makes the ready queues of at least ntargets dispatch targets (lanes)
+ * exist, capacity each (PTO_MAX_TARGETS at most): at device open, and at
+ * the setup of a run with more lanes than any before (no run in progress);
+ * never shrinks. */
 #define PTO_TARGET_ANY 0xff
-#define PTO_MAX_TARGETS 64
-pto_status pto_tb_targets_init(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
-                               pto_error *err);
+pto_status pto_tb_targets_reserve(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
+                                  pto_error *err);
 
 /* Ready queue q (a pto_core_type, PTO_QUEUE_DUMMY or PTO_QUEUE_MIX) of
  * target (a lane, or PTO_TARGET_ANY). */

@@ -62,8 +62,9 @@ void pto_run_publish_batch(pto_run *run)
         pto_run_publish(run);
 }
 
-pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
-                       uint32_t nargs, int slot_reserved, pto_task **out, pto_error *err)
+pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target,
+                       const uint64_t *args, uint32_t nargs, int slot_reserved, pto_task **out,
+                       pto_error *err)
 {
     *out = 0;
     if (!slot_reserved) {
@@ -75,16 +76,13 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t
                 return st;
         }
     }
+    run->has_key = 0; /* the key was this task's */
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
         return PTO_OK;
     }
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
-    if (run->route && queue != PTO_QUEUE_DUMMY) {
-        t->target = (uint8_t)run->route(run->route_arg, t);
-        if (t->target != PTO_TARGET_ANY)
-            atomic_store_explicit(&run->dev->tb.special, 1, memory_order_relaxed);
-    }
+    t->target = target;
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;
@@ -126,7 +124,9 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uin
         return pto_fail(err, PTO_ERR_INVALID, "pto_add_task: %u args (at most %d, non-NULL)", nargs,
                         PTO_MAX_ARGS);
     pto_task *t;
-    if ((st = pto_run_add(run, func_id, type, args, nargs, 0, &t, err)))
+    uint8_t target;
+    if ((st = pto_run_route(run, func_id, type, &target, err)) ||
+        (st = pto_run_add(run, func_id, type, target, args, nargs, 0, &t, err)))
         return st;
     if (t && run->bounds)
         guard_args(run, t, args, nargs);

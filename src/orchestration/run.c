@@ -262,12 +262,13 @@ static pto_status drive_deterministic(pto_run *run, orch_job *j, pto_error *err)
 }
 
 /* Resets the device's run state and resources for a new launch. */
-static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *stats)
+static void run_reset(pto_device *dev, const pto_run_config *cfg, const pto_policy_sel *policy,
+                      pto_stats *stats)
 {
     pto_run *run = dev->run_handle;
     run->cfg = *cfg;
-    run->route = 0;
-    run->route_arg = 0;
+    run->route_index = 0;
+    run->has_key = 0;
     run->ncopies = 0;
     run->failed = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1
@@ -286,6 +287,7 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, pto_stats *sta
     pto_tmap_reset(&dev->tmap);
     pto_heap_reset(&dev->heap);
     pto_run_scopes_reset(run);
+    run->scopes[0].policy = *policy;
     atomic_store(&dev->run_state.completed, 0);
     atomic_store(&dev->run_state.error_status, 0);
     atomic_store(&dev->run_state.error_task, 0);
@@ -394,16 +396,30 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         return pto_fail(err, PTO_ERR_INVALID, "pto_launch: platform %s has no %s mode",
                         dev->plat->name, cfg.deterministic ? "deterministic" : "threaded");
 
+    pto_policy_sel policy;
+    pto_status st = pto_policy_parse(dev, cfg.dispatch, 0, "pto_launch", &policy, err);
+    if (st)
+        return st;
+
     int idle = 0; /* one run at a time: a concurrent launch fails here */
     if (!atomic_compare_exchange_strong(&dev->busy, &idle, 1))
         return pto_fail(err, PTO_ERR_STATE, "pto_launch: a run is already in progress");
+    /* The run's lanes: their ready queues exist from now on (a run with
+     * more lanes than any before makes them here, at run setup). */
+    uint32_t lanes = pto_policy_lanes(dev, &policy);
+    if ((st = pto_tb_targets_reserve(&dev->tb, lanes, dev->cfg.ready_queue, err))) {
+        atomic_store(&dev->busy, 0);
+        return st;
+    }
+    pto_lanes_build(&dev->lanes, dev->cores, dev->cfg.schedulers, lanes);
+    if (!policy.n && (policy.def->route || policy.user))
+        policy.n = lanes;
     dev->launches++;
     dev->plat_mode = mode;
     pto_run *run = dev->run_handle;
-    run_reset(dev, &cfg, stats);
+    run_reset(dev, &cfg, &policy, stats);
     pto_run_state *rs = &dev->run_state;
     pto_task_buffer *tb = &dev->tb;
-    pto_status st;
     uint64_t orch_ns, orch_cpu_ns;
 
     if (cfg.mode == PTO_MODE_HOST_BUILT) {

@@ -15,6 +15,7 @@
 
 #include "core/park.h"
 #include "core/task.h"
+#include "orchestration/policy.h"
 #include "orchestration/view.h"
 #include "pto/run.h"
 
@@ -34,6 +35,8 @@ typedef struct pto_scope {
     char name[PTO_SCOPE_NAME_MAX];
     pto_scope_mode mode;
     uint64_t heap_bytes; /* PTO_OUT bytes requested while open */
+    pto_policy_sel policy; /* dispatch policy of its tasks: its parent's
+                              until pto_set_dispatch */
 } pto_scope;
 
 /* Filled when the orchestrator finds it can never get a resource; the run
@@ -77,12 +80,9 @@ struct pto_run {
     uint64_t scope_begin[PTO_MAX_SCOPE_DEPTH + 1]; /* first task id of each open scope */
     uint32_t scopes_open;                          /* depth + 1 while orchestrating, then 0: what
                              retirement sees as held (pto_tb_scope_holds) */
-    /* Routing of tasks to dispatch targets (lanes; DESIGN 6.1), applied as
-     * each kernel task is added: returns a target < the device's
-     * tb.ntargets. NULL (the default): every task goes to the shared
-     * queues, and a successor stays with the scheduler that released it. */
-    uint32_t (*route)(void *arg, const pto_task *t);
-    void *route_arg;
+    uint64_t route_index; /* tasks routed so far (policy.c) */
+    uint64_t key;         /* pto_set_task_key: the next task's key */
+    int has_key;
     pto_stats *flow_stats; /* where stall statistics accumulate */
     uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;
@@ -149,12 +149,21 @@ pto_status pto_run_check_kernel(pto_run *run, const char *what, const char *arg,
 void pto_run_publish_batch(pto_run *run);
 void pto_run_publish_upto(pto_run *run, uint64_t end);
 void pto_run_publish(pto_run *run);
-/* Adds a task, owned by the innermost open scope: first publishes the
+/* Adds a task, owned by the innermost open scope, for dispatch target
+ * `target` (pto_run_route; PTO_TARGET_ANY for tasks not routed): first publishes the
  * held-back task and waits for a ring slot, unless the caller already did
  * (slot_reserved). *out is NULL when the run has deadlocked (the task is
  * only counted). */
-pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, const uint64_t *args,
-                       uint32_t nargs, int slot_reserved, pto_task **out, pto_error *err);
+pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target,
+                       const uint64_t *args, uint32_t nargs, int slot_reserved, pto_task **out,
+                       pto_error *err);
+
+/* policy.c: the target of the kernel task about to be added (before any
+ * of its side effects: a refusal leaves nothing behind), PTO_TARGET_ANY
+ * when the policy in effect routes nothing. pto_run_add then consumes the
+ * key. */
+pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
+                         pto_error *err);
 
 /* scope.c: the implicit run scope (depth 0) is opened per launch. */
 void pto_run_scopes_reset(pto_run *run);

@@ -13,6 +13,8 @@ static void scope_open(pto_run *run, uint32_t depth, const char *name, pto_scope
     snprintf(s->name, sizeof s->name, "%s", name ? name : "(unnamed)");
     s->mode = mode;
     s->heap_bytes = run->heap_requested;
+    if (depth)
+        s->policy = run->scopes[depth - 1].policy;
     run->scope_begin[depth] = pto_run_vnext(run);
     run->scopes_open = depth + 1;
 }

@@ -215,8 +215,10 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
     pto_task_buffer *tb = &dev->tb;
     int infer = run->scopes[run->depth].mode == PTO_SCOPE_AUTO && !run->failed;
     plan pl;
+    uint8_t target = PTO_TARGET_ANY;
     pto_status st = plan_params(run, what, p, n, infer, &pl, err);
-    if (st)
+    if (st || (queue < PTO_CORE_TYPES && /* one-core and SPMD tasks are routed */
+               (st = pto_run_route(run, func_id, (pto_core_type)queue, &target, err))))
         return st;
     if (run->failed)
         count_drained(run, p, n);
@@ -268,7 +270,7 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         place_outputs(run, p, n, heap, heap_mark, infer, &pl);
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
-    if ((st = pto_run_add(run, func_id, queue, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
+    if ((st = pto_run_add(run, func_id, queue, target, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
                           err)))
         return st;
     if (!t) { /* deadlocked: counted only */

@@ -224,7 +224,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
                             (uint64_t)dev->cfg.task_window * PTO_MAX_ARGS, err)) ||
         (st = pto_tmap_init(&dev->tmap, dev->cfg.tensormap_entries, dev->cfg.tensormap_buckets,
                             err)) ||
-        (st = pto_tb_targets_init(&dev->tb, dev->cfg.schedulers, dev->cfg.ready_queue, err)) ||
+        (st = pto_tb_targets_reserve(&dev->tb, dev->cfg.schedulers, dev->cfg.ready_queue, err)) ||
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
                                    dev->cfg.trace_capacity, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||

@@ -116,7 +116,7 @@ void pto_des_begin(pto_sim *sim)
 {
     sim->des_now = 0;
     sim->des_nheap = 0;
-    for (uint32_t l = 0; l <= PTO_MAX_AICPU_THREADS; l++)
+    for (uint32_t l = 0; l <= PTO_MAX_TARGETS; l++)
         for (int q = 0; q < PTO_NQUEUES; q++)
             sim->des_held[l][q] = UINT32_MAX;
     for (int t = 0; t < PTO_CORE_TYPES; t++)
@@ -143,12 +143,12 @@ static void run_token(pto_sim *sim, uint32_t c)
     heap_push(sim, KEY(pto_dispatch_end(sim, c), (uint64_t)c));
 }
 
-/* The task of queue q of target `l` (lanes, then the shared queues at
- * index nsched) to place next: the one held back (it found no room last
- * time) or the queue's head. */
+/* The task of queue q of target l (lanes 0..n-1, then the shared queues
+ * at n) to place next: the one held back (it found no room last time) or
+ * the queue's head. */
 static pto_task *next_task(pto_sim *sim, uint32_t l, uint32_t q, uint32_t *slot)
 {
-    uint32_t target = l == sim->nsched ? PTO_TARGET_ANY : l;
+    uint32_t target = l == sim->dev->lanes.n ? PTO_TARGET_ANY : l;
     if (sim->des_held[l][q] != UINT32_MAX) {
         *slot = sim->des_held[l][q];
         sim->des_held[l][q] = UINT32_MAX;
@@ -158,60 +158,75 @@ static pto_task *next_task(pto_sim *sim, uint32_t l, uint32_t q, uint32_t *slot)
     return &sim->dev->tb.tasks[*slot];
 }
 
-/* Places the ready tasks of target l on its cores: FIFO per queue, queues
- * in the order MIX, AIC, AIV; a MIX task on the lowest block whose
- * declared cores are idle, a one-core task or an SPMD part on the lowest
- * idle core of its type. A task that does not fit (yet) is held at the
- * head of its queue. */
-static void place(pto_sim *sim, uint32_t l, int special)
+/* MIX tasks of the shared queue, FIFO, each on the lowest block whose
+ * declared cores are idle; the first that fits none is held. */
+static void place_mix(pto_sim *sim)
 {
-    const uint64_t *cores = sim->lane_cores[l];
+    uint32_t shared = sim->dev->lanes.n, slot;
     pto_task *t;
-    uint32_t slot;
-    while (special && (t = next_task(sim, l, PTO_QUEUE_MIX, &slot))) {
+    while ((t = next_task(sim, shared, PTO_QUEUE_MIX, &slot))) {
         uint32_t b = 0, nblocks = sim->ncores / PTO_CORES_PER_BLOCK, got[3];
-        for (; b < nblocks; b++) { /* a block of this lane (lanes hold whole blocks) */
-            uint32_t c = b * PTO_CORES_PER_BLOCK;
-            if ((cores[c >> 6] >> (c & 63) & 1) && pto_dispatch_mix_fits(sim, t, b))
-                break;
-        }
+        while (b < nblocks && !pto_dispatch_mix_fits(sim, t, b))
+            b++;
         if (b == nblocks) {
-            sim->des_held[l][PTO_QUEUE_MIX] = slot;
-            break;
+            sim->des_held[shared][PTO_QUEUE_MIX] = slot;
+            return;
         }
         uint32_t n = pto_dispatch_mix(sim, b, t, slot, sim->des_now, got);
         for (uint32_t i = 1; i < n; i++)
             set_idle(sim, got[i], 0);
         run_token(sim, got[0]);
     }
-    for (int type = 0; type < PTO_CORE_TYPES; type++) {
-        int c;
-        while ((c = lowest_idle(sim, type, cores)) >= 0 &&
-               (t = next_task(sim, l, (uint32_t)type, &slot))) {
-            for (;;) { /* one part, or an SPMD task's parts while cores are idle */
-                uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
-                pto_dispatch_start(sim, (uint32_t)c, t, slot, part, sim->des_now);
-                run_token(sim, (uint32_t)c);
-                if (t->nparts == 1 || t->parts_sent == t->nparts)
-                    break;
-                if ((c = lowest_idle(sim, type, cores)) < 0) {
-                    sim->des_held[l][type] = slot; /* parts left */
-                    break;
-                }
+}
+
+/* The ready tasks of queue `type` of target l, FIFO, on the lowest idle
+ * cores of that type among `cores`: a one-core task on one, an SPMD task
+ * part by part while such cores are idle. A task that does not fit (yet)
+ * is held at the head of its queue. */
+static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
+{
+    pto_task *t;
+    uint32_t slot;
+    int c;
+    while ((c = lowest_idle(sim, type, cores)) >= 0 &&
+           (t = next_task(sim, l, (uint32_t)type, &slot))) {
+        for (;;) { /* one part, or an SPMD task's parts while cores are idle */
+            uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
+            pto_dispatch_start(sim, (uint32_t)c, t, slot, part, sim->des_now);
+            run_token(sim, (uint32_t)c);
+            if (t->nparts == 1 || t->parts_sent == t->nparts)
+                break;
+            if ((c = lowest_idle(sim, type, cores)) < 0) {
+                sim->des_held[l][type] = slot; /* parts left */
+                break;
             }
         }
     }
 }
 
-/* Dependency-only tasks first, then the lanes' own queues in lane order
- * (a run without routed or MIX tasks has none), then the shared queues. */
+/* Dependency-only tasks first; then MIX tasks; then the lanes' own queues
+ * in lane order, queues AIC then AIV (a run without routed or MIX tasks
+ * has none); with work stealing on, each lane's idle cores then take the
+ * work of its peers l+1, l+2, ... mod n; then the shared queues. */
 static void dispatch(pto_sim *sim)
 {
-    if (pto_rq_size(&sim->dev->tb.ready[PTO_QUEUE_DUMMY]))
+    pto_task_buffer *tb = &sim->dev->tb;
+    uint32_t n = sim->dev->lanes.n;
+    if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
         pto_dispatch_dummies(sim, 0, 0);
-    int special = atomic_load_explicit(&sim->dev->tb.special, memory_order_relaxed) != 0;
-    for (uint32_t l = special ? 0 : sim->nsched; l <= sim->nsched; l++)
-        place(sim, l, special);
+    if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
+        place_mix(sim);
+        for (uint32_t l = 0; l < n; l++)
+            for (int type = 0; type < PTO_CORE_TYPES; type++)
+                place(sim, l, type, sim->dev->lanes.cores[l]);
+        if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
+            for (uint32_t l = 0; l < n; l++)
+                for (uint32_t i = 1; i < n; i++)
+                    for (int type = 0; type < PTO_CORE_TYPES; type++)
+                        place(sim, (l + i) % n, type, sim->dev->lanes.cores[l]);
+    }
+    for (int type = 0; type < PTO_CORE_TYPES; type++)
+        place(sim, n, type, sim->all_cores);
 }
 
 int pto_des_step(pto_sim *sim)

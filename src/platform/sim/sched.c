@@ -20,38 +20,72 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot
     s->sent++;
 }
 
+/* Claims the lowest idle core of s among `cores` (a bitmap of one core
+ * type, whose idle count is nidle[type]); -1 if none is idle. */
+static inline int idle_take(pto_sim_sched *s, int type, const uint64_t *cores)
+{
+    for (int w = 0; w < PTO_BELL_WORDS; w++) {
+        uint64_t b = s->idle[w] & cores[w];
+        if (b) {
+            s->idle[w] &= ~(b & -b); /* its lowest */
+            s->nidle[type]--;
+            return w * 64 + __builtin_ctzll(b);
+        }
+    }
+    return -1;
+}
+
+/* The cores of lane l of `type`, read once (see lane_type in sim.h). */
+static inline void lane_cores(pto_sim *sim, uint32_t l, int type, uint64_t out[PTO_BELL_WORDS])
+{
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        out[w] = atomic_load_explicit(&sim->lane_type[l][type][w], memory_order_relaxed);
+}
+
+static inline uint32_t idle_count(const pto_sim_sched *s, const uint64_t *cores)
+{
+    uint32_t n = 0;
+    for (int w = 0; w < PTO_BELL_WORDS; w++)
+        n += (uint32_t)__builtin_popcountll(s->idle[w] & cores[w]);
+    return n;
+}
+
 /* pto_ready_take_fn: run a released one-core successor on an own idle core
- * (unless it is routed to another lane, whose scheduler is then woken). */
+ * of its lane (any own idle core when it is not routed); a routed one that
+ * finds none is queued and its lane's schedulers are woken. */
 static int take_local(void *arg, pto_task *t)
 {
     pto_sim_sched *s = arg;
-    if (__builtin_expect(t->target != PTO_TARGET_ANY, 0) && t->target != s->index) {
-        s->wake_targets |= UINT64_C(1) << t->target;
+    pto_sim *sim = s->sim;
+    if (t->core_type >= PTO_CORE_TYPES || t->nparts != 1)
         return 0;
+    int type = t->core_type, c;
+    if (__builtin_expect(t->target == PTO_TARGET_ANY, 1)) {
+        if (!s->nidle[type] || (c = idle_take(s, type, sim->type_cores[type])) < 0)
+            return 0;
+    } else {
+        uint64_t cores[PTO_BELL_WORDS];
+        lane_cores(sim, t->target, type, cores);
+        if (!s->nidle[type] || (c = idle_take(s, type, cores)) < 0) {
+            s->wake_lanes |= UINT64_C(1) << t->target;
+            return 0;
+        }
     }
-    if (t->core_type >= PTO_CORE_TYPES || t->nparts != 1 || !s->nidle[t->core_type])
-        return 0;
-    uint32_t c = s->idle[t->core_type][--s->nidle[t->core_type]];
-    dispatch_to(s, c, t, (uint32_t)(t->id & s->sim->dev->tb.mask), 0);
+    dispatch_to(s, (uint32_t)c, t, (uint32_t)(t->id & sim->dev->tb.mask), 0);
     return 1;
 }
 
 static void idle_push(pto_sim_sched *s, uint32_t c)
 {
-    pto_core_type type = pto_core_type_of(c);
-    s->idle[type][s->nidle[type]++] = c;
+    s->idle[c >> 6] |= UINT64_C(1) << (c & 63);
+    s->nidle[pto_core_type_of(c)]++;
 }
 
-/* Takes idle core c off its stack (a MIX task claimed it), keeping order. */
+/* Takes idle core c (a MIX task claimed it). */
 static void idle_remove(pto_sim_sched *s, uint32_t c)
 {
-    pto_core_type type = pto_core_type_of(c);
-    uint32_t *st = s->idle[type], n = s->nidle[type], i = 0;
-    while (i < n && st[i] != c)
-        i++;
-    for (; i + 1 < n; i++)
-        st[i] = st[i + 1];
-    s->nidle[type] = n - 1;
+    s->idle[c >> 6] &= ~(UINT64_C(1) << (c & 63));
+    s->nidle[pto_core_type_of(c)]--;
 }
 
 static uint32_t handle_fins(pto_sim_sched *s)
@@ -115,7 +149,7 @@ static void dispatch_mix(pto_sim_sched *s, pto_ready_queue *q)
             i += PTO_CORES_PER_BLOCK; /* s->core[] lists whole blocks, in order */
         if (i == s->ncores) {
             pto_rq_push(q, slot); /* cannot fail: it held the task a moment ago */
-            if (sim->nsched > 1 && q == &sim->dev->tb.ready[PTO_QUEUE_MIX])
+            if (sim->nsched > 1)
                 pto_sim_wake_one(sim, (int)s->index, PTO_NQUEUES);
             return;
         }
@@ -129,25 +163,27 @@ static void dispatch_mix(pto_sim_sched *s, pto_ready_queue *q)
     }
 }
 
-/* Dispatches the popped tasks slots[0..m) of queue q to idle cores of
- * `type`: a one-core task takes one, an SPMD task as many parts as there are
- * idle cores (the rest go back to the queue, for this scheduler's next
- * cores or a peer's); a task that finds no idle core left goes back too. */
-static void dispatch_popped(pto_sim_sched *s, pto_ready_queue *q, int type, const uint32_t *slots,
-                            uint32_t m)
+/* Dispatches the popped tasks slots[0..m) of queue q to idle cores among
+ * `cores` (of `type`): a one-core task takes one, an SPMD task as many
+ * parts as there are such idle cores (the rest go back to the queue, for
+ * this scheduler's next cores or a peer's); a task that finds no idle core
+ * left goes back too. */
+static void dispatch_popped(pto_sim_sched *s, pto_ready_queue *q, int type, const uint64_t *cores,
+                            const uint32_t *slots, uint32_t m)
 {
     pto_sim *sim = s->sim;
     for (uint32_t i = 0; i < m; i++) {
         pto_task *t = &sim->dev->tb.tasks[slots[i]];
         uint32_t left = 1;
+        int c;
         if (__builtin_expect(t->nparts == 1, 1)) {
-            if (__builtin_expect(s->nidle[type] != 0, 1)) {
-                dispatch_to(s, s->idle[type][--s->nidle[type]], t, slots[i], 0);
+            if (__builtin_expect((c = idle_take(s, type, cores)) >= 0, 1)) {
+                dispatch_to(s, (uint32_t)c, t, slots[i], 0);
                 continue;
             }
         } else {
-            while (t->parts_sent < t->nparts && s->nidle[type])
-                dispatch_to(s, s->idle[type][--s->nidle[type]], t, slots[i], t->parts_sent++);
+            while (t->parts_sent < t->nparts && (c = idle_take(s, type, cores)) >= 0)
+                dispatch_to(s, (uint32_t)c, t, slots[i], t->parts_sent++);
             left = t->nparts - t->parts_sent;
         }
         if (left) {
@@ -158,18 +194,72 @@ static void dispatch_popped(pto_sim_sched *s, pto_ready_queue *q, int type, cons
     }
 }
 
-/* Takes the work of queue q for every idle core of `type` first and
- * prefetches the task slots: with many cores idle (a round of 72) their
- * cache misses then overlap instead of stalling dispatch and execution one
- * by one. */
-static void dispatch_queue(pto_sim_sched *s, pto_ready_queue *q, int type)
+/* Takes the work of queue q for `avail` idle cores among `cores` first
+ * and prefetches the task slots: with many cores idle (a round of 72)
+ * their cache misses then overlap instead of stalling dispatch and
+ * execution one by one. */
+static void dispatch_queue(pto_sim_sched *s, pto_ready_queue *q, int type, const uint64_t *cores,
+                           uint32_t avail)
 {
-    if (!s->nidle[type])
+    if (!avail)
         return;
-    uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, s->nidle[type]);
+    uint32_t slots[PTO_MAX_CORES], m = pto_rq_pop_n(q, slots, avail);
     for (uint32_t i = 0; i < m; i++)
         pto_task_prefetch(&s->sim->dev->tb.tasks[slots[i]]);
-    dispatch_popped(s, q, type, slots, m);
+    dispatch_popped(s, q, type, cores, slots, m);
+}
+
+/* Tasks routed to lanes: each of s's lanes takes its own queue's work on
+ * its idle cores; with work stealing on, s's idle cores then take what
+ * waits in any lane's queue, peers from s's first lane on. */
+static void dispatch_lanes(pto_sim_sched *s)
+{
+    pto_sim *sim = s->sim;
+    pto_task_buffer *tb = &sim->dev->tb;
+    uint64_t lanes = atomic_load_explicit(&s->lanes, memory_order_relaxed);
+    for (uint64_t m = lanes; m; m &= m - 1) {
+        uint32_t l = (uint32_t)__builtin_ctzll(m);
+        for (int type = 0; type < PTO_CORE_TYPES; type++) {
+            pto_ready_queue *q = pto_tb_queue(tb, l, (uint32_t)type);
+            if (!s->nidle[type] || !pto_rq_size(q))
+                continue;
+            uint64_t cores[PTO_BELL_WORDS];
+            lane_cores(sim, l, type, cores);
+            dispatch_queue(s, q, type, cores, idle_count(s, cores));
+        }
+    }
+    if (!atomic_load_explicit(&tb->steal, memory_order_relaxed) || !lanes)
+        return;
+    uint32_t n = sim->dev->lanes.n, first = (uint32_t)__builtin_ctzll(lanes);
+    for (uint32_t i = 1; i <= n; i++) {
+        uint32_t v = (first + i) % n;
+        for (int type = 0; type < PTO_CORE_TYPES; type++)
+            if (s->nidle[type] && pto_rq_size(pto_tb_queue(tb, v, (uint32_t)type)))
+                dispatch_queue(s, pto_tb_queue(tb, v, (uint32_t)type), type,
+                               sim->type_cores[type], s->nidle[type]);
+    }
+}
+
+int pto_sched_lane_work(pto_sim_sched *s)
+{
+    pto_sim *sim = s->sim;
+    pto_task_buffer *tb = &sim->dev->tb;
+    uint64_t lanes = atomic_load_explicit(&s->lanes, memory_order_relaxed);
+    for (uint64_t m = lanes; m; m &= m - 1) {
+        uint32_t l = (uint32_t)__builtin_ctzll(m);
+        for (int type = 0; type < PTO_CORE_TYPES; type++) {
+            uint64_t cores[PTO_BELL_WORDS];
+            lane_cores(sim, l, type, cores);
+            if (idle_count(s, cores) && pto_rq_size(pto_tb_queue(tb, l, (uint32_t)type)))
+                return 1;
+        }
+    }
+    if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
+        for (uint32_t v = 0; v < sim->dev->lanes.n; v++)
+            for (int type = 0; type < PTO_CORE_TYPES; type++)
+                if (s->nidle[type] && pto_rq_size(pto_tb_queue(tb, v, (uint32_t)type)))
+                    return 1;
+    return 0;
 }
 
 /* idle_pub[t] = nidle[t] for every type (see its invariant in sim.h). */
@@ -190,20 +280,15 @@ static void dispatch(pto_sim_sched *s)
     pto_task_buffer *tb = &sim->dev->tb;
     int active = atomic_load_explicit(&sim->dev->run_state.active, memory_order_acquire);
     if (active) {
-        /* This lane's own queues first (tasks routed to it), then the shared
-         * ones; a run without routed or MIX tasks has only the latter. */
-        pto_ready_queue *own = pto_tb_queue(tb, s->index, 0);
-        int special = atomic_load_explicit(&tb->special, memory_order_relaxed) != 0;
-        if (__builtin_expect(special, 0)) {
-            if (pto_rq_size(&own[PTO_QUEUE_MIX]))
-                dispatch_mix(s, &own[PTO_QUEUE_MIX]);
+        /* Tasks routed to this scheduler's lanes first, then the shared
+         * queues; a run without routed or MIX tasks has only the latter. */
+        if (__builtin_expect(atomic_load_explicit(&tb->special, memory_order_relaxed) != 0, 0)) {
             if (pto_rq_size(&tb->ready[PTO_QUEUE_MIX]))
                 dispatch_mix(s, &tb->ready[PTO_QUEUE_MIX]);
+            dispatch_lanes(s);
         }
         for (int type = 0; type < PTO_CORE_TYPES; type++) {
-            if (__builtin_expect(special, 0) && s->nidle[type] && pto_rq_size(&own[type]))
-                dispatch_queue(s, &own[type], type);
-            dispatch_queue(s, &tb->ready[type], type);
+            dispatch_queue(s, &tb->ready[type], type, sim->type_cores[type], s->nidle[type]);
             if (!s->nidle[type] && sim->nsched > 1 && pto_rq_size(&tb->ready[type]))
                 pto_sim_wake_one(sim, (int)s->index, (uint32_t)type);
         }
@@ -259,8 +344,8 @@ uint32_t pto_sched_poll(pto_sim_sched *s)
     if (atomic_load_explicit(&s->sim->dev->run_state.active, memory_order_acquire))
         n += run_dummies(s);
     dispatch(s);
-    for (uint64_t m = s->wake_targets; m; m &= m - 1) /* successors routed to peers */
-        pto_event_signal(&s->sim->sched[__builtin_ctzll(m)].ev);
-    s->wake_targets = 0;
+    for (uint64_t m = s->wake_lanes; m; m &= m - 1) /* routed successors left queued */
+        pto_sim_wake_lane(s->sim, (uint32_t)__builtin_ctzll(m), (int)s->index);
+    s->wake_lanes = 0;
     return n + flush(s);
 }

@@ -124,12 +124,13 @@ static int sched_has_work(void *arg)
     }
     if (!atomic_load_explicit(&dev->run_state.active, memory_order_acquire))
         return 0;
-    pto_ready_queue *own = pto_tb_queue(&dev->tb, s->index, 0); /* tasks routed to it */
     for (int t = 0; t < PTO_CORE_TYPES; t++)
-        if (s->nidle[t] && (pto_rq_size(&dev->tb.ready[t]) || pto_rq_size(&own[t])))
+        if (s->nidle[t] && pto_rq_size(&dev->tb.ready[t]))
             return 1;
-    if ((pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]) || pto_rq_size(&own[PTO_QUEUE_MIX])) &&
-        s->nidle[PTO_CORE_AIC] && s->nidle[PTO_CORE_AIV] >= 2)
+    if (atomic_load_explicit(&dev->tb.special, memory_order_relaxed) && pto_sched_lane_work(s))
+        return 1;
+    if (pto_rq_size(&dev->tb.ready[PTO_QUEUE_MIX]) && s->nidle[PTO_CORE_AIC] &&
+        s->nidle[PTO_CORE_AIV] >= 2)
         for (uint32_t i = 0; i < s->ncores; i += PTO_CORES_PER_BLOCK) /* a whole idle block */
             if (!sim->csched[s->core[i]].busy && !sim->csched[s->core[i] + 1].busy &&
                 !sim->csched[s->core[i] + 2].busy)
@@ -297,26 +298,20 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     }
     /* Blocks round robin over schedulers; each starts with all cores idle. */
     for (uint32_t c = 0; c < sim->ncores; c++) {
-        pto_sim_sched *s = &sim->sched[(c / PTO_CORES_PER_BLOCK) % sim->nsched];
+        pto_sim_sched *s = &sim->sched[pto_core_scheduler(c, sim->nsched)];
+        uint64_t bit = UINT64_C(1) << (c & 63);
+        pto_core_type t = pto_core_type_of(c);
         sim->core_sched[c] = (uint8_t)s->index;
         sim->core_exec[c] = (uint8_t)(sim->hosted ? s->index : c % sim->nexec);
         s->core[s->ncores++] = c;
-        sim->lane_cores[s->index][c >> 6] |= UINT64_C(1) << (c & 63);
-        sim->lane_cores[sim->nsched][c >> 6] |= UINT64_C(1) << (c & 63);
-        pto_core_type t = pto_core_type_of(c);
-        s->idle[t][s->nidle[t]++] = c;
+        sim->all_cores[c >> 6] |= bit;
+        sim->type_cores[t][c >> 6] |= bit;
+        s->idle[c >> 6] |= bit;
+        s->nidle[t]++;
     }
-    /* Pop order takes the lowest-numbered idle core first. */
     for (uint32_t i = 0; i < sim->nsched; i++)
-        for (int t = 0; t < PTO_CORE_TYPES; t++) {
-            pto_sim_sched *s = &sim->sched[i];
-            for (uint32_t a = 0, b = s->nidle[t]; a + 1 < b; a++, b--) {
-                uint32_t x = s->idle[t][a];
-                s->idle[t][a] = s->idle[t][b - 1];
-                s->idle[t][b - 1] = x;
-            }
-            atomic_store(&s->idle_pub[t], s->nidle[t]);
-        }
+        for (int t = 0; t < PTO_CORE_TYPES; t++)
+            atomic_store(&sim->sched[i].idle_pub[t], sim->sched[i].nidle[t]);
     for (uint32_t i = 0; i < sim->nexec; i++) {
         pto_sim_exec *e = &sim->exec[i];
         e->sim = sim;
@@ -397,6 +392,26 @@ void pto_sim_run_prepare(pto_sim *sim)
         sim->csched[c].clock = sim->csched[c].busy_cycles = sim->csched[c].uncosted = 0;
         sim->csched[c].uncosted_func = -1;
     }
+    /* The run's lanes: which cores of each type each lane has, and which
+     * schedulers serve it (those owning its cores). */
+    const pto_lanes *ln = &sim->dev->lanes;
+    uint64_t served[PTO_MAX_AICPU_THREADS] = {0};
+    for (uint32_t l = 0; l < ln->n; l++) {
+        uint64_t scheds = 0;
+        for (int t = 0; t < PTO_CORE_TYPES; t++)
+            for (int w = 0; w < PTO_BELL_WORDS; w++)
+                atomic_store_explicit(&sim->lane_type[l][t][w],
+                                      ln->cores[l][w] & sim->type_cores[t][w],
+                                      memory_order_relaxed);
+        for (uint32_t c = 0; c < sim->ncores; c++)
+            if (ln->lane_of[c] == l) {
+                scheds |= UINT64_C(1) << sim->core_sched[c];
+                served[sim->core_sched[c]] |= UINT64_C(1) << l;
+            }
+        atomic_store_explicit(&sim->lane_scheds[l], scheds, memory_order_relaxed);
+    }
+    for (uint32_t i = 0; i < sim->nsched; i++)
+        atomic_store_explicit(&sim->sched[i].lanes, served[i], memory_order_relaxed);
     sim->exec_parks_base = 0;
     for (uint32_t i = 0; i < sim->nexec; i++)
         sim->exec_parks_base += atomic_load(&sim->exec[i].parks);
@@ -424,10 +439,21 @@ void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue)
 
 void pto_sim_notify_ready(pto_sim *sim, uint32_t target, uint32_t queue)
 {
-    if (target == PTO_TARGET_ANY)
+    if (target == PTO_TARGET_ANY) {
         pto_sim_wake_one(sim, -1, queue);
-    else
-        pto_event_signal(&sim->sched[target].ev);
+        return;
+    }
+    pto_sim_wake_lane(sim, target, -1);
+}
+
+void pto_sim_wake_lane(pto_sim *sim, uint32_t l, int self)
+{
+    uint64_t m = atomic_load_explicit(&sim->lane_scheds[l], memory_order_relaxed);
+    for (; m; m &= m - 1)
+        if (__builtin_ctzll(m) != self)
+            pto_event_signal(&sim->sched[__builtin_ctzll(m)].ev);
+    if (atomic_load_explicit(&sim->dev->tb.steal, memory_order_relaxed))
+        pto_sim_wake_one(sim, self, PTO_NQUEUES); /* a peer may steal it */
 }
 
 void pto_sim_wake_schedulers(pto_sim *sim)

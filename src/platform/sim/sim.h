@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/lanes.h"
 #include "core/park.h"
 #include "core/task.h"
 #include "util/thread.h"
@@ -38,7 +39,7 @@ struct pto_device;
 struct pto_sim;
 struct pto_task;
 
-#define PTO_BELL_WORDS 2 /* bits for PTO_MAX_CORES (72) cores */
+#define PTO_BELL_WORDS PTO_CORE_WORDS /* bits for PTO_MAX_CORES (72) cores */
 
 typedef struct pto_sim_core_sched {
     uint64_t token; /* last token written to the core */
@@ -68,8 +69,12 @@ typedef struct pto_sim_sched {
                                   no locked instruction; this thread only */
     uint32_t ncores;
     uint32_t core[PTO_MAX_CORES];
-    uint32_t idle[PTO_CORE_TYPES][PTO_MAX_CORES]; /* thread-local idle stacks */
-    uint32_t nidle[PTO_CORE_TYPES];
+    uint64_t idle[PTO_BELL_WORDS]; /* its idle cores (bitmap; this thread only) */
+    uint32_t nidle[PTO_CORE_TYPES]; /* how many of each type */
+    _Atomic uint64_t lanes;         /* the lanes its cores are in (bit l; set
+                                  for each run by pto_sim_run_prepare, read
+                                  relaxed: a poll of the run before may still
+                                  be reading it) */
     _Atomic uint32_t idle_pub[PTO_CORE_TYPES];     /* nidle, published for peers
                                   and notifiers (pto_sim_wake_one skips a parked
                                   scheduler whose idle_pub is 0). Invariant: equal
@@ -83,7 +88,8 @@ typedef struct pto_sim_sched {
     uint32_t help_probe;                           /* idle polls, to look at peers now and then */
     uint64_t notify;                               /* executors given tokens in the current poll */
     uint64_t rung[PTO_BELL_WORDS]; /* their cores: rung together at the poll's end */
-    uint64_t wake_targets;         /* peers given routed successors in this poll */
+    uint64_t wake_lanes;           /* lanes given routed successors it did not
+                                  start in this poll: their schedulers are woken */
 } pto_sim_sched;
 
 typedef struct pto_sim_exec {
@@ -116,6 +122,13 @@ typedef struct pto_sim {
     pto_sim_core_exec *cexec;
     uint8_t core_sched[PTO_MAX_CORES]; /* owning scheduler of each core */
     uint8_t core_exec[PTO_MAX_CORES];  /* serving executor of each core */
+    uint64_t type_cores[PTO_CORE_TYPES][PTO_BELL_WORDS]; /* the cores of each type */
+    /* The current run's lanes (dev->lanes), set by pto_sim_run_prepare
+     * before the run starts: the cores of each lane and type, and the
+     * schedulers serving each lane (those owning its cores). Atomic, read
+     * relaxed: a poll that began in the run before may still read them. */
+    _Atomic uint64_t lane_type[PTO_MAX_TARGETS][PTO_CORE_TYPES][PTO_BELL_WORDS];
+    _Atomic uint64_t lane_scheds[PTO_MAX_TARGETS];
     pto_sim_sched sched[PTO_MAX_AICPU_THREADS];
     pto_sim_exec *exec;
     _Atomic uint32_t exiting;
@@ -131,12 +144,11 @@ typedef struct pto_sim {
     uint32_t des_nheap;
     uint64_t des_heap[PTO_MAX_CORES];                               /* (end_cycle << 8) | core */
     uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS];              /* idle core bitmaps */
-    uint32_t des_held[PTO_MAX_AICPU_THREADS + 1][PTO_NQUEUES];      /* per target (lanes,
-                                       then the shared queues) and queue: the slot
-                                       of the task at its head that found no room
-                                       yet, or UINT32_MAX */
-    uint64_t lane_cores[PTO_MAX_AICPU_THREADS + 1][PTO_BELL_WORDS]; /* cores of each
-                                       lane (its scheduler's), then all cores */
+    uint32_t des_held[PTO_MAX_TARGETS + 1][PTO_NQUEUES]; /* per target (lanes 0..n-1,
+                                       then the shared queues at n) and queue: the
+                                       slot of the task at its head that found no
+                                       room yet, or UINT32_MAX */
+    uint64_t all_cores[PTO_BELL_WORDS];
 } pto_sim;
 
 /* The a2a3sim entry of the platform table (platform/platform.h). */
@@ -161,6 +173,10 @@ void pto_sim_notify_ready(pto_sim *sim, uint32_t target, uint32_t queue);
 /* Wakes one parked scheduler other than `self` (-1: none excluded) with an
  * idle core for `queue` (queue >= PTO_CORE_TYPES: any parked one). */
 void pto_sim_wake_one(pto_sim *sim, int self, uint32_t queue);
+/* Wakes the schedulers serving lane l other than `self` (-1: none
+ * excluded); with work stealing on, also one parked scheduler that could
+ * steal. */
+void pto_sim_wake_lane(pto_sim *sim, uint32_t l, int self);
 void pto_sim_run_stats(pto_sim *sim, pto_stats *st);
 /* Cores currently holding a task (for reports): fills slots, returns count. */
 uint32_t pto_sim_running(pto_sim *sim, uint32_t *cores, uint32_t *slots, uint32_t max);
@@ -197,6 +213,10 @@ void pto_sim_pin(pto_sim *sim, uint32_t aicpu);
  * not the one the library reads. */
 typedef void (*pto_sim_fins_hook)(pto_sim_sched *s, uint32_t fins);
 void pto_sim_set_test_after_fins(pto_sim_fins_hook hook);
+
+/* Whether ready work routed to lanes (its own, or its peers' when work
+ * stealing is on) can start on one of s's idle cores now. */
+int pto_sched_lane_work(pto_sim_sched *s);
 
 /* One pass of each thread's work; return the number of events handled. */
 uint32_t pto_sched_poll(pto_sim_sched *s);
