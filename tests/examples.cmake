@@ -39,6 +39,22 @@ set_tests_properties(cli_info_sim PROPERTIES
   PASS_REGULAR_EXPRESSION "platform +a2a3sim.*blocks +4"
   FAIL_REGULAR_EXPRESSION "error:")
 
+# The lane map: `--blocks 2 --lanes 4` deals the 4 AIV cores one per lane
+# (the default scheduler count shrinks to the 2 blocks).
+add_test(NAME cli_info_lanes COMMAND $<TARGET_FILE:pto_cli> info --blocks 2 --lanes 4)
+set_tests_properties(cli_info_lanes PROPERTIES
+  PASS_REGULAR_EXPRESSION "lanes +4 .*lane 0 +AIC 0  AIV 1  scheduler 0\n  lane 1 +AIC 3  AIV 2  scheduler 0,1\n  lane 2 +AIC -  AIV 4  scheduler 1\n  lane 3 +AIC -  AIV 5  scheduler 1\n"
+  FAIL_REGULAR_EXPRESSION "error:")
+add_test(NAME cli_info_too_many_lanes
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "5 lanes, but 2 blocks have 4 AIV cores to deal: at most 4"
+    RUN $<TARGET_FILE:pto_cli> info --blocks 2 --lanes 5)
+add_test(NAME cli_dispatch_unknown
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "unknown dispatch policy 'fifo' (known: default, round_robin, affinity, hash, work_steal)"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector --dispatch fifo --quiet)
+set_tests_properties(cli_dispatch_unknown PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+
 # a2a3 is toolchain-gated: without CANN (ASCEND_HOME_PATH emptied so the
 # result does not depend on the machine), `pto info` must exit 1 ...
 add_test(NAME cli_info_a2a3_fails

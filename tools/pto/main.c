@@ -1,8 +1,9 @@
 /* pto: command-line front end.
  *
- *   pto info [--platform NAME] [--blocks N] [--schedulers N]
+ *   pto info [--platform NAME] [--blocks N] [--schedulers N] [--lanes N]
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
  *               [--streamed | --host-built] [--deterministic] [--check-bounds]
+ *               [--dispatch NAME[:N]]
  *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
  *               [--quiet]
  *
@@ -44,6 +45,8 @@ typedef struct cli_opts {
     int quiet;
     int deterministic; /* run: discrete-event simulation in cycle order */
     int check_bounds;  /* run: red zones around device buffers, checked per task */
+    const char *dispatch; /* run: dispatch policy "NAME[:N]", or NULL */
+    uint32_t lanes;       /* info: the lane map to print (0: one per scheduler) */
 } cli_opts;
 
 static void usage(FILE *out)
@@ -52,15 +55,23 @@ static void usage(FILE *out)
             "usage: pto <command> [options]\n"
             "\n"
             "commands:\n"
-            "  info                 open the device and print its configuration\n"
+            "  info                 open the device and print its configuration and\n"
+            "                       its lane map (the dispatch targets)\n"
             "  run DIR              compile DIR/orchestration.c and its kernels, run the\n"
             "                       example and check it against its golden\n"
             "\n"
             "options:\n"
             "  --platform NAME      a2a3sim (default) or a2a3\n"
             "  --blocks N           AICore blocks, 1..%d (1 AIC + 2 AIV each)\n"
-            "  --schedulers N       AICPU scheduler threads, 1..%d (a streamed run also\n"
+            "  --schedulers N       AICPU scheduler threads, 1..%d, at most the blocks\n"
+            "                       (default 3, or the blocks if fewer; a streamed run also\n"
             "                       needs one for the orchestrator: schedulers + 1 <= %d)\n"
+            "  --lanes N            info: print the map of N lanes instead of the\n"
+            "                       default one lane per scheduler\n"
+            "  --dispatch NAME[:N]  run: dispatch policy: default, round_robin, affinity,\n"
+            "                       hash or work_steal; N lanes (default: one per\n"
+            "                       scheduler; another N deals the cores of each type\n"
+            "                       to N lanes round robin, at most the AIV cores)\n"
             "  --window N           task window (task ring slots, a power of two);\n"
             "                       overrides PTO_TASK_WINDOW\n"
             "  --streamed           run: orchestrate on an AICPU thread while tasks run\n"
@@ -243,6 +254,14 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             int rc = parse_size("--watchdog-ms", v, UINT32_MAX, 0, &o->watchdog_ms);
             if (rc >= 0)
                 return rc;
+        } else if (run && opt_value(argc, argv, &i, "--dispatch", &v)) {
+            if (!v || !*v)
+                return usage_error("--dispatch needs a policy, NAME or NAME:N");
+            o->dispatch = v;
+        } else if (!run && opt_value(argc, argv, &i, "--lanes", &v)) {
+            int rc = parse_size("--lanes", v, PTO_MAX_CORES, 0, &o->lanes);
+            if (rc >= 0)
+                return rc;
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
         } else if (run && !strcmp(a, "--check-bounds")) {
@@ -279,6 +298,8 @@ static pto_status device_config(const cli_opts *o, pto_device_config *cfg, pto_e
         cfg->blocks = o->blocks;
     if (o->has_schedulers)
         cfg->schedulers = o->schedulers;
+    else if (!getenv("PTO_SCHEDULERS") && cfg->schedulers > cfg->blocks)
+        cfg->schedulers = cfg->blocks; /* the default 3 fits fewer blocks */
     if (o->has_window)
         cfg->task_window = o->window;
     if (o->check_bounds)
@@ -301,6 +322,11 @@ static int cmd_info(const cli_opts *o)
         return report(&err);
     pto_device_info in;
     pto_device_get_info(dev, &in);
+    pto_lane_map map;
+    if (pto_lanes_get(dev, o->lanes, &map, &err) != PTO_OK) {
+        pto_device_close(dev);
+        return report(&err);
+    }
     printf("platform         %s\n", in.platform ? in.platform : "unknown");
     printf("blocks           %u\n", (unsigned)in.blocks);
     printf("cores            %u (AIC %u, AIV %u)\n", (unsigned)in.cores, (unsigned)in.aic_cores,
@@ -318,6 +344,32 @@ static int cmd_info(const cli_opts *o)
     printf("tensormap        %u entries, %u buckets\n", (unsigned)in.tensormap_entries,
            (unsigned)in.tensormap_buckets);
     printf("check bounds     %s\n", in.check_bounds ? "on (red zones around buffers)" : "off");
+    printf("lanes            %u (%s)\n", (unsigned)map.lanes,
+           map.lanes == in.schedulers ? "one per scheduler: its blocks"
+                                      : "the cores of each type dealt round robin");
+    for (uint32_t l = 0; l < map.lanes; l++) {
+        printf("  lane %-2u", (unsigned)l);
+        for (int type = 0; type < PTO_CORE_TYPES; type++) {
+            printf("  %s", type == PTO_CORE_AIC ? "AIC" : "AIV");
+            int any = 0;
+            for (uint32_t c = 0; c < map.cores; c++)
+                if (map.lane[c] == l && pto_core_type_of(c) == (pto_core_type)type) {
+                    printf(" %u", (unsigned)c);
+                    any = 1;
+                }
+            if (!any)
+                printf(" -");
+        }
+        printf("  scheduler");
+        for (uint32_t sc = 0, first = 1; sc < in.schedulers; sc++)
+            for (uint32_t c = 0; c < map.cores; c++)
+                if (map.lane[c] == l && map.scheduler[c] == sc) {
+                    printf("%s%u", first ? " " : ",", (unsigned)sc);
+                    first = 0;
+                    break;
+                }
+        printf("\n");
+    }
     pto_device_close(dev);
     return EXIT_OK;
 }
@@ -409,6 +461,7 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
         rc.watchdog_ms = o->watchdog_ms;
     if (o->check_bounds)
         rc.check_bounds = 1;
+    rc.dispatch = o->dispatch;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
