@@ -9,7 +9,13 @@
  * Prints the median ns/task of the execution phase (launch to last FIN) and
  * of the host-built orchestration phase, plus futex wakes per run, for the
  * default (executors hosted on scheduler threads) and, as the baseline
- * measured in the same run, 2 dedicated executor threads. */
+ * measured in the same run, 2 dedicated executor threads.
+ *
+ * Then the cost of routing (pto/dispatch.h): the independent graph on 72
+ * cores / 3 schedulers under the default policy (the baseline), round_robin
+ * and hash (one key per task, set for every policy so that only routing
+ * differs), runs alternating; the difference to the default row is what
+ * routing costs per task, in orchestration and in execution. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,7 @@ struct bench {
     enum shape shape;
     uint32_t n;
     int all_types; /* spread tasks over AIC and AIV */
+    int keyed;     /* every task gets a key (pto_set_task_key) */
 };
 
 static void nop(const uint64_t *args) { (void)args; }
@@ -32,7 +39,8 @@ static pto_status add(pto_run *run, const struct bench *b, uint32_t i, pto_task_
                       pto_error *err)
 {
     int aic = b->all_types && i % 3 == 0;
-    return pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
+    pto_status st = b->keyed ? pto_set_task_key(run, i, err) : PTO_OK;
+    return st ? st : pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
 }
 
 static pto_status orch(pto_run *run, void *ctx, pto_error *err)
@@ -61,6 +69,63 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* The independent graph on 24 blocks / 3 schedulers, hosted, under each
+ * policy; runs alternate between the policies. */
+static int policies(uint32_t n, int reps, uint32_t window)
+{
+    static const char *policy[] = {"default", "round_robin", "hash"};
+    enum { NP = 3 };
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 24;
+    cfg.schedulers = 3;
+    cfg.task_window = window;
+    cfg.dep_pool = window * 2;
+    cfg.gm_bytes = 1 << 20;
+    pto_device *dev;
+    pto_error err = {0};
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err) ||
+        pto_kernel_register(dev, 0, PTO_CORE_AIC, nop, "nop_aic", &err) ||
+        pto_kernel_register(dev, 1, PTO_CORE_AIV, nop, "nop_aiv", &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return 1;
+    }
+    uint64_t exec[NP][64], orchs[NP][64];
+    struct bench b = {INDEPENDENT, n, 1, 1};
+    for (int r = 0; r < reps; r++)
+        for (int p = 0; p < NP; p++) {
+            pto_run_config rc;
+            pto_run_config_default(&rc);
+            rc.dispatch = policy[p];
+            pto_stats st;
+            if (pto_launch(dev, &rc, orch, &b, &st, &err)) {
+                fprintf(stderr, "error: %s\n", err.msg);
+                return 1;
+            }
+            struct timespec pause = {0, 1000000};
+            nanosleep(&pause, 0);
+            exec[p][r] = st.wall_ns;
+            orchs[p][r] = st.orch_ns;
+        }
+    printf("\n# dispatch policies: independent, 72 cores / 3 schedulers, hosted, keyed tasks\n");
+    printf("%-12s %12s %12s %14s %14s\n", "policy", "exec ns/task", "orch ns/task",
+           "exec vs dflt", "orch vs dflt");
+    double e0 = 0, o0 = 0;
+    for (int p = 0; p < NP; p++) {
+        qsort(exec[p], (size_t)reps, sizeof exec[p][0], cmp_u64);
+        qsort(orchs[p], (size_t)reps, sizeof orchs[p][0], cmp_u64);
+        double e = (double)exec[p][reps / 2] / n, o = (double)orchs[p][reps / 2] / n;
+        if (!p) {
+            e0 = e;
+            o0 = o;
+        }
+        printf("%-12s %12.1f %12.1f %+14.1f %+14.1f\n", policy[p], e, o, e - e0, o - o0);
+    }
+    printf("# target: routing costs <= 10 ns/task over the default\n");
+    pto_device_close(dev);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -105,7 +170,7 @@ int main(int argc, char **argv)
             }
             for (int r = 0; r < reps; r++)
                 for (int row = 0; row < 3; row++) {
-                    struct bench b = {(enum shape)shape, n, row > 0};
+                    struct bench b = {(enum shape)shape, n, row > 0, 0};
                     pto_stats st;
                     pto_error err = {0};
                     if (pto_launch(devs[row], 0, orch, &b, &st, &err)) {
@@ -139,5 +204,5 @@ int main(int argc, char **argv)
             }
         }
     printf("# 'vs 2' = throughput of 72 simulated cores relative to 2 (higher is better)\n");
-    return 0;
+    return policies(n, reps, window);
 }

@@ -67,6 +67,8 @@ typedef struct work {
     pto_tensor a[TILES]; /* submit: read tiles; stencil: buffer 0 */
     pto_tensor b[TILES]; /* submit: written tiles; stencil: buffer 1 */
     uint64_t progress;   /* print a progress line every this many tasks */
+    const char *dispatch; /* the run's dispatch policy (NULL: default) */
+    int keyed;            /* task k gets key k (pto_set_task_key) */
     uint64_t t0_ns;
 } work;
 
@@ -95,7 +97,8 @@ static pto_status orch_submit(pto_run *run, void *ctx, pto_error *err)
         uint64_t end = k + w->per_scope < w->n ? k + w->per_scope : w->n;
         for (; k < end; k++) {
             pto_param p[2] = {pto_in(w->a[(k + 1) % TILES]), pto_out_existing(w->b[k % TILES])};
-            if ((st = pto_submit(run, 0, PTO_CORE_AIV, p, 2, 0, err)))
+            if ((w->keyed && (st = pto_set_task_key(run, k, err))) ||
+                (st = pto_submit(run, 0, PTO_CORE_AIV, p, 2, 0, err)))
                 return st;
             maybe_progress(w, k + 1);
         }
@@ -189,6 +192,7 @@ static int measure(pto_device *dev, work *w, int reps, pto_run_mode mode, result
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.mode = mode;
+    rc.dispatch = w->dispatch;
     uint64_t orch[MAX_REPS], cpu[MAX_REPS], wall[MAX_REPS], start = now_ns();
     for (int i = 0; i < reps; i++) {
         pto_error err = {0};
@@ -296,15 +300,22 @@ static int bench_submit(uint64_t n, int reps)
      * Alone: the same with the orchestrator alone (host-built runs of one
      * window; more reps, since each is short). */
     enum { ALONE_TASKS = 16384, ALONE_REPS = 31 };
+    /* The last rows: the alone auto row under round_robin, and under hash
+     * with a key per task (the key's cost included): routing's cost per
+     * submit is their difference to the alone auto row. */
     static const struct {
         const char *bench, *label;
         pto_run_mode mode;
         pto_scope_mode scope;
+        const char *dispatch;
+        int keyed;
     } rows[] = {
-        {"submit", "manual", PTO_MODE_STREAMED, PTO_SCOPE_MANUAL},
-        {"submit", "auto", PTO_MODE_STREAMED, PTO_SCOPE_AUTO},
-        {"alone", "manual", PTO_MODE_HOST_BUILT, PTO_SCOPE_MANUAL},
-        {"alone", "auto", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO},
+        {"submit", "manual", PTO_MODE_STREAMED, PTO_SCOPE_MANUAL, NULL, 0},
+        {"submit", "auto", PTO_MODE_STREAMED, PTO_SCOPE_AUTO, NULL, 0},
+        {"alone", "manual", PTO_MODE_HOST_BUILT, PTO_SCOPE_MANUAL, NULL, 0},
+        {"alone", "auto", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, NULL, 0},
+        {"alone", "auto rr", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "round_robin", 0},
+        {"alone", "auto hash", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "hash", 1},
     };
     enum { NROWS = sizeof rows / sizeof rows[0] };
     result r[NROWS];
@@ -313,6 +324,8 @@ static int bench_submit(uint64_t n, int reps)
         w.n = alone ? ALONE_TASKS : n;
         w.per_scope = 256;
         w.mode = rows[i].scope;
+        w.dispatch = rows[i].dispatch;
+        w.keyed = rows[i].keyed;
         if (measure(dev, &w, alone ? ALONE_REPS : reps, rows[i].mode, &r[i])) {
             pto_device_close(dev);
             return -1;
@@ -325,6 +338,9 @@ static int bench_submit(uint64_t n, int reps)
            r[1].orch_ns - r[0].orch_ns, r[1].orch_ns, r[0].orch_ns);
     printf("# alone: inference costs %.1f ns/task (%.1f auto - %.1f manual)\n",
            r[3].orch_ns - r[2].orch_ns, r[3].orch_ns, r[2].orch_ns);
+    printf("# alone: routing costs %+.1f ns/task under round_robin, %+.1f under hash with a "
+           "key per task (target <= 10)\n",
+           r[4].orch_ns - r[3].orch_ns, r[5].orch_ns - r[3].orch_ns);
     const pto_flow_stats *ring = &r[1].last.flow[PTO_STALL_TASK_RING_FULL];
     double share = r[1].last.orch_ns ? (double)ring->stall_ns / (double)r[1].last.orch_ns : 0;
     if (ring->stalls)

@@ -230,7 +230,8 @@ static void dispatch_lanes(pto_sim_sched *s)
     }
     if (!atomic_load_explicit(&tb->steal, memory_order_relaxed) || !lanes)
         return;
-    uint32_t n = sim->dev->lanes.n, first = (uint32_t)__builtin_ctzll(lanes);
+    uint32_t n = atomic_load_explicit(&sim->nlanes, memory_order_relaxed),
+             first = (uint32_t)__builtin_ctzll(lanes);
     for (uint32_t i = 1; i <= n; i++) {
         uint32_t v = (first + i) % n;
         for (int type = 0; type < PTO_CORE_TYPES; type++)
@@ -255,7 +256,7 @@ int pto_sched_lane_work(pto_sim_sched *s)
         }
     }
     if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
-        for (uint32_t v = 0; v < sim->dev->lanes.n; v++)
+        for (uint32_t v = 0; v < atomic_load_explicit(&sim->nlanes, memory_order_relaxed); v++)
             for (int type = 0; type < PTO_CORE_TYPES; type++)
                 if (s->nidle[type] && pto_rq_size(pto_tb_queue(tb, v, (uint32_t)type)))
                     return 1;

@@ -412,6 +412,7 @@ void pto_sim_run_prepare(pto_sim *sim)
     }
     for (uint32_t i = 0; i < sim->nsched; i++)
         atomic_store_explicit(&sim->sched[i].lanes, served[i], memory_order_relaxed);
+    atomic_store_explicit(&sim->nlanes, ln->n, memory_order_relaxed);
     sim->exec_parks_base = 0;
     for (uint32_t i = 0; i < sim->nexec; i++)
         sim->exec_parks_base += atomic_load(&sim->exec[i].parks);

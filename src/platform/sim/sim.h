@@ -129,6 +129,7 @@ typedef struct pto_sim {
      * relaxed: a poll that began in the run before may still read them. */
     _Atomic uint64_t lane_type[PTO_MAX_TARGETS][PTO_CORE_TYPES][PTO_BELL_WORDS];
     _Atomic uint64_t lane_scheds[PTO_MAX_TARGETS];
+    _Atomic uint32_t nlanes;
     pto_sim_sched sched[PTO_MAX_AICPU_THREADS];
     pto_sim_exec *exec;
     _Atomic uint32_t exiting;
