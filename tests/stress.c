@@ -39,6 +39,7 @@ typedef struct stress_case {
     pto_run_mode mode;
     int deterministic;
     uint32_t batch;
+    char dispatch[24]; /* the run's policy, "" = default */
 } stress_case;
 
 static uint64_t mix(uint64_t z) /* splitmix64 finalizer */
@@ -61,7 +62,13 @@ static stress_case case_of(uint64_t seed)
     c.dag_n = 1 + (uint32_t)(r % (r % 16 ? 256 : DAG_WINDOW)), r /= DAG_WINDOW;
     c.mode = r % 2 ? PTO_MODE_STREAMED : PTO_MODE_HOST_BUILT, r /= 2;
     c.deterministic = r % 8 == 0, r /= 8;
-    c.batch = batches[r % 3];
+    c.batch = batches[r % 3], r /= 3;
+    /* Half the cases route their tasks: round robin or work stealing over
+     * 1..blocks lanes (each then has an AIC core, for the DAGs' AIC tasks). */
+    static const char *policies[] = {"round_robin", "work_steal"};
+    if (r % 4 >= 2)
+        snprintf(c.dispatch, sizeof c.dispatch, "%s:%u", policies[r % 2],
+                 1 + (uint32_t)(r / 4 % shapes[c.shape].blocks));
     if (c.dag)
         c.mode = PTO_MODE_HOST_BUILT; /* explicit deps are host-built */
     if (c.mode == PTO_MODE_HOST_BUILT || c.deterministic)
@@ -75,16 +82,18 @@ static void describe(const stress_case *c, char *out, size_t n)
     if (c->dag)
         snprintf(out, n,
                  "seed %" PRIu64 ": DAG of %u tasks, %u blocks / %u schedulers / %u exec "
-                 "threads, host-built%s",
+                 "threads, host-built%s%s%s",
                  c->seed, c->dag_n, s->blocks, s->schedulers, s->exec_threads,
-                 c->deterministic ? " deterministic" : "");
+                 c->deterministic ? " deterministic" : "", *c->dispatch ? ", dispatch " : "",
+                 c->dispatch);
     else
         snprintf(out, n,
                  "seed %" PRIu64 ": program, %u blocks / %u schedulers / %u exec threads, "
-                 "window %u, %s%s, publish batch %u",
+                 "window %u, %s%s, publish batch %u%s%s",
                  c->seed, s->blocks, s->schedulers, s->exec_threads, windows[c->window],
                  c->mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
-                 c->deterministic ? " deterministic" : "", c->batch);
+                 c->deterministic ? " deterministic" : "", c->batch,
+                 *c->dispatch ? ", dispatch " : "", c->dispatch);
 }
 
 /* Devices are kept open per (shape, window), plus one per shape for DAGs. */
@@ -135,10 +144,12 @@ static int run_one(const stress_case *c, char *why, size_t n)
     if (c->dag) {
         uint64_t edges;
         rd_make(&dag, c->dag_n, c->seed);
-        bad = rd_run_case(dev, &dag, c->deterministic, WATCHDOG_MS, &edges, why, n);
+        bad = rd_run_case(dev, &dag, c->deterministic, *c->dispatch ? c->dispatch : NULL,
+                          WATCHDOG_MS, &edges, why, n);
     } else {
-        bad = rp_run_case(dev, windows[c->window], c->mode, c->deterministic, c->seed, c->batch,
-                          WATCHDOG_MS, NULL, why, n);
+        bad = rp_run_case(dev, windows[c->window], c->mode, c->deterministic,
+                          *c->dispatch ? c->dispatch : NULL, c->seed, c->batch, WATCHDOG_MS, NULL,
+                          why, n);
     }
     if (bad) {
         pto_device_close(dev);

@@ -1,10 +1,13 @@
 /* Randomized explicit-dependency DAGs (10^4 tasks, tests/support/
  * random_dag.c): every edge p -> c must show end(p) < start(c) on a shared
- * logical clock. Run across device shapes and both executor modes. */
+ * logical clock. Run across device shapes and both executor modes, under
+ * the default policy, round robin over `blocks` lanes (seed 2; each task
+ * checked on its lane) and work stealing (seed 3). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "support/random_dag.h"
@@ -27,7 +30,11 @@ static void run_shape(uint32_t blocks, uint32_t scheds, uint32_t exec_threads)
         rd_make(&d, RD_MAX_N, seed * 0x9e3779b97f4a7c15ull);
         uint64_t edges;
         char why[512];
-        if (rd_run_case(dev, &d, 0, 0, &edges, why, sizeof why))
+        char policy[32] = "";
+        if (seed > 1)
+            snprintf(policy, sizeof policy, "%s:%u", seed == 2 ? "round_robin" : "work_steal",
+                     blocks);
+        if (rd_run_case(dev, &d, 0, *policy ? policy : NULL, 0, &edges, why, sizeof why))
             fail_msg("seed %llu: %s", (unsigned long long)seed, why);
         assert_true(edges > RD_MAX_N); /* the generator really made a dense graph */
     }

@@ -18,7 +18,7 @@ static void run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int de
                      uint32_t publish_batch)
 {
     char why[1024];
-    if (rp_run_case(dev, window, mode, det, seed, publish_batch, 0, NULL, why, sizeof why))
+    if (rp_run_case(dev, window, mode, det, NULL, seed, publish_batch, 0, NULL, why, sizeof why))
         fail_msg("window %u mode %s%s seed %llu batch %u: %s", window,
                  mode == PTO_MODE_STREAMED ? "streamed" : "host-built", det ? " deterministic" : "",
                  (unsigned long long)seed, publish_batch, why);

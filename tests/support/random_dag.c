@@ -3,6 +3,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* One DAG at a time per process: the kernel logs into these. */
 static _Atomic uint64_t g_clock;
@@ -86,8 +87,8 @@ static pto_status orch(pto_run *run, void *ctx, pto_error *err)
 
 #define WHY(...) (snprintf(why, why_len, __VA_ARGS__), 1)
 
-int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, uint32_t watchdog_ms,
-                uint64_t *edges, char *why, size_t why_len)
+int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, const char *dispatch,
+                uint32_t watchdog_ms, uint64_t *edges, char *why, size_t why_len)
 {
     atomic_store(&g_clock, 1);
     for (uint32_t i = 0; i < d->n; i++)
@@ -95,6 +96,7 @@ int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, uint32_t wa
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.deterministic = deterministic;
+    rc.dispatch = dispatch;
     if (watchdog_ms)
         rc.watchdog_ms = watchdog_ms;
     pto_stats st;
@@ -119,5 +121,16 @@ int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, uint32_t wa
     for (size_t i = 0; i < n; i++)
         if (pto_core_type_of(r[i].core) != (d->aic[i] ? PTO_CORE_AIC : PTO_CORE_AIV))
             return WHY("task t%zu ran on core %u of the wrong type", i, r[i].core);
+    const char *colon = dispatch ? strchr(dispatch, ':') : NULL;
+    if (colon && !strncmp(dispatch, "round_robin:", 12)) {
+        uint32_t lanes = (uint32_t)strtoul(colon + 1, NULL, 10);
+        pto_lane_map map;
+        if (pto_lanes_get(dev, lanes, &map, &err))
+            return WHY("lanes: %s", err.msg);
+        for (size_t i = 0; i < n; i++)
+            if (map.lane[r[i].core] != i % lanes)
+                return WHY("task t%zu ran on core %u of lane %u, not lane %zu", i, r[i].core,
+                           map.lane[r[i].core], i % lanes);
+    }
     return 0;
 }

@@ -25,10 +25,12 @@ typedef struct rd_dag {
 pto_status rd_register(pto_device *dev, pto_error *err);
 /* A random DAG of n <= RD_MAX_N tasks in a random topological order. */
 void rd_make(rd_dag *d, uint32_t n, uint64_t seed);
-/* Runs it (host-built; deterministic if asked) and checks every edge, that
- * every task ran, and the core types. 0 on success, else 1 and why. *edges
- * receives the number of edges checked. */
-int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, uint32_t watchdog_ms,
-                uint64_t *edges, char *why, size_t why_len);
+/* Runs it (host-built; deterministic if asked; under dispatch policy
+ * `dispatch`, NULL for the default) and checks every edge, that every task
+ * ran, the core types and, under "round_robin:N", that task i ran on lane
+ * i mod N. 0 on success, else 1 and why. *edges receives the number of
+ * edges checked. */
+int rd_run_case(pto_device *dev, const rd_dag *d, int deterministic, const char *dispatch,
+                uint32_t watchdog_ms, uint64_t *edges, char *why, size_t why_len);
 
 #endif

@@ -159,6 +159,7 @@ static pto_status orch(pto_run *run, void *vctx, pto_error *err)
 #define WHY(...) (snprintf(why, why_len, __VA_ARGS__), 1)
 
 int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int deterministic,
+                const char *dispatch,
                 uint64_t seed, uint32_t publish_batch, uint32_t watchdog_ms, pto_stats *stats,
                 char *why, size_t why_len)
 {
@@ -187,6 +188,7 @@ int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int determi
     pto_run_config_default(&rc);
     rc.mode = mode;
     rc.deterministic = deterministic;
+    rc.dispatch = dispatch;
     rc.publish_batch = publish_batch;
     if (watchdog_ms)
         rc.watchdog_ms = watchdog_ms;

@@ -55,10 +55,10 @@ void rp_serial(const rp_program *p, uint32_t out[RP_NBUF][RP_LEN]);
 /* One case: the program of `seed` for this window and mode, run on dev
  * (whose kernel 0 is rp_kernel) and compared with serial execution. The
  * program is min(RP_STEPS, window) long for host-built runs (the graph must
- * fit). 0 on success; otherwise 1 with the reason in why. stats, when not
+ * fit); dispatch is the run's policy (NULL: default). 0 on success; otherwise 1 with the reason in why. stats, when not
  * NULL, receives the run's statistics. */
 int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int deterministic,
-                uint64_t seed, uint32_t publish_batch, uint32_t watchdog_ms, pto_stats *stats,
-                char *why, size_t why_len);
+                const char *dispatch, uint64_t seed, uint32_t publish_batch,
+                uint32_t watchdog_ms, pto_stats *stats, char *why, size_t why_len);
 
 #endif
