@@ -393,6 +393,52 @@ static void test_spmd_on_a_lane(void **s)
     pto_device_close(dev);
 }
 
+/* A routed SPMD successor released on another lane's scheduler is queued
+ * on its own lane, whose scheduler is woken: each of 50 rounds is t0 (key
+ * 0: lane 0, scheduler 0) then a 2-part SPMD task (key 3: lane 3, core 5 of
+ * scheduler 1) after it. Deterministic: 50 * (C + 2C). */
+static pto_status orch_spmd_chain(pto_run *run, void *p, pto_error *err)
+{
+    (void)p;
+    pto_status st = PTO_OK;
+    pto_task_id a, b = 0;
+    for (uint64_t i = 0; i < 50 && !st; i++) {
+        pto_param prm = pto_scalar(i);
+        if ((st = pto_set_task_key(run, 0, err)) ||
+            (st = pto_add_task(run, 0, PTO_CORE_AIV, &i, 1, &a, err)) ||
+            (i && (st = pto_add_dep(run, b, a, err))) || /* after the last round */
+            (st = pto_set_task_key(run, 3, err)) ||
+            (st = pto_submit_spmd(run, 0, PTO_CORE_AIV, 2, &prm, 1, &b, err)))
+            return st;
+        st = pto_add_dep(run, a, b, err);
+    }
+    return st;
+}
+
+static void test_routed_spmd_successor(void **s)
+{
+    (void)s;
+    pto_device *dev = open_dev(2, 2);
+    for (size_t m = 0; m < NMODES; m++) {
+        pto_run_config rc;
+        pto_run_config_default(&rc);
+        rc.mode = modes[m].mode;
+        rc.deterministic = modes[m].det;
+        rc.dispatch = "affinity:4";
+        rc.watchdog_ms = 10000;
+        pto_stats st;
+        pto_error err;
+        if (pto_launch(dev, &rc, orch_spmd_chain, NULL, &st, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(st.tasks, 100);
+        assert_int_equal(st.core[1].tasks, 50);
+        assert_int_equal(st.core[5].tasks, 100);
+        if (modes[m].det)
+            assert_int_equal(st.total_cycles, 50 * 3 * C);
+    }
+    pto_device_close(dev);
+}
+
 static void expect_error(pto_device *dev, struct prog *p, const char *policy, pto_status want,
                          const char *text)
 {
@@ -464,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_affinity),      cmocka_unit_test(test_hash_spreads),
         cmocka_unit_test(test_work_steal),    cmocka_unit_test(test_user_policy),
         cmocka_unit_test(test_scope_policy),  cmocka_unit_test(test_spmd_on_a_lane),
+        cmocka_unit_test(test_routed_spmd_successor),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_user_policy_out_of_range),
     };
     return cmocka_run_group_tests(tests, 0, 0);

@@ -57,20 +57,22 @@ static int take_local(void *arg, pto_task *t)
 {
     pto_sim_sched *s = arg;
     pto_sim *sim = s->sim;
-    if (t->core_type >= PTO_CORE_TYPES || t->nparts != 1)
-        return 0;
-    int type = t->core_type, c;
+    int type = t->core_type, c = -1;
+    int one_core = type < PTO_CORE_TYPES && t->nparts == 1 && s->nidle[type];
     if (__builtin_expect(t->target == PTO_TARGET_ANY, 1)) {
-        if (!s->nidle[type] || (c = idle_take(s, type, sim->type_cores[type])) < 0)
-            return 0;
+        if (one_core)
+            c = idle_take(s, type, sim->type_cores[type]);
     } else {
         uint64_t cores[PTO_BELL_WORDS];
-        lane_cores(sim, t->target, type, cores);
-        if (!s->nidle[type] || (c = idle_take(s, type, cores)) < 0) {
-            s->wake_lanes |= UINT64_C(1) << t->target;
-            return 0;
+        if (one_core) {
+            lane_cores(sim, t->target, type, cores);
+            c = idle_take(s, type, cores);
         }
+        if (c < 0) /* queued in its lane (an SPMD task too): wake the lane */
+            s->wake_lanes |= UINT64_C(1) << t->target;
     }
+    if (c < 0)
+        return 0;
     dispatch_to(s, (uint32_t)c, t, (uint32_t)(t->id & sim->dev->tb.mask), 0);
     return 1;
 }
