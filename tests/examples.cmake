@@ -330,6 +330,89 @@ foreach(ex rmsnorm softmax attention llama paged_attention bgemm_cycles spmd_vec
   endforeach()
 endforeach()
 
+# ---- dispatch policies (issue #15): examples/dispatch, 12 equal tasks of
+# 1024 cycles on 2 blocks, one AIV core per lane with NAME:4. Its README
+# derives every total. Deterministic, streamed (the example's mode) and
+# host-built: PASS and that exact total_cycles; threaded: PASS only (where a
+# task runs then depends on the threads). Entries: policy=total_cycles.
+set(PTO_DISPATCH_RUNS
+  default=3072 round_robin:4=3072 affinity:4=6144 hash:4=5120 work_steal:4=3072)
+foreach(entry ${PTO_DISPATCH_RUNS})
+  string(REPLACE "=" ";" f ${entry})
+  list(GET f 0 policy)
+  list(GET f 1 cycles)
+  string(REGEX REPLACE ":.*" "" pname ${policy})
+  foreach(mode streamed host-built)
+    string(REPLACE "-" "_" mname ${mode})
+    add_test(NAME example_dispatch_${pname}_det_${mname}
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/dispatch
+              --deterministic --blocks 2 --dispatch ${policy} --${mode})
+    set_tests_properties(example_dispatch_${pname}_det_${mname} PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "PASS dispatch .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${cycles}\n"
+      FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+  endforeach()
+  add_test(NAME example_dispatch_${pname}_threaded
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/dispatch
+            --blocks 2 --dispatch ${policy} --quiet)
+  set_tests_properties(example_dispatch_${pname}_threaded PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS dispatch "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+# The README's trace command: one track per core, 12 task events.
+set(PTO_DISPATCH_CYCLES ${CMAKE_CURRENT_BINARY_DIR}/cycles_dispatch.json)
+add_test(NAME cli_dispatch_work_steal_cycle_trace
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/dispatch
+          --deterministic --blocks 2 --dispatch work_steal:4 --quiet
+          --cycle-trace ${PTO_DISPATCH_CYCLES})
+set_tests_properties(cli_dispatch_work_steal_cycle_trace PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS dispatch "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:"
+  FIXTURES_SETUP pto_dispatch_cycles)
+if(TARGET test_trace)
+  add_test(NAME trace_cli_dispatch_cycles_valid
+    COMMAND test_trace --check-cycles ${PTO_DISPATCH_CYCLES} 12 6)
+  set_tests_properties(trace_cli_dispatch_cycles_valid PROPERTIES
+    FIXTURES_REQUIRED pto_dispatch_cycles)
+endif()
+
+# ---- task windows (DESIGN 6.2) on examples/dispatch: DISABLED until the
+# `--task-window SIZE[:UNIT[:MODE]]` flag is merged. Nothing sets
+# PTO_HAVE_TASK_WINDOW yet; set it (or drop the if) together with the flag.
+# Deterministic streamed runs with window 1, 2 and 0 (unlimited); the
+# README's "Task windows" section derives each total and states the
+# assumptions. Entries: policy=window1:window2:unlimited.
+if(PTO_HAVE_TASK_WINDOW)
+  set(PTO_DISPATCH_WINDOW_RUNS
+    default=12288:6144:3072 round_robin:4=12288:6144:3072 affinity:4=12288:6144:6144
+    hash:4=12288:8192:5120 work_steal:4=12288:6144:3072)
+  foreach(entry ${PTO_DISPATCH_WINDOW_RUNS})
+    string(REPLACE "=" ";" f ${entry})
+    list(GET f 0 policy)
+    list(GET f 1 totals)
+    string(REPLACE ":" ";" totals ${totals})
+    string(REGEX REPLACE ":.*" "" pname ${policy})
+    foreach(w 1 2 0)
+      if(w EQUAL 0)
+        list(GET totals 2 cycles)
+      else()
+        math(EXPR i "${w} - 1")
+        list(GET totals ${i} cycles)
+      endif()
+      add_test(NAME example_dispatch_${pname}_window${w}
+        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/dispatch
+                --deterministic --blocks 2 --dispatch ${policy} --streamed
+                --task-window ${w})
+      set_tests_properties(example_dispatch_${pname}_window${w} PROPERTIES
+        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+        PASS_REGULAR_EXPRESSION "PASS dispatch .*\ntotal_cycles +${cycles}\n"
+        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    endforeach()
+  endforeach()
+endif()
+
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
 # tasks, streamed submits with PTO_OUT outputs, deterministic) ...
