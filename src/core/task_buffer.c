@@ -48,28 +48,22 @@ pto_status pto_tb_targets_reserve(pto_task_buffer *tb, uint32_t ntargets, uint32
     if (ntargets > PTO_MAX_TARGETS)
         return pto_fail(err, PTO_ERR_INVALID, "%u dispatch targets: at most %d", ntargets,
                         PTO_MAX_TARGETS);
-    if (ntargets <= tb->ntargets)
-        return PTO_OK;
-    size_t bytes = (size_t)ntargets * PTO_NQUEUES * sizeof *tb->target_ready;
-    pto_ready_queue *q = aligned_alloc(64, bytes);
-    if (!q)
-        return pto_fail(err, PTO_ERR_NOMEM, "ready queues of %u dispatch targets", ntargets);
-    memset(q, 0, bytes);
-    uint32_t have = tb->ntargets * PTO_NQUEUES;
-    if (have) /* a queue is its cells and counters: moving the struct keeps it */
-        memcpy(q, tb->target_ready, have * sizeof *q);
-    for (uint32_t i = have; i < ntargets * PTO_NQUEUES; i++) {
-        pto_status st = pto_rq_init(&q[i], capacity, err);
-        if (st != PTO_OK) {
-            while (i-- > have)
-                pto_rq_destroy(&q[i]);
-            free(q);
-            return st;
-        }
+    if (!tb->target_ready) { /* every target's queue heads, never moved */
+        size_t bytes = (size_t)PTO_MAX_TARGETS * PTO_NQUEUES * sizeof *tb->target_ready;
+        if (!(tb->target_ready = aligned_alloc(64, bytes)))
+            return pto_fail(err, PTO_ERR_NOMEM, "ready queues of %d dispatch targets",
+                            PTO_MAX_TARGETS);
+        memset(tb->target_ready, 0, bytes);
     }
-    free(tb->target_ready);
-    tb->target_ready = q;
-    tb->ntargets = ntargets;
+    for (; tb->ntargets < ntargets; tb->ntargets++)
+        for (uint32_t q = 0; q < PTO_NQUEUES; q++) {
+            pto_status st = pto_rq_init(pto_tb_queue(tb, tb->ntargets, q), capacity, err);
+            if (st != PTO_OK) {
+                while (q--)
+                    pto_rq_destroy(pto_tb_queue(tb, tb->ntargets, q));
+                return st;
+            }
+        }
     return PTO_OK;
 }
 

@@ -46,8 +46,9 @@ typedef struct pto_task_buffer {
                                  its peers' queues */
     pto_ready_queue ready[PTO_NQUEUES]; /* target PTO_TARGET_ANY */
     uint32_t ntargets;
-    pto_ready_queue *target_ready; /* ntargets * PTO_NQUEUES: queue q of target l
-                                      at [l * PTO_NQUEUES + q] */
+    pto_ready_queue *target_ready; /* PTO_MAX_TARGETS * PTO_NQUEUES heads, the
+                                      first ntargets targets' made: queue q of
+                                      target l at [l * PTO_NQUEUES + q] */
     pto_dep_pool deps;
     _Alignas(64) uint64_t next_id;
     uint64_t publish_next; /* tasks are published in id order: those below
@@ -79,8 +80,11 @@ pto_status pto_tb_edge_log_init(pto_task_buffer *tb, uint64_t cap, uint64_t id_l
 
 /* Makes the ready queues of at least ntargets dispatch targets (lanes)
  * exist, capacity each (PTO_MAX_TARGETS at most): at device open, and at
- * the setup of a run with more lanes than any before (no run in progress);
- * never shrinks. */
+ * the setup of a run with more lanes than any before (no run in progress).
+ * The queue heads of all PTO_MAX_TARGETS targets are allocated at the first
+ * call and never move (a scheduler's poll may still look at them); the
+ * cells of a target's queues are allocated when it is first reserved, and
+ * kept. */
 #define PTO_TARGET_ANY 0xff
 pto_status pto_tb_targets_reserve(pto_task_buffer *tb, uint32_t ntargets, uint32_t capacity,
                                   pto_error *err);
