@@ -8,5 +8,6 @@
 #include "pto/stats.h"
 #include "pto/tensor.h"
 #include "pto/run.h"
+#include "pto/caps.h"
 
 #endif
