@@ -3,7 +3,7 @@
  * mode (a column), what the runtime does when a run asks for it:
  *
  *   ENFORCED     it behaves as specified
- *   RECORDED     kept in the statistics and trace, no change of behaviour
+ *   RECORDED     kept in the statistics, no change of behaviour
  *   DIAGNOSED    ignored: the run proceeds, with one "pto: note: ..." line
  *                on stderr and a count in pto_stats.diagnosed
  *   UNSUPPORTED  the run is refused before anything executes, with
