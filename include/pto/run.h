@@ -130,7 +130,11 @@ typedef pto_status (*pto_orch_fn)(pto_run *run, void *ctx, pto_error *err);
  * the same device (from another thread, or from inside an orchestration
  * function) fails at once with PTO_ERR_STATE, "a run is already in
  * progress". Kernel (un)registration during a launch is refused likewise,
- * except from a host-built orchestration function (see pto/kernel.h). */
+ * except from a host-built orchestration function (see pto/kernel.h).
+ * A run asking for a directive its platform and mode do not support (the
+ * capability matrix, pto/caps.h) is refused with PTO_ERR_INVALID before
+ * the orchestration function is called; one they ignore (DIAGNOSED) runs,
+ * with a note on stderr counted in stats->diagnosed. */
 PTO_API pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch,
                               void *ctx, pto_stats *stats, pto_error *err);
 

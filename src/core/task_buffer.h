@@ -62,7 +62,12 @@ typedef struct pto_task_buffer {
                                   pushed to (bit l; orchestrator-written, the
                                   caller clears it) */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
-                                  mode: the simulation clock; else 0) */
+                                  mode: the simulation clock; threaded with
+                                  a task window: done_cycle when the window
+                                  last admitted a task, see window.c; else
+                                  0); written by the orchestrating (or, in
+                                  a deterministic run, simulating) thread;
+                                  never decreases within a run */
     int has_backward_edge;     /* an edge to an earlier-added task exists */
     struct pto_edge *edge_log; /* orchestrator-written log of wired edges */
     uint64_t edge_cap, edge_n, edge_dropped, edge_id_limit;
