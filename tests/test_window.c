@@ -20,9 +20,9 @@
 
 #include "pto/pto.h"
 
-#define N 12    /* tasks */
-#define C 100   /* cycles each */
-#define D 3     /* dispatch_cycles */
+#define N 12     /* tasks */
+#define C 100    /* cycles each */
+#define D 3      /* dispatch_cycles */
 #define BLOCKS 8 /* 16 AIV cores > N */
 
 static atomic_int ran; /* kernels executed */
@@ -131,9 +131,9 @@ static void test_window1_serial_streamed(void **s)
         for (int submit = 0; submit < 2; submit++) {
             work w = {.n = N, .submit = submit};
             pto_error err;
-            pto_stats st = run_work(
-                dev, config(PTO_MODE_STREAMED, det, 1, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w,
-                PTO_OK, &err);
+            pto_stats st =
+                run_work(dev, config(PTO_MODE_STREAMED, det, 1, PTO_WINDOW_TASKS, PTO_WINDOW_STALL),
+                         &w, PTO_OK, &err);
             assert_int_equal(st.tasks, N);
             assert_int_equal(st.total_cycles, N * (C + D));
             const pto_flow_stats *f = window_row(&st);
@@ -167,9 +167,9 @@ static void test_window1_host_built_diagnosed(void **s)
     for (int det = 0; det < 2; det++) {
         work w = {.n = N};
         pto_error err;
-        pto_stats st = run_work(
-            dev, config(PTO_MODE_HOST_BUILT, det, 1, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w,
-            PTO_OK, &err);
+        pto_stats st =
+            run_work(dev, config(PTO_MODE_HOST_BUILT, det, 1, PTO_WINDOW_TASKS, PTO_WINDOW_STALL),
+                     &w, PTO_OK, &err);
         assert_int_equal(atomic_load(&ran), N);
         assert_int_equal(st.tasks, N);
         if (det)
@@ -213,10 +213,9 @@ static void test_window_det_totals(void **s)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         work w = {.n = N};
         pto_error err;
-        pto_stats st = run_work(dev,
-                                config(PTO_MODE_STREAMED, 1, cases[i].size, PTO_WINDOW_TASKS,
-                                       PTO_WINDOW_STALL),
-                                &w, PTO_OK, &err);
+        pto_stats st = run_work(
+            dev, config(PTO_MODE_STREAMED, 1, cases[i].size, PTO_WINDOW_TASKS, PTO_WINDOW_STALL),
+            &w, PTO_OK, &err);
         assert_int_equal(st.total_cycles, cases[i].total);
         const pto_flow_stats *f = window_row(&st);
         assert_int_equal(f->capacity, cases[i].size);
@@ -237,8 +236,7 @@ static void test_window_threaded_row(void **s)
     work w = {.n = 64};
     pto_error err;
     pto_stats st = run_work(
-        dev, config(PTO_MODE_STREAMED, 0, 2, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w, PTO_OK,
-        &err);
+        dev, config(PTO_MODE_STREAMED, 0, 2, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w, PTO_OK, &err);
     assert_int_equal(st.tasks, 64);
     assert_int_equal(atomic_load(&ran), 64);
     const pto_flow_stats *f = window_row(&st);
@@ -270,9 +268,9 @@ static void test_window_abort(void **s)
     for (int ignore = 0; ignore < 2; ignore++) {
         work w = {.n = N, .ignore_errors = ignore};
         pto_error err;
-        pto_stats st = run_work(
-            dev, config(PTO_MODE_STREAMED, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_ABORT), &w,
-            PTO_ERR_CAPACITY, &err);
+        pto_stats st =
+            run_work(dev, config(PTO_MODE_STREAMED, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_ABORT), &w,
+                     PTO_ERR_CAPACITY, &err);
         assert_int_equal(err.status, PTO_ERR_CAPACITY);
         assert_string_equal(err.msg, want);
         assert_int_equal(w.first_st, PTO_ERR_CAPACITY);
@@ -293,9 +291,9 @@ static void test_window_abort(void **s)
     /* Within the window: no failure. */
     work w = {.n = 4};
     pto_error err;
-    pto_stats st = run_work(
-        dev, config(PTO_MODE_HOST_BUILT, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_ABORT), &w, PTO_OK,
-        &err);
+    pto_stats st =
+        run_work(dev, config(PTO_MODE_HOST_BUILT, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_ABORT), &w,
+                 PTO_OK, &err);
     assert_int_equal(st.total_cycles, C + D);
     assert_int_equal(window_row(&st)->high_water, 4);
     pto_device_close(dev);
@@ -327,9 +325,9 @@ static void test_window_benchmark(void **s)
     /* Threaded: counted, never waited for. */
     work w = {.n = N};
     pto_error err;
-    pto_stats st = run_work(
-        dev, config(PTO_MODE_STREAMED, 0, 2, PTO_WINDOW_TASKS, PTO_WINDOW_BENCHMARK), &w,
-        PTO_OK, &err);
+    pto_stats st =
+        run_work(dev, config(PTO_MODE_STREAMED, 0, 2, PTO_WINDOW_TASKS, PTO_WINDOW_BENCHMARK), &w,
+                 PTO_OK, &err);
     assert_int_equal(atomic_load(&ran), N);
     assert_true(window_row(&st)->stalls > 0);
     assert_int_equal(window_row(&st)->stall_ns, 0);
@@ -372,8 +370,8 @@ static void test_window_unsupported(void **s)
                                  "(PTO_WINDOW_STALL, PTO_WINDOW_ABORT or PTO_WINDOW_BENCHMARK)");
     assert_int_equal(w.called, 0);
     /* The device is still usable, and window 0 = unlimited, whatever the unit. */
-    pto_stats st = run_work(dev, config(PTO_MODE_STREAMED, 1, 0, PTO_WINDOW_BYTES, PTO_WINDOW_STALL),
-                            &w, PTO_OK, &err);
+    pto_stats st = run_work(
+        dev, config(PTO_MODE_STREAMED, 1, 0, PTO_WINDOW_BYTES, PTO_WINDOW_STALL), &w, PTO_OK, &err);
     assert_int_equal(st.total_cycles, C + D);
     assert_int_equal(window_row(&st)->capacity, 0);
     pto_device_close(dev);
@@ -389,9 +387,9 @@ static void test_window_and_ring(void **s)
     pto_device *dev = open_dev(16);
     work w = {.n = 40};
     pto_error err;
-    pto_stats st = run_work(
-        dev, config(PTO_MODE_STREAMED, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w,
-        PTO_ERR_DEADLOCK, &err);
+    pto_stats st =
+        run_work(dev, config(PTO_MODE_STREAMED, 1, 4, PTO_WINDOW_TASKS, PTO_WINDOW_STALL), &w,
+                 PTO_ERR_DEADLOCK, &err);
     assert_int_equal(st.stall_reason, PTO_STALL_TASK_RING_FULL);
     assert_non_null(strstr(err.msg, "stalled on TASK_RING_FULL"));
     assert_int_equal(st.flow[PTO_STALL_TASK_RING_FULL].high_water, 16);

@@ -114,8 +114,10 @@ typedef struct pto_run_config {
                              of the tasks completed by then as its publish
                              cycle, so its cycles depend on the order in
                              which the host happened to complete them. */
-    pto_window_unit window_unit; /* PTO_WINDOW_TASKS (the default) */
-    pto_window_mode window_mode; /* PTO_WINDOW_STALL (the default) */
+    /* The window's unit and mode: PTO_WINDOW_TASKS and PTO_WINDOW_STALL
+     * by default (both 0). */
+    pto_window_unit window_unit;
+    pto_window_mode window_mode;
 } pto_run_config;
 
 PTO_API void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */

@@ -68,11 +68,11 @@ typedef struct pto_window {
     uint32_t size;        /* 0: no window */
     pto_window_mode mode; /* STALL, ABORT or BENCHMARK */
     int active;
-    int cycles;           /* threaded STALL: admissions set tb.now_cycle
-                             from tb.done_cycle (see pto_window_admit) */
-    uint64_t high_water;  /* most tasks in flight, the admitted one included */
-    int aborted;          /* ABORT: the window was exceeded; `err` says
-                             where, and the run fails with it */
+    int cycles;          /* threaded STALL: admissions set tb.now_cycle
+                            from tb.done_cycle (see pto_window_admit) */
+    uint64_t high_water; /* most tasks in flight, the admitted one included */
+    int aborted;         /* ABORT: the window was exceeded; `err` says
+                            where, and the run fails with it */
     pto_error err;
 } pto_window;
 

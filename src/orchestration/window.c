@@ -40,10 +40,8 @@ static pto_cap_row window_row(const pto_run_config *cfg)
     if (cfg->window_unit == PTO_WINDOW_ENTRIES)
         return PTO_ROW_WINDOW_ENTRIES;
     switch (cfg->window_mode) {
-    case PTO_WINDOW_ABORT:
-        return PTO_ROW_WINDOW_TASKS_ABORT;
-    case PTO_WINDOW_BENCHMARK:
-        return PTO_ROW_WINDOW_TASKS_BENCHMARK;
+    case PTO_WINDOW_ABORT: return PTO_ROW_WINDOW_TASKS_ABORT;
+    case PTO_WINDOW_BENCHMARK: return PTO_ROW_WINDOW_TASKS_BENCHMARK;
     default:
         return cfg->mode == PTO_MODE_HOST_BUILT ? PTO_ROW_WINDOW_TASKS_STALL_HOST_BUILT
                                                 : PTO_ROW_WINDOW_TASKS_STALL;
@@ -107,8 +105,7 @@ pto_status pto_window_admit(pto_run *run, pto_error *err)
                      "%llu tasks in flight (submitted, not completed), more than the window "
                      "of %u; raise pto_run_config.task_window (pto run --task-window) or "
                      "use mode STALL",
-                     w->size, (unsigned long long)id, (unsigned long long)(id - done + 1),
-                     w->size);
+                     w->size, (unsigned long long)id, (unsigned long long)(id - done + 1), w->size);
             if (err)
                 *err = w->err;
             return PTO_ERR_CAPACITY;

@@ -25,46 +25,45 @@ static const struct column {
 #define R PTO_CAP_RECORDED
 #define D PTO_CAP_DIAGNOSED
 #define U PTO_CAP_UNSUPPORTED
-/* a2a3sim threaded, a2a3sim deterministic; a2a3 runs nothing yet */
-#define SIM(threaded, det) {threaded, det, U}
-
+/* Levels: a2a3sim threaded, a2a3sim deterministic, a2a3 (which runs
+ * nothing yet). */
 static const struct row {
     const char *feature;
     unsigned char level[COLUMNS];
 } rows[PTO_ROW_COUNT] = {
-    [PTO_ROW_DISPATCH_DEFAULT] = {"dispatch(default)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_ROUND_ROBIN] = {"dispatch(round_robin)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_AFFINITY] = {"dispatch(affinity)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_HASH] = {"dispatch(hash)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_WORK_STEAL] = {"dispatch(work_steal)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_USER] = {"dispatch(user policy)", SIM(E, E)},
-    [PTO_ROW_DISPATCH_LANES] = {"dispatch lanes (n > schedulers)", SIM(E, E)},
-    [PTO_ROW_WINDOW_TASKS_STALL] = {"task_window(tasks, STALL)", SIM(E, E)},
+    [PTO_ROW_DISPATCH_DEFAULT] = {"dispatch(default)", {E, E, U}},
+    [PTO_ROW_DISPATCH_ROUND_ROBIN] = {"dispatch(round_robin)", {E, E, U}},
+    [PTO_ROW_DISPATCH_AFFINITY] = {"dispatch(affinity)", {E, E, U}},
+    [PTO_ROW_DISPATCH_HASH] = {"dispatch(hash)", {E, E, U}},
+    [PTO_ROW_DISPATCH_WORK_STEAL] = {"dispatch(work_steal)", {E, E, U}},
+    [PTO_ROW_DISPATCH_USER] = {"dispatch(user policy)", {E, E, U}},
+    [PTO_ROW_DISPATCH_LANES] = {"dispatch lanes (n > schedulers)", {E, E, U}},
+    [PTO_ROW_WINDOW_TASKS_STALL] = {"task_window(tasks, STALL)", {E, E, U}},
     /* the graph is complete before launch: nothing to hold back */
     [PTO_ROW_WINDOW_TASKS_STALL_HOST_BUILT] = {"task_window(tasks, STALL), host-built run",
-                                               SIM(D, D)},
-    [PTO_ROW_WINDOW_TASKS_ABORT] = {"task_window(tasks, ABORT)", SIM(E, E)},
-    [PTO_ROW_WINDOW_TASKS_BENCHMARK] = {"task_window(tasks, BENCHMARK)", SIM(R, R)},
-    [PTO_ROW_WINDOW_BYTES] = {"task_window(bytes, *)", SIM(U, U)},
-    [PTO_ROW_WINDOW_ENTRIES] = {"task_window(entries, *)", SIM(U, U)},
-    [PTO_ROW_STREAMS] = {"streams", SIM(U, U)},
-    [PTO_ROW_STREAM_BY] = {"stream_by", SIM(U, U)},
-    [PTO_ROW_TIMING] = {"timing", SIM(U, U)},
-    [PTO_ROW_DISPATCH_THRESHOLD] = {"dispatch_threshold", SIM(U, U)},
-    [PTO_ROW_PIPELINE_DEPTH] = {"pipeline_depth", SIM(U, U)},
-    [PTO_ROW_BATCH_DEPS] = {"batch_deps", SIM(U, U)},
-    [PTO_ROW_SPATIAL_MAP] = {"spatial_map", SIM(U, U)},
-    [PTO_ROW_LAYOUT] = {"layout", SIM(U, U)},
-    [PTO_ROW_CSP_PROCESS_ORDER] = {"csp: process program order", SIM(U, U)},
-    [PTO_ROW_CSP_CHANNEL] = {"csp: channel capacity >= 1", SIM(U, U)},
-    [PTO_ROW_CSP_RENDEZVOUS] = {"csp: rendezvous channel (capacity 0)", SIM(U, U)},
-    [PTO_ROW_CSP_CONSUME] = {"csp: consume until closed", SIM(U, U)},
-    [PTO_ROW_CSPT_LATENCY] = {"cspt: channel latency", SIM(U, U)},
-    [PTO_ROW_CSP_DEADLOCK_REPORT] = {"csp: deadlock report", SIM(U, U)},
-    [PTO_ROW_SYMBOLS] = {"symbols", SIM(U, U)},
-    [PTO_ROW_SLOTS] = {"runtime slots", SIM(U, U)},
-    [PTO_ROW_SCALAR_EXPR_KEY] = {"ScalarExpr dispatch key", SIM(U, U)},
-    [PTO_ROW_PREDICATE] = {"dispatch-time predicate", SIM(U, U)},
+                                               {D, D, U}},
+    [PTO_ROW_WINDOW_TASKS_ABORT] = {"task_window(tasks, ABORT)", {E, E, U}},
+    [PTO_ROW_WINDOW_TASKS_BENCHMARK] = {"task_window(tasks, BENCHMARK)", {R, R, U}},
+    [PTO_ROW_WINDOW_BYTES] = {"task_window(bytes, *)", {U, U, U}},
+    [PTO_ROW_WINDOW_ENTRIES] = {"task_window(entries, *)", {U, U, U}},
+    [PTO_ROW_STREAMS] = {"streams", {U, U, U}},
+    [PTO_ROW_STREAM_BY] = {"stream_by", {U, U, U}},
+    [PTO_ROW_TIMING] = {"timing", {U, U, U}},
+    [PTO_ROW_DISPATCH_THRESHOLD] = {"dispatch_threshold", {U, U, U}},
+    [PTO_ROW_PIPELINE_DEPTH] = {"pipeline_depth", {U, U, U}},
+    [PTO_ROW_BATCH_DEPS] = {"batch_deps", {U, U, U}},
+    [PTO_ROW_SPATIAL_MAP] = {"spatial_map", {U, U, U}},
+    [PTO_ROW_LAYOUT] = {"layout", {U, U, U}},
+    [PTO_ROW_CSP_PROCESS_ORDER] = {"csp: process program order", {U, U, U}},
+    [PTO_ROW_CSP_CHANNEL] = {"csp: channel capacity >= 1", {U, U, U}},
+    [PTO_ROW_CSP_RENDEZVOUS] = {"csp: rendezvous channel (capacity 0)", {U, U, U}},
+    [PTO_ROW_CSP_CONSUME] = {"csp: consume until closed", {U, U, U}},
+    [PTO_ROW_CSPT_LATENCY] = {"cspt: channel latency", {U, U, U}},
+    [PTO_ROW_CSP_DEADLOCK_REPORT] = {"csp: deadlock report", {U, U, U}},
+    [PTO_ROW_SYMBOLS] = {"symbols", {U, U, U}},
+    [PTO_ROW_SLOTS] = {"runtime slots", {U, U, U}},
+    [PTO_ROW_SCALAR_EXPR_KEY] = {"ScalarExpr dispatch key", {U, U, U}},
+    [PTO_ROW_PREDICATE] = {"dispatch-time predicate", {U, U, U}},
 };
 
 const char *pto_cap_level_name(pto_cap_level level)

@@ -113,8 +113,7 @@ static const struct {
 /* Advice: a resource that filled up or made the orchestrator wait is
  * named with the variable that sizes it; anything else is "ok". The task
  * window says whether it held anything back (0 = unlimited). */
-static void flow_advice(const pto_flow_stats *f, const char *knob, int bound, char *buf,
-                        size_t len)
+static void flow_advice(const pto_flow_stats *f, const char *knob, int bound, char *buf, size_t len)
 {
     if (bound && !f->capacity)
         snprintf(buf, len, "unlimited");

@@ -44,8 +44,8 @@ typedef struct cli_opts {
     uint32_t watchdog_ms; /* run: 0 = PTO_WATCHDOG_MS, else the default */
     int mode;             /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
-    int deterministic; /* run: discrete-event simulation in cycle order */
-    int check_bounds;  /* run: red zones around device buffers, checked per task */
+    int deterministic;    /* run: discrete-event simulation in cycle order */
+    int check_bounds;     /* run: red zones around device buffers, checked per task */
     uint32_t task_window; /* run: 0 = none, else pto_run_config.task_window */
     pto_window_unit window_unit;
     pto_window_mode window_mode;
