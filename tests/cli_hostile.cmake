@@ -86,6 +86,24 @@ reject(run_extra_arg EXPECT "unexpected argument 'extra'" RUN run ${EXAMPLE} ext
 reject(run_missing_dir EXPECT "/nonexistent/pto-example" RUN run /nonexistent/pto-example)
 reject(run_modes_clash EXPECT "exclude each other" RUN run ${EXAMPLE} --streamed --host-built)
 reject(trace_no_file EXPECT "--trace needs a file name" RUN run ${EXAMPLE} --trace)
+# --task-window SIZE[:UNIT[:MODE]] (the library refuses bytes and entries:
+# that is a run error, see examples.cmake, not a usage error).
+reject(task_window_abc EXPECT "--task-window 'abc' is not valid: size 'abc'"
+       RUN run ${EXAMPLE} --task-window abc)
+reject(task_window_huge EXPECT "--task-window '4294967296' is out of range"
+       RUN run ${EXAMPLE} --task-window 4294967296)
+reject(task_window_unit EXPECT "--task-window '4:pages' is not valid: unit 'pages'"
+       RUN run ${EXAMPLE} --task-window 4:pages)
+reject(task_window_empty_unit EXPECT "--task-window '4:' is not valid: unit ''"
+       RUN run ${EXAMPLE} --task-window 4:)
+reject(task_window_mode EXPECT "--task-window '4:tasks:wait' is not valid: mode 'wait'"
+       RUN run ${EXAMPLE} --task-window 4:tasks:wait)
+reject(task_window_fields EXPECT "--task-window '4:tasks:stall:x' is not valid: more fields"
+       RUN run ${EXAMPLE} --task-window 4:tasks:stall:x)
+reject(task_window_missing EXPECT "--task-window needs a value" RUN run ${EXAMPLE} --task-window)
+reject(task_window_info EXPECT "unknown option '--task-window'" RUN info --task-window 1)
+reject(caps_extra EXPECT "caps takes no argument but --platform NAME, not '--blocks'"
+       RUN caps --blocks 2)
 # PTO_* variables.
 reject(env_blocks_hex ENV "PTO_BLOCKS=0x10" EXPECT "PTO_BLOCKS='0x10'" "hexadecimal"
        RUN info)

@@ -378,13 +378,11 @@ if(TARGET test_trace)
     FIXTURES_REQUIRED pto_dispatch_cycles)
 endif()
 
-# ---- task windows (DESIGN 6.2) on examples/dispatch: DISABLED until the
-# `--task-window SIZE[:UNIT[:MODE]]` flag is merged. Nothing sets
-# PTO_HAVE_TASK_WINDOW yet; set it (or drop the if) together with the flag.
+# ---- task windows (DESIGN 6.2) on examples/dispatch (`--task-window N`).
 # Deterministic streamed runs with window 1, 2 and 0 (unlimited); the
 # README's "Task windows" section derives each total and states the
 # assumptions. Entries: policy=window1:window2:unlimited.
-if(PTO_HAVE_TASK_WINDOW)
+block()
   set(PTO_DISPATCH_WINDOW_RUNS
     default=12288:6144:3072 round_robin:4=12288:6144:3072 affinity:4=12288:6144:6144
     hash:4=12288:8192:5120 work_steal:4=12288:6144:3072)
@@ -411,7 +409,7 @@ if(PTO_HAVE_TASK_WINDOW)
         FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
     endforeach()
   endforeach()
-endif()
+endblock()
 
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
@@ -482,3 +480,75 @@ foreach(ex spmd_vector mix_matmul)
       FAIL_REGULAR_EXPRESSION "FAIL|error:")
   endforeach()
 endforeach()
+
+# ---- task_window (DESIGN 6.2) and the capability matrix (6.3): vector_stream
+# has 5 tasks whose cycles sum to 81920 (65536 when they overlap). Window 1
+# runs them one at a time: exactly the sum, in both modes.
+foreach(variant "det:--deterministic" "threaded:--schedulers;2")
+  string(REPLACE ":" ";" v "${variant}")
+  list(GET v 0 vname)
+  list(REMOVE_AT v 0)
+  add_test(NAME cli_task_window1_${vname}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+            --blocks 4 --task-window 1 ${v})
+  set_tests_properties(cli_task_window1_${vname} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS vector_stream .*task_window\\(1, tasks, STALL\\)\n.*\ntotal_cycles +81920\n.*\nTASK_WINDOW +1 +1 +100.0 "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME cli_task_window_unlimited_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+          --blocks 4 --deterministic)
+set_tests_properties(cli_task_window_unlimited_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "\ntotal_cycles +65536\n.*\nTASK_WINDOW +0 +0 +0.0 +0 +0.0  unlimited\n"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# BENCHMARK only counts (RECORDED): same cycles as unlimited.
+add_test(NAME cli_task_window_benchmark
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+          --blocks 4 --deterministic --task-window 1:tasks:benchmark)
+set_tests_properties(cli_task_window_benchmark PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "\ntotal_cycles +65536\n.*\nTASK_WINDOW +1 +[0-9]+ +[0-9.]+ +[1-9][0-9]* +0.0 "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# ABORT (ENFORCED): the deterministic orchestration submits t1 before t0 ran.
+add_test(NAME cli_task_window_abort
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          EXPECT "error: PTO_ERR_CAPACITY: task_window(1, tasks, ABORT) exceeded: submitting t1 would put 2 tasks in flight"
+          RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+              --deterministic --task-window 1:tasks:ABORT --quiet)
+set_tests_properties(cli_task_window_abort PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+# A host-built run cannot hold tasks back (DIAGNOSED): it runs, with one
+# note on stderr and the count in the stats.
+add_test(NAME cli_task_window_host_built_diagnosed
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector --task-window 1)
+set_tests_properties(cli_task_window_host_built_diagnosed PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "pto: note: task_window\\(1, tasks, STALL\\) is ignored on a2a3sim \\(threaded\\): 'task_window\\(tasks, STALL\\), host-built run' is DIAGNOSED.*PASS vector .*\ndiagnosed +1 directive\\(s\\) ignored"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# bytes and entries are UNSUPPORTED: refused before anything runs.
+add_test(NAME cli_task_window_bytes_unsupported
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+          EXPECT "error: PTO_ERR_INVALID: pto_launch: task_window(4, bytes, STALL) is not supported on a2a3sim (deterministic)"
+          EXPECT "the run is refused before anything executes"
+          RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/vector_stream
+              --deterministic --task-window 4:bytes)
+set_tests_properties(cli_task_window_bytes_unsupported PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+add_test(NAME cli_help_task_window COMMAND $<TARGET_FILE:pto_cli> --help)
+set_tests_properties(cli_help_task_window PROPERTIES
+  PASS_REGULAR_EXPRESSION "caps +print the capability matrix.*--task-window SIZE\\[:UNIT\\[:MODE\\]\\]")
+# `pto caps`: one row per feature, a column per platform and mode.
+add_test(NAME cli_caps COMMAND $<TARGET_FILE:pto_cli> caps)
+set_tests_properties(cli_caps PROPERTIES
+  PASS_REGULAR_EXPRESSION "^feature +a2a3sim threaded +a2a3sim deterministic +a2a3\ndispatch\\(default\\) +ENFORCED +ENFORCED +UNSUPPORTED\n.*\ntask_window\\(tasks, STALL\\), host-built run +DIAGNOSED +DIAGNOSED +UNSUPPORTED\n.*\ntask_window\\(tasks, BENCHMARK\\) +RECORDED +RECORDED +UNSUPPORTED\n.*\ndispatch-time predicate +UNSUPPORTED +UNSUPPORTED +UNSUPPORTED\n\nENFORCED: "
+  FAIL_REGULAR_EXPRESSION "error")
+add_test(NAME cli_caps_platform COMMAND $<TARGET_FILE:pto_cli> caps --platform a2a3sim)
+set_tests_properties(cli_caps_platform PROPERTIES
+  PASS_REGULAR_EXPRESSION "^feature +a2a3sim threaded +a2a3sim deterministic\ndispatch\\(default\\) +ENFORCED +ENFORCED\n.*\ntask_window\\(bytes, \\*\\) +UNSUPPORTED +UNSUPPORTED\n"
+  FAIL_REGULAR_EXPRESSION "deterministic +a2a3|ENFORCED +UNSUPPORTED\n")
+add_test(NAME cli_caps_unknown_platform COMMAND $<TARGET_FILE:pto_cli> caps --platform a9)
+set_tests_properties(cli_caps_unknown_platform PROPERTIES
+  PASS_REGULAR_EXPRESSION "error: PTO_ERR_NOT_FOUND: no platform 'a9' in the capability matrix \\(platforms: a2a3sim, a2a3\\)")
+add_test(NAME cli_caps_unknown_platform_fails COMMAND $<TARGET_FILE:pto_cli> caps --platform a9)
+set_tests_properties(cli_caps_unknown_platform_fails PROPERTIES WILL_FAIL TRUE)

@@ -9,5 +9,6 @@
 #include "pto/tensor.h"
 #include "pto/run.h"
 #include "pto/dispatch.h"
+#include "pto/caps.h"
 
 #endif

@@ -33,6 +33,24 @@ typedef enum pto_run_mode {
     PTO_MODE_STREAMED = 1    /* orchestration runs alongside the schedulers */
 } pto_run_mode;
 
+/* task_window(size, unit, mode) (DESIGN 6.2): a scheduling bound on the
+ * tasks in flight -- submitted and not yet completed -- distinct from the
+ * task ring (pto_device_config.task_window, PTO_TASK_WINDOW), which bounds
+ * the tasks not yet retired. What each unit and mode does on each platform
+ * is the capability matrix (pto/caps.h, `pto caps`). */
+typedef enum pto_window_unit {
+    PTO_WINDOW_TASKS = 0, /* the window counts tasks */
+    PTO_WINDOW_BYTES,     /* UNSUPPORTED: a run asking for it is refused */
+    PTO_WINDOW_ENTRIES    /* UNSUPPORTED: a run asking for it is refused */
+} pto_window_unit;
+
+typedef enum pto_window_mode {
+    PTO_WINDOW_STALL = 0, /* submitting a task while `size` are in flight
+                             waits until one completes */
+    PTO_WINDOW_ABORT,     /* ... fails the run with PTO_ERR_CAPACITY */
+    PTO_WINDOW_BENCHMARK  /* ... is only counted: no change of behaviour */
+} pto_window_mode;
+
 typedef struct pto_run_config {
     pto_run_mode mode;
     int deterministic;      /* 1: one host thread (the device's driver)
@@ -70,6 +88,39 @@ typedef struct pto_run_config {
     const char *dispatch;   /* the run's dispatch policy, "NAME" or "NAME:N"
                              (see pto/dispatch.h); its N sets the run's
                              lanes. NULL = "default" */
+    uint32_t task_window;   /* at most this many tasks in flight (submitted,
+                             not completed); 0 = unlimited (the default),
+                             and then no per-task work. Counted in the
+                             flow-control row PTO_STALL_TASK_WINDOW:
+                             capacity = size, high_water = the most tasks
+                             in flight, stalls and stall_ns = the waits
+                             (BENCHMARK: the submissions that would have
+                             waited; no time). In a streamed run, STALL
+                             makes the orchestrator wait (a deterministic
+                             run advances the simulation instead, so the
+                             task is published at the cycle a task
+                             completed); ABORT fails the run with
+                             PTO_ERR_CAPACITY naming the window, its size
+                             and the task; BENCHMARK only counts. A
+                             host-built run builds its graph before launch,
+                             so nothing is in flight yet that could
+                             complete: STALL there is ignored and diagnosed
+                             (pto_stats.diagnosed), while ABORT and
+                             BENCHMARK count every task of the graph as in
+                             flight. Semantic time: window 1 gives exactly
+                             the sum of the tasks' cycles plus
+                             dispatch_cycles each, in both modes. For a
+                             window > 1 the deterministic mode is the
+                             reference; a threaded run gives a task that
+                             needed a completion to be admitted (every
+                             task from id `size` on) the latest end cycle
+                             of the tasks completed by then as its publish
+                             cycle, so its cycles depend on the order in
+                             which the host happened to complete them. */
+    /* The window's unit and mode: PTO_WINDOW_TASKS and PTO_WINDOW_STALL
+     * by default (both 0). */
+    pto_window_unit window_unit;
+    pto_window_mode window_mode;
 } pto_run_config;
 
 PTO_API void pto_run_config_default(pto_run_config *cfg); /* NULL: no-op */
@@ -84,7 +135,11 @@ typedef pto_status (*pto_orch_fn)(pto_run *run, void *ctx, pto_error *err);
  * the same device (from another thread, or from inside an orchestration
  * function) fails at once with PTO_ERR_STATE, "a run is already in
  * progress". Kernel (un)registration during a launch is refused likewise,
- * except from a host-built orchestration function (see pto/kernel.h). */
+ * except from a host-built orchestration function (see pto/kernel.h).
+ * A run asking for a directive its platform and mode do not support (the
+ * capability matrix, pto/caps.h) is refused with PTO_ERR_INVALID before
+ * the orchestration function is called; one they ignore (DIAGNOSED) runs,
+ * with a note on stderr counted in stats->diagnosed. */
 PTO_API pto_status pto_launch(pto_device *dev, const pto_run_config *cfg, pto_orch_fn orch,
                               void *ctx, pto_stats *stats, pto_error *err);
 

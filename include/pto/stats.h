@@ -36,19 +36,27 @@ typedef enum pto_stall_reason {
     PTO_STALL_READY_QUEUE_FULL,   /* cannot occur: queues hold the whole window */
     PTO_STALL_CHANNEL_EMPTY_WAIT, /* reserved for CSP channels */
     PTO_STALL_CHANNEL_FULL_WAIT,  /* reserved for CSP channels */
+    PTO_STALL_TASK_WINDOW,        /* pto_run_config.task_window: a scheduling
+                                     bound on tasks in flight (submitted, not
+                                     completed), not a resource; its row's
+                                     capacity is the window size and its
+                                     high_water the most tasks in flight */
     PTO_STALL_REASONS
 } pto_stall_reason;
 
 /* "TASK_RING_FULL", ...; "NONE" for PTO_STALL_NONE. */
 PTO_API const char *pto_stall_name(pto_stall_reason r);
 
-/* One bounded resource, indexed by the stall reason it causes. */
+/* One bounded resource (or the task window), indexed by the stall reason
+ * it causes. */
 typedef struct pto_flow_stats {
     uint64_t capacity;   /* slots, entries, nodes or bytes */
     uint64_t high_water; /* true peak occupancy in the run */
     uint64_t stalls;     /* times the orchestrator had to wait for it */
     uint64_t stall_ns;   /* time spent waiting */
 } pto_flow_stats;
+
+#define PTO_DIAGNOSTIC_MAX 256
 
 typedef struct pto_stats {
     uint64_t tasks;          /* tasks executed */
@@ -72,6 +80,13 @@ typedef struct pto_stats {
     uint64_t records_dropped;      /* tasks beyond trace_capacity (not recorded) */
     uint64_t edges;                /* edges kept (see pto_last_run_edges) */
     uint64_t edges_dropped;
+    /* Directives this run used that its platform ignores (DIAGNOSED in the
+     * capability matrix, pto/caps.h): each printed one "pto: note: ..."
+     * line on stderr when the run was launched; `diagnostic` keeps the
+     * first of those notes (without the "pto: note: " prefix), "" when
+     * there is none. */
+    uint32_t diagnosed;
+    char diagnostic[PTO_DIAGNOSTIC_MAX];
 } pto_stats;
 
 /* Timing of one executed task; times are ns since launch. */

@@ -112,6 +112,8 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->ready_high_water = 0;
     atomic_store_explicit(&tb->special, 0, memory_order_relaxed);
     atomic_store_explicit(&tb->steal, 0, memory_order_relaxed);
+    atomic_store_explicit(&tb->track_done, 0, memory_order_relaxed);
+    atomic_store_explicit(&tb->done_cycle, 0, memory_order_relaxed);
     for (int q = 0; q < PTO_NQUEUES; q++)
         if (pto_rq_size(&tb->ready[q])) /* a drained queue is a valid empty one */
             pto_rq_reset(&tb->ready[q]);
@@ -340,6 +342,10 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
 
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take, void *arg)
 {
+    /* A task window's threaded admissions read it (off by default: one
+     * load of a read-mostly line, no locked instruction). */
+    if (__builtin_expect(atomic_load_explicit(&tb->track_done, memory_order_relaxed) != 0, 0))
+        pto_cycle_max(&tb->done_cycle, t->end_cycle);
     /* The lines below were last written by the orchestrator or another
      * scheduler: ask for the producers' link words now, so that their
      * transfers overlap with closing the fanout and the walk over it. */

@@ -44,6 +44,10 @@ typedef struct pto_task_buffer {
     _Atomic uint32_t steal;             /* this run has work_steal tasks (set like
                                  special): an idle lane takes ready work from
                                  its peers' queues */
+    _Atomic uint32_t track_done;        /* this run keeps done_cycle (a threaded
+                                 run with a task window; set by the launching
+                                 thread before the first publication, cleared
+                                 by reset); else completion does not touch it */
     pto_ready_queue ready[PTO_NQUEUES]; /* target PTO_TARGET_ANY */
     uint32_t ntargets;
     pto_ready_queue *target_ready; /* PTO_MAX_TARGETS * PTO_NQUEUES heads, the
@@ -63,12 +67,24 @@ typedef struct pto_task_buffer {
                                   pushed to (bit l; orchestrator-written, the
                                   caller clears it) */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
-                                  mode: the simulation clock; else 0) */
+                                  mode: the simulation clock; threaded with
+                                  a task window: done_cycle when the window
+                                  last admitted a task, see window.c; else
+                                  0); written by the orchestrating (or, in
+                                  a deterministic run, simulating) thread;
+                                  never decreases within a run */
     int has_backward_edge;     /* an edge to an earlier-added task exists */
     struct pto_edge *edge_log; /* orchestrator-written log of wired edges */
     uint64_t edge_cap, edge_n, edge_dropped, edge_id_limit;
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
     uint32_t dfs_epoch;
+    /* The latest end cycle of the tasks completed so far in this run, while
+     * track_done: raised (atomic max) by whichever thread completes a task,
+     * before it counts the completion in run_state.completed, so a reader
+     * that has seen a completion count sees at least those tasks' ends. On
+     * its own line: the completing threads share it, the orchestrator only
+     * reads it. Reset to 0 per run. */
+    _Alignas(64) _Atomic uint64_t done_cycle;
 } pto_task_buffer;
 
 pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
@@ -178,8 +194,9 @@ typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
 
 /* Marks t completed: releases its successors (each one that becomes ready is
  * offered to take, which may be NULL, and otherwise pushed to its ready
- * queue) and gives back its references on its producers. Returns how many
- * successors became ready. */
+ * queue), gives back its references on its producers and, while
+ * track_done, raises done_cycle to its end. Returns how many successors
+ * became ready. */
 uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn take, void *arg);
 
 /* A task's scope reference is implicit: the orchestrator's open scopes are

@@ -1,7 +1,8 @@
-/* Flow control: the orchestrator's side of the five bounded resources.
- * Getting room, stalling (with statistics) until retirement frees it, and
- * deciding — structurally — that it never will: every published task has
- * completed, yet retiring frees nothing. Then the run fails with a report. */
+/* Flow control: the orchestrator's side of the five bounded resources and
+ * of the task window (window.c). Getting room, stalling (with statistics)
+ * until retirement -- for the window, completion -- frees it, and deciding
+ * structurally that it never will: every published task has completed, yet
+ * retiring frees nothing. Then the run fails with a report. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ const char *pto_stall_name(pto_stall_reason r)
         "READY_QUEUE_FULL",
         "CHANNEL_EMPTY_WAIT",
         "CHANNEL_FULL_WAIT",
+        "TASK_WINDOW",
     };
     return (unsigned)r < PTO_STALL_REASONS ? names[r] : "UNKNOWN";
 }
@@ -57,16 +59,26 @@ static void ready_level(pto_device *d, flow_level *l)
     /* never full (each sized >= window); the fullest queue after a publication */
     *l = (flow_level){d->tb.ready[0].capacity, 0, d->tb.ready_high_water};
 }
+static void window_level(pto_device *d, flow_level *l)
+{
+    const pto_window *w = &d->run_handle->win;
+    uint64_t done = atomic_load(&d->run_state.completed);
+    *l = (flow_level){w->size, d->tb.next_id - done, w->high_water};
+}
 
+/* by_completion: room comes back as tasks complete, not as they retire
+ * (a stall then waits for exactly the completions it lacks). */
 static const struct flow_resource {
     const char *knob;
     void (*level)(pto_device *d, flow_level *l);
+    int by_completion;
 } resources[PTO_STALL_REASONS] = {
-    [PTO_STALL_TASK_RING_FULL] = {"PTO_TASK_WINDOW", ring_level},
-    [PTO_STALL_TENSORMAP_POOL_FULL] = {"PTO_TENSORMAP", tmap_level},
-    [PTO_STALL_DEPLIST_POOL_FULL] = {"PTO_DEP_POOL", deps_level},
-    [PTO_STALL_HEAP_ARENA_FULL] = {"PTO_HEAP_BYTES", heap_level},
-    [PTO_STALL_READY_QUEUE_FULL] = {"PTO_READY_QUEUE", ready_level},
+    [PTO_STALL_TASK_RING_FULL] = {"PTO_TASK_WINDOW", ring_level, 0},
+    [PTO_STALL_TENSORMAP_POOL_FULL] = {"PTO_TENSORMAP", tmap_level, 0},
+    [PTO_STALL_DEPLIST_POOL_FULL] = {"PTO_DEP_POOL", deps_level, 0},
+    [PTO_STALL_HEAP_ARENA_FULL] = {"PTO_HEAP_BYTES", heap_level, 0},
+    [PTO_STALL_READY_QUEUE_FULL] = {"PTO_READY_QUEUE", ready_level, 0},
+    [PTO_STALL_TASK_WINDOW] = {"pto_run_config.task_window", window_level, 1},
 };
 
 static flow_level level(pto_device *dev, pto_stall_reason r)
@@ -265,6 +277,12 @@ void pto_flow_finish_report(pto_run *run, pto_error *err)
                          (unsigned long long)pow2_at_least(held), name);
         break;
     }
+    case PTO_STALL_TASK_WINDOW: /* cannot happen today: see window.c */
+        pto_error_append(e,
+                         "task window of %llu tasks in flight; raise %s (pto run "
+                         "--task-window) or set it to 0 (unlimited).",
+                         (unsigned long long)cap, knob(dl->reason));
+        break;
     default:
         pto_error_append(e,
                          "%s %llu is too small for the tasks alive at once; use %s >= %llu "
@@ -341,6 +359,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
      * instead of re-checking at every completion — on a host with fewer
      * CPUs than threads that spinning took the schedulers' CPU. */
     uint64_t batch = dev->tb.window / 16 ? dev->tb.window / 16 : 1;
+    int by_completion = resources[r].by_completion;
     while (!run->cfg.deterministic) {
         /* c was read before the last retire: if every published task had
          * completed by then and retiring still freed too little, nothing
@@ -351,6 +370,11 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
             break;
         }
         uint64_t at = c + batch < published ? c + batch : published;
+        if (by_completion) { /* the completions that make room, no more */
+            flow_level l = level(dev, r);
+            uint64_t lack = l.in_use + need > l.capacity ? l.in_use + need - l.capacity : 1;
+            at = c + lack < published ? c + lack : published;
+        }
         atomic_store_explicit(&rs->progress_at, at, memory_order_relaxed);
         uint32_t seen = pto_event_prepare(&rs->progress);
         /* A completion reaching `at` after prepare sees this waiter. */

@@ -69,10 +69,12 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
     *out = 0;
     if (!slot_reserved) {
         pto_run_publish_batch(run);
+        pto_status st = pto_run_window(run, err);
+        if (st)
+            return st;
         if (pto_tb_live(&run->dev->tb) >= run->dev->tb.window) {
             pto_run_publish(run); /* may wait: the wired tasks must be able to run */
-            pto_status st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err);
-            if (st)
+            if ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)))
                 return st;
         }
     }

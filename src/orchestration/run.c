@@ -335,6 +335,11 @@ static pto_status run_result(pto_device *dev, pto_status st, pto_error *err)
         pto_flow_finish_report(run, err);
         return PTO_ERR_DEADLOCK;
     }
+    if (run->win.aborted) { /* whatever the orchestration did with the error */
+        if (err)
+            *err = run->win.err;
+        return PTO_ERR_CAPACITY;
+    }
     if (st != PTO_OK)
         return st;
     if (atomic_load(&dev->bounds.claimed)) { /* a kernel wrote outside its tensors */
@@ -414,10 +419,16 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     pto_lanes_build(&dev->lanes, dev->cores, dev->cfg.schedulers, lanes);
     if (!policy.n && (policy.def->route || policy.user))
         policy.n = lanes;
-    dev->launches++;
     dev->plat_mode = mode;
     pto_run *run = dev->run_handle;
     run_reset(dev, &cfg, &policy, stats);
+    /* The run's directives against the capability matrix, before anything
+     * of it executes (its orchestration function included). */
+    if ((st = pto_window_begin(run, err))) {
+        atomic_store(&dev->busy, 0);
+        return st;
+    }
+    dev->launches++;
     pto_run_state *rs = &dev->run_state;
     pto_task_buffer *tb = &dev->tb;
     uint64_t orch_ns, orch_cpu_ns;
@@ -436,6 +447,11 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
             st = pto_fail(err, PTO_ERR_STATE,
                           "orchestration returned with scope '%s' (depth %u) still open",
                           run->scopes[run->depth].name, run->depth);
+        if (run->win.aborted) { /* whatever the orchestration did with the error */
+            st = PTO_ERR_CAPACITY;
+            if (err)
+                *err = run->win.err;
+        }
         if (st != PTO_OK) {
             dev->busy = 0;
             if (err && err->status != st)

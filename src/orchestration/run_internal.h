@@ -17,6 +17,7 @@
 #include "core/task.h"
 #include "orchestration/policy.h"
 #include "orchestration/view.h"
+#include "platform/platform.h"
 #include "pto/run.h"
 
 #define PTO_MAX_COPY_BACKS 1024
@@ -59,6 +60,25 @@ typedef struct pto_deadlock {
                               after it, while the culprit scope was open */
 } pto_deadlock;
 
+/* The run's task window (window.c; pto_run_config.task_window, DESIGN
+ * 6.2). Written only by the thread running the orchestration function,
+ * except at launch. active: the window is checked at every submission
+ * (size != 0 and the capability matrix did not make the run ignore it);
+ * otherwise no submission does any window work. In flight = tasks added
+ * (tb.next_id) minus tasks completed (run_state.completed); under STALL it
+ * never exceeds size once a task is admitted. */
+typedef struct pto_window {
+    uint32_t size;        /* 0: no window */
+    pto_window_mode mode; /* STALL, ABORT or BENCHMARK */
+    int active;
+    int cycles;          /* threaded STALL: admissions set tb.now_cycle
+                            from tb.done_cycle (see pto_window_admit) */
+    uint64_t high_water; /* most tasks in flight, the admitted one included */
+    int aborted;         /* ABORT: the window was exceeded; `err` says
+                            where, and the run fails with it */
+    pto_error err;
+} pto_window;
+
 struct pto_run {
     pto_device *dev;
     pto_run_config cfg;
@@ -83,6 +103,13 @@ struct pto_run {
     uint64_t route_index; /* tasks routed so far (policy.c) */
     uint64_t key;         /* pto_set_task_key: the next task's key */
     int has_key;
+    /* Routing of tasks to dispatch targets (lanes; DESIGN 6.1), applied as
+     * each kernel task is added: returns a target < the device's
+     * tb.ntargets. NULL (the default): every task goes to the shared
+     * queues, and a successor stays with the scheduler that released it. */
+    uint32_t (*route)(void *arg, const pto_task *t);
+    void *route_arg;
+    pto_window win;
     pto_stats *flow_stats; /* where stall statistics accumulate */
     uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;
@@ -150,9 +177,10 @@ void pto_run_publish_batch(pto_run *run);
 void pto_run_publish_upto(pto_run *run, uint64_t end);
 void pto_run_publish(pto_run *run);
 /* Adds a task, owned by the innermost open scope, for dispatch target
- * `target` (pto_run_route; PTO_TARGET_ANY for tasks not routed): first publishes the
- * held-back task and waits for a ring slot, unless the caller already did
- * (slot_reserved). *out is NULL when the run has deadlocked (the task is
+ * `target` (pto_run_route; PTO_TARGET_ANY for tasks not routed): first
+ * publishes the held-back task, admits it under the task window and waits
+ * for a ring slot, unless the caller already did (slot_reserved). *out is
+ * NULL when the run has deadlocked (the task is
  * only counted). */
 pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target,
                        const uint64_t *args, uint32_t nargs, int slot_reserved, pto_task **out,
@@ -164,6 +192,34 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
  * key. */
 pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
                          pto_error *err);
+
+/* window.c. Before the next task is added (tb.next_id is its id): admits
+ * it under the run's window -- STALL publishes the held-back tasks and
+ * waits (pto_flow_acquire, PTO_STALL_TASK_WINDOW) until fewer than `size`
+ * are in flight; ABORT fails with PTO_ERR_CAPACITY (and so does every
+ * later submission: the run fails); BENCHMARK only counts. Callers test
+ * run->win.active first (pto_run_window). */
+pto_status pto_window_admit(pto_run *run, pto_error *err);
+static inline pto_status pto_run_window(pto_run *run, pto_error *err)
+{
+    return run->win.active ? pto_window_admit(run, err) : PTO_OK;
+}
+/* At launch, before anything executes: sets up run->win from the run's
+ * configuration and checks the window against the capability matrix
+ * (pto_run_require); PTO_ERR_INVALID for a bad unit or mode. */
+pto_status pto_window_begin(pto_run *run, pto_error *err);
+
+/* directives.c: whether this run may use the directive of capability
+ * matrix row `row` on its platform and mode, before anything of it
+ * executes. `what` names the directive as the run uses it (e.g.
+ * "task_window(4, tasks, STALL)"), for the messages. UNSUPPORTED refuses
+ * the run: PTO_ERR_INVALID naming the directive, the platform and the
+ * mode. DIAGNOSED prints one "pto: note: ..." line to stderr and counts it
+ * in the run's stats (diagnosed; the first one's text in diagnostic);
+ * ENFORCED and RECORDED pass silently. *level (may be NULL) receives the
+ * level. */
+pto_status pto_run_require(pto_run *run, pto_cap_row row, const char *what, pto_cap_level *level,
+                           pto_error *err);
 
 /* scope.c: the implicit run scope (depth 0) is opened per launch. */
 void pto_run_scopes_reset(pto_run *run);

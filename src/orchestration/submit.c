@@ -224,6 +224,9 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         count_drained(run, p, n);
     run->heap_requested += pl.heap_bytes;
     pto_run_publish_batch(run);
+    /* 0. The task window (may wait) before anything of the task exists. */
+    if ((st = pto_run_window(run, err)))
+        return st;
 
     /* 1. Producers of everything this task reads or overwrites: reads wait
      * for writers; writes also for readers, and supersede the earlier

@@ -5,6 +5,10 @@
  * a2a3 is gated (its open reports what is missing). Everything behind these
  * operations (threads, handshake, dispatch) is the platform's own.
  *
+ * What each platform and mode does with each schedule directive is the
+ * capability matrix (platform/caps.h, a table of data in caps.c), part of
+ * this interface.
+ *
  * Invariants: dev->plat and dev->plat_impl are set by pto_device_open and
  * never change; dev->plat_mode is set by the launching thread before a run
  * starts (pto_platform_begin_run) and read by every thread of that run. */
@@ -15,6 +19,7 @@
 #include <time.h>
 
 #include "core/device.h"
+#include "platform/caps.h"
 
 /* One execution mode of a platform. */
 typedef struct pto_platform_mode {

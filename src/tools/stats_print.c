@@ -6,7 +6,8 @@
  * only cores that executed tasks with wall-time and cycle utilisation
  * (busy_cycles / total_cycles; idle cores are counted in one line so a
  * 72-core device stays readable), then a scheduler table, then the
- * flow-control table (one row per bounded resource, with a sizing advice). */
+ * flow-control table (one row per bounded resource, with a sizing advice,
+ * and one for the task window, a bound the run asked for). */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -47,6 +48,9 @@ static void print_summary(FILE *out, const pto_device *dev, const pto_stats *st)
     fprintf(out, "futex wakes      %" PRIu64 "\n", st->wakes);
     fprintf(out, "records          %" PRIu64 " (dropped %" PRIu64 ")\n", st->records,
             st->records_dropped);
+    if (st->diagnosed)
+        fprintf(out, "diagnosed        %u directive(s) ignored, the first: %s\n",
+                (unsigned)st->diagnosed, st->diagnostic);
 }
 
 static void print_cores(FILE *out, const pto_stats *st)
@@ -88,25 +92,36 @@ static void print_scheds(FILE *out, const pto_stats *st)
     }
 }
 
-/* The resources of the flow-control table, in DESIGN §4 order, with the
- * environment variable that sizes each and its unit. */
+/* The rows of the flow-control table: the resources in DESIGN §4 order,
+ * with the environment variable that sizes each and its unit, then the
+ * task window (bound: the run asked for it, so filling it is no advice to
+ * resize). */
 static const struct {
     pto_stall_reason reason;
     const char *knob;
     const char *unit;
+    int bound;
 } flow_rows[] = {
-    {PTO_STALL_TASK_RING_FULL, "PTO_TASK_WINDOW", "slots"},
-    {PTO_STALL_TENSORMAP_POOL_FULL, "PTO_TENSORMAP", "entries"},
-    {PTO_STALL_DEPLIST_POOL_FULL, "PTO_DEP_POOL", "nodes"},
-    {PTO_STALL_HEAP_ARENA_FULL, "PTO_HEAP_BYTES", "bytes"},
-    {PTO_STALL_READY_QUEUE_FULL, "PTO_READY_QUEUE", "slots"},
+    {PTO_STALL_TASK_RING_FULL, "PTO_TASK_WINDOW", "slots", 0},
+    {PTO_STALL_TENSORMAP_POOL_FULL, "PTO_TENSORMAP", "entries", 0},
+    {PTO_STALL_DEPLIST_POOL_FULL, "PTO_DEP_POOL", "nodes", 0},
+    {PTO_STALL_HEAP_ARENA_FULL, "PTO_HEAP_BYTES", "bytes", 0},
+    {PTO_STALL_READY_QUEUE_FULL, "PTO_READY_QUEUE", "slots", 0},
+    {PTO_STALL_TASK_WINDOW, "--task-window", "tasks in flight", 1},
 };
 
 /* Advice: a resource that filled up or made the orchestrator wait is
- * named with the variable that sizes it; anything else is "ok". */
-static void flow_advice(const pto_flow_stats *f, const char *knob, char *buf, size_t len)
+ * named with the variable that sizes it; anything else is "ok". The task
+ * window says whether it held anything back (0 = unlimited). */
+static void flow_advice(const pto_flow_stats *f, const char *knob, int bound, char *buf, size_t len)
 {
-    if (f->capacity && f->high_water >= f->capacity)
+    if (bound && !f->capacity)
+        snprintf(buf, len, "unlimited");
+    else if (bound && f->stalls)
+        snprintf(buf, len, "%" PRIu64 " submission(s) found it full", f->stalls);
+    else if (bound)
+        snprintf(buf, len, "ok");
+    else if (f->capacity && f->high_water >= f->capacity)
         snprintf(buf, len, "high-water %" PRIu64 " of %" PRIu64 ": raise %s", f->high_water,
                  f->capacity, knob);
     else if (f->stalls)
@@ -123,13 +138,15 @@ static void print_flow(FILE *out, const pto_stats *st)
         const pto_flow_stats *f = &st->flow[flow_rows[i].reason];
         double pct = f->capacity ? 100.0 * (double)f->high_water / (double)f->capacity : 0.0;
         char advice[96];
-        flow_advice(f, flow_rows[i].knob, advice, sizeof advice);
+        flow_advice(f, flow_rows[i].knob, flow_rows[i].bound, advice, sizeof advice);
         fprintf(out, "%-20s %12" PRIu64 " %12" PRIu64 " %7.1f %8" PRIu64 " %12.1f  %s\n",
                 pto_stall_name(flow_rows[i].reason), f->capacity, f->high_water, pct, f->stalls,
                 (double)f->stall_ns / 1e3, advice);
     }
-    fprintf(out, "(capacity units: %s, %s, %s, %s, %s)\n", flow_rows[0].unit, flow_rows[1].unit,
-            flow_rows[2].unit, flow_rows[3].unit, flow_rows[4].unit);
+    fprintf(out, "(capacity units:");
+    for (size_t i = 0; i < sizeof flow_rows / sizeof flow_rows[0]; i++)
+        fprintf(out, "%s %s", i ? "," : "", flow_rows[i].unit);
+    fprintf(out, ")\n");
     if (st->stall_reason != PTO_STALL_NONE)
         fprintf(out, "orchestrator stalled on %s when the run ended\n",
                 pto_stall_name(st->stall_reason));

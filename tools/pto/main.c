@@ -4,8 +4,10 @@
  *   pto run DIR [--platform NAME] [--blocks N] [--schedulers N] [--window N]
  *               [--streamed | --host-built] [--deterministic] [--check-bounds]
  *               [--dispatch NAME[:N]]
+ *               [--task-window SIZE[:UNIT[:MODE]]]
  *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
  *               [--quiet]
+ *   pto caps [--platform NAME]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
  * 2 usage error. Errors are printed as "error: <STATUS>: <message>".
@@ -32,7 +34,7 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 /* Parsed command line. has_* records which size flags were given, so that
  * unset ones keep the default/environment value. */
 typedef struct cli_opts {
-    const char *cmd;         /* "info" or "run" */
+    const char *cmd;         /* "info", "run" or "caps" */
     const char *dir;         /* run: example directory */
     const char *platform;    /* NULL = a2a3sim */
     const char *trace;       /* run: wall-time Chrome trace output path, or NULL */
@@ -43,10 +45,13 @@ typedef struct cli_opts {
     uint32_t watchdog_ms; /* run: 0 = PTO_WATCHDOG_MS, else the default */
     int mode;             /* run: -1 = the example's own mode, else a pto_run_mode */
     int quiet;
-    int deterministic; /* run: discrete-event simulation in cycle order */
-    int check_bounds;  /* run: red zones around device buffers, checked per task */
+    int deterministic;    /* run: discrete-event simulation in cycle order */
+    int check_bounds;     /* run: red zones around device buffers, checked per task */
     const char *dispatch; /* run: dispatch policy "NAME[:N]", or NULL */
     uint32_t lanes;       /* info: the lane map to print (0: one per scheduler) */
+    uint32_t task_window; /* run: 0 = none, else pto_run_config.task_window */
+    pto_window_unit window_unit;
+    pto_window_mode window_mode;
 } cli_opts;
 
 static void usage(FILE *out)
@@ -59,6 +64,10 @@ static void usage(FILE *out)
             "                       its lane map (the dispatch targets)\n"
             "  run DIR              compile DIR/orchestration.c and its kernels, run the\n"
             "                       example and check it against its golden\n"
+            "  caps                 print the capability matrix: what each platform and\n"
+            "                       mode does with each schedule directive (ENFORCED,\n"
+            "                       RECORDED, DIAGNOSED: ignored with a note, UNSUPPORTED:\n"
+            "                       the run is refused); --platform NAME: its columns only\n"
             "\n"
             "options:\n"
             "  --platform NAME      a2a3sim (default) or a2a3\n"
@@ -72,8 +81,8 @@ static void usage(FILE *out)
             "                       hash or work_steal; N lanes (default: one per\n"
             "                       scheduler; another N deals the cores of each type\n"
             "                       to N lanes round robin, at most the AIV cores)\n"
-            "  --window N           task window (task ring slots, a power of two);\n"
-            "                       overrides PTO_TASK_WINDOW\n"
+            "  --window N           task window: the task ring's slots (tasks not yet\n"
+            "                       retired), a power of two; overrides PTO_TASK_WINDOW\n"
             "  --streamed           run: orchestrate on an AICPU thread while tasks run\n"
             "                       (overrides the example's mode)\n"
             "  --host-built         run: build the whole graph before launch (overrides\n"
@@ -81,6 +90,15 @@ static void usage(FILE *out)
             "  --deterministic      run: one host thread simulates orchestrator,\n"
             "                       schedulers and cores in cycle order (same inputs,\n"
             "                       same dispatch, trace and total_cycles every run)\n"
+            "  --task-window SIZE[:UNIT[:MODE]]\n"
+            "                       run: at most SIZE tasks in flight (submitted, not\n"
+            "                       completed); UNIT tasks (default; bytes and entries\n"
+            "                       are unsupported), MODE stall (default: a streamed\n"
+            "                       orchestration waits for a completion; ignored with\n"
+            "                       a note in a host-built run), abort (the run fails)\n"
+            "                       or benchmark (only counted). E.g. --task-window 1\n"
+            "                       runs the tasks one at a time, --task-window\n"
+            "                       4:tasks:abort. Not --window, which sizes the ring.\n"
             "  --check-bounds       run: bounds-checking mode (also PTO_CHECK_BOUNDS=1):\n"
             "                       a 64-byte red zone on each side of every device\n"
             "                       buffer and PTO_OUT output, checked after every\n"
@@ -104,7 +122,8 @@ static void usage(FILE *out)
             "A run uses the example's own mode (host-built unless the example says\n"
             "streamed) unless --streamed or --host-built is given. After the stats it\n"
             "prints the flow-control table: per bounded resource its capacity,\n"
-            "high-water mark, stalls, stall time and a sizing advice. A failed launch\n"
+            "high-water mark, stalls, stall time and a sizing advice, and the same for\n"
+            "the --task-window bound (TASK_WINDOW: tasks in flight). A failed launch\n"
             "prints the error (for a deadlock: the full report) and, when the run got\n"
             "that far, the stats and flow-control table.\n"
             "\n"
@@ -174,6 +193,69 @@ static int parse_size(const char *flag, const char *v, uint32_t max, int pow2, u
     return -1;
 }
 
+/* The value of --task-window, SIZE[:UNIT[:MODE]]: SIZE as a size flag
+ * (1..2^32-1), UNIT tasks, bytes or entries, MODE stall, abort or
+ * benchmark (either in any case). Returns -1 (filled in o) or a usage-error
+ * exit code quoting the value. */
+static int parse_task_window(const char *v, cli_opts *o)
+{
+    static const char *const units[] = {"tasks", "bytes", "entries"};
+    static const char *const modes[] = {"stall", "abort", "benchmark"};
+    if (!v)
+        return usage_error("--task-window needs a value, SIZE[:UNIT[:MODE]]");
+    char buf[64], *field[3] = {buf, 0, 0};
+    if (strlen(v) >= sizeof buf)
+        return usage_error("--task-window '%s' is not valid: longer than SIZE[:UNIT[:MODE]] "
+                           "can be",
+                           v);
+    strcpy(buf, v);
+    for (int f = 1; f < 3 && field[f - 1]; f++) {
+        char *colon = strchr(field[f - 1], ':');
+        if (colon) {
+            *colon = '\0';
+            field[f] = colon + 1;
+        }
+    }
+    if (field[2] && strchr(field[2], ':'))
+        return usage_error("--task-window '%s' is not valid: more fields than "
+                           "SIZE[:UNIT[:MODE]]",
+                           v);
+    uint64_t x = 0;
+    const char *why = pto_parse_decimal(field[0], &x);
+    if (why)
+        return usage_error("--task-window '%s' is not valid: size '%s': %s (give a plain "
+                           "decimal number)",
+                           v, field[0], why);
+    if (x > UINT32_MAX) /* 0: unlimited, as in pto_run_config */
+        return usage_error("--task-window '%s' is out of range: the size must be 0..%u (0: "
+                           "unlimited)",
+                           v, (unsigned)UINT32_MAX);
+    o->task_window = (uint32_t)x;
+    o->window_unit = PTO_WINDOW_TASKS;
+    o->window_mode = PTO_WINDOW_STALL;
+    if (field[1]) {
+        int u = 0;
+        while (u < 3 && strcasecmp(field[1], units[u]))
+            u++;
+        if (u == 3)
+            return usage_error("--task-window '%s' is not valid: unit '%s' is not tasks, bytes "
+                               "or entries",
+                               v, field[1]);
+        o->window_unit = (pto_window_unit)u;
+    }
+    if (field[2]) {
+        int m = 0;
+        while (m < 3 && strcasecmp(field[2], modes[m]))
+            m++;
+        if (m == 3)
+            return usage_error("--task-window '%s' is not valid: mode '%s' is not stall, abort "
+                               "or benchmark",
+                               v, field[2]);
+        o->window_mode = (pto_window_mode)m;
+    }
+    return -1;
+}
+
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
 static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
 {
@@ -205,9 +287,9 @@ static int parse_args(int argc, char **argv, cli_opts *o)
     if (argc < 2)
         return usage_error("missing command");
     o->cmd = argv[1];
-    if (strcmp(o->cmd, "info") && strcmp(o->cmd, "run"))
+    if (strcmp(o->cmd, "info") && strcmp(o->cmd, "run") && strcmp(o->cmd, "caps"))
         return usage_error("unknown command '%s'", o->cmd);
-    int run = !strcmp(o->cmd, "run");
+    int run = !strcmp(o->cmd, "run"), caps = !strcmp(o->cmd, "caps");
 
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -215,6 +297,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (!v || !*v)
                 return usage_error("--platform needs a platform name");
             o->platform = v;
+        } else if (caps) {
+            return usage_error("caps takes no argument but --platform NAME, not '%s'", a);
         } else if (opt_value(argc, argv, &i, "--blocks", &v)) {
             int rc = parse_size("--blocks", v, PTO_MAX_BLOCKS, 0, &o->blocks);
             if (rc >= 0)
@@ -260,6 +344,10 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->dispatch = v;
         } else if (!run && opt_value(argc, argv, &i, "--lanes", &v)) {
             int rc = parse_size("--lanes", v, PTO_MAX_CORES, 0, &o->lanes);
+            if (rc >= 0)
+                return rc;
+        } else if (run && opt_value(argc, argv, &i, "--task-window", &v)) {
+            int rc = parse_task_window(v, o);
             if (rc >= 0)
                 return rc;
         } else if (run && !strcmp(a, "--deterministic")) {
@@ -374,6 +462,51 @@ static int cmd_info(const cli_opts *o)
     return EXIT_OK;
 }
 
+/* The capability matrix, one row per feature and a column per platform
+ * and mode (only those of o->platform when given). No device is opened:
+ * the matrix is data, and a gated platform has its column too. */
+static int cmd_caps(const cli_opts *o)
+{
+    uint32_t cols[8], ncols = 0, width = (uint32_t)strlen("feature");
+    for (uint32_t c = 0; c < pto_caps_columns() && ncols < 8; c++)
+        if (!o->platform || !strcmp(o->platform, pto_caps_column_platform(c)))
+            cols[ncols++] = c;
+    if (!ncols) {
+        fprintf(stderr, "error: %s: no platform '%s' in the capability matrix (platforms:",
+                pto_status_name(PTO_ERR_NOT_FOUND), o->platform);
+        for (uint32_t c = 0; c < pto_caps_columns(); c++)
+            if (!c || strcmp(pto_caps_column_platform(c), pto_caps_column_platform(c - 1)))
+                fprintf(stderr, "%s %s", c ? "," : "", pto_caps_column_platform(c));
+        fprintf(stderr, ")\n");
+        return EXIT_ERR;
+    }
+    for (uint32_t r = 0; r < pto_caps_rows(); r++)
+        if (strlen(pto_caps_feature(r)) > width)
+            width = (uint32_t)strlen(pto_caps_feature(r));
+    char head[8][64];
+    int cw[8];
+    printf("%-*s", (int)width, "feature");
+    for (uint32_t i = 0; i < ncols; i++) {
+        const char *mode = pto_caps_column_mode(cols[i]);
+        snprintf(head[i], sizeof head[i], "%s%s%s", pto_caps_column_platform(cols[i]),
+                 *mode ? " " : "", mode);
+        /* as wide as "UNSUPPORTED"; the last column unpadded */
+        cw[i] = i + 1 == ncols ? 0 : (int)strlen(head[i]) > 11 ? (int)strlen(head[i]) : 11;
+        printf("  %-*s", cw[i], head[i]);
+    }
+    printf("\n");
+    for (uint32_t r = 0; r < pto_caps_rows(); r++) {
+        printf("%-*s", (int)width, pto_caps_feature(r));
+        for (uint32_t i = 0; i < ncols; i++)
+            printf("  %-*s", cw[i], pto_cap_level_name(pto_caps_level(r, cols[i])));
+        printf("\n");
+    }
+    printf("\nENFORCED: behaves as specified. RECORDED: counted in the stats, no change of\n"
+           "behaviour. DIAGNOSED: ignored; one note per run on stderr, counted in the\n"
+           "stats. UNSUPPORTED: the run is refused before anything executes.\n");
+    return EXIT_OK;
+}
+
 static pto_status join_path(const char *dir, const char *file, char *out, size_t len,
                             pto_error *err)
 {
@@ -462,6 +595,9 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     if (o->check_bounds)
         rc.check_bounds = 1;
     rc.dispatch = o->dispatch;
+    rc.task_window = o->task_window;
+    rc.window_unit = o->window_unit;
+    rc.window_mode = o->window_mode;
     pto_stats stats;
     memset(&stats, 0, sizeof stats);
     if (pto_launch(dev, &rc, ex->orchestrate, ctx, &stats, &err) != PTO_OK) {
@@ -484,10 +620,15 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     if (!o->quiet) {
         pto_device_info di;
         pto_device_get_info(dev, &di);
-        printf("mode             %s%s%s\n",
-               rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
+        static const char *const units[] = {"tasks", "bytes", "entries"};
+        static const char *const modes[] = {"STALL", "ABORT", "BENCHMARK"};
+        printf("mode             %s%s%s", rc.mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
                rc.deterministic ? " (deterministic)" : "",
                rc.check_bounds || di.check_bounds ? " (bounds checked)" : "");
+        if (rc.task_window)
+            printf(", task_window(%u, %s, %s)", (unsigned)rc.task_window, units[rc.window_unit],
+                   modes[rc.window_mode]);
+        printf("\n");
         pto_stats_print(stdout, dev, &stats);
     }
     if (o->trace) {
@@ -557,5 +698,7 @@ int main(int argc, char **argv)
         return rc;
     if (!strcmp(o.cmd, "info"))
         return cmd_info(&o);
+    if (!strcmp(o.cmd, "caps"))
+        return cmd_caps(&o);
     return cmd_run(&o);
 }
