@@ -66,7 +66,7 @@ static void test_levels(void **s)
         {"dispatch(hash)", PTO_CAP_ENFORCED},
         {"dispatch(work_steal)", PTO_CAP_ENFORCED},
         {"dispatch(user policy)", PTO_CAP_ENFORCED},
-        {"dispatch lanes (n > schedulers)", PTO_CAP_ENFORCED},
+        {"dispatch lanes (N dealt, N != schedulers)", PTO_CAP_ENFORCED},
         {"task_window(tasks, STALL)", PTO_CAP_ENFORCED},
         {"task_window(tasks, STALL), host-built run", PTO_CAP_DIAGNOSED},
         {"task_window(tasks, ABORT)", PTO_CAP_ENFORCED},

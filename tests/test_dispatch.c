@@ -129,6 +129,24 @@ static const struct {
 
 static struct prog g; /* large: not on the stack */
 
+/* The capability matrix says what this file tests: every dispatch row is
+ * ENFORCED on both a2a3sim modes. */
+static void test_caps_rows(void **s)
+{
+    (void)s;
+    uint32_t rows = 0;
+    for (uint32_t r = 0; r < pto_caps_rows(); r++) {
+        const char *f = pto_caps_feature(r);
+        if (strncmp(f, "dispatch(", 9) && strncmp(f, "dispatch lanes", 14))
+            continue; /* dispatch_threshold is another directive */
+        rows++;
+        for (uint32_t c = 0; c < pto_caps_columns(); c++)
+            if (!strcmp(pto_caps_column_platform(c), "a2a3sim"))
+                assert_int_equal(pto_caps_level(r, c), PTO_CAP_ENFORCED);
+    }
+    assert_int_equal(rows, 7); /* default, 4 built-ins, user, dealt lanes */
+}
+
 static void test_lane_map(void **s)
 {
     (void)s;
@@ -506,6 +524,7 @@ static void test_user_policy_out_of_range(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_caps_rows),
         cmocka_unit_test(test_lane_map),      cmocka_unit_test(test_round_robin),
         cmocka_unit_test(test_affinity),      cmocka_unit_test(test_hash_spreads),
         cmocka_unit_test(test_work_steal),    cmocka_unit_test(test_user_policy),

@@ -8,6 +8,7 @@
 #include "core/task_buffer.h"
 #include "util/error.h"
 #include "orchestration/run_internal.h"
+#include "platform/platform.h"
 
 /* The splitmix64 finalizer: every input bit affects every output bit, so
  * consecutive and strided keys land on different targets (key mod n would
@@ -34,16 +35,16 @@ static uint32_t route_work_steal(const pto_route_info *i)
 }
 
 static const pto_policy_def builtins[] = {
-    {"default", 0, 0, NULL},
-    {"round_robin", 0, 0, route_round_robin},
-    {"affinity", 1, 0, route_affinity},
-    {"hash", 1, 0, route_hash},
-    {"work_steal", 0, 1, route_work_steal},
+    {"default", PTO_ROW_DISPATCH_DEFAULT, 0, 0, NULL},
+    {"round_robin", PTO_ROW_DISPATCH_ROUND_ROBIN, 0, 0, route_round_robin},
+    {"affinity", PTO_ROW_DISPATCH_AFFINITY, 1, 0, route_affinity},
+    {"hash", PTO_ROW_DISPATCH_HASH, 1, 0, route_hash},
+    {"work_steal", PTO_ROW_DISPATCH_WORK_STEAL, 0, 1, route_work_steal},
 };
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
 
 /* A user policy: routed through its function. */
-static const pto_policy_def user_def = {"user", 0, 0, NULL};
+static const pto_policy_def user_def = {"user", PTO_ROW_DISPATCH_USER, 0, 0, NULL};
 
 static const pto_policy_def *find_builtin(const char *name, size_t len)
 {
@@ -126,6 +127,26 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
     return PTO_OK;
 }
 
+pto_status pto_policy_require(pto_run *run, pto_policy_sel *sel, pto_error *err)
+{
+    char what[64];
+    snprintf(what, sizeof what, "dispatch policy '%s'", sel->user ? sel->user->name : sel->def->name);
+    pto_cap_level level;
+    pto_status st = pto_run_require(run, (pto_cap_row)sel->def->row, what, &level, err);
+    if (!st && run->dev->lanes.dealt) {
+        snprintf(what, sizeof what, "%u lanes dealt over the cores", run->dev->lanes.n);
+        pto_cap_level lanes;
+        st = pto_run_require(run, PTO_ROW_DISPATCH_LANES, what, &lanes, err);
+        if (lanes > level)
+            level = lanes;
+    }
+    if (!st && level == PTO_CAP_DIAGNOSED) { /* ignored: nothing is routed */
+        sel->def = &builtins[0];
+        sel->user = NULL;
+    }
+    return st;
+}
+
 pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
                          pto_error *err)
 {
@@ -169,7 +190,8 @@ pto_status pto_set_dispatch(pto_run *run, const char *policy, pto_error *err)
         return st;
     pto_policy_sel sel;
     if ((st = pto_policy_parse(run->dev, policy, run->dev->lanes.n, "pto_set_dispatch", &sel,
-                               err)))
+                               err)) ||
+        (st = pto_policy_require(run, &sel, err)))
         return st;
     run->scopes[run->depth].policy = sel;
     return PTO_OK;

@@ -16,6 +16,7 @@
 
 typedef struct pto_policy_def {
     const char *name;
+    int row;       /* its capability-matrix row (pto_cap_row) */
     int needs_key; /* routes by key: a task without one is refused */
     int steal;     /* idle lanes take ready work from their peers */
     uint32_t (*route)(const pto_route_info *info); /* NULL: no routing */
@@ -34,6 +35,12 @@ typedef struct pto_policy_sel {
  * the caller in messages. */
 pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t lanes,
                             const char *what, pto_policy_sel *out, pto_error *err);
+
+/* The capability matrix on sel (and, for dealt lanes, on lanes) for the
+ * run's platform: UNSUPPORTED refuses it (naming policy and platform),
+ * DIAGNOSED notes it once and makes sel the default policy. */
+struct pto_run;
+pto_status pto_policy_require(struct pto_run *run, pto_policy_sel *sel, pto_error *err);
 
 /* The lanes a run with policy sel has: its N, or one per scheduler. */
 uint32_t pto_policy_lanes(const pto_device *dev, const pto_policy_sel *sel);

@@ -424,7 +424,8 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     run_reset(dev, &cfg, &policy, stats);
     /* The run's directives against the capability matrix, before anything
      * of it executes (its orchestration function included). */
-    if ((st = pto_window_begin(run, err))) {
+    if ((st = pto_window_begin(run, err)) ||
+        (st = pto_policy_require(run, &run->scopes[0].policy, err))) {
         atomic_store(&dev->busy, 0);
         return st;
     }

@@ -37,7 +37,7 @@ static const struct row {
     [PTO_ROW_DISPATCH_HASH] = {"dispatch(hash)", {E, E, U}},
     [PTO_ROW_DISPATCH_WORK_STEAL] = {"dispatch(work_steal)", {E, E, U}},
     [PTO_ROW_DISPATCH_USER] = {"dispatch(user policy)", {E, E, U}},
-    [PTO_ROW_DISPATCH_LANES] = {"dispatch lanes (n > schedulers)", {E, E, U}},
+    [PTO_ROW_DISPATCH_LANES] = {"dispatch lanes (N dealt, N != schedulers)", {E, E, U}},
     [PTO_ROW_WINDOW_TASKS_STALL] = {"task_window(tasks, STALL)", {E, E, U}},
     /* the graph is complete before launch: nothing to hold back */
     [PTO_ROW_WINDOW_TASKS_STALL_HOST_BUILT] = {"task_window(tasks, STALL), host-built run",

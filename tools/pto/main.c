@@ -97,7 +97,7 @@ static void usage(FILE *out)
             "                       orchestration waits for a completion; ignored with\n"
             "                       a note in a host-built run), abort (the run fails)\n"
             "                       or benchmark (only counted). E.g. --task-window 1\n"
-            "                       runs the tasks one at a time, --task-window\n"
+            "                       runs the tasks one at a time (0: unlimited), --task-window\n"
             "                       4:tasks:abort. Not --window, which sizes the ring.\n"
             "  --check-bounds       run: bounds-checking mode (also PTO_CHECK_BOUNDS=1):\n"
             "                       a 64-byte red zone on each side of every device\n"
