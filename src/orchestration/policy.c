@@ -124,6 +124,7 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
     } else if (lanes && (out->def->route || out->user)) {
         out->n = lanes; /* N defaults to the run's lanes */
     }
+    out->routes = out->def->route || out->user;
     return PTO_OK;
 }
 
@@ -143,17 +144,17 @@ pto_status pto_policy_require(pto_run *run, pto_policy_sel *sel, pto_error *err)
     if (!st && level == PTO_CAP_DIAGNOSED) { /* ignored: nothing is routed */
         sel->def = &builtins[0];
         sel->user = NULL;
+        sel->routes = 0;
     }
     return st;
 }
 
-pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
-                         pto_error *err)
+pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
+                              pto_error *err)
 {
     pto_policy_sel *sel = &run->scopes[run->depth].policy;
     pto_device *dev = run->dev;
-    *target = PTO_TARGET_ANY;
-    if ((!sel->def->route && !sel->user) || run->failed) /* counted-only tasks run nowhere */
+    if (run->failed) /* counted-only tasks run nowhere */
         return PTO_OK;
     const char *name = sel->user ? sel->user->name : sel->def->name;
     pto_route_info info = {dev->tb.next_id, run->route_index, run->key, run->has_key, func_id,

@@ -27,6 +27,7 @@ typedef struct pto_policy_sel {
     const pto_policy_def *def;
     const struct pto_user_policy *user;
     uint32_t n;
+    int routes; /* def->route or user: the task path's one test */
 } pto_policy_sel;
 
 /* Parses "NAME" or "NAME:N" (spec NULL: "default") against dev's registry.

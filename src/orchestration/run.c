@@ -417,7 +417,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
         return st;
     }
     pto_lanes_build(&dev->lanes, dev->cores, dev->cfg.schedulers, lanes);
-    if (!policy.n && (policy.def->route || policy.user))
+    if (!policy.n && policy.routes)
         policy.n = lanes;
     dev->plat_mode = mode;
     pto_run *run = dev->run_handle;

@@ -188,10 +188,18 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
 
 /* policy.c: the target of the kernel task about to be added (before any
  * of its side effects: a refusal leaves nothing behind), PTO_TARGET_ANY
- * when the policy in effect routes nothing. pto_run_add then consumes the
- * key. */
-pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
-                         pto_error *err);
+ * when the policy in effect routes nothing; pto_run_add then consumes the
+ * key. The default policy costs one test here (policy.c does the rest). */
+pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
+                              pto_error *err);
+static inline pto_status pto_run_route(pto_run *run, int func_id, pto_core_type type,
+                                       uint8_t *target, pto_error *err)
+{
+    *target = PTO_TARGET_ANY;
+    if (__builtin_expect(!run->scopes[run->depth].policy.routes, 1))
+        return PTO_OK;
+    return pto_run_route_task(run, func_id, type, target, err);
+}
 
 /* window.c. Before the next task is added (tb.next_id is its id): admits
  * it under the run's window -- STALL publishes the held-back tasks and
