@@ -24,6 +24,13 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot
  * type, whose idle count is nidle[type]); -1 if none is idle. */
 static inline int idle_take(pto_sim_sched *s, int type, const uint64_t *cores)
 {
+    int r = s->recent[type]; /* the core freed last: its lines are warm */
+    if (r >= 0 && (s->idle[r >> 6] & cores[r >> 6] & UINT64_C(1) << (r & 63))) {
+        s->idle[r >> 6] &= ~(UINT64_C(1) << (r & 63));
+        s->nidle[type]--;
+        s->recent[type] = -1;
+        return r;
+    }
     for (int w = 0; w < PTO_BELL_WORDS; w++) {
         uint64_t b = s->idle[w] & cores[w];
         if (b) {
@@ -81,6 +88,7 @@ static void idle_push(pto_sim_sched *s, uint32_t c)
 {
     s->idle[c >> 6] |= UINT64_C(1) << (c & 63);
     s->nidle[pto_core_type_of(c)]++;
+    s->recent[pto_core_type_of(c)] = (int)c;
 }
 
 /* Takes idle core c (a MIX task claimed it). */
