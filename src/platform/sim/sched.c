@@ -20,23 +20,21 @@ static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot
     s->sent++;
 }
 
-/* Claims the lowest idle core of s among `cores` (a bitmap of one core
- * type, whose idle count is nidle[type]); -1 if none is idle. */
+/* Claims the highest idle core of s among `cores` (a bitmap of one core
+ * type, whose idle count is nidle[type]); -1 if none is idle. Highest, not
+ * lowest: its executor serves its bell from the lowest core up, and with
+ * the lowest first the streamed benchmarks ran 20-35 % slower (the
+ * orchestrator then wires producers that schedulers are completing at that
+ * moment; bench/RESULTS.md). */
 static inline int idle_take(pto_sim_sched *s, int type, const uint64_t *cores)
 {
-    int r = s->recent[type]; /* the core freed last: its lines are warm */
-    if (r >= 0 && (s->idle[r >> 6] & cores[r >> 6] & UINT64_C(1) << (r & 63))) {
-        s->idle[r >> 6] &= ~(UINT64_C(1) << (r & 63));
-        s->nidle[type]--;
-        s->recent[type] = -1;
-        return r;
-    }
-    for (int w = 0; w < PTO_BELL_WORDS; w++) {
+    for (int w = PTO_BELL_WORDS - 1; w >= 0; w--) {
         uint64_t b = s->idle[w] & cores[w];
         if (b) {
-            s->idle[w] &= ~(b & -b); /* its lowest */
+            int hi = 63 - __builtin_clzll(b);
+            s->idle[w] &= ~(UINT64_C(1) << hi);
             s->nidle[type]--;
-            return w * 64 + __builtin_ctzll(b);
+            return w * 64 + hi;
         }
     }
     return -1;
@@ -88,7 +86,6 @@ static void idle_push(pto_sim_sched *s, uint32_t c)
 {
     s->idle[c >> 6] |= UINT64_C(1) << (c & 63);
     s->nidle[pto_core_type_of(c)]++;
-    s->recent[pto_core_type_of(c)] = (int)c;
 }
 
 /* Takes idle core c (a MIX task claimed it). */

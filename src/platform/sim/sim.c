@@ -310,10 +310,8 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
         s->nidle[t]++;
     }
     for (uint32_t i = 0; i < sim->nsched; i++)
-        for (int t = 0; t < PTO_CORE_TYPES; t++) {
+        for (int t = 0; t < PTO_CORE_TYPES; t++)
             atomic_store(&sim->sched[i].idle_pub[t], sim->sched[i].nidle[t]);
-            sim->sched[i].recent[t] = -1;
-        }
     for (uint32_t i = 0; i < sim->nexec; i++) {
         pto_sim_exec *e = &sim->exec[i];
         e->sim = sim;

@@ -71,7 +71,6 @@ typedef struct pto_sim_sched {
     uint32_t core[PTO_MAX_CORES];
     uint64_t idle[PTO_BELL_WORDS]; /* its idle cores (bitmap; this thread only) */
     uint32_t nidle[PTO_CORE_TYPES]; /* how many of each type */
-    int recent[PTO_CORE_TYPES];     /* the idle core of each type freed last, or -1 */
     _Atomic uint64_t lanes;         /* the lanes its cores are in (bit l; set
                                   for each run by pto_sim_run_prepare, read
                                   relaxed: a poll of the run before may still
