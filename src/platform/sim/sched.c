@@ -216,59 +216,50 @@ static void dispatch_queue(pto_sim_sched *s, pto_ready_queue *q, int type, const
     dispatch_popped(s, q, type, cores, slots, m);
 }
 
-/* Tasks routed to lanes: each of s's lanes takes its own queue's work on
- * its idle cores; with work stealing on, s's idle cores then take what
- * waits in any lane's queue, peers from s's first lane on. */
-static void dispatch_lanes(pto_sim_sched *s)
+/* Work routed to lanes that s can start now: each of s's lanes' own
+ * queues on its idle cores of that lane; with work stealing on, then any
+ * lane's queue on any idle core of s, peers from s's first lane on. With
+ * `start` it starts that work (and returns whether there was any),
+ * without it only says whether there is (pto_sched_lane_work). */
+static int lanes_work(pto_sim_sched *s, int start)
 {
     pto_sim *sim = s->sim;
     pto_task_buffer *tb = &sim->dev->tb;
     uint64_t lanes = atomic_load_explicit(&s->lanes, memory_order_relaxed);
+    int found = 0;
     for (uint64_t m = lanes; m; m &= m - 1) {
         uint32_t l = (uint32_t)__builtin_ctzll(m);
         for (int type = 0; type < PTO_CORE_TYPES; type++) {
             pto_ready_queue *q = pto_tb_queue(tb, l, (uint32_t)type);
+            uint64_t cores[PTO_BELL_WORDS];
             if (!s->nidle[type] || !pto_rq_size(q))
                 continue;
-            uint64_t cores[PTO_BELL_WORDS];
             lane_cores(sim, l, type, cores);
-            dispatch_queue(s, q, type, cores, idle_count(s, cores));
+            uint32_t avail = idle_count(s, cores);
+            if (avail && !start)
+                return 1;
+            found |= avail != 0;
+            dispatch_queue(s, q, type, cores, avail);
         }
     }
     if (!atomic_load_explicit(&tb->steal, memory_order_relaxed) || !lanes)
-        return;
+        return found;
     uint32_t n = atomic_load_explicit(&sim->nlanes, memory_order_relaxed),
              first = (uint32_t)__builtin_ctzll(lanes);
-    for (uint32_t i = 1; i <= n; i++) {
-        uint32_t v = (first + i) % n;
-        for (int type = 0; type < PTO_CORE_TYPES; type++)
-            if (s->nidle[type] && pto_rq_size(pto_tb_queue(tb, v, (uint32_t)type)))
-                dispatch_queue(s, pto_tb_queue(tb, v, (uint32_t)type), type,
-                               sim->type_cores[type], s->nidle[type]);
-    }
+    for (uint32_t i = 1; i <= n; i++)
+        for (int type = 0; type < PTO_CORE_TYPES; type++) {
+            pto_ready_queue *q = pto_tb_queue(tb, (first + i) % n, (uint32_t)type);
+            if (!s->nidle[type] || !pto_rq_size(q))
+                continue;
+            if (!start)
+                return 1;
+            found = 1;
+            dispatch_queue(s, q, type, sim->type_cores[type], s->nidle[type]);
+        }
+    return found;
 }
 
-int pto_sched_lane_work(pto_sim_sched *s)
-{
-    pto_sim *sim = s->sim;
-    pto_task_buffer *tb = &sim->dev->tb;
-    uint64_t lanes = atomic_load_explicit(&s->lanes, memory_order_relaxed);
-    for (uint64_t m = lanes; m; m &= m - 1) {
-        uint32_t l = (uint32_t)__builtin_ctzll(m);
-        for (int type = 0; type < PTO_CORE_TYPES; type++) {
-            uint64_t cores[PTO_BELL_WORDS];
-            lane_cores(sim, l, type, cores);
-            if (idle_count(s, cores) && pto_rq_size(pto_tb_queue(tb, l, (uint32_t)type)))
-                return 1;
-        }
-    }
-    if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
-        for (uint32_t v = 0; v < atomic_load_explicit(&sim->nlanes, memory_order_relaxed); v++)
-            for (int type = 0; type < PTO_CORE_TYPES; type++)
-                if (s->nidle[type] && pto_rq_size(pto_tb_queue(tb, v, (uint32_t)type)))
-                    return 1;
-    return 0;
-}
+int pto_sched_lane_work(pto_sim_sched *s) { return lanes_work(s, 0); }
 
 /* idle_pub[t] = nidle[t] for every type (see its invariant in sim.h). */
 static void publish_idle(pto_sim_sched *s)
@@ -293,7 +284,7 @@ static void dispatch(pto_sim_sched *s)
         if (__builtin_expect(atomic_load_explicit(&tb->special, memory_order_relaxed) != 0, 0)) {
             if (pto_rq_size(&tb->ready[PTO_QUEUE_MIX]))
                 dispatch_mix(s, &tb->ready[PTO_QUEUE_MIX]);
-            dispatch_lanes(s);
+            lanes_work(s, 1);
         }
         for (int type = 0; type < PTO_CORE_TYPES; type++) {
             dispatch_queue(s, &tb->ready[type], type, sim->type_cores[type], s->nidle[type]);
