@@ -94,6 +94,7 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
         return pto_fail(err, PTO_ERR_NOT_FOUND, "%s: unknown dispatch policy '%.*s' (known: %s)",
                         what, (int)len, spec, names);
     }
+    out->routes = out->def->route || out->user;
     uint32_t max = lanes ? lanes : pto_lanes_max(dev->cfg.blocks, dev->cfg.schedulers);
     if (colon) {
         char *end;
@@ -101,7 +102,7 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
         if (colon[1] < '0' || colon[1] > '9' || *end)
             return pto_fail(err, PTO_ERR_INVALID, "%s: dispatch '%s': N must be a decimal number",
                             what, spec);
-        if (!out->def->route && !out->user)
+        if (!out->routes)
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s: dispatch '%s': the default policy routes nothing and takes no N",
                             what, spec);
@@ -121,10 +122,9 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
                             dev->cfg.schedulers, max);
         }
         out->n = (uint32_t)n;
-    } else if (lanes && (out->def->route || out->user)) {
+    } else if (lanes && out->routes) {
         out->n = lanes; /* N defaults to the run's lanes */
     }
-    out->routes = out->def->route || out->user;
     return PTO_OK;
 }
 
