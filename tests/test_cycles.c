@@ -179,6 +179,14 @@ static void test_uncosted_and_cost_fn(void **s)
     assert_int_equal(pto_launch(dev, 0, orch_silent, 0, &st, &err), 0);
     assert_int_equal(st.uncosted_tasks, 0);
     assert_int_equal(st.uncosted_func, -1);
+    /* Deterministic: both tasks start at 0 on the two AIV cores (threaded,
+     * one scheduler thread may run them one after the other on one core,
+     * 21, depending on when the second is published). */
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.deterministic = 1;
+    assert_int_equal(pto_launch(dev, &rc, orch_silent, 0, &st, &err), 0);
+    assert_int_equal(st.uncosted_tasks, 0);
     assert_int_equal(st.total_cycles, 14); /* 2 * 7 from the model; the other
                                               task's 7 runs alongside */
     assert_int_equal(pto_kernel_set_cost(dev, 9, cost_model, &err), PTO_ERR_NOT_FOUND);
