@@ -171,6 +171,9 @@ static void test_errors(void **state)
           pto_symbol_declare(dev, longname, PTO_SYMBOL_U64, 0, err));
     longname[63] = '\0'; /* 63 bytes: the longest */
     OK(pto_symbol_declare(dev, longname, PTO_SYMBOL_U64, 0, err));
+    OK(pto_symbol_check_name("a.b_9", err));
+    FAILS(PTO_ERR_INVALID, "character 1 is not allowed", pto_symbol_check_name(".a", err));
+    FAILS(PTO_ERR_INVALID, "symbol name is NULL", pto_symbol_check_name(NULL, err));
     FAILS(PTO_ERR_INVALID, "type 0 is not", pto_symbol_declare(dev, "t", 0, 0, err));
     FAILS(PTO_ERR_INVALID, "an array's default is the empty array",
           pto_symbol_declare(dev, "t", PTO_SYMBOL_I32_ARRAY, 1, err));

@@ -55,6 +55,10 @@ typedef enum pto_symbol_type {
  * 0x100000001b3); NULL hashes as "". Needs no device. */
 PTO_API uint64_t pto_symbol_id(const char *name);
 
+/* PTO_OK when name is a valid symbol name (see above); else
+ * PTO_ERR_INVALID saying why. Needs no device. */
+PTO_API pto_status pto_symbol_check_name(const char *name, pto_error *err);
+
 /* "u64", "f32", "i32[]" or "?". */
 PTO_API const char *pto_symbol_type_name(pto_symbol_type type);
 

@@ -217,6 +217,11 @@ uint64_t pto_symbol_id(const char *name)
     return pto_symtab_hash(name);
 }
 
+pto_status pto_symbol_check_name(const char *name, pto_error *err)
+{
+    return pto_symtab_check_name(name, "pto_symbol_check_name", err);
+}
+
 const char *pto_symbol_type_name(pto_symbol_type type)
 {
     switch (type) {
