@@ -331,7 +331,7 @@ static pto_status orch_symbols(pto_run *run, void *p, pto_error *err)
         return st;
     pto_error e2 = {0};
     c->set_during_run = pto_symbol_set_u64(dev, "scale", 1, &e2);
-    snprintf(c->set_msg, sizeof c->set_msg, "%s", e2.msg);
+    snprintf(c->set_msg, sizeof c->set_msg, "%.200s", e2.msg);
     uint64_t args[4] = {pto_ptr_bits(c->cell), scale, pto_f32_bits(bias), len};
     pto_task_id t;
     if ((st = pto_add_task(run, 1, PTO_CORE_AIV, args, 4, &t, err)))
