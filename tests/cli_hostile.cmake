@@ -122,6 +122,49 @@ reject(env_exec_threads ENV "PTO_EXEC_THREADS=100" EXPECT "exec_threads=100" RUN
 reject(env_before_compile ENV "PTO_BLOCKS=0x10" EXPECT "PTO_BLOCKS='0x10'"
        RUN run ${EXAMPLE})
 
+# --set NAME=VALUE (docs/symbols.md): refused before anything is compiled.
+reject(set_missing_value EXPECT "--set needs NAME=VALUE" RUN run ${EXAMPLE} --set)
+reject(set_no_equals EXPECT "--set 'scale' is not valid: it is not NAME=VALUE"
+       RUN run ${EXAMPLE} --set scale)
+reject(set_empty_name EXPECT "--set '=3' is not valid" "symbol name is empty"
+       RUN run ${EXAMPLE} --set =3)
+reject(set_bad_name EXPECT "--set '9lives=1' is not valid" "character 1 is not allowed"
+       RUN run ${EXAMPLE} --set 9lives=1)
+reject(set_long_name EXPECT "is longer than 63 bytes"
+       RUN run ${EXAMPLE} --set xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx=1)
+reject(set_empty_value EXPECT "--set 'n=' is not valid: the value is empty"
+       RUN run ${EXAMPLE} --set n=)
+reject(set_u64_overflow EXPECT "--set 'n=18446744073709551616' is not valid"
+       RUN run ${EXAMPLE} --set n=18446744073709551616)
+reject(set_u64_negative EXPECT "--set 'n=-1' is not valid" RUN run ${EXAMPLE} --set n=-1)
+reject(set_u64_hex EXPECT "--set 'n=0x10' is not valid" "hexadecimal"
+       RUN run ${EXAMPLE} --set n=0x10)
+reject(set_u64_leading_zero EXPECT "--set 'n=010' is not valid" RUN run ${EXAMPLE} --set n=010)
+reject(set_f32_overflow EXPECT "--set 'x=1e39' is not valid: out of the f32 range"
+       RUN run ${EXAMPLE} --set x=1e39)
+reject(set_f32_garbage EXPECT "--set 'x=1.5ff' is not valid" RUN run ${EXAMPLE} --set x=1.5ff)
+reject(set_f32_two_points EXPECT "--set 'x=1.2.3' is not valid: not a valid f32"
+       RUN run ${EXAMPLE} --set x=1.2.3)
+reject(set_f32_nan EXPECT "--set 'x=nan' is not valid" RUN run ${EXAMPLE} --set x=nan)
+reject(set_array_unclosed EXPECT "--set 'a=[1,2' is not valid: an array must end with ']'"
+       RUN run ${EXAMPLE} --set a=[1,2)
+reject(set_array_empty_element EXPECT "--set 'a=[1,,2]' is not valid: an element is empty"
+       RUN run ${EXAMPLE} --set a=[1,,2])
+reject(set_array_trailing_comma EXPECT "--set 'a=[1,]' is not valid: an element is empty"
+       RUN run ${EXAMPLE} --set a=[1,])
+reject(set_array_overflow EXPECT "--set 'a=[2147483648]' is not valid: an element is out of the int32 range"
+       RUN run ${EXAMPLE} --set a=[2147483648])
+reject(set_array_underflow EXPECT "--set 'a=[-2147483649]' is not valid" "int32 range"
+       RUN run ${EXAMPLE} --set a=[-2147483649])
+reject(set_array_float EXPECT "--set 'a=[1.5]' is not valid" RUN run ${EXAMPLE} --set a=[1.5])
+reject(set_array_spaces EXPECT "--set 'a=[1, 2]' is not valid" RUN run ${EXAMPLE} "--set=a=[1, 2]")
+reject(set_on_info EXPECT "unknown option '--set'" RUN info --set n=1)
+set(many "")
+foreach(i RANGE 256)
+  list(APPEND many --set s${i}=1)
+endforeach()
+reject(set_too_many EXPECT "--set 's256=1': more than 256 --set options" RUN run ${EXAMPLE} ${many})
+
 if(failed)
   message(FATAL_ERROR "cli_hostile.cmake: failed:${failed}")
 endif()

@@ -552,3 +552,41 @@ set_tests_properties(cli_caps_unknown_platform PROPERTIES
   PASS_REGULAR_EXPRESSION "error: PTO_ERR_NOT_FOUND: no platform 'a9' in the capability matrix \\(platforms: a2a3sim, a2a3\\)")
 add_test(NAME cli_caps_unknown_platform_fails COMMAND $<TARGET_FILE:pto_cli> caps --platform a9)
 set_tests_properties(cli_caps_unknown_platform_fails PROPERTIES WILL_FAIL TRUE)
+
+# ---- symbols (docs/symbols.md): an example reading its symbols' defaults,
+# --set of a declared symbol with a value of another type, and two runs
+# with different values from one compiled object (symbols_cli.cmake).
+set(PTO_SYMBOLS_DIR ${CMAKE_CURRENT_SOURCE_DIR}/data/symbols_example)
+add_test(NAME cli_symbols_defaults
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_SYMBOLS_DIR} --quiet)
+set_tests_properties(cli_symbols_defaults PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "symbols: scale=1 bias=0.5 rows=0 \\(sum 0\\) y\\[1\\]=1.5\nPASS symbols"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_symbols_set_streamed
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_SYMBOLS_DIR} --quiet --streamed
+          --set scale=2 --set=bias=-1e-1 --set rows=[] --set unused=[7] --set scale=4)
+set_tests_properties(cli_symbols_set_streamed PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "symbols: scale=4 bias=-0.1 rows=0 \\(sum 0\\) y\\[1\\]=3.9\nPASS symbols"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_symbols_set_wrong_type
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "error: PTO_ERR_INVALID: --set 'scale=2.5': pto_symbol_set_f32: symbol 'scale' is u64, not f32"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_SYMBOLS_DIR} --quiet --set scale=2.5)
+set_tests_properties(cli_symbols_set_wrong_type PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+add_test(NAME cli_symbols_array_too_long_for_example
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "pto_symbol_get_i32_array: symbol 'rows' has 17 elements"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_SYMBOLS_DIR} --quiet
+        --set rows=[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17])
+set_tests_properties(cli_symbols_array_too_long_for_example PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+add_test(NAME cli_symbols_no_rebuild
+  COMMAND ${CMAKE_COMMAND} -DPTO=$<TARGET_FILE:pto_cli> -DEXAMPLE=${PTO_SYMBOLS_DIR}
+          -DCC_LOG=${CMAKE_CURRENT_SOURCE_DIR}/data/cc_log.sh
+          -DWORK=${CMAKE_BINARY_DIR}/symbols_cli
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/symbols_cli.cmake)
+set_tests_properties(cli_symbols_no_rebuild PROPERTIES TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "run 2: a different result, nothing compiled")

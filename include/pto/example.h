@@ -2,12 +2,14 @@
  *
  * The CLI compiles DIR/orchestration.c into a shared object, calls its
  * pto_example_get(), compiles and registers each kernel source (paths are
- * relative to DIR), launches orchestrate, then asks check() to compare the
+ * relative to DIR), declares the example's symbols and applies `--set`
+ * (docs/symbols.md), launches orchestrate, then asks check() to compare the
  * copied-back outputs with the example's C golden. */
 #ifndef PTO_EXAMPLE_H
 #define PTO_EXAMPLE_H
 
 #include "pto/run.h"
+#include "pto/symbols.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,6 +21,14 @@ typedef struct pto_example_kernel {
     const char *source; /* C file, relative to the example directory */
     const char *symbol; /* kernel entry: void symbol(const uint64_t *args) */
 } pto_example_kernel;
+
+/* A symbol the example reads (pto/symbols.h): declared by the CLI with
+ * its type and default before `--set NAME=VALUE` is applied. */
+typedef struct pto_example_symbol {
+    const char *name;
+    pto_symbol_type type;
+    uint64_t default_bits; /* u64 value, pto_f32_bits(x), or 0 for an array */
+} pto_example_symbol;
 
 typedef struct pto_example {
     const char *name;
@@ -35,6 +45,10 @@ typedef struct pto_example {
     /* PTO_MODE_HOST_BUILT (default) or PTO_MODE_STREAMED; `pto run
      * --streamed` / `--host-built` override it. */
     pto_run_mode mode;
+    /* Symbols to declare before the run (NULL: none); `--set` declares
+     * any other name it is given, with the type of its value. */
+    const pto_example_symbol *symbols;
+    unsigned nsymbols;
 } pto_example;
 
 #define PTO_EXAMPLE_ENTRY "pto_example_get"

@@ -22,6 +22,7 @@
 #include "core/gm_arena.h"
 #include "core/kernel_table.h"
 #include "core/lanes.h"
+#include "core/symbols.h"
 #include "pto/dispatch.h"
 #include "pto/device.h"
 #include "pto/stats.h"
@@ -70,6 +71,9 @@ struct pto_device {
     } policies[PTO_MAX_USER_POLICIES];
     uint32_t npolicies;
     pto_bounds_report bounds;
+    /* Symbols (core/symbols.h): allocated at open, kept across runs;
+     * written only while no launch is in progress (runtime/symbols.c). */
+    pto_symtab symbols;
 };
 
 #endif

@@ -227,6 +227,7 @@ pto_status pto_device_open(const char *platform, const pto_device_config *in, pt
         (st = pto_tb_targets_reserve(&dev->tb, dev->cfg.schedulers, dev->cfg.ready_queue, err)) ||
         (st = pto_tb_edge_log_init(&dev->tb, (uint64_t)dev->cfg.trace_capacity * 4,
                                    dev->cfg.trace_capacity, err)) ||
+        (st = pto_symtab_init(&dev->symbols, err)) ||
         (st = pto_run_create(dev, &dev->run_handle, err)) ||
         (st = plat->open(dev, &dev->plat_impl, err))) {
         pto_device_close(dev);
@@ -275,6 +276,7 @@ void pto_device_close(pto_device *dev)
     pto_tmap_destroy(&dev->tmap);
     pto_gm_destroy(dev->gm);
     pto_kernel_table_clear_all(&dev->kernels);
+    pto_symtab_destroy(&dev->symbols);
     free(dev->records_mem);
     free(dev->guards);
     free(dev);

@@ -6,7 +6,7 @@
  *               [--dispatch NAME[:N]]
  *               [--task-window SIZE[:UNIT[:MODE]]]
  *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
- *               [--quiet]
+ *               [--set NAME=VALUE]... [--quiet]
  *   pto caps [--platform NAME]
  *
  * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,8 @@ typedef struct cli_opts {
     uint32_t task_window; /* run: 0 = none, else pto_run_config.task_window */
     pto_window_unit window_unit;
     pto_window_mode window_mode;
+    const char *set[PTO_MAX_SYMBOLS]; /* run: --set NAME=VALUE texts, checked */
+    uint32_t nset;
 } cli_opts;
 
 static void usage(FILE *out)
@@ -114,6 +117,14 @@ static void usage(FILE *out)
             "  --watchdog-ms N      run: fail with PTO_ERR_TIMEOUT (and a report naming\n"
             "                       the stuck task) when no task completes for N ms;\n"
             "                       overrides PTO_WATCHDOG_MS (default 60000)\n"
+            "  --set NAME=VALUE     run: set symbol NAME before the run (repeatable, the\n"
+            "                       last one wins; at most %d). VALUE is a u64 in plain\n"
+            "                       decimal (64), an f32 with a decimal point or an\n"
+            "                       exponent and an optional f (1.5, 1.5f, -2e3), or\n"
+            "                       an int32 array ([1,-2,3], [] is empty). A name the\n"
+            "                       example does not declare is declared with the type\n"
+            "                       of its value; a declared one must be given a value\n"
+            "                       of its type. The example is not recompiled.\n"
             "  --quiet              run: do not print the stats table\n"
             "  -h, --help           show this text\n"
             "\n"
@@ -141,7 +152,7 @@ static void usage(FILE *out)
             "every mode. A kernel that crashes the process is named on stderr first\n"
             "(\"pto: kernel crashed: SIGSEGV in task t17 (kernel 'k', func_id 3) on\n"
             "core 5 (AIV), run 1\"); the process then ends with the signal.\n",
-            PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS);
+            PTO_MAX_BLOCKS, PTO_MAX_AICPU_THREADS, PTO_MAX_AICPU_THREADS, PTO_MAX_SYMBOLS);
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -256,6 +267,122 @@ static int parse_task_window(const char *v, cli_opts *o)
     return -1;
 }
 
+/* A parsed --set NAME=VALUE. */
+typedef struct set_value {
+    char name[PTO_SYMBOL_NAME_MAX];
+    pto_symbol_type type;
+    uint64_t bits;  /* u64, or the f32's bits */
+    uint32_t n;     /* array: its elements */
+    int32_t *elems; /* array: n elements when given a buffer, else NULL */
+} set_value;
+
+/* The int32 at text[0, len): an optional '-' and plain decimal digits. */
+static const char *parse_i32(const char *text, size_t len, int32_t *out)
+{
+    char buf[24];
+    int neg = len && text[0] == '-';
+    if (len == (size_t)neg)
+        return "an element is empty";
+    if (len - (size_t)neg >= sizeof buf)
+        return "an element is out of the int32 range";
+    memcpy(buf, text + neg, len - (size_t)neg);
+    buf[len - (size_t)neg] = '\0';
+    uint64_t x = 0;
+    const char *why = pto_parse_decimal(buf, &x);
+    if (why)
+        return why;
+    if (x > (uint64_t)INT32_MAX + (uint64_t)neg)
+        return "an element is out of the int32 range";
+    *out = neg ? (int32_t)(-(int64_t)x) : (int32_t)x;
+    return NULL;
+}
+
+/* Parses --set text into *sv; array elements go to elems (cap of them)
+ * when it is not NULL, else they are only counted. Returns NULL or why the
+ * text is not valid. */
+static const char *parse_set(const char *text, set_value *sv, int32_t *elems, uint32_t cap,
+                             pto_error *err)
+{
+    memset(sv, 0, sizeof *sv);
+    const char *eq = strchr(text, '=');
+    if (!eq)
+        return "it is not NAME=VALUE";
+    size_t nlen = (size_t)(eq - text);
+    if (nlen >= sizeof sv->name) {
+        snprintf(err->msg, sizeof err->msg, "the name is longer than %d bytes",
+                 PTO_SYMBOL_NAME_MAX - 1);
+        return err->msg;
+    }
+    memcpy(sv->name, text, nlen);
+    sv->name[nlen] = '\0';
+    if (pto_symbol_check_name(sv->name, err) != PTO_OK)
+        return err->msg;
+    const char *v = eq + 1;
+    size_t vlen = strlen(v);
+    if (!vlen)
+        return "the value is empty";
+    if (v[0] == '[') { /* [e,e,...] */
+        sv->type = PTO_SYMBOL_I32_ARRAY;
+        if (v[vlen - 1] != ']')
+            return "an array must end with ']'";
+        const char *p = v + 1, *end = v + vlen - 1;
+        if (p == end)
+            return NULL; /* [] */
+        for (;;) {
+            const char *comma = memchr(p, ',', (size_t)(end - p));
+            const char *stop = comma ? comma : end;
+            int32_t x = 0;
+            const char *why = parse_i32(p, (size_t)(stop - p), &x);
+            if (why)
+                return why;
+            if (sv->n >= PTO_SYMBOL_ARRAY_ELEMS) {
+                snprintf(err->msg, sizeof err->msg,
+                         "the array has more than %d elements (PTO_SYMBOL_ARRAY_ELEMS)",
+                         PTO_SYMBOL_ARRAY_ELEMS);
+                return err->msg;
+            }
+            if (elems && sv->n < cap)
+                elems[sv->n] = x;
+            sv->n++;
+            if (!comma)
+                break;
+            p = comma + 1;
+        }
+        sv->elems = elems;
+        return NULL;
+    }
+    if (strpbrk(v, ".eE")) { /* f32: digits, sign, point, exponent, optional f */
+        size_t flen = vlen - (v[vlen - 1] == 'f' || v[vlen - 1] == 'F');
+        if (strspn(v, "0123456789+-.eE") != flen || !flen)
+            return "not a u64 (plain decimal), f32 (1.5, 1.5f, 2e3) or array ([1,2])";
+        char buf[64];
+        if (flen >= sizeof buf)
+            return "the f32 is too long";
+        memcpy(buf, v, flen);
+        buf[flen] = '\0';
+        char *endp = NULL;
+        errno = 0;
+        float f = strtof(buf, &endp);
+        if (endp == buf || *endp)
+            return "not a valid f32 (1.5, 1.5f, -2e3)";
+        if (errno == ERANGE || !isfinite(f))
+            return "out of the f32 range";
+        sv->type = PTO_SYMBOL_F32;
+        sv->bits = pto_f32_bits(f);
+        return NULL;
+    }
+    sv->type = PTO_SYMBOL_U64;
+    const char *why = pto_parse_decimal(v, &sv->bits);
+    if (why) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s (a u64 is plain decimal; an f32 has a decimal point or an exponent; "
+                 "an array is [1,2,3])",
+                 why);
+        return err->msg;
+    }
+    return NULL;
+}
+
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
 static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
 {
@@ -354,6 +481,17 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->deterministic = 1;
         } else if (run && !strcmp(a, "--check-bounds")) {
             o->check_bounds = 1;
+        } else if (run && opt_value(argc, argv, &i, "--set", &v)) {
+            if (!v)
+                return usage_error("--set needs NAME=VALUE");
+            set_value sv;
+            pto_error e = {0};
+            const char *why = parse_set(v, &sv, NULL, 0, &e);
+            if (why)
+                return usage_error("--set '%s' is not valid: %s", v, why);
+            if (o->nset >= PTO_MAX_SYMBOLS)
+                return usage_error("--set '%s': more than %d --set options", v, PTO_MAX_SYMBOLS);
+            o->set[o->nset++] = v;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -573,6 +711,46 @@ static pto_status register_kernels(pto_device *dev, const char *dir, const pto_e
     return PTO_OK;
 }
 
+/* Declares the example's symbols, then applies each --set in order: an
+ * undeclared name is declared with the type of its value (default 0). */
+static pto_status apply_symbols(pto_device *dev, const cli_opts *o, const pto_example *ex,
+                                pto_error *err)
+{
+    for (unsigned i = 0; i < ex->nsymbols; i++) {
+        const pto_example_symbol *sy = &ex->symbols[i];
+        pto_status s = pto_symbol_declare(dev, sy->name, sy->type, sy->default_bits, err);
+        if (s != PTO_OK)
+            return s;
+    }
+    static int32_t elems[PTO_SYMBOL_ARRAY_ELEMS];
+    for (uint32_t i = 0; i < o->nset; i++) {
+        set_value sv;
+        if (parse_set(o->set[i], &sv, elems, PTO_SYMBOL_ARRAY_ELEMS, err)) /* checked before */
+            return cli_fail(err, PTO_ERR_INVALID, "--set '%s' is not valid", o->set[i]);
+        pto_status s = pto_symbol_lookup(dev, sv.name, NULL, NULL, err);
+        if (s == PTO_ERR_NOT_FOUND)
+            s = pto_symbol_declare(dev, sv.name, sv.type, 0, err);
+        if (s == PTO_OK) {
+            if (sv.type == PTO_SYMBOL_U64)
+                s = pto_symbol_set_u64(dev, sv.name, sv.bits, err);
+            else if (sv.type == PTO_SYMBOL_F32) {
+                uint32_t b = (uint32_t)sv.bits;
+                float f;
+                memcpy(&f, &b, sizeof f);
+                s = pto_symbol_set_f32(dev, sv.name, f, err);
+            }
+            else
+                s = pto_symbol_set_i32_array(dev, sv.name, sv.elems, sv.n, err);
+        }
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return cli_fail(err, s, "--set '%s': %s", o->set[i], msg);
+        }
+    }
+    return PTO_OK;
+}
+
 /* DOT for a name ending in ".dot" (any case), JSON otherwise. */
 static pto_graph_format graph_format_of(const char *path)
 {
@@ -667,7 +845,8 @@ static int cmd_run(const cli_opts *o)
         goto out;
     }
     const pto_example *ex = le.ex;
-    if (open_device(o, &dev, &err) != PTO_OK || register_kernels(dev, o->dir, ex, &err) != PTO_OK) {
+    if (open_device(o, &dev, &err) != PTO_OK || register_kernels(dev, o->dir, ex, &err) != PTO_OK ||
+        apply_symbols(dev, o, ex, &err) != PTO_OK) {
         rc = report(&err);
         goto out;
     }
