@@ -36,7 +36,7 @@ static const struct {
     {"flag", PTO_EXPR_BOOL, 1},    {"arr", PTO_EXPR_ARRAY, 0},
     {"m.x", PTO_EXPR_U64, 3},      {"s5", PTO_EXPR_U64, 5},
     {"s6", PTO_EXPR_U64, 6},       {"s7", PTO_EXPR_U64, 7},
-    {"s8", PTO_EXPR_U64, 8},
+    {"s8", PTO_EXPR_U64, 8},       {"flag2", PTO_EXPR_BOOL, 2},
 };
 #define NSYMS (sizeof syms / sizeof syms[0])
 
@@ -145,6 +145,9 @@ static void test_literals_and_leaves(void **state)
     EV("sym.neg", I64, -3);
     EV("sym.flag", BOOL, 1);
     EV("sym.m.x", U64, 3);
+    EV("sym.flag2", BOOL, 1); /* a bool symbol reads as value != 0 */
+    EV("!sym.flag2", BOOL, 0);
+    EV("sym.flag2 == true", BOOL, 1);
     EV("  ( \tparam0 )\n", U64, 7);
     perr("9223372036854775808", PTO_ERR_INVALID, "out of range at column 1");
     perr("18446744073709551616u", PTO_ERR_INVALID, "out of range at column 1");

@@ -5,7 +5,8 @@
  * Defined results for what C leaves undefined: i64 add/sub/mul/neg wrap
  * (two's complement, computed on u64); x / 0 and x % 0 are 0 for both
  * types; INT64_MIN / -1 is INT64_MIN (the wrapped quotient) and
- * INT64_MIN % -1 is 0; shift counts are taken modulo 64. */
+ * INT64_MIN % -1 is 0; shift counts are taken modulo 64. Bools are
+ * always 0 or 1: a bool symbol whose value bits are not reads as 1. */
 #include "core/expr.h"
 
 static inline uint64_t at(const uint64_t *v, uint32_t n, uint32_t i) { return i < n ? v[i] : 0; }
@@ -25,10 +26,11 @@ uint64_t pto_expr_eval(const pto_expr *e, const pto_expr_env *env)
     /* st[0], st[1]: zero words below the real stack, so reading the two
      * top words is always in bounds (a verified expression never pops
      * them); the result is st[2]. */
-    uint64_t st[PTO_EXPR_MAX_INSNS + 2] = {0, 0};
+    uint64_t st[PTO_EXPR_MAX_INSNS + 2]; /* not cleared: only words pushed are read */
     uint32_t sp = 2, n = e->n;
     if (n - 1 >= PTO_EXPR_MAX_INSNS)
         return 0;
+    st[0] = st[1] = 0;
     for (const pto_expr_insn *in = e->code, *end = e->code + n; in < end; in++) {
         uint64_t b = st[sp - 1], a = st[sp - 2], r;
         switch (in->op) {
@@ -37,7 +39,10 @@ uint64_t pto_expr_eval(const pto_expr *e, const pto_expr_env *env)
         case XOP_SLOT: st[sp++] = env->slots ? env->slots[in->arg & 255] : 0; continue;
         case XOP_AXIS: st[sp++] = at(env->axes, env->naxes, in->arg); continue;
         case XOP_TAG: st[sp++] = at(env->tags, env->ntags, in->arg); continue;
-        case XOP_SYM: st[sp++] = env->symbol ? env->symbol(env->symbol_ctx, in->imm) : 0; continue;
+        case XOP_SYM: /* a bool symbol reads as its value != 0 */
+            r = env->symbol ? env->symbol(env->symbol_ctx, in->imm) : 0;
+            st[sp++] = in->type == PTO_EXPR_BOOL ? r != 0 : r;
+            continue;
         case XOP_NOT: st[sp - 1] = !b; continue;
         case XOP_NEG: st[sp - 1] = (uint64_t)0 - b; continue;
         case XOP_BITNOT: st[sp - 1] = ~b; continue;
