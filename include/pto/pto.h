@@ -10,5 +10,6 @@
 #include "pto/run.h"
 #include "pto/dispatch.h"
 #include "pto/caps.h"
+#include "pto/expr.h"
 
 #endif
