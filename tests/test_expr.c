@@ -457,6 +457,21 @@ static void test_bounds_and_printing(void **state)
     check_roundtrip(&e);
     assert_string_equal(pto_expr_type_name(PTO_EXPR_ARRAY), "array");
     assert_string_equal(pto_expr_type_name((pto_expr_type)77), "?");
+    /* equality is by bytecode */
+    pto_expr other;
+    assert_int_equal(pto_expr_parse(&other, "1 + 2", 5, &R, &err), PTO_OK);
+    assert_int_equal(pto_expr_parse(&one, "2 + 1", 5, &R, &err), PTO_OK);
+    assert_false(pto_expr_equal(&other, &one));
+    assert_int_equal(pto_expr_parse(&one, "(1)+2", 5, &R, &err), PTO_OK);
+    assert_true(pto_expr_equal(&other, &one));
+    /* garbage operands are refused by the constructors */
+    memset(&other, 0xa5, sizeof other);
+    other.type = PTO_EXPR_U64; /* past the typing rules, into the copy */
+    assert_int_equal(pto_expr_binary(&one, PTO_EXPR_ADD, &one, &other, &err), PTO_ERR_INVALID);
+    assert_int_equal(pto_expr_unary(&one, PTO_EXPR_NEG, &other, &err), PTO_ERR_INVALID);
+    other.n = 1;
+    other.nsym = 1;
+    assert_int_equal(pto_expr_cast(&one, PTO_EXPR_U64, &other, &err), PTO_ERR_INVALID);
     /* a damaged object is refused by the printer, and evaluates to 0 */
     e.code[0].op = 200;
     assert_int_equal(pto_expr_print(&e, text, sizeof text, &len, &err), PTO_ERR_INVALID);

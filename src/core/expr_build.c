@@ -101,14 +101,19 @@ pto_status pto_expr_symbol(pto_expr *out, const pto_expr_resolver *r, const char
 /* dst = dst ++ src, renumbering src's symbol names into dst's. */
 static pto_status append(pto_expr *dst, const pto_expr *src, pto_error *err)
 {
+    if (src->n < 1 || src->n > PTO_EXPR_MAX_INSNS || src->nsym > PTO_EXPR_MAX_SYMS)
+        return pto_fail(err, PTO_ERR_INVALID, "operand is not a built expression");
     if (dst->n + src->n > PTO_EXPR_MAX_INSNS)
         return pto_fail(err, PTO_ERR_CAPACITY, "expression longer than %d instructions",
                         PTO_EXPR_MAX_INSNS);
     for (uint32_t i = 0; i < src->n; i++) {
         pto_expr_insn in = src->code[i];
         if (in.op == XOP_SYM) {
+            if (in.arg >= src->nsym)
+                return pto_fail(err, PTO_ERR_INVALID, "operand is not a built expression");
+            const char *name = src->sym[in.arg];
             pto_status s =
-                pto_expr_intern(dst, src->sym[in.arg], strlen(src->sym[in.arg]), &in.arg, err);
+                pto_expr_intern(dst, name, strnlen(name, PTO_EXPR_NAME_MAX + 1), &in.arg, err);
             if (s)
                 return s;
         }
@@ -117,12 +122,16 @@ static pto_status append(pto_expr *dst, const pto_expr *src, pto_error *err)
     return PTO_OK;
 }
 
-/* *out = a ++ b ++ c ++ (opcode, type); any of them may alias out. */
+/* *out = a ++ b ++ c ++ (opcode, type); any of them may alias out. An
+ * operand that is not a built expression (garbage) is refused, here or by
+ * the verifier, without reading outside it. */
 static pto_status compose(pto_expr *out, const pto_expr *a, const pto_expr *b, const pto_expr *c,
                           uint8_t opcode, pto_expr_type t, pto_error *err)
 {
     pto_expr acc = *a;
     pto_status s = PTO_OK;
+    if (acc.n < 1 || acc.n > PTO_EXPR_MAX_INSNS || acc.nsym > PTO_EXPR_MAX_SYMS)
+        return pto_fail(err, PTO_ERR_INVALID, "operand is not a built expression");
     if (b)
         s = append(&acc, b, err);
     if (!s && c)
