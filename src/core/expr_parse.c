@@ -283,7 +283,7 @@ static pto_status parse_binary(parser *p, int min_prec, pto_expr_type *t)
 /* cond ? a : b, right-associative, binding loosest. */
 static pto_status parse_ternary(parser *p, pto_expr_type *t)
 {
-    pto_expr_type a, b;
+    pto_expr_type a = PTO_EXPR_NONE, b = PTO_EXPR_NONE;
     size_t at;
     pto_status s;
     if (++p->nest > MAX_NESTING)
