@@ -11,5 +11,6 @@
 #include "pto/dispatch.h"
 #include "pto/caps.h"
 #include "pto/symbols.h"
+#include "pto/expr.h"
 
 #endif
