@@ -384,6 +384,47 @@ static void test_two_runs_streamed(void **state)
     two_runs(PTO_MODE_STREAMED);
 }
 
+/* ScalarExpr over the device's symbols: a parsed expression reads the
+ * value at each evaluation (set between two evaluations: no re-parse);
+ * undeclared names and arrays are refused when it is parsed. */
+static void test_expressions(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev();
+    pto_error err;
+    assert_int_equal(pto_symbol_declare(dev, "scale", PTO_SYMBOL_U64, 3, &err), PTO_OK);
+    assert_int_equal(pto_symbol_declare(dev, "alpha", PTO_SYMBOL_F32, 0, &err), PTO_OK);
+    assert_int_equal(pto_symbol_declare(dev, "rows", PTO_SYMBOL_I32_ARRAY, 0, &err), PTO_OK);
+    pto_expr_resolver r;
+    pto_symbols_resolver(dev, &r);
+    pto_expr e;
+    const char *text = "sym.scale * 2u + param0";
+    assert_int_equal(pto_expr_parse(&e, text, strlen(text), &r, &err), PTO_OK);
+    uint64_t params[1] = {1};
+    pto_expr_env env = {params, 1, NULL, 0, NULL, 0, NULL, NULL, NULL};
+    pto_symbols_env(dev, &env);
+    assert_int_equal(pto_expr_eval(&e, &env), 7); /* the default 3 */
+    assert_int_equal(pto_symbol_set_u64(dev, "scale", 10, &err), PTO_OK);
+    assert_int_equal(pto_expr_eval(&e, &env), 21); /* same expression, new value */
+    /* an f32 symbol is its bits, as u64 */
+    assert_int_equal(pto_symbol_set_f32(dev, "alpha", 1.5f, &err), PTO_OK);
+    text = "sym.alpha";
+    assert_int_equal(pto_expr_parse(&e, text, strlen(text), &r, &err), PTO_OK);
+    assert_int_equal(pto_expr_eval(&e, &env), 0x3fc00000u);
+    /* a typo is an error when parsed, not 0 at run time; an array is no scalar */
+    text = "sym.scael + 1u";
+    assert_int_equal(pto_expr_parse(&e, text, strlen(text), &r, &err), PTO_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "scael"));
+    text = "sym.rows + 1u";
+    assert_int_not_equal(pto_expr_parse(&e, text, strlen(text), &r, &err), PTO_OK);
+    assert_non_null(strstr(err.msg, "rows"));
+    /* no device: nothing resolves */
+    pto_symbols_resolver(NULL, &r);
+    text = "sym.scale";
+    assert_int_equal(pto_expr_parse(&e, text, strlen(text), &r, &err), PTO_ERR_NOT_FOUND);
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_id_collision),
         cmocka_unit_test(test_two_runs_host_built),
         cmocka_unit_test(test_two_runs_streamed),
+        cmocka_unit_test(test_expressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

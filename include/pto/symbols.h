@@ -35,6 +35,7 @@
 
 #include "pto/device.h"
 #include "pto/export.h"
+#include "pto/expr.h"
 #include "pto/status.h"
 
 #ifdef __cplusplus
@@ -104,6 +105,17 @@ PTO_API pto_status pto_symbol_get_f32_by_id(const pto_device *dev, uint64_t id, 
                                             pto_error *err);
 PTO_API pto_status pto_symbol_get_i32_array_by_id(const pto_device *dev, uint64_t id, int32_t *out,
                                                   uint32_t cap, uint32_t *len, pto_error *err);
+
+/* ScalarExpr over dev's symbols (pto/expr.h): `sym.NAME` in a built or
+ * parsed expression names a declared symbol of dev (an undeclared one is
+ * PTO_ERR_NOT_FOUND when the expression is built; an int32 array is no
+ * scalar); a u64 or f32 symbol has type u64 (an f32 is its bits). The
+ * resolver is for building and parsing; pto_symbols_env sets env's symbol
+ * reader, which reads the value at each evaluation, so a symbol set
+ * between two runs needs no re-parse. dev NULL: nothing resolves, every
+ * symbol reads 0. */
+PTO_API void pto_symbols_resolver(const pto_device *dev, pto_expr_resolver *out);
+PTO_API void pto_symbols_env(const pto_device *dev, pto_expr_env *env);
 
 #ifdef __cplusplus
 }
