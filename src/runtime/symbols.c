@@ -60,7 +60,7 @@ static pto_status find(const pto_device *dev, sym_ref ref, pto_symbol_type want,
 static pto_status set_scalar(pto_device *dev, sym_ref ref, pto_symbol_type type, uint64_t bits,
                              const char *what, pto_error *err)
 {
-    uint32_t i;
+    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
     pto_status s = find(dev, ref, type, what, 1, &i, err);
     if (s == PTO_OK)
         pto_symtab_set_bits(&dev->symbols, i, bits);
@@ -72,7 +72,7 @@ static pto_status get_scalar(const pto_device *dev, sym_ref ref, pto_symbol_type
 {
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL", what);
-    uint32_t i;
+    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
     pto_status s = find(dev, ref, type, what, 0, &i, err);
     if (s == PTO_OK)
         *out = pto_symtab_bits(&dev->symbols, i);
@@ -85,7 +85,7 @@ static pto_status set_array(pto_device *dev, sym_ref ref, const int32_t *values,
     if (n && !values)
         return pto_fail(err, PTO_ERR_INVALID, "%s: values is NULL but n is %u", what,
                         (unsigned)n);
-    uint32_t i;
+    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
     pto_status s = find(dev, ref, PTO_SYMBOL_I32_ARRAY, what, 1, &i, err);
     if (s != PTO_OK)
         return s;
@@ -100,7 +100,7 @@ static pto_status get_array(const pto_device *dev, sym_ref ref, int32_t *out, ui
     if (!out && cap)
         return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL but cap is %u", what,
                         (unsigned)cap);
-    uint32_t i;
+    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
     pto_status s = find(dev, ref, PTO_SYMBOL_I32_ARRAY, what, 0, &i, err);
     if (s != PTO_OK)
         return s;
@@ -153,7 +153,7 @@ pto_status pto_symbol_lookup(const pto_device *dev, const char *name, uint64_t *
     pto_status s = check_dev(dev, what, 0, err);
     if (s == PTO_OK)
         s = pto_symtab_check_name(name, what, err);
-    uint32_t i;
+    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
     if (s == PTO_OK)
         s = pto_symtab_resolve(&dev->symbols, name, &i, err);
     if (s != PTO_OK)
