@@ -10,6 +10,7 @@
 
 #include "core/device.h"
 #include "core/symbols.h"
+#include "pto/kernel.h"
 
 /* A symbol named by name (byname) or by id. */
 typedef struct sym_ref {
@@ -31,10 +32,11 @@ static pto_status check_dev(const pto_device *dev, const char *what, int write, 
     return PTO_OK;
 }
 
-/* The entry of ref, checked against type want. */
+/* The entry of ref, checked against type want (*index is 0 on failure). */
 static pto_status find(const pto_device *dev, sym_ref ref, pto_symbol_type want, const char *what,
                        int write, uint32_t *index, pto_error *err)
 {
+    *index = 0;
     pto_status s = check_dev(dev, what, write, err);
     if (s != PTO_OK)
         return s;
@@ -45,8 +47,8 @@ static pto_status find(const pto_device *dev, sym_ref ref, pto_symbol_type want,
             return s;
         if ((i = pto_symtab_find(t, ref.name)) < 0)
             return pto_fail(err, PTO_ERR_NOT_FOUND,
-                            "%s: symbol '%s' is not declared (pto_symbol_declare it first)",
-                            what, ref.name);
+                            "%s: symbol '%s' is not declared (pto_symbol_declare it first)", what,
+                            ref.name);
     } else if ((i = pto_symtab_find_id(t, ref.id)) < 0) {
         return pto_fail(err, PTO_ERR_NOT_FOUND,
                         "%s: no symbol with id 0x%016llx is declared (ids are "
@@ -60,7 +62,7 @@ static pto_status find(const pto_device *dev, sym_ref ref, pto_symbol_type want,
 static pto_status set_scalar(pto_device *dev, sym_ref ref, pto_symbol_type type, uint64_t bits,
                              const char *what, pto_error *err)
 {
-    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
+    uint32_t i;
     pto_status s = find(dev, ref, type, what, 1, &i, err);
     if (s == PTO_OK)
         pto_symtab_set_bits(&dev->symbols, i, bits);
@@ -72,7 +74,7 @@ static pto_status get_scalar(const pto_device *dev, sym_ref ref, pto_symbol_type
 {
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL", what);
-    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
+    uint32_t i;
     pto_status s = find(dev, ref, type, what, 0, &i, err);
     if (s == PTO_OK)
         *out = pto_symtab_bits(&dev->symbols, i);
@@ -83,9 +85,8 @@ static pto_status set_array(pto_device *dev, sym_ref ref, const int32_t *values,
                             const char *what, pto_error *err)
 {
     if (n && !values)
-        return pto_fail(err, PTO_ERR_INVALID, "%s: values is NULL but n is %u", what,
-                        (unsigned)n);
-    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
+        return pto_fail(err, PTO_ERR_INVALID, "%s: values is NULL but n is %u", what, (unsigned)n);
+    uint32_t i;
     pto_status s = find(dev, ref, PTO_SYMBOL_I32_ARRAY, what, 1, &i, err);
     if (s != PTO_OK)
         return s;
@@ -98,9 +99,8 @@ static pto_status get_array(const pto_device *dev, sym_ref ref, int32_t *out, ui
     if (!len)
         return pto_fail(err, PTO_ERR_INVALID, "%s: len is NULL", what);
     if (!out && cap)
-        return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL but cap is %u", what,
-                        (unsigned)cap);
-    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
+        return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL but cap is %u", what, (unsigned)cap);
+    uint32_t i;
     pto_status s = find(dev, ref, PTO_SYMBOL_I32_ARRAY, what, 0, &i, err);
     if (s != PTO_OK)
         return s;
@@ -118,19 +118,16 @@ static pto_status get_array(const pto_device *dev, sym_ref ref, int32_t *out, ui
     return PTO_OK;
 }
 
-static uint64_t f32_bits(float f)
+static pto_status get_f32(const pto_device *dev, sym_ref ref, float *out, const char *what,
+                          pto_error *err)
 {
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static float bits_f32(uint64_t b)
-{
-    uint32_t u = (uint32_t)b;
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
+    uint64_t b = 0;
+    if (!out)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: out is NULL", what);
+    pto_status s = get_scalar(dev, ref, PTO_SYMBOL_F32, &b, what, err);
+    if (s == PTO_OK)
+        *out = pto_bits_f32(b);
+    return s;
 }
 
 #define BYNAME(n) ((sym_ref){(n), 0, 1})
@@ -142,8 +139,8 @@ pto_status pto_symbol_declare(pto_device *dev, const char *name, pto_symbol_type
     pto_status s = check_dev(dev, "pto_symbol_declare", 1, err);
     if (s != PTO_OK)
         return s;
-    return pto_symtab_declare(&dev->symbols, name, pto_symtab_hash(name), type, default_bits,
-                              NULL, err);
+    return pto_symtab_declare(&dev->symbols, name, pto_symtab_hash(name), type, default_bits, NULL,
+                              err);
 }
 
 pto_status pto_symbol_lookup(const pto_device *dev, const char *name, uint64_t *id,
@@ -153,7 +150,7 @@ pto_status pto_symbol_lookup(const pto_device *dev, const char *name, uint64_t *
     pto_status s = check_dev(dev, what, 0, err);
     if (s == PTO_OK)
         s = pto_symtab_check_name(name, what, err);
-    uint32_t i = 0; /* find() sets it; gcc under TSan cannot tell */
+    uint32_t i = 0;
     if (s == PTO_OK)
         s = pto_symtab_resolve(&dev->symbols, name, &i, err);
     if (s != PTO_OK)
@@ -172,7 +169,7 @@ pto_status pto_symbol_set_u64(pto_device *dev, const char *name, uint64_t value,
 
 pto_status pto_symbol_set_f32(pto_device *dev, const char *name, float value, pto_error *err)
 {
-    return set_scalar(dev, BYNAME(name), PTO_SYMBOL_F32, f32_bits(value), "pto_symbol_set_f32",
+    return set_scalar(dev, BYNAME(name), PTO_SYMBOL_F32, pto_f32_bits(value), "pto_symbol_set_f32",
                       err);
 }
 
@@ -190,13 +187,7 @@ pto_status pto_symbol_get_u64(const pto_device *dev, const char *name, uint64_t 
 
 pto_status pto_symbol_get_f32(const pto_device *dev, const char *name, float *out, pto_error *err)
 {
-    uint64_t b = 0;
-    if (!out)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_symbol_get_f32: out is NULL");
-    pto_status s = get_scalar(dev, BYNAME(name), PTO_SYMBOL_F32, &b, "pto_symbol_get_f32", err);
-    if (s == PTO_OK)
-        *out = bits_f32(b);
-    return s;
+    return get_f32(dev, BYNAME(name), out, "pto_symbol_get_f32", err);
 }
 
 pto_status pto_symbol_get_i32_array(const pto_device *dev, const char *name, int32_t *out,
@@ -212,8 +203,8 @@ pto_status pto_symbol_set_u64_by_id(pto_device *dev, uint64_t id, uint64_t value
 
 pto_status pto_symbol_set_f32_by_id(pto_device *dev, uint64_t id, float value, pto_error *err)
 {
-    return set_scalar(dev, BYID(id), PTO_SYMBOL_F32, f32_bits(value), "pto_symbol_set_f32_by_id",
-                      err);
+    return set_scalar(dev, BYID(id), PTO_SYMBOL_F32, pto_f32_bits(value),
+                      "pto_symbol_set_f32_by_id", err);
 }
 
 pto_status pto_symbol_set_i32_array_by_id(pto_device *dev, uint64_t id, const int32_t *values,
@@ -228,16 +219,9 @@ pto_status pto_symbol_get_u64_by_id(const pto_device *dev, uint64_t id, uint64_t
     return get_scalar(dev, BYID(id), PTO_SYMBOL_U64, out, "pto_symbol_get_u64_by_id", err);
 }
 
-pto_status pto_symbol_get_f32_by_id(const pto_device *dev, uint64_t id, float *out,
-                                    pto_error *err)
+pto_status pto_symbol_get_f32_by_id(const pto_device *dev, uint64_t id, float *out, pto_error *err)
 {
-    uint64_t b = 0;
-    if (!out)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_symbol_get_f32_by_id: out is NULL");
-    pto_status s = get_scalar(dev, BYID(id), PTO_SYMBOL_F32, &b, "pto_symbol_get_f32_by_id", err);
-    if (s == PTO_OK)
-        *out = bits_f32(b);
-    return s;
+    return get_f32(dev, BYID(id), out, "pto_symbol_get_f32_by_id", err);
 }
 
 pto_status pto_symbol_get_i32_array_by_id(const pto_device *dev, uint64_t id, int32_t *out,
