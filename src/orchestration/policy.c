@@ -2,7 +2,6 @@
 #include "orchestration/policy.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/task_buffer.h"
@@ -97,11 +96,11 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
     out->routes = out->def->route || out->user;
     uint32_t max = lanes ? lanes : pto_lanes_max(dev->cfg.blocks, dev->cfg.schedulers);
     if (colon) {
-        char *end;
-        unsigned long n = strtoul(colon + 1, &end, 10);
-        if (colon[1] < '0' || colon[1] > '9' || *end)
-            return pto_fail(err, PTO_ERR_INVALID, "%s: dispatch '%s': N must be a decimal number",
-                            what, spec);
+        uint64_t n;
+        const char *why = pto_parse_decimal(colon + 1, &n);
+        if (why)
+            return pto_fail(err, PTO_ERR_INVALID, "%s: dispatch '%s': N is not valid: %s (give a plain decimal number)",
+                            what, spec, why);
         if (!out->routes)
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s: dispatch '%s': the default policy routes nothing and takes no N",
@@ -112,13 +111,13 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
         if (n > max) {
             if (lanes)
                 return pto_fail(err, PTO_ERR_INVALID,
-                                "%s: dispatch '%s': N = %lu is more than this run's %u lanes "
-                                "(the run's dispatch policy sets them: give it N = %lu)",
-                                what, spec, n, lanes, n);
+                                "%s: dispatch '%s': N = %llu is more than this run's %u lanes "
+                                "(the run's dispatch policy sets them: give it N = %llu)",
+                                what, spec, (unsigned long long)n, lanes, (unsigned long long)n);
             return pto_fail(err, PTO_ERR_INVALID,
-                            "%s: dispatch '%s': N = %lu lanes, but %u blocks have %u AIV cores to "
+                            "%s: dispatch '%s': N = %llu lanes, but %u blocks have %u AIV cores to "
                             "deal (and %u schedulers): at most %u",
-                            what, spec, n, dev->cfg.blocks, dev->cfg.blocks * 2,
+                            what, spec, (unsigned long long)n, dev->cfg.blocks, dev->cfg.blocks * 2,
                             dev->cfg.schedulers, max);
         }
         out->n = (uint32_t)n;
