@@ -303,8 +303,14 @@ static void test_info_and_core_types(void **state)
     pto_device_config def;
     pto_device_config_default(&def);
     assert_int_equal(info.blocks, def.blocks);
-    assert_int_equal(info.schedulers, def.schedulers);
+    assert_int_equal(info.schedulers, 3); /* the default (def.schedulers is 0: resolved at open) */
     assert_int_equal(info.dep_pool, def.dep_pool);
+    pto_device_close(dev);
+    /* ... and on fewer blocks than 3, one scheduler per block */
+    cfg.blocks = 2;
+    dev = open_ok(&cfg);
+    pto_device_get_info(dev, &info);
+    assert_int_equal(info.schedulers, 2);
     pto_device_close(dev);
 
     assert_int_equal(pto_core_type_of(0), PTO_CORE_AIC);

@@ -30,7 +30,8 @@ typedef struct pto_device pto_device;
  * once, at pto_device_open, from these sizes. */
 typedef struct pto_device_config {
     uint32_t blocks;            /* 1..24 blocks of 1 AIC + 2 AIV (default 24) */
-    uint32_t schedulers;        /* AICPU scheduler threads 1..4 (default 3) */
+    uint32_t schedulers;        /* AICPU scheduler threads 1..4, at most blocks
+                                 (0, the default: 3, or blocks if fewer) */
     uint32_t exec_threads;      /* sim only: 0 (default) = each scheduler thread
                                  also hosts the executors of its own cores;
                                  1..64 = that many dedicated executor threads,

@@ -15,6 +15,7 @@
 #define PTO_MAX_RING (UINT32_C(1) << 24)
 /* pto_device_close of a dead device: how long its threads get to end. */
 #define PTO_CLOSE_GRACE_MS 100
+#define PTO_DEFAULT_SCHEDULERS 3
 
 void pto_device_config_default(pto_device_config *cfg)
 {
@@ -22,7 +23,7 @@ void pto_device_config_default(pto_device_config *cfg)
         return;
     memset(cfg, 0, sizeof *cfg);
     cfg->blocks = PTO_MAX_BLOCKS;
-    cfg->schedulers = 3;
+    cfg->schedulers = 0; /* resolved at open: PTO_DEFAULT_SCHEDULERS, at most the blocks */
     cfg->gm_bytes = (size_t)512 << 20;
     cfg->gm_max_allocs = 65536;
     cfg->task_window = 16384;
@@ -102,8 +103,9 @@ static pto_status resolve_config(const pto_device_config *in, pto_device_config 
     *cfg = in ? *in : def;
     if (!cfg->blocks)
         cfg->blocks = def.blocks;
-    if (!cfg->schedulers)
-        cfg->schedulers = def.schedulers;
+    if (!cfg->schedulers) /* the default, on fewer blocks one per block */
+        cfg->schedulers =
+            cfg->blocks < PTO_DEFAULT_SCHEDULERS ? cfg->blocks : PTO_DEFAULT_SCHEDULERS;
     if (!cfg->gm_bytes)
         cfg->gm_bytes = def.gm_bytes;
     if (!cfg->gm_max_allocs)

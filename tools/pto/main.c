@@ -524,8 +524,6 @@ static pto_status device_config(const cli_opts *o, pto_device_config *cfg, pto_e
         cfg->blocks = o->blocks;
     if (o->has_schedulers)
         cfg->schedulers = o->schedulers;
-    else if (!getenv("PTO_SCHEDULERS") && cfg->schedulers > cfg->blocks)
-        cfg->schedulers = cfg->blocks; /* the default 3 fits fewer blocks */
     if (o->has_window)
         cfg->task_window = o->window;
     if (o->check_bounds)
