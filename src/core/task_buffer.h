@@ -148,6 +148,15 @@ static inline uint64_t pto_tb_live(pto_task_buffer *tb)
  * (see pto_tb_scope_holds). */
 pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uint64_t *args,
                      uint32_t nargs, uint32_t scope_depth);
+/* Raises a run flag of the first line (special, steal) once: every
+ * scheduler reads that line on every poll, so storing the same value for
+ * each task would take it away from all of them each time. */
+static inline void pto_tb_flag(_Atomic uint32_t *flag)
+{
+    if (!atomic_load_explicit(flag, memory_order_relaxed))
+        atomic_store_explicit(flag, 1, memory_order_relaxed);
+}
+
 /* Gives the task just added a shape beyond one core (before publication):
  * nparts cores at once; for a MIX task (queue PTO_QUEUE_MIX) its parts
  * mask and the kernel of its AIV parts. */
@@ -155,7 +164,7 @@ static inline void pto_tb_set_shape(pto_task_buffer *tb, pto_task *t, uint32_t n
                                     int aiv_func_id)
 {
     if (mix)
-        atomic_store_explicit(&tb->special, 1, memory_order_relaxed);
+        pto_tb_flag(&tb->special);
     t->nparts = (uint8_t)nparts;
     t->mix = (uint8_t)mix;
     t->aiv_func_id = aiv_func_id;

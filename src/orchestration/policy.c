@@ -176,9 +176,9 @@ pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uin
                         pto_queue_name(type), dev->lanes.n, dev->cfg.blocks, pto_queue_name(type),
                         (type == PTO_CORE_AIC ? dev->cfg.blocks : dev->cfg.blocks * 2) - 1);
     run->route_index++;
-    atomic_store_explicit(&dev->tb.special, 1, memory_order_relaxed);
+    pto_tb_flag(&dev->tb.special);
     if (sel->def->steal)
-        atomic_store_explicit(&dev->tb.steal, 1, memory_order_relaxed);
+        pto_tb_flag(&dev->tb.steal);
     *target = (uint8_t)l;
     return PTO_OK;
 }
