@@ -12,7 +12,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "pto/pto.h"
+#include "pto/tools.h"
 
 #define C 100
 
@@ -267,6 +272,54 @@ static void test_predicate_chain(void **state)
                 assert_true(r[3].start_cycle >= r[1].end_cycle);
             }
         }
+    pto_device_close(dev);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+/* Both traces, the stats print and the graph mark the skipped task. */
+static void test_skipped_in_traces(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev();
+    pto_error err;
+    struct chain c;
+    assert_int_equal(pto_malloc(dev, 4, &c.x, &err), PTO_OK);
+    c.nonzero = parse(dev, "slot0 != 0u");
+    c.param_is_5 = parse(dev, "param1 == 5u");
+    c.on = 0;
+    pto_stats st;
+    if (launch(dev, 1, NULL, orch_chain, &c, &st, &err))
+        fail_msg("%s", err.msg);
+    char path[] = "/tmp/pto_scalars_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(pto_trace_write_chrome_cycles(dev, &st, path, &err), PTO_OK);
+    const char *t = slurp(path);
+    assert_non_null(strstr(t, "\"name\":\"skipped inc\""));
+    assert_non_null(strstr(t, "\"skipped_tasks\":1"));
+    assert_int_equal(pto_trace_write_chrome(dev, &st, path, &err), PTO_OK);
+    t = slurp(path);
+    assert_non_null(strstr(t, "\"name\":\"skipped inc\""));
+    assert_non_null(strstr(t, "\"skipped\":\"predicate false\""));
+    assert_int_equal(pto_graph_write(dev, path, PTO_GRAPH_JSON, &err), PTO_OK);
+    t = slurp(path);
+    assert_non_null(strstr(t, "\"core_type\":\"skipped\""));
+    FILE *f = fopen(path, "w");
+    pto_stats_print(f, dev, &st);
+    fclose(f);
+    assert_non_null(strstr(slurp(path), "skipped          1 (predicate false"));
+    remove(path);
     pto_device_close(dev);
 }
 
@@ -562,7 +615,7 @@ int main(void)
         cmocka_unit_test(test_slot_set),        cmocka_unit_test(test_slot_load),
         cmocka_unit_test(test_predicate_chain), cmocka_unit_test(test_predicate_order),
         cmocka_unit_test(test_key_expr),        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_caps_rows),
+        cmocka_unit_test(test_caps_rows),       cmocka_unit_test(test_skipped_in_traces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

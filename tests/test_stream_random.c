@@ -76,7 +76,7 @@ static void test_generator_coverage(void **s)
 {
     (void)s;
     static rp_program p;
-    rp_make(&p, 1000003u + 2, RP_STEPS, 2);
+    rp_make(&p, 1000003u + 2, RP_STEPS, 2, 0);
     int tile = 0, one_d = 0, two_d = 0, kinds[3] = {0, 0, 0}, scopes = 0;
     for (uint32_t k = 0; k < p.nsteps; k++) {
         scopes += p.s[k].scope_begin;

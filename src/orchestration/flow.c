@@ -158,8 +158,9 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
         return;
     }
     pto_task *t = pto_tb_task(&dev->tb, f);
+    /* (not core_type: a predicate may be turning it into a dummy now) */
     const char *kname =
-        t->core_type == PTO_QUEUE_DUMMY ? "dummy" : pto_kernel_name(dev, t->func_id);
+        t->func_id < 0 && !t->mix ? "dummy" : pto_kernel_name(dev, t->func_id);
     pto_error_append(e, " Oldest unretired task: t%llu (%s), ", (unsigned long long)f, kname);
     uint32_t state = atomic_load(&t->state);
     int32_t refs = (int32_t)pto_task_refs(t);

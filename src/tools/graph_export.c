@@ -31,20 +31,22 @@
 
 /* What the export knows about one task. */
 typedef struct node_info {
-    int dummy;
+    int dummy;   /* no kernel ran: dependency-only or skipped */
+    int skipped; /* its predicate was false (kernel: the one it had) */
     const char *kernel;
     const pto_task_record *rec; /* NULL for a dummy without a record */
 } node_info;
 
 static node_info node_of(const pto_device *dev, const pto_task_record *recs, size_t i)
 {
-    node_info n = {1, "dummy", NULL};
+    node_info n = {1, 0, "dummy", NULL};
     if (!pto_tools_record_valid(recs, i))
         return n;
     n.rec = &recs[i];
-    if (pto_tools_record_dummy(n.rec))
+    n.skipped = pto_tools_record_skipped(n.rec);
+    if (pto_tools_record_dummy(n.rec) && !n.skipped)
         return n;
-    n.dummy = 0;
+    n.dummy = n.skipped;
     n.kernel = pto_tools_record_kernel(dev, n.rec);
     return n;
 }
@@ -97,11 +99,11 @@ static void json_node(pto_json_builder *b, cJSON *nodes, const pto_device *dev,
     cJSON *o = pto_json_obj(b, nodes, NULL);
     pto_json_num(b, o, "id", (double)i);
     pto_json_str(b, o, "kernel", n.kernel);
-    pto_json_num(b, o, "func_id", n.dummy ? -1 : n.rec->func_id);
+    pto_json_num(b, o, "func_id", n.dummy && !n.skipped ? -1 : n.rec->func_id);
     if (n.dummy) {
         pto_json_null(b, o, "core");
         pto_json_null(b, o, "core_name");
-        pto_json_str(b, o, "core_type", "dummy");
+        pto_json_str(b, o, "core_type", n.skipped ? "skipped" : "dummy");
     } else {
         char name[32];
         pto_tools_core_label(n.rec->core, name, sizeof name);
@@ -178,7 +180,8 @@ static void dot_node(FILE *f, const pto_device *dev, const pto_task_record *recs
     if (n.dummy) {
         fputs(", shape=diamond, style=dashed, color=\"#808080\", fontcolor=\"#606060\"", f);
         if (n.rec)
-            fprintf(f, ", tooltip=\"dependency-only, cycle %" PRIu64 "\"", n.rec->end_cycle);
+            fprintf(f, ", tooltip=\"%s, cycle %" PRIu64 "\"",
+                    n.skipped ? "skipped by its predicate" : "dependency-only", n.rec->end_cycle);
         else
             fputs(", tooltip=\"dependency-only\"", f);
     } else {

@@ -40,6 +40,9 @@ static void print_summary(FILE *out, const pto_device *dev, const pto_stats *st)
                 "tile library, pto_add_cycles or a cost function)\n",
                 st->uncosted_tasks, pto_kernel_name(dev, st->uncosted_func),
                 (int)st->uncosted_func);
+    if (st->skipped)
+        fprintf(out, "skipped          %" PRIu64 " (predicate false: no kernel, 0 cycles)\n",
+                st->skipped);
     if (st->tasks)
         fprintf(out, "ns/task          %.0f\n", (double)st->wall_ns / (double)st->tasks);
     fprintf(out, "orchestration    %s\n", fmt_ns(st->orch_ns, b, sizeof b));

@@ -29,7 +29,15 @@ int pto_tools_record_valid(const pto_task_record *recs, size_t i)
     return recs && recs[i].task_id == (uint64_t)i;
 }
 
-int pto_tools_record_dummy(const pto_task_record *r) { return r->core_type == PTO_RECORD_DUMMY; }
+int pto_tools_record_dummy(const pto_task_record *r)
+{
+    return r->core_type == PTO_RECORD_DUMMY || r->core_type == PTO_RECORD_SKIPPED;
+}
+
+int pto_tools_record_skipped(const pto_task_record *r)
+{
+    return r->core_type == PTO_RECORD_SKIPPED;
+}
 
 const char *pto_tools_type_name(uint8_t core_type)
 {
@@ -38,6 +46,7 @@ const char *pto_tools_type_name(uint8_t core_type)
     case PTO_CORE_AIV: return "AIV";
     case PTO_RECORD_DUMMY: return "dummy";
     case PTO_RECORD_MIX: return "MIX";
+    case PTO_RECORD_SKIPPED: return "skipped";
     default: return "?";
     }
 }

@@ -31,7 +31,10 @@ size_t pto_tools_records(const pto_device *dev, const pto_task_record **recs);
 int pto_tools_record_valid(const pto_task_record *recs, size_t i);
 
 /* A record of a dependency-only (dummy) task: no kernel, no core. */
+/* No kernel ran and no core was used: a dependency-only task, or a task
+ * its predicate skipped (pto_tools_record_skipped). */
 int pto_tools_record_dummy(const pto_task_record *r);
+int pto_tools_record_skipped(const pto_task_record *r);
 
 /* "AIC", "AIV", "dummy" or "MIX" (a task on several cores of one cluster)
  * for a record's core_type. */

@@ -74,12 +74,36 @@ static void add_sched_spans(pto_json_builder *b, cJSON *events, const pto_stats 
     }
 }
 
+/* A task its predicate skipped: no core ran it, so it is an instant on
+ * the AICore process, "skipped <kernel>", when it was released. */
+static void add_skipped(pto_json_builder *b, cJSON *events, const pto_device *dev,
+                        const pto_task_record *r)
+{
+    char name[96];
+    snprintf(name, sizeof name, "skipped %s", pto_tools_record_kernel(dev, r));
+    cJSON *ev = pto_json_event(b, events, "i", name, PID_AICORE, 0);
+    if (!ev)
+        return;
+    pto_json_num(b, ev, "ts", ns_to_us(r->end_ns));
+    pto_json_str(b, ev, "s", "p");
+    cJSON *args = pto_json_obj(b, ev, "args");
+    pto_json_num(b, args, "task_id", (double)r->task_id);
+    pto_json_num(b, args, "func_id", r->func_id);
+    pto_json_str(b, args, "skipped", "predicate false");
+}
+
 static void add_tasks(pto_json_builder *b, cJSON *events, const pto_device *dev,
                       const pto_task_record *recs, size_t n)
 {
     for (size_t i = 0; i < n && b->ok; i++) {
         const pto_task_record *r = &recs[i];
-        if (!pto_tools_record_valid(recs, i) || pto_tools_record_dummy(r))
+        if (!pto_tools_record_valid(recs, i))
+            continue;
+        if (pto_tools_record_skipped(r)) { /* its predicate was false */
+            add_skipped(b, events, dev, r);
+            continue;
+        }
+        if (pto_tools_record_dummy(r))
             continue; /* no kernel ran: nothing to show on a core lane */
         uint64_t dur = r->end_ns >= r->start_ns ? r->end_ns - r->start_ns : 0;
         cJSON *ev =

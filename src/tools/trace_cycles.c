@@ -60,14 +60,23 @@ static void add_task(pto_json_builder *b, cJSON *events, const pto_device *dev,
     }
 }
 
-/* A dependency-only task: an instant at the cycle it completed. */
-static void add_dummy(pto_json_builder *b, cJSON *events, const pto_task_record *r)
+/* A dependency-only task, or one its predicate skipped: an instant at the
+ * cycle it completed (a skipped one named "skipped <kernel>"). */
+static void add_dummy(pto_json_builder *b, cJSON *events, const pto_device *dev,
+                      const pto_task_record *r)
 {
-    cJSON *ev = pto_json_event(b, events, "i", "dummy", PID_DUMMY, 0);
+    int skipped = pto_tools_record_skipped(r);
+    char name[96];
+    snprintf(name, sizeof name, "skipped %s", skipped ? pto_tools_record_kernel(dev, r) : "");
+    cJSON *ev = pto_json_event(b, events, "i", skipped ? name : "dummy", PID_DUMMY, 0);
     pto_json_num(b, ev, "ts", (double)r->end_cycle);
     pto_json_str(b, ev, "s", "t");
     cJSON *args = pto_json_obj(b, ev, "args");
     pto_json_num(b, args, "task_id", (double)r->task_id);
+    if (skipped) {
+        pto_json_num(b, args, "func_id", r->func_id);
+        pto_json_str(b, args, "skipped", "predicate false");
+    }
 }
 
 pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats *stats,
@@ -84,13 +93,14 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
 
     /* One pass to size things up: dummies, tasks without a record, the
      * latest end (total_cycles when no stats are given). */
-    size_t dummies = 0, unrecorded = 0, kernels = 0;
+    size_t dummies = 0, unrecorded = 0, kernels = 0, skipped = 0;
     uint64_t latest = 0;
     for (size_t i = 0; i < nrecs; i++) {
         if (!pto_tools_record_valid(recs, i)) {
             unrecorded++;
             continue;
         }
+        skipped += pto_tools_record_skipped(&recs[i]);
         if (pto_tools_record_dummy(&recs[i]))
             dummies++;
         else
@@ -110,7 +120,7 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
         if (!pto_tools_record_valid(recs, i))
             continue;
         if (pto_tools_record_dummy(r))
-            add_dummy(&b, events, r);
+            add_dummy(&b, events, dev, r);
         else
             add_task(&b, events, dev, r);
     }
@@ -123,6 +133,7 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
     pto_json_num(&b, other, "cores", cores);
     pto_json_num(&b, other, "records", (double)nrecs);
     pto_json_num(&b, other, "kernel_tasks", (double)kernels);
+    pto_json_num(&b, other, "skipped_tasks", (double)skipped);
     pto_json_num(&b, other, "dependency_only_tasks", (double)(dummies + unrecorded));
     if (stats) {
         pto_json_num(&b, other, "tasks", (double)stats->tasks);

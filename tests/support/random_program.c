@@ -39,7 +39,7 @@ static uint64_t next_rand(uint64_t *x) /* splitmix64 */
 }
 static uint32_t below(uint64_t *x, uint32_t n) { return (uint32_t)(next_rand(x) % n); }
 
-void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope)
+void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope, int scalars)
 {
     uint64_t x = seed;
     memset(p, 0, sizeof *p);
@@ -76,6 +76,20 @@ void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope)
             s->scope_begin = 1;
             left_in_scope = 1 + below(&x, max_scope);
         }
+        if (scalars) {
+            s->pred = below(&x, 3);
+            s->pslot = below(&x, RP_SLOTS);
+            if (left_in_scope >= 2 && below(&x, 2)) { /* room for the slot task too */
+                s->sop = 1 + below(&x, 3);
+                s->slot = below(&x, RP_SLOTS);
+                s->sbuf = below(&x, RP_NBUF);
+                s->selem = below(&x, RP_LEN);
+                s->sfrom = below(&x, RP_SLOTS);
+                s->sval = next_rand(&x);
+                left_in_scope--;
+            }
+        }
+        p->ntasks += 1 + (s->sop != RP_SOP_NONE);
         if (--left_in_scope == 0 || k + 1 == nsteps) {
             s->scope_end = 1;
             left_in_scope = 0;
@@ -98,15 +112,40 @@ static uint32_t pack_args(const rp_step *s, uint32_t k, uint32_t *const bufs[RP_
     return 4 + 3 * s->nviews;
 }
 
-void rp_serial(const rp_program *p, uint32_t out[RP_NBUF][RP_LEN])
+/* The slot task before step k and its predicate, in program order. */
+static void serial_slot(const rp_step *s, uint32_t *const bufs[RP_NBUF], uint64_t *slots)
 {
+    if (s->sop == RP_SOP_LOAD)
+        slots[s->slot] = bufs[s->sbuf][s->selem];
+    else if (s->sop == RP_SOP_CONST)
+        slots[s->slot] = s->sval;
+    else if (s->sop == RP_SOP_EXPR)
+        slots[s->slot] = slots[s->sfrom] * 3u + 1u;
+}
+
+static int serial_pred(const rp_step *s, uint32_t k, const uint64_t *slots)
+{
+    uint64_t v = slots[s->pslot];
+    return s->pred == RP_PRED_EVEN ? (v & 1u) == 0 : s->pred == RP_PRED_MOD3 ? (v + k) % 3u != 0 : 1;
+}
+
+uint32_t rp_serial(const rp_program *p, uint32_t out[RP_NBUF][RP_LEN])
+{
+    uint32_t skipped = 0;
     memcpy(out, p->init, sizeof p->init);
     uint32_t *bufs[RP_NBUF] = {out[0], out[1], out[2]};
+    uint64_t slots[RP_SLOTS] = {0};
     for (uint32_t k = 0; k < p->nsteps; k++) {
         uint64_t args[PTO_MAX_ARGS];
+        serial_slot(&p->s[k], bufs, slots);
+        if (!serial_pred(&p->s[k], k, slots)) {
+            skipped++;
+            continue;
+        }
         pack_args(&p->s[k], k, bufs, args);
         rp_kernel(args);
     }
+    return skipped;
 }
 
 static pto_tensor view_tensor(const rp_step *s, const rp_view *w, uint32_t *base)
@@ -124,7 +163,35 @@ static pto_tensor view_tensor(const rp_step *s, const rp_view *w, uint32_t *base
 typedef struct orch_ctx {
     const rp_program *p;
     uint32_t *dev[RP_NBUF];
+    pto_expr even[RP_SLOTS], mod3[RP_SLOTS], from[RP_SLOTS];
 } orch_ctx;
+
+static void parse(pto_expr *e, const char *fmt, uint32_t slot)
+{
+    char text[64];
+    int n = snprintf(text, sizeof text, fmt, slot, slot);
+    pto_error err;
+    if (pto_expr_parse(e, text, (size_t)n, NULL, &err))
+        fprintf(stderr, "random_program: %s: %s\n", text, err.msg); /* a test bug */
+}
+
+/* The slot task before a step and its predicate (scalars programs). */
+static pto_status orch_scalars(pto_run *run, orch_ctx *c, const rp_step *s, pto_error *err)
+{
+    pto_status st = PTO_OK;
+    if (s->sop == RP_SOP_LOAD) {
+        pto_tensor t = pto_tensor_1d(c->dev[s->sbuf], RP_LEN, 4);
+        st = pto_slot_load(run, s->slot, &t, s->selem, NULL, err);
+    } else if (s->sop == RP_SOP_CONST) {
+        st = pto_slot_set_u64(run, s->slot, s->sval, NULL, err);
+    } else if (s->sop == RP_SOP_EXPR) {
+        st = pto_slot_set(run, s->slot, &c->from[s->sfrom], NULL, err);
+    }
+    if (!st && s->pred)
+        st = pto_set_task_predicate(
+            run, s->pred == RP_PRED_EVEN ? &c->even[s->pslot] : &c->mod3[s->pslot], err);
+    return st;
+}
 
 static pto_status orch(pto_run *run, void *vctx, pto_error *err)
 {
@@ -133,6 +200,8 @@ static pto_status orch(pto_run *run, void *vctx, pto_error *err)
     for (uint32_t k = 0; k < c->p->nsteps && !st; k++) {
         const rp_step *s = &c->p->s[k];
         if (s->scope_begin && (st = pto_scope_begin(run, "group", PTO_SCOPE_AUTO, err)))
+            break;
+        if ((s->sop || s->pred) && (st = orch_scalars(run, c, s, err)))
             break;
         pto_param prm[PTO_MAX_ARGS];
         uint32_t n = 0;
@@ -164,16 +233,26 @@ int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int determi
                 char *why, size_t why_len)
 {
     static _Thread_local rp_program prog;
+    int scalars = (int)((seed * 0x9e3779b97f4a7c15ull) >> 63); /* half the seeds */
     uint32_t nsteps = RP_STEPS;
-    if (mode == PTO_MODE_HOST_BUILT && nsteps > window)
-        nsteps = window; /* a host-built graph must fit the window */
+    if (mode == PTO_MODE_HOST_BUILT && nsteps > window >> scalars)
+        nsteps = window >> scalars; /* a host-built graph must fit the window (slot tasks too) */
+    if (!nsteps)
+        nsteps = 1, scalars = 0;
     uint32_t max_scope = window < 6 ? window : 6;
-    rp_make(&prog, seed * 1000003u + window, nsteps, max_scope);
+    rp_make(&prog, seed * 1000003u + window, nsteps, max_scope, scalars);
 
     uint32_t want[RP_NBUF][RP_LEN], got[RP_NBUF][RP_LEN];
-    rp_serial(&prog, want);
+    uint32_t skipped = rp_serial(&prog, want);
 
-    orch_ctx c = {&prog, {0}};
+    static _Thread_local orch_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = &prog;
+    for (uint32_t i = 0; scalars && i < RP_SLOTS; i++) {
+        parse(&c.even[i], "(slot%u & 1u) == 0u", i);
+        parse(&c.mod3[i], "(slot%u + param0) %% 3u != 0u", i);
+        parse(&c.from[i], "slot%u * 3u + 1u", i);
+    }
     pto_error err = {0};
     int bad = 0;
     for (int b = 0; b < RP_NBUF && !bad; b++) {
@@ -202,8 +281,10 @@ int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int determi
         for (int i = 0; i < RP_LEN && !bad; i++)
             if (got[b][i] != want[b][i])
                 bad = WHY("buffer %d [%d] = %u, serial %u", b, i, got[b][i], want[b][i]);
-    if (!bad && st->tasks != nsteps)
-        bad = WHY("%llu tasks ran, %u submitted", (unsigned long long)st->tasks, nsteps);
+    if (!bad && st->skipped != skipped)
+        bad = WHY("%llu tasks skipped, serial %u", (unsigned long long)st->skipped, skipped);
+    if (!bad && st->tasks != prog.ntasks)
+        bad = WHY("%llu tasks ran, %u submitted", (unsigned long long)st->tasks, prog.ntasks);
     if (!bad &&
         (st->flow[PTO_STALL_TASK_RING_FULL].capacity != window ||
          st->flow[PTO_STALL_TASK_RING_FULL].high_water > window ||
@@ -215,9 +296,9 @@ int rp_run_case(pto_device *dev, uint32_t window, pto_run_mode mode, int determi
                   (int)st->stall_reason);
     /* nothing retires before launch */
     if (!bad && mode == PTO_MODE_HOST_BUILT &&
-        st->flow[PTO_STALL_TASK_RING_FULL].high_water != nsteps)
+        st->flow[PTO_STALL_TASK_RING_FULL].high_water != prog.ntasks)
         bad = WHY("host-built ring high water %llu, want %u",
-                  (unsigned long long)st->flow[PTO_STALL_TASK_RING_FULL].high_water, nsteps);
+                  (unsigned long long)st->flow[PTO_STALL_TASK_RING_FULL].high_water, prog.ntasks);
     for (int b = 0; b < RP_NBUF; b++)
         if (c.dev[b])
             pto_free(dev, c.dev[b], &err);

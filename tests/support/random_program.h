@@ -10,7 +10,14 @@
  * data race TSan reports). The same program is run serially on host copies
  * with the very same kernel function, and all buffers are compared exactly.
  * Streamed programs group their steps into scopes of at most
- * min(window, 6) tasks, so the ring never deadlocks. */
+ * min(window, 6) tasks, so the ring never deadlocks.
+ *
+ * Run-time scalars (half the programs, pto/scalars.h): before a step, a
+ * slot task may write one of RP_SLOTS slots (load an element of a buffer,
+ * set a constant, or set slot := other * 3 + 1), and a step may carry a
+ * predicate over a slot and its param0 (the step number); the serial run
+ * evaluates both in program order, skipping the kernel when false, so a
+ * missing slot edge changes the buffers too. */
 #ifndef PTO_TESTS_RANDOM_PROGRAM_H
 #define PTO_TESTS_RANDOM_PROGRAM_H
 
@@ -39,18 +46,30 @@ typedef struct rp_step {
     uint32_t rows, cols, nviews;
     rp_view v[RP_MAX_VIEWS];
     int scope_begin, scope_end; /* streamed grouping */
+    /* scalars: the slot task before the step, and its predicate */
+    uint32_t sop;             /* RP_SOP_* */
+    uint32_t slot, sbuf, selem, sfrom; /* written slot; load source; set source slot */
+    uint64_t sval;            /* constant */
+    uint32_t pred;            /* 0, RP_PRED_EVEN, RP_PRED_MOD3 */
+    uint32_t pslot;           /* the slot it reads */
 } rp_step;
+
+#define RP_SLOTS 4
+enum { RP_SOP_NONE = 0, RP_SOP_LOAD, RP_SOP_CONST, RP_SOP_EXPR };
+enum { RP_PRED_NONE = 0, RP_PRED_EVEN, RP_PRED_MOD3 }; /* (slot & 1) == 0; (slot + param0) % 3 != 0 */
 
 typedef struct rp_program {
     uint32_t nsteps;
+    uint32_t ntasks; /* steps and slot tasks */
     rp_step s[RP_STEPS];
     uint32_t init[RP_NBUF][RP_LEN];
 } rp_program;
 
 /* The kernel every step runs (register it as func_id 0, AIV). */
 void rp_kernel(const uint64_t *args);
-void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope);
-void rp_serial(const rp_program *p, uint32_t out[RP_NBUF][RP_LEN]);
+void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope, int scalars);
+/* Returns how many steps their predicate skipped. */
+uint32_t rp_serial(const rp_program *p, uint32_t out[RP_NBUF][RP_LEN]);
 
 /* One case: the program of `seed` for this window and mode, run on dev
  * (whose kernel 0 is rp_kernel) and compared with serial execution. The
