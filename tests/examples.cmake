@@ -613,7 +613,7 @@ set_tests_properties(cli_help_task_window PROPERTIES
 # `pto caps`: one row per feature, a column per platform and mode.
 add_test(NAME cli_caps COMMAND $<TARGET_FILE:pto_cli> caps)
 set_tests_properties(cli_caps PROPERTIES
-  PASS_REGULAR_EXPRESSION "^feature +a2a3sim threaded +a2a3sim deterministic +a2a3\ndispatch\\(default\\) +ENFORCED +ENFORCED +UNSUPPORTED\n.*\ntask_window\\(tasks, STALL\\), host-built run +DIAGNOSED +DIAGNOSED +UNSUPPORTED\n.*\ntask_window\\(tasks, BENCHMARK\\) +RECORDED +RECORDED +UNSUPPORTED\n.*\ndispatch-time predicate +UNSUPPORTED +UNSUPPORTED +UNSUPPORTED\n\nENFORCED: "
+  PASS_REGULAR_EXPRESSION "^feature +a2a3sim threaded +a2a3sim deterministic +a2a3\ndispatch\\(default\\) +ENFORCED +ENFORCED +UNSUPPORTED\n.*\ntask_window\\(tasks, STALL\\), host-built run +DIAGNOSED +DIAGNOSED +UNSUPPORTED\n.*\ntask_window\\(tasks, BENCHMARK\\) +RECORDED +RECORDED +UNSUPPORTED\n.*\ndispatch-time predicate +ENFORCED +ENFORCED +UNSUPPORTED\n\nENFORCED: "
   FAIL_REGULAR_EXPRESSION "error")
 add_test(NAME cli_caps_platform COMMAND $<TARGET_FILE:pto_cli> caps --platform a2a3sim)
 set_tests_properties(cli_caps_platform PROPERTIES

@@ -87,10 +87,10 @@ static void test_levels(void **s)
         {"csp: consume until closed", PTO_CAP_UNSUPPORTED},
         {"cspt: channel latency", PTO_CAP_UNSUPPORTED},
         {"csp: deadlock report", PTO_CAP_UNSUPPORTED},
-        {"symbols", PTO_CAP_UNSUPPORTED},
-        {"runtime slots", PTO_CAP_UNSUPPORTED},
-        {"ScalarExpr dispatch key", PTO_CAP_UNSUPPORTED},
-        {"dispatch-time predicate", PTO_CAP_UNSUPPORTED},
+        {"symbols", PTO_CAP_ENFORCED},
+        {"runtime slots", PTO_CAP_ENFORCED},
+        {"ScalarExpr dispatch key", PTO_CAP_ENFORCED},
+        {"dispatch-time predicate", PTO_CAP_ENFORCED},
     };
     assert_int_equal(sizeof want / sizeof want[0], pto_caps_rows());
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {

@@ -12,5 +12,6 @@
 #include "pto/caps.h"
 #include "pto/symbols.h"
 #include "pto/expr.h"
+#include "pto/scalars.h"
 
 #endif

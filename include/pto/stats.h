@@ -60,6 +60,8 @@ typedef struct pto_flow_stats {
 
 typedef struct pto_stats {
     uint64_t tasks;          /* tasks executed */
+    uint64_t skipped;        /* of those, tasks whose predicate was false
+                                (pto/scalars.h): no kernel ran, 0 cycles */
     uint64_t wall_ns;        /* launch to last completion (excludes orchestration) */
     uint64_t total_cycles;   /* semantic makespan: latest task end, in cycles
                               (at most PTO_CYCLE_LIMIT, see pto/kernel.h) */
@@ -93,6 +95,8 @@ typedef struct pto_stats {
 /* pto_task_record.core_type: a pto_core_type, or one of these. */
 #define PTO_RECORD_DUMMY 2 /* a dependency-only task: no kernel, no core */
 #define PTO_RECORD_MIX 3   /* a MIX task: a cluster (core is its lowest core) */
+#define PTO_RECORD_SKIPPED 4 /* a task skipped by its predicate: no kernel ran,
+                                no core, 0 cycles; func_id is its kernel's */
 
 typedef struct pto_task_record {
     uint64_t task_id;

@@ -96,6 +96,8 @@ typedef struct pto_task {
     uint8_t mix;         /* MIX: its parts, PTO_MIX_AIC | PTO_MIX_AIV0 | PTO_MIX_AIV1 */
     uint8_t target;      /* dispatch target (lane) whose ready queue it goes to,
                             or PTO_TARGET_ANY (task_buffer.h) */
+    uint8_t evals;       /* PTO_EVAL_* work done when it becomes ready (0:
+                            none); the evaluator may add PTO_EVAL_SKIPPED */
     int32_t aiv_func_id; /* MIX: kernel of the AIV parts (func_id: the AIC part's) */
     /* Parts in flight (SPMD): parts_sent is advanced by the dispatcher that
      * holds the task (popped from its ready queue; the queue orders the
@@ -106,7 +108,22 @@ typedef struct pto_task {
     _Atomic uint32_t parts_left;
     _Atomic uint64_t parts_end;
     _Atomic uint64_t parts_start; /* the earliest part start */
+    /* Run-time scalars (orchestration/scalars.c), read when the task
+     * becomes ready if evals says so: its predicate's and key's entries in
+     * the run's expression table, and the key's policy (a built-in's index)
+     * and N. */
+    uint16_t pred, keyx;
+    uint8_t key_policy, key_n;
 } pto_task;
+
+/* pto_task.evals: what the run's evaluator (pto_task_buffer.eval) does as
+ * the task becomes ready, in this order. */
+#define PTO_EVAL_PRED 1u      /* predicate `pred`: false skips the task */
+#define PTO_EVAL_SLOT_LOAD 2u /* slot args[0] := the args[2]-byte element at args[1] */
+#define PTO_EVAL_SLOT_SET 4u  /* slot args[0] := expression args[2] - 1, or args[1] if 0 */
+#define PTO_EVAL_KEY 8u       /* target := route(key_policy, key_n, value of keyx) */
+#define PTO_EVAL_SKIPPED 16u  /* set by the evaluator: the predicate was false,
+                                 and the task became a dependency-only one */
 
 _Static_assert(sizeof(pto_task) == 256, "a task slot is four cache lines");
 

@@ -141,6 +141,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->nparts = 1;
     t->mix = 0;
     t->target = PTO_TARGET_ANY;
+    t->evals = 0;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
@@ -312,6 +313,7 @@ uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)
             atomic_store_explicit(&t->fanin_remaining, 0, memory_order_relaxed);
         else if (atomic_fetch_sub_explicit(&t->fanin_remaining, drop, memory_order_acq_rel) != drop)
             continue;
+        pto_tb_eval(tb, t);
         atomic_store_explicit(&t->state, PTO_TASK_READY, memory_order_relaxed);
         uint32_t q = t->core_type;
         if (t->target != PTO_TARGET_ANY) { /* routed to a lane: its own queue */
@@ -372,6 +374,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
         pto_cycle_max(&c->ready_cycle, t->end_cycle);
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
+            pto_tb_eval(tb, c);
             if (!take || !take(arg, c))
                 make_ready(tb, c);
             ready++;

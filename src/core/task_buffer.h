@@ -53,6 +53,14 @@ typedef struct pto_task_buffer {
     pto_ready_queue *target_ready; /* PTO_MAX_TARGETS * PTO_NQUEUES heads, the
                                       first ntargets targets' made: queue q of
                                       target l at [l * PTO_NQUEUES + q] */
+    /* Called once for each task with evals != 0 as it becomes ready (its
+     * producers completed and it is published), by the thread that makes
+     * it ready, before it is queued or taken: the run's scalar work
+     * (predicate, slot task, expression key; orchestration/scalars.c),
+     * which may turn it into a dependency-only task or set its target.
+     * Set when the run object is created; read-only after. */
+    void (*eval)(void *arg, pto_task *t);
+    void *eval_arg;
     pto_dep_pool deps;
     _Alignas(64) uint64_t next_id;
     uint64_t publish_next; /* tasks are published in id order: those below
@@ -196,6 +204,13 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
  * q) that received tasks; targets whose queues did are added to
  * targets_pushed. */
 uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end);
+
+/* t became ready: its scalar work first (see pto_task_buffer.eval). */
+static inline void pto_tb_eval(pto_task_buffer *tb, pto_task *t)
+{
+    if (__builtin_expect(t->evals != 0, 0))
+        tb->eval(tb->eval_arg, t);
+}
 
 /* Called for each successor that becomes ready; returns 1 if the caller took
  * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */

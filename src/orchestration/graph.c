@@ -81,10 +81,13 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
     run->has_key = 0; /* the key was this task's */
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
+        pto_scalars_clear_next(&run->sc);
         return PTO_OK;
     }
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
     t->target = target;
+    if (__builtin_expect(run->sc.evals != 0, 0)) /* and its predicate, key expression... */
+        pto_scalars_attach(run, t);
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;

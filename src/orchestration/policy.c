@@ -148,6 +148,42 @@ pto_status pto_policy_require(pto_run *run, pto_policy_sel *sel, pto_error *err)
     return st;
 }
 
+uint32_t pto_policy_route_key(uint32_t policy, uint32_t n, uint64_t key)
+{
+    pto_route_info info = {0, 0, key, 1, 0, PTO_CORE_AIV, n};
+    return builtins[policy].route(&info);
+}
+
+/* A task whose key is an expression (pto_set_task_key_expr): routed when
+ * it becomes ready (pto_policy_route_key), by a built-in that routes by
+ * key; every one of the policy's lanes must then be able to run it. */
+static pto_status route_later(pto_run *run, const pto_policy_sel *sel, const char *name,
+                              pto_core_type type, uint8_t *target, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    if (sel->user)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "task t%llu: a key expression is evaluated at dispatch, where user policy "
+                        "'%s' cannot be called (use affinity, hash or work_steal)",
+                        (unsigned long long)dev->tb.next_id, name);
+    for (uint32_t l = 0; l < sel->n; l++)
+        if (!dev->lanes.count[l][type])
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "task t%llu (%s): its key expression may route it to any of '%s''s "
+                            "%u lanes, and lane %u has no %s core",
+                            (unsigned long long)dev->tb.next_id, pto_queue_name(type), name,
+                            sel->n, l, pto_queue_name(type));
+    run->sc.key_routed = 1;
+    run->sc.key_policy = (uint8_t)(sel->def - builtins);
+    run->sc.key_n = (uint8_t)sel->n;
+    run->route_index++;
+    pto_tb_flag(&dev->tb.special);
+    if (sel->def->steal)
+        pto_tb_flag(&dev->tb.steal);
+    *target = 0; /* until it is ready */
+    return PTO_OK;
+}
+
 pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uint8_t *target,
                               pto_error *err)
 {
@@ -158,6 +194,11 @@ pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uin
     const char *name = sel->user ? sel->user->name : sel->def->name;
     pto_route_info info = {dev->tb.next_id, run->route_index, run->key, run->has_key, func_id,
                            type, sel->n};
+    if (run->sc.evals & PTO_EVAL_KEY) { /* the key is known once its producers are done */
+        if (sel->user || sel->def->needs_key || sel->def->steal)
+            return route_later(run, sel, name, type, target, err);
+        run->sc.evals &= (uint8_t)~PTO_EVAL_KEY; /* round_robin: keys do not matter */
+    }
     if (sel->def->needs_key && !run->has_key)
         return pto_fail(err, PTO_ERR_INVALID,
                         "task t%llu: dispatch policy '%s' routes by key, and the task has none "

@@ -43,6 +43,10 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
 struct pto_run;
 pto_status pto_policy_require(struct pto_run *run, pto_policy_sel *sel, pto_error *err);
 
+/* The target of a key under built-in policy number `policy` (a
+ * pto_task's key_policy) over n lanes: for keys known only at dispatch. */
+uint32_t pto_policy_route_key(uint32_t policy, uint32_t n, uint64_t key);
+
 /* The lanes a run with policy sel has: its N, or one per scheduler. */
 uint32_t pto_policy_lanes(const pto_device *dev, const pto_policy_sel *sel);
 

@@ -123,6 +123,13 @@ pto_status pto_run_create(pto_device *dev, struct pto_run **out, pto_error *err)
         return pto_fail(err, PTO_ERR_NOMEM, "run object");
     }
     run->dev = dev;
+    pto_status st = pto_scalars_init(&run->sc, err);
+    if (st) {
+        pto_run_free(run);
+        return st;
+    }
+    dev->tb.eval = pto_scalars_eval;
+    dev->tb.eval_arg = run;
     pto_event_init(&run->orch_ev);
     pto_event_init(&run->orch_done);
     run->orch_started = pthread_create(&run->orch_thread, 0, orch_main, run) == 0;
@@ -150,6 +157,7 @@ void pto_run_free(struct pto_run *run)
         return;
     free(run->producers);
     free(run->seen);
+    pto_scalars_destroy(&run->sc);
     free(run);
 }
 
@@ -269,6 +277,7 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, const pto_poli
     run->cfg = *cfg;
     run->route_index = 0;
     run->has_key = 0;
+    pto_scalars_reset(&run->sc);
     run->ncopies = 0;
     run->failed = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1
@@ -523,6 +532,7 @@ pto_status pto_launch(pto_device *dev, const pto_run_config *cfg_in, pto_orch_fn
     pto_stats *sp = run->flow_stats;
     dev->plat->stats(dev->plat_impl, sp);
     sp->tasks = total;
+    sp->skipped = pto_scalars_skipped(&run->sc);
     sp->wall_ns = wall;
     sp->orch_ns = orch_ns;
     sp->orch_cpu_ns = orch_cpu_ns;

@@ -19,6 +19,7 @@
 #include "orchestration/view.h"
 #include "platform/platform.h"
 #include "pto/run.h"
+#include "pto/scalars.h"
 
 #define PTO_MAX_COPY_BACKS 1024
 /* Streamed runs; see pto_run_publish_batch. */
@@ -79,6 +80,59 @@ typedef struct pto_window {
     pto_error err;
 } pto_window;
 
+/* Run-time scalars (scalars.c; pto/scalars.h). An entry of the run's
+ * expression table: a copy of the expression and the values of the
+ * symbols it reads (fixed for the run: a launch refuses symbol changes). */
+typedef struct pto_run_expr {
+    pto_expr e;
+    uint64_t hash;
+    uint64_t sym_id[PTO_EXPR_MAX_SYMS], sym_bits[PTO_EXPR_MAX_SYMS];
+} pto_run_expr;
+
+#define PTO_SCALAR_BUCKETS 128 /* > 2 x PTO_RUN_EXPRS: probes stay short */
+
+/* Invariants: slots and exprs are allocated with the run object and reset
+ * per launch. The table (exprs[0..nexprs), bucket) and the next task's
+ * fields are written only by the thread running the orchestration; an
+ * entry never changes once added, so evaluators on any thread read it
+ * without a lock (the task that names it was published after it was
+ * written). slots[i] is written by the evaluator of a slot task writing i
+ * and read by evaluators of tasks reading i, which the TensorMap orders
+ * (scalars.c); skipped is counted by any evaluator. */
+typedef struct pto_run_scalars {
+    uint64_t *slots; /* PTO_SLOTS */
+    pto_run_expr *exprs; /* PTO_RUN_EXPRS */
+    uint32_t nexprs;
+    uint16_t bucket[PTO_SCALAR_BUCKETS]; /* entry index + 1 by code hash; 0: empty */
+    uint32_t checked; /* capability rows checked this run (bit row - PTO_ROW_SYMBOLS) */
+    /* The next task's scalar work, consumed when it is added: */
+    uint8_t evals; /* PTO_EVAL_* (task.h) */
+    int key_routed; /* the policy in effect routes by the key expression */
+    uint16_t pred, keyx;
+    uint8_t key_policy, key_n;
+    uint32_t nreads;
+    uint16_t reads[PTO_TASK_SLOT_READS]; /* slots its predicate, key or value read */
+    int32_t write;      /* slot it writes, or -1 */
+    uint64_t op[3];     /* a slot task's args (task.h) */
+    uint64_t elem_addr; /* pto_slot_load: the element's address */
+    _Alignas(64) _Atomic uint64_t skipped; /* tasks whose predicate was false */
+} pto_run_scalars;
+
+pto_status pto_scalars_init(pto_run_scalars *sc, pto_error *err);
+void pto_scalars_destroy(pto_run_scalars *sc);
+void pto_scalars_reset(pto_run_scalars *sc);
+/* Forgets the next task's scalar work. */
+void pto_scalars_clear_next(pto_run_scalars *sc);
+/* pto_run_add: gives the task just added the pending scalar work. */
+void pto_scalars_attach(struct pto_run *run, pto_task *t);
+/* The task buffer's evaluator (pto_task_buffer.eval), arg = the run. */
+void pto_scalars_eval(void *arg, pto_task *t);
+uint64_t pto_scalars_skipped(const pto_run_scalars *sc);
+/* submit.c: adds the pending slot task (a dependency-only task; elem: the
+ * element a load reads, else NULL). */
+pto_status pto_run_submit_slot_task(struct pto_run *run, const char *what, pto_param *elem,
+                                    pto_task_id *out, pto_error *err);
+
 struct pto_run {
     pto_device *dev;
     pto_run_config cfg;
@@ -110,6 +164,7 @@ struct pto_run {
     uint32_t (*route)(void *arg, const pto_task *t);
     void *route_arg;
     pto_window win;
+    pto_run_scalars sc;
     pto_stats *flow_stats; /* where stall statistics accumulate */
     uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;

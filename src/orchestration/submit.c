@@ -42,8 +42,10 @@ static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64
 /* What one pass over the parameters learns before anything changes. */
 typedef struct plan {
     uint64_t args[PTO_MAX_ARGS];      /* kernel arguments (PTO_OUT: filled later) */
-    access acc[PTO_MAX_ARGS];         /* inference: reads and in-place writes first,
-                                    then the PTO_OUT outputs */
+    access acc[PTO_MAX_ARGS + PTO_TASK_SLOT_READS + 1]; /* inference: reads and
+                                    in-place writes first, then the PTO_OUT
+                                    outputs, then the slots (scalars.c) */
+    pto_tensor slot[PTO_TASK_SLOT_READS + 1]; /* the slots' regions */
     uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
     uint64_t heap_bytes;              /* PTO_OUT bytes, each rounded to 64 (bounds
                                     mode: plus a red zone after each output
@@ -201,6 +203,25 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
     pto_flow_drained(run, PTO_STALL_DEPLIST_POOL_FULL, deps + run->nproducers);
 }
 
+/* The slots the next task's scalar work reads and writes, as accesses to
+ * their regions &slots[i] (scalars.c): ordered like tensor accesses. */
+static void slot_accesses(pto_run *run, plan *pl)
+{
+    pto_run_scalars *sc = &run->sc;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i <= sc->nreads; i++) {
+        int write = i == sc->nreads;
+        if (write && sc->write < 0)
+            break;
+        uint32_t s = write ? (uint32_t)sc->write : sc->reads[i];
+        pl->slot[n] = pto_tensor_1d(&sc->slots[s], 1, sizeof sc->slots[s]);
+        access_of(&run->dev->tmap, &pl->slot[n], write, 0, sizeof sc->slots[s], 1,
+                  &pl->acc[pl->nacc++]);
+        n++;
+    }
+    pl->tensors += n;
+}
+
 /* A task's shape beyond one core (see pto_tb_set_shape); NULL: one core. */
 typedef struct shape {
     uint32_t nparts, mix;
@@ -220,6 +241,8 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
     if (st || (queue < PTO_CORE_TYPES && /* one-core and SPMD tasks are routed */
                (st = pto_run_route(run, func_id, (pto_core_type)queue, &target, err))))
         return st;
+    if (__builtin_expect(run->sc.evals != 0, 0) && infer)
+        slot_accesses(run, &pl);
     if (run->failed)
         count_drained(run, p, n);
     run->heap_requested += pl.heap_bytes;
@@ -316,6 +339,12 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
     return submit(run, "pto_submit", func_id, type, NULL, params, nparams, out, err);
 }
 
+pto_status pto_run_submit_slot_task(pto_run *run, const char *what, pto_param *elem,
+                                    pto_task_id *out, pto_error *err)
+{
+    return submit(run, what, -1, PTO_QUEUE_DUMMY, NULL, elem, elem ? 1 : 0, out, err);
+}
+
 pto_status pto_submit_dummy(pto_run *run, pto_param *params, uint32_t nparams, pto_task_id *out,
                             pto_error *err)
 {
@@ -399,21 +428,10 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     if ((st = pto_view_check(run, &run->vcache, &run->dev->heap, "pto_read", UINT32_MAX, PTO_IN, t,
                              0, &v, err)))
         return st;
-    uint64_t count = 1;
-    int huge = 0; /* more elements than a u64 counts: every index is inside */
-    for (uint32_t d = 0; d < t->ndim; d++)
-        huge |= __builtin_mul_overflow(count, t->shape[d], &count);
-    if (v.lo == v.hi) /* empty view (a zero in shape): no element at all */
-        huge = 0;
-    if (!huge && index >= count)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_read: index %llu outside %llu elements",
-                        (unsigned long long)index, (unsigned long long)count);
-    /* Row-major index -> byte offset inside the view. */
-    uint64_t off = t->offset, rem = index;
-    for (uint32_t d = t->ndim; d-- > 0;) {
-        off += (rem % t->shape[d]) * t->stride[d];
-        rem /= t->shape[d];
-    }
+    pto_tensor e;
+    if ((st = pto_view_element("pto_read", t, index, &e, err)))
+        return st;
+    uint64_t off = e.offset;
     pto_run_publish(run);
     pto_region r;
     memset(&r, 0, sizeof r);

@@ -223,3 +223,38 @@ pto_status pto_view_check_slow(pto_run *run, const char *what, uint32_t param, p
     }
     return PTO_OK;
 }
+
+pto_status pto_view_element(const char *what, const pto_tensor *t, uint64_t index, pto_tensor *out,
+                            pto_error *err)
+{
+    uint64_t count = 1;
+    int huge = 0, empty = 0; /* huge: more elements than a u64 counts, so
+                                every index is inside */
+    for (uint32_t d = 0; d < t->ndim && d < PTO_MAX_DIMS; d++) {
+        huge |= __builtin_mul_overflow(count, t->shape[d], &count);
+        empty |= t->shape[d] == 0;
+    }
+    if (empty) /* no element at all */
+        huge = 0, count = 0;
+    if (!huge && index >= count)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: index %llu outside %llu elements", what,
+                        (unsigned long long)index, (unsigned long long)count);
+    /* Row-major index -> byte offset inside the view. */
+    uint64_t off = t->offset, rem = index;
+    int over = 0;
+    for (uint32_t d = t->ndim < PTO_MAX_DIMS ? t->ndim : PTO_MAX_DIMS; d-- > 0;) {
+        uint64_t step;
+        over |= __builtin_mul_overflow(rem % t->shape[d], t->stride[d], &step);
+        over |= __builtin_add_overflow(off, step, &off);
+        rem /= t->shape[d];
+    }
+    if (over)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: the offset of element %llu overflows", what,
+                        (unsigned long long)index);
+    *out = *t;
+    out->offset = off;
+    out->ndim = 1;
+    out->shape[0] = 1;
+    out->stride[0] = t->elem;
+    return PTO_OK;
+}

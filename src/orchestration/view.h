@@ -49,6 +49,12 @@ typedef struct pto_view {
 /* Drops the cache's entries if the GM arena freed anything since. */
 void pto_view_cache_sync(pto_run *run);
 
+/* Element `index` (row-major) of view t as a one-element view *out (same
+ * base): PTO_ERR_INVALID naming `what` when the index is outside the view
+ * or its offset overflows. The view itself is not checked here. */
+pto_status pto_view_element(const char *what, const pto_tensor *t, uint64_t index, pto_tensor *out,
+                            pto_error *err);
+
 /* Slow path of pto_view_check: any tensor, with the full analysis and, on
  * failure, the message. `what` is the calling API function, `param` the
  * parameter index (UINT32_MAX: none). */

@@ -60,10 +60,10 @@ static const struct row {
     [PTO_ROW_CSP_CONSUME] = {"csp: consume until closed", {U, U, U}},
     [PTO_ROW_CSPT_LATENCY] = {"cspt: channel latency", {U, U, U}},
     [PTO_ROW_CSP_DEADLOCK_REPORT] = {"csp: deadlock report", {U, U, U}},
-    [PTO_ROW_SYMBOLS] = {"symbols", {U, U, U}},
-    [PTO_ROW_SLOTS] = {"runtime slots", {U, U, U}},
-    [PTO_ROW_SCALAR_EXPR_KEY] = {"ScalarExpr dispatch key", {U, U, U}},
-    [PTO_ROW_PREDICATE] = {"dispatch-time predicate", {U, U, U}},
+    [PTO_ROW_SYMBOLS] = {"symbols", {E, E, U}},
+    [PTO_ROW_SLOTS] = {"runtime slots", {E, E, U}},
+    [PTO_ROW_SCALAR_EXPR_KEY] = {"ScalarExpr dispatch key", {E, E, U}},
+    [PTO_ROW_PREDICATE] = {"dispatch-time predicate", {E, E, U}},
 };
 
 const char *pto_cap_level_name(pto_cap_level level)

@@ -107,10 +107,11 @@ uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg)
         if (t->id < dev->cfg.trace_capacity) {
             pto_task_record *r = &dev->records[t->id];
             uint64_t now = pto_now_ns() - dev->run_state.t0;
+            int skipped = (t->evals & PTO_EVAL_SKIPPED) != 0; /* its predicate was false */
             *r = (pto_task_record){.task_id = t->id,
-                                   .func_id = -1,
+                                   .func_id = skipped ? t->func_id : -1,
                                    .core = UINT16_MAX,
-                                   .core_type = PTO_QUEUE_DUMMY,
+                                   .core_type = skipped ? PTO_RECORD_SKIPPED : PTO_QUEUE_DUMMY,
                                    .start_ns = now,
                                    .end_ns = now,
                                    .start_cycle = t->end_cycle,
