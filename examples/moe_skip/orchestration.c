@@ -55,6 +55,16 @@ static pto_status alloc_i32(pto_device *dev, size_t n, int32_t **out, pto_error 
     return s;
 }
 
+/* count elements of elem bytes from element `first` of the buffer at base.
+ * Dependencies are inferred per buffer base (DESIGN §4), so a part of a
+ * buffer is its base plus an offset, never an interior pointer. */
+static pto_tensor part(void *base, uint64_t first, uint64_t count, uint32_t elem)
+{
+    pto_tensor t = pto_tensor_1d(base, count, elem);
+    t.offset = first * elem;
+    return t;
+}
+
 /* The routing: moe.route, or DEFAULT_ROUTE when it is empty. */
 static pto_status read_route(pto_device *dev, int32_t route[T], pto_error *err)
 {
@@ -122,9 +132,9 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         PTO_TRY(pto_set_task_predicate(run, &pred, err));
         pto_param p[4] = {
             pto_in(x),
-            pto_in(pto_tensor_1d(c->dev_w + e * D * D, D * D, sizeof(float))),
-            pto_in(pto_tensor_1d(c->dev_masks + e * T, T, sizeof(float))),
-            pto_out_existing(pto_tensor_1d(c->dev_ye + e * T * D, T * D, sizeof(float))),
+            pto_in(part(c->dev_w, e * D * D, D * D, sizeof(float))),
+            pto_in(part(c->dev_masks, e * T, T, sizeof(float))),
+            pto_out_existing(part(c->dev_ye, e * T * D, T * D, sizeof(float))),
         };
         PTO_TRY(pto_submit(run, FUNC_EXPERT, PTO_CORE_AIC, p, 4, NULL, err));
     }

@@ -58,10 +58,23 @@ static pto_status alloc_i32(pto_device *dev, size_t n, int32_t **out, pto_error 
     return s;
 }
 
+/* count elements of elem bytes from element `first` of the buffer at base.
+ * Dependencies are inferred per buffer base (DESIGN §4), so a part of a
+ * buffer is its base plus an offset, never an interior pointer. */
+static pto_tensor part(void *base, uint64_t first, uint64_t count, uint32_t elem)
+{
+    pto_tensor t = pto_tensor_1d(base, count, elem);
+    t.offset = first * elem;
+    return t;
+}
+
 static pto_tensor tile(float *base) { return pto_tensor_1d(base, TILE_ELEMS, sizeof(float)); }
 
 /* Y(k): output tile k = 1 .. 4. */
-static pto_tensor ytile(const st_ctx *c, int k) { return tile(c->dev_y + (k - 1) * TILE_ELEMS); }
+static pto_tensor ytile(const st_ctx *c, int k)
+{
+    return part(c->dev_y, (uint64_t)(k - 1) * TILE_ELEMS, TILE_ELEMS, sizeof(float));
+}
 
 static pto_status parse(pto_run *run, const char *text, pto_expr *out, pto_error *err)
 {
@@ -118,10 +131,10 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_expr e;
 
     /* t0, t1: two tasks write values into S */
-    PTO_TRY(sum(run, pto_tensor_1d(c->dev_in, N, sizeof(int32_t)),
-                pto_tensor_1d(c->dev_s, 1, sizeof(int32_t)), 0, err));
-    PTO_TRY(sum(run, pto_tensor_1d(c->dev_in + N, N, sizeof(int32_t)),
-                pto_tensor_1d(c->dev_s + 1, 1, sizeof(int32_t)), 1, err));
+    PTO_TRY(sum(run, part(c->dev_in, 0, N, sizeof(int32_t)), part(c->dev_s, 0, 1, sizeof(int32_t)),
+                0, err));
+    PTO_TRY(sum(run, part(c->dev_in, N, N, sizeof(int32_t)), part(c->dev_s, 1, 1, sizeof(int32_t)),
+                1, err));
     /* t2: slot1 := S[1], after t1; t3: slot2 := slot1 * 2u, after t2 */
     PTO_TRY(pto_slot_load(run, 1, &S, 1, NULL, err));
     PTO_TRY(parse(run, "slot1 * 2u", &e, err));
