@@ -81,8 +81,8 @@ static pto_status read_route(pto_device *dev, int32_t route[T], pto_error *err)
     PTO_TRY(pto_symbol_get_i32_array(dev, "moe.route", route, T, &len, err));
     for (int t = 0; t < T; t++)
         if (route[t] < 0 || route[t] >= E)
-            return pto_fail(err, PTO_ERR_INVALID,
-                            "moe.route[%d] = %d: an expert is 0 .. %d", t, (int)route[t], E - 1);
+            return pto_fail(err, PTO_ERR_INVALID, "moe.route[%d] = %d: an expert is 0 .. %d", t,
+                            (int)route[t], E - 1);
     return PTO_OK;
 }
 
@@ -177,9 +177,9 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
         for (int t = 0; t < T; t++)
             for (int j = 0; j < D; j++) {
                 double got = (double)c->host_ye[(e * T + t) * D + j];
-                double want = count[e] == 0       ? (double)SENTINEL
+                double want = count[e] == 0      ? (double)SENTINEL
                               : c->route[t] == e ? token_out(c, e, t, j)
-                                                  : 0.0;
+                                                 : 0.0;
                 if (count[e] == 0 && got != want)
                     untouched = 0;
                 pto_example_err(&worst, got, want);

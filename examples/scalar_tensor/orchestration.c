@@ -32,11 +32,11 @@
 #include <pto/pto.h>
 #include <pto/scalars.h>
 
-#define N 16                /* int32 per input row, and elements of S */
-#define TILE_ELEMS 256      /* 16 x 16 */
-#define NY 4                /* output tiles Y1 .. Y4 */
-#define SENTINEL 12345.0f   /* Y's initial value: what a skipped task leaves */
-#define WAR_FILL 5.0f       /* what t7 writes into B */
+#define N 16              /* int32 per input row, and elements of S */
+#define TILE_ELEMS 256    /* 16 x 16 */
+#define NY 4              /* output tiles Y1 .. Y4 */
+#define SENTINEL 12345.0f /* Y's initial value: what a skipped task leaves */
+#define WAR_FILL 5.0f     /* what t7 writes into B */
 
 enum { FUNC_SUM = 0, FUNC_FILL = 1, FUNC_AXPB = 2 };
 
@@ -84,8 +84,8 @@ static pto_status parse(pto_run *run, const char *text, pto_expr *out, pto_error
 }
 
 /* Submits st_axpb: y = n * x + b, with key `key`. */
-static pto_status axpb(pto_run *run, pto_tensor x, pto_tensor y, uint64_t n, float b,
-                       uint64_t key, pto_error *err)
+static pto_status axpb(pto_run *run, pto_tensor x, pto_tensor y, uint64_t n, float b, uint64_t key,
+                       pto_error *err)
 {
     pto_param p[4] = {pto_in(x), pto_out_existing(y), pto_scalar(n), pto_scalar_f32(b)};
     PTO_TRY(pto_set_task_key(run, key, err));

@@ -42,11 +42,11 @@ void moe_route(const uint64_t *args)
         st |= pto_t_adds(&row, &row, 1.0f);   /* 1 - |route - e| */
         st |= pto_t_relu(&row, &row);         /* 1 where route == e, else 0 */
     }
-    st |= pto_t_row_sum(&cnt, &hot);     /* 4 */
-    st |= pto_t_store(counts, 1, &cnt);  /* 4 */
-    st |= pto_t_convert(&m, &hot);       /* 32 */
-    st |= pto_t_store(masks, T, &m);     /* 32 */
-    if (st) { /* a failed op: poison the outputs so check() fails */
+    st |= pto_t_row_sum(&cnt, &hot);    /* 4 */
+    st |= pto_t_store(counts, 1, &cnt); /* 4 */
+    st |= pto_t_convert(&m, &hot);      /* 32 */
+    st |= pto_t_store(masks, T, &m);    /* 32 */
+    if (st) {                           /* a failed op: poison the outputs so check() fails */
         memset(masks, 0xff, E * T * sizeof(float));
         memset(counts, 0xff, E * sizeof(int32_t));
     }

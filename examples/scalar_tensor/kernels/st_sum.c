@@ -17,9 +17,9 @@ void st_sum(const uint64_t *args)
     PTO_TILE_DECL(t, PTO_I32, 1, N);
     PTO_TILE_DECL(sum, PTO_I32, 1, 1);
     int st = 0;
-    st |= pto_t_load(&t, in, N);     /* 16 */
-    st |= pto_t_row_sum(&sum, &t);   /* 1 */
-    st |= pto_t_store(s, 1, &sum);   /* 1 */
-    if (st)                          /* a failed op: poison s so check() fails */
+    st |= pto_t_load(&t, in, N);   /* 16 */
+    st |= pto_t_row_sum(&sum, &t); /* 1 */
+    st |= pto_t_store(s, 1, &sum); /* 1 */
+    if (st)                        /* a failed op: poison s so check() fails */
         memset(s, 0xff, sizeof(int32_t));
 }
