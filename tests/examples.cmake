@@ -411,6 +411,78 @@ block()
   endforeach()
 endblock()
 
+# ---- predicated tasks (issue #16, part 5): examples/moe_skip, 4 experts
+# predicated on `slot<e> != 0u`, slot e loaded from the router's counts.
+# Three routings through the symbol moe.route (no rebuild between them);
+# its README derives total_cycles = 500 + 2952 k on 1 block (k = experts
+# with tokens). Deterministic, streamed and host-built: PASS, the skipped
+# experts untouched, and that exact total; threaded: PASS.
+block()
+  set(cases skip13 skip2 skip013)
+  set(skip13_set "")
+  set(skip13_skipped "1 3")
+  set(skip13_cycles 6404)
+  set(skip2_set --set "moe.route=[1,1,3,0,3,3,1,0]")
+  set(skip2_skipped "2")
+  set(skip2_cycles 9356)
+  set(skip013_set --set "moe.route=[2,2,2,2,2,2,2,2]")
+  set(skip013_skipped "0 1 3")
+  set(skip013_cycles 3452)
+  foreach(c ${cases})
+    foreach(mode streamed host-built)
+      string(REPLACE "-" "_" mname ${mode})
+      add_test(NAME example_moe_skip_${c}_det_${mname}
+        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/moe_skip
+                --deterministic --blocks 1 --${mode} ${${c}_set})
+      set_tests_properties(example_moe_skip_${c}_det_${mname} PROPERTIES
+        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+        PASS_REGULAR_EXPRESSION "skipped experts: ${${c}_skipped} \\(outputs untouched\\)\nPASS moe_skip .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${${c}_cycles}\n"
+        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    endforeach()
+    add_test(NAME example_moe_skip_${c}_threaded
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/moe_skip
+              --blocks 2 --quiet ${${c}_set})
+    set_tests_properties(example_moe_skip_${c}_threaded PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "skipped experts: ${${c}_skipped} \\(outputs untouched\\)\nPASS moe_skip "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endblock()
+# A routing that is not one expert in 0..3 per token fails the run.
+add_test(NAME example_moe_skip_bad_route
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "moe.route[4] = 4: an expert is 0 .. 3"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/moe_skip --quiet
+        --set "moe.route=[0,1,2,3,4,0,0,0]")
+set_tests_properties(example_moe_skip_bad_route PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+
+# ---- values between tasks, slots and the orchestration (issue #16, part
+# 5): examples/scalar_tensor, streamed only (pto_read). Its README derives
+# t9's lane (key `slot0` = 30 -> lane 2) and total_cycles 3072 on 2 blocks
+# under affinity:4, which only that lane gives. Deterministic: PASS, t4 ran
+# and t5 was skipped, and that total; threaded: PASS; host-built: refused.
+add_test(NAME example_scalar_tensor_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/scalar_tensor
+          --deterministic --blocks 2 --dispatch affinity:4)
+set_tests_properties(example_scalar_tensor_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "S\\[0\\] = 30 \\(slot0: t9's param and key, lane 2 of 4\\), slot1 = S\\[1\\] = 24, slot2 = 48: t4 ran, t5 skipped\nPASS scalar_tensor .*mode +streamed \\(deterministic\\).*\ntotal_cycles +3072\n"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+add_test(NAME example_scalar_tensor_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/scalar_tensor
+          --blocks 2 --dispatch affinity:4 --quiet)
+set_tests_properties(example_scalar_tensor_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "t4 ran, t5 skipped\nPASS scalar_tensor "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME example_scalar_tensor_host_built_refused
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "scalar_tensor runs streamed only (drop --host-built)"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/scalar_tensor --host-built --quiet)
+set_tests_properties(example_scalar_tensor_host_built_refused PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
 # tasks, streamed submits with PTO_OUT outputs, deterministic) ...
