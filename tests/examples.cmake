@@ -416,18 +416,22 @@ endblock()
 # Three routings through the symbol moe.route (no rebuild between them);
 # its README derives total_cycles = 500 + 2952 k on 1 block (k = experts
 # with tokens). Deterministic, streamed and host-built: PASS, the skipped
-# experts untouched, and that exact total; threaded: PASS.
+# experts untouched, that exact total and the count of skipped tasks in the
+# stats; threaded: PASS.
 block()
   set(cases skip13 skip2 skip013)
   set(skip13_set "")
   set(skip13_skipped "1 3")
   set(skip13_cycles 6404)
+  set(skip13_count 2)
   set(skip2_set --set "moe.route=[1,1,3,0,3,3,1,0]")
   set(skip2_skipped "2")
   set(skip2_cycles 9356)
+  set(skip2_count 1)
   set(skip013_set --set "moe.route=[2,2,2,2,2,2,2,2]")
   set(skip013_skipped "0 1 3")
   set(skip013_cycles 3452)
+  set(skip013_count 3)
   foreach(c ${cases})
     foreach(mode streamed host-built)
       string(REPLACE "-" "_" mname ${mode})
@@ -436,7 +440,7 @@ block()
                 --deterministic --blocks 1 --${mode} ${${c}_set})
       set_tests_properties(example_moe_skip_${c}_det_${mname} PROPERTIES
         ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-        PASS_REGULAR_EXPRESSION "skipped experts: ${${c}_skipped} \\(outputs untouched\\)\nPASS moe_skip .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${${c}_cycles}\n"
+        PASS_REGULAR_EXPRESSION "skipped experts: ${${c}_skipped} \\(outputs untouched\\)\nPASS moe_skip .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${${c}_cycles}\nskipped +${${c}_count} \\(predicate false"
         FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
     endforeach()
     add_test(NAME example_moe_skip_${c}_threaded
