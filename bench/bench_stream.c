@@ -69,6 +69,9 @@ typedef struct work {
     uint64_t progress;   /* print a progress line every this many tasks */
     const char *dispatch; /* the run's dispatch policy (NULL: default) */
     int keyed;            /* task k gets key k (pto_set_task_key) */
+    int pred;             /* every task gets the predicate `param0 != 0u` (true) */
+    int key_expr;         /* every task gets the key expression `param0 >> 10u` */
+    pto_expr pred_e, key_e;
     uint64_t t0_ns;
 } work;
 
@@ -98,6 +101,8 @@ static pto_status orch_submit(pto_run *run, void *ctx, pto_error *err)
         for (; k < end; k++) {
             pto_param p[2] = {pto_in(w->a[(k + 1) % TILES]), pto_out_existing(w->b[k % TILES])};
             if ((w->keyed && (st = pto_set_task_key(run, k, err))) ||
+                (w->pred && (st = pto_set_task_predicate(run, &w->pred_e, err))) ||
+                (w->key_expr && (st = pto_set_task_key_expr(run, &w->key_e, err))) ||
                 (st = pto_submit(run, 0, PTO_CORE_AIV, p, 2, 0, err)))
                 return st;
             maybe_progress(w, k + 1);
@@ -296,26 +301,38 @@ static int bench_submit(uint64_t n, int reps)
         fprintf(stderr, "error: %s\n", err.msg);
         return -1;
     }
+    if (pto_expr_parse(&w.pred_e, "param0 != 0u", 12, NULL, &err) ||
+        pto_expr_parse(&w.key_e, "param0 >> 10u", 13, NULL, &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        pto_device_close(dev);
+        return -1;
+    }
     /* Streamed: baseline first (manual, no inference), then with inference.
      * Alone: the same with the orchestrator alone (host-built runs of one
      * window; more reps, since each is short). */
     enum { ALONE_TASKS = 16384, ALONE_REPS = 31 };
     /* The last rows: the alone auto row under round_robin, and under hash
      * with a key per task (the key's cost included): routing's cost per
-     * submit is their difference to the alone auto row. */
+     * submit is their difference to the alone auto row; then with a
+     * predicate (always true) on every task, and under hash with a key
+     * expression instead of a key (pto/scalars.h): attaching them costs
+     * the difference to the alone auto and auto hash rows (their
+     * evaluation happens where the tasks become ready, in e2e). */
     static const struct {
         const char *bench, *label;
         pto_run_mode mode;
         pto_scope_mode scope;
         const char *dispatch;
-        int keyed;
+        int keyed, pred, key_expr;
     } rows[] = {
-        {"submit", "manual", PTO_MODE_STREAMED, PTO_SCOPE_MANUAL, NULL, 0},
-        {"submit", "auto", PTO_MODE_STREAMED, PTO_SCOPE_AUTO, NULL, 0},
-        {"alone", "manual", PTO_MODE_HOST_BUILT, PTO_SCOPE_MANUAL, NULL, 0},
-        {"alone", "auto", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, NULL, 0},
-        {"alone", "auto rr", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "round_robin", 0},
-        {"alone", "auto hash", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "hash", 1},
+        {"submit", "manual", PTO_MODE_STREAMED, PTO_SCOPE_MANUAL, NULL, 0, 0, 0},
+        {"submit", "auto", PTO_MODE_STREAMED, PTO_SCOPE_AUTO, NULL, 0, 0, 0},
+        {"alone", "manual", PTO_MODE_HOST_BUILT, PTO_SCOPE_MANUAL, NULL, 0, 0, 0},
+        {"alone", "auto", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, NULL, 0, 0, 0},
+        {"alone", "auto rr", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "round_robin", 0, 0, 0},
+        {"alone", "auto hash", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "hash", 1, 0, 0},
+        {"alone", "auto pred", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, NULL, 0, 1, 0},
+        {"alone", "auto hash kx", PTO_MODE_HOST_BUILT, PTO_SCOPE_AUTO, "hash", 0, 0, 1},
     };
     enum { NROWS = sizeof rows / sizeof rows[0] };
     result r[NROWS];
@@ -326,6 +343,8 @@ static int bench_submit(uint64_t n, int reps)
         w.mode = rows[i].scope;
         w.dispatch = rows[i].dispatch;
         w.keyed = rows[i].keyed;
+        w.pred = rows[i].pred;
+        w.key_expr = rows[i].key_expr;
         if (measure(dev, &w, alone ? ALONE_REPS : reps, rows[i].mode, &r[i])) {
             pto_device_close(dev);
             return -1;
@@ -341,6 +360,9 @@ static int bench_submit(uint64_t n, int reps)
     printf("# alone: routing costs %+.1f ns/task under round_robin, %+.1f under hash with a "
            "key per task (target <= 10)\n",
            r[4].orch_ns - r[3].orch_ns, r[5].orch_ns - r[3].orch_ns);
+    printf("# alone: a predicate costs %+.1f ns/task to attach, a key expression %+.1f over a "
+           "key (hash); both are evaluated where the task becomes ready\n",
+           r[6].orch_ns - r[3].orch_ns, r[7].orch_ns - r[5].orch_ns);
     const pto_flow_stats *ring = &r[1].last.flow[PTO_STALL_TASK_RING_FULL];
     double share = r[1].last.orch_ns ? (double)ring->stall_ns / (double)r[1].last.orch_ns : 0;
     if (ring->stalls)

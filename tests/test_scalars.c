@@ -500,6 +500,15 @@ static pto_status orch_bad(pto_run *run, void *p, pto_error *err)
             if (st)
                 return st;
         }
+    case 11: { /* a predicate and a key that read 9 distinct slots together */
+        pto_expr p5;
+        pto_error e2;
+        const char *t = "slot0 + slot1 + slot2 + slot3 + slot4 == 0u";
+        if (pto_expr_parse(&p5, t, strlen(t), NULL, &e2))
+            return pto_fail(err, PTO_ERR_INVALID, "test: %s", e2.msg);
+        pto_status st = pto_set_task_predicate(run, &p5, err);
+        return st ? st : pto_set_task_key_expr(run, &b->e, err);
+    }
     default: return PTO_OK;
     }
 }
@@ -578,7 +587,12 @@ static void test_errors(void **state)
     /* too many slots read by one task */
     b.e = parse(dev, "slot0 + slot1 + slot2 + slot3 + slot4 + slot5 + slot6 + slot7 + slot8");
     b.what = 6;
-    expect_bad(dev, &b, "affinity:4", PTO_ERR_CAPACITY, "more than 8 distinct slots");
+    expect_bad(dev, &b, "affinity:4", PTO_ERR_CAPACITY,
+               "pto_set_task_key_expr: the expression reads more than 8 distinct slots");
+    b.e = parse(dev, "slot4 + slot5 + slot6 + slot7 + slot8");
+    b.what = 11;
+    expect_bad(dev, &b, "affinity:4", PTO_ERR_CAPACITY,
+               "one task's predicate, key and slot value read more than 8 distinct slots");
     /* outside an orchestration */
     pto_run *none = NULL;
     assert_int_not_equal(pto_slot_set_u64(none, 0, 1, NULL, &err), PTO_OK);

@@ -87,6 +87,8 @@ typedef struct pto_run_expr {
     pto_expr e;
     uint64_t hash;
     uint64_t sym_id[PTO_EXPR_MAX_SYMS], sym_bits[PTO_EXPR_MAX_SYMS];
+    uint32_t nslots;
+    uint16_t slots[PTO_TASK_SLOT_READS]; /* the distinct slots it reads */
 } pto_run_expr;
 
 #define PTO_SCALAR_BUCKETS 128 /* > 2 x PTO_RUN_EXPRS: probes stay short */
@@ -104,6 +106,7 @@ typedef struct pto_run_scalars {
     pto_run_expr *exprs; /* PTO_RUN_EXPRS */
     uint32_t nexprs;
     uint16_t bucket[PTO_SCALAR_BUCKETS]; /* entry index + 1 by code hash; 0: empty */
+    uint32_t last; /* entry index + 1 of the last expression attached (0: none) */
     uint32_t checked; /* capability rows checked this run (bit row - PTO_ROW_SYMBOLS) */
     /* The next task's scalar work, consumed when it is added: */
     uint8_t evals; /* PTO_EVAL_* (task.h) */

@@ -40,6 +40,7 @@ void pto_scalars_reset(pto_run_scalars *sc)
 {
     memset(sc->slots, 0, PTO_SLOTS * sizeof *sc->slots);
     sc->nexprs = 0;
+    sc->last = 0;
     memset(sc->bucket, 0, sizeof sc->bucket);
     atomic_store_explicit(&sc->skipped, 0, memory_order_relaxed);
     sc->checked = 0;
@@ -68,10 +69,19 @@ static uint64_t entry_symbol(void *ctx, uint64_t id)
 static uint64_t code_hash(const pto_expr *e)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325) ^ e->n;
-    const unsigned char *p = (const unsigned char *)e->code;
-    for (size_t i = 0; i < e->n * sizeof e->code[0]; i++)
-        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    for (uint32_t i = 0; i < e->n; i++) {
+        const pto_expr_insn *in = &e->code[i];
+        uint64_t w = (uint64_t)in->op | (uint64_t)in->type << 8 | (uint64_t)in->aux << 16 |
+                     (uint64_t)in->arg << 32;
+        h = (h ^ w) * UINT64_C(0x100000001b3);
+        h = (h ^ in->imm) * UINT64_C(0x100000001b3);
+    }
     return h;
+}
+
+static int same_code(const pto_expr *a, const pto_expr *b)
+{
+    return a->n == b->n && a->type == b->type && !memcmp(a->code, b->code, a->n * sizeof a->code[0]);
 }
 
 /* Checks a new entry: verified bytecode, no leaf without a value at
@@ -88,6 +98,22 @@ static pto_status admit(pto_run *run, const char *what, pto_run_expr *x, pto_err
                             "%s: %s%u has no value when a task is dispatched (bind axis "
                             "variables and tags before: plans substitute them)",
                             what, in->op == XOP_AXIS ? "axis" : "tag", in->arg);
+    }
+    x->nslots = 0;
+    for (uint32_t i = 0; i < x->e.n; i++) {
+        if (x->e.code[i].op != XOP_SLOT)
+            continue;
+        uint32_t j = 0;
+        while (j < x->nslots && x->slots[j] != x->e.code[i].arg)
+            j++;
+        if (j < x->nslots)
+            continue;
+        if (x->nslots == PTO_TASK_SLOT_READS)
+            return pto_fail(err, PTO_ERR_CAPACITY,
+                            "%s: the expression reads more than %d distinct slots "
+                            "(PTO_TASK_SLOT_READS)",
+                            what, PTO_TASK_SLOT_READS);
+        x->slots[x->nslots++] = (uint16_t)x->e.code[i].arg;
     }
     const pto_symtab *tab = &run->dev->symbols;
     for (uint32_t s = 0; s < x->e.nsym; s++) {
@@ -119,15 +145,18 @@ static pto_status intern(pto_run *run, const char *what, const pto_expr *e, uint
         return pto_fail(err, PTO_ERR_INVALID, "%s: expression is NULL", what);
     if (e->n < 1 || e->n > PTO_EXPR_MAX_INSNS || e->nsym > PTO_EXPR_MAX_SYMS)
         return pto_fail(err, PTO_ERR_INVALID, "%s: not a built expression", what);
+    if (sc->last && same_code(&sc->exprs[sc->last - 1].e, e)) { /* a loop's same expression */
+        *out = (uint16_t)(sc->last - 1);
+        return PTO_OK;
+    }
     uint64_t h = code_hash(e);
     uint32_t b = (uint32_t)h & (PTO_SCALAR_BUCKETS - 1);
     for (;; b = (b + 1) & (PTO_SCALAR_BUCKETS - 1)) {
         uint16_t k = sc->bucket[b];
         if (!k)
             break;
-        const pto_run_expr *x = &sc->exprs[k - 1];
-        if (x->hash == h && x->e.n == e->n && x->e.type == e->type &&
-            !memcmp(x->e.code, e->code, e->n * sizeof e->code[0])) {
+        if (sc->exprs[k - 1].hash == h && same_code(&sc->exprs[k - 1].e, e)) {
+            sc->last = k;
             *out = (uint16_t)(k - 1);
             return PTO_OK;
         }
@@ -143,6 +172,7 @@ static pto_status intern(pto_run *run, const char *what, const pto_expr *e, uint
     if (st)
         return st;
     sc->bucket[b] = (uint16_t)(++sc->nexprs);
+    sc->last = sc->nexprs;
     *out = (uint16_t)(sc->nexprs - 1);
     return PTO_OK;
 }
@@ -151,13 +181,11 @@ static pto_status intern(pto_run *run, const char *what, const pto_expr *e, uint
 static pto_status note_reads(pto_run *run, const char *what, uint16_t k, pto_error *err)
 {
     pto_run_scalars *sc = &run->sc;
-    const pto_expr *e = &sc->exprs[k].e;
+    const pto_run_expr *x = &sc->exprs[k];
     uint32_t n = sc->nreads;
-    for (uint32_t i = 0; i < e->n; i++) {
-        if (e->code[i].op != XOP_SLOT)
-            continue;
-        uint32_t s = e->code[i].arg, j = 0;
-        while (j < n && sc->reads[j] != s)
+    for (uint32_t i = 0; i < x->nslots; i++) {
+        uint32_t j = 0;
+        while (j < n && sc->reads[j] != x->slots[i])
             j++;
         if (j < n)
             continue;
@@ -166,7 +194,7 @@ static pto_status note_reads(pto_run *run, const char *what, uint16_t k, pto_err
                             "%s: one task's predicate, key and slot value read more than %d "
                             "distinct slots (PTO_TASK_SLOT_READS)",
                             what, PTO_TASK_SLOT_READS);
-        sc->reads[n++] = (uint16_t)s;
+        sc->reads[n++] = x->slots[i];
     }
     sc->nreads = n;
     return PTO_OK;
