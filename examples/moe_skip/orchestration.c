@@ -47,24 +47,6 @@ typedef struct moe_ctx {
     int32_t host_counts[E];
 } moe_ctx;
 
-static pto_status alloc_i32(pto_device *dev, size_t n, int32_t **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, n * sizeof(int32_t), &p, err);
-    *out = p;
-    return s;
-}
-
-/* count elements of elem bytes from element `first` of the buffer at base.
- * Dependencies are inferred per buffer base (DESIGN §4), so a part of a
- * buffer is its base plus an offset, never an interior pointer. */
-static pto_tensor part(void *base, uint64_t first, uint64_t count, uint32_t elem)
-{
-    pto_tensor t = pto_tensor_1d(base, count, elem);
-    t.offset = first * elem;
-    return t;
-}
-
 /* The routing: moe.route, or DEFAULT_ROUTE when it is empty. */
 static pto_status read_route(pto_device *dev, int32_t route[T], pto_error *err)
 {
@@ -97,8 +79,8 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     PTO_TRY(pto_example_alloc(dev, E * T * sizeof(float), &c->dev_masks, err));
     PTO_TRY(pto_example_alloc(dev, sizeof c->host_ye, &c->dev_ye, err));
     PTO_TRY(pto_example_alloc(dev, sizeof c->host_y, &c->dev_y, err));
-    PTO_TRY(alloc_i32(dev, T, &c->dev_route, err));
-    PTO_TRY(alloc_i32(dev, E, &c->dev_counts, err));
+    PTO_TRY(pto_example_alloc_i32(dev, T, &c->dev_route, err));
+    PTO_TRY(pto_example_alloc_i32(dev, E, &c->dev_counts, err));
     uint64_t state = 0x30e5ull;
     for (int i = 0; i < T * D; i++)
         c->host_x[i] = pto_example_rand(&state);
@@ -132,9 +114,9 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         PTO_TRY(pto_set_task_predicate(run, &pred, err));
         pto_param p[4] = {
             pto_in(x),
-            pto_in(part(c->dev_w, e * D * D, D * D, sizeof(float))),
-            pto_in(part(c->dev_masks, e * T, T, sizeof(float))),
-            pto_out_existing(part(c->dev_ye, e * T * D, T * D, sizeof(float))),
+            pto_in(pto_example_part(c->dev_w, e * D * D, D * D, sizeof(float))),
+            pto_in(pto_example_part(c->dev_masks, e * T, T, sizeof(float))),
+            pto_out_existing(pto_example_part(c->dev_ye, e * T * D, T * D, sizeof(float))),
         };
         PTO_TRY(pto_submit(run, FUNC_EXPERT, PTO_CORE_AIC, p, 4, NULL, err));
     }

@@ -50,30 +50,12 @@ typedef struct st_ctx {
     int32_t v; /* S[0] as pto_read returned it */
 } st_ctx;
 
-static pto_status alloc_i32(pto_device *dev, size_t n, int32_t **out, pto_error *err)
-{
-    void *p = NULL;
-    pto_status s = pto_malloc(dev, n * sizeof(int32_t), &p, err);
-    *out = p;
-    return s;
-}
-
-/* count elements of elem bytes from element `first` of the buffer at base.
- * Dependencies are inferred per buffer base (DESIGN §4), so a part of a
- * buffer is its base plus an offset, never an interior pointer. */
-static pto_tensor part(void *base, uint64_t first, uint64_t count, uint32_t elem)
-{
-    pto_tensor t = pto_tensor_1d(base, count, elem);
-    t.offset = first * elem;
-    return t;
-}
-
 static pto_tensor tile(float *base) { return pto_tensor_1d(base, TILE_ELEMS, sizeof(float)); }
 
 /* Y(k): output tile k = 1 .. 4. */
 static pto_tensor ytile(const st_ctx *c, int k)
 {
-    return part(c->dev_y, (uint64_t)(k - 1) * TILE_ELEMS, TILE_ELEMS, sizeof(float));
+    return pto_example_part(c->dev_y, (uint64_t)(k - 1) * TILE_ELEMS, TILE_ELEMS, sizeof(float));
 }
 
 static pto_status parse(pto_run *run, const char *text, pto_expr *out, pto_error *err)
@@ -106,8 +88,8 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     PTO_TRY(pto_example_alloc(dev, sizeof c->host_x, &c->dev_x, err));
     PTO_TRY(pto_example_alloc(dev, sizeof c->host_b, &c->dev_b, err));
     PTO_TRY(pto_example_alloc(dev, sizeof c->host_y, &c->dev_y, err));
-    PTO_TRY(alloc_i32(dev, 2 * N, &c->dev_in, err));
-    PTO_TRY(alloc_i32(dev, N, &c->dev_s, err));
+    PTO_TRY(pto_example_alloc_i32(dev, 2 * N, &c->dev_in, err));
+    PTO_TRY(pto_example_alloc_i32(dev, N, &c->dev_s, err));
     uint64_t state = 0x5ca1ull;
     for (int i = 0; i < TILE_ELEMS; i++)
         c->host_x[i] = pto_example_rand(&state);
@@ -131,10 +113,10 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pto_expr e;
 
     /* t0, t1: two tasks write values into S */
-    PTO_TRY(sum(run, part(c->dev_in, 0, N, sizeof(int32_t)), part(c->dev_s, 0, 1, sizeof(int32_t)),
-                0, err));
-    PTO_TRY(sum(run, part(c->dev_in, N, N, sizeof(int32_t)), part(c->dev_s, 1, 1, sizeof(int32_t)),
-                1, err));
+    PTO_TRY(sum(run, pto_example_part(c->dev_in, 0, N, sizeof(int32_t)),
+                pto_example_part(c->dev_s, 0, 1, sizeof(int32_t)), 0, err));
+    PTO_TRY(sum(run, pto_example_part(c->dev_in, N, N, sizeof(int32_t)),
+                pto_example_part(c->dev_s, 1, 1, sizeof(int32_t)), 1, err));
     /* t2: slot1 := S[1], after t1; t3: slot2 := slot1 * 2u, after t2 */
     PTO_TRY(pto_slot_load(run, 1, &S, 1, NULL, err));
     PTO_TRY(parse(run, "slot1 * 2u", &e, err));

@@ -94,6 +94,26 @@ static inline pto_status pto_example_alloc(pto_device *dev, size_t bytes, float 
     return s;
 }
 
+/* pto_malloc of an int32 buffer of n elements. */
+static inline pto_status pto_example_alloc_i32(pto_device *dev, size_t n, int32_t **out,
+                                               pto_error *err)
+{
+    void *p = 0;
+    pto_status s = pto_malloc(dev, n * sizeof(int32_t), &p, err);
+    *out = (int32_t *)p;
+    return s;
+}
+
+/* count elements of elem bytes from element `first` of the buffer at base,
+ * as a 1-D view. */
+static inline pto_tensor pto_example_part(void *base, uint64_t first, uint64_t count,
+                                          uint32_t elem)
+{
+    pto_tensor t = pto_tensor_1d(base, count, elem);
+    t.offset = first * elem;
+    return t;
+}
+
 /* Frees the device buffers *slots[0..n) that are set, and clears them. */
 static inline void pto_example_free(pto_device *dev, float **const slots[], size_t n)
 {
