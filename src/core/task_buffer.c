@@ -142,6 +142,9 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->mix = 0;
     t->target = PTO_TARGET_ANY;
     t->evals = 0;
+    t->watch_start = 0;
+    t->delay = 0;
+    atomic_store_explicit(&t->start_link, PTO_DEP_NIL, memory_order_relaxed);
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
@@ -298,6 +301,77 @@ static void note_ready_level(pto_task_buffer *tb, pto_ready_queue *q)
     uint64_t n = pto_rq_size(q);
     if (n > tb->ready_high_water)
         tb->ready_high_water = n;
+}
+
+void pto_tb_watch_start(pto_task *t)
+{
+    t->watch_start = 1;
+    atomic_store_explicit(&t->parts_start, UINT64_MAX, memory_order_relaxed);
+}
+
+pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
+                                pto_error *err)
+{
+    pto_task *p = pto_tb_task(tb, producer), *c = pto_tb_task(tb, consumer);
+    if (producer >= consumer || !p->watch_start)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "start edge t%llu -> t%llu: the producer must be an earlier task "
+                        "watched for its start",
+                        (unsigned long long)producer, (unsigned long long)consumer);
+    uint32_t w = atomic_load_explicit(&p->start_link, memory_order_acquire);
+    if (w == PTO_FANOUT_CLOSED) { /* started: its start is known */
+        pto_cycle_max(&c->ready_cycle, atomic_load_explicit(&p->parts_start, memory_order_relaxed));
+        log_edge(tb, producer, consumer);
+        return PTO_OK;
+    }
+    uint32_t node = pto_dep_pool_alloc(&tb->deps);
+    if (node == PTO_DEP_NIL)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "DEPLIST_POOL_FULL: dep-list pool of %u nodes is full "
+                        "wiring the start edge t%llu -> t%llu; raise PTO_DEP_POOL",
+                        tb->deps.capacity, (unsigned long long)producer,
+                        (unsigned long long)consumer);
+    pto_dep_node *n = &tb->deps.nodes[node];
+    n->producer = (uint32_t)(producer & tb->mask);
+    n->consumer = (uint32_t)(consumer & tb->mask);
+    n->next_in = PTO_DEP_NIL; /* no reference: a start needs nothing kept */
+    c->fanin_total++;
+    c->dep_mark = tb->deps.head;
+    log_edge(tb, producer, consumer);
+    for (;;) {
+        if (w == PTO_FANOUT_CLOSED) { /* started meanwhile */
+            pto_cycle_max(&c->ready_cycle,
+                          atomic_load_explicit(&p->parts_start, memory_order_relaxed));
+            return PTO_OK;
+        }
+        n->next_out = w;
+        if (atomic_compare_exchange_weak_explicit(&p->start_link, &w, node, memory_order_release,
+                                                  memory_order_acquire))
+            break;
+    }
+    c->fanin_wait++;
+    return PTO_OK;
+}
+
+uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start)
+{
+    atomic_store_explicit(&t->parts_start, start, memory_order_relaxed);
+    /* acq_rel: the waiters' nodes were written before they were pushed;
+     * the start cycle is published with the close. */
+    uint32_t d = atomic_exchange_explicit(&t->start_link, PTO_FANOUT_CLOSED, memory_order_acq_rel);
+    uint32_t ready = 0;
+    while (d != PTO_DEP_NIL) {
+        uint32_t next = tb->deps.nodes[d].next_out;
+        pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
+        pto_cycle_max(&c->ready_cycle, start);
+        if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
+            pto_tb_eval(tb, c);
+            make_ready(tb, c);
+            ready++;
+        }
+        d = next;
+    }
+    return ready;
 }
 
 uint32_t pto_tb_publish_upto(pto_task_buffer *tb, uint64_t end)

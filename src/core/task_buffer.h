@@ -198,6 +198,22 @@ static inline uint64_t pto_tb_dep_free(const pto_task_buffer *tb)
 pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                           pto_error *err);
 
+/* Start edges (CSP, DESIGN 6.4: a send completes no earlier than the
+ * receive k - C, which happens when the receiving task starts). A task
+ * that may be the producer of one is marked before publication
+ * (pto_tb_watch_start); pto_tb_add_start_dep then makes consumer wait until
+ * producer's first part is dispatched, its ready cycle raised to that
+ * start (credited at once when the producer started already). No
+ * reference is taken. PTO_ERR_INVALID unless producer < consumer and
+ * watched (so no cycle can form), PTO_ERR_CAPACITY when the dep pool is
+ * full. The dispatcher of a watched task's first part calls
+ * pto_tb_started, which records the start in parts_start and releases the
+ * waiters (queued, never taken); returns how many became ready. */
+void pto_tb_watch_start(pto_task *t);
+pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
+                                pto_error *err);
+uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start);
+
 /* Publishes the tasks [publish_next, end) in id order: drops each one's
  * publish guard and pushes those that became ready to their ready queues
  * (in id order, a batch at a time). Returns the set of shared queues (bit

@@ -66,6 +66,57 @@ static uint64_t heap_pop(pto_sim *sim)
     return top;
 }
 
+/* The timers (sim.h): a binary min-heap by (end, slot). */
+static int timer_less(const pto_sim *sim, uint32_t a, uint32_t b)
+{
+    return sim->des_timer_end[a] < sim->des_timer_end[b] ||
+           (sim->des_timer_end[a] == sim->des_timer_end[b] &&
+            sim->des_timer_slot[a] < sim->des_timer_slot[b]);
+}
+
+static void timer_swap(pto_sim *sim, uint32_t a, uint32_t b)
+{
+    uint64_t e = sim->des_timer_end[a];
+    uint32_t s = sim->des_timer_slot[a];
+    sim->des_timer_end[a] = sim->des_timer_end[b];
+    sim->des_timer_slot[a] = sim->des_timer_slot[b];
+    sim->des_timer_end[b] = e;
+    sim->des_timer_slot[b] = s;
+}
+
+/* pto_dispatch_dummies' defer: a delayed dummy ending in the future waits
+ * for the clock (at most one per ring slot, so the heap never fills). */
+static int timer_defer(pto_sim *sim, pto_task *t, uint32_t slot)
+{
+    if (t->end_cycle <= sim->des_now)
+        return 0;
+    uint32_t i = sim->des_ntimer++;
+    sim->des_timer_end[i] = t->end_cycle;
+    sim->des_timer_slot[i] = slot;
+    for (; i && timer_less(sim, i, (i - 1) / 2); i = (i - 1) / 2)
+        timer_swap(sim, i, (i - 1) / 2);
+    return 1;
+}
+
+static uint32_t timer_pop(pto_sim *sim)
+{
+    uint32_t slot = sim->des_timer_slot[0], n = --sim->des_ntimer, i = 0;
+    sim->des_timer_end[0] = sim->des_timer_end[n];
+    sim->des_timer_slot[0] = sim->des_timer_slot[n];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && timer_less(sim, c + 1, c))
+            c++;
+        if (!timer_less(sim, c, i))
+            break;
+        timer_swap(sim, i, c);
+        i = c;
+    }
+    return slot;
+}
+
 /* The run timed out while this thread was in a kernel (or about to enter
  * one): the launching thread has returned, so nothing of the run — least
  * of all the orchestration function that may be below us on this stack —
@@ -116,6 +167,7 @@ void pto_des_begin(pto_sim *sim)
 {
     sim->des_now = 0;
     sim->des_nheap = 0;
+    sim->des_ntimer = 0;
     for (uint32_t l = 0; l <= PTO_MAX_TARGETS; l++)
         for (int q = 0; q < PTO_NQUEUES; q++)
             sim->des_held[l][q] = UINT32_MAX;
@@ -207,34 +259,48 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
 /* Dependency-only tasks first; then MIX tasks; then the lanes' own queues
  * in lane order, queues AIC then AIV (a run without routed or MIX tasks
  * has none); with work stealing on, each lane's idle cores then take the
- * work of its peers l+1, l+2, ... mod n; then the shared queues. */
+ * work of its peers l+1, l+2, ... mod n; then the shared queues. Again
+ * while a start released dependency-only tasks (start edges: they may
+ * make tasks ready at this same cycle). */
 static void dispatch(pto_sim *sim)
 {
     pto_task_buffer *tb = &sim->dev->tb;
     uint32_t n = sim->dev->lanes.n;
-    if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
-        pto_dispatch_dummies(sim, 0, 0);
-    if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
-        place_mix(sim);
-        for (uint32_t l = 0; l < n; l++)
-            for (int type = 0; type < PTO_CORE_TYPES; type++)
-                place(sim, l, type, sim->dev->lanes.cores[l]);
-        if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
+    do {
+        if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
+            pto_dispatch_dummies(sim, 0, 0, timer_defer);
+        if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
+            place_mix(sim);
             for (uint32_t l = 0; l < n; l++)
-                for (uint32_t i = 1; i < n; i++)
-                    for (int type = 0; type < PTO_CORE_TYPES; type++)
-                        place(sim, (l + i) % n, type, sim->dev->lanes.cores[l]);
-    }
-    for (int type = 0; type < PTO_CORE_TYPES; type++)
-        place(sim, n, type, sim->all_cores);
+                for (int type = 0; type < PTO_CORE_TYPES; type++)
+                    place(sim, l, type, sim->dev->lanes.cores[l]);
+            if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
+                for (uint32_t l = 0; l < n; l++)
+                    for (uint32_t i = 1; i < n; i++)
+                        for (int type = 0; type < PTO_CORE_TYPES; type++)
+                            place(sim, (l + i) % n, type, sim->dev->lanes.cores[l]);
+        }
+        for (int type = 0; type < PTO_CORE_TYPES; type++)
+            place(sim, n, type, sim->all_cores);
+    } while (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]));
 }
 
 int pto_des_step(pto_sim *sim)
 {
     pto_device *dev = sim->dev;
     dispatch(sim);
-    if (!sim->des_nheap)
+    if (!sim->des_nheap && !sim->des_ntimer)
         return 0;
+    /* A timer first when it ends no later than the next core (its
+     * completion may let that core's successors start with it). */
+    if (sim->des_ntimer &&
+        (!sim->des_nheap || sim->des_timer_end[0] <= sim->des_heap[0] >> 8)) {
+        sim->des_now = sim->des_timer_end[0];
+        dev->tb.now_cycle = sim->des_now;
+        pto_dispatch_dummy(sim, &dev->tb.tasks[timer_pop(sim)], 0, 0);
+        pto_run_state_add_completed(&dev->run_state, 1);
+        return 1;
+    }
     uint64_t key = heap_pop(sim);
     uint32_t c = (uint32_t)(key & 0xff);
     pto_sim_core_sched *cs = &sim->csched[c];

@@ -96,30 +96,42 @@ uint32_t pto_dispatch_finish_parts(pto_sim *sim, uint32_t c, pto_task *t, uint32
     return 1;
 }
 
-uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg)
+void pto_dispatch_dummy(pto_sim *sim, pto_task *t, pto_ready_take_fn take, void *arg)
+{
+    pto_device *dev = sim->dev;
+    if (t->id < dev->cfg.trace_capacity) {
+        pto_task_record *r = &dev->records[t->id];
+        uint64_t now = pto_now_ns() - dev->run_state.t0;
+        int skipped = (t->evals & PTO_EVAL_SKIPPED) != 0; /* its predicate was false */
+        *r = (pto_task_record){.task_id = t->id,
+                               .func_id = skipped ? t->func_id : -1,
+                               .core = UINT16_MAX,
+                               .core_type = skipped ? PTO_RECORD_SKIPPED : PTO_QUEUE_DUMMY,
+                               .start_ns = now,
+                               .end_ns = now,
+                               .start_cycle = t->end_cycle - t->delay,
+                               .end_cycle = t->end_cycle,
+                               .parts = 1};
+    }
+    atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
+    pto_tb_complete(&dev->tb, t, take, arg);
+}
+
+uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg,
+                              int (*defer)(pto_sim *sim, pto_task *t, uint32_t slot))
 {
     pto_device *dev = sim->dev;
     pto_task_buffer *tb = &dev->tb;
     uint32_t slot, n = 0;
     while (pto_rq_pop(&tb->ready[PTO_QUEUE_DUMMY], &slot) == 0) {
         pto_task *t = &tb->tasks[slot];
-        t->end_cycle = atomic_load_explicit(&t->ready_cycle, memory_order_relaxed);
-        if (t->id < dev->cfg.trace_capacity) {
-            pto_task_record *r = &dev->records[t->id];
-            uint64_t now = pto_now_ns() - dev->run_state.t0;
-            int skipped = (t->evals & PTO_EVAL_SKIPPED) != 0; /* its predicate was false */
-            *r = (pto_task_record){.task_id = t->id,
-                                   .func_id = skipped ? t->func_id : -1,
-                                   .core = UINT16_MAX,
-                                   .core_type = skipped ? PTO_RECORD_SKIPPED : PTO_QUEUE_DUMMY,
-                                   .start_ns = now,
-                                   .end_ns = now,
-                                   .start_cycle = t->end_cycle,
-                                   .end_cycle = t->end_cycle,
-                                   .parts = 1};
-        }
-        atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
-        pto_tb_complete(tb, t, take, arg);
+        int over;
+        t->end_cycle =
+            pto_cycle_end(atomic_load_explicit(&t->ready_cycle, memory_order_relaxed), t->delay,
+                          &over);
+        if (defer && t->delay && defer(sim, t, slot))
+            continue;
+        pto_dispatch_dummy(sim, t, take, arg);
         n++;
     }
     if (n)

@@ -58,6 +58,8 @@ static inline void pto_dispatch_start(pto_sim *sim, uint32_t c, pto_task *t, uin
     cs->busy = 1;
     cs->token++;
     atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
+    if (__builtin_expect(t->watch_start, 0) && part == 0) /* CSP: start edges */
+        pto_tb_started(&dev->tb, t, cs->start_cycle);
     atomic_store_explicit(&sim->hs[c].in.task_slot, pto_dispatch_payload(slot, part),
                           memory_order_relaxed);
     atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);
@@ -126,7 +128,14 @@ static inline uint32_t pto_dispatch_finish(pto_sim *sim, uint32_t c, pto_task *t
 }
 
 /* Completes every task in the dependency-only queue (take: as for
- * pto_tb_complete). Returns how many. */
-uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg);
+ * pto_tb_complete). A dependency-only task ends `delay` cycles after its
+ * ready cycle (pto_task.delay). defer (NULL: none): the deterministic
+ * simulation's timer; when it returns 1 for a task ending after the
+ * simulation clock, the task is completed later by pto_dispatch_dummy.
+ * Returns how many completed. */
+uint32_t pto_dispatch_dummies(pto_sim *sim, pto_ready_take_fn take, void *arg,
+                              int (*defer)(pto_sim *sim, pto_task *t, uint32_t slot));
+/* Completes one dependency-only task (its end_cycle set). */
+void pto_dispatch_dummy(pto_sim *sim, pto_task *t, pto_ready_take_fn take, void *arg);
 
 #endif

@@ -136,7 +136,7 @@ static uint32_t handle_fins(pto_sim_sched *s)
 /* Dependency-only tasks need no core: complete them here. Returns how many. */
 static uint32_t run_dummies(pto_sim_sched *s)
 {
-    uint32_t n = pto_dispatch_dummies(s->sim, take_local, s);
+    uint32_t n = pto_dispatch_dummies(s->sim, take_local, s, NULL);
     if (n)
         pto_counter_add(&s->completed, n);
     return n;

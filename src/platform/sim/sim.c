@@ -248,6 +248,8 @@ void pto_sim_free(pto_sim *sim)
     free(sim->csched);
     free(sim->cexec);
     free(sim->exec);
+    free(sim->des_timer_end);
+    free(sim->des_timer_slot);
     free(sim);
 }
 
@@ -282,7 +284,10 @@ pto_status pto_sim_create(pto_device *dev, pto_sim **out, pto_error *err)
     sim->csched = calloc(sim->ncores, sizeof *sim->csched);
     sim->cexec = aligned_alloc(64, pto_round_up(sim->ncores * sizeof *sim->cexec, 64));
     sim->exec = aligned_alloc(64, pto_round_up(sim->nexec * sizeof *sim->exec, 64));
-    if (!sim->hs || !sim->csched || !sim->cexec || !sim->exec) {
+    sim->des_timer_end = malloc(dev->tb.window * sizeof *sim->des_timer_end);
+    sim->des_timer_slot = malloc(dev->tb.window * sizeof *sim->des_timer_slot);
+    if (!sim->hs || !sim->csched || !sim->cexec || !sim->exec || !sim->des_timer_end ||
+        !sim->des_timer_slot) {
         pto_sim_free(sim);
         return pto_fail(err, PTO_ERR_NOMEM, "a2a3sim handshake region");
     }

@@ -144,6 +144,12 @@ typedef struct pto_sim {
     uint64_t des_now;
     uint32_t des_nheap;
     uint64_t des_heap[PTO_MAX_CORES];                               /* (end_cycle << 8) | core */
+    /* Dependency-only tasks with a delay (pto_task.delay) that end after
+     * des_now: a min-heap by (end cycle, slot) of at most the task ring's
+     * window entries, completed when the clock reaches them. */
+    uint32_t des_ntimer;
+    uint64_t *des_timer_end;
+    uint32_t *des_timer_slot;
     uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS];              /* idle core bitmaps */
     uint32_t des_held[PTO_MAX_TARGETS + 1][PTO_NQUEUES]; /* per target (lanes 0..n-1,
                                        then the shared queues at n) and queue: the
