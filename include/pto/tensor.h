@@ -1,9 +1,11 @@
 /* Tensors and task parameters for streamed orchestration (pto_submit).
  *
- * A tensor is a view of one device buffer: the buffer's base address, a byte
- * offset, a shape and byte strides (outermost dimension first). Dependencies
- * between submitted tasks are inferred from overlapping views of the same
- * buffer (see DESIGN §4).
+ * A tensor is a view of one device buffer: a base address in the buffer, a
+ * byte offset from it, a shape and byte strides (outermost dimension
+ * first). Dependencies between submitted tasks (and the writers pto_read
+ * and pto_slot_load wait for) are inferred from overlapping views of the
+ * same buffer, whatever base pointer each view uses: base = buf + 8 with
+ * offset 0 and base = buf with offset 8 are the same bytes (see DESIGN §4).
  *
  * Memory safety: pto_submit, pto_submit_dummy and pto_read accept a view
  * only if every byte it spans lies inside one live device buffer -- the
@@ -34,7 +36,8 @@ extern "C" {
 #define PTO_MAX_DIMS 4
 
 typedef struct pto_tensor {
-    void *base;      /* start of the device buffer (GM or heap arena) */
+    void *base;      /* the device buffer (GM or heap arena): its start or
+                        any interior pointer of it (see above) */
     uint64_t offset; /* bytes from base to the view's first element */
     uint32_t ndim;   /* 1..PTO_MAX_DIMS */
     uint32_t elem;   /* bytes per element */

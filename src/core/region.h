@@ -51,7 +51,9 @@
  * (1..PTO_MAX_DIMS), elem (bytes per element), shape (elements per dim,
  * outermost first) and stride (bytes between consecutive indices). `base`
  * is ignored here (the TensorMap keys entries by buffer separately), so a
- * submitted tensor is used in place, without conversion. */
+ * submitted tensor whose base is its buffer's start is used in place,
+ * without conversion (one on an interior pointer is copied with the
+ * offset shifted to the start: see submit.c). */
 typedef pto_tensor pto_region;
 
 /* A contiguous byte range [offset, offset + bytes): elem = 1, ndim = 1,

@@ -3,6 +3,11 @@
  *
  * Every entry records that task `task` reads (is_write = 0) or writes
  * (is_write = 1) a region of the buffer whose base address is `base`.
+ * `base` is the start of the buffer holding the bytes (the pto_malloc
+ * allocation or the PTO_OUT output), and the region and bounds are
+ * relative to it: a view whose tensor base is an interior pointer is
+ * shifted to the start by its caller (submit.c), so that views of one
+ * buffer meet here whatever base pointer each uses.
  *
  * Storage: a ring of `capacity` entries in submission order. Entry number
  * `pos` (a 64-bit count that never restarts, not even across runs) lives in
@@ -44,6 +49,11 @@
  * Their ring slots are freed when the tail passes them.
  *
  * Invariants:
+ * - Keys are buffer starts: every entry's base, and the base of every
+ *   query, is the first byte of the live buffer containing the access
+ *   (never an interior pointer), its lo/hi and region offsets relative to
+ *   that byte; accesses of one buffer are compared only under that rule.
+ *   (The map itself only compares bases: the callers normalize.)
  * - Single owner: the orchestrator is the only user (reads and writes every
  *   field); no locks, no atomics. The visit callback of pto_tmap_query must
  *   not call back into the same map.
@@ -77,7 +87,7 @@ typedef struct pto_tensor_map pto_tensor_map;
 /* What the map needs to know of one access, computed once per access (for
  * the query and the insert of the same submit). */
 typedef struct pto_tmap_key {
-    uint64_t base;        /* buffer base address */
+    uint64_t base;        /* start of the buffer holding the access */
     uint64_t lo, hi;      /* bounding interval */
     uint32_t cell_bucket; /* bucket of (base, level, lo >> level) in a table */
     uint8_t exact;        /* valid descriptor: exact tests apply */
@@ -87,7 +97,7 @@ typedef struct pto_tmap_key {
 
 /* One cache line: everything a chain walk reads. */
 typedef struct pto_tmap_entry {
-    uint64_t base;    /* buffer base address (the key) */
+    uint64_t base;    /* start of the buffer (the key) */
     uint64_t task;    /* absolute id of the reading/writing task */
     uint64_t pos;     /* ring position (see above) */
     uint64_t lo, hi;  /* bounding interval of the region */

@@ -46,6 +46,9 @@ typedef struct plan {
                                     in-place writes first, then the PTO_OUT
                                     outputs, then the slots (scalars.c) */
     pto_tensor slot[PTO_TASK_SLOT_READS + 1]; /* the slots' regions */
+    pto_tensor norm[PTO_MAX_ARGS]; /* a view whose base is not its buffer's
+                                    start: the same view on the start (only
+                                    those parameters' entries are written) */
     uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
     uint64_t heap_bytes;              /* PTO_OUT bytes, each rounded to 64 (bounds
                                     mode: plus a red zone after each output
@@ -121,8 +124,24 @@ static pto_status plan_params(pto_run *run, const char *what, const pto_param *p
         if (k == PTO_NO_DEP)
             continue;
         pl->tensors++;
-        if (infer)
-            access_of(&dev->tmap, t, k != PTO_IN, v.lo, v.hi, v.dense, &pl->acc[pl->nacc++]);
+        if (infer) {
+            /* Keyed by the containing buffer's start, with the bounds and
+             * the region shifted to it, so that views of one buffer meet
+             * in the map whatever interior pointer each uses as its base.
+             * The usual base is the start: one compare. */
+            uint64_t lo = v.lo, hi = v.hi;
+            if (__builtin_expect((uintptr_t)t->base != v.buf, 0)) {
+                uint64_t delta = (uintptr_t)t->base - v.buf; /* lo, hi + delta <= buf_bytes */
+                pto_tensor *c = &pl->norm[i];
+                *c = *t;
+                c->base = (void *)v.buf;
+                c->offset += delta;
+                lo += delta;
+                hi += delta;
+                t = c;
+            }
+            access_of(&dev->tmap, t, k != PTO_IN, lo, hi, v.dense, &pl->acc[pl->nacc++]);
+        }
     }
     if (pl->nout)
         pl->heap_bytes += rz;
@@ -183,6 +202,7 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
     uint64_t frontier = atomic_load(&run->dev->tb.last_alive), tensors = 0, deps = 0;
     run->nproducers = 0;
     run->seen_epoch++;
+    pto_view_cache_sync(run);
     for (uint32_t i = 0; i < n; i++) {
         pto_param_kind k = p[i].kind;
         if (k == PTO_SCALAR || k == PTO_NO_DEP)
@@ -194,9 +214,18 @@ static void count_drained(pto_run *run, const pto_param *p, uint32_t n)
             deps++;
             continue;
         }
+        /* Keyed like the inserts (plan_params): by the start of the buffer
+         * holding the view, when it can still be found. */
+        pto_tensor r = p[i].tensor;
+        pto_view v;
+        if (pto_view_check(run, &run->vcache, &run->dev->heap, "pto_submit", i, k, &r, 0, &v,
+                           NULL) == PTO_OK) {
+            r.offset += (uintptr_t)r.base - v.buf;
+            r.base = (void *)v.buf;
+        }
         uint32_t before = run->nproducers;
-        pto_tmap_query(tm, pto_ptr_bits(p[i].tensor.base), &p[i].tensor, frontier, add_producer,
-                       run, k == PTO_IN ? PTO_TMAP_WRITERS : PTO_TMAP_WRITERS | PTO_TMAP_READERS);
+        pto_tmap_query(tm, pto_ptr_bits(r.base), &r, frontier, add_producer, run,
+                       k == PTO_IN ? PTO_TMAP_WRITERS : PTO_TMAP_WRITERS | PTO_TMAP_READERS);
         deps += run->nproducers == before;
     }
     pto_flow_drained(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors);
@@ -443,8 +472,11 @@ pto_status pto_read(pto_run *run, const pto_tensor *t, uint64_t index, void *dst
     run->nproducers = 0;
     run->seen_epoch++;
     pto_task_buffer *tb = &run->dev->tb;
-    pto_tmap_query(&run->dev->tmap, pto_ptr_bits(t->base), &r, atomic_load(&tb->last_alive),
-                   add_producer, run, PTO_TMAP_WRITERS);
+    /* Keyed like the submits' accesses: by the start of the buffer, the
+     * element's offset taken from there. */
+    r.offset += (uintptr_t)t->base - v.buf;
+    pto_tmap_query(&run->dev->tmap, v.buf, &r, atomic_load(&tb->last_alive), add_producer, run,
+                   PTO_TMAP_WRITERS);
     for (uint32_t i = 0; i < run->nproducers; i++)
         if ((st = pto_flow_wait_task(run, run->producers[i], err)))
             return st;

@@ -39,9 +39,18 @@ static uint64_t next_rand(uint64_t *x) /* splitmix64 */
 }
 static uint32_t below(uint64_t *x, uint32_t n) { return (uint32_t)(next_rand(x) % n); }
 
+/* Interior bases (rp_view.shift) from a stream of their own, so that the
+ * rest of a seed's program is what it was before they existed: none for
+ * two views in three, else the whole offset or a random part of it. */
+static uint32_t shift_of(uint64_t *y, uint32_t off)
+{
+    uint32_t r = below(y, 6);
+    return r < 4 ? 0 : r == 4 ? off : below(y, off + 1);
+}
+
 void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope, int scalars)
 {
-    uint64_t x = seed;
+    uint64_t x = seed, y = seed ^ 0x5bd1e9955bd1e995ull;
     memset(p, 0, sizeof *p);
     p->nsteps = nsteps;
     for (int b = 0; b < RP_NBUF; b++)
@@ -69,6 +78,7 @@ void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope, 
                 w->off = below(&x, RP_LEN - s->rows * s->cols + 1);
                 w->one_d = (int)below(&x, 2);
             }
+            w->shift = shift_of(&y, w->off);
         }
         if (!writes)
             s->v[s->nviews - 1].kind = RP_INOUT;
@@ -86,6 +96,7 @@ void rp_make(rp_program *p, uint64_t seed, uint32_t nsteps, uint32_t max_scope, 
                 s->selem = below(&x, RP_LEN);
                 s->sfrom = below(&x, RP_SLOTS);
                 s->sval = next_rand(&x);
+                s->sshift = shift_of(&y, s->selem);
                 left_in_scope--;
             }
         }
@@ -160,6 +171,15 @@ static pto_tensor view_tensor(const rp_step *s, const rp_view *w, uint32_t *base
     return t;
 }
 
+/* The same view with w->shift elements of its offset moved into the base. */
+static pto_tensor view_tensor_shifted(const rp_step *s, const rp_view *w, uint32_t *buf)
+{
+    pto_tensor t = view_tensor(s, w, buf);
+    t.base = buf + w->shift;
+    t.offset -= (uint64_t)w->shift * 4;
+    return t;
+}
+
 typedef struct orch_ctx {
     const rp_program *p;
     uint32_t *dev[RP_NBUF];
@@ -180,8 +200,8 @@ static pto_status orch_scalars(pto_run *run, orch_ctx *c, const rp_step *s, pto_
 {
     pto_status st = PTO_OK;
     if (s->sop == RP_SOP_LOAD) {
-        pto_tensor t = pto_tensor_1d(c->dev[s->sbuf], RP_LEN, 4);
-        st = pto_slot_load(run, s->slot, &t, s->selem, NULL, err);
+        pto_tensor t = pto_tensor_1d(c->dev[s->sbuf] + s->sshift, RP_LEN - s->sshift, 4);
+        st = pto_slot_load(run, s->slot, &t, s->selem - s->sshift, NULL, err);
     } else if (s->sop == RP_SOP_CONST) {
         st = pto_slot_set_u64(run, s->slot, s->sval, NULL, err);
     } else if (s->sop == RP_SOP_EXPR) {
@@ -211,7 +231,7 @@ static pto_status orch(pto_run *run, void *vctx, pto_error *err)
         prm[n++] = pto_scalar(s->cols);
         for (uint32_t v = 0; v < s->nviews; v++) {
             const rp_view *w = &s->v[v];
-            pto_tensor t = view_tensor(s, w, c->dev[w->buf]);
+            pto_tensor t = view_tensor_shifted(s, w, c->dev[w->buf]);
             prm[n++] = w->kind == RP_IN      ? pto_in(t)
                        : w->kind == RP_INOUT ? pto_inout(t)
                                              : pto_out_existing(t);

@@ -5,6 +5,9 @@
  * 1..4 views of those buffers (random buffer, offset and extent; either a
  * 2-D tile of the 8 x 8 interpretation with row stride 8, or a contiguous
  * run given as a 1-D or 2-D tensor), each view IN, INOUT or OUT_EXISTING.
+ * A third of the views (and of the slot loads) use an interior base
+ * pointer: buffer + some or all of the view's offset, the rest left in the
+ * offset -- views of one buffer must meet whatever base each one uses.
  * The kernel's result depends on the order of the tasks touching a range,
  * so any missing RAW, WAR or WAW edge changes the final buffers (or is a
  * data race TSan reports). The same program is run serially on host copies
@@ -40,6 +43,9 @@ typedef struct rp_view {
     uint32_t rstride; /* elements between rows */
     int tile;         /* a tile of the 8 x 8 grid (else a contiguous run) */
     int one_d;        /* contiguous run given as a 1-D tensor */
+    uint32_t shift;   /* elements of `off` moved into the base pointer: the
+                         tensor's base is buffer + shift, its offset
+                         (off - shift) elements (0: the buffer's start) */
 } rp_view;
 
 typedef struct rp_step {
@@ -49,6 +55,8 @@ typedef struct rp_step {
     /* scalars: the slot task before the step, and its predicate */
     uint32_t sop;             /* RP_SOP_* */
     uint32_t slot, sbuf, selem, sfrom; /* written slot; load source; set source slot */
+    uint32_t sshift;          /* load: the element's view starts this many
+                                 elements into the buffer (<= selem) */
     uint64_t sval;            /* constant */
     uint32_t pred;            /* 0, RP_PRED_EVEN, RP_PRED_MOD3 */
     uint32_t pslot;           /* the slot it reads */
