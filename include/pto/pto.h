@@ -13,5 +13,6 @@
 #include "pto/symbols.h"
 #include "pto/expr.h"
 #include "pto/scalars.h"
+#include "pto/csp.h"
 
 #endif

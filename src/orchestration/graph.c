@@ -88,6 +88,8 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
     t->target = target;
     if (__builtin_expect(run->sc.evals != 0, 0)) /* and its predicate, key expression... */
         pto_scalars_attach(run, t);
+    if (__builtin_expect(run->csp.cur != NULL, 0)) /* a CSP process's task */
+        pto_csp_added(run, t);
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;
@@ -128,6 +130,11 @@ pto_status pto_add_task(pto_run *run, int func_id, pto_core_type type, const uin
     if (nargs > PTO_MAX_ARGS || (nargs && !args))
         return pto_fail(err, PTO_ERR_INVALID, "pto_add_task: %u args (at most %d, non-NULL)", nargs,
                         PTO_MAX_ARGS);
+    if (run->csp.cur)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "pto_add_task: process '%s' submits with pto_submit (a process's tasks "
+                        "get its program order and tokens as inferred edges)",
+                        run->csp.cur->name);
     pto_task *t;
     uint8_t target;
     if ((st = pto_run_route(run, func_id, type, &target, err)) ||

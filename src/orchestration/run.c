@@ -158,6 +158,7 @@ void pto_run_free(struct pto_run *run)
     free(run->producers);
     free(run->seen);
     pto_scalars_destroy(&run->sc);
+    pto_csp_free(&run->csp);
     free(run);
 }
 
@@ -278,6 +279,7 @@ static void run_reset(pto_device *dev, const pto_run_config *cfg, const pto_poli
     run->route_index = 0;
     run->has_key = 0;
     pto_scalars_reset(&run->sc);
+    pto_csp_reset(&run->csp);
     run->ncopies = 0;
     run->failed = 0;
     run->batch = cfg->mode != PTO_MODE_STREAMED || cfg->deterministic ? 1

@@ -15,6 +15,7 @@
 
 #include "core/park.h"
 #include "core/task.h"
+#include "orchestration/csp.h"
 #include "orchestration/policy.h"
 #include "orchestration/view.h"
 #include "platform/platform.h"
@@ -131,9 +132,10 @@ void pto_scalars_attach(struct pto_run *run, pto_task *t);
 /* The task buffer's evaluator (pto_task_buffer.eval), arg = the run. */
 void pto_scalars_eval(void *arg, pto_task *t);
 uint64_t pto_scalars_skipped(const pto_run_scalars *sc);
-/* submit.c: adds the pending slot task (a dependency-only task; elem: the
- * element a load reads, else NULL). */
-pto_status pto_run_submit_slot_task(struct pto_run *run, const char *what, pto_param *elem,
+/* submit.c: adds a dependency-only task of the runtime's own (a slot task,
+ * with the pending scalar work; a CSP token's task); elem: the element a
+ * slot load reads, else NULL. */
+pto_status pto_run_submit_dummy_task(struct pto_run *run, const char *what, pto_param *elem,
                                     pto_task_id *out, pto_error *err);
 
 struct pto_run {
@@ -168,6 +170,7 @@ struct pto_run {
     void *route_arg;
     pto_window win;
     pto_run_scalars sc;
+    pto_csp csp; /* CSP processes and channels (csp.h) */
     pto_stats *flow_stats; /* where stall statistics accumulate */
     uint64_t *producers;   /* window entries: producers of the task being added */
     uint32_t nproducers;

@@ -270,7 +270,7 @@ static pto_status slot_task(pto_run *run, const char *what, uint32_t slot, uint8
     sc->evals |= op;
     sc->write = (int32_t)slot;
     memcpy(sc->op, args, sizeof sc->op);
-    pto_status st = pto_run_submit_slot_task(run, what, elem, out, err);
+    pto_status st = pto_run_submit_dummy_task(run, what, elem, out, err);
     pto_scalars_clear_next(sc); /* consumed, also on failure */
     return st;
 }

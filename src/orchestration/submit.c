@@ -294,6 +294,14 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
                                  ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
                                  : PTO_TMAP_WRITERS);
     }
+    if (__builtin_expect(run->csp.cur != NULL, 0)) { /* a process's program order, tokens */
+        uint64_t ids[PTO_CSP_AFTER + 1];
+        uint32_t k = pto_csp_edges(&run->csp, ids, PTO_CSP_AFTER + 1);
+        uint64_t frontier = atomic_load(&tb->last_alive);
+        for (uint32_t i = 0; i < k; i++)
+            if (ids[i] >= frontier)
+                add_producer(run, ids[i], 0);
+    }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
     uint64_t heap_mark = 0, tensors = infer ? pl.tensors : 0;
@@ -368,7 +376,7 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
     return submit(run, "pto_submit", func_id, type, NULL, params, nparams, out, err);
 }
 
-pto_status pto_run_submit_slot_task(pto_run *run, const char *what, pto_param *elem,
+pto_status pto_run_submit_dummy_task(pto_run *run, const char *what, pto_param *elem,
                                     pto_task_id *out, pto_error *err)
 {
     return submit(run, what, -1, PTO_QUEUE_DUMMY, NULL, elem, elem ? 1 : 0, out, err);

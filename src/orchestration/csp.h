@@ -1,0 +1,97 @@
+/* CSP state of a run (pto/csp.h; csp.c): processes, channels, and the
+ * hooks through which a process's tasks get its edges.
+ *
+ * How a channel becomes edges (DESIGN 6.4). Token k of channel ch is two
+ * dependency-only tasks: S_k, the send's completion, and K_k, its arrival
+ * (K_k ends `latency` cycles after it becomes ready, pto_task.delay). R_k
+ * is the receiving task: the receiver's next task after its recv (or a
+ * dummy put there when it sends, waits or ends first).
+ *   capacity C >= 1: S_k after the sender's last task and, for k >= C,
+ *                    after R_{k-C} *starts* (a start edge); K_k after S_k.
+ *   rendezvous:      K_k after the sender's last task; S_k after R_k starts.
+ * The sender's next task waits for S_k, R_k for K_k. Edges only point at
+ * tasks that exist, so a send that needs R_{k-C} (R_k) before the receiver
+ * issued it waits: the process's fiber yields (CHANNEL_FULL_WAIT), as a
+ * recv of a token not yet sent does (CHANNEL_EMPTY_WAIT).
+ *
+ * Invariants: everything here is touched only by the thread running the
+ * orchestration (process bodies are fibers on it). Per channel, tokens in
+ * flight (sent - received) never exceed capacity + 1 = the ring's length,
+ * so token k's entries live at k % ring until received; rk[i] is the token
+ * whose receiving task is rtask[i] (UINT64_MAX: none yet). */
+#ifndef PTO_ORCH_CSP_H
+#define PTO_ORCH_CSP_H
+
+#include <stdint.h>
+
+#include "orchestration/fiber.h"
+#include "orchestration/policy.h"
+#include "pto/csp.h"
+
+#define PTO_CSP_POOL 16384    /* token entries of all channels of a run */
+#define PTO_CSP_AFTER 16      /* pending edges of a process's next task */
+#define PTO_CSP_STACK (256u << 10)
+#define PTO_CSP_NONE UINT64_MAX
+
+typedef struct pto_csp_tok {
+    uint64_t arrive;  /* K_k */
+    uint64_t payload;
+    uint64_t rtask;   /* R_k */
+    uint64_t rk;      /* the token rtask receives */
+} pto_csp_tok;
+
+struct pto_channel {
+    char name[PTO_CSP_NAME_MAX];
+    uint32_t capacity, ring;
+    pto_csp_tok *tok; /* ring entries, from the run's pool */
+    uint64_t sent, received;
+    uint32_t senders; /* processes that sent on it and have not returned */
+    int closed;
+};
+
+enum pto_csp_state { CSP_READY, CSP_WAIT_RECV, CSP_WAIT_SEND, CSP_DONE };
+
+typedef struct pto_csp_proc {
+    char name[PTO_CSP_NAME_MAX];
+    pto_process_fn body;
+    void *ctx;
+    uint32_t index;
+    enum pto_csp_state state;
+    pto_channel *wait;   /* its channel while waiting */
+    uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs */
+    uint64_t last;       /* its last task (PTO_CSP_NONE: none yet) */
+    uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
+    uint32_t nafter;
+    pto_channel *pend[PTO_CSP_AFTER]; /* receives its next task is R of */
+    uint64_t pend_k[PTO_CSP_AFTER];
+    uint32_t npend;
+    uint64_t sent_on; /* channels it sent on (bit = channel index) */
+    pto_policy_sel policy; /* its dispatch policy while switched out */
+    pto_status st;
+    pto_error err;
+    pto_fiber fiber;
+} pto_csp_proc;
+
+typedef struct pto_csp {
+    pto_csp_proc *procs; /* PTO_CSP_PROCESSES, allocated at first use */
+    pto_channel *chans;  /* PTO_CSP_CHANNELS */
+    pto_csp_tok *pool;   /* PTO_CSP_POOL */
+    uint32_t nprocs, first; /* processes of this run; pto_csp_run starts [first, nprocs) */
+    uint32_t nchans, pool_used;
+    uint64_t latency;
+    pto_csp_proc *cur; /* the process whose body is running, or NULL */
+    int raw;           /* adding a token's own dummy: no process edges */
+    uint32_t base_depth;
+    pto_fiber_host host;
+} pto_csp;
+
+struct pto_run;
+void pto_csp_reset(pto_csp *c);
+void pto_csp_free(pto_csp *c);
+/* submit.c: the tasks the current process's next task must wait for. */
+uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap);
+/* graph.c, after a task was added while a process runs: it becomes the
+ * process's last task and the receiving task of its pending receives. */
+void pto_csp_added(struct pto_run *run, pto_task *t);
+
+#endif

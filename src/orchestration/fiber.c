@@ -1,0 +1,147 @@
+/* Fibers for CSP process bodies (fiber.h): ucontext switching, told to the
+ * sanitizers so that ASan tracks the stacks and TSan the happens-before
+ * order across switches (both run the test suite in CI). */
+#include "orchestration/fiber.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PTO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PTO_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PTO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PTO_TSAN 1
+#endif
+#endif
+
+#ifdef PTO_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef PTO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+/* The fiber a fresh context starts (makecontext passes ints only). */
+static _Thread_local pto_fiber *starting;
+
+static void before_switch(pto_fiber_host *h, pto_fiber *to, int to_host, void **fake, int dying)
+{
+    (void)h, (void)to, (void)to_host, (void)fake, (void)dying;
+#ifdef PTO_ASAN
+    if (to_host)
+        __sanitizer_start_switch_fiber(dying ? NULL : fake, h->stack_bottom, h->stack_size);
+    else
+        __sanitizer_start_switch_fiber(fake, to->stack, to->stack_size);
+#endif
+#ifdef PTO_TSAN
+    __tsan_switch_to_fiber(to_host ? h->tsan : to->tsan, 0);
+#endif
+}
+
+static void after_switch(pto_fiber_host *h, void *fake, int in_host)
+{
+    (void)h, (void)fake, (void)in_host;
+#ifdef PTO_ASAN
+    if (in_host)
+        __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+    else /* learn (again) where the host's stack is */
+        __sanitizer_finish_switch_fiber(fake, (const void **)&h->stack_bottom, &h->stack_size);
+#endif
+}
+
+static void entry(void)
+{
+    pto_fiber *f = starting;
+    after_switch(f->host, NULL, 0);
+    f->fn(f->arg);
+    f->done = 1;
+    before_switch(f->host, f, 1, NULL, 1);
+    setcontext(&f->host->uc); /* never resumed */
+}
+
+void pto_fiber_host_init(pto_fiber_host *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+void pto_fiber_host_enter(pto_fiber_host *h)
+{
+    (void)h;
+#ifdef PTO_TSAN
+    h->tsan = __tsan_get_current_fiber();
+#endif
+}
+
+int pto_fiber_init(pto_fiber *f, pto_fiber_host *h, size_t stack_size)
+{
+    memset(f, 0, sizeof *f);
+    long page = sysconf(_SC_PAGESIZE);
+    size_t ps = page > 0 ? (size_t)page : 4096;
+    /* a guard page below the stack: an overflow faults instead of writing
+     * into other memory */
+    void *m = mmap(NULL, stack_size + ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                   0);
+    if (m == MAP_FAILED)
+        return -1;
+    mprotect(m, ps, PROT_NONE);
+    f->map = m;
+    f->map_size = stack_size + ps;
+    f->stack = (char *)m + ps;
+    f->stack_size = stack_size;
+    f->host = h;
+#ifdef PTO_TSAN
+    f->tsan = __tsan_create_fiber(0);
+#endif
+    return 0;
+}
+
+void pto_fiber_destroy(pto_fiber *f)
+{
+    if (!f->map)
+        return;
+#ifdef PTO_TSAN
+    __tsan_destroy_fiber(f->tsan);
+#endif
+    munmap(f->map, f->map_size);
+    f->map = NULL;
+}
+
+void pto_fiber_start(pto_fiber *f, void (*fn)(void *), void *arg)
+{
+    getcontext(&f->uc);
+    f->uc.uc_stack.ss_sp = f->stack;
+    f->uc.uc_stack.ss_size = f->stack_size;
+    f->uc.uc_link = NULL;
+    f->fn = fn;
+    f->arg = arg;
+    f->done = 0;
+    f->started = 0;
+    makecontext(&f->uc, entry, 0);
+}
+
+void pto_fiber_resume(pto_fiber *f)
+{
+    void *fake = NULL;
+    if (!f->started) {
+        f->started = 1;
+        starting = f;
+    }
+    before_switch(f->host, f, 0, &fake, 0);
+    swapcontext(&f->host->uc, &f->uc);
+    after_switch(f->host, fake, 1);
+}
+
+void pto_fiber_yield(pto_fiber *f)
+{
+    before_switch(f->host, f, 1, &f->fake, 0);
+    swapcontext(&f->uc, &f->host->uc);
+    after_switch(f->host, f->fake, 0);
+}

@@ -1,0 +1,371 @@
+/* CSP processes and channels (DESIGN 6.4, pto/csp.h): CSPT times in the
+ * deterministic simulation, the same data threaded, and deadlock reports.
+ *
+ * One block (AIV cores 1 and 2, AIC core 0), dispatch_cycles 0: a process
+ * whose tasks never overlap another's runs on a core of its own, so every
+ * time below follows DESIGN 6.4's rules by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pto/pto.h"
+
+static void k10(const uint64_t *a)
+{
+    (void)a;
+    pto_add_cycles(10);
+}
+static void k30(const uint64_t *a)
+{
+    (void)a;
+    pto_add_cycles(30);
+}
+/* out[0] = in[0] * 2 + 1 (a: in, out) */
+static void kstep(const uint64_t *a)
+{
+    const int32_t *in = (const int32_t *)(uintptr_t)a[0];
+    int32_t *out = (int32_t *)(uintptr_t)a[1];
+    out[0] = in[0] * 2 + 1;
+    pto_add_cycles(10);
+}
+
+enum { K10, K30, KSTEP };
+
+static pto_device *open_dev(uint32_t blocks)
+{
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = blocks;
+    cfg.schedulers = 1;
+    cfg.dispatch_cycles = 0;
+    cfg.task_window = 1024;
+    pto_device *dev;
+    pto_error err;
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(pto_kernel_register(dev, K10, PTO_CORE_AIV, k10, "produce", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, K30, PTO_CORE_AIV, k30, "consume", &err), 0);
+    assert_int_equal(pto_kernel_register(dev, KSTEP, PTO_CORE_AIV, kstep, "step", &err), 0);
+    return dev;
+}
+
+/* ---- DESIGN 6.4's worked example ---- */
+
+struct pc {
+    pto_channel *ch;
+    uint32_t items, capacity;
+    uint64_t got[16];
+    uint32_t ngot;
+};
+
+static pto_status producer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct pc *x = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < x->items && !st; i++)
+        if (!(st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            st = pto_send(run, x->ch, 100 + i, err);
+    return st;
+}
+
+static pto_status consumer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct pc *x = ctx;
+    (void)index;
+    for (;;) {
+        uint64_t v;
+        int closed;
+        pto_status st = pto_recv(run, x->ch, &v, &closed, err);
+        if (st || closed)
+            return st;
+        x->got[x->ngot++] = v;
+        if ((st = pto_submit(run, K30, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            return st;
+    }
+}
+
+static pto_status orch_pc(pto_run *run, void *ctx, pto_error *err)
+{
+    struct pc *x = ctx;
+    pto_status st;
+    x->ngot = 0;
+    if ((st = pto_channel_create(run, "items", x->capacity, &x->ch, err)) ||
+        (st = pto_process_create(run, "producer", producer, x, 1, err)) ||
+        (st = pto_process_create(run, "consumer", consumer, x, 1, err)))
+        return st;
+    return pto_csp_run(run, err);
+}
+
+/* The same work in one process: produce, consume, three times (its
+ * tasks in program order). */
+static pto_status single(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    (void)ctx, (void)index;
+    pto_status st = PTO_OK;
+    for (int i = 0; i < 3 && !st; i++)
+        if (!(st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            st = pto_submit(run, K30, PTO_CORE_AIV, NULL, 0, NULL, err);
+    return st;
+}
+
+static pto_status orch_single(pto_run *run, void *ctx, pto_error *err)
+{
+    pto_status st = pto_process_create(run, "alone", single, ctx, 1, err);
+    return st ? st : pto_csp_run(run, err);
+}
+
+static uint64_t launch(pto_device *dev, int det, pto_run_mode mode, pto_orch_fn fn, void *ctx)
+{
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.deterministic = det;
+    rc.mode = mode;
+    pto_stats st;
+    pto_error err;
+    if (pto_launch(dev, &rc, fn, ctx, &st, &err))
+        fail_msg("%s", err.msg);
+    return st.total_cycles;
+}
+
+static void set_latency(pto_device *dev, uint64_t cycles)
+{
+    pto_error err;
+    assert_int_equal(pto_symbol_declare(dev, PTO_CSP_LATENCY_SYMBOL, PTO_SYMBOL_U64, 0, &err),
+                     PTO_OK);
+    assert_int_equal(pto_symbol_set_u64(dev, PTO_CSP_LATENCY_SYMBOL, cycles, &err), PTO_OK);
+}
+
+static void test_worked_example(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    struct pc x = {.items = 3, .capacity = 1};
+    for (int m = 0; m < 2; m++) {
+        pto_run_mode mode = m ? PTO_MODE_HOST_BUILT : PTO_MODE_STREAMED;
+        set_latency(dev, 0);
+        assert_int_equal(launch(dev, 1, mode, orch_pc, &x), 100);
+        assert_int_equal(x.ngot, 3);
+        for (uint32_t i = 0; i < 3; i++)
+            assert_int_equal(x.got[i], 100 + i);
+        set_latency(dev, 5); /* a symbol: no rebuild */
+        assert_int_equal(launch(dev, 1, mode, orch_pc, &x), 105);
+        assert_int_equal(launch(dev, 1, mode, orch_single, NULL), 120);
+        /* threaded: the same tokens and edges */
+        assert_true(launch(dev, 0, mode, orch_pc, &x) >= 105);
+        assert_int_equal(x.ngot, 3);
+    }
+    pto_device_close(dev);
+}
+
+/* Rendezvous, L = 0: P1 [0,10), Q1 [10,40), the send completes at 10;
+ * P2 [10,20), Q2 [40,70), send 40; P3 [40,50), Q3 [70,100). Capacity 2:
+ * S3 waits for Q1's start (10): P1..P3 back to back [0,30); Q1 [10,40),
+ * Q2 [40,70), Q3 [70,100): 100. Capacity 4 and 8 items: the producer
+ * never waits, [0,80); the consumer from 10: 10 + 8 * 30 = 250. Capacity 1
+ * and 8 items: S_k = max(end P_k, start Q_{k-1}); Q_k starts at 10 + 30 (k-1),
+ * so the consumer is the bottleneck: 250 as well. */
+static void test_capacities(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    struct pc x = {.items = 3, .capacity = 0};
+    assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 100);
+    x.capacity = 2;
+    assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 100);
+    x.items = 8;
+    x.capacity = 4;
+    assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 250);
+    x.capacity = 1;
+    assert_int_equal(launch(dev, 1, PTO_MODE_HOST_BUILT, orch_pc, &x), 250);
+    assert_int_equal(x.ngot, 8);
+    pto_device_close(dev);
+}
+
+/* ---- a three-stage pipeline over data: load -> step -> store ---- */
+
+#define NITEMS 6
+struct pipe {
+    pto_channel *a, *b;
+    int32_t *buf; /* NITEMS x 3 int32: stage values */
+};
+
+static pto_tensor cell(int32_t *buf, uint32_t i, uint32_t s)
+{
+    pto_tensor t = pto_tensor_1d(buf, NITEMS * 3, 4);
+    t.offset = (uint64_t)(i * 3 + s) * 4;
+    t.shape[0] = 1;
+    return t;
+}
+
+static pto_status stage(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct pipe *p = ctx;
+    pto_channel *in = index == 0 ? NULL : index == 1 ? p->a : p->b;
+    pto_channel *out = index == 0 ? p->a : index == 1 ? p->b : NULL;
+    for (uint32_t i = 0;; i++) {
+        uint64_t item = i;
+        if (in) {
+            int closed;
+            pto_status st = pto_recv(run, in, &item, &closed, err);
+            if (st || closed)
+                return st;
+        } else if (i == NITEMS) {
+            return PTO_OK;
+        }
+        uint32_t s = index ? index - 1 : 0;
+        pto_param prm[2] = {pto_in(cell(p->buf, (uint32_t)item, s)),
+                            pto_out_existing(cell(p->buf, (uint32_t)item, s + (index != 0)))};
+        pto_status st = pto_submit(run, KSTEP, PTO_CORE_AIV, prm, 2, NULL, err);
+        if (!st && out)
+            st = pto_send(run, out, item, err);
+        if (st)
+            return st;
+    }
+}
+
+static pto_status orch_pipe(pto_run *run, void *ctx, pto_error *err)
+{
+    struct pipe *p = ctx;
+    pto_status st;
+    if ((st = pto_channel_create(run, "a", 2, &p->a, err)) ||
+        (st = pto_channel_create(run, "b", 2, &p->b, err)) ||
+        (st = pto_process_create(run, "stage", stage, p, 3, err)))
+        return st;
+    return pto_csp_run(run, err);
+}
+
+static void test_pipeline(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(2);
+    pto_error err;
+    struct pipe p;
+    void *m;
+    assert_int_equal(pto_malloc(dev, NITEMS * 3 * 4, &m, &err), PTO_OK);
+    p.buf = m;
+    for (int det = 0; det < 2; det++)
+        for (int rep = 0; rep < (det ? 1 : 20); rep++) {
+            int32_t host[NITEMS * 3];
+            for (int i = 0; i < NITEMS; i++)
+                host[i * 3] = i, host[i * 3 + 1] = host[i * 3 + 2] = -1;
+            assert_int_equal(pto_copy_to_device(dev, m, host, sizeof host, &err), PTO_OK);
+            uint64_t cycles = launch(dev, det, PTO_MODE_STREAMED, orch_pipe, &p);
+            assert_int_equal(pto_copy_from_device(dev, host, m, sizeof host, &err), PTO_OK);
+            /* stage 0 writes x*2+1 over x in place (cell 0 -> 0), stage 1
+             * cell 0 -> 1, stage 2 cell 1 -> 2 */
+            for (int i = 0; i < NITEMS; i++) {
+                int32_t v0 = i * 2 + 1, v1 = v0 * 2 + 1, v2 = v1 * 2 + 1;
+                assert_int_equal(host[i * 3], v0);
+                assert_int_equal(host[i * 3 + 1], v1);
+                assert_int_equal(host[i * 3 + 2], v2);
+            }
+            /* three stages of 10 cycles each on their own cores: item i
+             * leaves the pipeline at 30 + 10 i (4 AIV cores for 3 stages) */
+            if (det)
+                assert_int_equal(cycles, 30 + 10 * (NITEMS - 1));
+        }
+    pto_device_close(dev);
+}
+
+/* ---- deadlocks ---- */
+
+struct dl {
+    int kind;
+    pto_channel *c1, *c2;
+};
+
+static pto_status dl_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct dl *d = ctx;
+    (void)index;
+    uint64_t v;
+    pto_status st;
+    switch (d->kind) {
+    case 0: /* a cycle: each receives first */
+        if ((st = pto_recv(run, d->c1, &v, NULL, err)))
+            return st;
+        return pto_send(run, d->c2, 1, err);
+    case 1: /* receives on a channel nobody sends on */
+        return pto_recv(run, d->c1, &v, NULL, err);
+    default: /* fills a channel nobody reads */
+        for (int i = 0; i < 3; i++)
+            if ((st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)) ||
+                (st = pto_send(run, d->c1, 1, err)))
+                return st;
+        return PTO_OK;
+    }
+}
+
+static pto_status dl_b(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct dl *d = ctx;
+    (void)index;
+    uint64_t v;
+    pto_status st = pto_recv(run, d->c2, &v, NULL, err);
+    return st ? st : pto_send(run, d->c1, 2, err);
+}
+
+static pto_status orch_dl(pto_run *run, void *ctx, pto_error *err)
+{
+    struct dl *d = ctx;
+    pto_status st;
+    if ((st = pto_channel_create(run, "c1", 1, &d->c1, err)) ||
+        (st = pto_channel_create(run, "c2", 1, &d->c2, err)) ||
+        (st = pto_process_create(run, "A", dl_a, d, 1, err)) ||
+        (d->kind == 0 && (st = pto_process_create(run, "B", dl_b, d, 1, err))))
+        return st;
+    return pto_csp_run(run, err);
+}
+
+static void test_deadlocks(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    static const char *const want[][3] = {
+        {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
+         "Process 'B' waits to receive token 0 on 'c2' (CHANNEL_EMPTY_WAIT)",
+         "send before receiving in one process of a cycle"},
+        {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
+         "'c1' capacity 1, sent 0, received 0, open",
+         "or close the channel (pto_channel_close"},
+        {"Process 'A' waits to send on 'c1' until token 0 is received (CHANNEL_FULL_WAIT)",
+         "'c1' capacity 1, sent 1, received 0, open", "add the receiver, or give the channel"},
+    };
+    for (int kind = 0; kind < 3; kind++)
+        for (int det = 0; det < 2; det++) {
+            struct dl d = {.kind = kind};
+            pto_run_config rc;
+            pto_run_config_default(&rc);
+            rc.deterministic = det;
+            rc.mode = PTO_MODE_STREAMED;
+            pto_error err;
+            pto_stats st;
+            assert_int_equal(pto_launch(dev, &rc, orch_dl, &d, &st, &err), PTO_ERR_DEADLOCK);
+            for (int i = 0; i < 3; i++)
+                if (!strstr(err.msg, want[kind][i]))
+                    fail_msg("kind %d: '%s' not in: %s", kind, want[kind][i], err.msg);
+            pto_stall_reason r = kind == 2 ? PTO_STALL_CHANNEL_FULL_WAIT
+                                           : PTO_STALL_CHANNEL_EMPTY_WAIT;
+            assert_true(st.flow[r].stalls >= 1);
+            /* the device stays usable */
+            struct pc x = {.items = 3, .capacity = 1};
+            set_latency(dev, 0);
+            assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 100);
+        }
+    pto_device_close(dev);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_worked_example),
+        cmocka_unit_test(test_capacities),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_deadlocks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
