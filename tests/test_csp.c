@@ -271,6 +271,93 @@ static void test_pipeline(void **state)
     pto_device_close(dev);
 }
 
+/* ---- a long stream in a small window: scopes around batches, waits
+ * inside them ---- */
+
+struct stream {
+    pto_channel *ch;
+    uint32_t items, batch, got;
+};
+
+static pto_status stream_producer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct stream *x = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < x->items && !st; i++) {
+        if (i % x->batch == 0 && (st = pto_scope_begin(run, "produce", PTO_SCOPE_AUTO, err)))
+            return st;
+        if ((st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)) ||
+            (st = pto_send(run, x->ch, i, err)))
+            return st;
+        if ((i + 1) % x->batch == 0 || i + 1 == x->items)
+            st = pto_scope_end(run, err);
+    }
+    return st;
+}
+
+static pto_status stream_consumer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct stream *x = ctx;
+    (void)index;
+    for (;;) {
+        pto_status st = pto_scope_begin(run, "consume", PTO_SCOPE_AUTO, err);
+        for (uint32_t i = 0; i < x->batch && !st; i++) {
+            uint64_t v;
+            int closed;
+            if ((st = pto_recv(run, x->ch, &v, &closed, err)))
+                break;
+            if (closed)
+                return pto_scope_end(run, err);
+            if (v != x->got++)
+                return pto_fail(err, PTO_ERR_INVALID, "token %llu, expected %u",
+                                (unsigned long long)v, x->got - 1);
+            st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err);
+        }
+        if (st || (st = pto_scope_end(run, err)))
+            return st;
+    }
+}
+
+static pto_status orch_stream(pto_run *run, void *ctx, pto_error *err)
+{
+    struct stream *x = ctx;
+    pto_status st;
+    x->got = 0;
+    if ((st = pto_channel_create(run, "stream", 4, &x->ch, err)) ||
+        (st = pto_process_create(run, "producer", stream_producer, x, 1, err)) ||
+        (st = pto_process_create(run, "consumer", stream_consumer, x, 1, err)))
+        return st;
+    return pto_csp_run(run, err);
+}
+
+/* 20000 items through a window of 1024 tasks (each item is 4 tasks): the
+ * consumer and producer both take 10 cycles an item, so the consumer ends
+ * 10 cycles after the producer: 10 * 20000 + 10. */
+static void test_stream_in_window(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    set_latency(dev, 0);
+    struct stream x = {.items = 20000, .batch = 64};
+    for (int det = 1; det >= 0; det--) {
+        pto_run_config rc;
+        pto_run_config_default(&rc);
+        rc.deterministic = det;
+        rc.mode = PTO_MODE_STREAMED;
+        pto_stats st;
+        pto_error err;
+        if (pto_launch(dev, &rc, orch_stream, &x, &st, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(x.got, x.items);
+        assert_int_equal(st.tasks, 4 * (uint64_t)x.items);
+        assert_true(st.flow[PTO_STALL_TASK_RING_FULL].high_water <= 1024);
+        if (det)
+            assert_int_equal(st.total_cycles, 10 * (uint64_t)x.items + 10);
+    }
+    pto_device_close(dev);
+}
+
 /* ---- deadlocks ---- */
 
 struct dl {
@@ -365,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_worked_example),
         cmocka_unit_test(test_capacities),
         cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_stream_in_window),
         cmocka_unit_test(test_deadlocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

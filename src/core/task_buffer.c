@@ -20,6 +20,7 @@ pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,
                         ready_queue, window);
     pto_status st;
     tb->window = window;
+    tb->retire_hold = UINT64_MAX;
     tb->mask = window - 1;
     tb->tasks = aligned_alloc(64, pto_round_up((size_t)window * sizeof(pto_task), 64));
     tb->dfs_stack = malloc((size_t)window * sizeof(uint32_t));
@@ -109,6 +110,7 @@ void pto_tb_reset(pto_task_buffer *tb)
     tb->edge_n = tb->edge_dropped = 0;
     pto_dep_pool_reset(&tb->deps);
     tb->targets_pushed = 0;
+    tb->retire_hold = UINT64_MAX;
     tb->ready_high_water = 0;
     atomic_store_explicit(&tb->special, 0, memory_order_relaxed);
     atomic_store_explicit(&tb->steal, 0, memory_order_relaxed);
@@ -466,7 +468,8 @@ uint64_t pto_tb_retire(pto_task_buffer *tb, const uint64_t *scope_begin, uint32_
 {
     uint64_t f = atomic_load_explicit(&tb->last_alive, memory_order_relaxed);
     uint64_t dep_tail = tb->deps.tail;
-    while (f < tb->next_id) {
+    uint64_t end = tb->next_id < tb->retire_hold ? tb->next_id : tb->retire_hold;
+    while (f < end) {
         pto_task *t = pto_tb_task(tb, f);
         if (atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED ||
             pto_task_refs(t) != 0 || pto_tb_scope_holds(t, scope_begin, open))

@@ -74,6 +74,10 @@ typedef struct pto_task_buffer {
     uint64_t targets_pushed;   /* targets whose queues pto_tb_publish_upto
                                   pushed to (bit l; orchestrator-written, the
                                   caller clears it) */
+    uint64_t retire_hold;      /* retirement stops below this id (CSP: the
+                                  first task of a scope a waiting process
+                                  keeps open; UINT64_MAX: none); written by
+                                  the orchestrator, the frontier owner */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
                                   mode: the simulation clock; threaded with
                                   a task window: done_cycle when the window

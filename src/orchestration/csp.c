@@ -215,27 +215,59 @@ static pto_status edge(pto_run *run, uint64_t producer, uint64_t consumer, int s
     return st ? st : pto_tb_add_start_dep(&run->dev->tb, producer, consumer, err);
 }
 
-/* Waits (yields) until the process may go on; a wait inside one of its
- * own scopes could hold that scope's tasks while others run, so it is
- * refused. */
+/* Retirement may not pass the first task of a scope that a waiting
+ * process keeps open. */
+static void update_hold(pto_run *run)
+{
+    pto_csp *c = &run->csp;
+    uint64_t hold = UINT64_MAX;
+    for (uint32_t i = c->first; i < c->nprocs; i++)
+        if (c->procs[i].nscopes && c->procs[i].scope_begin[0] < hold)
+            hold = c->procs[i].scope_begin[0];
+    run->dev->tb.retire_hold = hold;
+}
+
+/* Waits (yields) until the process may go on. Its open scopes leave the
+ * run's stack meanwhile (other processes open theirs there) and keep
+ * their tasks held; they are back when it resumes. */
 static pto_status wait_for(pto_run *run, const char *what, enum pto_csp_state why,
                            pto_channel *ch, uint64_t token, pto_error *err)
 {
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    if (run->depth != c->base_depth)
-        return pto_fail(err, PTO_ERR_STATE,
-                        "%s: process '%s' would wait on channel '%s' inside its scope '%s': "
-                        "end the scope before the channel operation",
-                        what, p->name, ch->name, run->scopes[run->depth].name);
+    uint32_t n = run->depth - c->base_depth;
+    if (n > PTO_CSP_SCOPES)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "%s: process '%s' would wait on channel '%s' with %u scopes open (at "
+                        "most %d)",
+                        what, p->name, ch->name, n, PTO_CSP_SCOPES);
     pto_stall_reason r = why == CSP_WAIT_RECV ? PTO_STALL_CHANNEL_EMPTY_WAIT
                                               : PTO_STALL_CHANNEL_FULL_WAIT;
     run->flow_stats->flow[r].stalls++;
+    pto_run_publish(run); /* its wired tasks may run while it waits */
+    p->nscopes = n;
+    for (uint32_t i = 0; i < n; i++) {
+        p->scopes[i] = run->scopes[c->base_depth + 1 + i];
+        p->scope_begin[i] = run->scope_begin[c->base_depth + 1 + i];
+    }
+    run->depth = c->base_depth;
+    run->scopes_open = c->base_depth + 1;
+    if (n)
+        update_hold(run);
     p->state = why;
     p->wait = ch;
     p->wait_token = token;
     pto_fiber_yield(&p->fiber);
     p->state = CSP_READY;
+    for (uint32_t i = 0; i < n; i++) {
+        run->scopes[c->base_depth + 1 + i] = p->scopes[i];
+        run->scope_begin[c->base_depth + 1 + i] = p->scope_begin[i];
+    }
+    run->depth = c->base_depth + n;
+    run->scopes_open = run->depth + 1;
+    p->nscopes = 0;
+    if (n)
+        update_hold(run);
     return PTO_OK;
 }
 
@@ -359,6 +391,11 @@ static void body_main(void *arg)
     pto_csp_proc *p = c->cur;
     p->err.msg[0] = 0;
     p->st = p->body(run, p->ctx, p->index, &p->err);
+    if (!p->st && run->depth > c->base_depth)
+        p->st = pto_fail(&p->err, PTO_ERR_STATE, "process '%s' returned with scope '%s' open",
+                         p->name, run->scopes[run->depth].name);
+    while (run->depth > c->base_depth) /* its tasks must still retire */
+        pto_scope_end(run, NULL);
     if (!p->st)
         p->st = settle(run, "process end", &p->err);
     for (uint32_t i = 0; i < c->nchans; i++) /* it closes what it sent on */

@@ -25,12 +25,14 @@
 #include <stdint.h>
 
 #include "orchestration/fiber.h"
+#include "orchestration/scope.h"
 #include "orchestration/policy.h"
 #include "pto/csp.h"
 
 #define PTO_CSP_POOL 16384    /* token entries of all channels of a run */
 #define PTO_CSP_AFTER 16      /* pending edges of a process's next task */
 #define PTO_CSP_STACK (256u << 10)
+#define PTO_CSP_SCOPES 8 /* scopes a process may keep open while it waits */
 #define PTO_CSP_NONE UINT64_MAX
 
 typedef struct pto_csp_tok {
@@ -67,6 +69,11 @@ typedef struct pto_csp_proc {
     uint32_t npend;
     uint64_t sent_on; /* channels it sent on (bit = channel index) */
     pto_policy_sel policy; /* its dispatch policy while switched out */
+    /* Its scopes while it waits (taken off the run's stack, which other
+     * processes use meanwhile; their tasks stay held: retire_hold) */
+    uint32_t nscopes;
+    pto_scope scopes[PTO_CSP_SCOPES];
+    uint64_t scope_begin[PTO_CSP_SCOPES];
     pto_status st;
     pto_error err;
     pto_fiber fiber;

@@ -26,21 +26,12 @@
 /* Streamed runs; see pto_run_publish_batch. */
 #define PTO_PUBLISH_BATCH 64
 #define PTO_PUBLISH_DELAY_NS 20000u
-#define PTO_SCOPE_NAME_MAX 48
 
 typedef struct pto_copy_back_rec {
     void *host;
     const void *dev;
     size_t bytes;
 } pto_copy_back_rec;
-
-typedef struct pto_scope {
-    char name[PTO_SCOPE_NAME_MAX];
-    pto_scope_mode mode;
-    uint64_t heap_bytes; /* PTO_OUT bytes requested while open */
-    pto_policy_sel policy; /* dispatch policy of its tasks: its parent's
-                              until pto_set_dispatch */
-} pto_scope;
 
 /* Filled when the orchestrator finds it can never get a resource; the run
  * then keeps counting submissions (without executing them) until the culprit

@@ -55,8 +55,9 @@ pto_status pto_scope_end(pto_run *run, pto_error *err)
     pto_status st = pto_run_check_building(run, "pto_scope_end", err);
     if (st)
         return st;
-    if (run->depth == 0)
-        return pto_fail(err, PTO_ERR_STATE, "pto_scope_end: no scope is open");
+    if (run->depth == 0 || (run->csp.cur && run->depth == run->csp.base_depth))
+        return pto_fail(err, PTO_ERR_STATE, "pto_scope_end: no scope is open%s",
+                        run->csp.cur ? " in this process" : "");
     pto_run_publish_batch(run);
     pto_run_scope_closed(run, run->depth);
     run->depth--;
