@@ -72,20 +72,18 @@ static pto_status producer(pto_run *run, void *ctx, uint32_t index, pto_error *e
     return st;
 }
 
+static pto_status consume_one(pto_run *run, void *ctx, uint64_t v, pto_error *err)
+{
+    struct pc *x = ctx;
+    x->got[x->ngot++] = v;
+    return pto_submit(run, K30, PTO_CORE_AIV, NULL, 0, NULL, err);
+}
+
 static pto_status consumer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
 {
     struct pc *x = ctx;
     (void)index;
-    for (;;) {
-        uint64_t v;
-        int closed;
-        pto_status st = pto_recv(run, x->ch, &v, &closed, err);
-        if (st || closed)
-            return st;
-        x->got[x->ngot++] = v;
-        if ((st = pto_submit(run, K30, PTO_CORE_AIV, NULL, 0, NULL, err)))
-            return st;
-    }
+    return pto_consume(run, x->ch, consume_one, x, err);
 }
 
 static pto_status orch_pc(pto_run *run, void *ctx, pto_error *err)

@@ -59,6 +59,13 @@ PTO_API pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto
 PTO_API pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed,
                             pto_error *err);
 
+/* consume: receives every token of ch until it is closed and empty,
+ * calling fn(run, ctx, payload, err) after each receive (so fn's first
+ * task depends on that token); stops at fn's first error. */
+typedef pto_status (*pto_token_fn)(pto_run *run, void *ctx, uint64_t payload, pto_error *err);
+PTO_API pto_status pto_consume(pto_run *run, pto_channel *ch, pto_token_fn fn, void *ctx,
+                               pto_error *err);
+
 /* Closes ch: its receivers get *closed once they took every token. A
  * process closes the channels it sent on when its body returns. */
 PTO_API pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err);

@@ -67,6 +67,9 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     pto_csp *c = &run->csp;
     if (!out)
         return pto_fail(err, PTO_ERR_INVALID, "%s('%s'): out is NULL", what, name);
+    if ((st = pto_run_require(run, capacity ? PTO_ROW_CSP_CHANNEL : PTO_ROW_CSP_RENDEZVOUS,
+                              capacity ? "a CSP channel" : "a CSP rendezvous channel", NULL, err)))
+        return st;
     if (capacity > PTO_CSP_CAPACITY)
         return pto_fail(err, PTO_ERR_INVALID, "%s('%s'): capacity %u (at most %d)", what, name,
                         capacity, PTO_CSP_CAPACITY);
@@ -111,6 +114,8 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
                         name);
     if (c->cur)
         return pto_fail(err, PTO_ERR_STATE, "%s('%s'): not from a process body", what, name);
+    if ((st = pto_run_require(run, PTO_ROW_CSP_PROCESS_ORDER, "CSP processes", NULL, err)))
+        return st;
     if (replicas > PTO_CSP_PROCESSES - c->nprocs)
         return pto_fail(err, PTO_ERR_CAPACITY, "%s('%s'): %u more processes (a run has at most %d)",
                         what, name, replicas, PTO_CSP_PROCESSES);
@@ -369,6 +374,19 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
     if (payload)
         *payload = tok->payload;
     return PTO_OK;
+}
+
+pto_status pto_consume(pto_run *run, pto_channel *ch, pto_token_fn fn, void *ctx, pto_error *err)
+{
+    if (!fn)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_consume: fn is NULL");
+    for (;;) {
+        uint64_t v;
+        int closed;
+        pto_status st = pto_recv(run, ch, &v, &closed, err);
+        if (st || closed || (st = fn(run, ctx, v, err)))
+            return st;
+    }
 }
 
 pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err)

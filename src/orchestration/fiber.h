@@ -14,14 +14,16 @@
 #include <ucontext.h>
 
 typedef struct pto_fiber_host {
-    ucontext_t uc;
+    ucontext_t uc; /* (without the x86-64 switch) */
+    void *sp;      /* x86-64: its saved stack pointer while a fiber runs */
     const void *stack_bottom; /* ASan: the host's stack */
     size_t stack_size;
     void *tsan; /* TSan: the host's fiber */
 } pto_fiber_host;
 
 typedef struct pto_fiber {
-    ucontext_t uc;
+    ucontext_t uc; /* (without the x86-64 switch) */
+    void *sp;      /* x86-64: its saved stack pointer while switched out */
     pto_fiber_host *host;
     void *map, *stack;
     size_t map_size, stack_size;

@@ -1,0 +1,230 @@
+/* bench_csp: what a CSP channel costs (issue #17), next to an explicit
+ * dependency edge.
+ *
+ *   edges    host-built runs (the orchestrator alone, like bench_stream's
+ *            `alone` rows), median of 15, empty kernels on 24 blocks:
+ *            - chain: N tasks, each with pto_add_dep on the previous one;
+ *              its ns per edge (one task and one edge per item);
+ *            - csp:   a producer and a consumer process, one task each per
+ *              item, a channel of capacity 4 between them; its ns per
+ *              item (two tasks, the token's two dependency-only tasks and
+ *              their edges, and the fiber switches).
+ *   stream   10^6 items through producer -> channel(4) -> consumer in a
+ *            deterministic streamed run with a task window of 1024 and
+ *            scopes of 256 items: ns per item and the peak RSS, against
+ *            the RSS after device open (flat memory: the rings bound it).
+ *
+ * Usage: bench_csp [edges|stream|all] [N]   (N: items; defaults 4096 and
+ * 10^6). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "pto/pto.h"
+
+static void nop(const uint64_t *a) { (void)a; }
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double peak_mib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+typedef struct work {
+    uint32_t items, batch;
+    pto_channel *ch;
+} work;
+
+static pto_status orch_chain(pto_run *run, void *ctx, pto_error *err)
+{
+    work *w = ctx;
+    pto_task_id prev = 0, id;
+    uint64_t a = 0;
+    for (uint32_t i = 0; i < w->items; i++) {
+        pto_status st = pto_add_task(run, 0, PTO_CORE_AIV, &a, 1, &id, err);
+        if (!st && i)
+            st = pto_add_dep(run, prev, id, err);
+        if (st)
+            return st;
+        prev = id;
+    }
+    return PTO_OK;
+}
+
+static pto_status producer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    work *w = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < w->items && !st; i++) {
+        if (w->batch && i % w->batch == 0 && (st = pto_scope_begin(run, "p", PTO_SCOPE_AUTO, err)))
+            return st;
+        if ((st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, NULL, err)) ||
+            (st = pto_send(run, w->ch, i, err)))
+            return st;
+        if (w->batch && ((i + 1) % w->batch == 0 || i + 1 == w->items))
+            st = pto_scope_end(run, err);
+    }
+    return st;
+}
+
+static pto_status consumer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    work *w = ctx;
+    (void)index;
+    for (uint32_t i = 0;; i++) {
+        uint64_t v;
+        int closed;
+        pto_status st = PTO_OK;
+        if (w->batch && i % w->batch == 0 && (st = pto_scope_begin(run, "c", PTO_SCOPE_AUTO, err)))
+            return st;
+        if ((st = pto_recv(run, w->ch, &v, &closed, err)))
+            return st;
+        if (closed)
+            return w->batch ? pto_scope_end(run, err) : PTO_OK;
+        if ((st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            return st;
+        if (w->batch && (i + 1) % w->batch == 0 && (st = pto_scope_end(run, err)))
+            return st;
+    }
+}
+
+static pto_status orch_csp(pto_run *run, void *ctx, pto_error *err)
+{
+    work *w = ctx;
+    pto_status st;
+    if ((st = pto_channel_create(run, "items", 4, &w->ch, err)) ||
+        (st = pto_process_create(run, "producer", producer, w, 1, err)) ||
+        (st = pto_process_create(run, "consumer", consumer, w, 1, err)))
+        return st;
+    return pto_csp_run(run, err);
+}
+
+static pto_device *open_dev(uint32_t window, pto_error *err)
+{
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 24;
+    cfg.task_window = window;
+    pto_device *dev;
+    if (pto_device_open("a2a3sim", &cfg, &dev, err))
+        return NULL;
+    if (pto_kernel_register(dev, 0, PTO_CORE_AIV, nop, "nop", err)) {
+        pto_device_close(dev);
+        return NULL;
+    }
+    return dev;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median orchestration ns per item of host-built runs. */
+static int measure(pto_device *dev, pto_orch_fn fn, work *w, double *out, uint64_t *tasks)
+{
+    enum { REPS = 15 };
+    double v[REPS];
+    for (int r = 0; r < REPS; r++) {
+        pto_run_config rc;
+        pto_run_config_default(&rc);
+        rc.mode = PTO_MODE_HOST_BUILT;
+        pto_stats st;
+        pto_error err;
+        if (pto_launch(dev, &rc, fn, w, &st, &err)) {
+            fprintf(stderr, "error: %s\n", err.msg);
+            return -1;
+        }
+        v[r] = (double)st.orch_ns / w->items;
+        *tasks = st.tasks;
+    }
+    qsort(v, REPS, sizeof v[0], cmp);
+    *out = v[REPS / 2];
+    return 0;
+}
+
+static int bench_edges(uint32_t items)
+{
+    pto_error err;
+    pto_device *dev = open_dev(16384, &err);
+    if (!dev) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return -1;
+    }
+    work w = {items, 0, NULL};
+    double chain, csp;
+    uint64_t tchain, tcsp;
+    int rc = measure(dev, orch_chain, &w, &chain, &tchain) ||
+             measure(dev, orch_csp, &w, &csp, &tcsp);
+    pto_device_close(dev);
+    if (rc)
+        return -1;
+    printf("# edges: %u items, host-built (orchestrator alone), 24 blocks, median of 15\n",
+           items);
+    printf("%-8s %12s %8s\n", "row", "orch ns/item", "tasks");
+    printf("%-8s %12.1f %8llu\n", "chain", chain, (unsigned long long)tchain);
+    printf("%-8s %12.1f %8llu\n", "csp", csp, (unsigned long long)tcsp);
+    printf("# a channel token costs %.1f ns over the two tasks it links; an explicit edge "
+           "with its task %.1f (target: token <= edge)\n",
+           csp - 2 * chain, chain);
+    return 0;
+}
+
+static int bench_stream(uint32_t items)
+{
+    pto_error err;
+    double before = peak_mib();
+    pto_device *dev = open_dev(1024, &err);
+    if (!dev) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return -1;
+    }
+    double opened = peak_mib();
+    work w = {items, 256, NULL};
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    rc.deterministic = 1;
+    pto_stats st;
+    uint64_t t0 = now_ns();
+    pto_status s = pto_launch(dev, &rc, orch_csp, &w, &st, &err);
+    uint64_t ns = now_ns() - t0;
+    pto_device_close(dev);
+    if (s) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return -1;
+    }
+    printf("# stream: %u items, producer -> channel(4) -> consumer, deterministic streamed, "
+           "window 1024, scopes of 256\n",
+           items);
+    printf("tasks %llu, %.1f ns/item, total_cycles %llu, ring high water %llu\n",
+           (unsigned long long)st.tasks, (double)ns / items, (unsigned long long)st.total_cycles,
+           (unsigned long long)st.flow[PTO_STALL_TASK_RING_FULL].high_water);
+    printf("peak RSS: %.1f MiB before device open, %.1f after, %.1f after the run\n", before,
+           opened, peak_mib());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "all";
+    uint32_t n = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 0;
+    int all = !strcmp(what, "all"), rc = 0;
+    if (all || !strcmp(what, "edges"))
+        rc |= bench_edges(n ? n : 4096);
+    if (all || !strcmp(what, "stream"))
+        rc |= bench_stream(n ? n : 1000000);
+    return rc ? 1 : 0;
+}
