@@ -487,6 +487,47 @@ add_test(NAME example_scalar_tensor_host_built_refused
 set_tests_properties(example_scalar_tensor_host_built_refused PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
 
+# ---- CSP (issue #17, part 6): examples/csp_pipeline, load -> compute ->
+# store over 8 tiles as three processes joined by two channels of capacity
+# 2. Its README derives total_cycles = 9216 + 2 L for the channel latency L
+# (the symbol __pto_wsp_channel_latency_cycles, swept 0 / 16 / 64 without a
+# rebuild), each stage on its own core (--blocks 2 --dispatch affinity:4).
+# Deterministic, streamed and host-built: PASS, the latency used and that
+# exact total; the default dispatch on one lane of 4 AIV cores gives the
+# same; threaded: PASS.
+block()
+  foreach(lat 0 16 64)
+    math(EXPR cycles "9216 + 2 * ${lat}")
+    foreach(mode streamed host-built)
+      string(REPLACE "-" "_" mname ${mode})
+      add_test(NAME example_csp_pipeline_lat${lat}_det_${mname}
+        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                --deterministic --blocks 2 --dispatch affinity:4 --${mode}
+                --set __pto_wsp_channel_latency_cycles=${lat})
+      set_tests_properties(example_csp_pipeline_lat${lat}_det_${mname} PROPERTIES
+        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+        PASS_REGULAR_EXPRESSION "capacity 2, channel latency ${lat} cycles\nPASS csp_pipeline .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${cycles}\n"
+        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    endforeach()
+    add_test(NAME example_csp_pipeline_lat${lat}_det_default_dispatch
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+              --deterministic --blocks 2 --schedulers 1
+              --set __pto_wsp_channel_latency_cycles=${lat})
+    set_tests_properties(example_csp_pipeline_lat${lat}_det_default_dispatch PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "channel latency ${lat} cycles\nPASS csp_pipeline .*\ntotal_cycles +${cycles}\n"
+      FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    add_test(NAME example_csp_pipeline_lat${lat}_threaded
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+              --blocks 2 --dispatch affinity:4 --quiet
+              --set __pto_wsp_channel_latency_cycles=${lat})
+    set_tests_properties(example_csp_pipeline_lat${lat}_threaded PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "channel latency ${lat} cycles\nPASS csp_pipeline "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endblock()
+
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
 # tasks, streamed submits with PTO_OUT outputs, deterministic) ...
