@@ -528,6 +528,55 @@ block()
   endforeach()
 endblock()
 
+# examples/csp_prefetch: a loader process (AIV) runs ahead of a matmul
+# process (AIC) by the capacity (2) of the channel between them, against
+# the same 16 tasks in one process (the symbol csp_prefetch.single). Its
+# README derives 12288 + L for two processes at latency L and 15872 for
+# one, on 1 block (each process on a core of its own). Deterministic,
+# streamed and host-built: PASS, the variant and that exact total;
+# threaded: PASS; a bad variant fails the run.
+block()
+  set(cases two two_lat64 single single_lat64)
+  set(two_set "")
+  set(two_cycles 12288)
+  set(two_says "loader and matmul processes, capacity 2, channel latency 0 cycles")
+  set(two_lat64_set --set __pto_wsp_channel_latency_cycles=64)
+  set(two_lat64_cycles 12352)
+  set(two_lat64_says "loader and matmul processes, capacity 2, channel latency 64 cycles")
+  set(single_set --set csp_prefetch.single=1)
+  set(single_cycles 15872)
+  set(single_says "one process \\(load, matmul, load, matmul, \\.\\.\\.\\)")
+  set(single_lat64_set --set csp_prefetch.single=1 --set __pto_wsp_channel_latency_cycles=64)
+  set(single_lat64_cycles 15872)
+  set(single_lat64_says "${single_says}")
+  foreach(c ${cases})
+    foreach(mode streamed host-built)
+      string(REPLACE "-" "_" mname ${mode})
+      add_test(NAME example_csp_prefetch_${c}_det_${mname}
+        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch
+                --deterministic --blocks 1 --${mode} ${${c}_set})
+      set_tests_properties(example_csp_prefetch_${c}_det_${mname} PROPERTIES
+        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+        PASS_REGULAR_EXPRESSION "over 8 K-tiles, ${${c}_says}\nPASS csp_prefetch .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${${c}_cycles}\n"
+        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    endforeach()
+    add_test(NAME example_csp_prefetch_${c}_threaded
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch
+              --blocks 1 --quiet ${${c}_set})
+    set_tests_properties(example_csp_prefetch_${c}_threaded PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "over 8 K-tiles, ${${c}_says}\nPASS csp_prefetch "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endblock()
+add_test(NAME example_csp_prefetch_bad_variant
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_prefetch.single = 2: 0 (loader and matmul processes) or 1 (one process)"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch --quiet
+        --set csp_prefetch.single=2)
+set_tests_properties(example_csp_prefetch_bad_variant PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
 # tasks, streamed submits with PTO_OUT outputs, deterministic) ...
