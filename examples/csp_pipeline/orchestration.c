@@ -65,8 +65,8 @@ static pto_status stage(pto_run *run, void *vctx, uint32_t index, pto_error *err
         pto_param p[2] = {pto_in(tile(src, k)), pto_out_existing(tile(dst, k))};
         /* key = the stage: `--dispatch affinity:4` pins stage i to lane i */
         PTO_TRY(pto_set_task_key(run, index, err));
-        PTO_TRY(pto_submit(run, index == 1 ? FUNC_AFFINE : FUNC_COPY, PTO_CORE_AIV, p, 2, NULL,
-                           err));
+        PTO_TRY(
+            pto_submit(run, index == 1 ? FUNC_AFFINE : FUNC_COPY, PTO_CORE_AIV, p, 2, NULL, err));
         if (out)
             PTO_TRY(pto_send(run, out, k, err));
     }

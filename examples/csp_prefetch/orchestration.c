@@ -42,7 +42,7 @@ enum { FUNC_LOAD = 0, FUNC_MATMUL = 1 };
 typedef struct pf_ctx {
     float *dev_a, *dev_b, *dev_sa, *dev_sb, *dev_c;
     pto_channel *staged;
-    uint64_t single, latency; /* the symbols' values this run */
+    uint64_t single, latency;  /* the symbols' values this run */
     float host_a[NK * A_TILE]; /* A_k contiguous, one after the other */
     float host_b[NK * B_TILE]; /* B row-major: B_k = rows 16k .. 16k+15 */
     float host_c[M * NN];

@@ -24,12 +24,12 @@ void pf_matmul(const uint64_t *args)
     PTO_TILE_DECL(tp, PTO_F32, M, N);
     PTO_TILE_DECL(tc, PTO_F32, M, N);
     int st = 0;
-    st |= pto_t_load(&ta, a, KT);        /* 128 */
-    st |= pto_t_load(&tb, b, N);         /* 128 */
-    st |= pto_t_matmul(&tp, &ta, &tb);   /* 1024 */
-    st |= pto_t_load(&tc, acc, N);       /* 64 */
-    st |= pto_t_add(&tc, &tc, &tp);      /* 64 */
-    st |= pto_t_store(acc, N, &tc);      /* 64 */
-    if (st)                              /* a failed op: poison acc so check() fails */
+    st |= pto_t_load(&ta, a, KT);      /* 128 */
+    st |= pto_t_load(&tb, b, N);       /* 128 */
+    st |= pto_t_matmul(&tp, &ta, &tb); /* 1024 */
+    st |= pto_t_load(&tc, acc, N);     /* 64 */
+    st |= pto_t_add(&tc, &tc, &tp);    /* 64 */
+    st |= pto_t_store(acc, N, &tc);    /* 64 */
+    if (st)                            /* a failed op: poison acc so check() fails */
         memset(acc, 0xff, M * N * sizeof(float));
 }
