@@ -529,26 +529,50 @@ block()
 endblock()
 
 # examples/csp_prefetch: a loader process (AIV) runs ahead of a matmul
-# process (AIC) by the capacity (2) of the channel between them, against
-# the same 16 tasks in one process (the symbol csp_prefetch.single). Its
-# README derives 12288 + L for two processes at latency L and 15872 for
-# one, on 1 block (each process on a core of its own). Deterministic,
-# streamed and host-built: PASS, the variant and that exact total;
-# threaded: PASS; a bad variant fails the run.
+# process (AIC) by the capacity C of the channel between them (the symbol
+# csp_prefetch.capacity, default 2), against the same 16 tasks in one
+# process (the symbol csp_prefetch.single). Its README derives, on 1 block
+# (each process on a core of its own), 12288 + L for two processes at
+# latency L <= 1472 C, 512 + 8 L + 1472 for C = 1 past that, 512 + L + 7
+# max(1472, 512 + L) + 1472 for a rendezvous, and 15872 for one process.
+# Deterministic, streamed and host-built: PASS, the variant and that exact
+# total; threaded: PASS; a bad variant or capacity fails the run.
 block()
-  set(cases two two_lat64 single single_lat64)
-  set(two_set "")
-  set(two_cycles 12288)
-  set(two_says "loader and matmul processes, capacity 2, channel latency 0 cycles")
-  set(two_lat64_set --set __pto_wsp_channel_latency_cycles=64)
-  set(two_lat64_cycles 12352)
-  set(two_lat64_says "loader and matmul processes, capacity 2, channel latency 64 cycles")
+  set(two "loader and matmul processes, capacity")
+  set(one "one process \\(load, matmul, load, matmul, \\.\\.\\.\\)")
+  # case: --set arguments | what check() prints | total_cycles
+  set(cases c2 c2_lat64 c2_lat1024 c1_lat1024 c2_lat2000 c1_lat2000 c0 c0_lat1024
+      single single_lat64)
+  set(c2_set "")
+  set(c2_says "${two} 2, channel latency 0 cycles")
+  set(c2_cycles 12288)
+  set(c2_lat64_set --set __pto_wsp_channel_latency_cycles=64)
+  set(c2_lat64_says "${two} 2, channel latency 64 cycles")
+  set(c2_lat64_cycles 12352)
+  set(c2_lat1024_set --set __pto_wsp_channel_latency_cycles=1024)
+  set(c2_lat1024_says "${two} 2, channel latency 1024 cycles")
+  set(c2_lat1024_cycles 13312)
+  set(c1_lat1024_set --set csp_prefetch.capacity=1 --set __pto_wsp_channel_latency_cycles=1024)
+  set(c1_lat1024_says "${two} 1, channel latency 1024 cycles")
+  set(c1_lat1024_cycles 13312)
+  set(c2_lat2000_set --set __pto_wsp_channel_latency_cycles=2000)
+  set(c2_lat2000_says "${two} 2, channel latency 2000 cycles")
+  set(c2_lat2000_cycles 14288)
+  set(c1_lat2000_set --set csp_prefetch.capacity=1 --set __pto_wsp_channel_latency_cycles=2000)
+  set(c1_lat2000_says "${two} 1, channel latency 2000 cycles")
+  set(c1_lat2000_cycles 17984)
+  set(c0_set --set csp_prefetch.capacity=0)
+  set(c0_says "${two} 0, channel latency 0 cycles")
+  set(c0_cycles 12288)
+  set(c0_lat1024_set --set csp_prefetch.capacity=0 --set __pto_wsp_channel_latency_cycles=1024)
+  set(c0_lat1024_says "${two} 0, channel latency 1024 cycles")
+  set(c0_lat1024_cycles 13760)
   set(single_set --set csp_prefetch.single=1)
+  set(single_says "${one}")
   set(single_cycles 15872)
-  set(single_says "one process \\(load, matmul, load, matmul, \\.\\.\\.\\)")
   set(single_lat64_set --set csp_prefetch.single=1 --set __pto_wsp_channel_latency_cycles=64)
+  set(single_lat64_says "${one}")
   set(single_lat64_cycles 15872)
-  set(single_lat64_says "${single_says}")
   foreach(c ${cases})
     foreach(mode streamed host-built)
       string(REPLACE "-" "_" mname ${mode})
@@ -575,6 +599,13 @@ add_test(NAME example_csp_prefetch_bad_variant
     RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch --quiet
         --set csp_prefetch.single=2)
 set_tests_properties(example_csp_prefetch_bad_variant PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+add_test(NAME example_csp_prefetch_bad_capacity
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_prefetch.capacity = 2000: at most 1024"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch --quiet
+        --set csp_prefetch.capacity=2000)
+set_tests_properties(example_csp_prefetch_bad_capacity PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
 
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden

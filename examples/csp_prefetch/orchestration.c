@@ -6,7 +6,8 @@
  * Two variants of the same tasks, selected by the u64 symbol
  * csp_prefetch.single (default 0):
  *
- *   0: two processes joined by the channel "staged" of capacity 2:
+ *   0: two processes joined by the channel "staged" of capacity C (the u64
+ *      symbol csp_prefetch.capacity, default 2; 0 is a rendezvous):
  *        loader (AIV)  for k: stage A_k, B_k (pf_load, 512 cycles), send k
  *        matmul (AIC)  recv k: acc += A_k @ B_k (pf_matmul, 1472 cycles)
  *      so the loader runs ahead of the matmul by up to the capacity;
@@ -19,8 +20,9 @@
  * through acc. With --deterministic --blocks 1 (one AIC core for the
  * matmul, two AIV cores for the loader), README.md derives total_cycles:
  * 12288 + L for two processes at channel latency L (the symbol
- * __pto_wsp_channel_latency_cycles, declared here, default 0) and 15872
- * for one. check() compares acc with A @ B in double. Streamed by default;
+ * __pto_wsp_channel_latency_cycles, declared here, default 0) while L <=
+ * 1472 C, 512 + L + 7 max(1472, 512 + L) + 1472 for a rendezvous, and
+ * 15872 for one process. check() compares acc with A @ B in double. Streamed by default;
  * `--host-built` gives the same totals. */
 #include <stdio.h>
 
@@ -34,17 +36,17 @@
 #define NK 8 /* K-tiles */
 #define A_TILE (M * KT)
 #define B_TILE (KT * NN)
-#define CAPACITY 2
 #define SINGLE_SYMBOL "csp_prefetch.single"
+#define CAPACITY_SYMBOL "csp_prefetch.capacity"
 
 enum { FUNC_LOAD = 0, FUNC_MATMUL = 1 };
 
 typedef struct pf_ctx {
     float *dev_a, *dev_b, *dev_sa, *dev_sb, *dev_c;
     pto_channel *staged;
-    uint64_t single, latency;  /* the symbols' values this run */
-    float host_a[NK * A_TILE]; /* A_k contiguous, one after the other */
-    float host_b[NK * B_TILE]; /* B row-major: B_k = rows 16k .. 16k+15 */
+    uint64_t single, capacity, latency; /* the symbols' values this run */
+    float host_a[NK * A_TILE];          /* A_k contiguous, one after the other */
+    float host_b[NK * B_TILE];          /* B row-major: B_k = rows 16k .. 16k+15 */
     float host_c[M * NN];
 } pf_ctx;
 
@@ -117,6 +119,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     pf_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
     PTO_TRY(pto_symbol_get_u64(dev, SINGLE_SYMBOL, &c->single, err));
+    PTO_TRY(pto_symbol_get_u64(dev, CAPACITY_SYMBOL, &c->capacity, err));
     PTO_TRY(pto_symbol_get_u64(dev, PTO_CSP_LATENCY_SYMBOL, &c->latency, err));
     if (c->single > 1)
         return pto_fail(err, PTO_ERR_INVALID,
@@ -141,7 +144,10 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
     if (c->single) {
         PTO_TRY(pto_process_create(run, "alone", alone, c, 1, err));
     } else {
-        PTO_TRY(pto_channel_create(run, "staged", CAPACITY, &c->staged, err));
+        if (c->capacity > PTO_CSP_CAPACITY)
+            return pto_fail(err, PTO_ERR_INVALID, CAPACITY_SYMBOL " = %llu: at most %d",
+                            (unsigned long long)c->capacity, PTO_CSP_CAPACITY);
+        PTO_TRY(pto_channel_create(run, "staged", (uint32_t)c->capacity, &c->staged, err));
         PTO_TRY(pto_process_create(run, "loader", loader, c, 1, err));
         PTO_TRY(pto_process_create(run, "matmul", matmul, c, 1, err));
     }
@@ -169,8 +175,8 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
                NK);
     else
         printf("csp_prefetch: C = A @ B over %d K-tiles, loader and matmul processes, capacity "
-               "%d, channel latency %llu cycles\n",
-               NK, CAPACITY, (unsigned long long)c->latency);
+               "%llu, channel latency %llu cycles\n",
+               NK, (unsigned long long)c->capacity, (unsigned long long)c->latency);
     *max_err = worst;
     *tolerance = 1e-4; /* f32 sums of 128 products below 1, in 8 partial sums */
     return PTO_OK;
@@ -190,6 +196,7 @@ static const pto_example_kernel kernels[] = {
 
 static const pto_example_symbol symbols[] = {
     {SINGLE_SYMBOL, PTO_SYMBOL_U64, 0},          /* 1: the single-process variant */
+    {CAPACITY_SYMBOL, PTO_SYMBOL_U64, 2},        /* the channel's capacity */
     {PTO_CSP_LATENCY_SYMBOL, PTO_SYMBOL_U64, 0}, /* channel latency, cycles */
 };
 
