@@ -489,44 +489,64 @@ set_tests_properties(example_scalar_tensor_host_built_refused PROPERTIES
 
 # ---- CSP (issue #17, part 6): examples/csp_pipeline, load -> compute ->
 # store over 8 tiles as three processes joined by two channels of capacity
-# 2. Its README derives total_cycles = 9216 + 2 L for the channel latency L
-# (the symbol __pto_wsp_channel_latency_cycles, swept 0 / 16 / 64 without a
-# rebuild), each stage on its own core (--blocks 2 --dispatch affinity:4).
-# Deterministic, streamed and host-built: PASS, the latency used and that
+# C (the symbol csp_pipeline.capacity, default 2). Its README derives
+# total_cycles = 9216 + 2 L for the channel latency L (the symbol
+# __pto_wsp_channel_latency_cycles, swept 0 / 16 / 64 without a rebuild)
+# at C = 2 and C = 1, and 9216 + 9 L for rendezvous channels (C = 0), each
+# stage on its own core (--blocks 2 --dispatch affinity:4). Deterministic,
+# streamed and host-built: PASS, the capacity and latency used and that
 # exact total; the default dispatch on one lane of 4 AIV cores gives the
 # same; threaded: PASS.
 block()
-  foreach(lat 0 16 64)
-    math(EXPR cycles "9216 + 2 * ${lat}")
-    foreach(mode streamed host-built)
-      string(REPLACE "-" "_" mname ${mode})
-      add_test(NAME example_csp_pipeline_lat${lat}_det_${mname}
-        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
-                --deterministic --blocks 2 --dispatch affinity:4 --${mode}
-                --set __pto_wsp_channel_latency_cycles=${lat})
-      set_tests_properties(example_csp_pipeline_lat${lat}_det_${mname} PROPERTIES
-        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-        PASS_REGULAR_EXPRESSION "capacity 2, channel latency ${lat} cycles\nPASS csp_pipeline .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${cycles}\n"
-        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+  foreach(cap 2 1 0)
+    foreach(lat 0 16 64)
+      if(cap EQUAL 0)
+        math(EXPR cycles "9216 + 9 * ${lat}")
+      else()
+        math(EXPR cycles "9216 + 2 * ${lat}")
+      endif()
+      set(args --set csp_pipeline.capacity=${cap} --set __pto_wsp_channel_latency_cycles=${lat})
+      set(says "capacity ${cap}, channel latency ${lat} cycles")
+      set(modes streamed host-built)
+      if(cap EQUAL 1)
+        set(modes streamed)
+      endif()
+      foreach(mode ${modes})
+        string(REPLACE "-" "_" mname ${mode})
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_det_${mname}
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --deterministic --blocks 2 --dispatch affinity:4 --${mode} ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_det_${mname} PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${cycles}\n"
+          FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+      endforeach()
+      if(NOT cap EQUAL 1)
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_det_default_dispatch
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --deterministic --blocks 2 --schedulers 1 ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_det_default_dispatch PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline .*\ntotal_cycles +${cycles}\n"
+          FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_threaded
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --blocks 2 --dispatch affinity:4 --quiet ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_threaded PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline "
+          FAIL_REGULAR_EXPRESSION "FAIL|error:")
+      endif()
     endforeach()
-    add_test(NAME example_csp_pipeline_lat${lat}_det_default_dispatch
-      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
-              --deterministic --blocks 2 --schedulers 1
-              --set __pto_wsp_channel_latency_cycles=${lat})
-    set_tests_properties(example_csp_pipeline_lat${lat}_det_default_dispatch PROPERTIES
-      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-      PASS_REGULAR_EXPRESSION "channel latency ${lat} cycles\nPASS csp_pipeline .*\ntotal_cycles +${cycles}\n"
-      FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
-    add_test(NAME example_csp_pipeline_lat${lat}_threaded
-      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
-              --blocks 2 --dispatch affinity:4 --quiet
-              --set __pto_wsp_channel_latency_cycles=${lat})
-    set_tests_properties(example_csp_pipeline_lat${lat}_threaded PROPERTIES
-      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-      PASS_REGULAR_EXPRESSION "channel latency ${lat} cycles\nPASS csp_pipeline "
-      FAIL_REGULAR_EXPRESSION "FAIL|error:")
   endforeach()
 endblock()
+add_test(NAME example_csp_pipeline_bad_capacity
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_pipeline.capacity = 5000: at most 1024"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline --quiet
+        --set csp_pipeline.capacity=5000)
+set_tests_properties(example_csp_pipeline_bad_capacity PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
 
 # examples/csp_prefetch: a loader process (AIV) runs ahead of a matmul
 # process (AIC) by the capacity C of the channel between them (the symbol

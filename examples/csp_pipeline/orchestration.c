@@ -1,6 +1,7 @@
 /* csp_pipeline: load -> compute -> store over a stream of N = 8 tiles of
  * 16 x 16 floats, as three CSP processes (DESIGN §6.4, pto/csp.h) joined
- * by two channels of capacity 2:
+ * by two channels of capacity 2 (the symbol csp_pipeline.capacity; 0 makes
+ * them rendezvous channels):
  *
  *   stage[0] load     for k: a_k = x_k   (cp_copy, 512 cycles), send k on "loaded"
  *   stage[1] compute  recv k from "loaded": b_k = 2 a_k + 1 (cp_affine,
@@ -14,10 +15,12 @@
  * and capacity edges and the processes' program order. The channel latency
  * is the symbol __pto_wsp_channel_latency_cycles (declared here, default 0):
  * `pto run examples/csp_pipeline --set __pto_wsp_channel_latency_cycles=16`
- * changes it without recompiling. README.md derives total_cycles = 9216 +
- * 2 L for latency L (0 / 16 / 64 -> 9216 / 9248 / 9344) with --deterministic
- * --blocks 2 --schedulers 1. check() compares y (and a, b) with 2 x + 1 in
- * double. Streamed by default; `--host-built` gives the same totals. */
+ * changes it without recompiling. With --deterministic --blocks 2
+ * --dispatch affinity:4 (each stage on a core of its own: the task key is
+ * the stage), README.md derives total_cycles = 9216 + 2 L for latency L
+ * (0 / 16 / 64 -> 9216 / 9248 / 9344), and 9216 + 9 L for rendezvous
+ * channels. check() compares y (and a, b) with 2 x + 1 in double. Streamed
+ * by default; `--host-built` gives the same totals. */
 #include <stdio.h>
 
 #include <pto/csp.h>
@@ -28,14 +31,14 @@
 #define N 8            /* tiles */
 #define ELEMS (N * TILE_ELEMS)
 #define BYTES (ELEMS * sizeof(float))
-#define CAPACITY 2
+#define CAPACITY_SYMBOL "csp_pipeline.capacity"
 
 enum { FUNC_COPY = 0, FUNC_AFFINE = 1 };
 
 typedef struct cp_ctx {
     float *dev_x, *dev_a, *dev_b, *dev_y;
     pto_channel *loaded, *computed;
-    uint64_t latency; /* the symbol's value this run */
+    uint64_t capacity, latency; /* the symbols' values this run */
     float host_x[ELEMS], host_a[ELEMS], host_b[ELEMS], host_y[ELEMS];
 } cp_ctx;
 
@@ -76,6 +79,7 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
 {
     cp_ctx *c = vctx;
     pto_device *dev = pto_run_device(run);
+    PTO_TRY(pto_symbol_get_u64(dev, CAPACITY_SYMBOL, &c->capacity, err));
     PTO_TRY(pto_symbol_get_u64(dev, PTO_CSP_LATENCY_SYMBOL, &c->latency, err));
     float **bufs[] = {&c->dev_x, &c->dev_a, &c->dev_b, &c->dev_y};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -85,8 +89,11 @@ static pto_status orchestrate(pto_run *run, void *vctx, pto_error *err)
         c->host_x[i] = pto_example_rand(&state);
     PTO_TRY(pto_copy_to_device(dev, c->dev_x, c->host_x, BYTES, err));
 
-    PTO_TRY(pto_channel_create(run, "loaded", CAPACITY, &c->loaded, err));
-    PTO_TRY(pto_channel_create(run, "computed", CAPACITY, &c->computed, err));
+    if (c->capacity > PTO_CSP_CAPACITY)
+        return pto_fail(err, PTO_ERR_INVALID, CAPACITY_SYMBOL " = %llu: at most %d",
+                        (unsigned long long)c->capacity, PTO_CSP_CAPACITY);
+    PTO_TRY(pto_channel_create(run, "loaded", (uint32_t)c->capacity, &c->loaded, err));
+    PTO_TRY(pto_channel_create(run, "computed", (uint32_t)c->capacity, &c->computed, err));
     PTO_TRY(pto_process_create(run, "stage", stage, c, 3, err));
     PTO_TRY(pto_csp_run(run, err));
 
@@ -106,9 +113,10 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
         pto_example_err(&worst, (double)c->host_b[i], want);
         pto_example_err(&worst, (double)c->host_y[i], want);
     }
-    printf("csp_pipeline: %d tiles through load -> compute -> store, capacity %d, channel latency "
-           "%llu cycles\n",
-           N, CAPACITY, (unsigned long long)c->latency);
+    printf(
+        "csp_pipeline: %d tiles through load -> compute -> store, capacity %llu, channel latency "
+        "%llu cycles\n",
+        N, (unsigned long long)c->capacity, (unsigned long long)c->latency);
     *max_err = worst;
     *tolerance = 1e-6; /* one f32 rounding of values below 3 */
     return PTO_OK;
@@ -127,6 +135,7 @@ static const pto_example_kernel kernels[] = {
 };
 
 static const pto_example_symbol symbols[] = {
+    {CAPACITY_SYMBOL, PTO_SYMBOL_U64, 2},        /* both channels' capacity */
     {PTO_CSP_LATENCY_SYMBOL, PTO_SYMBOL_U64, 0}, /* channel latency, cycles */
 };
 
