@@ -1,7 +1,7 @@
 /* csp_prefetch: double buffering with CSP (DESIGN §6.4, pto/csp.h).
  *
- *   C (8 x 8) = A (8 x 128) @ B (128 x 8), split into NK = 8 K-tiles of 16:
- *   C = sum over k of A_k (8 x 16) @ B_k (16 x 8)
+ *   acc (8 x 8) = A (8 x 128) @ B (128 x 8), split into NK = 8 K-tiles of 16:
+ *   acc = sum over k of A_k (8 x 16) @ B_k (16 x 8)
  *
  * Two variants of the same tasks, selected by the u64 symbol
  * csp_prefetch.single (default 0):
@@ -22,8 +22,8 @@
  * 12288 + L for two processes at channel latency L (the symbol
  * __pto_wsp_channel_latency_cycles, declared here, default 0) while L <=
  * 1472 C, 512 + L + 7 max(1472, 512 + L) + 1472 for a rendezvous, and
- * 15872 for one process. check() compares acc with A @ B in double. Streamed by default;
- * `--host-built` gives the same totals. */
+ * 15872 for one process. check() compares acc with A @ B in double.
+ * Streamed by default; `--host-built` gives the same totals. */
 #include <stdio.h>
 
 #include <pto/csp.h>
@@ -170,11 +170,11 @@ static pto_status check(void *vctx, double *max_err, double *tolerance, pto_erro
             pto_example_err(&worst, (double)c->host_c[i * NN + j], s);
         }
     if (c->single)
-        printf("csp_prefetch: C = A @ B over %d K-tiles, one process (load, matmul, load, "
+        printf("csp_prefetch: acc = A @ B over %d K-tiles, one process (load, matmul, load, "
                "matmul, ...)\n",
                NK);
     else
-        printf("csp_prefetch: C = A @ B over %d K-tiles, loader and matmul processes, capacity "
+        printf("csp_prefetch: acc = A @ B over %d K-tiles, loader and matmul processes, capacity "
                "%llu, channel latency %llu cycles\n",
                NK, (unsigned long long)c->capacity, (unsigned long long)c->latency);
     *max_err = worst;
