@@ -487,6 +487,147 @@ add_test(NAME example_scalar_tensor_host_built_refused
 set_tests_properties(example_scalar_tensor_host_built_refused PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
 
+# ---- CSP (issue #17, part 6): examples/csp_pipeline, load -> compute ->
+# store over 8 tiles as three processes joined by two channels of capacity
+# C (the symbol csp_pipeline.capacity, default 2). Its README derives
+# total_cycles = 9216 + 2 L for the channel latency L (the symbol
+# __pto_wsp_channel_latency_cycles, swept 0 / 16 / 64 without a rebuild)
+# at C = 2 and C = 1, and 9216 + 9 L for rendezvous channels (C = 0), each
+# stage on its own core (--blocks 2 --dispatch affinity:4). Deterministic,
+# streamed and host-built: PASS, the capacity and latency used and that
+# exact total; the default dispatch on one lane of 4 AIV cores gives the
+# same; threaded: PASS.
+block()
+  foreach(cap 2 1 0)
+    foreach(lat 0 16 64)
+      if(cap EQUAL 0)
+        math(EXPR cycles "9216 + 9 * ${lat}")
+      else()
+        math(EXPR cycles "9216 + 2 * ${lat}")
+      endif()
+      set(args --set csp_pipeline.capacity=${cap} --set __pto_wsp_channel_latency_cycles=${lat})
+      set(says "capacity ${cap}, channel latency ${lat} cycles")
+      set(modes streamed host-built)
+      if(cap EQUAL 1)
+        set(modes streamed)
+      endif()
+      foreach(mode ${modes})
+        string(REPLACE "-" "_" mname ${mode})
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_det_${mname}
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --deterministic --blocks 2 --dispatch affinity:4 --${mode} ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_det_${mname} PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${cycles}\n"
+          FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+      endforeach()
+      if(NOT cap EQUAL 1)
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_det_default_dispatch
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --deterministic --blocks 2 --schedulers 1 ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_det_default_dispatch PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline .*\ntotal_cycles +${cycles}\n"
+          FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+        add_test(NAME example_csp_pipeline_c${cap}_lat${lat}_threaded
+          COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+                  --blocks 2 --dispatch affinity:4 --quiet ${args})
+        set_tests_properties(example_csp_pipeline_c${cap}_lat${lat}_threaded PROPERTIES
+          ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+          PASS_REGULAR_EXPRESSION "${says}\nPASS csp_pipeline "
+          FAIL_REGULAR_EXPRESSION "FAIL|error:")
+      endif()
+    endforeach()
+  endforeach()
+endblock()
+add_test(NAME example_csp_pipeline_bad_capacity
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_pipeline.capacity = 5000: at most 1024"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline --quiet
+        --set csp_pipeline.capacity=5000)
+set_tests_properties(example_csp_pipeline_bad_capacity PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+
+# examples/csp_prefetch: a loader process (AIV) runs ahead of a matmul
+# process (AIC) by the capacity C of the channel between them (the symbol
+# csp_prefetch.capacity, default 2), against the same 16 tasks in one
+# process (the symbol csp_prefetch.single). Its README derives, on 1 block
+# (each process on a core of its own), 12288 + L for two processes at
+# latency L <= 1472 C, 512 + 8 L + 1472 for C = 1 past that, 512 + L + 7
+# max(1472, 512 + L) + 1472 for a rendezvous, and 15872 for one process.
+# Deterministic, streamed and host-built: PASS, the variant and that exact
+# total; threaded: PASS; a bad variant or capacity fails the run.
+block()
+  set(two "loader and matmul processes, capacity")
+  set(one "one process \\(load, matmul, load, matmul, \\.\\.\\.\\)")
+  # case: --set arguments | what check() prints | total_cycles
+  set(cases c2 c2_lat64 c2_lat1024 c1_lat1024 c2_lat2000 c1_lat2000 c0 c0_lat1024
+      single single_lat64)
+  set(c2_set "")
+  set(c2_says "${two} 2, channel latency 0 cycles")
+  set(c2_cycles 12288)
+  set(c2_lat64_set --set __pto_wsp_channel_latency_cycles=64)
+  set(c2_lat64_says "${two} 2, channel latency 64 cycles")
+  set(c2_lat64_cycles 12352)
+  set(c2_lat1024_set --set __pto_wsp_channel_latency_cycles=1024)
+  set(c2_lat1024_says "${two} 2, channel latency 1024 cycles")
+  set(c2_lat1024_cycles 13312)
+  set(c1_lat1024_set --set csp_prefetch.capacity=1 --set __pto_wsp_channel_latency_cycles=1024)
+  set(c1_lat1024_says "${two} 1, channel latency 1024 cycles")
+  set(c1_lat1024_cycles 13312)
+  set(c2_lat2000_set --set __pto_wsp_channel_latency_cycles=2000)
+  set(c2_lat2000_says "${two} 2, channel latency 2000 cycles")
+  set(c2_lat2000_cycles 14288)
+  set(c1_lat2000_set --set csp_prefetch.capacity=1 --set __pto_wsp_channel_latency_cycles=2000)
+  set(c1_lat2000_says "${two} 1, channel latency 2000 cycles")
+  set(c1_lat2000_cycles 17984)
+  set(c0_set --set csp_prefetch.capacity=0)
+  set(c0_says "${two} 0, channel latency 0 cycles")
+  set(c0_cycles 12288)
+  set(c0_lat1024_set --set csp_prefetch.capacity=0 --set __pto_wsp_channel_latency_cycles=1024)
+  set(c0_lat1024_says "${two} 0, channel latency 1024 cycles")
+  set(c0_lat1024_cycles 13760)
+  set(single_set --set csp_prefetch.single=1)
+  set(single_says "${one}")
+  set(single_cycles 15872)
+  set(single_lat64_set --set csp_prefetch.single=1 --set __pto_wsp_channel_latency_cycles=64)
+  set(single_lat64_says "${one}")
+  set(single_lat64_cycles 15872)
+  foreach(c ${cases})
+    foreach(mode streamed host-built)
+      string(REPLACE "-" "_" mname ${mode})
+      add_test(NAME example_csp_prefetch_${c}_det_${mname}
+        COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch
+                --deterministic --blocks 1 --${mode} ${${c}_set})
+      set_tests_properties(example_csp_prefetch_${c}_det_${mname} PROPERTIES
+        ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+        PASS_REGULAR_EXPRESSION "over 8 K-tiles, ${${c}_says}\nPASS csp_prefetch .*mode +${mode} \\(deterministic\\).*\ntotal_cycles +${${c}_cycles}\n"
+        FAIL_REGULAR_EXPRESSION "FAIL|error:|warning:")
+    endforeach()
+    add_test(NAME example_csp_prefetch_${c}_threaded
+      COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch
+              --blocks 1 --quiet ${${c}_set})
+    set_tests_properties(example_csp_prefetch_${c}_threaded PROPERTIES
+      ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+      PASS_REGULAR_EXPRESSION "over 8 K-tiles, ${${c}_says}\nPASS csp_prefetch "
+      FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  endforeach()
+endblock()
+add_test(NAME example_csp_prefetch_bad_variant
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_prefetch.single = 2: 0 (loader and matmul processes) or 1 (one process)"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch --quiet
+        --set csp_prefetch.single=2)
+set_tests_properties(example_csp_prefetch_bad_variant PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+add_test(NAME example_csp_prefetch_bad_capacity
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "csp_prefetch.capacity = 2000: at most 1024"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_prefetch --quiet
+        --set csp_prefetch.capacity=2000)
+set_tests_properties(example_csp_prefetch_bad_capacity PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+
 # ---- bounds-checking mode (--check-bounds, PTO_CHECK_BOUNDS=1): golden
 # examples still PASS with red zones around every buffer (host-built raw
 # tasks, streamed submits with PTO_OUT outputs, deterministic) ...

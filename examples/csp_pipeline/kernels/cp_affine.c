@@ -1,0 +1,25 @@
+/* The compute stage of examples/csp_pipeline: y = 2 x + 1 on one 16 x 16
+ * f32 tile (contiguous, 256 floats).
+ * args: x, y (float device pointers).
+ *
+ * Cycles (pto/tile.h cost model, 16 x 16 = 256 cells per op):
+ *   load x 256, muls 256, adds 256, store y 256 = 1024. */
+#include <string.h>
+
+#include <pto/tile.h>
+
+#define T 16
+
+void cp_affine(const uint64_t *args)
+{
+    const float *x = (const float *)pto_bits_ptr(args[0]);
+    float *y = (float *)pto_bits_ptr(args[1]);
+    PTO_TILE_DECL(t, PTO_F32, T, T);
+    int st = 0;
+    st |= pto_t_load(&t, x, T);     /* 256 */
+    st |= pto_t_muls(&t, &t, 2.0f); /* 256 */
+    st |= pto_t_adds(&t, &t, 1.0f); /* 256 */
+    st |= pto_t_store(y, T, &t);    /* 256 */
+    if (st)                         /* a failed op: poison the tile so check() fails */
+        memset(y, 0xff, T * T * sizeof(float));
+}
