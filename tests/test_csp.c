@@ -444,6 +444,35 @@ static void test_deadlocks(void **state)
     pto_device_close(dev);
 }
 
+/* A stream without scopes in a 16-task ring: the run's implicit scope
+ * holds every task, so the ring fills; the report counts the processes'
+ * whole submission (they go on after the deadlock, only counted): 64
+ * items are 3 tasks of the producer (its task, S_k, K_k) and 1 of the
+ * consumer each, 256 tasks. */
+static void test_ring_deadlock_counts_all(void **state)
+{
+    (void)state;
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.task_window = 16;
+    pto_device *dev;
+    pto_error err;
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(pto_kernel_register(dev, K10, PTO_CORE_AIV, k10, "produce", &err), 0);
+    struct stream x = {.items = 64, .batch = 1u << 30};
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_STREAMED;
+    rc.deterministic = 1;
+    assert_int_equal(pto_launch(dev, &rc, orch_stream, &x, NULL, &err), PTO_ERR_DEADLOCK);
+    if (!strstr(err.msg, "submits 256 task(s) in all"))
+        fail_msg("%s", err.msg);
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_stream_in_window),
         cmocka_unit_test(test_deadlocks),
+        cmocka_unit_test(test_ring_deadlock_counts_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

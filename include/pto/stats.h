@@ -34,8 +34,10 @@ typedef enum pto_stall_reason {
     PTO_STALL_DEPLIST_POOL_FULL,
     PTO_STALL_HEAP_ARENA_FULL,
     PTO_STALL_READY_QUEUE_FULL,   /* cannot occur: queues hold the whole window */
-    PTO_STALL_CHANNEL_EMPTY_WAIT, /* reserved for CSP channels */
-    PTO_STALL_CHANNEL_FULL_WAIT,  /* reserved for CSP channels */
+    PTO_STALL_CHANNEL_EMPTY_WAIT, /* a CSP process waited to receive (pto/csp.h):
+                                     stalls counts the waits */
+    PTO_STALL_CHANNEL_FULL_WAIT,  /* a CSP process waited for its send's
+                                     receive k - capacity (or k): stalls */
     PTO_STALL_TASK_WINDOW,        /* pto_run_config.task_window: a scheduling
                                      bound on tasks in flight (submitted, not
                                      completed), not a resource; its row's

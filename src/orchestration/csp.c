@@ -159,18 +159,18 @@ uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap)
     return n;
 }
 
-void pto_csp_added(pto_run *run, pto_task *t)
+void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 {
     pto_csp_proc *p = run->csp.cur;
     if (run->csp.raw)
         return;
-    p->last = t->id;
+    p->last = id;
     p->nafter = 0;
-    if (p->npend)
+    if (p->npend && t)
         pto_tb_watch_start(t); /* a later send may wait for its start */
     for (uint32_t i = 0; i < p->npend; i++) {
         pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] % p->pend[i]->ring];
-        k->rtask = t->id;
+        k->rtask = id;
         k->rk = p->pend_k[i];
     }
     p->npend = 0;

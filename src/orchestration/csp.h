@@ -97,8 +97,9 @@ void pto_csp_reset(pto_csp *c);
 void pto_csp_free(pto_csp *c);
 /* submit.c: the tasks the current process's next task must wait for. */
 uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap);
-/* graph.c, after a task was added while a process runs: it becomes the
+/* graph.c, after task `id` was added while a process runs (t: the task,
+ * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */
-void pto_csp_added(struct pto_run *run, pto_task *t);
+void pto_csp_added(struct pto_run *run, uint64_t id, pto_task *t);
 
 #endif

@@ -98,7 +98,8 @@ static void print_scheds(FILE *out, const pto_stats *st)
 /* The rows of the flow-control table: the resources in DESIGN §4 order,
  * with the environment variable that sizes each and its unit, then the
  * task window (bound: the run asked for it, so filling it is no advice to
- * resize). */
+ * resize), and the CSP channel waits (bound 2: how often a process body
+ * waited for a token or for room, counted when it switched away). */
 static const struct {
     pto_stall_reason reason;
     const char *knob;
@@ -111,6 +112,8 @@ static const struct {
     {PTO_STALL_HEAP_ARENA_FULL, "PTO_HEAP_BYTES", "bytes", 0},
     {PTO_STALL_READY_QUEUE_FULL, "PTO_READY_QUEUE", "slots", 0},
     {PTO_STALL_TASK_WINDOW, "--task-window", "tasks in flight", 1},
+    {PTO_STALL_CHANNEL_EMPTY_WAIT, NULL, "-", 2},
+    {PTO_STALL_CHANNEL_FULL_WAIT, NULL, "-", 2},
 };
 
 /* Advice: a resource that filled up or made the orchestrator wait is
@@ -118,7 +121,11 @@ static const struct {
  * window says whether it held anything back (0 = unlimited). */
 static void flow_advice(const pto_flow_stats *f, const char *knob, int bound, char *buf, size_t len)
 {
-    if (bound && !f->capacity)
+    if (bound == 2 && f->stalls) /* CSP: a process waited on a channel (at orchestration) */
+        snprintf(buf, len, "%" PRIu64 " wait(s) of a process for a channel", f->stalls);
+    else if (bound == 2)
+        snprintf(buf, len, "ok");
+    else if (bound && !f->capacity)
         snprintf(buf, len, "unlimited");
     else if (bound && f->stalls)
         snprintf(buf, len, "%" PRIu64 " submission(s) found it full", f->stalls);
