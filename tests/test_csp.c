@@ -11,7 +11,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "pto/pto.h"
+#include "pto/tools.h"
 
 static void k10(const uint64_t *a)
 {
@@ -159,6 +164,67 @@ static void test_worked_example(void **state)
     pto_device_close(dev);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* The last run's processes, tokens and the cycle trace's process lanes
+ * and token arrows. */
+static void test_trace(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    set_latency(dev, 0);
+    struct pc x = {.items = 3, .capacity = 1};
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.deterministic = 1;
+    rc.mode = PTO_MODE_STREAMED;
+    pto_stats st;
+    pto_error err;
+    if (pto_launch(dev, &rc, orch_pc, &x, &st, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(pto_last_run_processes(dev), 2);
+    assert_string_equal(pto_last_run_process_name(dev, 0), "producer");
+    assert_string_equal(pto_last_run_process_name(dev, 1), "consumer");
+    assert_string_equal(pto_last_run_channel_name(dev, 0), "items");
+    const pto_token_record *tok;
+    size_t n;
+    pto_last_run_tokens(dev, &tok, &n);
+    assert_int_equal(n, 3);
+    const pto_task_record *r;
+    size_t nr;
+    pto_last_run_records(dev, &r, &nr);
+    for (size_t k = 0; k < n; k++) { /* P_k (10 cycles) -> Q_k (30 cycles) */
+        assert_int_equal(tok[k].token, k);
+        assert_int_equal(pto_last_run_task_process(dev, tok[k].send_task), 1);
+        assert_int_equal(pto_last_run_task_process(dev, tok[k].recv_task), 2);
+        assert_int_equal(r[tok[k].send_task].end_cycle - r[tok[k].send_task].start_cycle, 10);
+        assert_int_equal(r[tok[k].recv_task].end_cycle - r[tok[k].recv_task].start_cycle, 30);
+    }
+    char path[] = "/tmp/pto_csp_trace_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(pto_trace_write_chrome_cycles(dev, &st, path, &err), PTO_OK);
+    FILE *f = fopen(path, "rb");
+    static char buf[1 << 16];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    remove(path);
+    buf[len] = 0;
+    assert_non_null(strstr(buf, "\"name\":\"CSP processes\""));
+    assert_non_null(strstr(buf, "\"name\":\"producer\""));
+    assert_int_equal(count(buf, "\"ph\":\"s\""), 3);
+    assert_int_equal(count(buf, "\"ph\":\"f\""), 3);
+    assert_int_equal(count(buf, "\"cat\":\"token\""), 6);
+    pto_device_close(dev);
+}
+
 /* Rendezvous, L = 0: P1 [0,10), Q1 [10,40), the send completes at 10;
  * P2 [10,20), Q2 [40,70), send 40; P3 [40,50), Q3 [70,100). Capacity 2:
  * S3 waits for Q1's start (10): P1..P3 back to back [0,30); Q1 [10,40),
@@ -166,6 +232,31 @@ static void test_worked_example(void **state)
  * never waits, [0,80); the consumer from 10: 10 + 8 * 30 = 250. Capacity 1
  * and 8 items: S_k = max(end P_k, start Q_{k-1}); Q_k starts at 10 + 30 (k-1),
  * so the consumer is the bottleneck: 250 as well. */
+/* A task window of 1 inside a pipeline: one task in flight at a time,
+ * the serial sum of the kernels (3 x 10 + 3 x 30) plus each token's
+ * latency (its arrival task lasts L). */
+static void test_window_in_pipeline(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    struct pc x = {.items = 3, .capacity = 1};
+    for (uint64_t lat = 0; lat <= 5; lat += 5) {
+        set_latency(dev, lat);
+        pto_run_config rc;
+        pto_run_config_default(&rc);
+        rc.deterministic = 1;
+        rc.mode = PTO_MODE_STREAMED;
+        rc.task_window = 1;
+        pto_stats st;
+        pto_error err;
+        if (pto_launch(dev, &rc, orch_pc, &x, &st, &err))
+            fail_msg("%s", err.msg);
+        assert_int_equal(st.total_cycles, 120 + 3 * lat);
+        assert_int_equal(st.flow[PTO_STALL_TASK_WINDOW].high_water, 1);
+    }
+    pto_device_close(dev);
+}
+
 static void test_capacities(void **state)
 {
     (void)state;
@@ -478,6 +569,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_example),
         cmocka_unit_test(test_capacities),
+        cmocka_unit_test(test_window_in_pipeline),
+        cmocka_unit_test(test_trace),
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_stream_in_window),
         cmocka_unit_test(test_deadlocks),

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "pto/device.h"
 #include "pto/run.h"
 
 #ifdef __cplusplus
@@ -69,6 +70,22 @@ PTO_API pto_status pto_consume(pto_run *run, pto_channel *ch, pto_token_fn fn, v
 /* Closes ch: its receivers get *closed once they took every token. A
  * process closes the channels it sent on when its body returns. */
 PTO_API pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err);
+
+/* CSP of the device's last run, for traces: its processes' names (index
+ * i < pto_last_run_processes), the process of each recorded task (index +
+ * 1; 0: none), and its tokens in receive order (send: the sender's last
+ * task when it sent; recv: the receiving task). Valid until the next
+ * launch; dev NULL or no CSP: none. */
+typedef struct pto_token_record {
+    uint64_t send_task, recv_task;
+    uint32_t channel, token;
+} pto_token_record;
+PTO_API uint32_t pto_last_run_processes(const pto_device *dev);
+PTO_API const char *pto_last_run_process_name(const pto_device *dev, uint32_t index);
+PTO_API const char *pto_last_run_channel_name(const pto_device *dev, uint32_t channel);
+PTO_API uint32_t pto_last_run_task_process(const pto_device *dev, uint64_t task_id);
+PTO_API void pto_last_run_tokens(const pto_device *dev, const pto_token_record **tokens,
+                                 size_t *count);
 
 #ifdef __cplusplus
 }

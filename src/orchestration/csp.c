@@ -13,6 +13,10 @@
 
 void pto_csp_reset(pto_csp *c)
 {
+    if (c->task_proc && c->tagged_end) /* the last run's tags */
+        memset(c->task_proc, 0, c->tagged_end);
+    c->tagged_end = 0;
+    c->ntokens = c->tokens_dropped = 0;
     c->nprocs = c->first = c->nchans = c->pool_used = 0;
     c->latency = 0;
     c->cur = NULL;
@@ -26,6 +30,8 @@ void pto_csp_free(pto_csp *c)
     free(c->procs);
     free(c->chans);
     free(c->pool);
+    free(c->task_proc);
+    free(c->tokens);
     memset(c, 0, sizeof *c);
 }
 
@@ -39,7 +45,10 @@ static pto_status ensure(pto_run *run, const char *what, pto_error *err)
     c->procs = calloc(PTO_CSP_PROCESSES, sizeof *c->procs);
     c->chans = calloc(PTO_CSP_CHANNELS, sizeof *c->chans);
     c->pool = calloc(PTO_CSP_POOL, sizeof *c->pool);
-    if (!c->procs || !c->chans || !c->pool) {
+    c->task_cap = run->dev->cfg.trace_capacity;
+    c->task_proc = calloc(c->task_cap ? c->task_cap : 1, 1);
+    c->tokens = malloc(PTO_CSP_TOKEN_LOG * sizeof *c->tokens);
+    if (!c->procs || !c->chans || !c->pool || !c->task_proc || !c->tokens) {
         pto_csp_free(c);
         return pto_fail(err, PTO_ERR_NOMEM, "%s: CSP tables", what);
     }
@@ -164,14 +173,26 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
     pto_csp_proc *p = run->csp.cur;
     if (run->csp.raw)
         return;
+    pto_csp *c = &run->csp;
     p->last = id;
     p->nafter = 0;
+    if (id < c->task_cap) { /* its lane in the traces */
+        c->task_proc[id] = (uint8_t)(p - c->procs + 1);
+        if (id >= c->tagged_end)
+            c->tagged_end = id + 1;
+    }
     if (p->npend && t)
         pto_tb_watch_start(t); /* a later send may wait for its start */
     for (uint32_t i = 0; i < p->npend; i++) {
         pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] % p->pend[i]->ring];
         k->rtask = id;
         k->rk = p->pend_k[i];
+        if (c->ntokens < PTO_CSP_TOKEN_LOG)
+            c->tokens[c->ntokens++] = (pto_token_record){k->sender, id,
+                                                         (uint32_t)(p->pend[i] - c->chans),
+                                                         (uint32_t)p->pend_k[i]};
+        else
+            c->tokens_dropped++;
     }
     p->npend = 0;
 }
@@ -303,6 +324,7 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
     uint64_t k = ch->sent;
     pto_csp_tok *tok = &ch->tok[k % ch->ring];
     uint64_t s, arrive;
+    tok->sender = p->last;
     if (!(p->sent_on >> (ch - c->chans) & 1)) {
         p->sent_on |= UINT64_C(1) << (ch - c->chans);
         ch->senders++;
@@ -519,4 +541,46 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
     run->scopes[run->depth].policy = base;
     c->first = c->nprocs;
     return st;
+}
+
+/* ---- the last run, for traces ---- */
+
+static const pto_csp *last_csp(const pto_device *dev)
+{
+    return dev && dev->run_handle && dev->launches && dev->run_handle->csp.procs
+               ? &dev->run_handle->csp
+               : NULL;
+}
+
+uint32_t pto_last_run_processes(const pto_device *dev)
+{
+    const pto_csp *c = last_csp(dev);
+    return c ? c->nprocs : 0;
+}
+
+const char *pto_last_run_process_name(const pto_device *dev, uint32_t index)
+{
+    const pto_csp *c = last_csp(dev);
+    return c && index < c->nprocs ? c->procs[index].name : NULL;
+}
+
+const char *pto_last_run_channel_name(const pto_device *dev, uint32_t channel)
+{
+    const pto_csp *c = last_csp(dev);
+    return c && channel < c->nchans ? c->chans[channel].name : NULL;
+}
+
+uint32_t pto_last_run_task_process(const pto_device *dev, uint64_t task_id)
+{
+    const pto_csp *c = last_csp(dev);
+    return c && task_id < c->tagged_end ? c->task_proc[task_id] : 0;
+}
+
+void pto_last_run_tokens(const pto_device *dev, const pto_token_record **tokens, size_t *count)
+{
+    const pto_csp *c = last_csp(dev);
+    if (tokens)
+        *tokens = c ? c->tokens : NULL;
+    if (count)
+        *count = c ? c->ntokens : 0;
 }

@@ -36,6 +36,7 @@
 #define PTO_CSP_NONE UINT64_MAX
 
 typedef struct pto_csp_tok {
+    uint64_t sender;  /* T_k: the sender's last task at the send (trace) */
     uint64_t arrive;  /* K_k */
     uint64_t payload;
     uint64_t rtask;   /* R_k */
@@ -90,7 +91,17 @@ typedef struct pto_csp {
     int raw;           /* adding a token's own dummy: no process edges */
     uint32_t base_depth;
     pto_fiber_host host;
+    /* For the traces of the last run (pto_last_run_*): the process of
+     * each task id < trace_capacity (index + 1; 0: none; entries below
+     * tagged_end may be set, the rest are 0) and the tokens received, in
+     * receive order (at most PTO_CSP_TOKEN_LOG; the rest counted). */
+    uint8_t *task_proc;
+    uint64_t task_cap, tagged_end;
+    pto_token_record *tokens;
+    uint64_t ntokens, tokens_dropped;
 } pto_csp;
+
+#define PTO_CSP_TOKEN_LOG 65536
 
 struct pto_run;
 void pto_csp_reset(pto_csp *c);

@@ -15,15 +15,22 @@
  *                             func_id, cycles}.
  *   pid 2 "dependency-only" : present only when dependency-only tasks have
  *                             records: one instant event each at end_cycle.
+ *   pid 3 "CSP processes"   : present only when the run had CSP processes
+ *                             (pto/csp.h): tid p = process p, its tasks
+ *                             again (dependency-only ones with dur 0), and
+ *                             a flow arrow (cat "token", named after the
+ *                             channel) from each token's sending task's end
+ *                             to its receiving task's start.
  *
  * Only semantic quantities are written (no wall times, no addresses, no
  * thread ids), and records are visited in task-id order, so identical
  * records give a byte-identical file: deterministic runs reproduce it. */
 #include <stdio.h>
 
+#include "pto/csp.h"
 #include "tools/tools_internal.h"
 
-enum { PID_AICORE = 1, PID_DUMMY = 2 };
+enum { PID_AICORE = 1, PID_DUMMY = 2, PID_PROCESS = 3 };
 
 static void add_lanes(pto_json_builder *b, cJSON *events, uint32_t cores, int dummies)
 {
@@ -79,6 +86,55 @@ static void add_dummy(pto_json_builder *b, cJSON *events, const pto_device *dev,
     }
 }
 
+/* CSP: one lane per process, its tasks on it, and the tokens' arrows. */
+static void add_processes(pto_json_builder *b, cJSON *events, const pto_device *dev,
+                          const pto_task_record *recs, size_t nrecs)
+{
+    uint32_t n = pto_last_run_processes(dev);
+    pto_json_meta(b, events, "process_name", PID_PROCESS, 0, "name", "CSP processes", 0);
+    pto_json_meta(b, events, "process_sort_index", PID_PROCESS, 0, "sort_index", NULL, 0);
+    for (uint32_t p = 0; p < n; p++) {
+        pto_json_meta(b, events, "thread_name", PID_PROCESS, p, "name",
+                      pto_last_run_process_name(dev, p), 0);
+        pto_json_meta(b, events, "thread_sort_index", PID_PROCESS, p, "sort_index", NULL, p);
+    }
+    for (size_t i = 0; i < nrecs && b->ok; i++) {
+        uint32_t p = pto_last_run_task_process(dev, i);
+        if (!p || !pto_tools_record_valid(recs, i))
+            continue;
+        const pto_task_record *r = &recs[i];
+        int dummy = pto_tools_record_dummy(r) && !pto_tools_record_skipped(r);
+        cJSON *ev = pto_json_event(b, events, "X", dummy ? "dummy" : pto_tools_record_kernel(dev, r),
+                                   PID_PROCESS, p - 1);
+        pto_json_num(b, ev, "ts", (double)r->start_cycle);
+        pto_json_num(b, ev, "dur", (double)(r->end_cycle - r->start_cycle));
+        cJSON *args = pto_json_obj(b, ev, "args");
+        pto_json_num(b, args, "task_id", (double)r->task_id);
+    }
+    const pto_token_record *tok;
+    size_t ntok;
+    pto_last_run_tokens(dev, &tok, &ntok);
+    for (size_t k = 0; k < ntok && b->ok; k++) {
+        uint64_t s = tok[k].send_task, d = tok[k].recv_task;
+        uint32_t ps = s < nrecs ? pto_last_run_task_process(dev, s) : 0;
+        uint32_t pd = d < nrecs ? pto_last_run_task_process(dev, d) : 0;
+        if (!ps || !pd || !pto_tools_record_valid(recs, s) || !pto_tools_record_valid(recs, d))
+            continue;
+        const char *ch = pto_last_run_channel_name(dev, tok[k].channel);
+        cJSON *from = pto_json_event(b, events, "s", ch ? ch : "token", PID_PROCESS, ps - 1);
+        pto_json_num(b, from, "ts", (double)recs[s].end_cycle);
+        pto_json_str(b, from, "cat", "token");
+        pto_json_num(b, from, "id", (double)k);
+        cJSON *to = pto_json_event(b, events, "f", ch ? ch : "token", PID_PROCESS, pd - 1);
+        pto_json_num(b, to, "ts", (double)recs[d].start_cycle);
+        pto_json_str(b, to, "cat", "token");
+        pto_json_num(b, to, "id", (double)k);
+        pto_json_str(b, to, "bp", "e");
+        cJSON *args = pto_json_obj(b, to, "args");
+        pto_json_num(b, args, "token", tok[k].token);
+    }
+}
+
 pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats *stats,
                                          const char *path, pto_error *err)
 {
@@ -124,6 +180,8 @@ pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pto_stats 
         else
             add_task(&b, events, dev, r);
     }
+    if (pto_last_run_processes(dev))
+        add_processes(&b, events, dev, recs, nrecs);
 
     cJSON *other = pto_json_obj(&b, root, "otherData");
     pto_json_str(&b, other, "platform", info.platform ? info.platform : "unknown");
