@@ -6,9 +6,9 @@
  *            - chain: N tasks, each with pto_add_dep on the previous one;
  *              its ns per edge (one task and one edge per item);
  *            - csp:   a producer and a consumer process, one task each per
- *              item, a channel of capacity 4 between them; its ns per
- *              item (two tasks, the token's two dependency-only tasks and
- *              their edges, and the fiber switches).
+ *              item, a channel of capacity 4 between them, latency 0; its
+ *              ns per item (two tasks, the token's edge and start edge,
+ *              the send and recv, and the fiber switches).
  *   stream   10^6 items through producer -> channel(4) -> consumer in a
  *            deterministic streamed run with a task window of 1024 and
  *            scopes of 256 items: ns per item and the peak RSS, against

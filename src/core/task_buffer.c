@@ -355,20 +355,24 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
     return PTO_OK;
 }
 
-uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start)
+uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start, pto_ready_take_fn take,
+                        void *arg)
 {
+    if (atomic_load_explicit(&t->start_link, memory_order_relaxed) == PTO_FANOUT_CLOSED)
+        return 0; /* a later part */
     atomic_store_explicit(&t->parts_start, start, memory_order_relaxed);
     /* acq_rel: the waiters' nodes were written before they were pushed;
      * the start cycle is published with the close. */
     uint32_t d = atomic_exchange_explicit(&t->start_link, PTO_FANOUT_CLOSED, memory_order_acq_rel);
     uint32_t ready = 0;
-    while (d != PTO_DEP_NIL) {
+    while (d != PTO_DEP_NIL && d != PTO_FANOUT_CLOSED) {
         uint32_t next = tb->deps.nodes[d].next_out;
         pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
         pto_cycle_max(&c->ready_cycle, start);
         if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
             pto_tb_eval(tb, c);
-            make_ready(tb, c);
+            if (!take || !take(arg, c))
+                make_ready(tb, c);
             ready++;
         }
         d = next;

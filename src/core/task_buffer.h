@@ -212,11 +212,16 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
  * watched (so no cycle can form), PTO_ERR_CAPACITY when the dep pool is
  * full. The dispatcher of a watched task's first part calls
  * pto_tb_started, which records the start in parts_start and releases the
- * waiters (queued, never taken); returns how many became ready. */
+ * waiters (each offered to take, as in pto_tb_complete, else queued);
+ * later calls do nothing. Returns how many became ready. */
 void pto_tb_watch_start(pto_task *t);
 pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                                 pto_error *err);
-uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start);
+/* Called for each successor that becomes ready; returns 1 if the caller took
+ * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */
+typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
+uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start, pto_ready_take_fn take,
+                        void *arg);
 
 /* Publishes the tasks [publish_next, end) in id order: drops each one's
  * publish guard and pushes those that became ready to their ready queues
@@ -231,10 +236,6 @@ static inline void pto_tb_eval(pto_task_buffer *tb, pto_task *t)
     if (__builtin_expect(t->evals != 0, 0))
         tb->eval(tb->eval_arg, t);
 }
-
-/* Called for each successor that becomes ready; returns 1 if the caller took
- * it (e.g. dispatched it to one of its own idle cores), 0 to queue it. */
-typedef int (*pto_ready_take_fn)(void *arg, pto_task *t);
 
 /* Marks t completed: releases its successors (each one that becomes ready is
  * offered to take, which may be NULL, and otherwise pushed to its ready

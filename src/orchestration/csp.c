@@ -155,16 +155,18 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
     return PTO_OK;
 }
 
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap)
+uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts)
 {
     const pto_csp_proc *p = c->cur;
     uint32_t n = 0;
+    *starts = 0;
     if (!p || c->raw)
         return 0;
     if (p->last != PTO_CSP_NONE && n < cap)
         ids[n++] = p->last;
     for (uint32_t i = 0; i < p->nafter && n < cap; i++)
         ids[n++] = p->after[i];
+    *starts = p->nstart;
     return n;
 }
 
@@ -174,6 +176,14 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
     if (run->csp.raw)
         return;
     pto_csp *c = &run->csp;
+    pto_task_buffer *tb = &run->dev->tb;
+    if (t) { /* its sends' completions: the receives they wait for start */
+        uint64_t frontier = atomic_load(&tb->last_alive);
+        for (uint32_t i = 0; i < p->nstart; i++)
+            if (p->start[i] >= frontier) /* (room was reserved by submit) */
+                pto_tb_add_start_dep(tb, p->start[i], id, NULL);
+    }
+    p->nstart = 0;
     p->last = id;
     p->nafter = 0;
     if (id < c->task_cap) { /* its lane in the traces */
@@ -298,11 +308,14 @@ static pto_status wait_for(pto_run *run, const char *what, enum pto_csp_state wh
 }
 
 /* A process that received tokens and now sends, waits or ends without a
- * task in between: a dummy is its receiving task. */
-static pto_status settle(pto_run *run, const char *what, pto_error *err)
+ * task in between: a dummy is its receiving task. Before a send, a dummy
+ * also stands for the previous send's completion (the process's next
+ * "task"), so the second send completes after the first. */
+static pto_status settle(pto_run *run, const char *what, int sending, pto_error *err)
 {
+    pto_csp_proc *p = run->csp.cur;
     uint64_t id;
-    return run->csp.cur->npend ? csp_dummy(run, what, 0, 0, &id, err) : PTO_OK;
+    return p->npend || (sending && p->nstart) ? csp_dummy(run, what, 0, 0, &id, err) : PTO_OK;
 }
 
 static int received_by_task(const pto_channel *ch, uint64_t k)
@@ -314,54 +327,46 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
 {
     static const char what[] = "pto_send";
     pto_status st = in_body(run, what, ch, err);
-    if (st || (st = settle(run, what, err)))
+    if (st || (st = settle(run, what, 1, err)))
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
     if (ch->closed)
         return pto_fail(err, PTO_ERR_STATE, "%s: process '%s' sends on closed channel '%s'", what,
                         p->name, ch->name);
-    uint64_t k = ch->sent;
+    if (p->nstart == PTO_CSP_AFTER)
+        return pto_fail(err, PTO_ERR_CAPACITY, "%s: process '%s' sent %d times without a task",
+                        what, p->name, PTO_CSP_AFTER);
+    uint64_t k = ch->sent, back = k - ch->capacity, need = PTO_CSP_NONE;
     pto_csp_tok *tok = &ch->tok[k % ch->ring];
-    uint64_t s, arrive;
-    tok->sender = p->last;
     if (!(p->sent_on >> (ch - c->chans) & 1)) {
         p->sent_on |= UINT64_C(1) << (ch - c->chans);
         ch->senders++;
     }
-    if (ch->capacity) {
-        /* S_k needs R_{k-C} to exist: its start bounds the send */
-        uint64_t back = k - ch->capacity;
-        while (k >= ch->capacity && !received_by_task(ch, back))
+    if (ch->capacity && k >= ch->capacity) { /* R_{k-C} must exist: it bounds the send */
+        while (!received_by_task(ch, back))
             if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, back, err)))
                 return st;
-        if ((st = csp_dummy(run, what, 0, 0, &s, err)) ||
-            (k >= ch->capacity &&
-             (st = edge(run, ch->tok[back % ch->ring].rtask, s, 1, err))) ||
-            (st = csp_dummy(run, what, 1, (uint32_t)c->latency, &arrive, err)) ||
-            (st = edge(run, s, arrive, 0, err)))
-            return st;
-        tok->arrive = arrive;
-        tok->payload = payload;
-        ch->sent++;
-    } else {
-        /* rendezvous: the token leaves with the task, the send completes
-         * when the receiving task starts */
-        if ((st = csp_dummy(run, what, 1, (uint32_t)c->latency, &arrive, err)) ||
-            (st = edge(run, p->last, arrive, 0, err)))
-            return st;
-        tok->arrive = arrive;
-        tok->payload = payload;
-        ch->sent++;
+        need = ch->tok[back % ch->ring].rtask;
+    }
+    /* the token: T_k itself, or K_k when it arrives later */
+    uint64_t arrive = p->last;
+    if (c->latency &&
+        ((st = csp_dummy(run, what, 1, (uint32_t)c->latency, &arrive, err)) ||
+         (st = edge(run, p->last, arrive, 0, err)) || (st = edge(run, need, arrive, 1, err))))
+        return st;
+    tok->sender = p->last;
+    tok->arrive = arrive;
+    tok->payload = payload;
+    ch->sent++;
+    if (!ch->capacity) { /* rendezvous: completes when R_k starts */
         while (!received_by_task(ch, k))
             if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, k, err)))
                 return st;
-        if ((st = csp_dummy(run, what, 0, 0, &s, err)) ||
-            (st = edge(run, ch->tok[k % ch->ring].rtask, s, 1, err)))
-            return st;
+        need = ch->tok[k % ch->ring].rtask;
     }
-    p->after[0] = s; /* the next task waits for the send (s follows `last`) */
-    p->nafter = 1;
+    if (need != PTO_CSP_NONE && !run->failed)
+        p->start[p->nstart++] = need; /* the next task waits for it to start */
     return PTO_OK;
 }
 
@@ -381,7 +386,8 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
                 *closed = 1;
             return PTO_OK;
         }
-        if ((st = settle(run, what, err)) || (st = wait_for(run, what, CSP_WAIT_RECV, ch, 0, err)))
+        if ((st = settle(run, what, 0, err)) ||
+            (st = wait_for(run, what, CSP_WAIT_RECV, ch, 0, err)))
             return st;
     }
     if (p->nafter == PTO_CSP_AFTER || p->npend == PTO_CSP_AFTER)
@@ -390,7 +396,8 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
                         p->name, PTO_CSP_AFTER);
     uint64_t k = ch->received++;
     pto_csp_tok *tok = &ch->tok[k % ch->ring];
-    p->after[p->nafter++] = tok->arrive;
+    if (tok->arrive != PTO_CSP_NONE) /* (a token sent before any task: none) */
+        p->after[p->nafter++] = tok->arrive;
     p->pend[p->npend] = ch;
     p->pend_k[p->npend++] = k;
     if (payload)
@@ -437,7 +444,7 @@ static void body_main(void *arg)
     while (run->depth > c->base_depth) /* its tasks must still retire */
         pto_scope_end(run, NULL);
     if (!p->st)
-        p->st = settle(run, "process end", &p->err);
+        p->st = settle(run, "process end", 0, &p->err);
     for (uint32_t i = 0; i < c->nchans; i++) /* it closes what it sent on */
         if (p->sent_on >> i & 1 && --c->chans[i].senders == 0)
             c->chans[i].closed = 1;

@@ -1,18 +1,26 @@
 /* CSP state of a run (pto/csp.h; csp.c): processes, channels, and the
  * hooks through which a process's tasks get its edges.
  *
- * How a channel becomes edges (DESIGN 6.4). Token k of channel ch is two
- * dependency-only tasks: S_k, the send's completion, and K_k, its arrival
- * (K_k ends `latency` cycles after it becomes ready, pto_task.delay). R_k
- * is the receiving task: the receiver's next task after its recv (or a
- * dummy put there when it sends, waits or ends first).
- *   capacity C >= 1: S_k after the sender's last task and, for k >= C,
- *                    after R_{k-C} *starts* (a start edge); K_k after S_k.
- *   rendezvous:      K_k after the sender's last task; S_k after R_k starts.
- * The sender's next task waits for S_k, R_k for K_k. Edges only point at
- * tasks that exist, so a send that needs R_{k-C} (R_k) before the receiver
- * issued it waits: the process's fiber yields (CHANNEL_FULL_WAIT), as a
- * recv of a token not yet sent does (CHANNEL_EMPTY_WAIT).
+ * How a channel becomes edges (DESIGN 6.4). T_k is the sender's last task
+ * when it sends token k, R_k the receiving task: the receiver's next task
+ * after its recv (or a dummy put there when it sends, waits or ends
+ * first). The send completes at S_k = max(end of T_k, start of R_{k-C})
+ * (C >= 1; the first C tokens: end of T_k) or start of R_k (rendezvous);
+ * token k arrives `latency` cycles after (C >= 1) or after T_k ends
+ * (rendezvous), and R_k starts no earlier. As edges:
+ *   the sender's next task: after T_k (program order) and after R_{k-C}
+ *                     (R_k) *starts* (a start edge, pto_task_buffer.h);
+ *   R_k: after T_k when the latency is 0 (R_k follows R_{k-1}, which
+ *                     cannot end before R_{k-C} starts, so S_k adds
+ *                     nothing); else after K_k, a dependency-only task
+ *                     that ends `latency` cycles after T_k ends and (C >=
+ *                     1, k >= C) R_{k-C} starts (pto_task.delay).
+ * A second send before the process's next task must complete after the
+ * first: its T_k is then a dependency-only task that waits for the first
+ * send's completion. Edges only point at tasks that exist, so a send that
+ * needs R_{k-C} (R_k) before the receiver issued it waits: the process's
+ * fiber yields (CHANNEL_FULL_WAIT), as a recv of a token not yet sent does
+ * (CHANNEL_EMPTY_WAIT).
  *
  * Invariants: everything here is touched only by the thread running the
  * orchestration (process bodies are fibers on it). Per channel, tokens in
@@ -65,6 +73,9 @@ typedef struct pto_csp_proc {
     uint64_t last;       /* its last task (PTO_CSP_NONE: none yet) */
     uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
     uint32_t nafter;
+    uint64_t start[PTO_CSP_AFTER]; /* ... and for these to start (its sends'
+                                      receives k - C, or k) */
+    uint32_t nstart;
     pto_channel *pend[PTO_CSP_AFTER]; /* receives its next task is R of */
     uint64_t pend_k[PTO_CSP_AFTER];
     uint32_t npend;
@@ -106,8 +117,10 @@ typedef struct pto_csp {
 struct pto_run;
 void pto_csp_reset(pto_csp *c);
 void pto_csp_free(pto_csp *c);
-/* submit.c: the tasks the current process's next task must wait for. */
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap);
+/* submit.c: the tasks the current process's next task must wait for (to
+ * end), and in *starts how many it must wait for to start (wired by
+ * pto_csp_added: dep nodes to reserve). */
+uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts);
 /* graph.c, after task `id` was added while a process runs (t: the task,
  * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */

@@ -294,9 +294,10 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
                                  ? PTO_TMAP_WRITERS | PTO_TMAP_READERS | PTO_TMAP_SUPERSEDE
                                  : PTO_TMAP_WRITERS);
     }
+    uint32_t start_edges = 0; /* CSP: waits for receiving tasks to start */
     if (__builtin_expect(run->csp.cur != NULL, 0)) { /* a process's program order, tokens */
         uint64_t ids[PTO_CSP_AFTER + 1];
-        uint32_t k = pto_csp_edges(&run->csp, ids, PTO_CSP_AFTER + 1);
+        uint32_t k = pto_csp_edges(&run->csp, ids, PTO_CSP_AFTER + 1, &start_edges);
         uint64_t frontier = atomic_load(&tb->last_alive);
         for (uint32_t i = 0; i < k; i++)
             if (ids[i] >= frontier)
@@ -305,7 +306,7 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
     uint64_t heap_mark = 0, tensors = infer ? pl.tensors : 0;
-    int room = pto_flow_has_room(run, run->nproducers, tensors);
+    int room = pto_flow_has_room(run, run->nproducers + start_edges, tensors);
     int heap_due = pl.heap_bytes != 0;
     if (room && heap_due && pl.heap_bytes <= dev->heap.size &&
         pto_heap_alloc(&dev->heap, pl.heap_bytes, &heap, &heap_mark) == 0)
@@ -314,7 +315,8 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         pto_run_publish(run); /* may wait: the wired tasks must be able to run */
     if ((!room &&
          ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
-          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers, 0, 0, err)) ||
+          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers + start_edges,
+                                 0, 0, err)) ||
           (tensors &&
            (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0, err))))) ||
         (heap_due && (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,

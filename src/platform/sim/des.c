@@ -187,6 +187,11 @@ static void run_token(pto_sim *sim, uint32_t c)
 {
     pto_sim_core_sched *cs = &sim->csched[c];
     set_idle(sim, c, 0);
+    pto_task *t = &sim->dev->tb.tasks[cs->slot];
+    if (t->watch_start) { /* its start releases tasks (start edges): place again */
+        pto_tb_started(&sim->dev->tb, t, cs->start_cycle, 0, 0);
+        sim->des_again = 1;
+    }
     sim->cexec[c].last_token = cs->token;
     pto_exec_run_token(sim, c, cs->token, &sim->des_since);
     if (atomic_load_explicit(&sim->dead, memory_order_relaxed))
@@ -260,13 +265,14 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
  * in lane order, queues AIC then AIV (a run without routed or MIX tasks
  * has none); with work stealing on, each lane's idle cores then take the
  * work of its peers l+1, l+2, ... mod n; then the shared queues. Again
- * while a start released dependency-only tasks (start edges: they may
- * make tasks ready at this same cycle). */
+ * while a start may have released tasks (start edges) or dependency-only
+ * tasks are ready: they may make tasks ready at this same cycle. */
 static void dispatch(pto_sim *sim)
 {
     pto_task_buffer *tb = &sim->dev->tb;
     uint32_t n = sim->dev->lanes.n;
     do {
+        sim->des_again = 0;
         if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
             pto_dispatch_dummies(sim, 0, 0, timer_defer);
         if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
@@ -282,7 +288,7 @@ static void dispatch(pto_sim *sim)
         }
         for (int type = 0; type < PTO_CORE_TYPES; type++)
             place(sim, n, type, sim->all_cores);
-    } while (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]));
+    } while (sim->des_again || pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]));
 }
 
 int pto_des_step(pto_sim *sim)

@@ -7,7 +7,9 @@
  *           + dispatch_cycles, where the ready cycle is max(publish cycle,
  *           producers' ends) and floor is the simulation clock
  *           (deterministic) or 0 (threaded); the handshake write (slot and
- *           part, then the token); the task becomes RUNNING.
+ *           part, then the token); the task becomes RUNNING. A task with
+ *           start edges (watch_start) then releases their consumers
+ *           (pto_tb_started): each driver does, with its own take.
  *   finish  at a FIN: core clocks, busy and uncosted cycles, the record,
  *           the task's end once all of its parts have finished, the cores
  *           freed.
@@ -58,8 +60,6 @@ static inline void pto_dispatch_start(pto_sim *sim, uint32_t c, pto_task *t, uin
     cs->busy = 1;
     cs->token++;
     atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
-    if (__builtin_expect(t->watch_start, 0) && part == 0) /* CSP: start edges */
-        pto_tb_started(&dev->tb, t, cs->start_cycle);
     atomic_store_explicit(&sim->hs[c].in.task_slot, pto_dispatch_payload(slot, part),
                           memory_order_relaxed);
     atomic_store_explicit(&sim->hs[c].in.data, cs->token, memory_order_release);

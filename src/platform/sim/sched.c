@@ -11,10 +11,24 @@
 #include "platform/sim/sim.h"
 
 /* Starts part `part` of t on idle core c; its executor is rung by flush(). */
+static int take_local(void *arg, pto_task *t);
+
+/* A task with start edges started on one of s's cores: its waiters are
+ * released like a completion's successors (this poll then wakes peers for
+ * what it could not take). */
+static void started(pto_sim_sched *s, pto_task *t, uint32_t c)
+{
+    if (__builtin_expect(t->watch_start, 0)) {
+        pto_tb_started(&s->sim->dev->tb, t, s->sim->csched[c].start_cycle, take_local, s);
+        s->released = 1;
+    }
+}
+
 static void dispatch_to(pto_sim_sched *s, uint32_t c, pto_task *t, uint32_t slot, uint32_t part)
 {
     pto_sim *sim = s->sim;
     pto_dispatch_start(sim, c, t, slot, part, 0);
+    started(s, t, c);
     s->rung[c >> 6] |= UINT64_C(1) << (c & 63);
     s->notify |= UINT64_C(1) << sim->core_exec[c];
     s->sent++;
@@ -164,6 +178,7 @@ static void dispatch_mix(pto_sim_sched *s, pto_ready_queue *q)
             n = pto_dispatch_mix(sim, s->core[i] / PTO_CORES_PER_BLOCK, t, slot, 0, cores);
         for (uint32_t k = 0; k < n; k++)
             idle_remove(s, cores[k]);
+        started(s, t, cores[0]);
         s->rung[cores[0] >> 6] |= UINT64_C(1) << (cores[0] & 63);
         s->notify |= UINT64_C(1) << sim->core_exec[cores[0]];
         s->sent++;
@@ -343,6 +358,12 @@ uint32_t pto_sched_poll(pto_sim_sched *s)
     if (atomic_load_explicit(&s->sim->dev->run_state.active, memory_order_acquire))
         n += run_dummies(s);
     dispatch(s);
+    if (__builtin_expect(s->released, 0)) { /* start edges queued tasks mid-dispatch */
+        s->released = 0;
+        for (uint32_t q = 0; q < PTO_NQUEUES && s->sim->nsched > 1; q++)
+            if (pto_rq_size(&s->sim->dev->tb.ready[q]))
+                pto_sim_wake_one(s->sim, (int)s->index, q);
+    }
     for (uint64_t m = s->wake_lanes; m; m &= m - 1) /* routed successors left queued */
         pto_sim_wake_lane(s->sim, (uint32_t)__builtin_ctzll(m), (int)s->index);
     s->wake_lanes = 0;

@@ -88,6 +88,8 @@ typedef struct pto_sim_sched {
     uint32_t help_probe;                           /* idle polls, to look at peers now and then */
     uint64_t notify;                               /* executors given tokens in the current poll */
     uint64_t rung[PTO_BELL_WORDS]; /* their cores: rung together at the poll's end */
+    int released;                  /* this poll's dispatches released start
+                                      edges' waiters (sched.c) */
     uint64_t wake_lanes;           /* lanes given routed successors it did not
                                   start in this poll: their schedulers are woken */
 } pto_sim_sched;
@@ -148,6 +150,7 @@ typedef struct pto_sim {
      * des_now: a min-heap by (end cycle, slot) of at most the task ring's
      * window entries, completed when the clock reaches them. */
     uint32_t des_ntimer;
+    uint8_t des_again; /* dispatch: a task with start edges was placed */
     uint64_t *des_timer_end;
     uint32_t *des_timer_slot;
     uint64_t des_idle[PTO_CORE_TYPES][PTO_BELL_WORDS];              /* idle core bitmaps */
