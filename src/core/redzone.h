@@ -26,13 +26,7 @@
 
 #define PTO_REDZONE 64
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PTO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PTO_ASAN 1
-#endif
-#endif
+#include "util/sanitizers.h"
 
 #ifdef PTO_ASAN
 #include <sanitizer/asan_interface.h>

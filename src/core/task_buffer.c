@@ -218,6 +218,24 @@ static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
     }
 }
 
+/* A dep node for the edge producer -> consumer (`what` names its kind in
+ * the message), or PTO_ERR_CAPACITY when the pool is full. */
+static pto_status edge_node(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
+                            const char *what, uint32_t *node, pto_error *err)
+{
+    uint32_t d = pto_dep_pool_alloc(&tb->deps);
+    if (d == PTO_DEP_NIL)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "DEPLIST_POOL_FULL: dep-list pool of %u nodes is full "
+                        "wiring %st%llu -> t%llu; raise PTO_DEP_POOL",
+                        tb->deps.capacity, what, (unsigned long long)producer,
+                        (unsigned long long)consumer);
+    tb->deps.nodes[d].producer = (uint32_t)(producer & tb->mask);
+    tb->deps.nodes[d].consumer = (uint32_t)(consumer & tb->mask);
+    *node = d;
+    return PTO_OK;
+}
+
 pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer, pto_error *err)
 {
     if (producer == consumer)
@@ -242,16 +260,11 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
         log_edge(tb, producer, consumer);
         return PTO_OK;
     }
-    uint32_t node = pto_dep_pool_alloc(&tb->deps);
-    if (node == PTO_DEP_NIL)
-        return pto_fail(err, PTO_ERR_CAPACITY,
-                        "DEPLIST_POOL_FULL: dep-list pool of %u nodes is full "
-                        "wiring t%llu -> t%llu; raise PTO_DEP_POOL",
-                        tb->deps.capacity, (unsigned long long)producer,
-                        (unsigned long long)consumer);
+    uint32_t node;
+    pto_status st = edge_node(tb, producer, consumer, "", &node, err);
+    if (st)
+        return st;
     pto_dep_node *n = &tb->deps.nodes[node];
-    n->producer = (uint32_t)(producer & tb->mask);
-    n->consumer = (uint32_t)(consumer & tb->mask);
     n->next_out = PTO_DEP_NIL;
     /* Only a heap block can outlive its producer's completion for a
      * consumer: take a reference (and list the edge for its release) only
@@ -326,16 +339,11 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
         log_edge(tb, producer, consumer);
         return PTO_OK;
     }
-    uint32_t node = pto_dep_pool_alloc(&tb->deps);
-    if (node == PTO_DEP_NIL)
-        return pto_fail(err, PTO_ERR_CAPACITY,
-                        "DEPLIST_POOL_FULL: dep-list pool of %u nodes is full "
-                        "wiring the start edge t%llu -> t%llu; raise PTO_DEP_POOL",
-                        tb->deps.capacity, (unsigned long long)producer,
-                        (unsigned long long)consumer);
+    uint32_t node;
+    pto_status st = edge_node(tb, producer, consumer, "the start edge ", &node, err);
+    if (st)
+        return st;
     pto_dep_node *n = &tb->deps.nodes[node];
-    n->producer = (uint32_t)(producer & tb->mask);
-    n->consumer = (uint32_t)(consumer & tb->mask);
     n->next_in = PTO_DEP_NIL; /* no reference: a start needs nothing kept */
     c->fanin_total++;
     c->dep_mark = tb->deps.head;

@@ -13,20 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PTO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PTO_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define PTO_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PTO_TSAN 1
-#endif
-#endif
+#include "util/sanitizers.h"
 
 #ifdef PTO_ASAN
 #include <sanitizer/asan_interface.h>

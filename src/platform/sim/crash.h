@@ -31,12 +31,9 @@
 struct pto_device;
 struct pto_task;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#include "util/sanitizers.h"
+#if defined(PTO_ASAN) || defined(PTO_TSAN)
 #define PTO_CRASH_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define PTO_CRASH_SANITIZED 1
-#endif
 #endif
 
 /* The kernel the calling thread is running. Invariants: written only by
