@@ -546,6 +546,11 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
         }
     }
     run->scopes[run->depth].policy = base;
+    /* Processes abandoned after an error or a deadlock never resume: their
+     * scopes end here, so their tasks can retire. */
+    for (uint32_t i = c->first; i < c->nprocs; i++)
+        c->procs[i].nscopes = 0;
+    run->dev->tb.retire_hold = UINT64_MAX;
     c->first = c->nprocs;
     return st;
 }
