@@ -468,6 +468,11 @@ static pto_status dl_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
         return pto_send(run, d->c2, 1, err);
     case 1: /* receives on a channel nobody sends on */
         return pto_recv(run, d->c1, &v, NULL, err);
+    case 3: /* the same inside a scope, after a task in it */
+        if ((st = pto_scope_begin(run, "held", PTO_SCOPE_AUTO, err)) ||
+            (st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            return st;
+        return pto_recv(run, d->c1, &v, NULL, err);
     default: /* fills a channel nobody reads */
         for (int i = 0; i < 3; i++)
             if ((st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)) ||
@@ -502,7 +507,7 @@ static void test_deadlocks(void **state)
 {
     (void)state;
     pto_device *dev = open_dev(1);
-    static const char *const want[][3] = {
+    static const char *const want[4][3] = {
         {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
          "Process 'B' waits to receive token 0 on 'c2' (CHANNEL_EMPTY_WAIT)",
          "send before receiving in one process of a cycle"},
@@ -511,8 +516,10 @@ static void test_deadlocks(void **state)
          "or close the channel (pto_channel_close"},
         {"Process 'A' waits to send on 'c1' until token 0 is received (CHANNEL_FULL_WAIT)",
          "'c1' capacity 1, sent 1, received 0, open", "add the receiver, or give the channel"},
+        {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
+         "'c1' capacity 1, sent 0, received 0, open", "or close the channel (pto_channel_close"},
     };
-    for (int kind = 0; kind < 3; kind++)
+    for (int kind = 0; kind < 4; kind++)
         for (int det = 0; det < 2; det++) {
             struct dl d = {.kind = kind};
             pto_run_config rc;
