@@ -209,6 +209,16 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 
 /* ---- inside a process body ---- */
 
+/* ch is a channel of this run (what: the caller, for the message). */
+static pto_status own_channel(const pto_run *run, const char *what, const pto_channel *ch,
+                              pto_error *err)
+{
+    const pto_csp *c = &run->csp;
+    if (!ch || !c->chans || ch < c->chans || ch >= c->chans + c->nchans)
+        return pto_fail(err, PTO_ERR_INVALID, "%s: not a channel of this run", what);
+    return PTO_OK;
+}
+
 static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, what, err);
@@ -216,9 +226,7 @@ static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_e
         return st;
     if (!run->csp.cur)
         return pto_fail(err, PTO_ERR_STATE, "%s: only inside a process body (pto_csp_run)", what);
-    if (!ch || ch < run->csp.chans || ch >= run->csp.chans + run->csp.nchans)
-        return pto_fail(err, PTO_ERR_INVALID, "%s: not a channel of this run", what);
-    return PTO_OK;
+    return own_channel(run, what, ch, err);
 }
 
 /* A dependency-only task of the channel mechanism, outside the process's
@@ -421,10 +429,8 @@ pto_status pto_consume(pto_run *run, pto_channel *ch, pto_token_fn fn, void *ctx
 pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, "pto_channel_close", err);
-    if (st)
+    if (st || (st = own_channel(run, "pto_channel_close", ch, err)))
         return st;
-    if (!ch || !run->csp.chans || ch < run->csp.chans || ch >= run->csp.chans + run->csp.nchans)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_channel_close: not a channel of this run");
     ch->closed = 1;
     return PTO_OK;
 }

@@ -154,6 +154,17 @@ uint32_t pto_policy_route_key(uint32_t policy, uint32_t n, uint64_t key)
     return builtins[policy].route(&info);
 }
 
+/* A task goes to lane l under sel: the routing index advances, and the
+ * run flags say a lane queue (and stealing) may hold work. */
+static uint8_t routed(pto_run *run, const pto_policy_sel *sel, uint32_t l)
+{
+    run->route_index++;
+    pto_tb_flag(&run->dev->tb.special);
+    if (sel->def->steal)
+        pto_tb_flag(&run->dev->tb.steal);
+    return (uint8_t)l;
+}
+
 /* A task whose key is an expression (pto_set_task_key_expr): routed when
  * it becomes ready (pto_policy_route_key), by a built-in that routes by
  * key; every one of the policy's lanes must then be able to run it. */
@@ -176,11 +187,7 @@ static pto_status route_later(pto_run *run, const pto_policy_sel *sel, const cha
     run->sc.key_routed = 1;
     run->sc.key_policy = (uint8_t)(sel->def - builtins);
     run->sc.key_n = (uint8_t)sel->n;
-    run->route_index++;
-    pto_tb_flag(&dev->tb.special);
-    if (sel->def->steal)
-        pto_tb_flag(&dev->tb.steal);
-    *target = 0; /* until it is ready */
+    *target = routed(run, sel, 0); /* lane 0 until it is ready */
     return PTO_OK;
 }
 
@@ -216,11 +223,7 @@ pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uin
                         (unsigned long long)info.task_id, pto_queue_name(type), l,
                         pto_queue_name(type), dev->lanes.n, dev->cfg.blocks, pto_queue_name(type),
                         (type == PTO_CORE_AIC ? dev->cfg.blocks : dev->cfg.blocks * 2) - 1);
-    run->route_index++;
-    pto_tb_flag(&dev->tb.special);
-    if (sel->def->steal)
-        pto_tb_flag(&dev->tb.steal);
-    *target = (uint8_t)l;
+    *target = routed(run, sel, l);
     return PTO_OK;
 }
 

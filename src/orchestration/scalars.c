@@ -225,28 +225,29 @@ static pto_status next_expr(pto_run *run, const char *what, const pto_expr *e, p
     return note_reads(run, what, *k, err);
 }
 
-pto_status pto_set_task_predicate(pto_run *run, const pto_expr *pred, pto_error *err)
+/* The next task's predicate or key expression (flag), its entry in *field. */
+static pto_status set_next(pto_run *run, const char *what, const pto_expr *e, pto_expr_type want,
+                           pto_cap_row row, uint8_t flag, uint16_t *field, pto_error *err)
 {
-    static const char what[] = "pto_set_task_predicate";
     uint16_t k = 0;
-    pto_status st = next_expr(run, what, pred, PTO_EXPR_BOOL, PTO_ROW_PREDICATE, &k, err);
+    pto_status st = next_expr(run, what, e, want, row, &k, err);
     if (st)
         return st;
-    run->sc.evals |= PTO_EVAL_PRED;
-    run->sc.pred = k;
+    run->sc.evals |= flag;
+    *field = k;
     return PTO_OK;
+}
+
+pto_status pto_set_task_predicate(pto_run *run, const pto_expr *pred, pto_error *err)
+{
+    return set_next(run, "pto_set_task_predicate", pred, PTO_EXPR_BOOL, PTO_ROW_PREDICATE,
+                    PTO_EVAL_PRED, run ? &run->sc.pred : NULL, err);
 }
 
 pto_status pto_set_task_key_expr(pto_run *run, const pto_expr *key, pto_error *err)
 {
-    static const char what[] = "pto_set_task_key_expr";
-    uint16_t k = 0;
-    pto_status st = next_expr(run, what, key, PTO_EXPR_U64, PTO_ROW_SCALAR_EXPR_KEY, &k, err);
-    if (st)
-        return st;
-    run->sc.evals |= PTO_EVAL_KEY;
-    run->sc.keyx = k;
-    return PTO_OK;
+    return set_next(run, "pto_set_task_key_expr", key, PTO_EXPR_U64, PTO_ROW_SCALAR_EXPR_KEY,
+                    PTO_EVAL_KEY, run ? &run->sc.keyx : NULL, err);
 }
 
 static pto_status check_slot(pto_run *run, const char *what, uint32_t slot, pto_error *err)
@@ -281,11 +282,8 @@ pto_status pto_slot_set(pto_run *run, uint32_t slot, const pto_expr *value, pto_
     static const char what[] = "pto_slot_set";
     uint16_t k = 0;
     pto_status st = check_slot(run, what, slot, err);
-    if (st || (st = next_expr(run, what, value, PTO_EXPR_U64, PTO_ROW_SLOTS, &k, err))) {
-        if (run)
-            pto_scalars_clear_next(&run->sc);
+    if (st || (st = next_expr(run, what, value, PTO_EXPR_U64, PTO_ROW_SLOTS, &k, err)))
         return st;
-    }
     return slot_task(run, what, slot, PTO_EVAL_SLOT_SET, (uint64_t[3]){slot, 0, k + 1u}, NULL,
                      out, err);
 }
@@ -295,13 +293,9 @@ pto_status pto_slot_set_u64(pto_run *run, uint32_t slot, uint64_t value, pto_tas
 {
     static const char what[] = "pto_slot_set_u64";
     pto_status st = check_slot(run, what, slot, err);
-    if (st) {
-        if (run)
-            pto_scalars_clear_next(&run->sc);
-        return st;
-    }
-    return slot_task(run, what, slot, PTO_EVAL_SLOT_SET, (uint64_t[3]){slot, value, 0}, NULL, out,
-                     err);
+    return st ? st
+              : slot_task(run, what, slot, PTO_EVAL_SLOT_SET, (uint64_t[3]){slot, value, 0}, NULL,
+                          out, err);
 }
 
 pto_status pto_slot_load(pto_run *run, uint32_t slot, const pto_tensor *t, uint64_t index,
@@ -318,11 +312,8 @@ pto_status pto_slot_load(pto_run *run, uint32_t slot, const pto_tensor *t, uint6
     pto_param p = {.kind = PTO_IN}; /* the one element: the submission checks it */
     if (!st)
         st = pto_view_element(what, t, index, &p.tensor, err);
-    if (st) {
-        if (run)
-            pto_scalars_clear_next(&run->sc);
+    if (st)
         return st;
-    }
     run->sc.elem_addr = pto_ptr_bits(p.tensor.base) + p.tensor.offset;
     return slot_task(run, what, slot, PTO_EVAL_SLOT_LOAD, (uint64_t[3]){slot, 0, t->elem}, &p,
                      out, err);
