@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 /* The file's bytes plus a NUL (caller frees). */
-static char *read_file(const char *path)
+static inline char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
@@ -24,21 +24,21 @@ static char *read_file(const char *path)
     return buf;
 }
 
-static const cJSON *item(const cJSON *obj, const char *key)
+static inline const cJSON *item(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     assert_non_null(v);
     return v;
 }
 
-static double num(const cJSON *obj, const char *key)
+static inline double num(const cJSON *obj, const char *key)
 {
     const cJSON *v = item(obj, key);
     assert_true(cJSON_IsNumber(v));
     return v->valuedouble;
 }
 
-static const char *str(const cJSON *obj, const char *key)
+static inline const char *str(const cJSON *obj, const char *key)
 {
     const cJSON *v = item(obj, key);
     assert_true(cJSON_IsString(v));

@@ -17,6 +17,9 @@
 
 #include "pto/pto.h"
 #include "pto/tools.h"
+#include <cjson/cJSON.h>
+
+#include "json_file.h"
 
 static void k10(const uint64_t *a)
 {
@@ -211,17 +214,15 @@ static void test_trace(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(pto_trace_write_chrome_cycles(dev, &st, path, &err), PTO_OK);
-    FILE *f = fopen(path, "rb");
-    static char buf[1 << 16];
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    char *buf = read_file(path);
     remove(path);
-    buf[len] = 0;
+    assert_non_null(buf);
     assert_non_null(strstr(buf, "\"name\":\"CSP processes\""));
     assert_non_null(strstr(buf, "\"name\":\"producer\""));
     assert_int_equal(count(buf, "\"ph\":\"s\""), 3);
     assert_int_equal(count(buf, "\"ph\":\"f\""), 3);
     assert_int_equal(count(buf, "\"cat\":\"token\""), 6);
+    free(buf);
     pto_device_close(dev);
 }
 

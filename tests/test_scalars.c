@@ -18,6 +18,9 @@
 
 #include "pto/pto.h"
 #include "pto/tools.h"
+#include <cjson/cJSON.h>
+
+#include "json_file.h"
 
 #define C 100
 
@@ -275,17 +278,6 @@ static void test_predicate_chain(void **state)
     pto_device_close(dev);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    return buf;
-}
-
 /* Both traces, the stats print and the graph mark the skipped task. */
 static void test_skipped_in_traces(void **state)
 {
@@ -305,20 +297,25 @@ static void test_skipped_in_traces(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(pto_trace_write_chrome_cycles(dev, &st, path, &err), PTO_OK);
-    const char *t = slurp(path);
+    char *t = read_file(path);
     assert_non_null(strstr(t, "\"name\":\"skipped inc\""));
     assert_non_null(strstr(t, "\"skipped_tasks\":1"));
+    free(t);
     assert_int_equal(pto_trace_write_chrome(dev, &st, path, &err), PTO_OK);
-    t = slurp(path);
+    t = read_file(path);
     assert_non_null(strstr(t, "\"name\":\"skipped inc\""));
     assert_non_null(strstr(t, "\"skipped\":\"predicate false\""));
+    free(t);
     assert_int_equal(pto_graph_write(dev, path, PTO_GRAPH_JSON, &err), PTO_OK);
-    t = slurp(path);
+    t = read_file(path);
     assert_non_null(strstr(t, "\"core_type\":\"skipped\""));
+    free(t);
     FILE *f = fopen(path, "w");
     pto_stats_print(f, dev, &st);
     fclose(f);
-    assert_non_null(strstr(slurp(path), "skipped          1 (predicate false"));
+    t = read_file(path);
+    assert_non_null(strstr(t, "skipped          1 (predicate false"));
+    free(t);
     remove(path);
     pto_device_close(dev);
 }
