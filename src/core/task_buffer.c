@@ -144,9 +144,8 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->mix = 0;
     t->target = PTO_TARGET_ANY;
     t->evals = 0;
-    t->watch_start = 0;
+    t->watch_start = 0; /* start_link is set up only for a watched task */
     t->delay = 0;
-    atomic_store_explicit(&t->start_link, PTO_DEP_NIL, memory_order_relaxed);
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
     t->fanin_total = 0;
@@ -311,6 +310,22 @@ static void make_ready(pto_task_buffer *tb, pto_task *t)
     (void)rc;
 }
 
+/* One of c's producers is done with it at `cycle` (completed, or, for a
+ * start edge, started): c becomes ready when it was the last; then its
+ * scalar work, and it is offered to take (may be NULL) or queued. Returns
+ * 1 when c became ready. */
+static inline uint32_t release(pto_task_buffer *tb, pto_task *c, uint64_t cycle,
+                               pto_ready_take_fn take, void *arg)
+{
+    pto_cycle_max(&c->ready_cycle, cycle);
+    if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) != 1)
+        return 0;
+    pto_tb_eval(tb, c);
+    if (!take || !take(arg, c))
+        make_ready(tb, c);
+    return 1;
+}
+
 static void note_ready_level(pto_task_buffer *tb, pto_ready_queue *q)
 {
     uint64_t n = pto_rq_size(q);
@@ -321,6 +336,7 @@ static void note_ready_level(pto_task_buffer *tb, pto_ready_queue *q)
 void pto_tb_watch_start(pto_task *t)
 {
     t->watch_start = 1;
+    atomic_store_explicit(&t->start_link, PTO_DEP_NIL, memory_order_relaxed);
     atomic_store_explicit(&t->parts_start, UINT64_MAX, memory_order_relaxed);
 }
 
@@ -375,14 +391,7 @@ uint32_t pto_tb_started(pto_task_buffer *tb, pto_task *t, uint64_t start, pto_re
     uint32_t ready = 0;
     while (d != PTO_DEP_NIL && d != PTO_FANOUT_CLOSED) {
         uint32_t next = tb->deps.nodes[d].next_out;
-        pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
-        pto_cycle_max(&c->ready_cycle, start);
-        if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
-            pto_tb_eval(tb, c);
-            if (!take || !take(arg, c))
-                make_ready(tb, c);
-            ready++;
-        }
+        ready += release(tb, &tb->tasks[tb->deps.nodes[d].consumer], start, take, arg);
         d = next;
     }
     return ready;
@@ -459,14 +468,7 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     }
     uint32_t ready = 0;
     for (d = prev; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_out) {
-        pto_task *c = &tb->tasks[tb->deps.nodes[d].consumer];
-        pto_cycle_max(&c->ready_cycle, t->end_cycle);
-        if (atomic_fetch_sub_explicit(&c->fanin_remaining, 1, memory_order_acq_rel) == 1) {
-            pto_tb_eval(tb, c);
-            if (!take || !take(arg, c))
-                make_ready(tb, c);
-            ready++;
-        }
+        ready += release(tb, &tb->tasks[tb->deps.nodes[d].consumer], t->end_cycle, take, arg);
     }
     for (d = t->fanin_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_in)
         atomic_fetch_sub_explicit(&tb->tasks[tb->deps.nodes[d].producer].link, PTO_REF_ONE,

@@ -265,8 +265,8 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
  * in lane order, queues AIC then AIV (a run without routed or MIX tasks
  * has none); with work stealing on, each lane's idle cores then take the
  * work of its peers l+1, l+2, ... mod n; then the shared queues. Again
- * while a start may have released tasks (start edges) or dependency-only
- * tasks are ready: they may make tasks ready at this same cycle. */
+ * while a placed task's start released tasks (start edges): they may run
+ * at this same cycle. */
 static void dispatch(pto_sim *sim)
 {
     pto_task_buffer *tb = &sim->dev->tb;
@@ -288,7 +288,8 @@ static void dispatch(pto_sim *sim)
         }
         for (int type = 0; type < PTO_CORE_TYPES; type++)
             place(sim, n, type, sim->all_cores);
-    } while (sim->des_again || pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]));
+    } while (sim->des_again); /* (placing completes nothing: only a start
+                                  can have made tasks ready meanwhile) */
 }
 
 int pto_des_step(pto_sim *sim)
