@@ -19,6 +19,7 @@
 #include "pto/tools.h"
 #include <cjson/cJSON.h>
 
+#include "csp_util.h"
 #include "json_file.h"
 
 static void k10(const uint64_t *a)
@@ -122,27 +123,6 @@ static pto_status orch_single(pto_run *run, void *ctx, pto_error *err)
 {
     pto_status st = pto_process_create(run, "alone", single, ctx, 1, err);
     return st ? st : pto_csp_run(run, err);
-}
-
-static uint64_t launch(pto_device *dev, int det, pto_run_mode mode, pto_orch_fn fn, void *ctx)
-{
-    pto_run_config rc;
-    pto_run_config_default(&rc);
-    rc.deterministic = det;
-    rc.mode = mode;
-    pto_stats st;
-    pto_error err;
-    if (pto_launch(dev, &rc, fn, ctx, &st, &err))
-        fail_msg("%s", err.msg);
-    return st.total_cycles;
-}
-
-static void set_latency(pto_device *dev, uint64_t cycles)
-{
-    pto_error err;
-    assert_int_equal(pto_symbol_declare(dev, PTO_CSP_LATENCY_SYMBOL, PTO_SYMBOL_U64, 0, &err),
-                     PTO_OK);
-    assert_int_equal(pto_symbol_set_u64(dev, PTO_CSP_LATENCY_SYMBOL, cycles, &err), PTO_OK);
 }
 
 static void test_worked_example(void **state)

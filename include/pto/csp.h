@@ -34,6 +34,17 @@ typedef pto_status (*pto_process_fn)(pto_run *run, void *ctx, uint32_t index, pt
 PTO_API pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
                                       pto_channel **out, pto_error *err);
 
+/* Declares that `senders` (2 .. PTO_CSP_PROCESSES) processes send on ch
+ * (fan-in), before its first send; without it, a second process sending
+ * on a channel is refused. Its tokens are ordered by when their sends'
+ * tasks complete (in deterministic mode: by end cycle, and in one cycle
+ * in the order the simulation completes them, see docs/csp.md), which is
+ * known only as they complete, so each send waits for its task before the
+ * sender goes on. The channel closes when all `senders` that sent on it
+ * returned. */
+PTO_API pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders,
+                                      pto_error *err);
+
 /* Adds `replicas` (>= 1) processes running body(run, ctx, i), i = 0 ..
  * replicas - 1, named "name" (one) or "name[i]". They start at
  * pto_csp_run. */
@@ -67,8 +78,9 @@ typedef pto_status (*pto_token_fn)(pto_run *run, void *ctx, uint64_t payload, pt
 PTO_API pto_status pto_consume(pto_run *run, pto_channel *ch, pto_token_fn fn, void *ctx,
                                pto_error *err);
 
-/* Closes ch: its receivers get *closed once they took every token. A
- * process closes the channels it sent on when its body returns. */
+/* Closes ch: its receiver gets *closed once it took every token. A
+ * channel also closes when its last sender's body returns. One process
+ * receives on a channel (a second is refused). */
 PTO_API pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err);
 
 /* CSP of the device's last run, for traces: its processes' names (index

@@ -98,8 +98,9 @@ typedef struct pto_task {
                             or PTO_TARGET_ANY (task_buffer.h) */
     uint8_t evals;       /* PTO_EVAL_* work done when it becomes ready (0:
                             none); the evaluator may add PTO_EVAL_SKIPPED */
-    uint8_t watch_start; /* start edges may be wired to it (start_link); set
-                            by the orchestrator before publication */
+    uint8_t watch;       /* PTO_WATCH_*: what its dispatcher or completer
+                            reports; set by the orchestrator before
+                            publication */
     int32_t aiv_func_id; /* MIX: kernel of the AIV parts (func_id: the AIC part's) */
     /* Parts in flight (SPMD): parts_sent is advanced by the dispatcher that
      * holds the task (popped from its ready queue; the queue orders the
@@ -119,12 +120,25 @@ typedef struct pto_task {
     /* Start edges (CSP: a consumer that waits for this task to *start*;
      * pto_tb_add_start_dep): a lock-free stack of dep nodes (linked by
      * next_out) like the fanout, closed (PTO_FANOUT_CLOSED) by the
-     * dispatcher of its first part when watch_start is set, after storing
+     * dispatcher of its first part when PTO_WATCH_START is set, after storing
      * the start cycle in parts_start. */
     _Atomic uint32_t start_link;
-    uint32_t delay; /* a dependency-only task ends this many cycles after it
-                       became ready (CSP channel latency); 0 otherwise */
+    union {
+        uint32_t delay;    /* a dependency-only task ends this many cycles
+                              after it became ready (CSP channel latency); 0
+                              otherwise; read when it becomes ready */
+        uint32_t done_seq; /* PTO_WATCH_DONE: its place in the order in which
+                              such tasks completed (pto_task_buffer.done_seq),
+                              written by its completer before the state
+                              store (read by the orchestrator after seeing
+                              COMPLETED, before it may retire) */
+    };
 } pto_task;
+
+/* pto_task.watch */
+#define PTO_WATCH_START 1u /* start edges may be wired to it (start_link) */
+#define PTO_WATCH_DONE 2u  /* its completion takes a done_seq (CSP fan-in;
+                              only for tasks without a delay) */
 
 /* pto_task.evals: what the run's evaluator (pto_task_buffer.eval) does as
  * the task becomes ready, in this order. */

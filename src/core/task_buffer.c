@@ -144,7 +144,7 @@ pto_task *pto_tb_add(pto_task_buffer *tb, int func_id, uint32_t queue, const uin
     t->mix = 0;
     t->target = PTO_TARGET_ANY;
     t->evals = 0;
-    t->watch_start = 0; /* start_link is set up only for a watched task */
+    t->watch = 0; /* start_link is set up only for a watched task */
     t->delay = 0;
     if (nargs)
         memcpy(t->args, args, nargs * sizeof *args);
@@ -335,7 +335,7 @@ static void note_ready_level(pto_task_buffer *tb, pto_ready_queue *q)
 
 void pto_tb_watch_start(pto_task *t)
 {
-    t->watch_start = 1;
+    t->watch |= PTO_WATCH_START;
     atomic_store_explicit(&t->start_link, PTO_DEP_NIL, memory_order_relaxed);
     atomic_store_explicit(&t->parts_start, UINT64_MAX, memory_order_relaxed);
 }
@@ -344,7 +344,7 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
                                 pto_error *err)
 {
     pto_task *p = pto_tb_task(tb, producer), *c = pto_tb_task(tb, consumer);
-    if (producer >= consumer || !p->watch_start)
+    if (producer >= consumer || !(p->watch & PTO_WATCH_START))
         return pto_fail(err, PTO_ERR_INVALID,
                         "start edge t%llu -> t%llu: the producer must be an earlier task "
                         "watched for its start",
@@ -473,6 +473,8 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
     for (d = t->fanin_head; d != PTO_DEP_NIL; d = tb->deps.nodes[d].next_in)
         atomic_fetch_sub_explicit(&tb->tasks[tb->deps.nodes[d].producer].link, PTO_REF_ONE,
                                   memory_order_release);
+    if (__builtin_expect(t->watch & PTO_WATCH_DONE, 0))
+        t->done_seq = atomic_fetch_add_explicit(&tb->done_seq, 1, memory_order_relaxed);
     /* Only now may retirement reclaim the nodes just walked. */
     atomic_store_explicit(&t->state, PTO_TASK_COMPLETED, memory_order_release);
     return ready;

@@ -97,6 +97,9 @@ typedef struct pto_task_buffer {
      * its own line: the completing threads share it, the orchestrator only
      * reads it. Reset to 0 per run. */
     _Alignas(64) _Atomic uint64_t done_cycle;
+    /* The next done_seq (task.h, PTO_WATCH_DONE), taken by whichever thread
+     * completes such a task; wraps (readers compare differences). */
+    _Atomic uint32_t done_seq;
 } pto_task_buffer;
 
 pto_status pto_tb_init(pto_task_buffer *tb, uint32_t window, uint32_t dep_pool,

@@ -17,10 +17,10 @@ void pto_csp_reset(pto_csp *c)
         memset(c->task_proc, 0, c->tagged_end);
     c->tagged_end = 0;
     c->ntokens = c->tokens_dropped = 0;
-    c->nprocs = c->first = c->nchans = c->pool_used = 0;
+    c->nprocs = c->first = c->nchans = c->pool_used = c->unbound = 0;
     c->latency = 0;
     c->cur = NULL;
-    c->raw = 0;
+    c->raw = c->mark = 0;
 }
 
 void pto_csp_free(pto_csp *c)
@@ -30,6 +30,7 @@ void pto_csp_free(pto_csp *c)
     free(c->procs);
     free(c->chans);
     free(c->pool);
+    free(c->sends);
     free(c->task_proc);
     free(c->tokens);
     memset(c, 0, sizeof *c);
@@ -45,10 +46,11 @@ static pto_status ensure(pto_run *run, const char *what, pto_error *err)
     c->procs = calloc(PTO_CSP_PROCESSES, sizeof *c->procs);
     c->chans = calloc(PTO_CSP_CHANNELS, sizeof *c->chans);
     c->pool = calloc(PTO_CSP_POOL, sizeof *c->pool);
+    c->sends = calloc((size_t)PTO_CSP_CHANNELS * PTO_CSP_PROCESSES, sizeof *c->sends);
     c->task_cap = run->dev->cfg.trace_capacity;
     c->task_proc = calloc(c->task_cap ? c->task_cap : 1, 1);
     c->tokens = malloc(PTO_CSP_TOKEN_LOG * sizeof *c->tokens);
-    if (!c->procs || !c->chans || !c->pool || !c->task_proc || !c->tokens) {
+    if (!c->procs || !c->chans || !c->pool || !c->sends || !c->task_proc || !c->tokens) {
         pto_csp_free(c);
         return pto_fail(err, PTO_ERR_NOMEM, "%s: CSP tables", what);
     }
@@ -64,6 +66,16 @@ static pto_status check_name(const char *what, const char *name, pto_error *err)
         return pto_fail(err, PTO_ERR_INVALID, "%s: a name of 1 .. %d bytes is required", what,
                         PTO_CSP_NAME_MAX - 5);
     return PTO_OK;
+}
+
+/* ch's token ring: `ring` entries of the run's pool (checked by the caller). */
+static void carve_ring(pto_csp *c, pto_channel *ch, uint32_t ring)
+{
+    ch->ring = ring;
+    ch->tok = &c->pool[c->pool_used];
+    c->pool_used += ring;
+    for (uint32_t i = 0; i < ring; i++)
+        ch->tok[i].rk = PTO_CSP_NONE;
 }
 
 pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
@@ -97,15 +109,14 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
             return pto_fail(err, PTO_ERR_INVALID, "%s: %s = %llu cycles (at most %u)", what,
                             PTO_CSP_LATENCY_SYMBOL, (unsigned long long)c->latency, UINT32_MAX);
     }
-    pto_channel *ch = &c->chans[c->nchans++];
+    pto_channel *ch = &c->chans[c->nchans];
     memset(ch, 0, sizeof *ch);
     snprintf(ch->name, sizeof ch->name, "%s", name);
     ch->capacity = capacity;
-    ch->ring = capacity + 1;
-    ch->tok = &c->pool[c->pool_used];
-    c->pool_used += ch->ring;
-    for (uint32_t i = 0; i < ch->ring; i++)
-        ch->tok[i].rk = PTO_CSP_NONE;
+    ch->senders = 1;
+    ch->receiver = -1;
+    ch->unbound = &c->sends[(size_t)c->nchans++ * PTO_CSP_PROCESSES];
+    carve_ring(c, ch, capacity + 1);
     *out = ch;
     return PTO_OK;
 }
@@ -173,8 +184,11 @@ uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *
 void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 {
     pto_csp_proc *p = run->csp.cur;
-    if (run->csp.raw)
+    if (run->csp.raw) {
+        if (run->csp.mark && t) /* before publication: its completer sees it */
+            t->watch |= PTO_WATCH_DONE;
         return;
+    }
     pto_csp *c = &run->csp;
     pto_task_buffer *tb = &run->dev->tb;
     if (t) { /* its sends' completions: the receives they wait for start */
@@ -219,6 +233,36 @@ static pto_status own_channel(const pto_run *run, const char *what, const pto_ch
     return PTO_OK;
 }
 
+pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, pto_error *err)
+{
+    static const char what[] = "pto_channel_fan_in";
+    pto_status st = pto_run_check_building(run, what, err);
+    if (st || (st = own_channel(run, what, ch, err)))
+        return st;
+    pto_csp *c = &run->csp;
+    if (senders < 2 || senders > PTO_CSP_PROCESSES)
+        return pto_fail(err, PTO_ERR_INVALID, "%s('%s'): %u senders (2 .. %d)", what, ch->name,
+                        senders, PTO_CSP_PROCESSES);
+    if (ch->sent || ch->closed || ch->senders > 1)
+        return pto_fail(err, PTO_ERR_STATE, "%s('%s'): once, before the channel's first send",
+                        what, ch->name);
+    if (run->cfg.mode != PTO_MODE_STREAMED)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "%s('%s'): a fan-in channel's token order is known only as its sends "
+                        "complete, while tasks run (streamed mode); a host-built graph fixes "
+                        "every edge before anything runs",
+                        what, ch->name);
+    uint32_t ring = ch->capacity + 1 + PTO_CSP_PROCESSES;
+    if (c->pool_used + ring > PTO_CSP_POOL)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "%s('%s'): the run's channels hold at most %d tokens in all (a fan-in "
+                        "channel: capacity + %d)",
+                        what, ch->name, PTO_CSP_POOL, 1 + PTO_CSP_PROCESSES);
+    ch->senders = senders;
+    carve_ring(c, ch, ring);
+    return PTO_OK;
+}
+
 static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, what, err);
@@ -251,6 +295,8 @@ static pto_status edge(pto_run *run, uint64_t producer, uint64_t consumer, int s
         return PTO_OK;
     if (!start)
         return pto_add_dep(run, producer, consumer, err);
+    if (producer < atomic_load(&run->dev->tb.last_alive))
+        return PTO_OK; /* it retired, so it started: nothing to wait for */
     pto_status st = PTO_OK;
     if (!pto_tb_dep_free(&run->dev->tb)) { /* wait for a node, the consumer held back */
         pto_run_publish_upto(run, consumer);
@@ -331,6 +377,101 @@ static int received_by_task(const pto_channel *ch, uint64_t k)
     return ch->tok[k % ch->ring].rk == k;
 }
 
+/* The next token of ch is in order and its arrival task exists. */
+static int token_ready(const pto_channel *ch)
+{
+    return ch->received < ch->bound && ch->tok[ch->received % ch->ring].arrive != PTO_CSP_PENDING;
+}
+
+/* p sends on ch: the first time, it counts as one of ch's senders (an
+ * undeclared channel has one, a fan-in channel pto_channel_fan_in's). */
+static pto_status count_sender(pto_csp *c, pto_channel *ch, pto_csp_proc *p, pto_error *err)
+{
+    uint64_t bit = UINT64_C(1) << (ch - c->chans);
+    if (p->sent_on & bit)
+        return PTO_OK;
+    if (ch->seen == ch->senders && ch->senders == 1)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "pto_send: process '%s' is the second process to send on channel '%s'; "
+                        "declare its senders with pto_channel_fan_in (their tokens are then "
+                        "ordered by when their sends complete)",
+                        p->name, ch->name);
+    if (ch->seen == ch->senders)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "pto_send: process '%s' is sender %u of channel '%s', declared with %u "
+                        "(pto_channel_fan_in)",
+                        p->name, ch->seen + 1, ch->name, ch->senders);
+    p->sent_on |= bit;
+    ch->seen++;
+    return PTO_OK;
+}
+
+/* The next task of the process that sent token k of ch waits for R_{k-C}
+ * (R_k: rendezvous) to start: returns that task (PTO_CSP_NONE: none),
+ * waiting until the receiver issued it. */
+static pto_status wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k,
+                               uint64_t *need, pto_error *err)
+{
+    *need = PTO_CSP_NONE;
+    if (ch->capacity && k < ch->capacity)
+        return PTO_OK;
+    uint64_t back = k - ch->capacity;
+    pto_status st;
+    while (!received_by_task(ch, back))
+        if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, back, err)))
+            return st;
+    *need = ch->tok[back % ch->ring].rtask;
+    return PTO_OK;
+}
+
+/* K_k: token k arrives `latency` cycles after `after` ends and (C >= 1,
+ * k >= C) `back`, R_{k-C}, starts. */
+static pto_status arrival(pto_run *run, const char *what, uint64_t after, uint64_t back,
+                          uint64_t *id, pto_error *err)
+{
+    pto_status st = csp_dummy(run, what, 1, (uint32_t)run->csp.latency, id, err);
+    if (!st)
+        st = edge(run, after, *id, 0, err);
+    return st ? st : edge(run, back, *id, 1, err);
+}
+
+/* A send on a fan-in channel: its marker, then a wait until the marker
+ * completed and took its place in the token order (pto_csp_harvest). */
+static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
+{
+    static const char what[] = "pto_send";
+    pto_csp *c = &run->csp;
+    pto_csp_proc *p = c->cur;
+    uint64_t m, need;
+    c->mark = 1;
+    pto_status st = csp_dummy(run, what, 1, 0, &m, err);
+    c->mark = 0;
+    if (st || (st = edge(run, p->last, m, 0, err)))
+        return st;
+    ch->sent++;
+    if (run->failed) /* (counted only) */
+        return PTO_OK;
+    ch->unbound[ch->nunbound++] = (pto_csp_send){m, p->last, payload, (uint32_t)(p - c->procs)};
+    c->unbound++;
+    p->bound_k = PTO_CSP_NONE;
+    p->wait_token = m;
+    while (p->bound_k == PTO_CSP_NONE)
+        if ((st = wait_for(run, what, CSP_WAIT_BIND, ch, m, err)))
+            return st;
+    uint64_t k = p->bound_k;
+    if ((st = wait_receive(run, what, ch, k, &need, err)))
+        return st;
+    if (c->latency) { /* (rendezvous: the arrival does not wait for R_k) */
+        uint64_t k_task;
+        if ((st = arrival(run, what, m, ch->capacity ? need : PTO_CSP_NONE, &k_task, err)))
+            return st;
+        ch->tok[k % ch->ring].arrive = k_task;
+    }
+    if (need != PTO_CSP_NONE && !run->failed)
+        p->start[p->nstart++] = need; /* the next task waits for it to start */
+    return PTO_OK;
+}
+
 pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
 {
     static const char what[] = "pto_send";
@@ -339,40 +480,30 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
+    if ((st = count_sender(c, ch, p, err)))
+        return st;
     if (ch->closed)
         return pto_fail(err, PTO_ERR_STATE, "%s: process '%s' sends on closed channel '%s'", what,
                         p->name, ch->name);
     if (p->nstart == PTO_CSP_AFTER)
         return pto_fail(err, PTO_ERR_CAPACITY, "%s: process '%s' sent %d times without a task",
                         what, p->name, PTO_CSP_AFTER);
-    uint64_t k = ch->sent, back = k - ch->capacity, need = PTO_CSP_NONE;
+    if (ch->senders > 1)
+        return send_fan_in(run, ch, payload, err);
+    uint64_t k = ch->sent, need = PTO_CSP_NONE;
     pto_csp_tok *tok = &ch->tok[k % ch->ring];
-    if (!(p->sent_on >> (ch - c->chans) & 1)) {
-        p->sent_on |= UINT64_C(1) << (ch - c->chans);
-        ch->senders++;
-    }
-    if (ch->capacity && k >= ch->capacity) { /* R_{k-C} must exist: it bounds the send */
-        while (!received_by_task(ch, back))
-            if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, back, err)))
-                return st;
-        need = ch->tok[back % ch->ring].rtask;
-    }
+    if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* it bounds the send */
+        return st;
     /* the token: T_k itself, or K_k when it arrives later */
     uint64_t arrive = p->last;
-    if (c->latency &&
-        ((st = csp_dummy(run, what, 1, (uint32_t)c->latency, &arrive, err)) ||
-         (st = edge(run, p->last, arrive, 0, err)) || (st = edge(run, need, arrive, 1, err))))
+    if (c->latency && (st = arrival(run, what, p->last, need, &arrive, err)))
         return st;
     tok->sender = p->last;
     tok->arrive = arrive;
     tok->payload = payload;
-    ch->sent++;
-    if (!ch->capacity) { /* rendezvous: completes when R_k starts */
-        while (!received_by_task(ch, k))
-            if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, k, err)))
-                return st;
-        need = ch->tok[k % ch->ring].rtask;
-    }
+    ch->bound = ++ch->sent;
+    if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
+        return st;
     if (need != PTO_CSP_NONE && !run->failed)
         p->start[p->nstart++] = need; /* the next task waits for it to start */
     return PTO_OK;
@@ -385,11 +516,19 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
     pto_status st = in_body(run, what, ch, err);
     if (st)
         return st;
-    pto_csp_proc *p = run->csp.cur;
+    pto_csp *c = &run->csp;
+    pto_csp_proc *p = c->cur;
+    int32_t self = (int32_t)(p - c->procs);
+    if (ch->receiver != self && ch->receiver >= 0)
+        return pto_fail(err, PTO_ERR_STATE,
+                        "%s: process '%s' receives on channel '%s', which process '%s' "
+                        "receives on (a channel has one receiving process)",
+                        what, p->name, ch->name, c->procs[ch->receiver].name);
+    ch->receiver = self;
     if (closed)
         *closed = 0;
-    while (ch->received == ch->sent) {
-        if (ch->closed) {
+    while (!token_ready(ch)) {
+        if (ch->closed && ch->received == ch->sent) {
             if (closed)
                 *closed = 1;
             return PTO_OK;
@@ -451,8 +590,8 @@ static void body_main(void *arg)
         pto_scope_end(run, NULL);
     if (!p->st)
         p->st = settle(run, "process end", 0, &p->err);
-    for (uint32_t i = 0; i < c->nchans; i++) /* it closes what it sent on */
-        if (p->sent_on >> i & 1 && --c->chans[i].senders == 0)
+    for (uint32_t i = 0; i < c->nchans; i++) /* the last sender closes */
+        if (p->sent_on >> i & 1 && ++c->chans[i].returned == c->chans[i].senders)
             c->chans[i].closed = 1;
     p->state = CSP_DONE;
 }
@@ -462,9 +601,49 @@ static int can_run(const pto_csp_proc *p)
     const pto_channel *ch = p->wait;
     switch (p->state) {
     case CSP_READY: return 1;
-    case CSP_WAIT_RECV: return ch->received < ch->sent || ch->closed;
+    case CSP_WAIT_RECV: return token_ready(ch) || (ch->closed && ch->received == ch->sent);
     case CSP_WAIT_SEND: return received_by_task(ch, p->wait_token);
+    case CSP_WAIT_BIND: return p->bound_k != PTO_CSP_NONE;
     default: return 0;
+    }
+}
+
+/* What only execution can end: a fan-in send waiting for its place, or a
+ * receive from a fan-in channel whose sends have not completed. */
+static int waits_on_device(const pto_csp_proc *p)
+{
+    return p->state == CSP_WAIT_BIND || (p->state == CSP_WAIT_RECV && p->wait->nunbound);
+}
+
+void pto_csp_harvest(pto_run *run)
+{
+    pto_csp *c = &run->csp;
+    pto_task_buffer *tb = &run->dev->tb;
+    for (uint32_t i = 0; i < c->nchans && c->unbound; i++) {
+        pto_channel *ch = &c->chans[i];
+        for (;;) { /* the completed marker that completed first, until none */
+            uint32_t best = UINT32_MAX, seq = 0;
+            for (uint32_t j = 0; j < ch->nunbound; j++) {
+                pto_task *t = pto_tb_task(tb, ch->unbound[j].marker);
+                if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED &&
+                    (best == UINT32_MAX || (int32_t)(t->done_seq - seq) < 0)) {
+                    best = j;
+                    seq = t->done_seq;
+                }
+            }
+            if (best == UINT32_MAX)
+                break;
+            pto_csp_send e = ch->unbound[best];
+            ch->unbound[best] = ch->unbound[--ch->nunbound];
+            c->unbound--;
+            uint64_t k = ch->bound++;
+            ch->tok[k % ch->ring] = (pto_csp_tok){.sender = e.sender,
+                                                  .arrive = c->latency ? PTO_CSP_PENDING : e.marker,
+                                                  .payload = e.payload,
+                                                  .rk = PTO_CSP_NONE};
+            if (c->procs[e.proc].wait_token == e.marker)
+                c->procs[e.proc].bound_k = k;
+        }
     }
 }
 
@@ -483,6 +662,11 @@ static pto_status deadlock(pto_run *run, pto_error *err)
                                   "(CHANNEL_EMPTY_WAIT).",
                              p->name, (unsigned long long)p->wait->received, p->wait->name);
             empty = 1;
+        } else if (p->state == CSP_WAIT_BIND) {
+            pto_error_append(err, " Process '%s' waits for its send on '%s' to complete, and "
+                                  "the task before it cannot end (CHANNEL_FULL_WAIT).",
+                             p->name, p->wait->name);
+            full = 1;
         } else {
             pto_error_append(err, " Process '%s' waits to send on '%s' until token %llu is "
                                   "received (CHANNEL_FULL_WAIT).",
@@ -527,14 +711,27 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
     /* Round robin from the process after the last one run: a process runs
      * until it waits or returns. */
     uint32_t n = c->nprocs - c->first, next = 0, done = 0;
+    int idle = 0; /* execution cannot progress (last seen) */
+    pto_run_state *rs = &run->dev->run_state;
     while (done < n && !st) {
-        uint32_t i = 0;
+        uint64_t seen = atomic_load(&rs->completed); /* (before the harvest) */
+        if (c->unbound)
+            pto_csp_harvest(run);
+        uint32_t i = 0, device = 0;
         while (i < n && !can_run(&c->procs[c->first + (next + i) % n]))
-            i++;
+            device |= waits_on_device(&c->procs[c->first + (next + i++) % n]);
+        if (i == n && device && !idle) { /* only execution can help: wait for it */
+            int progressed;
+            st = pto_flow_wait_progress(run, seen, "CSP processes wait for their sends", &progressed,
+                                        err);
+            idle = !progressed;
+            continue;
+        }
         if (i == n) {
             st = deadlock(run, err);
             break;
         }
+        idle = 0;
         pto_csp_proc *p = &c->procs[c->first + (next + i) % n];
         next = (next + i + 1) % n;
         run->scopes[run->depth].policy = p->policy;
@@ -556,6 +753,9 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
      * scopes end here, so their tasks can retire. */
     for (uint32_t i = c->first; i < c->nprocs; i++)
         c->procs[i].nscopes = 0;
+    for (uint32_t i = 0; i < c->nchans; i++) /* (abandoned sends) */
+        c->chans[i].nunbound = 0;
+    c->unbound = 0;
     run->dev->tb.retire_hold = UINT64_MAX;
     c->first = c->nprocs;
     return st;

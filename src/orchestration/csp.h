@@ -15,6 +15,13 @@
  *                     nothing); else after K_k, a dependency-only task
  *                     that ends `latency` cycles after T_k ends and (C >=
  *                     1, k >= C) R_{k-C} starts (pto_task.delay).
+ * Fan-in (pto_channel_fan_in): the token order is the order in which the
+ * sends' tasks complete, known only as they do. A send then adds M_k, a
+ * dependency-only task after T_k watched for its completion
+ * (PTO_WATCH_DONE), and waits (CSP_WAIT_BIND: execution must progress)
+ * until pto_csp_harvest, which runs before every retirement, finds M_k
+ * completed and gives it the next token index, in done_seq order; M_k
+ * stands for T_k above (the arrival K_k, after binding, waits for it).
  * A second send before the process's next task must complete after the
  * first: its T_k is then a dependency-only task that waits for the first
  * send's completion. Edges only point at tasks that exist, so a send that
@@ -26,7 +33,10 @@
  * orchestration (process bodies are fibers on it). Per channel, tokens in
  * flight (sent - received) never exceed capacity + 1 = the ring's length,
  * so token k's entries live at k % ring until received; rk[i] is the token
- * whose receiving task is rtask[i] (UINT64_MAX: none yet). */
+ * whose receiving task is rtask[i] (UINT64_MAX: none yet). A fan-in
+ * channel's ring has PTO_CSP_PROCESSES more entries: each sender may hold
+ * one bound token beyond those (it waits on it), and one unbound send
+ * (`unbound`, at most PTO_CSP_PROCESSES entries). */
 #ifndef PTO_ORCH_CSP_H
 #define PTO_ORCH_CSP_H
 
@@ -42,25 +52,42 @@
 #define PTO_CSP_STACK (256u << 10)
 #define PTO_CSP_SCOPES 8 /* scopes a process may keep open while it waits */
 #define PTO_CSP_NONE UINT64_MAX
+#define PTO_CSP_PENDING (UINT64_MAX - 1) /* a bound token's arrival task, not yet added */
 
 typedef struct pto_csp_tok {
     uint64_t sender;  /* T_k: the sender's last task at the send (trace) */
-    uint64_t arrive;  /* K_k */
+    uint64_t arrive;  /* K_k (fan-in: PTO_CSP_PENDING until its sender adds it) */
     uint64_t payload;
     uint64_t rtask;   /* R_k */
     uint64_t rk;      /* the token rtask receives */
 } pto_csp_tok;
 
+/* A fan-in send not yet in its channel's token order. */
+typedef struct pto_csp_send {
+    uint64_t marker;  /* M_k */
+    uint64_t sender;  /* T_k */
+    uint64_t payload;
+    uint32_t proc;    /* the sending process (index) */
+} pto_csp_send;
+
 struct pto_channel {
     char name[PTO_CSP_NAME_MAX];
     uint32_t capacity, ring;
     pto_csp_tok *tok; /* ring entries, from the run's pool */
-    uint64_t sent, received;
-    uint32_t senders; /* processes that sent on it and have not returned */
+    uint64_t sent;    /* sends issued */
+    uint64_t bound;   /* tokens in order, [0, bound) (= sent unless fan-in) */
+    uint64_t received;
+    uint32_t senders;  /* processes that may send: 1, or pto_channel_fan_in's */
+    uint32_t seen;     /* processes that sent on it */
+    uint32_t returned; /* ... and returned: at `senders`, it closes */
+    int32_t receiver;  /* the process receiving on it (-1: none yet) */
     int closed;
+    pto_csp_send *unbound; /* fan-in: sends issued and not bound, at most
+                              one per process (from the run's pool) */
+    uint32_t nunbound;
 };
 
-enum pto_csp_state { CSP_READY, CSP_WAIT_RECV, CSP_WAIT_SEND, CSP_DONE };
+enum pto_csp_state { CSP_READY, CSP_WAIT_RECV, CSP_WAIT_SEND, CSP_WAIT_BIND, CSP_DONE };
 
 typedef struct pto_csp_proc {
     char name[PTO_CSP_NAME_MAX];
@@ -69,7 +96,10 @@ typedef struct pto_csp_proc {
     uint32_t index;
     enum pto_csp_state state;
     pto_channel *wait;   /* its channel while waiting */
-    uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs */
+    uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs;
+                            CSP_WAIT_BIND: its send's marker */
+    uint64_t bound_k;    /* CSP_WAIT_BIND: the token its send became
+                            (PTO_CSP_NONE until bound) */
     uint64_t last;       /* its last task (PTO_CSP_NONE: none yet) */
     uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
     uint32_t nafter;
@@ -95,11 +125,14 @@ typedef struct pto_csp {
     pto_csp_proc *procs; /* PTO_CSP_PROCESSES, allocated at first use */
     pto_channel *chans;  /* PTO_CSP_CHANNELS */
     pto_csp_tok *pool;   /* PTO_CSP_POOL */
+    pto_csp_send *sends; /* PTO_CSP_PROCESSES unbound sends per channel */
     uint32_t nprocs, first; /* processes of this run; pto_csp_run starts [first, nprocs) */
     uint32_t nchans, pool_used;
+    uint32_t unbound; /* fan-in sends not yet bound, all channels */
     uint64_t latency;
     pto_csp_proc *cur; /* the process whose body is running, or NULL */
     int raw;           /* adding a token's own dummy: no process edges */
+    int mark;          /* ... a fan-in marker: watched for its completion */
     uint32_t base_depth;
     pto_fiber_host host;
     /* For the traces of the last run (pto_last_run_*): the process of
@@ -125,5 +158,8 @@ uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *
  * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */
 void pto_csp_added(struct pto_run *run, uint64_t id, pto_task *t);
+/* flow.c, before retiring (while c->unbound): binds the fan-in sends
+ * whose markers completed, in completion order. */
+void pto_csp_harvest(struct pto_run *run);
 
 #endif

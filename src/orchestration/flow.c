@@ -126,6 +126,8 @@ int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries)
 void pto_flow_retire(pto_run *run)
 {
     pto_device *dev = run->dev;
+    if (__builtin_expect(run->csp.unbound != 0, 0)) /* their markers must not retire unseen */
+        pto_csp_harvest(run);
     pto_tb_retire(&dev->tb, run->scope_begin, run->scopes_open);
     pto_heap_release(&dev->heap, dev->tb.heap_mark);
 }
@@ -400,43 +402,58 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     return st;
 }
 
-pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
+pto_status pto_flow_wait_progress(pto_run *run, uint64_t seen, const char *what, int *progressed,
+                                 pto_error *err)
 {
     pto_device *dev = run->dev;
     pto_run_state *rs = &dev->run_state;
-    pto_task *t = pto_tb_task(&dev->tb, id);
+    *progressed = 1;
+    pto_run_publish(run);
     if (run->cfg.deterministic) {
-        while (id >= atomic_load(&dev->tb.last_alive) &&
-               atomic_load(&t->state) != PTO_TASK_COMPLETED)
-            if (!pto_platform_advance(dev))
-                return pto_fail(err, PTO_ERR_STATE, "pto_read: t%llu can never complete",
-                                (unsigned long long)id);
+        *progressed = pto_platform_advance(dev);
         return PTO_OK;
     }
     if (dead(run, err))
         return PTO_ERR_TIMEOUT;
     pto_watchdog wd;
     pto_watchdog_start(&wd, rs, run->cfg.watchdog_ms);
-    while (id >= atomic_load(&dev->tb.last_alive) &&
-           atomic_load_explicit(&t->state, memory_order_acquire) != PTO_TASK_COMPLETED) {
-        /* The wake comes with the completion count (a seq_cst RMW after
-         * the state store, see pto_run_state_add_completed): a count read
-         * before the state check that is unchanged after prepare means the
-         * completer will see this waiter. */
-        uint64_t c0 = atomic_load(&rs->completed);
-        atomic_store_explicit(&rs->progress_at, c0 + 1, memory_order_relaxed);
-        uint32_t seen = pto_event_prepare(&rs->progress);
-        if (atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED ||
-            atomic_load(&rs->completed) != c0) {
-            pto_event_cancel(&rs->progress);
-            continue;
+    while (atomic_load(&rs->completed) == seen) {
+        if (seen == dev->tb.publish_next) { /* nothing is in flight */
+            *progressed = 0;
+            return PTO_OK;
         }
-        pto_event_wait(&rs->progress, seen, PTO_STALL_SLICE_NS);
+        /* The completer's count increment (a seq_cst RMW, see
+         * pto_run_state_add_completed) after prepare sees this waiter. */
+        atomic_store_explicit(&rs->progress_at, seen + 1, memory_order_relaxed);
+        uint32_t ev = pto_event_prepare(&rs->progress);
+        if (atomic_load(&rs->completed) != seen) {
+            pto_event_cancel(&rs->progress);
+            break;
+        }
+        pto_event_wait(&rs->progress, ev, PTO_STALL_SLICE_NS);
         if (pto_watchdog_expired(&wd, atomic_load(&rs->completed)))
-            return pto_run_watchdog(run, err,
-                                    "watchdog: waiting to read the output of t%llu, no "
-                                    "task completed for %u ms.",
-                                    (unsigned long long)id, run->cfg.watchdog_ms);
+            return pto_run_watchdog(run, err, "watchdog: %s: no task completed for %u ms.", what,
+                                    run->cfg.watchdog_ms);
     }
     return PTO_OK;
+}
+
+pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err)
+{
+    pto_device *dev = run->dev;
+    pto_task *t = pto_tb_task(&dev->tb, id);
+    for (;;) {
+        /* The count before the state check: a completion after it wakes. */
+        uint64_t seen = atomic_load(&dev->run_state.completed);
+        if (id < atomic_load(&dev->tb.last_alive) ||
+            atomic_load_explicit(&t->state, memory_order_acquire) == PTO_TASK_COMPLETED)
+            return PTO_OK;
+        int progressed;
+        pto_status st = pto_flow_wait_progress(run, seen, "pto_read", &progressed, err);
+        if (st)
+            return st;
+        if (!progressed)
+            return pto_fail(err, PTO_ERR_STATE, "pto_read: t%llu can never complete",
+                            (unsigned long long)id);
+    }
 }

@@ -301,6 +301,13 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason reason, uint64_t need
 int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries);
 /* Frontier owner: retire consumed tasks, release their heap and dep nodes. */
 void pto_flow_retire(pto_run *run);
+/* Waits for execution to progress: deterministic, the simulation's next
+ * event; threaded, a completion count other than `seen` (read before the
+ * caller checked what it waits for). *progressed = 0 when nothing can: the
+ * simulation is idle, or every published task completed. `what` names the
+ * waiter in a watchdog report. */
+pto_status pto_flow_wait_progress(pto_run *run, uint64_t seen, const char *what, int *progressed,
+                                 pto_error *err);
 /* Waits until task id completed (for pto_read). */
 pto_status pto_flow_wait_task(pto_run *run, uint64_t id, pto_error *err);
 /* Completes the deadlock report with the final scope size. */

@@ -188,7 +188,7 @@ static void run_token(pto_sim *sim, uint32_t c)
     pto_sim_core_sched *cs = &sim->csched[c];
     set_idle(sim, c, 0);
     pto_task *t = &sim->dev->tb.tasks[cs->slot];
-    if (t->watch_start) { /* its start releases tasks (start edges): place again */
+    if (t->watch & PTO_WATCH_START) { /* its start releases tasks (start edges): place again */
         pto_tb_started(&sim->dev->tb, t, cs->start_cycle, 0, 0);
         sim->des_again = 1;
     }
@@ -261,20 +261,21 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
     }
 }
 
-/* Dependency-only tasks first; then MIX tasks; then the lanes' own queues
+/* Returns how many dependency-only tasks it completed. Dependency-only
+ * tasks first; then MIX tasks; then the lanes' own queues
  * in lane order, queues AIC then AIV (a run without routed or MIX tasks
  * has none); with work stealing on, each lane's idle cores then take the
  * work of its peers l+1, l+2, ... mod n; then the shared queues. Again
  * while a placed task's start released tasks (start edges): they may run
  * at this same cycle. */
-static void dispatch(pto_sim *sim)
+static uint32_t dispatch(pto_sim *sim)
 {
     pto_task_buffer *tb = &sim->dev->tb;
-    uint32_t n = sim->dev->lanes.n;
+    uint32_t n = sim->dev->lanes.n, done = 0;
     do {
         sim->des_again = 0;
         if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
-            pto_dispatch_dummies(sim, 0, 0, timer_defer);
+            done += pto_dispatch_dummies(sim, 0, 0, timer_defer);
         if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
             place_mix(sim);
             for (uint32_t l = 0; l < n; l++)
@@ -290,12 +291,17 @@ static void dispatch(pto_sim *sim)
             place(sim, n, type, sim->all_cores);
     } while (sim->des_again); /* (placing completes nothing: only a start
                                   can have made tasks ready meanwhile) */
+    return done;
 }
 
 int pto_des_step(pto_sim *sim)
 {
     pto_device *dev = sim->dev;
-    dispatch(sim);
+    /* Completions at this cycle end the step before the clock moves on:
+     * the orchestrator may act on them at this cycle (a CSP fan-in send's
+     * marker, a window waiting for a retirement). */
+    if (dispatch(sim))
+        return 1;
     if (!sim->des_nheap && !sim->des_ntimer)
         return 0;
     /* A timer first when it ends no later than the next core (its

@@ -8,7 +8,7 @@
  *           producers' ends) and floor is the simulation clock
  *           (deterministic) or 0 (threaded); the handshake write (slot and
  *           part, then the token); the task becomes RUNNING. A task with
- *           start edges (watch_start) then releases their consumers
+ *           start edges (PTO_WATCH_START) then releases their consumers
  *           (pto_tb_started): each driver does, with its own take.
  *   finish  at a FIN: core clocks, busy and uncosted cycles, the record,
  *           the task's end once all of its parts have finished, the cores

@@ -18,7 +18,7 @@ static int take_local(void *arg, pto_task *t);
  * what it could not take). */
 static void started(pto_sim_sched *s, pto_task *t, uint32_t c)
 {
-    if (__builtin_expect(t->watch_start, 0)) {
+    if (__builtin_expect(t->watch & PTO_WATCH_START, 0)) {
         pto_tb_started(&s->sim->dev->tb, t, s->sim->csched[c].start_cycle, take_local, s);
         s->released = 1;
     }
