@@ -55,7 +55,11 @@ static void k_join(const uint64_t *args)
     pto_add_cycles(50);
 }
 
-static const pto_edge want_edges[NEDGES] = {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}};
+static const pto_edge want_edges[NEDGES] = {{0, 1, PTO_EDGE_END, 0},
+                                            {0, 2, PTO_EDGE_END, 0},
+                                            {1, 3, PTO_EDGE_END, 0},
+                                            {2, 3, PTO_EDGE_END, 0},
+                                            {3, 4, PTO_EDGE_END, 0}};
 static const char *const want_kernel[NTASKS] = {"g_src", "g_left", RIGHT_NAME, "g_join", "dummy"};
 static const char *const want_type[NTASKS] = {"AIV", "AIC", "AIV", "AIV", "dummy"};
 static const int want_func[NTASKS] = {FUNC_SRC, FUNC_LEFT, FUNC_RIGHT, FUNC_JOIN, -1};
