@@ -547,6 +547,27 @@ add_test(NAME example_csp_pipeline_bad_capacity
         --set csp_pipeline.capacity=5000)
 set_tests_properties(example_csp_pipeline_bad_capacity PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+# Its graph (DOT and JSON) at C = 2, L = 0: 8 tiles x 3 stages = 24 tasks;
+# 47 edges = 3 x 7 program order + 2 x 8 tokens (R_k after T_k) + 10 start
+# edges (per channel, the sends of tokens 2..6 wait for R_{k-2} to start;
+# token 7's sender has no next task), which test_graph --check-* counts.
+foreach(fmt dot json)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/graph_csp_pipeline.${fmt})
+  add_test(NAME cli_csp_pipeline_graph_${fmt}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/csp_pipeline
+            --deterministic --blocks 2 --dispatch affinity:4 --quiet --graph ${out})
+  set_tests_properties(cli_csp_pipeline_graph_${fmt} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS csp_pipeline"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:"
+    FIXTURES_SETUP pto_csp_pipeline_graph_${fmt})
+  if(TARGET test_graph)
+    add_test(NAME trace_cli_csp_pipeline_graph_${fmt}_valid
+      COMMAND test_graph --check-${fmt} ${out} 24 47 10)
+    set_tests_properties(trace_cli_csp_pipeline_graph_${fmt}_valid PROPERTIES
+      FIXTURES_REQUIRED pto_csp_pipeline_graph_${fmt})
+  endif()
+endforeach()
 
 # examples/csp_prefetch: a loader process (AIV) runs ahead of a matmul
 # process (AIC) by the capacity C of the channel between them (the symbol

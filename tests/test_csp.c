@@ -206,6 +206,156 @@ static void test_trace(void **state)
     pto_device_close(dev);
 }
 
+/* The last run's edges as a sorted, unique list (as the graph export
+ * sorts them: producer, consumer, kind). */
+static size_t sorted_edges(pto_device *dev, pto_edge *out, size_t cap)
+{
+    const pto_edge *e;
+    size_t n, m = 0;
+    pto_last_run_edges(dev, &e, &n);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = m;
+        while (j && (out[j - 1].producer > e[i].producer ||
+                     (out[j - 1].producer == e[i].producer &&
+                      (out[j - 1].consumer > e[i].consumer ||
+                       (out[j - 1].consumer == e[i].consumer && out[j - 1].kind > e[i].kind)))))
+            j--;
+        if (j && out[j - 1].producer == e[i].producer && out[j - 1].consumer == e[i].consumer &&
+            out[j - 1].kind == e[i].kind)
+            continue; /* a duplicate */
+        assert_true(m < cap);
+        memmove(&out[j + 1], &out[j], (m - j) * sizeof *out);
+        out[j] = e[i];
+        m++;
+    }
+    return m;
+}
+
+/* An edge of the hand-derived lists. */
+#define E_END(p, c) {p, c, PTO_EDGE_END, 0}
+#define E_START(p, c) {p, c, PTO_EDGE_START, 0}
+
+/* Start edges keep their kind in pto_last_run_edges and the graph export.
+ * Capacity 1, producer P_k (10 cycles) then send, consumer Q_k (30) per
+ * token; bodies run round robin, producer first (csp.h's mechanism):
+ *
+ * L = 0, 4 items. P0 = t0, send 0 (k < C: no bound). P1 = t1 (after t0),
+ * send 1 needs R_0, not received yet: the producer waits. The consumer
+ * receives 0: Q0 = t2 (after T_0 = t0), recv 1 waits. Send 1 goes with
+ * R_0 = t2, so the producer's next task waits for t2 to start: P2 = t3
+ * (after t1, start edge t2 -> t3); send 2 waits for R_1. Q1 = t4 (after
+ * t2, t1); recv 2 waits. P3 = t5 (after t3, start edge t4 -> t5); send 3
+ * waits for R_2. Q2 = t6 (after t4, t3). Send 3 (R_2 = t6) is the
+ * producer's last act: no task follows it, no start edge. Q3 = t7 (after
+ * t6, t5). 100 + 30 = 130 cycles: the consumer from 10, 4 x 30.
+ *
+ * L = 5, 3 items: each send adds its arrival task K_k (after T_k and,
+ * k >= C, R_{k-C}'s start), and R_k follows K_k instead of T_k. P0 = t0,
+ * K0 = t1 (after t0); P1 = t2 (after t0), send 1 waits; Q0 = t3 (after
+ * t1); P's send 1: K1 = t4 (after t2, start edge t3 -> t4); P2 = t5
+ * (after t2, start edge t3 -> t5); Q1 = t6 (after t3, t4); send 2: K2 =
+ * t7 (after t5, start edge t6 -> t7); Q2 = t8 (after t6, t7): 105 cycles
+ * as test_worked_example has it. */
+static void test_start_edges_in_graph(void **state)
+{
+    (void)state;
+    static const pto_edge want0[] = {E_END(0, 1),   E_END(0, 2), E_END(1, 3), E_END(1, 4),
+                                     E_START(2, 3), E_END(2, 4), E_END(3, 5), E_END(3, 6),
+                                     E_START(4, 5), E_END(4, 6), E_END(5, 7), E_END(6, 7)};
+    static const pto_edge want5[] = {E_END(0, 1), E_END(0, 2),   E_END(1, 3),   E_END(2, 4),
+                                     E_END(2, 5), E_START(3, 4), E_START(3, 5), E_END(3, 6),
+                                     E_END(4, 6), E_END(5, 7),   E_START(6, 7), E_END(6, 8),
+                                     E_END(7, 8)};
+    const struct {
+        uint64_t latency;
+        uint32_t items;
+        uint64_t cycles;
+        const pto_edge *want;
+        size_t nwant;
+        uint64_t send[4], recv[4]; /* T_k, R_k */
+    } cases[] = {{0, 4, 130, want0, sizeof want0 / sizeof *want0, {0, 1, 3, 5}, {2, 4, 6, 7}},
+                 {5, 3, 105, want5, sizeof want5 / sizeof *want5, {0, 2, 5}, {3, 6, 8}}};
+    pto_device *dev = open_dev(1);
+    for (size_t r = 0; r < 2 * sizeof cases / sizeof *cases; r++) {
+        size_t c = r / 2;
+        pto_run_mode mode = r & 1 ? PTO_MODE_HOST_BUILT : PTO_MODE_STREAMED;
+        set_latency(dev, cases[c].latency);
+        struct pc x = {.items = cases[c].items, .capacity = 1};
+        assert_int_equal(launch(dev, 1, mode, orch_pc, &x), cases[c].cycles);
+        /* the tokens' tasks are the hand-derived ones */
+        const pto_token_record *tok;
+        size_t ntok;
+        pto_last_run_tokens(dev, &tok, &ntok);
+        assert_int_equal(ntok, cases[c].items);
+        for (size_t k = 0; k < ntok; k++) {
+            assert_int_equal(tok[k].send_task, cases[c].send[k]);
+            assert_int_equal(tok[k].recv_task, cases[c].recv[k]);
+        }
+        pto_edge got[32];
+        size_t n = sorted_edges(dev, got, 32);
+        for (size_t i = 0; i < n && i < cases[c].nwant; i++)
+            if (got[i].producer != cases[c].want[i].producer ||
+                got[i].consumer != cases[c].want[i].consumer ||
+                got[i].kind != cases[c].want[i].kind)
+                fail_msg("L=%llu edge %zu: t%llu -> t%llu kind %u, want t%llu -> t%llu kind %u",
+                         (unsigned long long)cases[c].latency, i,
+                         (unsigned long long)got[i].producer, (unsigned long long)got[i].consumer,
+                         (unsigned)got[i].kind, (unsigned long long)cases[c].want[i].producer,
+                         (unsigned long long)cases[c].want[i].consumer,
+                         (unsigned)cases[c].want[i].kind);
+        assert_int_equal(n, cases[c].nwant);
+
+        /* JSON: the same list, start edges with "start" as a third element */
+        char path[] = "/tmp/pto_csp_graph_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        pto_error err;
+        assert_int_equal(pto_graph_write(dev, path, PTO_GRAPH_JSON, &err), PTO_OK);
+        char *buf = read_file(path);
+        assert_non_null(buf);
+        cJSON *root = cJSON_Parse(buf);
+        free(buf);
+        assert_non_null(root);
+        const cJSON *edges = cJSON_GetObjectItemCaseSensitive(root, "edges"), *e;
+        assert_int_equal(cJSON_GetArraySize(edges), cases[c].nwant);
+        size_t i = 0;
+        cJSON_ArrayForEach(e, edges)
+        {
+            const pto_edge *w = &cases[c].want[i++];
+            assert_true(cJSON_GetArrayItem(e, 0)->valuedouble == (double)w->producer);
+            assert_true(cJSON_GetArrayItem(e, 1)->valuedouble == (double)w->consumer);
+            if (w->kind == PTO_EDGE_START) {
+                assert_int_equal(cJSON_GetArraySize(e), 3);
+                assert_string_equal(cJSON_GetArrayItem(e, 2)->valuestring, "start");
+            } else {
+                assert_int_equal(cJSON_GetArraySize(e), 2);
+            }
+        }
+        cJSON_Delete(root);
+
+        /* DOT: start edges dashed and labelled, the others plain */
+        assert_int_equal(pto_graph_write(dev, path, PTO_GRAPH_DOT, &err), PTO_OK);
+        buf = read_file(path);
+        remove(path);
+        assert_non_null(buf);
+        size_t starts = 0;
+        for (i = 0; i < cases[c].nwant; i++) {
+            const pto_edge *w = &cases[c].want[i];
+            char line[96];
+            snprintf(line, sizeof line, "\n  t%llu -> t%llu%s;\n", (unsigned long long)w->producer,
+                     (unsigned long long)w->consumer,
+                     w->kind == PTO_EDGE_START ? " [style=dashed, label=\"start\"]" : "");
+            if (!strstr(buf, line))
+                fail_msg("DOT lacks%s", line);
+            starts += w->kind == PTO_EDGE_START;
+        }
+        assert_int_equal(count(buf, "style=dashed, label=\"start\""), starts);
+        free(buf);
+    }
+    pto_device_close(dev);
+}
+
 /* Rendezvous, L = 0: P1 [0,10), Q1 [10,40), the send completes at 10;
  * P2 [10,20), Q2 [40,70), send 40; P3 [40,50), Q3 [70,100). Capacity 2:
  * S3 waits for Q1's start (10): P1..P3 back to back [0,30); Q1 [10,40),
@@ -560,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_capacities),
         cmocka_unit_test(test_window_in_pipeline),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_start_edges_in_graph),
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_stream_in_window),
         cmocka_unit_test(test_deadlocks),

@@ -55,7 +55,11 @@ static void k_join(const uint64_t *args)
     pto_add_cycles(50);
 }
 
-static const pto_edge want_edges[NEDGES] = {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}};
+static const pto_edge want_edges[NEDGES] = {{0, 1, PTO_EDGE_END, 0},
+                                            {0, 2, PTO_EDGE_END, 0},
+                                            {1, 3, PTO_EDGE_END, 0},
+                                            {2, 3, PTO_EDGE_END, 0},
+                                            {3, 4, PTO_EDGE_END, 0}};
 static const char *const want_kernel[NTASKS] = {"g_src", "g_left", RIGHT_NAME, "g_join", "dummy"};
 static const char *const want_type[NTASKS] = {"AIV", "AIC", "AIV", "AIV", "dummy"};
 static const int want_func[NTASKS] = {FUNC_SRC, FUNC_LEFT, FUNC_RIGHT, FUNC_JOIN, -1};
@@ -131,9 +135,10 @@ static int teardown(void **state)
 /* ---- JSON ------------------------------------------------------------ */
 
 /* Parses a graph JSON file; checks the shape of every node and edge
- * (ids in range, node i has id i, edges sorted and unique) and returns the
- * root with the counts. */
-static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges)
+ * (ids in range, node i has id i, edges [p,c] or start edges
+ * [p,c,"start"], sorted by (p, c, kind) and unique) and returns the root
+ * with the counts (nstarts: the start edges). */
+static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges, size_t *nstarts)
 {
     char *text = read_file(path);
     cJSON *root = cJSON_Parse(text);
@@ -160,17 +165,25 @@ static cJSON *load_json(const char *path, size_t *nnodes, size_t *nedges)
         i++;
     }
     double prev_p = -1.0, prev_c = -1.0;
+    int prev_k = 0;
+    *nstarts = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, edges)
     {
         assert_true(cJSON_IsArray(e));
-        assert_int_equal(cJSON_GetArraySize(e), 2);
+        int size = cJSON_GetArraySize(e), k = size == 3;
+        assert_true(size == 2 || size == 3);
+        if (k) { /* a start edge */
+            assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(e, 2)), "start");
+            ++*nstarts;
+        }
         double p = cJSON_GetArrayItem(e, 0)->valuedouble;
         double c = cJSON_GetArrayItem(e, 1)->valuedouble;
         assert_true(p >= 0.0 && p < (double)n && c >= 0.0 && c < (double)n);
-        assert_true(p > prev_p || (p == prev_p && c > prev_c)); /* sorted, unique */
-        prev_p = p;
+        assert_true(p > prev_p || (p == prev_p && (c > prev_c || (c == prev_c && k > prev_k))));
+        prev_p = p; /* sorted, unique */
         prev_c = c;
+        prev_k = k;
     }
     *nnodes = n;
     *nedges = (size_t)cJSON_GetArraySize(edges);
@@ -184,10 +197,11 @@ static void test_json(void **state)
     pto_error err = {0};
     if (pto_graph_write(f->dev, path, PTO_GRAPH_JSON, &err) != PTO_OK)
         fail_msg("graph: %s: %s", pto_status_name(err.status), err.msg);
-    size_t nn, ne;
-    cJSON *root = load_json(path, &nn, &ne);
+    size_t nn, ne, ns;
+    cJSON *root = load_json(path, &nn, &ne, &ns);
     assert_int_equal(nn, NTASKS);
     assert_int_equal(ne, NEDGES);
+    assert_int_equal(ns, 0);
 
     const pto_task_record *recs;
     size_t nrecs;
@@ -229,27 +243,44 @@ static void test_json(void **state)
 
 /* Checks the DOT structure line by line: header, node statements
  * "  t<i> [label=\"t<i> ...\"...];" for i = 0, 1, ... in order, edge
- * statements "  t<a> -> t<b>;" between known nodes, closing brace. */
-static void check_dot(const char *text, size_t *nnodes, size_t *nedges)
+ * statements "  t<a> -> t<b>;" (a start edge: "  t<a> -> t<b> [style=dashed,
+ * label=\"start\"];") between known nodes, closing brace. */
+/* Is the line [line, eol) an edge statement? 1: plain, 2: a start edge,
+ * 0: neither. */
+static int edge_line(const char *line, const char *eol, unsigned long long *a,
+                     unsigned long long *b)
+{
+    int len = -1;
+    if (sscanf(line, "  t%llu -> t%llu;%n", a, b, &len) == 2 && len >= 0 && line + len == eol)
+        return 1;
+    len = -1;
+    if (sscanf(line, "  t%llu -> t%llu [style=dashed, label=\"start\"];%n", a, b, &len) == 2 &&
+        len >= 0 && line + len == eol)
+        return 2;
+    return 0;
+}
+
+static void check_dot(const char *text, size_t *nnodes, size_t *nedges, size_t *nstarts)
 {
     const char *head = "digraph pto {\n";
     assert_int_equal(strncmp(text, head, strlen(head)), 0);
     size_t n = 0, m = 0;
-    int closed = 0;
+    int closed = 0, kind;
     const char *line = text + strlen(head);
+    *nstarts = 0;
     while (*line) {
         const char *eol = strchr(line, '\n');
         assert_non_null(eol);
         assert_false(closed); /* nothing after the closing brace */
         unsigned long long a, b;
-        int len = -1;
         if (eol - line == 1 && line[0] == '}') {
             closed = 1;
         } else if (!strncmp(line, "  node [", 8)) {
             /* default attributes */
-        } else if (sscanf(line, "  t%llu -> t%llu;%n", &a, &b, &len) == 2 && line + len == eol) {
+        } else if ((kind = edge_line(line, eol, &a, &b)) != 0) {
             assert_true(a < n && b < n);
             m++;
+            *nstarts += kind == 2;
         } else {
             char want[64];
             snprintf(want, sizeof want, "  t%zu [label=\"t%zu ", n, n);
@@ -291,10 +322,11 @@ static void test_dot(void **state)
     if (pto_graph_write(f->dev, path, PTO_GRAPH_DOT, &err) != PTO_OK)
         fail_msg("graph: %s: %s", pto_status_name(err.status), err.msg);
     char *text = read_file(path);
-    size_t nn, ne;
-    check_dot(text, &nn, &ne);
+    size_t nn, ne, ns;
+    check_dot(text, &nn, &ne, &ns);
     assert_int_equal(nn, NTASKS);
     assert_int_equal(ne, NEDGES);
+    assert_int_equal(ns, 0);
     for (size_t i = 0; i < NEDGES; i++) {
         char edge[64];
         snprintf(edge, sizeof edge, "\n  t%" PRIu64 " -> t%" PRIu64 ";\n", want_edges[i].producer,
@@ -334,36 +366,43 @@ static void test_errors(void **state)
 
 /* ---- --check-json / --check-dot --------------------------------------- */
 
+/* test_graph --check-json|--check-dot FILE NODES EDGES [START_EDGES]:
+ * FILE is well formed with that many nodes and edges (and, when given,
+ * that many of the edges start edges; otherwise none). */
 static const char *g_path;
-static size_t g_nodes, g_edges;
+static size_t g_nodes, g_edges, g_starts;
 
 static void test_check_json(void **state)
 {
     (void)state;
-    size_t nn, ne;
-    cJSON *root = load_json(g_path, &nn, &ne);
+    size_t nn, ne, ns;
+    cJSON *root = load_json(g_path, &nn, &ne, &ns);
     cJSON_Delete(root);
     assert_int_equal(nn, g_nodes);
     assert_int_equal(ne, g_edges);
+    assert_int_equal(ns, g_starts);
 }
 
 static void test_check_dot(void **state)
 {
     (void)state;
     char *text = read_file(g_path);
-    size_t nn, ne;
-    check_dot(text, &nn, &ne);
+    size_t nn, ne, ns;
+    check_dot(text, &nn, &ne, &ns);
     free(text);
     assert_int_equal(nn, g_nodes);
     assert_int_equal(ne, g_edges);
+    assert_int_equal(ns, g_starts);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 5 && (!strcmp(argv[1], "--check-json") || !strcmp(argv[1], "--check-dot"))) {
+    if ((argc == 5 || argc == 6) &&
+        (!strcmp(argv[1], "--check-json") || !strcmp(argv[1], "--check-dot"))) {
         g_path = argv[2];
         g_nodes = strtoul(argv[3], NULL, 10);
         g_edges = strtoul(argv[4], NULL, 10);
+        g_starts = argc == 6 ? strtoul(argv[5], NULL, 10) : 0;
         const struct CMUnitTest json[] = {cmocka_unit_test(test_check_json)};
         const struct CMUnitTest dot[] = {cmocka_unit_test(test_check_dot)};
         if (!strcmp(argv[1], "--check-json"))

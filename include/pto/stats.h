@@ -120,13 +120,20 @@ typedef struct pto_task_record {
                              not share a line of the record array */
 } pto_task_record;
 
+/* Kinds of pto_edge. */
+#define PTO_EDGE_END 0   /* the consumer waits for the producer to end */
+#define PTO_EDGE_START 1 /* a start edge: the consumer waits only for the
+                            producer to start (CSP channels, docs/csp.md) */
+
 /* A dependency edge of the last run (both ends are task ids). */
 typedef struct pto_edge {
     uint64_t producer, consumer;
+    uint32_t kind;     /* PTO_EDGE_END or PTO_EDGE_START */
+    uint32_t reserved; /* 0; pads an edge to 24 bytes */
 } pto_edge;
 
-/* Edges wired in the device's last run between tasks that have records, in
- * wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
+/* Edges wired in the device's last run between tasks that have records
+ * (ordinary and start edges, told apart by kind), in wiring order (at most 4 x trace_capacity; stats.edges_dropped counts the
  * rest). Valid until the next launch or close. dev NULL: none. */
 PTO_API void pto_last_run_edges(const pto_device *dev, const pto_edge **edges, size_t *count);
 

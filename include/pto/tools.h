@@ -30,7 +30,8 @@ PTO_API pto_status pto_trace_write_chrome_cycles(const pto_device *dev, const pt
                                                  const char *path, pto_error *err);
 
 typedef enum pto_graph_format {
-    PTO_GRAPH_JSON = 0, /* {"nodes":[...],"edges":[[producer,consumer],...]} */
+    PTO_GRAPH_JSON = 0, /* {"nodes":[...],"edges":[[producer,consumer],...]};
+                           a start edge: [producer,consumer,"start"] */
     PTO_GRAPH_DOT = 1   /* Graphviz digraph */
 } pto_graph_format;
 
@@ -39,8 +40,11 @@ typedef enum pto_graph_format {
  * type and start/end cycle; a dependency-only task is a "dummy" node
  * (func_id -1, core type "dummy", null core and cycles), and the
  * edges of pto_last_run_edges between them, duplicates removed, sorted by
- * (producer, consumer). DOT labels nodes "t<id> <kernel>"; AIC tasks are
- * blue boxes, AIV tasks green ellipses, dummies grey dashed diamonds. */
+ * (producer, consumer, kind). DOT labels nodes "t<id> <kernel>"; AIC tasks
+ * are blue boxes, AIV tasks green ellipses, dummies grey dashed diamonds.
+ * A start edge (PTO_EDGE_START: the consumer waits for the producer to
+ * start, CSP channels) has "start" as its third element in JSON and is
+ * dashed with the label "start" in DOT; other edges are plain pairs. */
 PTO_API pto_status pto_graph_write(const pto_device *dev, const char *path, pto_graph_format format,
                                    pto_error *err);
 

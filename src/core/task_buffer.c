@@ -207,11 +207,11 @@ static pto_status cycle_error(pto_task_buffer *tb, uint64_t producer, uint64_t c
     return PTO_ERR_CYCLE;
 }
 
-static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer)
+static void log_edge(pto_task_buffer *tb, uint64_t producer, uint64_t consumer, uint32_t kind)
 {
     if (producer < tb->edge_id_limit && consumer < tb->edge_id_limit) {
         if (tb->edge_n < tb->edge_cap)
-            tb->edge_log[tb->edge_n++] = (pto_edge){producer, consumer};
+            tb->edge_log[tb->edge_n++] = (pto_edge){producer, consumer, kind, 0};
         else
             tb->edge_dropped++;
     }
@@ -256,7 +256,7 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     uint64_t w = atomic_load_explicit(&p->link, memory_order_acquire);
     if ((uint32_t)w == PTO_FANOUT_CLOSED && p->heap_mark == 0) {
         pto_cycle_max(&c->ready_cycle, p->end_cycle);
-        log_edge(tb, producer, consumer);
+        log_edge(tb, producer, consumer, PTO_EDGE_END);
         return PTO_OK;
     }
     uint32_t node;
@@ -276,7 +276,7 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
     }
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
-    log_edge(tb, producer, consumer);
+    log_edge(tb, producer, consumer, PTO_EDGE_END);
     /* Push the edge and take a reference in one step. Not yet published, no
      * scheduler can see p (nor a consumer of it): plain stores do. */
     int published = producer < tb->publish_next;
@@ -352,7 +352,7 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
     uint32_t w = atomic_load_explicit(&p->start_link, memory_order_acquire);
     if (w == PTO_FANOUT_CLOSED) { /* started: its start is known */
         pto_cycle_max(&c->ready_cycle, atomic_load_explicit(&p->parts_start, memory_order_relaxed));
-        log_edge(tb, producer, consumer);
+        log_edge(tb, producer, consumer, PTO_EDGE_START);
         return PTO_OK;
     }
     uint32_t node;
@@ -363,7 +363,7 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
     n->next_in = PTO_DEP_NIL; /* no reference: a start needs nothing kept */
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
-    log_edge(tb, producer, consumer);
+    log_edge(tb, producer, consumer, PTO_EDGE_START);
     for (;;) {
         if (w == PTO_FANOUT_CLOSED) { /* started meanwhile */
             pto_cycle_max(&c->ready_cycle,

@@ -86,7 +86,8 @@ typedef struct pto_task_buffer {
                                   a deterministic run, simulating) thread;
                                   never decreases within a run */
     int has_backward_edge;     /* an edge to an earlier-added task exists */
-    struct pto_edge *edge_log; /* orchestrator-written log of wired edges */
+    struct pto_edge *edge_log; /* orchestrator-written log of wired edges, each
+                                  with its kind (PTO_EDGE_END, _START) */
     uint64_t edge_cap, edge_n, edge_dropped, edge_id_limit;
     uint32_t *dfs_stack, *dfs_parent, *dfs_epoch_of;
     uint32_t dfs_epoch;
@@ -216,7 +217,8 @@ pto_status pto_tb_add_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consu
  * full. The dispatcher of a watched task's first part calls
  * pto_tb_started, which records the start in parts_start and releases the
  * waiters (each offered to take, as in pto_tb_complete, else queued);
- * later calls do nothing. Returns how many became ready. */
+ * later calls do nothing. Returns how many became ready. The edge log
+ * lists a start edge with kind PTO_EDGE_START. */
 void pto_tb_watch_start(pto_task *t);
 pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t consumer,
                                 pto_error *err);

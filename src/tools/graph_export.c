@@ -7,17 +7,22 @@
  * first) and cycles; a dependency-only task (or a slot the run left
  * unwritten because no kernel ran) is a "dummy" node.
  * Edges: pto_last_run_edges restricted to recorded tasks, duplicates removed,
- * sorted by (producer, consumer) so the output does not depend on wiring
- * order details.
+ * sorted by (producer, consumer, kind) so the output does not depend on
+ * wiring order details. An ordinary edge (PTO_EDGE_END: the consumer waits
+ * for the producer to end) is a pair; a start edge (PTO_EDGE_START, CSP
+ * channels: the consumer waits only for the producer to start) carries the
+ * word "start" as a third element in JSON and is dashed with the label
+ * "start" in DOT. The same pair may appear once of each kind.
  *
  * JSON (cJSON):
  *   {"nodes":[{"id":0,"kernel":"fill","func_id":0,"core":1,"core_name":"b0.AIV0",
  *              "core_type":"AIV","parts":1,"start_cycle":0,"end_cycle":256}, ...],
- *    "edges":[[0,2],[1,2], ...]}
+ *    "edges":[[0,2],[1,2],[2,3,"start"], ...]}
  * DOT:
  *   digraph pto {
  *     t0 [label="t0 fill", shape=ellipse, ..., tooltip="b0.AIV0 cycles 0..256"];
  *     t0 -> t2;
+ *     t2 -> t3 [style=dashed, label="start"];
  *   }
  * with AIC = blue box, AIV = green ellipse, MIX = orange hexagon, dummy =
  * grey dashed diamond; a task on several cores says so in its tooltip. */
@@ -58,6 +63,8 @@ static int edge_cmp(const void *a, const void *b)
         return x->producer < y->producer ? -1 : 1;
     if (x->consumer != y->consumer)
         return x->consumer < y->consumer ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
     return 0;
 }
 
@@ -136,7 +143,9 @@ static pto_status write_json(const pto_device *dev, const char *path, const pto_
         cJSON *pair = cJSON_CreateArray();
         pto_json_append(&b, earr, pair);
         if (b.ok && (!cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)edges[i].producer)) ||
-                     !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)edges[i].consumer))))
+                     !cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)edges[i].consumer)) ||
+                     (edges[i].kind == PTO_EDGE_START &&
+                      !cJSON_AddItemToArray(pair, cJSON_CreateString("start")))))
             b.ok = 0;
     }
     char *text = b.ok ? cJSON_PrintUnformatted(root) : NULL;
@@ -214,7 +223,8 @@ static pto_status write_dot(const pto_device *dev, const char *path, const pto_t
     for (size_t i = 0; i < nrecs; i++)
         dot_node(f, dev, recs, i);
     for (size_t i = 0; i < nedges; i++)
-        fprintf(f, "  t%" PRIu64 " -> t%" PRIu64 ";\n", edges[i].producer, edges[i].consumer);
+        fprintf(f, "  t%" PRIu64 " -> t%" PRIu64 "%s;\n", edges[i].producer, edges[i].consumer,
+                edges[i].kind == PTO_EDGE_START ? " [style=dashed, label=\"start\"]" : "");
     fputs("}\n", f);
     int bad = ferror(f);
     int saved = errno;
