@@ -497,6 +497,7 @@ static void test_pipeline(void **state)
 struct stream {
     pto_channel *ch;
     uint32_t items, batch, got;
+    int outside; /* the producer sends after its scope ended (batch 1) */
 };
 
 static pto_status stream_producer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
@@ -508,10 +509,12 @@ static pto_status stream_producer(pto_run *run, void *ctx, uint32_t index, pto_e
         if (i % x->batch == 0 && (st = pto_scope_begin(run, "produce", PTO_SCOPE_AUTO, err)))
             return st;
         if ((st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)) ||
-            (st = pto_send(run, x->ch, i, err)))
+            (!x->outside && (st = pto_send(run, x->ch, i, err))))
             return st;
         if ((i + 1) % x->batch == 0 || i + 1 == x->items)
             st = pto_scope_end(run, err);
+        if (!st && x->outside)
+            st = pto_send(run, x->ch, i, err);
     }
     return st;
 }
@@ -703,6 +706,37 @@ static void test_ring_deadlock_counts_all(void **state)
     pto_device_close(dev);
 }
 
+/* Sends after the sender's scope ended, latency 5, in a 16-task ring: a
+ * token's arrival task belongs to no scope, so 200 of them do not pile up
+ * in the run's scope (they did: a ring deadlock). Capacity 1: T_k runs
+ * [10k, 10k + 10] (after T_{k-1} and R_{k-2}'s start, 10k - 5), S_k =
+ * max(10k + 10, start R_{k-1} = 10k + 5), R_k [10k + 15, 10k + 25]:
+ * 10 * 200 + 15 = 2015. */
+static void test_sends_outside_scopes(void **state)
+{
+    (void)state;
+    pto_device_config cfg;
+    pto_device_config_default(&cfg);
+    cfg.blocks = 1;
+    cfg.schedulers = 1;
+    cfg.dispatch_cycles = 0;
+    cfg.task_window = 16;
+    pto_device *dev;
+    pto_error err;
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(pto_kernel_register(dev, K10, PTO_CORE_AIV, k10, "produce", &err), 0);
+    set_latency(dev, 5);
+    for (int det = 1; det >= 0; det--) {
+        struct stream x = {.items = 200, .batch = 1, .outside = 1};
+        uint64_t total = launch(dev, det, PTO_MODE_STREAMED, orch_stream, &x);
+        if (det)
+            assert_int_equal(total, 2015);
+        assert_int_equal(x.got, 200);
+    }
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_stream_in_window),
         cmocka_unit_test(test_deadlocks),
         cmocka_unit_test(test_ring_deadlock_counts_all),
+        cmocka_unit_test(test_sends_outside_scopes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -256,6 +256,10 @@ uint32_t pto_tb_complete(pto_task_buffer *tb, pto_task *t, pto_ready_take_fn tak
  * t: a scope opened at the same depth afterwards begins after t. This is
  * one reference per task, given back when its scope ends, without touching
  * the task (whose line the completing scheduler owns). */
+/* pto_task.scope_depth of a task no scope holds (a CSP token's own
+ * dependency-only task: nothing of it is read once it completed). */
+#define PTO_TB_UNSCOPED UINT8_MAX
+
 static inline int pto_tb_scope_holds(const pto_task *t, const uint64_t *scope_begin, uint32_t open)
 {
     return t->scope_depth < open && t->id >= scope_begin[t->scope_depth];

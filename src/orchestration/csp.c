@@ -58,6 +58,7 @@ static pto_status ensure(pto_run *run, const char *what, pto_error *err)
     return PTO_OK;
 }
 
+_Static_assert(PTO_MAX_SCOPE_DEPTH < PTO_TB_UNSCOPED, "a scope's depth is never UNSCOPED");
 _Static_assert(PTO_CSP_PROCESSES <= 100, "replica indices have at most two digits");
 
 static pto_status check_name(const char *what, const char *name, pto_error *err)
@@ -184,9 +185,12 @@ uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *
 void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 {
     pto_csp_proc *p = run->csp.cur;
-    if (run->csp.raw) {
-        if (run->csp.mark && t) /* before publication: its completer sees it */
-            t->watch |= PTO_WATCH_DONE;
+    if (run->csp.raw) { /* a token's own task, outside the process's order */
+        if (t) { /* (before publication) */
+            t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
+            if (run->csp.mark)
+                t->watch |= PTO_WATCH_DONE; /* its completer sees it */
+        }
         return;
     }
     pto_csp *c = &run->csp;
