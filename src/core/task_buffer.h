@@ -76,7 +76,8 @@ typedef struct pto_task_buffer {
                                   caller clears it) */
     uint64_t retire_hold;      /* retirement stops below this id (CSP: the
                                   first task of a scope a waiting process
-                                  keeps open; UINT64_MAX: none); written by
+                                  keeps open, or a fan-in marker not yet
+                                  bound; UINT64_MAX: none); written by
                                   the orchestrator, the frontier owner */
     uint64_t now_cycle;        /* publish cycle of new tasks (deterministic
                                   mode: the simulation clock; threaded with

@@ -310,7 +310,8 @@ static pto_status edge(pto_run *run, uint64_t producer, uint64_t consumer, int s
 }
 
 /* Retirement may not pass the first task of a scope that a waiting
- * process keeps open. */
+ * process keeps open, nor a fan-in marker not yet bound (its done_seq is
+ * read by pto_csp_harvest, which the orchestrator runs where it waits). */
 static void update_hold(pto_run *run)
 {
     pto_csp *c = &run->csp;
@@ -318,6 +319,10 @@ static void update_hold(pto_run *run)
     for (uint32_t i = c->first; i < c->nprocs; i++)
         if (c->procs[i].nscopes && c->procs[i].scope_begin[0] < hold)
             hold = c->procs[i].scope_begin[0];
+    for (uint32_t i = 0; i < c->nchans && c->unbound; i++)
+        for (uint32_t j = 0; j < c->chans[i].nunbound; j++)
+            if (c->chans[i].unbound[j].marker < hold)
+                hold = c->chans[i].unbound[j].marker;
     run->dev->tb.retire_hold = hold;
 }
 
@@ -457,6 +462,7 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
         return PTO_OK;
     ch->unbound[ch->nunbound++] = (pto_csp_send){m, p->last, payload, (uint32_t)(p - c->procs)};
     c->unbound++;
+    update_hold(run);
     p->bound_k = PTO_CSP_NONE;
     p->wait_token = m;
     while (p->bound_k == PTO_CSP_NONE)
@@ -623,6 +629,7 @@ void pto_csp_harvest(pto_run *run)
 {
     pto_csp *c = &run->csp;
     pto_task_buffer *tb = &run->dev->tb;
+    uint32_t unbound = c->unbound;
     for (uint32_t i = 0; i < c->nchans && c->unbound; i++) {
         pto_channel *ch = &c->chans[i];
         for (;;) { /* the completed marker that completed first, until none */
@@ -649,6 +656,8 @@ void pto_csp_harvest(pto_run *run)
                 c->procs[e.proc].bound_k = k;
         }
     }
+    if (c->unbound != unbound)
+        update_hold(run);
 }
 
 /* Every unfinished process waits: the report. */

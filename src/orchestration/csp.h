@@ -19,7 +19,8 @@
  * sends' tasks complete, known only as they do. A send then adds M_k, a
  * dependency-only task after T_k watched for its completion
  * (PTO_WATCH_DONE), and waits (CSP_WAIT_BIND: execution must progress)
- * until pto_csp_harvest, which runs before every retirement, finds M_k
+ * until pto_csp_harvest (where the orchestrator waits; retirement stops
+ * at an unbound marker meanwhile) finds M_k
  * completed and gives it the next token index, in done_seq order; M_k
  * stands for T_k above (the arrival K_k, after binding, waits for it).
  * A second send before the process's next task must complete after the
@@ -158,8 +159,9 @@ uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *
  * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */
 void pto_csp_added(struct pto_run *run, uint64_t id, pto_task *t);
-/* flow.c, before retiring (while c->unbound): binds the fan-in sends
- * whose markers completed, in completion order. */
+/* Binds the fan-in sends whose markers completed, in completion order;
+ * run where the orchestrator waits (the CSP loop, a stalled
+ * pto_flow_acquire). Unbound markers hold retirement (retire_hold). */
 void pto_csp_harvest(struct pto_run *run);
 
 #endif

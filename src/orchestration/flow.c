@@ -126,10 +126,17 @@ int pto_flow_has_room(pto_run *run, uint64_t deps, uint64_t tmap_entries)
 void pto_flow_retire(pto_run *run)
 {
     pto_device *dev = run->dev;
-    if (__builtin_expect(run->csp.unbound != 0, 0)) /* their markers must not retire unseen */
-        pto_csp_harvest(run);
     pto_tb_retire(&dev->tb, run->scope_begin, run->scopes_open);
     pto_heap_release(&dev->heap, dev->tb.heap_mark);
+}
+
+/* A stalled orchestrator retires what it can: CSP fan-in markers that
+ * completed hold retirement (retire_hold) until they are bound. */
+static void retire_stalled(pto_run *run)
+{
+    if (run->csp.unbound)
+        pto_csp_harvest(run);
+    pto_flow_retire(run);
 }
 
 static int try_get(pto_run *run, pto_stall_reason r, uint64_t need, void **heap_out,
@@ -324,7 +331,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         return PTO_OK;
     pto_run_state *rs = &dev->run_state;
     uint64_t c = atomic_load(&rs->completed); /* read before retiring: see below */
-    pto_flow_retire(run);
+    retire_stalled(run);
     if (try_get(run, r, need, heap_out, heap_mark))
         return PTO_OK;
     if (run->cfg.mode == PTO_MODE_HOST_BUILT) {
@@ -349,7 +356,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
     while (run->cfg.deterministic) {
         /* Waiting = advancing the simulation by one completion. */
         int progressed = pto_platform_advance(dev);
-        pto_flow_retire(run);
+        retire_stalled(run);
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
         if (!progressed) {
@@ -386,7 +393,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
         else
             pto_event_cancel(&rs->progress);
         c = atomic_load(&rs->completed);
-        pto_flow_retire(run);
+        retire_stalled(run);
         if (try_get(run, r, need, heap_out, heap_mark))
             break;
         if (pto_watchdog_expired(&wd, c)) {
