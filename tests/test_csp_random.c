@@ -263,6 +263,8 @@ static void test_known_failure_joins(void **state)
             continue;
         if (!fails)
             snprintf(why, sizeof why, "ran, but the model finds a deadlock");
+        print_message("seed %llu (model: %s): %.160s\n", (unsigned long long)seed,
+                      deadlock ? "deadlock" : "times", why);
         if (!bad++) {
             rc_describe(&p, what, sizeof what);
             snprintf(first, sizeof first, "seed %llu (%s): %s", (unsigned long long)seed, what,

@@ -259,7 +259,8 @@ static const pto_task_record *record_of(const pto_task_record *r, size_t n, pto_
     return NULL;
 }
 
-/* Every task's start and end and the makespan against the model. */
+/* Every task's start and end and the makespan against the model; the
+ * token log against the program. */
 static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c,
                         const pto_stats *st, char *why, size_t why_len)
 {
@@ -281,6 +282,29 @@ static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c,
                                s, i, j, x->start_cycle, x->end_cycle, t.start[s][i][j],
                                t.end[s][i][j]);
             }
+    /* each token's receiving task is the receiver's next task, and a
+     * stage's first send carries its last task of the item */
+    const pto_token_record *tok;
+    size_t ntok, want = 0;
+    pto_last_run_tokens(dev, &tok, &ntok);
+    for (uint32_t k = 0; k < p->nchans; k++)
+        want += p->nitems;
+    if (ntok != want)
+        return WHY("%zu tokens logged, %zu sent", ntok, want);
+    for (size_t k = 0; k < ntok; k++) {
+        uint32_t i = tok[k].token;
+        if (tok[k].channel >= p->nchans || i >= p->nitems)
+            return WHY("token %u on channel %u", i, tok[k].channel);
+        const rc_chan *ch = &p->c[tok[k].channel];
+        const rc_proc *from = &p->p[ch->from];
+        if (tok[k].recv_task != c->ids[ch->to][i][0])
+            return WHY("token %u of channel %u received by task %" PRIu64 ", not %" PRIu64, i,
+                       tok[k].channel, tok[k].recv_task, c->ids[ch->to][i][0]);
+        if (from->out[0] == tok[k].channel &&
+            tok[k].send_task != c->ids[ch->from][i][from->ntasks - 1])
+            return WHY("token %u of channel %u sent by task %" PRIu64 ", not %" PRIu64, i,
+                       tok[k].channel, tok[k].send_task, c->ids[ch->from][i][from->ntasks - 1]);
+    }
     if (st->total_cycles != t.makespan)
         return WHY("total_cycles %" PRIu64 ", CSPT model %" PRIu64, st->total_cycles, t.makespan);
     return 0;
