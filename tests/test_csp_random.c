@@ -206,7 +206,9 @@ static void test_known_failure_start_edge_on_stand_in(void **state)
     (void)state;
     if (!known_failures())
         skip();
-    for (int det = 1; det >= 0; det--) {
+    for (int m = 0; m < 4; m++) {
+        int det = m < 2;
+        pto_run_mode mode = m % 2 ? PTO_MODE_HOST_BUILT : PTO_MODE_STREAMED;
         pto_device_config cfg;
         pto_device_config_default(&cfg);
         cfg.blocks = 1;
@@ -219,12 +221,14 @@ static void test_known_failure_start_edge_on_stand_in(void **state)
         pto_run_config rc;
         pto_run_config_default(&rc);
         rc.deterministic = det;
+        rc.mode = mode;
         rc.watchdog_ms = 2000;
         pto_stats st;
         pto_status s = pto_launch(dev, &rc, min_orch, NULL, &st, &err);
         pto_device_close(dev);
         if (s)
-            fail_msg("%s: %s", det ? "deterministic" : "threaded", err.msg);
+            fail_msg("%s %s: %s", mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
+                     det ? "deterministic" : "threaded", err.msg);
         if (det)
             assert_int_equal(st.total_cycles, 20);
     }
