@@ -101,7 +101,8 @@ static void describe(const stress_case *c, char *out, size_t n)
         char what[512];
         rc_make(&p, c->seed, c->dispatch_cycles, 0);
         rc_describe(&p, what, sizeof what);
-        snprintf(out, n, "seed %" PRIu64 ": CSP program, %u blocks / %u schedulers / %u exec "
+        snprintf(out, n,
+                 "seed %" PRIu64 ": CSP program, %u blocks / %u schedulers / %u exec "
                  "threads, %s%s: %.600s",
                  c->seed, s->blocks < RC_BLOCKS ? RC_BLOCKS : s->blocks, s->schedulers,
                  s->exec_threads, c->mode == PTO_MODE_STREAMED ? "streamed" : "host-built",

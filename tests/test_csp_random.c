@@ -121,8 +121,8 @@ static void test_generator_coverage(void **state)
 {
     (void)state;
     static rc_program p;
-    int dag = 0, pipe = 0, join = 0, fork = 0, cap[5] = {0}, pay = 0, lat0 = 0, lat = 0,
-        routed = 0, two = 0;
+    int dag = 0, pipe = 0, join = 0, fork = 0, cap[5] = {0}, pay = 0, lat0 = 0, lat = 0, routed = 0,
+        two = 0;
     for (uint64_t seed = 1; seed <= NSEEDS; seed++) {
         rc_make(&p, seed, 0, 1);
         assert_true(p.nprocs >= 2 && p.nprocs <= RC_MAX_PROCS);

@@ -261,8 +261,8 @@ static const pto_task_record *record_of(const pto_task_record *r, size_t n, pto_
 
 /* Every task's start and end and the makespan against the model; the
  * token log against the program. */
-static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c,
-                        const pto_stats *st, char *why, size_t why_len)
+static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c, const pto_stats *st,
+                        char *why, size_t why_len)
 {
     static _Thread_local cspt_times t;
     if (cspt_model(p, &t, why, why_len))

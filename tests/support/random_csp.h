@@ -30,8 +30,8 @@
 #include "pto/pto.h"
 
 #define RC_MAX_PROCS 5
-#define RC_MAX_IN 2   /* input channels of a stage */
-#define RC_MAX_OUT 4  /* output channels of a stage */
+#define RC_MAX_IN 2  /* input channels of a stage */
+#define RC_MAX_OUT 4 /* output channels of a stage */
 #define RC_MAX_CHANS 8
 #define RC_MAX_ITEMS 40
 #define RC_MAX_TASKS 2 /* tasks of a stage per item */
