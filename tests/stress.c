@@ -1,12 +1,15 @@
-/* pto_stress: the random-program and random-DAG checks over fresh seeds for
- * as long as asked (not part of `make test`; see docs/testing.md).
+/* pto_stress: the random-program, random-DAG and random-CSP checks over
+ * fresh seeds for as long as asked (not part of `make test`; see
+ * docs/testing.md).
  *
- *   pto_stress [--seconds N] [--cases N] [--seed S] [--quiet]
+ *   pto_stress [--seconds N] [--cases N] [--seed S] [--only KIND] [--quiet]
  *   pto_stress --replay SEED        run one case again, verbosely
  *
- * Case number k uses seed S + k; the seed alone picks everything about the
- * case (device shape, window, mode, publish batch, deterministic or not,
- * program or DAG), so a failure line's seed replays it exactly (up to the
+ * KIND: program, dag or csp (default: all three, about 1 DAG and 2 CSP
+ * programs in 16 cases). Case number k uses seed S + k (--only skips the
+ * seeds of other kinds); the seed alone picks everything about the case
+ * (device shape, window, mode, publish batch, deterministic or not,
+ * program, DAG or CSP program), so a failure line's seed replays it exactly (up to the
  * thread interleaving, which is the point of running many). Every run has a
  * watchdog, so a hang is reported as a failure with its seed, and the
  * broken device is replaced. Exit status 0 iff no case failed. */
@@ -16,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "support/random_csp.h"
 #include "support/random_dag.h"
 #include "support/random_program.h"
 
@@ -36,6 +40,8 @@ typedef struct stress_case {
     uint32_t shape, window; /* indices */
     int dag;                /* a random DAG instead of a program */
     uint32_t dag_n;
+    int csp;                  /* a random CSP program (never with dag) */
+    uint32_t dispatch_cycles; /* CSP: the device's, 0 or 3 */
     pto_run_mode mode;
     int deterministic;
     uint32_t batch;
@@ -73,13 +79,35 @@ static stress_case case_of(uint64_t seed)
         c.mode = PTO_MODE_HOST_BUILT; /* explicit deps are host-built */
     if (c.mode == PTO_MODE_HOST_BUILT || c.deterministic)
         c.batch = 0;
+    /* CSP programs from bits of their own (the other cases' seeds keep
+     * their meaning): two cases in 16, half of them deterministic (whose
+     * cycles are checked against the CSPT model), their own policy. */
+    uint64_t q = mix(seed ^ 0x6a09e667f3bcc909ull);
+    c.csp = !c.dag && q % 8 == 0, q /= 8;
+    if (c.csp) {
+        c.deterministic = q % 2 == 0, q /= 2;
+        c.dispatch_cycles = q % 2 ? 3 : 0;
+        c.batch = 0;
+        c.dispatch[0] = 0;
+    }
     return c;
 }
 
 static void describe(const stress_case *c, char *out, size_t n)
 {
     const shape *s = &shapes[c->shape];
-    if (c->dag)
+    if (c->csp) {
+        static rc_program p;
+        char what[512];
+        rc_make(&p, c->seed, c->dispatch_cycles, 0);
+        rc_describe(&p, what, sizeof what);
+        snprintf(out, n,
+                 "seed %" PRIu64 ": CSP program, %u blocks / %u schedulers / %u exec "
+                 "threads, %s%s: %.600s",
+                 c->seed, s->blocks < RC_BLOCKS ? RC_BLOCKS : s->blocks, s->schedulers,
+                 s->exec_threads, c->mode == PTO_MODE_STREAMED ? "streamed" : "host-built",
+                 c->deterministic ? " deterministic" : "", what);
+    } else if (c->dag)
         snprintf(out, n,
                  "seed %" PRIu64 ": DAG of %u tasks, %u blocks / %u schedulers / %u exec "
                  "threads, host-built%s%s%s",
@@ -96,12 +124,20 @@ static void describe(const stress_case *c, char *out, size_t n)
                  *c->dispatch ? ", dispatch " : "", c->dispatch);
 }
 
-/* Devices are kept open per (shape, window), plus one per shape for DAGs. */
-static pto_device *devs[NSHAPES][NWINDOWS + 1];
+/* Devices are kept open per (shape, window), plus one per shape for DAGs
+ * and two per shape for CSP programs (dispatch_cycles 0 and 3). */
+#define DEV_DAG NWINDOWS
+#define DEV_CSP (NWINDOWS + 1)
+static pto_device *devs[NSHAPES][NWINDOWS + 3];
+
+static uint32_t device_index(const stress_case *c)
+{
+    return c->csp ? DEV_CSP + (c->dispatch_cycles != 0) : c->dag ? DEV_DAG : c->window;
+}
 
 static pto_device *device_for(const stress_case *c, char *why, size_t n)
 {
-    uint32_t w = c->dag ? NWINDOWS : c->window;
+    uint32_t w = device_index(c);
     if (devs[c->shape][w])
         return devs[c->shape][w];
     const shape *s = &shapes[c->shape];
@@ -112,7 +148,12 @@ static pto_device *device_for(const stress_case *c, char *why, size_t n)
     cfg.exec_threads = s->exec_threads;
     cfg.gm_bytes = 1 << 20;
     cfg.task_window = c->dag ? DAG_WINDOW : windows[c->window];
-    if (!c->dag) {
+    if (c->csp) { /* a core per process, the whole graph in the window */
+        cfg.blocks = s->blocks < RC_BLOCKS ? RC_BLOCKS : s->blocks;
+        cfg.task_window = cfg.trace_capacity = RC_WINDOW;
+        cfg.dispatch_cycles = c->dispatch_cycles;
+        cfg.heap_bytes = 4096;
+    } else if (!c->dag) {
         cfg.heap_bytes = 4096;
         cfg.tensormap_entries = 1024;
         cfg.tensormap_buckets = 64;
@@ -122,8 +163,9 @@ static pto_device *device_for(const stress_case *c, char *why, size_t n)
     pto_error err = {0};
     pto_status st = pto_device_open("a2a3sim", &cfg, &dev, &err);
     if (!st)
-        st = c->dag ? rd_register(dev, &err)
-                    : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
+        st = c->dag   ? rd_register(dev, &err)
+             : c->csp ? pto_kernel_register(dev, RC_KERNEL, PTO_CORE_AIV, rc_kernel, "stage", &err)
+                      : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
     if (st) {
         snprintf(why, n, "device: %.1000s", err.msg);
         pto_device_close(dev);
@@ -141,7 +183,11 @@ static int run_one(const stress_case *c, char *why, size_t n)
     if (!dev)
         return 1;
     int bad;
-    if (c->dag) {
+    if (c->csp) {
+        static rc_program p;
+        rc_make(&p, c->seed, c->dispatch_cycles, 0);
+        bad = rc_run_case(dev, &p, c->mode, c->deterministic, WATCHDOG_MS, why, n);
+    } else if (c->dag) {
         uint64_t edges;
         rd_make(&dag, c->dag_n, c->seed);
         bad = rd_run_case(dev, &dag, c->deterministic, *c->dispatch ? c->dispatch : NULL,
@@ -153,7 +199,7 @@ static int run_one(const stress_case *c, char *why, size_t n)
     }
     if (bad) {
         pto_device_close(dev);
-        devs[c->shape][c->dag ? NWINDOWS : c->window] = NULL;
+        devs[c->shape][device_index(c)] = NULL;
     }
     return bad;
 }
@@ -167,7 +213,8 @@ static double now_s(void)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: pto_stress [--seconds N] [--cases N] [--seed S] [--quiet]\n"
+    fprintf(stderr, "usage: pto_stress [--seconds N] [--cases N] [--seed S] "
+                    "[--only program|dag|csp] [--quiet]\n"
                     "       pto_stress --replay SEED\n");
     return 2;
 }
@@ -185,6 +232,7 @@ int main(int argc, char **argv)
 {
     uint64_t seconds = 60, cases = UINT64_MAX, seed = 0, replay = 0;
     int have_seed = 0, have_replay = 0, quiet = 0;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--seconds") && parse_u64(v, &seconds))
@@ -195,12 +243,15 @@ int main(int argc, char **argv)
             i++, have_seed = 1;
         else if (!strcmp(a, "--replay") && parse_u64(v, &replay))
             i++, have_replay = 1;
+        else if (!strcmp(a, "--only") && v &&
+                 (!strcmp(v, "program") || !strcmp(v, "dag") || !strcmp(v, "csp")))
+            only = argv[++i];
         else if (!strcmp(a, "--quiet"))
             quiet = 1;
         else
             return usage();
     }
-    char what[256], why[2048];
+    char what[1024], why[2048];
     if (have_replay) {
         stress_case c = case_of(replay);
         describe(&c, what, sizeof what);
@@ -215,7 +266,7 @@ int main(int argc, char **argv)
     }
     printf("pto_stress: seeds from %" PRIu64 ", %" PRIu64 " s\n", seed, seconds);
     fflush(stdout);
-    uint64_t runs = 0, failures = 0, dags = 0, det = 0, streamed = 0;
+    uint64_t runs = 0, failures = 0, dags = 0, csps = 0, det = 0, streamed = 0, skipped = 0;
     double t0 = now_s(), next_report = t0 + 10, end = t0 + (double)seconds;
     for (uint64_t k = 0; k < cases; k++) {
         if ((k & 15) == 0) {
@@ -229,8 +280,13 @@ int main(int argc, char **argv)
             }
         }
         stress_case c = case_of(seed + k);
+        if (only && strcmp(only, c.csp ? "csp" : c.dag ? "dag" : "program")) {
+            skipped++;
+            continue;
+        }
         runs++;
         dags += c.dag;
+        csps += c.csp;
         det += c.deterministic;
         streamed += c.mode == PTO_MODE_STREAMED;
         if (run_one(&c, why, sizeof why)) {
@@ -242,13 +298,13 @@ int main(int argc, char **argv)
     }
     double t = now_s() - t0;
     printf("pto_stress: %" PRIu64 " cases in %.0f s (%.0f/s): %" PRIu64 " streamed, %" PRIu64
-           " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " deterministic; seeds %" PRIu64
-           "..%" PRIu64 "\n",
-           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, det, seed,
-           seed + runs - 1);
+           " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " CSP programs, %" PRIu64
+           " deterministic; seeds %" PRIu64 "..%" PRIu64 "\n",
+           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, csps, det, seed,
+           seed + runs + skipped - 1);
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", runs - failures, failures);
     for (size_t s = 0; s < NSHAPES; s++)
-        for (size_t w = 0; w <= NWINDOWS; w++)
+        for (size_t w = 0; w < NWINDOWS + 3; w++)
             pto_device_close(devs[s][w]);
     return failures != 0;
 }
