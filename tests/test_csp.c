@@ -621,7 +621,13 @@ static pto_status dl_b(pto_run *run, void *ctx, uint32_t index, pto_error *err)
     struct dl *d = ctx;
     (void)index;
     uint64_t v;
-    pto_status st = pto_recv(run, d->c2, &v, NULL, err);
+    pto_status st;
+    if (d->kind == 4) /* two receives before a task: both happen when it starts */
+        return (st = pto_recv(run, d->c1, &v, NULL, err)) ||
+                       (st = pto_recv(run, d->c1, &v, NULL, err))
+                   ? st
+                   : pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err);
+    st = pto_recv(run, d->c2, &v, NULL, err);
     return st ? st : pto_send(run, d->c1, 2, err);
 }
 
@@ -632,7 +638,7 @@ static pto_status orch_dl(pto_run *run, void *ctx, pto_error *err)
     if ((st = pto_channel_create(run, "c1", 1, &d->c1, err)) ||
         (st = pto_channel_create(run, "c2", 1, &d->c2, err)) ||
         (st = pto_process_create(run, "A", dl_a, d, 1, err)) ||
-        (d->kind == 0 && (st = pto_process_create(run, "B", dl_b, d, 1, err))))
+        ((d->kind == 0 || d->kind == 4) && (st = pto_process_create(run, "B", dl_b, d, 1, err))))
         return st;
     return pto_csp_run(run, err);
 }
@@ -641,7 +647,7 @@ static void test_deadlocks(void **state)
 {
     (void)state;
     pto_device *dev = open_dev(1);
-    static const char *const want[4][3] = {
+    static const char *const want[5][3] = {
         {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
          "Process 'B' waits to receive token 0 on 'c2' (CHANNEL_EMPTY_WAIT)",
          "send before receiving in one process of a cycle"},
@@ -649,11 +655,16 @@ static void test_deadlocks(void **state)
          "'c1' capacity 1, sent 0, received 0, open",
          "or close the channel (pto_channel_close"},
         {"Process 'A' waits to send on 'c1' until token 0 is received (CHANNEL_FULL_WAIT)",
-         "'c1' capacity 1, sent 1, received 0, open", "add the receiver, or give the channel"},
+         "'c1' capacity 1, sent 1, received 0, open", "add the receiver, give the channel more capacity"},
         {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
          "'c1' capacity 1, sent 0, received 0, open", "or close the channel (pto_channel_close"},
+        /* capacity 1: token 1 waits for receive 0, which waits for the
+         * task after receive 1 */
+        {"Process 'A' waits to send on 'c1' until token 0 is received (CHANNEL_FULL_WAIT)",
+         "Process 'B' waits to receive token 1 on 'c1' (CHANNEL_EMPTY_WAIT)",
+         "or submit a task after each receive (a receive happens when"},
     };
-    for (int kind = 0; kind < 4; kind++)
+    for (int kind = 0; kind < 5; kind++)
         for (int det = 0; det < 2; det++) {
             struct dl d = {.kind = kind};
             pto_run_config rc;

@@ -32,7 +32,7 @@
 #else
 #define NSEEDS 1000
 #endif
-#define NJOIN_SEEDS 200 /* the known failure's seeds (each hang costs 2 s) */
+#define NJOIN_SEEDS 200 /* seeds of test_joins (38 of them have joins) */
 
 static pto_device *open_dev(uint32_t dispatch_cycles)
 {
@@ -148,31 +148,15 @@ static void test_generator_coverage(void **state)
         assert_true(cap[c] > 0);
 }
 
-/* ---- known failures: skipped unless PTO_CSP_KNOWN_FAILURES=1 ----
+/* ---- receives without a task of their own, and joins ----
  *
  * A receive whose receiving task is a dependency-only stand-in (the
- * receiver returns, sends or waits at orchestration time before its next
- * task, docs/csp.md) and a capacity or rendezvous edge that waits for that
- * stand-in to start: the waiting task is never released, and the run hangs
- * until the watchdog (threaded and deterministic, streamed and host-built).
- * Minimal: P: task (10 cycles); send(ch, rendezvous); task. Q: recv(ch);
- * return. By docs/csp.md Q's stand-in completes at 10, P's send with it,
- * and P's second task runs [10, 20): 20 cycles.
- *
- * Cause: csp.c marks a stand-in receiving task watched for its start
- * (pto_tb_watch_start), but a dependency-only task completes through
- * pto_dispatch_dummy (src/platform/sim/dispatch.c), which never calls
- * pto_tb_started. Calling pto_tb_started(tb, t, t->end_cycle - t->delay,
- * take, arg) there when t->watch_start (tried in a scratch copy, not
- * committed) passes this check in all four modes, and then every join
- * program below completes; those that still differ differ only in the
- * join semantics. */
-
-static int known_failures(void)
-{
-    const char *e = getenv("PTO_CSP_KNOWN_FAILURES");
-    return e && *e == '1';
-}
+ * receiver returns or sends before its next task, docs/csp.md), and a
+ * rendezvous edge that waits for that stand-in to start. Minimal: P: task
+ * (10 cycles); send(ch, rendezvous); task. Q: recv(ch); return. Q's
+ * stand-in completes at 10, P's send with it, and P's second task runs
+ * [10, 20): 20 cycles. (It hung until the watchdog: a dependency-only
+ * task's completion did not release its start waiters.) */
 
 static void k10(const uint64_t *a)
 {
@@ -210,11 +194,9 @@ static pto_status min_orch(pto_run *run, void *ctx, pto_error *err)
     return pto_csp_run(run, err);
 }
 
-static void test_known_failure_start_edge_on_stand_in(void **state)
+static void test_stand_in_start(void **state)
 {
     (void)state;
-    if (!known_failures())
-        skip();
     for (int m = 0; m < 4; m++) {
         int det = m < 2;
         pto_run_mode mode = m % 2 ? PTO_MODE_HOST_BUILT : PTO_MODE_STREAMED;
@@ -247,14 +229,12 @@ static void test_known_failure_start_edge_on_stand_in(void **state)
  * against DESIGN 6.4 read strictly (cspt_model.h: both receives happen
  * when that task starts): where the model gives times, the deterministic
  * run must give the same; where the model finds a cycle of waits, the run
- * must report a CSP deadlock. The runtime instead gives the first receive a
- * stand-in task when the second must wait at orchestration time (so the
- * times depend on the interleaving), and then hangs as above. */
-static void test_known_failure_joins(void **state)
+ * must report a CSP deadlock. (The runtime gave the first receive a
+ * stand-in task when the second had to wait at orchestration time, so its
+ * times depended on the interleaving: 12 of 38 programs differed.) */
+static void test_joins(void **state)
 {
     (void)state;
-    if (!known_failures())
-        skip();
     static rc_program p;
     static cspt_times t;
     pto_device *dev = NULL;
@@ -298,8 +278,8 @@ int main(void)
         cmocka_unit_test(test_model_worked_example),
         cmocka_unit_test(test_generator_coverage),
         cmocka_unit_test(test_random_csp),
-        cmocka_unit_test(test_known_failure_start_edge_on_stand_in),
-        cmocka_unit_test(test_known_failure_joins),
+        cmocka_unit_test(test_stand_in_start),
+        cmocka_unit_test(test_joins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -543,8 +543,9 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
                 *closed = 1;
             return PTO_OK;
         }
-        if ((st = settle(run, what, 0, err)) ||
-            (st = wait_for(run, what, CSP_WAIT_RECV, ch, 0, err)))
+        /* (no stand-in for the receives before: they happen when the
+         * process's next task starts, even if this one waits) */
+        if ((st = wait_for(run, what, CSP_WAIT_RECV, ch, 0, err)))
             return st;
     }
     if (p->nafter == PTO_CSP_AFTER || p->npend == PTO_CSP_AFTER)
@@ -701,7 +702,9 @@ static pto_status deadlock(pto_run *run, pto_error *err)
                               "(pto_channel_close, or its sender's return);");
     if (full)
         pto_error_append(err, " a send waits for a receive no process will make: add the "
-                              "receiver, or give the channel more capacity;");
+                              "receiver, give the channel more capacity, or submit a task "
+                              "after each receive (a receive happens when the receiver's next "
+                              "task starts);");
     return PTO_ERR_DEADLOCK;
 }
 

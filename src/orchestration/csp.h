@@ -3,7 +3,7 @@
  *
  * How a channel becomes edges (DESIGN 6.4). T_k is the sender's last task
  * when it sends token k, R_k the receiving task: the receiver's next task
- * after its recv (or a dummy put there when it sends, waits or ends
+ * after its recv (or a dummy put there when it sends or ends
  * first). The send completes at S_k = max(end of T_k, start of R_{k-C})
  * (C >= 1; the first C tokens: end of T_k) or start of R_k (rendezvous);
  * token k arrives `latency` cycles after (C >= 1) or after T_k ends

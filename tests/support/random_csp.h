@@ -80,8 +80,9 @@ void rc_kernel(const uint64_t *args);
 /* The program of `seed` (dispatch_cycles: the device's). joins: 0 gives
  * every stage one input channel (pipelines and forks), so a receive is
  * always followed by the stage's task; 1 also gives a third of the stages
- * after the second two inputs. Joins are a known failure (see
- * tests/test_csp_random.c), so the default checks use joins = 0. */
+ * after the second two inputs; some of those are CSP deadlocks by DESIGN
+ * 6.4 (tests/test_csp_random.c's test_joins checks them against the
+ * model), so the random runs use joins = 0. */
 void rc_make(rc_program *p, uint64_t seed, uint32_t dispatch_cycles, int joins);
 
 /* What rc_serial computes: cell[i][s], the value of item i after stage s. */

@@ -114,6 +114,8 @@ void pto_dispatch_dummy(pto_sim *sim, pto_task *t, pto_ready_take_fn take, void 
                                .parts = 1};
     }
     atomic_store_explicit(&t->state, PTO_TASK_RUNNING, memory_order_relaxed);
+    if (t->watch & PTO_WATCH_START) /* (a CSP receive's stand-in) it starts as it ends */
+        pto_tb_started(&dev->tb, t, t->end_cycle - t->delay, take, arg);
     pto_tb_complete(&dev->tb, t, take, arg);
 }
 
