@@ -99,8 +99,11 @@ static int npy_sizes(pto_dtype dtype, uint32_t ndim, const uint64_t *shape, uint
                      size_t *nbytes)
 {
     uint64_t c = 1;
-    for (uint32_t d = 0; d < ndim; d++) {
-        if (shape[d] && c > UINT64_MAX / shape[d])
+    for (uint32_t d = 0; d < ndim; d++)
+        if (shape[d] == 0)
+            c = 0; /* an empty array: no product overflows, (2^40, 2^40, 0) is fine */
+    for (uint32_t d = 0; c && d < ndim; d++) {
+        if (c > UINT64_MAX / shape[d])
             return 0;
         c *= shape[d];
     }
@@ -226,7 +229,7 @@ static pto_status np_string(npy_parser *p, char *out, const char *what)
         if (k + 1 >= NPY_STR_MAX)
             return pto_fail(p->err, PTO_ERR_INVALID,
                             "%s: bad header dict at offset %zu: string longer than %d characters",
-                            p->where, start, NPY_STR_MAX - 1);
+                            p->where, start - 1, NPY_STR_MAX - 1);
         out[k++] = c;
         p->i++;
     }
@@ -284,6 +287,7 @@ static pto_status np_int(npy_parser *p, uint64_t *v)
 static pto_status np_tuple(npy_parser *p, uint32_t *ndim, uint64_t *shape)
 {
     pto_status s;
+    size_t start = p->i;
     if (!np_eat(p, '('))
         return np_expected(p, "a tuple for 'shape'");
     np_ws(p);
@@ -305,7 +309,7 @@ static pto_status np_tuple(npy_parser *p, uint32_t *ndim, uint64_t *shape)
                 return pto_fail(p->err, PTO_ERR_INVALID,
                                 "%s: bad header dict at offset %zu: 'shape' (%" PRIu64
                                 ") is not a tuple (a 1-tuple is written (%" PRIu64 ",))",
-                                p->where, p->i - 1, shape[0], shape[0]);
+                                p->where, start, shape[0], shape[0]);
             return PTO_OK;
         }
         if (!np_eat(p, ','))
