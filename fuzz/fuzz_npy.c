@@ -10,7 +10,8 @@
  *     bytes of header and parses to the same dtype, shape and data, and its
  *     header is the same bytes a second time (writing is a fixed point);
  *   - the copy compares equal to the original with zero tolerance (NaNs
- *     match NaNs) and passes pto_npy_check against its dtype and shape.
+ *     match NaNs; pto_npy_compare and pto_npy_check_close) and passes
+ *     pto_npy_check against its dtype and shape.
  * Inputs are mostly mutated from the seeds libFuzzer finds; a .npy file
  * from pto_npy_write is a good seed (docs/testing.md). */
 #include <stdio.h>
@@ -65,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(pto_npy_compare(a.dtype, a.count, a.data, b.data, 0, 0, &mx, &first) == 0 &&
                  first == a.count && mx == 0,
              "self compare");
+    FZ_CHECK(pto_npy_check_close(&a, b.data, 0, 0, "t", &err) == PTO_OK, "%s", err.msg);
     free(img);
     pto_npy_free(&b);
     pto_npy_free(&a);

@@ -223,8 +223,7 @@ static void test_version2_read(void **state)
 {
     (void)state;
     uint8_t buf[256];
-    size_t n = make_npy(buf, 2, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }  \n",
-                        8);
+    size_t n = make_npy(buf, 2, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }  \n", 8);
     pto_npy a;
     pto_error err;
     assert_int_equal(pto_npy_parse(buf, n, &a, &err), PTO_OK);
@@ -356,7 +355,8 @@ static void test_error_header_too_long(void **state)
 static void test_error_dict_syntax(void **state)
 {
     (void)state;
-    expect_header_error("", 0, "npy buffer: bad header dict at offset 0: expected '{', found the end");
+    expect_header_error("", 0,
+                        "npy buffer: bad header dict at offset 0: expected '{', found the end");
     expect_header_error("['descr']", 0,
                         "npy buffer: bad header dict at offset 0: expected '{', found '['");
     expect_header_error("{'descr' '<f4'}", 0,
@@ -659,6 +659,41 @@ static void test_compare(void **state)
     assert_int_equal(first, 0);
 }
 
+static void test_check_close(void **state)
+{
+    (void)state;
+    uint8_t buf[256];
+    size_t n = make_npy(buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)}", 24);
+    pto_npy want;
+    pto_error err;
+    assert_int_equal(pto_npy_parse(buf, n, &want, &err), PTO_OK);
+    float w[6] = {0, 1, 2, 3, 2, 5}, g[6] = {0, 1, 2, 3, 2.5f, 5.25f};
+    memcpy(want.data, w, sizeof w);
+    assert_int_equal(pto_npy_check_close(&want, w, 0, 0, "y", &err), PTO_OK);
+    assert_int_equal(pto_npy_check_close(&want, g, 0.001, 1e-5, "y", &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg,
+                        "tensor 'y': 2 of 6 elements differ (|got - want| > atol + rtol * "
+                        "|want|, rtol 0.001, atol 1e-05); first at index 4 [1, 1]: got 2.5, "
+                        "want 2; max |got - want| 0.5");
+    assert_int_equal(pto_npy_check_close(&want, g, 0.25, 0, "y", &err),
+                     PTO_OK); /* 0.5 <= 0.25 * 2 */
+    pto_npy_free(&want);
+
+    /* 0-d: the multi-index is [] */
+    int32_t seven = 7, eight = 8;
+    n = make_npy(buf, 1, "{'descr': '<i4', 'fortran_order': False, 'shape': ()}", 4);
+    assert_int_equal(pto_npy_parse(buf, n, &want, &err), PTO_OK);
+    memcpy(want.data, &seven, 4);
+    assert_int_equal(pto_npy_check_close(&want, &eight, 0, 0, "s", &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg,
+                        "tensor 's': 1 of 1 elements differ (|got - want| > atol + rtol * "
+                        "|want|, rtol 0, atol 0); first at index 0 []: got 8, want 7; max |got "
+                        "- want| 1");
+    assert_int_equal(pto_npy_check_close(&want, NULL, 0, 0, "s", &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "tensor 's': no golden array or data to compare");
+    pto_npy_free(&want);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -687,15 +722,25 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trips),       cmocka_unit_test(test_golden_header),
-        cmocka_unit_test(test_golden_scalar_and_1d), cmocka_unit_test(test_version2_read),
-        cmocka_unit_test(test_bf16_descrs),       cmocka_unit_test(test_parser_variants),
-        cmocka_unit_test(test_error_preamble),    cmocka_unit_test(test_error_header_too_long),
-        cmocka_unit_test(test_error_dict_syntax), cmocka_unit_test(test_error_dict_keys),
-        cmocka_unit_test(test_error_shape),       cmocka_unit_test(test_error_dtype_order),
-        cmocka_unit_test(test_error_data_size),   cmocka_unit_test(test_error_files),
-        cmocka_unit_test(test_error_write),       cmocka_unit_test(test_check),
-        cmocka_unit_test(test_compare),           cmocka_unit_test(test_names),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_golden_header),
+        cmocka_unit_test(test_golden_scalar_and_1d),
+        cmocka_unit_test(test_version2_read),
+        cmocka_unit_test(test_bf16_descrs),
+        cmocka_unit_test(test_parser_variants),
+        cmocka_unit_test(test_error_preamble),
+        cmocka_unit_test(test_error_header_too_long),
+        cmocka_unit_test(test_error_dict_syntax),
+        cmocka_unit_test(test_error_dict_keys),
+        cmocka_unit_test(test_error_shape),
+        cmocka_unit_test(test_error_dtype_order),
+        cmocka_unit_test(test_error_data_size),
+        cmocka_unit_test(test_error_files),
+        cmocka_unit_test(test_error_write),
+        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_check_close),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,7 +78,8 @@ PTO_API void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *
  * Shapes have 0..PTO_NPY_MAX_DIMS dims (0 dims: a scalar, one element); a
  * dim may be 0. Element and byte counts are overflow-checked.
  *
- * Errors are values (never an abort): PTO_ERR_IO (open/read/write failed),
+ * Errors are values (never an abort): PTO_ERR_NOT_FOUND (no such file),
+ * PTO_ERR_IO (open/read/write failed, not a regular file),
  * PTO_ERR_INVALID (bad magic, version, header dict, dtype, order, shape,
  * truncated or overlong data), PTO_ERR_NOMEM; err->msg names the file
  * ("npy file 'x.npy': ...") and what is wrong. */
@@ -89,13 +90,13 @@ PTO_API void pto_stats_print(FILE *out, const pto_device *dev, const pto_stats *
 
 typedef struct pto_npy {
     pto_dtype dtype;
-    uint32_t ndim;                     /* 0..PTO_NPY_MAX_DIMS */
+    uint32_t ndim;                    /* 0..PTO_NPY_MAX_DIMS */
     uint64_t shape[PTO_NPY_MAX_DIMS]; /* shape[ndim..] are 0 */
-    uint64_t count;                    /* elements: product of shape (1 when ndim is 0) */
-    size_t nbytes;                     /* count * element size */
-    void *data;                        /* malloc'd, nbytes (at least 1 byte); pto_npy_free */
-    char descr[8];                     /* the header's descr, e.g. "<u2" for bf16 bits */
-    uint8_t version;                   /* major format version read: 1 or 2 */
+    uint64_t count;                   /* elements: product of shape (1 when ndim is 0) */
+    size_t nbytes;                    /* count * element size */
+    void *data;                       /* malloc'd, nbytes (at least 1 byte); pto_npy_free */
+    char descr[8];                    /* the header's descr, e.g. "<u2" for bf16 bits */
+    uint8_t version;                  /* major format version read: 1 or 2 */
 } pto_npy;
 
 /* Reads the .npy file at path into *out (zeroed first; on failure it holds
@@ -139,6 +140,18 @@ PTO_API pto_status pto_npy_check(const pto_npy *a, pto_dtype dtype, uint32_t ndi
  * and returns n (every element a mismatch, *first_bad 0). */
 PTO_API uint64_t pto_npy_compare(pto_dtype dtype, uint64_t n, const void *got, const void *want,
                                  double rtol, double atol, double *max_err, uint64_t *first_bad);
+
+/* Compares got (golden->count elements of golden's dtype, C order: the
+ * tensor the run produced, already checked to have golden's dtype and
+ * shape) with the golden array as pto_npy_compare does. PTO_OK when every
+ * element matches; else PTO_ERR_INVALID and a message naming the tensor,
+ * how many elements differ, the first one (flat index and [multi-index])
+ * with both values, and the largest |got - want|, e.g.
+ *   "tensor 'y': 2 of 6 elements differ (|got - want| > atol + rtol *
+ *    |want|, rtol 0.001, atol 1e-05); first at index 4 [1, 1]: got 2.5,
+ *    want 2; max |got - want| 0.5" (one line). */
+PTO_API pto_status pto_npy_check_close(const pto_npy *golden, const void *got, double rtol,
+                                       double atol, const char *tensor_name, pto_error *err);
 
 /* "f32", "f16", "bf16", "i32", or "?" for an unknown dtype. */
 PTO_API const char *pto_npy_dtype_name(pto_dtype dtype);

@@ -69,7 +69,7 @@ static int npy_dtype_of(const char *descr, pto_dtype *dtype)
     static const struct {
         const char *descr;
         pto_dtype dtype;
-    } table[] = {{"<f4", PTO_F32}, {"<f2", PTO_F16}, {"<i4", PTO_I32},
+    } table[] = {{"<f4", PTO_F32},  {"<f2", PTO_F16},  {"<i4", PTO_I32},
                  {"<u2", PTO_BF16}, {"<V2", PTO_BF16}, {"|V2", PTO_BF16}};
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(descr, table[i].descr)) {
@@ -147,13 +147,13 @@ static pto_status npy_preamble(const char *where, const uint8_t *p, size_t avail
                             " bytes, shorter than the 12-byte preamble of version 2.0",
                             where, total);
         *pre = 12;
-        *hlen = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
-                (uint32_t)p[11] << 24;
+        *hlen =
+            (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
     }
     if (*hlen > PTO_NPY_MAX_HEADER)
         return pto_fail(err, PTO_ERR_INVALID,
-                        "%s: header length %" PRIu32 " exceeds the limit of %u bytes", where,
-                        *hlen, PTO_NPY_MAX_HEADER);
+                        "%s: header length %" PRIu32 " exceeds the limit of %u bytes", where, *hlen,
+                        PTO_NPY_MAX_HEADER);
     if (total - *pre < *hlen)
         return pto_fail(err, PTO_ERR_INVALID,
                         "%s: truncated header: %" PRIu32 " bytes declared, %" PRIu64 " present",
@@ -411,8 +411,7 @@ static pto_status npy_header_dict(const char *where, const char *h, size_t hlen,
 }
 
 /* The data must be exactly a->nbytes: have is what follows the header. */
-static pto_status npy_data_size(const char *where, const pto_npy *a, uint64_t have,
-                                pto_error *err)
+static pto_status npy_data_size(const char *where, const pto_npy *a, uint64_t have, pto_error *err)
 {
     if (have == a->nbytes)
         return PTO_OK;
@@ -652,8 +651,8 @@ pto_status pto_npy_check(const pto_npy *a, pto_dtype dtype, uint32_t ndim, const
     if (!a)
         return pto_fail(err, PTO_ERR_INVALID, "tensor '%s': no array given", name);
     if (ndim > PTO_NPY_MAX_DIMS || (ndim && !shape))
-        return pto_fail(err, PTO_ERR_INVALID, "tensor '%s': bad expected shape (%" PRIu32
-                        " dimensions)", name, ndim);
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "tensor '%s': bad expected shape (%" PRIu32 " dimensions)", name, ndim);
     int dt_ok = a->dtype == dtype;
     int sh_ok = a->ndim == ndim;
     for (uint32_t d = 0; sh_ok && d < ndim; d++)
@@ -665,9 +664,10 @@ pto_status pto_npy_check(const pto_npy *a, pto_dtype dtype, uint32_t ndim, const
     npy_shape_text(got, sizeof got, a->ndim <= PTO_NPY_MAX_DIMS ? a->ndim : 0, a->shape);
     return pto_fail(err, PTO_ERR_INVALID, "tensor '%s': expected %s %s, got %s %s (descr '%s'): %s",
                     name, pto_npy_dtype_name(dtype), want, pto_npy_dtype_name(a->dtype), got,
-                    a->descr, !dt_ok && !sh_ok ? "dtype and shape differ"
-                              : !dt_ok         ? "dtype differs"
-                                               : "shape differs");
+                    a->descr,
+                    !dt_ok && !sh_ok ? "dtype and shape differ"
+                    : !dt_ok         ? "dtype differs"
+                                     : "shape differs");
 }
 
 /* Element i of data as a double (exact for every supported dtype). */
@@ -735,4 +735,43 @@ uint64_t pto_npy_compare(pto_dtype dtype, uint64_t n, const void *got, const voi
     if (first_bad)
         *first_bad = first;
     return bad;
+}
+
+pto_status pto_npy_check_close(const pto_npy *golden, const void *got, double rtol, double atol,
+                               const char *tensor_name, pto_error *err)
+{
+    const char *name = tensor_name ? tensor_name : "?";
+    if (!golden || golden->ndim > PTO_NPY_MAX_DIMS || !npy_descr_of(golden->dtype) ||
+        (golden->count && (!got || !golden->data)))
+        return pto_fail(err, PTO_ERR_INVALID, "tensor '%s': no golden array or data to compare",
+                        name);
+    double mx;
+    uint64_t first, n = golden->count;
+    uint64_t bad = pto_npy_compare(golden->dtype, n, got, golden->data, rtol, atol, &mx, &first);
+    if (!bad)
+        return PTO_OK;
+    /* the multi-index of the first mismatch, C order: the last dim varies
+     * fastest */
+    uint64_t idx[PTO_NPY_MAX_DIMS], rest = first;
+    for (uint32_t d = golden->ndim; d-- > 0;) {
+        idx[d] = rest % golden->shape[d]; /* shape[d] > 0: the array has elements */
+        rest /= golden->shape[d];
+    }
+    char mi[NPY_SHAPE_TEXT];
+    size_t k = 0;
+    int w = snprintf(mi, sizeof mi, "[");
+    k = (size_t)w;
+    for (uint32_t d = 0; d < golden->ndim && k < sizeof mi; d++) {
+        w = snprintf(mi + k, sizeof mi - k, "%s%" PRIu64, d ? ", " : "", idx[d]);
+        k += w > 0 ? (size_t)w : 0;
+    }
+    if (k < sizeof mi)
+        snprintf(mi + k, sizeof mi - k, "]");
+    double g = npy_elem(golden->dtype, got, first),
+           v = npy_elem(golden->dtype, golden->data, first);
+    return pto_fail(err, PTO_ERR_INVALID,
+                    "tensor '%s': %" PRIu64 " of %" PRIu64
+                    " elements differ (|got - want| > atol + rtol * |want|, rtol %g, atol %g); "
+                    "first at index %" PRIu64 " %s: got %.9g, want %.9g; max |got - want| %.9g",
+                    name, bad, n, rtol, atol, first, mi, g, v, mx);
 }
