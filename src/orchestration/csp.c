@@ -338,6 +338,31 @@ static void update_hold(pto_run *run)
     run->dev->tb.retire_hold = hold;
 }
 
+static int can_run(const pto_csp_proc *p);
+
+/* p waits: straight on to the next process that can run, round robin after
+ * p as pto_csp_run's loop would pick it (one fiber switch instead of two);
+ * to that loop when none can, or while fan-in sends are unbound (it binds
+ * them, waits for execution and finds deadlocks). */
+static void switch_away(pto_run *run, pto_csp_proc *p)
+{
+    pto_csp *c = &run->csp;
+    uint32_t n = c->nprocs - c->first, j = (uint32_t)(p - c->procs) - c->first;
+    for (uint32_t i = 1; i < n && !c->unbound; i++) {
+        j = j + 1 == n ? 0 : j + 1;
+        pto_csp_proc *q = &c->procs[c->first + j];
+        if (can_run(q)) {
+            p->policy = run->scopes[run->depth].policy;
+            run->scopes[run->depth].policy = q->policy;
+            c->cur = q;
+            c->next = j + 1 == n ? 0 : j + 1;
+            pto_fiber_switch(&p->fiber, &q->fiber);
+            return; /* (resumed: whoever switched here set cur and the policy) */
+        }
+    }
+    pto_fiber_yield(&p->fiber);
+}
+
 /* Waits (yields) until the process may go on. Its open scopes leave the
  * run's stack meanwhile (other processes open theirs there) and keep
  * their tasks held; they are back when it resumes. */
@@ -368,7 +393,7 @@ static pto_status wait_for(pto_run *run, const char *what, enum pto_csp_state wh
     p->state = why;
     p->wait = ch;
     p->wait_token = token;
-    pto_fiber_yield(&p->fiber);
+    switch_away(run, p);
     p->state = CSP_READY;
     for (uint32_t i = 0; i < n; i++) {
         run->scopes[c->base_depth + 1 + i] = p->scopes[i];
@@ -738,14 +763,15 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
     }
     /* Round robin from the process after the last one run: a process runs
      * until it waits or returns. */
-    uint32_t n = c->nprocs - c->first, next = 0, done = 0;
+    uint32_t n = c->nprocs - c->first, done = 0;
+    c->next = 0;
     int idle = 0; /* execution cannot progress (last seen) */
     pto_run_state *rs = &run->dev->run_state;
     while (done < n && !st) {
         uint64_t seen = atomic_load(&rs->completed); /* (before the harvest) */
         if (c->unbound)
             pto_csp_harvest(run);
-        uint32_t i = 0, device = 0, j = next; /* j = (next + i) mod n */
+        uint32_t i = 0, device = 0, j = c->next; /* j = (next + i) mod n */
         for (; i < n && !can_run(&c->procs[c->first + j]); i++, j = j + 1 == n ? 0 : j + 1)
             device |= waits_on_device(&c->procs[c->first + j]);
         if (i == n && device && !idle) { /* only execution can help: wait for it */
@@ -761,10 +787,11 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
         }
         idle = 0;
         pto_csp_proc *p = &c->procs[c->first + j];
-        next = j + 1 == n ? 0 : j + 1;
+        c->next = j + 1 == n ? 0 : j + 1;
         run->scopes[run->depth].policy = p->policy;
         c->cur = p;
         pto_fiber_resume(&p->fiber);
+        p = c->cur; /* the process back here (others may have run in between) */
         c->cur = NULL;
         p->policy = run->scopes[run->depth].policy;
         if (p->state == CSP_DONE) {

@@ -132,6 +132,7 @@ typedef struct pto_csp {
     uint32_t unbound; /* fan-in sends not yet bound, all channels */
     uint64_t latency;
     pto_csp_proc *cur; /* the process whose body is running, or NULL */
+    uint32_t next;     /* round robin: the process (index - first) to try first */
     int raw;           /* adding a token's own dummy: no process edges */
     int mark;          /* ... a fan-in marker: watched for its completion */
     uint32_t base_depth;
