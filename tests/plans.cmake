@@ -1,0 +1,63 @@
+# WSP plans (issue #18, docs/plan.md): `pto run PLAN.json` and `pto check`
+# (included by tests/CMakeLists.txt). examples/plans/elementwise/README.md
+# derives every total_cycles below.
+
+set(PTO_PLAN_ELEMENTWISE ${CMAKE_SOURCE_DIR}/examples/plans/elementwise/plan.json)
+
+# Deterministic: PASS and the exact total_cycles. Entries:
+# name|extra flags|total_cycles (flags separated by ',').
+foreach(entry
+    "streamed||3072"
+    "host_built|--host-built|3072"
+    "window1|--task-window,1|12288"
+    "window2|--task-window,2|6144"
+    "affinity|--dispatch,affinity:4|6144"
+    "hash|--dispatch,hash:4|5120"
+    "work_steal|--dispatch,work_steal:4|3072")
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 name)
+  list(GET parts 1 flags)
+  list(GET parts 2 cycles)
+  string(REPLACE "," ";" flags "${flags}")
+  add_test(NAME example_plan_elementwise_det_${name}
+    COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --deterministic --blocks 2 ${flags})
+  set_tests_properties(example_plan_elementwise_det_${name} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS elementwise .*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+
+# Threaded: PASS (where each task runs depends on the threads).
+add_test(NAME example_plan_elementwise_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --blocks 2 --quiet)
+set_tests_properties(example_plan_elementwise_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS elementwise " FAIL_REGULAR_EXPRESSION "FAIL|error:")
+
+add_test(NAME cli_plan_check
+  COMMAND $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE})
+set_tests_properties(cli_plan_check PROPERTIES
+  PASS_REGULAR_EXPRESSION "OK elementwise: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+
+# 13 tiles of a 12-tile tensor: refused by check (and by run) naming the
+# field and the iteration.
+foreach(cmd check run)
+  add_test(NAME cli_plan_${cmd}_out_of_bounds
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+      EXPECT "error: PTO_ERR_INVALID: /workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at b=12: offset 'b * 16' = 192 with extent 16 does not fit dim 0 of tensor 'x' (size 192)"
+      RUN $<TARGET_FILE:pto_cli> ${cmd} ${PTO_PLAN_ELEMENTWISE} --set num_tiles=13)
+  set_tests_properties(cli_plan_${cmd}_out_of_bounds PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+endforeach()
+
+add_test(NAME cli_plan_bad_abi
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/wsp_runtime_abi: unsupported ABI 'v9.1': this runtime supports \"v10.0\" only"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/bad_abi.json)
+add_test(NAME cli_plan_set_unknown
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "--set 'tiles=3': the plan declares no symbol 'tiles'"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE} --set tiles=3)
+# check needs a plan file: a usage error (exit 2) otherwise.
+add_test(NAME cli_check_needs_plan
+  COMMAND $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/vector)
+set_tests_properties(cli_check_needs_plan PROPERTIES WILL_FAIL TRUE)
