@@ -61,3 +61,15 @@ add_test(NAME cli_plan_set_unknown
 add_test(NAME cli_check_needs_plan
   COMMAND $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/vector)
 set_tests_properties(cli_check_needs_plan PROPERTIES WILL_FAIL TRUE)
+
+# for_each: iterations in time order (two tasks per iteration, joined by a
+# dependency-only task): 12 iterations of 1024 cycles, 36 tasks.
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_for_each_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/elementwise/for_each.json
+            --deterministic --blocks 2 --${mode})
+  set_tests_properties(example_plan_for_each_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS elementwise_for_each .*\ntasks +36\n.*\ntotal_cycles +12288\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()

@@ -150,6 +150,17 @@ struct pto_plan {
     uint32_t ncaps;
 };
 
+/* An active for_each loop during a walk (time order, docs/plan.md): the
+ * task whose completion means "every task of the previous iteration
+ * completed" (prev_join) and the same for the current iteration so far
+ * (cur_join); PLAN_NO_TASK when there is none. The walker maintains the
+ * stack and rotates cur_join into prev_join between iterations; the
+ * interpreter sets cur_join. */
+#define PLAN_NO_TASK UINT64_MAX
+typedef struct plan_frame {
+    uint64_t prev_join, cur_join;
+} plan_frame;
+
 /* walk.c: expands the workload tree in program order, calling visit for
  * every task instance with the loop variables in vars[0..depth). A
  * non-OK visit stops the walk with its status. sym(ctx, index) gives the
@@ -158,6 +169,8 @@ typedef struct plan_walk {
     const pto_plan *plan;
     uint64_t vars[PLAN_MAX_DEPTH];
     const char *names[PLAN_MAX_DEPTH]; /* the loop variables' names */
+    plan_frame frames[PLAN_MAX_DEPTH];  /* the for_each loops around, outermost first */
+    uint32_t nframes;
     uint64_t (*sym)(void *ctx, uint32_t index);
     pto_status (*visit)(struct plan_walk *w, const plan_node *task, uint32_t depth,
                         pto_error *err);

@@ -30,6 +30,38 @@ static uint64_t run_sym(void *ctx, uint32_t index)
     return r->symvals[index];
 }
 
+/* for_each time order: task `id` (just submitted, the newest) waits for
+ * the join of the previous iteration of every for_each around it, and
+ * becomes part of the current iteration's join: the first task of an
+ * iteration is its join; each further one adds a dependency-only task
+ * waiting for the join so far and for it. Bounded: two ids per loop. */
+static pto_status time_order(plan_run *r, plan_walk *w, pto_task_id id, pto_error *err)
+{
+    for (uint32_t f = 0; f < w->nframes; f++)
+        if (w->frames[f].prev_join != PLAN_NO_TASK) {
+            pto_status s = pto_add_dep(r->run, w->frames[f].prev_join, id, err);
+            if (s != PTO_OK)
+                return s;
+        }
+    for (uint32_t f = 0; f < w->nframes; f++) {
+        plan_frame *fr = &w->frames[f];
+        if (fr->cur_join == PLAN_NO_TASK) {
+            fr->cur_join = id;
+            continue;
+        }
+        pto_task_id j = 0;
+        pto_status s = pto_submit_dummy(r->run, NULL, 0, &j, err);
+        if (s == PTO_OK)
+            s = pto_add_dep(r->run, fr->cur_join, j, err);
+        if (s == PTO_OK)
+            s = pto_add_dep(r->run, id, j, err);
+        if (s != PTO_OK)
+            return s;
+        fr->cur_join = j;
+    }
+    return PTO_OK;
+}
+
 /* The visitor: one pto_submit per task instance. */
 static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t depth,
                                pto_error *err)
@@ -56,11 +88,14 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
         }
     }
     pto_status s = PTO_OK;
+    pto_task_id id = 0;
     if (task->key)
         s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
     const plan_kernel *K = &P->kernels[task->kernel];
     if (s == PTO_OK)
-        s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, NULL, err);
+        s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, &id, err);
+    if (s == PTO_OK)
+        s = time_order(r, w, id, err);
     if (s != PTO_OK && err) {
         char msg[PTO_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);

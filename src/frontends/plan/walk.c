@@ -30,20 +30,30 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
     case PLAN_PARALLEL_FOR:
     case PLAN_FOR_EACH: {
         uint64_t n = plan_axis_size(w, N->axis);
-        for (uint64_t v = 0; v < n; v++) {
+        plan_frame *f = NULL;
+        if (N->kind == PLAN_FOR_EACH) {
+            f = &w->frames[w->nframes++];
+            f->prev_join = f->cur_join = PLAN_NO_TASK;
+        }
+        pto_status s = PTO_OK;
+        for (uint64_t v = 0; v < n && s == PTO_OK; v++) {
+            if (f && f->cur_join != PLAN_NO_TASK) { /* the previous iteration had tasks */
+                f->prev_join = f->cur_join;
+                f->cur_join = PLAN_NO_TASK;
+            }
             if (w->max_steps && ++w->steps > w->max_steps) {
                 w->steps_hit = 1;
-                return PTO_ERR_CAPACITY;
+                s = PTO_ERR_CAPACITY;
+                break;
             }
             w->vars[N->depth] = v;
             w->names[N->depth] = N->var;
-            for (uint32_t i = 0; i < N->nbody; i++) {
-                pto_status s = walk_node(w, &N->body[i], N->depth + 1, err);
-                if (s != PTO_OK)
-                    return s;
-            }
+            for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++)
+                s = walk_node(w, &N->body[i], N->depth + 1, err);
         }
-        return PTO_OK;
+        if (f)
+            w->nframes--;
+        return s;
     }
     }
     return pto_fail(err, PTO_ERR_INVALID, "%s: bad node kind", N->path);
