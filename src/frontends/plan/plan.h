@@ -16,6 +16,7 @@
 #define PLAN_MAX_TENSORS 256
 #define PLAN_MAX_AXES 64
 #define PLAN_MAX_CAPS 64
+#define PLAN_SCOPE_TASKS 1024 /* a loop's scope is renewed after this many tasks */
 #define PLAN_CHECK_BUDGET (UINT64_C(1) << 20) /* task instances pto_plan_check bounds-checks */
 
 typedef enum plan_dtype { PLAN_F32, PLAN_F16, PLAN_BF16, PLAN_I32 } plan_dtype;
@@ -180,6 +181,13 @@ typedef struct plan_walk {
      * with PTO_ERR_CAPACITY and steps_hit set (a bounded check) */
     uint64_t steps, max_steps;
     int steps_hit;
+    /* Optional (the interpreter's): every loop runs inside a scope of its
+     * own, begun before its first iteration and ended after its last, and
+     * renewed (ended and begun again) at an iteration boundary once
+     * PLAN_SCOPE_TASKS tasks were visited in it, so that tasks retire while
+     * the walk goes on (a task is held by its scope until the scope ends). */
+    pto_status (*scope)(struct plan_walk *w, const plan_node *loop, int begin, pto_error *err);
+    uint64_t tasks; /* task instances visited */
 } plan_walk;
 pto_status plan_walk_run(plan_walk *w, pto_error *err);
 

@@ -104,6 +104,13 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
     return s;
 }
 
+static pto_status loop_scope(plan_walk *w, const plan_node *loop, int begin, pto_error *err)
+{
+    plan_run *r = w->ctx;
+    return begin ? pto_scope_begin(r->run, loop->var, PTO_SCOPE_AUTO, err)
+                 : pto_scope_end(r->run, err);
+}
+
 static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
 {
     plan_run *r = ctx;
@@ -114,6 +121,7 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     w.sym = run_sym;
     w.ctx = r;
     w.visit = submit_visit;
+    w.scope = loop_scope;
     return plan_walk_run(&w, err);
 }
 

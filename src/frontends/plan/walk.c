@@ -19,6 +19,7 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
 {
     switch (N->kind) {
     case PLAN_TASK:
+        w->tasks++;
         return w->visit(w, N, depth, err);
     case PLAN_SEQUENTIAL:
         for (uint32_t i = 0; i < N->nbody; i++) {
@@ -35,8 +36,17 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
             f = &w->frames[w->nframes++];
             f->prev_join = f->cur_join = PLAN_NO_TASK;
         }
-        pto_status s = PTO_OK;
+        pto_status s = w->scope ? w->scope(w, N, 1, err) : PTO_OK;
+        uint64_t since = w->tasks;
         for (uint64_t v = 0; v < n && s == PTO_OK; v++) {
+            if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
+                s = w->scope(w, N, 0, err);
+                if (s == PTO_OK)
+                    s = w->scope(w, N, 1, err);
+                if (s != PTO_OK)
+                    break;
+                since = w->tasks;
+            }
             if (f && f->cur_join != PLAN_NO_TASK) { /* the previous iteration had tasks */
                 f->prev_join = f->cur_join;
                 f->cur_join = PLAN_NO_TASK;
@@ -53,6 +63,8 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
         }
         if (f)
             w->nframes--;
+        if (s == PTO_OK && w->scope)
+            s = w->scope(w, N, 0, err);
         return s;
     }
     }
