@@ -73,3 +73,14 @@ foreach(mode streamed host-built)
     PASS_REGULAR_EXPRESSION "PASS elementwise_for_each .*\ntasks +36\n.*\ntotal_cycles +12288\n"
     FAIL_REGULAR_EXPRESSION "FAIL|error:")
 endforeach()
+
+# Streamed expansion inside the bounded rings: 10^6 one-cycle tasks through
+# the default 16384-slot ring (loop scopes let them retire); 48 AIV cores
+# on 24 blocks: ceil(10^6 / 48) = 20834 cycles.
+add_test(NAME example_plan_million_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/million/plan.json
+          --deterministic)
+set_tests_properties(example_plan_million_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "DONE million .*\ntasks +1000000\n.*\ntotal_cycles +20834\n"
+  FAIL_REGULAR_EXPRESSION "error:")
