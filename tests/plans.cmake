@@ -84,3 +84,19 @@ set_tests_properties(example_plan_million_det PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
   PASS_REGULAR_EXPRESSION "DONE million .*\ntasks +1000000\n.*\ntotal_cycles +20834\n"
   FAIL_REGULAR_EXPRESSION "error:")
+
+# The JSON Schema is valid and accepts every plan in the repository (when
+# python3 and its jsonschema module are there).
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_FOUND)
+  execute_process(COMMAND ${Python3_EXECUTABLE} -c "import jsonschema"
+                  RESULT_VARIABLE PTO_NO_JSONSCHEMA OUTPUT_QUIET ERROR_QUIET)
+  if(NOT PTO_NO_JSONSCHEMA)
+    file(GLOB PTO_PLAN_FILES ${CMAKE_SOURCE_DIR}/examples/plans/*/*.json
+         ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/*/plan.json)
+    add_test(NAME plan_schema
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/plan_schema.py
+              ${CMAKE_SOURCE_DIR}/schema/plan.schema.json ${PTO_PLAN_FILES})
+    set_tests_properties(plan_schema PROPERTIES PASS_REGULAR_EXPRESSION "plans checked, 0 errors")
+  endif()
+endif()
