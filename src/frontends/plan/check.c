@@ -10,7 +10,7 @@
 
 /* The check's state: the instances and loop steps visited so far. */
 typedef struct check_ctx {
-    uint64_t visited;
+    uint64_t visited, budget;
     int budget_hit;
 } check_ctx;
 
@@ -32,7 +32,7 @@ static uint64_t sym_by_id(void *ctx, uint64_t id)
 static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err)
 {
     check_ctx *c = w->ctx2;
-    if (++c->visited > PLAN_CHECK_BUDGET) {
+    if (++c->visited > c->budget) {
         c->budget_hit = 1;
         return PTO_ERR_CAPACITY; /* stops the walk; not an error of the plan */
     }
@@ -94,6 +94,12 @@ pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deter
 pto_status pto_plan_check(const pto_plan *plan, const char *platform, int deterministic,
                           pto_error *err)
 {
+    return plan_check_budget(plan, platform, deterministic, PLAN_CHECK_BUDGET, err);
+}
+
+pto_status plan_check_budget(const pto_plan *plan, const char *platform, int deterministic,
+                             uint64_t budget, pto_error *err)
+{
     if (!plan)
         return pto_fail(err, PTO_ERR_INVALID, "pto_plan_check: plan is NULL");
     if (platform) {
@@ -101,7 +107,7 @@ pto_status pto_plan_check(const pto_plan *plan, const char *platform, int determ
         if (s != PTO_OK)
             return s;
     }
-    check_ctx c = {0};
+    check_ctx c = {0, budget, 0};
     plan_walk w;
     memset(&w, 0, sizeof w);
     w.plan = plan;
@@ -109,7 +115,7 @@ pto_status pto_plan_check(const pto_plan *plan, const char *platform, int determ
     w.ctx = (void *)plan;
     w.ctx2 = &c;
     w.visit = visit;
-    w.max_steps = PLAN_CHECK_BUDGET;
+    w.max_steps = budget;
     pto_status s = plan_walk_run(&w, err);
     if (s == PTO_ERR_CAPACITY && (c.budget_hit || w.steps_hit))
         return PTO_OK; /* the rest is checked as the plan runs */

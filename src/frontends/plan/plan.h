@@ -212,6 +212,11 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
 pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deterministic,
                            pto_error *err);
 
+/* pto_plan_check with a budget of task instances (and loop steps) in
+ * place of PLAN_CHECK_BUDGET (the fuzz target's is small). */
+pto_status plan_check_budget(const pto_plan *plan, const char *platform, int deterministic,
+                             uint64_t budget, pto_error *err);
+
 /* Symbol lookup by name; -1 when not declared. */
 int plan_symbol_find(const pto_plan *plan, const char *name, size_t len);
 
