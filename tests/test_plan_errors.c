@@ -16,12 +16,14 @@
 #define Q "\""
 #define ABI Q "wsp_runtime_abi" Q ":" Q "v10.0" Q ","
 #define KERNELS                                                                                    \
-    Q "kernels" Q ":[{" Q "id" Q ":" Q "k" Q "," Q "core" Q ":" Q "AIV" Q "," Q "source" Q         \
-      ":" Q "k.c" Q "," Q "entry" Q ":" Q "k" Q "}],"
+    Q "kernels" Q ":[{" Q "id" Q ":" Q "k" Q "," Q "core" Q ":" Q "AIV" Q "," Q "source" Q ":" Q   \
+      "k.c" Q "," Q "entry" Q ":" Q "k" Q "}],"
 #define TENSORS                                                                                    \
     Q "tensors" Q ":[{" Q "name" Q ":" Q "x" Q "," Q "dtype" Q ":" Q "f32" Q "," Q "shape" Q       \
       ":[64,16]," Q "role" Q ":" Q "in" Q "}],"
-#define SYMBOLS Q "symbols" Q ":[{" Q "name" Q ":" Q "n" Q "," Q "type" Q ":" Q "u64" Q "," Q "default" Q ":4}],"
+#define SYMBOLS                                                                                    \
+    Q "symbols" Q ":[{" Q "name" Q ":" Q "n" Q "," Q "type" Q ":" Q "u64" Q "," Q "default" Q      \
+      ":4}],"
 #define AXES                                                                                       \
     Q "axes" Q ":[{" Q "name" Q ":" Q "rows" Q "," Q "kind" Q ":" Q "dense" Q "," Q "size" Q       \
       ":4},{" Q "name" Q ":" Q "dyn" Q "," Q "kind" Q ":" Q "dense_dyn" Q "," Q "symbol" Q ":" Q   \
@@ -33,7 +35,7 @@
 #define TASK(kernel, args)                                                                         \
     "{" Q "task" Q ":{" Q "kernel" Q ":" Q kernel Q "," Q "args" Q ":[" args "]}}"
 #define VIEW(tensor, off0)                                                                         \
-    "{" Q "tensor" Q ":" Q tensor Q "," Q "role" Q ":" Q "in" Q "," Q "offsets" Q ":[" Q off0 Q   \
+    "{" Q "tensor" Q ":" Q tensor Q "," Q "role" Q ":" Q "in" Q "," Q "offsets" Q ":[" Q off0 Q    \
     "," Q "0" Q "]," Q "shape" Q ":[16,16]}"
 #define HEAD "{" ABI KERNELS TENSORS SYMBOLS AXES
 #define PLAN(body) HEAD WL(body) "}"
@@ -73,6 +75,8 @@ static const bad_plan load_errors[] = {
     {"{" ABI Q "kernels" Q ":[{" Q "id" Q ":" Q "k" Q "," Q "core" Q ":" Q "AIV" Q "," Q "source" Q
      ":" Q "k.c" Q "}]," TENSORS WL("") "}",
      PTO_ERR_INVALID, "/kernels/0: missing field 'entry'"},
+    {"{" ABI KERNELS TENSORS Q "a/b~c" Q ":1}", PTO_ERR_INVALID, "/a~1b~0c: unknown field"},
+    {"{" ABI KERNELS KERNELS TENSORS WL("") "}", PTO_ERR_INVALID, "/kernels: duplicate field"},
     /* wrong types and values */
     {"{" ABI Q "kernels" Q ":{}," TENSORS WL("") "}", PTO_ERR_INVALID,
      "/kernels: expected an array, got an object"},
@@ -95,7 +99,8 @@ static const bad_plan load_errors[] = {
     {HEAD Q "capabilities" Q ":[" Q "teleport" Q "]," WL("") "}", PTO_ERR_INVALID,
      "/capabilities/0: unknown capability 'teleport' (see `pto caps`)"},
     /* names */
-    {PLAN(TASK("q", VIEW("x", "0"))), PTO_ERR_INVALID, "/workload/body/0/task/kernel: unknown kernel 'q'"},
+    {PLAN(TASK("q", VIEW("x", "0"))), PTO_ERR_INVALID,
+     "/workload/body/0/task/kernel: unknown kernel 'q'"},
     {PLAN(TASK("k", VIEW("w", "0"))), PTO_ERR_INVALID,
      "/workload/body/0/task/args/0/tensor: unknown tensor 'w'"},
     {PLAN(LOOP("cols", "i", "")), PTO_ERR_INVALID,

@@ -62,10 +62,10 @@ PTO_API void pto_plan_run_config(const pto_plan *plan, pto_run_config *cfg);
 
 /* What a run of a plan found against its "expect" rules. */
 typedef struct pto_plan_result {
-    uint32_t checked;  /* tensors compared with an expect rule */
-    double max_err;    /* largest |got - expected| over them (NaN sticks) */
-    double tolerance;  /* the largest tolerance among them */
-    int pass;          /* 1: every checked tensor within its tolerance */
+    uint32_t checked; /* tensors compared with an expect rule */
+    double max_err;   /* largest |got - expected| over them (NaN sticks) */
+    double tolerance; /* the largest tolerance among them */
+    int pass;         /* 1: every checked tensor within its tolerance */
 } pto_plan_result;
 
 /* Runs the plan on dev with cfg (NULL: pto_plan_run_config): registers

@@ -763,8 +763,7 @@ static pto_status apply_symbols(pto_device *dev, const cli_opts *o, const pto_ex
                 float f;
                 memcpy(&f, &b, sizeof f);
                 s = pto_symbol_set_f32(dev, sv.name, f, err);
-            }
-            else
+            } else
                 s = pto_symbol_set_i32_array(dev, sv.name, sv.elems, sv.n, err);
         }
         if (s != PTO_OK) {

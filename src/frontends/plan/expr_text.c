@@ -97,8 +97,8 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
                     break;
                 }
             if (found < 0)
-                return pto_fail(err, PTO_ERR_INVALID, "unknown loop variable '%.*s'",
-                                (int)(j - i), text + i);
+                return pto_fail(err, PTO_ERR_INVALID, "unknown loop variable '%.*s'", (int)(j - i),
+                                text + i);
             char leaf[32];
             int ln = snprintf(leaf, sizeof leaf, "i64(axis%d)", found);
             if (put(buf, map, &o, leaf, (size_t)ln, col))
@@ -134,8 +134,8 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
     }
     pto_expr_type t = pto_expr_type_of(&out->e);
     if (t != PTO_EXPR_I64 && t != PTO_EXPR_U64)
-        return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not an integer (i64 or u64)",
-                        text, pto_expr_type_name(t));
+        return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not an integer (i64 or u64)", text,
+                        pto_expr_type_name(t));
     return PTO_OK;
 too_long:
     return pto_fail(err, PTO_ERR_INVALID, "expression longer than %d bytes once rewritten",

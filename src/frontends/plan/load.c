@@ -36,12 +36,21 @@ __attribute__((format(printf, 2, 3))) static pto_status fail(loader *L, const ch
 }
 
 /* Path push/pop: push returns the old length to pop back to. */
+/* A key is escaped as in a JSON Pointer (RFC 6901): '~' as "~0", '/' as
+ * "~1"; a path too long for the buffer is cut (it stays NUL-terminated). */
 static size_t push_key(loader *L, const char *key)
 {
     size_t old = L->len;
-    int n = snprintf(L->path + L->len, sizeof L->path - L->len, "/%s", key);
-    if (n > 0)
-        L->len += (size_t)n < sizeof L->path - L->len ? (size_t)n : sizeof L->path - L->len - 1;
+    if (L->len + 1 < sizeof L->path)
+        L->path[L->len++] = '/';
+    for (const char *c = key; *c && L->len + 2 < sizeof L->path; c++) {
+        if (*c == '~' || *c == '/') {
+            L->path[L->len++] = '~';
+            L->path[L->len++] = *c == '~' ? '0' : '1';
+        } else
+            L->path[L->len++] = *c;
+    }
+    L->path[L->len] = '\0';
     return old;
 }
 static size_t push_index(loader *L, int i)
@@ -74,10 +83,17 @@ static const char *json_type(const cJSON *j)
 }
 
 /* Refuses keys of obj not in allowed (NULL-terminated): a typo must not be
- * silently ignored. */
+ * silently ignored; and a key given twice (which one would count?). */
 static pto_status only_keys(loader *L, const cJSON *obj, const char *const *allowed)
 {
     for (const cJSON *c = obj->child; c; c = c->next) {
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (c->string && d->string && !strcmp(c->string, d->string)) {
+                size_t old = push_key(L, c->string);
+                pto_status s = fail(L, "duplicate field");
+                pop(L, old);
+                return s;
+            }
         int ok = 0;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = c->string && !strcmp(c->string, *a);
@@ -120,8 +136,8 @@ static pto_status uint_of(loader *L, const cJSON *j, uint64_t max, uint64_t *out
 }
 
 /* A string copied into out (cap bytes), at key of obj. */
-static pto_status string_at(loader *L, const cJSON *obj, const char *key, int required,
-                            char *out, size_t cap)
+static pto_status string_at(loader *L, const cJSON *obj, const char *key, int required, char *out,
+                            size_t cap)
 {
     const cJSON *j;
     pto_status s = member(L, obj, key, required, &j);
@@ -243,7 +259,8 @@ static pto_status load_kernels(loader *L, const cJSON *arr)
 static pto_status fill_of(loader *L, const cJSON *j, plan_fill *f)
 {
     static const char *const keys[] = {"linear", "const", NULL};
-    pto_status s = want(L, j, cJSON_IsObject(j), "an object ({\"linear\": [a, b]} or {\"const\": v})");
+    pto_status s =
+        want(L, j, cJSON_IsObject(j), "an object ({\"linear\": [a, b]} or {\"const\": v})");
     if (s == PTO_OK)
         s = only_keys(L, j, keys);
     if (s != PTO_OK)
@@ -259,8 +276,9 @@ static pto_status fill_of(loader *L, const cJSON *j, plan_fill *f)
         f->a = 0;
         f->b = c->valuedouble;
     } else {
-        s = want(L, lin, cJSON_IsArray(lin) && cJSON_GetArraySize(lin) == 2 &&
-                             cJSON_IsNumber(lin->child) && cJSON_IsNumber(lin->child->next),
+        s = want(L, lin,
+                 cJSON_IsArray(lin) && cJSON_GetArraySize(lin) == 2 && cJSON_IsNumber(lin->child) &&
+                     cJSON_IsNumber(lin->child->next),
                  "an array of two numbers [a, b]");
         if (s == PTO_OK) {
             f->a = lin->child->valuedouble;
@@ -273,8 +291,8 @@ static pto_status fill_of(loader *L, const cJSON *j, plan_fill *f)
 
 static pto_status load_tensors(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name", "dtype", "shape", "role", "init", "expect",
-                                       "tolerance", NULL};
+    static const char *const keys[] = {"name", "dtype",  "shape",     "role",
+                                       "init", "expect", "tolerance", NULL};
     static const char *const dtypes[] = {"f32", "f16", "bf16", "i32", NULL};
     static const uint32_t elem[] = {4, 2, 2, 4};
     static const char *const roles[] = {"in", "out", "inout", "scratch", NULL};
@@ -413,8 +431,7 @@ static pto_status load_symbols(loader *L, const cJSON *arr)
             pop(L, o2);
         }
         if (s == PTO_OK)
-            s = enum_at(L, y, "type", 1, types, "u64 (f32 and i32[] are not implemented yet)",
-                        &ty);
+            s = enum_at(L, y, "type", 1, types, "u64 (f32 and i32[] are not implemented yet)", &ty);
         const cJSON *d = NULL;
         if (s == PTO_OK)
             s = member(L, y, "default", 0, &d);
@@ -488,8 +505,7 @@ static pto_status load_axes(loader *L, const cJSON *arr)
             int k = s == PTO_OK ? plan_symbol_find(P, sym, strlen(sym)) : 0;
             if (s == PTO_OK && k < 0) {
                 size_t o2 = push_key(L, "symbol");
-                s = pto_fail(L->err, PTO_ERR_NOT_FOUND, "%s: undeclared symbol '%s'", L->path,
-                             sym);
+                s = pto_fail(L->err, PTO_ERR_NOT_FOUND, "%s: undeclared symbol '%s'", L->path, sym);
                 pop(L, o2);
             }
             A->symbol = (uint32_t)k;
@@ -719,8 +735,8 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     for (const char *c = v; *c && ok; c++)
         ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
              (*c >= '0' && *c <= '9');
-    static const char *const reserved[] = {"true", "false", "where", "u64", "i64", "bool", "sym",
-                                           NULL};
+    static const char *const reserved[] = {"true", "false", "where", "u64",
+                                           "i64",  "bool",  "sym",   NULL};
     if (!ok || pick(v, reserved, -1) >= 0) {
         size_t old = push_key(L, "var");
         s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
@@ -776,8 +792,8 @@ static pto_status load_schedule(loader *L, const cJSON *sch)
 {
     static const char *const keys[] = {"mode", "dispatch", "task_window", NULL};
     static const char *const modes[] = {"host_built", "streamed", NULL};
-    static const char *const policies[] = {"default", "round_robin", "affinity", "hash",
-                                           "work_steal", NULL};
+    static const char *const policies[] = {"default", "round_robin", "affinity",
+                                           "hash",    "work_steal",  NULL};
     static const char *const wkeys[] = {"size", "unit", "mode", NULL};
     static const char *const units[] = {"tasks", "bytes", "entries", NULL};
     static const char *const wmodes[] = {"stall", "abort", "benchmark", NULL};
@@ -872,9 +888,9 @@ static pto_status load_caps(loader *L, const cJSON *arr)
 
 static pto_status load_root(loader *L, const cJSON *root)
 {
-    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels", "tensors",
-                                       "symbols", "axes", "workload", "schedule",
-                                       "capabilities", NULL};
+    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels",  "tensors",
+                                       "symbols",         "axes", "workload", "schedule",
+                                       "capabilities",    NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, root, cJSON_IsObject(root), "an object (a plan)");
     if (s != PTO_OK)
@@ -899,7 +915,7 @@ static pto_status load_root(loader *L, const cJSON *root)
     snprintf(P->name, sizeof P->name, "plan");
     if (s == PTO_OK)
         s = string_at(L, root, "name", 0, P->name, sizeof P->name);
-    static const char *const sections[] = {"symbols", "axes", "kernels", "tensors",
+    static const char *const sections[] = {"symbols",  "axes",         "kernels", "tensors",
                                            "schedule", "capabilities", "workload"};
     for (size_t k = 0; k < sizeof sections / sizeof sections[0] && s == PTO_OK; k++) {
         const cJSON *j;

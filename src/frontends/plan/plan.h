@@ -9,18 +9,23 @@
 #include "pto/plan.h"
 #include "pto/pto.h"
 
-#define PLAN_MAX_DEPTH 16   /* nesting of workload nodes (and loop variables) */
-#define PLAN_NAME_MAX 64    /* bytes of an id or name, with the NUL */
-#define PLAN_PATH_MAX 256   /* bytes of a JSON path, with the NUL */
+#define PLAN_MAX_DEPTH 16 /* nesting of workload nodes (and loop variables) */
+#define PLAN_NAME_MAX 64  /* bytes of an id or name, with the NUL */
+#define PLAN_PATH_MAX 256 /* bytes of a JSON path, with the NUL */
 #define PLAN_MAX_KERNELS 256
 #define PLAN_MAX_TENSORS 256
 #define PLAN_MAX_AXES 64
 #define PLAN_MAX_CAPS 64
-#define PLAN_SCOPE_TASKS 1024 /* a loop's scope is renewed after this many tasks */
+#define PLAN_SCOPE_TASKS 1024                 /* a loop's scope is renewed after this many tasks */
 #define PLAN_CHECK_BUDGET (UINT64_C(1) << 20) /* task instances pto_plan_check bounds-checks */
 
 typedef enum plan_dtype { PLAN_F32, PLAN_F16, PLAN_BF16, PLAN_I32 } plan_dtype;
-typedef enum plan_role { PLAN_ROLE_IN, PLAN_ROLE_OUT, PLAN_ROLE_INOUT, PLAN_ROLE_SCRATCH } plan_role;
+typedef enum plan_role {
+    PLAN_ROLE_IN,
+    PLAN_ROLE_OUT,
+    PLAN_ROLE_INOUT,
+    PLAN_ROLE_SCRATCH
+} plan_role;
 
 /* A kernel: func_id = its index in plan.kernels. Exactly one of source and
  * so is set (paths already joined with the plan's directory). */
@@ -88,8 +93,8 @@ typedef struct plan_arg {
     plan_arg_kind kind;
     char path[PLAN_PATH_MAX];
     /* view */
-    uint32_t tensor;        /* index into plan.tensors */
-    pto_param_kind param;   /* PTO_IN, PTO_OUT_EXISTING or PTO_INOUT */
+    uint32_t tensor;                  /* index into plan.tensors */
+    pto_param_kind param;             /* PTO_IN, PTO_OUT_EXISTING or PTO_INOUT */
     plan_expr *offsets[PTO_MAX_DIMS]; /* tensor.ndim of them */
     uint64_t shape[PTO_MAX_DIMS];
     /* scalar: expr; f32: bits */
@@ -170,11 +175,10 @@ typedef struct plan_walk {
     const pto_plan *plan;
     uint64_t vars[PLAN_MAX_DEPTH];
     const char *names[PLAN_MAX_DEPTH]; /* the loop variables' names */
-    plan_frame frames[PLAN_MAX_DEPTH];  /* the for_each loops around, outermost first */
+    plan_frame frames[PLAN_MAX_DEPTH]; /* the for_each loops around, outermost first */
     uint32_t nframes;
     uint64_t (*sym)(void *ctx, uint32_t index);
-    pto_status (*visit)(struct plan_walk *w, const plan_node *task, uint32_t depth,
-                        pto_error *err);
+    pto_status (*visit)(struct plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err);
     void *ctx;  /* for sym */
     void *ctx2; /* for visit */
     /* loop steps taken; with max_steps > 0 the walk stops after that many

@@ -63,8 +63,7 @@ static pto_status time_order(plan_run *r, plan_walk *w, pto_task_id id, pto_erro
 }
 
 /* The visitor: one pto_submit per task instance. */
-static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t depth,
-                               pto_error *err)
+static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err)
 {
     plan_run *r = w->ctx;
     const pto_plan *P = r->plan;
@@ -83,8 +82,8 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
             if (s != PTO_OK)
                 return s;
         } else {
-            params[a] = pto_scalar(arg->kind == PLAN_ARG_F32 ? arg->bits
-                                                             : pto_expr_eval(&arg->scalar->e, &env));
+            params[a] = pto_scalar(
+                arg->kind == PLAN_ARG_F32 ? arg->bits : pto_expr_eval(&arg->scalar->e, &env));
         }
     }
     pto_status s = PTO_OK;
@@ -175,10 +174,10 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
 {
     for (uint32_t i = 0; i < P->nkernels; i++) {
         const plan_kernel *K = &P->kernels[i];
-        pto_status s = K->source ? pto_kernel_register_source(dev, (int)i, K->core, K->source,
-                                                              K->entry, NULL, err)
-                                 : pto_kernel_register_so(dev, (int)i, K->core, K->so, K->entry,
-                                                          err);
+        pto_status s =
+            K->source
+                ? pto_kernel_register_source(dev, (int)i, K->core, K->source, K->entry, NULL, err)
+                : pto_kernel_register_so(dev, (int)i, K->core, K->so, K->entry, err);
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");

@@ -18,9 +18,7 @@ uint64_t plan_axis_size(const plan_walk *w, uint32_t a)
 static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
 {
     switch (N->kind) {
-    case PLAN_TASK:
-        w->tasks++;
-        return w->visit(w, N, depth, err);
+    case PLAN_TASK: w->tasks++; return w->visit(w, N, depth, err);
     case PLAN_SEQUENTIAL:
         for (uint32_t i = 0; i < N->nbody; i++) {
             pto_status s = walk_node(w, &N->body[i], depth, err);
@@ -82,8 +80,8 @@ static void iteration_text(const plan_walk *w, const pto_expr_env *env, char *ou
     size_t o = 0;
     out[0] = '\0';
     for (uint32_t d = 0; d < env->naxes && o < cap; d++) {
-        int n = snprintf(out + o, cap - o, "%s%s=%" PRIu64, d ? ", " : "", w->names[d],
-                         env->axes[d]);
+        int n =
+            snprintf(out + o, cap - o, "%s%s=%" PRIu64, d ? ", " : "", w->names[d], env->axes[d]);
         if (n < 0)
             break;
         o += (size_t)n;
@@ -111,8 +109,8 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
                             " with extent %" PRIu64 " does not fit dim %u of tensor '%s' (size "
                             "%" PRIu64 ")",
                             arg->path, (unsigned)d, it[0] ? it : "the only iteration", e->text,
-                            neg ? "-" : "", neg ? (uint64_t)0 - v : v, arg->shape[d],
-                            (unsigned)d, T->name, T->shape[d]);
+                            neg ? "-" : "", neg ? (uint64_t)0 - v : v, arg->shape[d], (unsigned)d,
+                            T->name, T->shape[d]);
         }
         t->offset += v * T->stride[d];
         t->shape[d] = arg->shape[d];
