@@ -122,7 +122,13 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/select: workload node 'select' is not implemented yet"},
     {PLAN("{" Q "task" Q ":{}," Q "x" Q ":1}"), PTO_ERR_INVALID,
      "/workload/body/0: a workload node has exactly one field, its kind (sequential, "
-     "parallel_for, for_each, task)"},
+     "combine, parallel_for, for_each, cond, task)"},
+    {PLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "i + 1" Q "," Q "then" Q ":[]}}")),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
+     "condition)"},
+    {PLAN("{" Q "cond" Q ":{" Q "if" Q ":" Q "sym.n > 2" Q "}}"), PTO_ERR_INVALID,
+     "/workload/body/0/cond: missing field 'then'"},
 };
 
 /* Valid to load, refused by pto_plan_check. */

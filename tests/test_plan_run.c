@@ -88,11 +88,80 @@ static void test_run_checks_views(void **state)
     pto_plan_free(p);
 }
 
+/* A plan of tiles 0 and 1 of y and z ([32, 16] each) around `body`. */
+#define ARGS(t, b)                                                                                 \
+    "[{\"tensor\": \"x\", \"role\": \"in\", \"offsets\": [\"" b " * 16\", \"0\"], "                \
+    "\"shape\": [16, 16]}, {\"tensor\": \"" t "\", \"role\": \"out\", \"offsets\": [\"" b          \
+    " * 16\", \"0\"], \"shape\": [16, 16]}, {\"f32\": 2.0}, {\"f32\": 1.0}]"
+#define TASK(t, b) "{\"task\": {\"kernel\": \"k\", \"args\": " ARGS(t, b) "}}"
+#define PFOR(t)                                                                                    \
+    "{\"parallel_for\": {\"axis\": \"two\", \"var\": \"b\", \"body\": [" TASK(t, "b") "]}}"
+#define SMALL(body)                                                                                \
+    "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "           \
+    "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["     \
+    "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\"}, "               \
+    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"out\", "               \
+    "\"expect\": {\"const\": 1.0}}, {\"name\": \"z\", \"dtype\": \"f32\", \"shape\": "             \
+    "[64, 16], \"role\": \"out\"}], \"axes\": [{\"name\": \"two\", \"kind\": \"dense\", "          \
+    "\"size\": 2}, {\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}], "                      \
+    "\"schedule\": {\"dispatch\": {\"policy\": \"round_robin\", \"targets\": 4}}, "                \
+    "\"workload\": {\"body\": [" body "]}}"
+
+/* Runs a small plan deterministically on 2 blocks; its total cycles, tasks
+ * and whether y came out all 1.0 (2 * 0 + 1) where written. */
+static void run_small(const char *json, uint64_t cycles, uint64_t tasks, int pass)
+{
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    pto_status s = pto_plan_load_text(json, strlen(json), DIR, &p, &err);
+    if (s != PTO_OK)
+        print_error("%s\n", err.msg);
+    assert_int_equal(s, PTO_OK);
+    pto_device *dev = open_dev();
+    pto_run_config rc;
+    pto_plan_run_config(p, &rc);
+    rc.deterministic = 1;
+    pto_stats st;
+    pto_plan_result res;
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
+    assert_int_equal(st.total_cycles, cycles);
+    assert_int_equal(st.tasks, tasks);
+    assert_int_equal(res.pass, pass);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* sequential: the second loop (lanes 2, 3, idle) waits for the first
+ * (lanes 0, 1): 2 x 1024, and a join task per child; combine: both at once, 1024.
+ * y tiles 2, 3 stay 0 (expect const 1.0 fails: pass 0). */
+static void test_sequential_and_combine(void **state)
+{
+    (void)state;
+    run_small(SMALL("{\"sequential\": [" PFOR("y") ", " PFOR("z") "]}"), 2048, 6, 0);
+    run_small(SMALL("{\"combine\": [" PFOR("y") ", " PFOR("z") "]}"), 1024, 4, 0);
+}
+
+/* cond over loop variables: even tiles of 4 to y, odd ones to z; all of
+ * y's tiles 0..3 written only when the condition is always true. */
+static void test_cond(void **state)
+{
+    (void)state;
+    run_small(SMALL("{\"parallel_for\": {\"axis\": \"four\", \"var\": \"b\", \"body\": [{\"cond\": "
+                    "{\"if\": \"b % 2 == 0\", \"then\": [" TASK("y", "b") "], \"else\": [" TASK(
+                        "z", "b") "]}}]}}"),
+              1024, 4, 0);
+    run_small(SMALL("{\"parallel_for\": {\"axis\": \"four\", \"var\": \"b\", \"body\": [{\"cond\": "
+                    "{\"if\": \"b < 4\", \"then\": [" TASK("y", "b") "]}}]}}"),
+              1024, 4, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_twice),
         cmocka_unit_test(test_run_checks_views),
+        cmocka_unit_test(test_sequential_and_combine),
+        cmocka_unit_test(test_cond),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,6 +114,8 @@ pto_status plan_check_budget(const pto_plan *plan, const char *platform, int det
     w.sym = sym_value;
     w.ctx = (void *)plan;
     w.ctx2 = &c;
+    w.symbol = sym_by_id;
+    w.symbol_ctx = (void *)plan;
     w.visit = visit;
     w.max_steps = budget;
     pto_status s = plan_walk_run(&w, err);

@@ -56,7 +56,7 @@ static int is_keyword(const char *w, size_t n)
 }
 
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
-                           uint32_t nvars, plan_expr *out, pto_error *err)
+                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err)
 {
     static _Thread_local char buf[REWRITE_MAX];
     static _Thread_local uint32_t map[REWRITE_MAX + 1];
@@ -133,7 +133,10 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
         return pto_fail(err, s, "'%s': %s", text, e.msg);
     }
     pto_expr_type t = pto_expr_type_of(&out->e);
-    if (t != PTO_EXPR_I64 && t != PTO_EXPR_U64)
+    if (want_bool && t != PTO_EXPR_BOOL)
+        return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not bool (a condition)", text,
+                        pto_expr_type_name(t));
+    if (!want_bool && t != PTO_EXPR_I64 && t != PTO_EXPR_U64)
         return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not an integer (i64 or u64)", text,
                         pto_expr_type_name(t));
     return PTO_OK;

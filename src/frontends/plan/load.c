@@ -519,8 +519,8 @@ static pto_status load_axes(loader *L, const cJSON *arr)
     return PTO_OK;
 }
 
-/* An expression at the current path. */
-static pto_status expr_of(loader *L, const cJSON *j, plan_expr **out)
+/* An expression at the current path (a condition when want_bool). */
+static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr **out)
 {
     pto_status s = want(L, j, cJSON_IsString(j), "a string (a ScalarExpr)");
     if (s != PTO_OK)
@@ -535,10 +535,15 @@ static pto_status expr_of(loader *L, const cJSON *j, plan_expr **out)
     e->text = text;
     *out = e;
     pto_error m = {0};
-    s = plan_expr_parse(L->plan, text, L->vars, L->nvars, e, &m);
+    s = plan_expr_parse(L->plan, text, L->vars, L->nvars, want_bool, e, &m);
     if (s != PTO_OK)
         return pto_fail(L->err, s, "%s: %s", L->path, m.msg);
     return PTO_OK;
+}
+
+static pto_status expr_of(loader *L, const cJSON *j, plan_expr **out)
+{
+    return expr_any(L, j, 0, out);
 }
 
 static pto_status load_arg(loader *L, const cJSON *a, plan_arg *A)
@@ -636,8 +641,9 @@ static pto_status load_arg(loader *L, const cJSON *a, plan_arg *A)
 
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth);
 
-/* A node list (body) at the current path. */
-static pto_status load_body(loader *L, const cJSON *arr, plan_node *N, uint32_t depth)
+/* A node list at the current path into *body, *n. */
+static pto_status load_list(loader *L, const cJSON *arr, plan_node **body, uint32_t *nbody,
+                            uint32_t depth)
 {
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array of workload nodes");
     if (s != PTO_OK)
@@ -645,19 +651,58 @@ static pto_status load_body(loader *L, const cJSON *arr, plan_node *N, uint32_t 
     int n = cJSON_GetArraySize(arr);
     if (n == 0)
         return PTO_OK;
-    N->body = calloc((size_t)n, sizeof *N->body);
-    if (!N->body)
+    *body = calloc((size_t)n, sizeof **body);
+    if (!*body)
         return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
     int i = 0;
     for (const cJSON *c = arr->child; c; c = c->next, i++) {
-        N->nbody = (uint32_t)i + 1;
+        *nbody = (uint32_t)i + 1;
         size_t old = push_index(L, i);
-        s = load_node(L, c, &N->body[i], depth);
+        s = load_node(L, c, &(*body)[i], depth);
         pop(L, old);
         if (s != PTO_OK)
             return s;
     }
     return PTO_OK;
+}
+
+/* A node's body (sequential, combine, loops). */
+static pto_status load_body(loader *L, const cJSON *arr, plan_node *N, uint32_t depth)
+{
+    return load_list(L, arr, &N->body, &N->nbody, depth);
+}
+
+/* {"if": bool expression, "then": [...], "else": [...]} */
+static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t depth)
+{
+    static const char *const keys[] = {"if", "then", "else", NULL};
+    N->kind = PLAN_COND;
+    pto_status s = want(L, c, cJSON_IsObject(c), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, c, keys);
+    const cJSON *cond = NULL, *then = NULL, *els = NULL;
+    if (s == PTO_OK)
+        s = member(L, c, "if", 1, &cond);
+    if (s == PTO_OK)
+        s = member(L, c, "then", 1, &then);
+    if (s == PTO_OK)
+        s = member(L, c, "else", 0, &els);
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "if");
+        s = expr_any(L, cond, 1, &N->cond);
+        pop(L, old);
+    }
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "then");
+        s = load_list(L, then, &N->body, &N->nbody, depth + 1);
+        pop(L, old);
+    }
+    if (s == PTO_OK && els) {
+        size_t old = push_key(L, "else");
+        s = load_list(L, els, &N->else_body, &N->nelse, depth + 1);
+        pop(L, old);
+    }
+    return s;
 }
 
 static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
@@ -757,15 +802,16 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
 
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
 {
-    static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task", NULL};
-    static const char *const later[] = {"select", "cond", "combine", NULL};
+    static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task",
+                                        "combine",    "cond",         NULL};
+    static const char *const later[] = {"select", NULL};
     snprintf(N->path, sizeof N->path, "%s", L->path);
     pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
     if (s != PTO_OK)
         return s;
     if (cJSON_GetArraySize(j) != 1)
         return fail(L, "a workload node has exactly one field, its kind (sequential, "
-                       "parallel_for, for_each, task)");
+                       "combine, parallel_for, for_each, cond, task)");
     if (depth >= PLAN_MAX_DEPTH)
         return fail(L, "nested deeper than %d", PLAN_MAX_DEPTH);
     const cJSON *c = j->child;
@@ -774,11 +820,14 @@ static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t de
     if (kind < 0)
         s = pick(c->string, later, -1) >= 0
                 ? fail(L, "workload node '%s' is not implemented yet", c->string)
-                : fail(L, "unknown workload node (sequential, parallel_for, for_each, task)");
-    else if (kind == 0) {
-        N->kind = PLAN_SEQUENTIAL;
+                : fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
+                          "cond, task)");
+    else if (kind == 0 || kind == 4) {
+        N->kind = kind == 0 ? PLAN_SEQUENTIAL : PLAN_COMBINE;
         s = load_body(L, c, N, depth + 1);
-    } else if (kind == 3)
+    } else if (kind == 5)
+        s = load_cond(L, c, N, depth);
+    else if (kind == 3)
         s = load_task(L, c, N);
     else {
         N->kind = kind == 1 ? PLAN_PARALLEL_FOR : PLAN_FOR_EACH;
@@ -934,7 +983,7 @@ static pto_status load_root(loader *L, const cJSON *root)
         default: {
             static const char *const wkeys[] = {"body", NULL};
             const cJSON *body;
-            P->root.kind = PLAN_SEQUENTIAL;
+            P->root.kind = PLAN_COMBINE;
             snprintf(P->root.path, sizeof P->root.path, "%s", L->path);
             s = want(L, j, cJSON_IsObject(j), "an object {\"body\": [...]}");
             if (s == PTO_OK)
@@ -1066,6 +1115,10 @@ static void free_node(plan_node *N)
     for (uint32_t i = 0; i < N->nbody; i++)
         free_node(&N->body[i]);
     free(N->body);
+    for (uint32_t i = 0; i < N->nelse; i++)
+        free_node(&N->else_body[i]);
+    free(N->else_body);
+    free_expr(N->cond);
     for (uint32_t i = 0; i < N->nargs; i++) {
         for (int d = 0; d < PTO_MAX_DIMS; d++)
             free_expr(N->args[i].offsets[d]);

@@ -103,9 +103,11 @@ typedef struct plan_arg {
 } plan_arg;
 
 typedef enum plan_node_kind {
-    PLAN_SEQUENTIAL,
-    PLAN_PARALLEL_FOR,
-    PLAN_FOR_EACH,
+    PLAN_SEQUENTIAL,   /* children in time order */
+    PLAN_COMBINE,      /* children in program order, ordered by their data only */
+    PLAN_PARALLEL_FOR, /* iterations ordered by their data only */
+    PLAN_FOR_EACH,     /* iterations in time order */
+    PLAN_COND,         /* body (then) or else_body, by a bool expression */
     PLAN_TASK
 } plan_node_kind;
 
@@ -116,9 +118,13 @@ typedef enum plan_node_kind {
 typedef struct plan_node {
     plan_node_kind kind;
     char path[PLAN_PATH_MAX]; /* JSON path of the node's object */
-    /* sequential and loops */
+    /* sequential, combine, loops; cond: the then branch */
     struct plan_node *body;
     uint32_t nbody;
+    /* cond: the condition (type bool) and the else branch (may be empty) */
+    plan_expr *cond;
+    struct plan_node *else_body;
+    uint32_t nelse;
     /* loops */
     uint32_t axis; /* index into plan.axes */
     char var[PLAN_NAME_MAX];
@@ -144,7 +150,7 @@ struct pto_plan {
     uint32_t nsymbols;
     plan_axis *axes;
     uint32_t naxes;
-    plan_node root; /* a PLAN_SEQUENTIAL at "/workload" */
+    plan_node root; /* a PLAN_COMBINE at "/workload" */
     /* schedule */
     pto_run_mode mode;
     char dispatch[PLAN_NAME_MAX]; /* "" = the default policy */
@@ -156,7 +162,8 @@ struct pto_plan {
     uint32_t ncaps;
 };
 
-/* An active for_each loop during a walk (time order, docs/plan.md): the
+/* An active for_each loop or sequential node during a walk (time order,
+ * docs/plan.md; "iteration" below is a child of a sequential): the
  * task whose completion means "every task of the previous iteration
  * completed" (prev_join) and the same for the current iteration so far
  * (cur_join); PLAN_NO_TASK when there is none. The walker maintains the
@@ -175,11 +182,14 @@ typedef struct plan_walk {
     const pto_plan *plan;
     uint64_t vars[PLAN_MAX_DEPTH];
     const char *names[PLAN_MAX_DEPTH]; /* the loop variables' names */
-    plan_frame frames[PLAN_MAX_DEPTH]; /* the for_each loops around, outermost first */
+    plan_frame frames[PLAN_MAX_DEPTH]; /* for_each and sequential nodes around, outermost first */
     uint32_t nframes;
     uint64_t (*sym)(void *ctx, uint32_t index);
     pto_status (*visit)(struct plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err);
-    void *ctx;  /* for sym */
+    void *ctx; /* for sym */
+    /* the symbol reader of expressions (pto_expr_env.symbol), for cond */
+    uint64_t (*symbol)(void *ctx, uint64_t id);
+    void *symbol_ctx;
     void *ctx2; /* for visit */
     /* loop steps taken; with max_steps > 0 the walk stops after that many
      * with PTO_ERR_CAPACITY and steps_hit set (a bounded check) */
@@ -206,10 +216,10 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
 
 /* expr_text.c: parses a plan expression: loop variables in scope (names
  * vars[0..nvars)) become i64(axis<depth>), `sym.NAME` the i64 of a declared
- * plan symbol; the result must be i64 or u64. Errors are the message only
- * (no path), in err. */
+ * plan symbol; the result must be bool when want_bool, else i64 or u64.
+ * Errors are the message only (no path), in err. */
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
-                           uint32_t nvars, plan_expr *out, pto_error *err);
+                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err);
 
 /* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
  * platform in that mode (naming /capabilities/N). */

@@ -121,6 +121,10 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     w.ctx = r;
     w.visit = submit_visit;
     w.scope = loop_scope;
+    pto_expr_env env;
+    pto_symbols_env(r->dev, &env);
+    w.symbol = env.symbol;
+    w.symbol_ctx = env.symbol_ctx;
     return plan_walk_run(&w, err);
 }
 

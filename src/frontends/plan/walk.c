@@ -19,13 +19,44 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
 {
     switch (N->kind) {
     case PLAN_TASK: w->tasks++; return w->visit(w, N, depth, err);
-    case PLAN_SEQUENTIAL:
+    case PLAN_COMBINE:
         for (uint32_t i = 0; i < N->nbody; i++) {
             pto_status s = walk_node(w, &N->body[i], depth, err);
             if (s != PTO_OK)
                 return s;
         }
         return PTO_OK;
+    case PLAN_SEQUENTIAL: { /* a time-order frame, rotated between children */
+        plan_frame *f = &w->frames[w->nframes++];
+        f->prev_join = f->cur_join = PLAN_NO_TASK;
+        pto_status s = PTO_OK;
+        for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++) {
+            if (f->cur_join != PLAN_NO_TASK) {
+                f->prev_join = f->cur_join;
+                f->cur_join = PLAN_NO_TASK;
+            }
+            s = walk_node(w, &N->body[i], depth, err);
+        }
+        w->nframes--;
+        return s;
+    }
+    case PLAN_COND: {
+        pto_expr_env env;
+        memset(&env, 0, sizeof env);
+        env.axes = w->vars;
+        env.naxes = depth;
+        env.symbol = w->symbol;
+        env.symbol_ctx = w->symbol_ctx;
+        int yes = pto_expr_eval(&N->cond->e, &env) != 0;
+        const plan_node *b = yes ? N->body : N->else_body;
+        uint32_t n = yes ? N->nbody : N->nelse;
+        for (uint32_t i = 0; i < n; i++) {
+            pto_status s = walk_node(w, &b[i], depth, err);
+            if (s != PTO_OK)
+                return s;
+        }
+        return PTO_OK;
+    }
     case PLAN_PARALLEL_FOR:
     case PLAN_FOR_EACH: {
         uint64_t n = plan_axis_size(w, N->axis);
