@@ -100,3 +100,32 @@ if(Python3_FOUND)
     set_tests_properties(plan_schema PROPERTIES PASS_REGULAR_EXPRESSION "plans checked, 0 errors")
   endif()
 endif()
+
+# .npy files: --output writes x and y; x read back with --input gives the
+# same run (PASS); y read as x does not (FAIL, exit 1); a file of another
+# shape is refused naming both shapes.
+set(PTO_PLAN_NPY ${CMAKE_CURRENT_BINARY_DIR}/plan_npy)
+file(MAKE_DIRECTORY ${PTO_PLAN_NPY})
+add_test(NAME cli_plan_npy_output
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet
+          --output x=${PTO_PLAN_NPY}/x.npy --output y=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_npy_output PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:"
+  FIXTURES_SETUP pto_plan_npy)
+add_test(NAME cli_plan_npy_input
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --input x=${PTO_PLAN_NPY}/x.npy)
+set_tests_properties(cli_plan_npy_input PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:|FAIL"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_npy_input_other_data
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "FAIL elementwise max_err=6.14"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --input x=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_npy_input_other_data PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_npy_wrong_shape
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/tensors/0: ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/tile16.npy: shape (16, 16) does not match tensor 'x' of shape [192, 16]"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet
+        --input x=${CMAKE_CURRENT_SOURCE_DIR}/data/plans/tile16.npy)
+set_tests_properties(cli_plan_npy_wrong_shape PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")

@@ -47,6 +47,17 @@ PTO_API const char *pto_plan_name(const pto_plan *plan);
  * PTO_ERR_NOT_FOUND for a name it does not declare. */
 PTO_API pto_status pto_plan_set(pto_plan *plan, const char *name, uint64_t value, pto_error *err);
 
+/* Tensor data files (NumPy .npy, format 1.0, C order, exactly the
+ * tensor's dtype -- f32 <f4, f16 <f2, i32 <i4; bf16 has none -- and
+ * shape): `pto run --input NAME=FILE` fills tensor NAME from FILE in place
+ * of its init rule (checked when the plan runs); `--output NAME=FILE`
+ * writes its contents after the run. The path is copied; NULL removes it.
+ * PTO_ERR_NOT_FOUND for a tensor the plan does not have. */
+PTO_API pto_status pto_plan_set_input(pto_plan *plan, const char *tensor, const char *path,
+                                      pto_error *err);
+PTO_API pto_status pto_plan_set_output(pto_plan *plan, const char *tensor, const char *path,
+                                       pto_error *err);
+
 /* Checks that need values: every task view lies inside its tensor for
  * every iteration of its loops (with the symbols' defaults and overrides),
  * checked for up to 2^20 task instances (the rest is checked as the plan

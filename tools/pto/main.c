@@ -7,7 +7,7 @@
  *               [--task-window SIZE[:UNIT[:MODE]]]
  *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
  *               [--set NAME=VALUE]... [--quiet]
- *   pto run PLAN.json [the same options]
+ *   pto run PLAN.json [the same options] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...
  *   pto check PLAN.json [--platform NAME] [--deterministic] [--set NAME=VALUE]...
  *   pto caps [--platform NAME]
  *
@@ -59,6 +59,9 @@ typedef struct cli_opts {
     pto_window_mode window_mode;
     const char *set[PTO_MAX_SYMBOLS]; /* run: --set NAME=VALUE texts, checked */
     uint32_t nset;
+    const char *files[64]; /* run PLAN.json: --input / --output NAME=FILE texts */
+    int file_out[64];      /* 1: the files[i] is an --output */
+    uint32_t nfiles;
 } cli_opts;
 
 static void usage(FILE *out)
@@ -76,7 +79,9 @@ static void usage(FILE *out)
             "                       expect rules checked; the options below override the\n"
             "                       plan's schedule (--dispatch, --task-window, --streamed,\n"
             "                       --host-built); --set NAME=VALUE sets a u64 symbol the\n"
-            "                       plan declares\n"
+            "                       plan declares; --input NAME=FILE.npy fills tensor\n"
+            "                       NAME from a .npy file (its dtype and shape exactly),\n"
+            "                       --output NAME=FILE.npy writes it after the run\n"
             "  check PLAN.json      validate a plan without running it: fields, names, loop\n"
             "                       variables, views within their tensors for every\n"
             "                       iteration (with --set values), required capabilities\n"
@@ -517,6 +522,16 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (o->nset >= PTO_MAX_SYMBOLS)
                 return usage_error("--set '%s': more than %d --set options", v, PTO_MAX_SYMBOLS);
             o->set[o->nset++] = v;
+        } else if (run && (opt_value(argc, argv, &i, "--input", &v) ||
+                           opt_value(argc, argv, &i, "--output", &v))) {
+            int out = !strncmp(a, "--output", 8);
+            const char *flag = out ? "--output" : "--input";
+            if (!v || !strchr(v, '=') || v[0] == '=' || !strchr(v, '=')[1])
+                return usage_error("%s needs NAME=FILE.npy", flag);
+            if (o->nfiles >= 64)
+                return usage_error("more than 64 --input and --output options");
+            o->file_out[o->nfiles] = out;
+            o->files[o->nfiles++] = v;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -531,6 +546,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         return usage_error(check ? "check needs a plan file" : "run needs an example directory");
     if (check && !is_plan_path(o->dir))
         return usage_error("check needs a plan file (NAME.json), not '%s'", o->dir);
+    if (run && o->nfiles && !is_plan_path(o->dir))
+        return usage_error("--input and --output are for plans (PLAN.json), not '%s'", o->dir);
     const char *wd = getenv("PTO_WATCHDOG_MS");
     if (run && !o->watchdog_ms && wd) {
         int rc = parse_size("PTO_WATCHDOG_MS", wd, UINT32_MAX, 0, &o->watchdog_ms);
@@ -929,6 +946,28 @@ static pto_status plan_sets(const cli_opts *o, pto_plan *plan, pto_error *err)
     return PTO_OK;
 }
 
+/* Applies each --input / --output NAME=FILE to the plan. */
+static pto_status plan_files(const cli_opts *o, pto_plan *plan, pto_error *err)
+{
+    for (uint32_t i = 0; i < o->nfiles; i++) {
+        const char *v = o->files[i], *eq = strchr(v, '=');
+        char name[PTO_SYMBOL_NAME_MAX];
+        if ((size_t)(eq - v) >= sizeof name)
+            return cli_fail(err, PTO_ERR_INVALID, "%s '%s': the name is too long",
+                            o->file_out[i] ? "--output" : "--input", v);
+        memcpy(name, v, (size_t)(eq - v));
+        name[eq - v] = '\0';
+        pto_status s = o->file_out[i] ? pto_plan_set_output(plan, name, eq + 1, err)
+                                      : pto_plan_set_input(plan, name, eq + 1, err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return cli_fail(err, s, "%s '%s': %s", o->file_out[i] ? "--output" : "--input", v, msg);
+        }
+    }
+    return PTO_OK;
+}
+
 /* pto check PLAN.json: load, apply --set, check. */
 static int cmd_check(const cli_opts *o)
 {
@@ -956,6 +995,7 @@ static int cmd_run_plan(const cli_opts *o)
     int code = EXIT_ERR;
     if (device_config(o, &cfg, &err) != PTO_OK ||
         pto_plan_load_file(o->dir, &plan, &err) != PTO_OK || plan_sets(o, plan, &err) != PTO_OK ||
+        plan_files(o, plan, &err) != PTO_OK ||
         pto_plan_check(plan, o->platform ? o->platform : "a2a3sim", o->deterministic, &err) !=
             PTO_OK ||
         open_device(o, &dev, &err) != PTO_OK) {

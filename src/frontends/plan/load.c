@@ -1137,6 +1137,10 @@ void pto_plan_free(pto_plan *P)
         free(P->kernels[i].so);
     }
     free(P->kernels);
+    for (uint32_t i = 0; i < P->ntensors; i++) {
+        free(P->tensors[i].input);
+        free(P->tensors[i].output);
+    }
     free(P->tensors);
     free(P->symbols);
     free(P->axes);
@@ -1156,6 +1160,39 @@ pto_status pto_plan_set(pto_plan *P, const char *name, uint64_t value, pto_error
     P->symbols[k].value = value;
     P->symbols[k].overridden = 1;
     return PTO_OK;
+}
+
+/* Sets *slot to a copy of path (NULL: none) for tensor `tensor`. */
+static pto_status set_file(pto_plan *P, const char *tensor, const char *path, int output,
+                           pto_error *err)
+{
+    if (!P || !tensor)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_%s: NULL argument",
+                        output ? "output" : "input");
+    uint32_t i = 0;
+    while (i < P->ntensors && strcmp(P->tensors[i].name, tensor))
+        i++;
+    if (i == P->ntensors)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan has no tensor '%s'", tensor);
+    char *copy = NULL;
+    if (path && !(copy = malloc(strlen(path) + 1)))
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
+    if (copy)
+        strcpy(copy, path);
+    char **slot = output ? &P->tensors[i].output : &P->tensors[i].input;
+    free(*slot);
+    *slot = copy;
+    return PTO_OK;
+}
+
+pto_status pto_plan_set_input(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 0, err);
+}
+
+pto_status pto_plan_set_output(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 1, err);
 }
 
 void pto_plan_run_config(const pto_plan *P, pto_run_config *cfg)

@@ -57,6 +57,8 @@ typedef struct plan_tensor {
     uint64_t elems;
     plan_fill init, expect;
     double tolerance; /* expect: largest accepted |got - expected| */
+    char *input;      /* NULL, or a .npy file read in place of init */
+    char *output;     /* NULL, or a .npy file written after the run */
 } plan_tensor;
 
 /* A symbol (u64): id = pto_symbol_id(name); value = the override when
@@ -230,6 +232,11 @@ pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deter
  * place of PLAN_CHECK_BUDGET (the fuzz target's is small). */
 pto_status plan_check_budget(const pto_plan *plan, const char *platform, int deterministic,
                              uint64_t budget, pto_error *err);
+
+/* npy.c: a tensor's data from / to a .npy file of exactly its dtype and
+ * shape (C order). */
+pto_status plan_npy_read(const plan_tensor *T, const char *path, void *data, pto_error *err);
+pto_status plan_npy_write(const plan_tensor *T, const char *path, const void *data, pto_error *err);
 
 /* Symbol lookup by name; -1 when not declared. */
 int plan_symbol_find(const pto_plan *plan, const char *name, size_t len);

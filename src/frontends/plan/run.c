@@ -238,10 +238,12 @@ pto_status pto_plan_run(pto_device *dev, pto_plan *P, const pto_run_config *cfg,
         const plan_tensor *T = &P->tensors[i];
         size_t bytes = (size_t)(T->elems * T->elem);
         s = pto_malloc(dev, bytes, &r.bufs[i], err);
-        if (s == PTO_OK) {
+        if (s == PTO_OK && T->input)
+            s = plan_npy_read(T, T->input, host, err);
+        else if (s == PTO_OK)
             fill_host(T, host);
+        if (s == PTO_OK)
             s = pto_copy_to_device(dev, r.bufs[i], host, bytes, err);
-        }
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
@@ -253,11 +255,13 @@ pto_status pto_plan_run(pto_device *dev, pto_plan *P, const pto_run_config *cfg,
     s = pto_launch(dev, &rc, interpret, &r, stats, err);
     for (uint32_t i = 0; i < P->ntensors && s == PTO_OK; i++) {
         const plan_tensor *T = &P->tensors[i];
-        if (T->expect.kind == PLAN_FILL_NONE)
+        if (T->expect.kind == PLAN_FILL_NONE && !T->output)
             continue;
         s = pto_copy_from_device(dev, host, r.bufs[i], (size_t)(T->elems * T->elem), err);
-        if (s == PTO_OK)
+        if (s == PTO_OK && T->expect.kind != PLAN_FILL_NONE)
             compare(T, host, &res);
+        if (s == PTO_OK && T->output)
+            s = plan_npy_write(T, T->output, host, err);
     }
 out:
     for (uint32_t i = 0; r.bufs && i < P->ntensors; i++)
