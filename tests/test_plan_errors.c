@@ -98,6 +98,10 @@ static const bad_plan load_errors[] = {
      "work_steal"},
     {HEAD Q "capabilities" Q ":[" Q "teleport" Q "]," WL("") "}", PTO_ERR_INVALID,
      "/capabilities/0: unknown capability 'teleport' (see `pto caps`)"},
+    {"{" ABI KERNELS TENSORS Q "symbols" Q ":[{" Q "name" Q ":" Q "f" Q "," Q "type" Q ":" Q "f32" Q
+     "}]," Q "axes" Q ":[{" Q "name" Q ":" Q "a" Q "," Q "kind" Q ":" Q "dense_dyn" Q "," Q
+     "symbol" Q ":" Q "f" Q "}]," WL("") "}",
+     PTO_ERR_INVALID, "/axes/0/symbol: symbol 'f' is f32: an axis size is a u64 symbol"},
     /* names */
     {PLAN(TASK("q", VIEW("x", "0"))), PTO_ERR_INVALID,
      "/workload/body/0/task/kernel: unknown kernel 'q'"},

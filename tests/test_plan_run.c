@@ -155,6 +155,41 @@ static void test_cond(void **state)
               1024, 4, 1);
 }
 
+/* An f32 symbol passed as a kernel scalar (its bits): y = 2 * 0 + sym.b
+ * over tiles 0..3; b = 1.0 by default (expect const 1.0 holds), 2.5 once
+ * set (it does not); a u64 setter on it is refused. */
+static void test_f32_symbol(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "
+        "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["
+        "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\"}, "
+        "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"out\", "
+        "\"expect\": {\"const\": 1.0}}], \"symbols\": [{\"name\": \"b\", \"type\": \"f32\", "
+        "\"default\": 1.0}], \"axes\": [{\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}], "
+        "\"workload\": {\"body\": [{\"parallel_for\": {\"axis\": \"four\", \"var\": \"t\", "
+        "\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": \"x\", \"role\": "
+        "\"in\", \"offsets\": [\"t * 16\", \"0\"], \"shape\": [16, 16]}, {\"tensor\": \"y\", "
+        "\"role\": \"out\", \"offsets\": [\"t * 16\", \"0\"], \"shape\": [16, 16]}, {\"f32\": "
+        "2.0}, {\"scalar\": \"sym.b\"}]}}]}}]}}";
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    assert_int_equal(pto_plan_load_text(json, strlen(json), DIR, &p, &err), PTO_OK);
+    pto_device *dev = open_dev();
+    pto_plan_result res;
+    assert_int_equal(pto_plan_run(dev, p, NULL, &res, NULL, &err), PTO_OK);
+    assert_true(res.pass);
+    assert_int_equal(pto_plan_set(p, "b", 3, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "symbol 'b' is f32, not u64");
+    assert_int_equal(pto_plan_set_f32(p, "b", 2.5f, &err), PTO_OK);
+    assert_int_equal(pto_plan_run(dev, p, NULL, &res, NULL, &err), PTO_OK);
+    assert_false(res.pass);
+    assert_true(res.max_err > 1.49 && res.max_err < 1.51);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_run_checks_views),
         cmocka_unit_test(test_sequential_and_combine),
         cmocka_unit_test(test_cond),
+        cmocka_unit_test(test_f32_symbol),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,9 +43,12 @@ PTO_API void pto_plan_free(pto_plan *plan); /* NULL: no-op */
 /* The plan's "name" ("plan" when it has none). */
 PTO_API const char *pto_plan_name(const pto_plan *plan);
 
-/* Overrides the value of a symbol the plan declares (`pto run --set`);
- * PTO_ERR_NOT_FOUND for a name it does not declare. */
+/* Overrides the value of a symbol the plan declares (`pto run --set`):
+ * a u64 symbol with pto_plan_set, an f32 one with pto_plan_set_f32 (the
+ * other call is PTO_ERR_INVALID); PTO_ERR_NOT_FOUND for a name it does not
+ * declare. */
 PTO_API pto_status pto_plan_set(pto_plan *plan, const char *name, uint64_t value, pto_error *err);
+PTO_API pto_status pto_plan_set_f32(pto_plan *plan, const char *name, float value, pto_error *err);
 
 /* Tensor data files (NumPy .npy, format 1.0, C order, exactly the
  * tensor's dtype -- f32 <f4, f16 <f2, i32 <i4; bf16 has none -- and

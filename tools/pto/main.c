@@ -933,10 +933,14 @@ static pto_status plan_sets(const cli_opts *o, pto_plan *plan, pto_error *err)
         set_value sv;
         if (parse_set(o->set[i], &sv, NULL, 0, err)) /* checked before */
             return cli_fail(err, PTO_ERR_INVALID, "--set '%s' is not valid", o->set[i]);
-        if (sv.type != PTO_SYMBOL_U64)
+        if (sv.type == PTO_SYMBOL_I32_ARRAY)
             return cli_fail(err, PTO_ERR_INVALID,
-                            "--set '%s': a plan's symbols are u64 (plain decimal)", o->set[i]);
-        pto_status s = pto_plan_set(plan, sv.name, sv.bits, err);
+                            "--set '%s': a plan's symbols are u64 or f32, not arrays", o->set[i]);
+        pto_status s = PTO_OK;
+        if (sv.type == PTO_SYMBOL_U64)
+            s = pto_plan_set(plan, sv.name, sv.bits, err);
+        else
+            s = pto_plan_set_f32(plan, sv.name, pto_bits_f32(sv.bits), err);
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);

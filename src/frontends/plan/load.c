@@ -395,7 +395,7 @@ static pto_status load_tensors(loader *L, const cJSON *arr)
 static pto_status load_symbols(loader *L, const cJSON *arr)
 {
     static const char *const keys[] = {"name", "type", "default", NULL};
-    static const char *const types[] = {"u64", NULL};
+    static const char *const types[] = {"u64", "f32", NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
     int n = cJSON_GetArraySize(arr);
@@ -431,13 +431,19 @@ static pto_status load_symbols(loader *L, const cJSON *arr)
             pop(L, o2);
         }
         if (s == PTO_OK)
-            s = enum_at(L, y, "type", 1, types, "u64 (f32 and i32[] are not implemented yet)", &ty);
+            s = enum_at(L, y, "type", 1, types, "u64, f32 (i32[] is not implemented yet)", &ty);
+        S->f32 = ty == 1;
         const cJSON *d = NULL;
         if (s == PTO_OK)
             s = member(L, y, "default", 0, &d);
         if (s == PTO_OK && d) {
             size_t o2 = push_key(L, "default");
-            s = uint_of(L, d, UINT64_MAX, &S->def);
+            if (!S->f32)
+                s = uint_of(L, d, UINT64_MAX, &S->def);
+            else if (!cJSON_IsNumber(d) || !(fabs(d->valuedouble) <= 3.4028234663852886e38))
+                s = fail(L, "expected a finite f32 number, got %s", json_type(d));
+            else
+                S->def = pto_f32_bits((float)d->valuedouble);
             pop(L, o2);
         }
         S->id = pto_symbol_id(S->name);
@@ -509,6 +515,11 @@ static pto_status load_axes(loader *L, const cJSON *arr)
                 pop(L, o2);
             }
             A->symbol = (uint32_t)k;
+            if (s == PTO_OK && P->symbols[k].f32) {
+                size_t o2 = push_key(L, "symbol");
+                s = fail(L, "symbol '%s' is f32: an axis size is a u64 symbol", sym);
+                pop(L, o2);
+            }
             if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(a, "size"))
                 s = fail(L, "a dense_dyn axis has a 'symbol', not a 'size'");
         }
@@ -1157,7 +1168,23 @@ pto_status pto_plan_set(pto_plan *P, const char *name, uint64_t value, pto_error
     int k = plan_symbol_find(P, name, strlen(name));
     if (k < 0)
         return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
+    if (P->symbols[k].f32)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is f32, not u64", name);
     P->symbols[k].value = value;
+    P->symbols[k].overridden = 1;
+    return PTO_OK;
+}
+
+pto_status pto_plan_set_f32(pto_plan *P, const char *name, float value, pto_error *err)
+{
+    if (!P || !name)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_f32: NULL argument");
+    int k = plan_symbol_find(P, name, strlen(name));
+    if (k < 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
+    if (!P->symbols[k].f32)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is u64, not f32", name);
+    P->symbols[k].value = pto_f32_bits(value);
     P->symbols[k].overridden = 1;
     return PTO_OK;
 }

@@ -61,12 +61,14 @@ typedef struct plan_tensor {
     char *output;     /* NULL, or a .npy file written after the run */
 } plan_tensor;
 
-/* A symbol (u64): id = pto_symbol_id(name); value = the override when
- * overridden, else the default. */
+/* A symbol, u64 or f32 (def and value then hold the f32's bits): id =
+ * pto_symbol_id(name); value = the override when overridden, else the
+ * default. Only a u64 symbol sizes an axis. */
 typedef struct plan_symbol {
     char name[PLAN_NAME_MAX];
     uint64_t id, def, value;
     int overridden;
+    int f32;
 } plan_symbol;
 
 /* An axis: dense (size constant) or dense_dyn (size = the value of symbol

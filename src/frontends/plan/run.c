@@ -190,10 +190,12 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
     }
     for (uint32_t i = 0; i < P->nsymbols; i++) {
         const plan_symbol *S = &P->symbols[i];
-        pto_status s = pto_symbol_declare(dev, S->name, PTO_SYMBOL_U64, S->def, err);
+        pto_status s =
+            pto_symbol_declare(dev, S->name, S->f32 ? PTO_SYMBOL_F32 : PTO_SYMBOL_U64, S->def, err);
         if (s == PTO_OK && S->overridden)
-            s = pto_symbol_set_u64(dev, S->name, S->value, err);
-        if (s == PTO_OK)
+            s = S->f32 ? pto_symbol_set_f32(dev, S->name, pto_bits_f32(S->value), err)
+                       : pto_symbol_set_u64(dev, S->name, S->value, err);
+        if (s == PTO_OK && !S->f32) /* the axis sizes */
             s = pto_symbol_get_u64(dev, S->name, &r->symvals[i], err);
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
