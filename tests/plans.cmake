@@ -129,3 +129,10 @@ add_test(NAME cli_plan_npy_wrong_shape
     RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet
         --input x=${CMAKE_CURRENT_SOURCE_DIR}/data/plans/tile16.npy)
 set_tests_properties(cli_plan_npy_wrong_shape PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+
+# The required capabilities against the matrix: the gated a2a3 column
+# supports no dispatch policy yet.
+add_test(NAME cli_plan_check_caps_a2a3
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/capabilities/0: 'dispatch(round_robin)' is UNSUPPORTED on a2a3: the plan is refused"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE} --platform a2a3)
