@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need on Debian 12, only if missing:
-# C compiler, cmake, pkg-config, cmocka (tests) and cJSON (trace tools).
+# C compiler, cmake, pkg-config, cmocka (tests), cJSON (trace tools) and
+# NumPy for /usr/bin/python3 (the .npy interop test).
 set -euo pipefail
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
@@ -14,6 +15,7 @@ if command -v pkg-config >/dev/null 2>&1; then
 else
   missing+=(libcmocka-dev libcjson-dev)
 fi
+dpkg -s python3-numpy >/dev/null 2>&1 || missing+=(python3-numpy)
 for extra in "$@"; do
   dpkg -s "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done

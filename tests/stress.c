@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "support/rand.h"
 #include "support/random_csp.h"
 #include "support/random_dag.h"
 #include "support/random_program.h"
@@ -48,13 +49,7 @@ typedef struct stress_case {
     char dispatch[24]; /* the run's policy, "" = default */
 } stress_case;
 
-static uint64_t mix(uint64_t z) /* splitmix64 finalizer */
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
+static uint64_t mix(uint64_t z) { return next_rand(&z); } /* one splitmix64 step */
 
 static stress_case case_of(uint64_t seed)
 {

@@ -43,14 +43,14 @@ static void kstep(const uint64_t *a)
 
 enum { K10, K30, KSTEP };
 
-static pto_device *open_dev(uint32_t blocks)
+static pto_device *open_dev_window(uint32_t blocks, uint32_t window)
 {
     pto_device_config cfg;
     pto_device_config_default(&cfg);
     cfg.blocks = blocks;
     cfg.schedulers = 1;
     cfg.dispatch_cycles = 0;
-    cfg.task_window = 1024;
+    cfg.task_window = window;
     pto_device *dev;
     pto_error err;
     if (pto_device_open("a2a3sim", &cfg, &dev, &err))
@@ -60,6 +60,8 @@ static pto_device *open_dev(uint32_t blocks)
     assert_int_equal(pto_kernel_register(dev, KSTEP, PTO_CORE_AIV, kstep, "step", &err), 0);
     return dev;
 }
+
+static pto_device *open_dev(uint32_t blocks) { return open_dev_window(blocks, 1024); }
 
 /* ---- DESIGN 6.4's worked example ---- */
 
@@ -696,16 +698,8 @@ static void test_deadlocks(void **state)
 static void test_ring_deadlock_counts_all(void **state)
 {
     (void)state;
-    pto_device_config cfg;
-    pto_device_config_default(&cfg);
-    cfg.blocks = 1;
-    cfg.schedulers = 1;
-    cfg.task_window = 16;
-    pto_device *dev;
+    pto_device *dev = open_dev_window(1, 16);
     pto_error err;
-    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
-        fail_msg("%s", err.msg);
-    assert_int_equal(pto_kernel_register(dev, K10, PTO_CORE_AIV, k10, "produce", &err), 0);
     struct stream x = {.items = 64, .batch = 1u << 30};
     pto_run_config rc;
     pto_run_config_default(&rc);
@@ -726,17 +720,7 @@ static void test_ring_deadlock_counts_all(void **state)
 static void test_sends_outside_scopes(void **state)
 {
     (void)state;
-    pto_device_config cfg;
-    pto_device_config_default(&cfg);
-    cfg.blocks = 1;
-    cfg.schedulers = 1;
-    cfg.dispatch_cycles = 0;
-    cfg.task_window = 16;
-    pto_device *dev;
-    pto_error err;
-    if (pto_device_open("a2a3sim", &cfg, &dev, &err))
-        fail_msg("%s", err.msg);
-    assert_int_equal(pto_kernel_register(dev, K10, PTO_CORE_AIV, k10, "produce", &err), 0);
+    pto_device *dev = open_dev_window(1, 16);
     set_latency(dev, 5);
     for (int det = 1; det >= 0; det--) {
         struct stream x = {.items = 200, .batch = 1, .outside = 1};

@@ -20,13 +20,7 @@
 #include "support/cspt_model.h"
 #include "support/random_csp.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
+#include "support/sanitized.h"
 #ifdef SANITIZED
 #define NSEEDS 200
 #else

@@ -50,9 +50,9 @@ PTO_API const char *pto_plan_name(const pto_plan *plan);
 PTO_API pto_status pto_plan_set(pto_plan *plan, const char *name, uint64_t value, pto_error *err);
 PTO_API pto_status pto_plan_set_f32(pto_plan *plan, const char *name, float value, pto_error *err);
 
-/* Tensor data files (NumPy .npy, format 1.0, C order, exactly the
- * tensor's dtype -- f32 <f4, f16 <f2, i32 <i4; bf16 has none -- and
- * shape): `pto run --input NAME=FILE` fills tensor NAME from FILE in place
+/* Tensor data files (NumPy .npy, read and written by libpto_tools'
+ * pto_npy_* in pto/tools.h, docs/npy.md: C order, exactly the tensor's
+ * dtype -- f32 <f4, f16 <f2, i32 <i4, bf16 as <u2 bits -- and shape): `pto run --input NAME=FILE` fills tensor NAME from FILE in place
  * of its init rule (checked when the plan runs); `--output NAME=FILE`
  * writes its contents after the run. The path is copied; NULL removes it.
  * PTO_ERR_NOT_FOUND for a tensor the plan does not have. */

@@ -69,10 +69,22 @@ static pto_status check_name(const char *what, const char *name, pto_error *err)
     return PTO_OK;
 }
 
-/* ch's token ring: `ring` entries of the run's pool (checked by the caller). */
+/* The entries a channel's ring needs for `tokens` in flight: a power of
+ * two, so a token's entry is k & mask. */
+static uint32_t ring_for(uint32_t tokens)
+{
+    uint32_t r = 1;
+    while (r < tokens)
+        r <<= 1;
+    return r;
+}
+
+/* ch's token ring: `ring` (a power of two) entries of the run's pool
+ * (checked by the caller). */
 static void carve_ring(pto_csp *c, pto_channel *ch, uint32_t ring)
 {
     ch->ring = ring;
+    ch->mask = ring - 1;
     ch->tok = &c->pool[c->pool_used];
     c->pool_used += ring;
     for (uint32_t i = 0; i < ring; i++)
@@ -98,10 +110,10 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     if (c->nchans == PTO_CSP_CHANNELS)
         return pto_fail(err, PTO_ERR_CAPACITY, "%s('%s'): a run has at most %d channels", what,
                         name, PTO_CSP_CHANNELS);
-    if (c->pool_used + capacity + 1 > PTO_CSP_POOL)
+    if (c->pool_used + ring_for(capacity + 1) > PTO_CSP_POOL)
         return pto_fail(err, PTO_ERR_CAPACITY,
-                        "%s('%s'): the run's channels hold at most %d tokens in all "
-                        "(capacity + 1 each)",
+                        "%s('%s'): the run's channels hold at most %d token entries in all "
+                        "(capacity + 1 each, rounded up to a power of two)",
                         what, name, PTO_CSP_POOL);
     if (!c->nchans) { /* the latency, read once per run: no rebuild to change it */
         int32_t i = pto_symtab_find(&run->dev->symbols, PTO_CSP_LATENCY_SYMBOL);
@@ -117,7 +129,7 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     ch->senders = 1;
     ch->receiver = -1;
     ch->unbound = &c->sends[(size_t)c->nchans++ * PTO_CSP_PROCESSES];
-    carve_ring(c, ch, capacity + 1);
+    carve_ring(c, ch, ring_for(capacity + 1));
     *out = ch;
     return PTO_OK;
 }
@@ -212,7 +224,7 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
     if (p->npend && t)
         pto_tb_watch_start(t); /* a later send may wait for its start */
     for (uint32_t i = 0; i < p->npend; i++) {
-        pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] % p->pend[i]->ring];
+        pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] & p->pend[i]->mask];
         k->rtask = id;
         k->rk = p->pend_k[i];
         if (c->ntokens < PTO_CSP_TOKEN_LOG)
@@ -256,11 +268,11 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
                         "complete, while tasks run (streamed mode); a host-built graph fixes "
                         "every edge before anything runs",
                         what, ch->name);
-    uint32_t ring = ch->capacity + 1 + PTO_CSP_PROCESSES;
+    uint32_t ring = ring_for(ch->capacity + 1 + PTO_CSP_PROCESSES);
     if (c->pool_used + ring > PTO_CSP_POOL)
         return pto_fail(err, PTO_ERR_CAPACITY,
-                        "%s('%s'): the run's channels hold at most %d tokens in all (a fan-in "
-                        "channel: capacity + %d)",
+                        "%s('%s'): the run's channels hold at most %d token entries in all (a "
+                        "fan-in channel: capacity + %d, rounded up to a power of two)",
                         what, ch->name, PTO_CSP_POOL, 1 + PTO_CSP_PROCESSES);
     ch->senders = senders;
     carve_ring(c, ch, ring);
@@ -326,6 +338,31 @@ static void update_hold(pto_run *run)
     run->dev->tb.retire_hold = hold;
 }
 
+static int can_run(const pto_csp_proc *p);
+
+/* p waits: straight on to the next process that can run, round robin after
+ * p as pto_csp_run's loop would pick it (one fiber switch instead of two);
+ * to that loop when none can, or while fan-in sends are unbound (it binds
+ * them, waits for execution and finds deadlocks). */
+static void switch_away(pto_run *run, pto_csp_proc *p)
+{
+    pto_csp *c = &run->csp;
+    uint32_t n = c->nprocs - c->first, j = (uint32_t)(p - c->procs) - c->first;
+    for (uint32_t i = 1; i < n && !c->unbound; i++) {
+        j = j + 1 == n ? 0 : j + 1;
+        pto_csp_proc *q = &c->procs[c->first + j];
+        if (can_run(q)) {
+            p->policy = run->scopes[run->depth].policy;
+            run->scopes[run->depth].policy = q->policy;
+            c->cur = q;
+            c->next = j + 1 == n ? 0 : j + 1;
+            pto_fiber_switch(&p->fiber, &q->fiber);
+            return; /* (resumed: whoever switched here set cur and the policy) */
+        }
+    }
+    pto_fiber_yield(&p->fiber);
+}
+
 /* Waits (yields) until the process may go on. Its open scopes leave the
  * run's stack meanwhile (other processes open theirs there) and keep
  * their tasks held; they are back when it resumes. */
@@ -356,7 +393,7 @@ static pto_status wait_for(pto_run *run, const char *what, enum pto_csp_state wh
     p->state = why;
     p->wait = ch;
     p->wait_token = token;
-    pto_fiber_yield(&p->fiber);
+    switch_away(run, p);
     p->state = CSP_READY;
     for (uint32_t i = 0; i < n; i++) {
         run->scopes[c->base_depth + 1 + i] = p->scopes[i];
@@ -383,13 +420,13 @@ static pto_status settle(pto_run *run, const char *what, int sending, pto_error 
 
 static int received_by_task(const pto_channel *ch, uint64_t k)
 {
-    return ch->tok[k % ch->ring].rk == k;
+    return ch->tok[k & ch->mask].rk == k;
 }
 
 /* The next token of ch is in order and its arrival task exists. */
 static int token_ready(const pto_channel *ch)
 {
-    return ch->received < ch->bound && ch->tok[ch->received % ch->ring].arrive != PTO_CSP_PENDING;
+    return ch->received < ch->bound && ch->tok[ch->received & ch->mask].arrive != PTO_CSP_PENDING;
 }
 
 /* p sends on ch: the first time, it counts as one of ch's senders (an
@@ -429,7 +466,7 @@ static pto_status wait_receive(pto_run *run, const char *what, pto_channel *ch, 
     while (!received_by_task(ch, back))
         if ((st = wait_for(run, what, CSP_WAIT_SEND, ch, back, err)))
             return st;
-    *need = ch->tok[back % ch->ring].rtask;
+    *need = ch->tok[back & ch->mask].rtask;
     return PTO_OK;
 }
 
@@ -475,7 +512,7 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
         uint64_t k_task;
         if ((st = arrival(run, what, m, ch->capacity ? need : PTO_CSP_NONE, &k_task, err)))
             return st;
-        ch->tok[k % ch->ring].arrive = k_task;
+        ch->tok[k & ch->mask].arrive = k_task;
     }
     if (need != PTO_CSP_NONE && !run->failed)
         p->start[p->nstart++] = need; /* the next task waits for it to start */
@@ -501,7 +538,7 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
     if (ch->senders > 1)
         return send_fan_in(run, ch, payload, err);
     uint64_t k = ch->sent, need = PTO_CSP_NONE;
-    pto_csp_tok *tok = &ch->tok[k % ch->ring];
+    pto_csp_tok *tok = &ch->tok[k & ch->mask];
     if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* it bounds the send */
         return st;
     /* the token: T_k itself, or K_k when it arrives later */
@@ -553,7 +590,7 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
                         "%s: process '%s' received %d tokens without a task in between", what,
                         p->name, PTO_CSP_AFTER);
     uint64_t k = ch->received++;
-    pto_csp_tok *tok = &ch->tok[k % ch->ring];
+    pto_csp_tok *tok = &ch->tok[k & ch->mask];
     if (tok->arrive != PTO_CSP_NONE) /* (a token sent before any task: none) */
         p->after[p->nafter++] = tok->arrive;
     p->pend[p->npend] = ch;
@@ -649,7 +686,7 @@ void pto_csp_harvest(pto_run *run)
             ch->unbound[best] = ch->unbound[--ch->nunbound];
             c->unbound--;
             uint64_t k = ch->bound++;
-            ch->tok[k % ch->ring] = (pto_csp_tok){.sender = e.sender,
+            ch->tok[k & ch->mask] = (pto_csp_tok){.sender = e.sender,
                                                   .arrive = c->latency ? PTO_CSP_PENDING : e.marker,
                                                   .payload = e.payload,
                                                   .rk = PTO_CSP_NONE};
@@ -726,16 +763,17 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
     }
     /* Round robin from the process after the last one run: a process runs
      * until it waits or returns. */
-    uint32_t n = c->nprocs - c->first, next = 0, done = 0;
+    uint32_t n = c->nprocs - c->first, done = 0;
+    c->next = 0;
     int idle = 0; /* execution cannot progress (last seen) */
     pto_run_state *rs = &run->dev->run_state;
     while (done < n && !st) {
         uint64_t seen = atomic_load(&rs->completed); /* (before the harvest) */
         if (c->unbound)
             pto_csp_harvest(run);
-        uint32_t i = 0, device = 0;
-        while (i < n && !can_run(&c->procs[c->first + (next + i) % n]))
-            device |= waits_on_device(&c->procs[c->first + (next + i++) % n]);
+        uint32_t i = 0, device = 0, j = c->next; /* j = (next + i) mod n */
+        for (; i < n && !can_run(&c->procs[c->first + j]); i++, j = j + 1 == n ? 0 : j + 1)
+            device |= waits_on_device(&c->procs[c->first + j]);
         if (i == n && device && !idle) { /* only execution can help: wait for it */
             int progressed;
             st = pto_flow_wait_progress(run, seen, "CSP processes wait for their sends", &progressed,
@@ -748,11 +786,12 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
             break;
         }
         idle = 0;
-        pto_csp_proc *p = &c->procs[c->first + (next + i) % n];
-        next = (next + i + 1) % n;
+        pto_csp_proc *p = &c->procs[c->first + j];
+        c->next = j + 1 == n ? 0 : j + 1;
         run->scopes[run->depth].policy = p->policy;
         c->cur = p;
         pto_fiber_resume(&p->fiber);
+        p = c->cur; /* the process back here (others may have run in between) */
         c->cur = NULL;
         p->policy = run->scopes[run->depth].policy;
         if (p->state == CSP_DONE) {

@@ -32,8 +32,8 @@
  *
  * Invariants: everything here is touched only by the thread running the
  * orchestration (process bodies are fibers on it). Per channel, tokens in
- * flight (sent - received) never exceed capacity + 1 = the ring's length,
- * so token k's entries live at k % ring until received; rk[i] is the token
+ * flight (sent - received) never exceed capacity + 1 <= the ring's length
+ * (a power of two), so token k's entries live at k & mask until received; rk[i] is the token
  * whose receiving task is rtask[i] (UINT64_MAX: none yet). A fan-in
  * channel's ring has PTO_CSP_PROCESSES more entries: each sender may hold
  * one bound token beyond those (it waits on it), and one unbound send
@@ -73,7 +73,7 @@ typedef struct pto_csp_send {
 
 struct pto_channel {
     char name[PTO_CSP_NAME_MAX];
-    uint32_t capacity, ring;
+    uint32_t capacity, ring, mask; /* ring: a power of two, mask = ring - 1 */
     pto_csp_tok *tok; /* ring entries, from the run's pool */
     uint64_t sent;    /* sends issued */
     uint64_t bound;   /* tokens in order, [0, bound) (= sent unless fan-in) */
@@ -132,6 +132,7 @@ typedef struct pto_csp {
     uint32_t unbound; /* fan-in sends not yet bound, all channels */
     uint64_t latency;
     pto_csp_proc *cur; /* the process whose body is running, or NULL */
+    uint32_t next;     /* round robin: the process (index - first) to try first */
     int raw;           /* adding a token's own dummy: no process edges */
     int mark;          /* ... a fan-in marker: watched for its completion */
     uint32_t base_depth;

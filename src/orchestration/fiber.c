@@ -25,6 +25,9 @@
 
 /* The fiber a fresh context starts (makecontext passes ints only). */
 static _Thread_local pto_fiber *starting;
+/* The switch in progress comes from the host (ASan: only then does the
+ * fiber switched to learn the host's stack from it). */
+static _Thread_local int from_host;
 
 #if defined(__x86_64__)
 /* Saves rbp, rbx, r12-r15 on the current stack and its pointer in *from,
@@ -88,7 +91,7 @@ static void after_switch(pto_fiber_host *h, void *fake, int in_host)
 {
     (void)h, (void)fake, (void)in_host;
 #ifdef PTO_ASAN
-    if (in_host)
+    if (in_host || !from_host) /* (from another fiber: nothing to learn) */
         __sanitizer_finish_switch_fiber(fake, NULL, NULL);
     else /* learn (again) where the host's stack is */
         __sanitizer_finish_switch_fiber(fake, (const void **)&h->stack_bottom, &h->stack_size);
@@ -179,13 +182,20 @@ void pto_fiber_start(pto_fiber *f, void (*fn)(void *), void *arg)
 #endif
 }
 
-void pto_fiber_resume(pto_fiber *f)
+/* f is about to run: the first time, from the start of its stack. */
+static void starts(pto_fiber *f)
 {
-    void *fake = NULL;
     if (!f->started) {
         f->started = 1;
         starting = f;
     }
+}
+
+void pto_fiber_resume(pto_fiber *f)
+{
+    void *fake = NULL;
+    starts(f);
+    from_host = 1;
     before_switch(f->host, f, 0, &fake, 0);
 #ifdef PTO_FIBER_ASM
     pto_fiber_swap(&f->host->sp, f->sp);
@@ -193,6 +203,19 @@ void pto_fiber_resume(pto_fiber *f)
     swapcontext(&f->host->uc, &f->uc);
 #endif
     after_switch(f->host, fake, 1);
+}
+
+void pto_fiber_switch(pto_fiber *from, pto_fiber *to)
+{
+    starts(to);
+    from_host = 0;
+    before_switch(from->host, to, 0, &from->fake, 0);
+#ifdef PTO_FIBER_ASM
+    pto_fiber_swap(&from->sp, to->sp);
+#else
+    swapcontext(&from->uc, &to->uc);
+#endif
+    after_switch(from->host, from->fake, 0);
 }
 
 void pto_fiber_yield(pto_fiber *f)

@@ -1,6 +1,7 @@
 /* Fibers: the coroutines CSP process bodies run on (csp.c). One host (the
  * thread running the orchestration) resumes a fiber, which runs until it
- * yields back or its function returns; fibers never switch to each other.
+ * yields back, switches to another fiber (which then does the same) or its
+ * function returns (back to the host).
  *
  * Invariants: a fiber's stack (with a guard page below it) is mapped once
  * by pto_fiber_init and reused by every pto_fiber_start until
@@ -47,5 +48,8 @@ void pto_fiber_start(pto_fiber *f, void (*fn)(void *), void *arg);
 void pto_fiber_resume(pto_fiber *f);
 /* Inside f: back to the host. */
 void pto_fiber_yield(pto_fiber *f);
+/* Inside from: straight on to `to` (started, or resumed where it
+ * switched away), which later switches or yields on in turn. */
+void pto_fiber_switch(pto_fiber *from, pto_fiber *to);
 
 #endif

@@ -1,4 +1,5 @@
 #include "support/random_csp.h"
+#include "support/rand.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,14 +27,6 @@ static uint32_t op(uint32_t mul, uint32_t add, const uint32_t *in, uint32_t nin)
     return acc ^ (acc >> 13);
 }
 
-static uint64_t next_rand(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static uint32_t below(uint64_t *x, uint32_t n) { return (uint32_t)(next_rand(x) % n); }
 
 static void add_chan(rc_program *p, uint64_t *x, uint32_t from, uint32_t to)
 {

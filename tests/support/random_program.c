@@ -1,4 +1,5 @@
 #include "support/random_program.h"
+#include "support/rand.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,14 +31,6 @@ void rp_kernel(const uint64_t *a)
         }
 }
 
-static uint64_t next_rand(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static uint32_t below(uint64_t *x, uint32_t n) { return (uint32_t)(next_rand(x) % n); }
 
 /* Interior bases (rp_view.shift) from a stream of their own, so that the
  * rest of a seed's program is what it was before they existed: none for

@@ -236,7 +236,7 @@ pto_status plan_check_budget(const pto_plan *plan, const char *platform, int det
                              uint64_t budget, pto_error *err);
 
 /* npy.c: a tensor's data from / to a .npy file of exactly its dtype and
- * shape (C order). */
+ * shape (C order; libpto_tools' pto_npy_*, so bf16 is '<u2' bits). */
 pto_status plan_npy_read(const plan_tensor *T, const char *path, void *data, pto_error *err);
 pto_status plan_npy_write(const plan_tensor *T, const char *path, const void *data, pto_error *err);
 
