@@ -136,3 +136,17 @@ add_test(NAME cli_plan_check_caps_a2a3
   COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
     EXPECT "/capabilities/0: 'dispatch(round_robin)' is UNSUPPORTED on a2a3: the plan is refused"
     RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE} --platform a2a3)
+
+# --golden: y as written by cli_plan_npy_output is y's golden (PASS); x as
+# y's golden is not (FAIL, exit 1).
+add_test(NAME cli_plan_golden
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --golden y=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_golden PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:|FAIL"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_golden_differs
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "FAIL elementwise max_err=3.07"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --golden y=${PTO_PLAN_NPY}/x.npy)
+set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  FIXTURES_REQUIRED pto_plan_npy)

@@ -60,6 +60,13 @@ PTO_API pto_status pto_plan_set_input(pto_plan *plan, const char *tensor, const 
                                       pto_error *err);
 PTO_API pto_status pto_plan_set_output(pto_plan *plan, const char *tensor, const char *path,
                                        pto_error *err);
+/* `--golden NAME=FILE`: after the run, tensor NAME is compared with FILE
+ * (its dtype and shape exactly, else the run fails): an element passes
+ * when |got - want| <= the tensor's "tolerance" (default 0), equal
+ * infinities and NaN against NaN included; counted in pto_plan_result
+ * like an expect rule. */
+PTO_API pto_status pto_plan_set_golden(pto_plan *plan, const char *tensor, const char *path,
+                                       pto_error *err);
 
 /* Checks that need values: every task view lies inside its tensor for
  * every iteration of its loops (with the symbols' defaults and overrides),

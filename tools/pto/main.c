@@ -59,8 +59,8 @@ typedef struct cli_opts {
     pto_window_mode window_mode;
     const char *set[PTO_MAX_SYMBOLS]; /* run: --set NAME=VALUE texts, checked */
     uint32_t nset;
-    const char *files[64]; /* run PLAN.json: --input / --output NAME=FILE texts */
-    int file_out[64];      /* 1: the files[i] is an --output */
+    const char *files[64]; /* run PLAN.json: --input / --output / --golden NAME=FILE texts */
+    int file_out[64];      /* 0: files[i] is an --input, 1 an --output, 2 a --golden */
     uint32_t nfiles;
 } cli_opts;
 
@@ -81,7 +81,9 @@ static void usage(FILE *out)
             "                       --host-built); --set NAME=VALUE sets a u64 or f32\n"
             "                       symbol the plan declares; --input NAME=FILE.npy fills\n"
             "                       tensor NAME from a .npy file (its dtype and shape\n"
-            "                       exactly), --output NAME=FILE.npy writes it after the run\n"
+            "                       exactly), --output NAME=FILE.npy writes it after the run,\n"
+            "                       --golden NAME=FILE.npy compares it after the run (within\n"
+            "                       the tensor's tolerance)\n"
             "  check PLAN.json      validate a plan without running it: fields, names, loop\n"
             "                       variables, views within their tensors for every\n"
             "                       iteration (with --set values), required capabilities\n"
@@ -523,13 +525,15 @@ static int parse_args(int argc, char **argv, cli_opts *o)
                 return usage_error("--set '%s': more than %d --set options", v, PTO_MAX_SYMBOLS);
             o->set[o->nset++] = v;
         } else if (run && (opt_value(argc, argv, &i, "--input", &v) ||
-                           opt_value(argc, argv, &i, "--output", &v))) {
-            int out = !strncmp(a, "--output", 8);
-            const char *flag = out ? "--output" : "--input";
+                           opt_value(argc, argv, &i, "--output", &v) ||
+                           opt_value(argc, argv, &i, "--golden", &v))) {
+            static const char *const flags[] = {"--input", "--output", "--golden"};
+            int out = !strncmp(a, "--output", 8) ? 1 : !strncmp(a, "--golden", 8) ? 2 : 0;
+            const char *flag = flags[out];
             if (!v || !strchr(v, '=') || v[0] == '=' || !strchr(v, '=')[1])
                 return usage_error("%s needs NAME=FILE.npy", flag);
             if (o->nfiles >= 64)
-                return usage_error("more than 64 --input and --output options");
+                return usage_error("more than 64 --input, --output and --golden options");
             o->file_out[o->nfiles] = out;
             o->files[o->nfiles++] = v;
         } else if (run && !strcmp(a, "--quiet")) {
@@ -547,7 +551,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
     if (check && !is_plan_path(o->dir))
         return usage_error("check needs a plan file (NAME.json), not '%s'", o->dir);
     if (run && o->nfiles && !is_plan_path(o->dir))
-        return usage_error("--input and --output are for plans (PLAN.json), not '%s'", o->dir);
+        return usage_error("--input, --output and --golden are for plans (PLAN.json), not '%s'",
+                           o->dir);
     const char *wd = getenv("PTO_WATCHDOG_MS");
     if (run && !o->watchdog_ms && wd) {
         int rc = parse_size("PTO_WATCHDOG_MS", wd, UINT32_MAX, 0, &o->watchdog_ms);
@@ -950,23 +955,25 @@ static pto_status plan_sets(const cli_opts *o, pto_plan *plan, pto_error *err)
     return PTO_OK;
 }
 
-/* Applies each --input / --output NAME=FILE to the plan. */
+/* Applies each --input / --output / --golden NAME=FILE to the plan. */
 static pto_status plan_files(const cli_opts *o, pto_plan *plan, pto_error *err)
 {
+    static const char *const flags[] = {"--input", "--output", "--golden"};
     for (uint32_t i = 0; i < o->nfiles; i++) {
         const char *v = o->files[i], *eq = strchr(v, '=');
         char name[PTO_SYMBOL_NAME_MAX];
         if ((size_t)(eq - v) >= sizeof name)
             return cli_fail(err, PTO_ERR_INVALID, "%s '%s': the name is too long",
-                            o->file_out[i] ? "--output" : "--input", v);
+                            flags[o->file_out[i]], v);
         memcpy(name, v, (size_t)(eq - v));
         name[eq - v] = '\0';
-        pto_status s = o->file_out[i] ? pto_plan_set_output(plan, name, eq + 1, err)
-                                      : pto_plan_set_input(plan, name, eq + 1, err);
+        pto_status s = o->file_out[i] == 1   ? pto_plan_set_output(plan, name, eq + 1, err)
+                       : o->file_out[i] == 2 ? pto_plan_set_golden(plan, name, eq + 1, err)
+                                             : pto_plan_set_input(plan, name, eq + 1, err);
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err->msg);
-            return cli_fail(err, s, "%s '%s': %s", o->file_out[i] ? "--output" : "--input", v, msg);
+            return cli_fail(err, s, "%s '%s': %s", flags[o->file_out[i]], v, msg);
         }
     }
     return PTO_OK;

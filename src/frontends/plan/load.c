@@ -1151,6 +1151,7 @@ void pto_plan_free(pto_plan *P)
     for (uint32_t i = 0; i < P->ntensors; i++) {
         free(P->tensors[i].input);
         free(P->tensors[i].output);
+        free(P->tensors[i].golden);
     }
     free(P->tensors);
     free(P->symbols);
@@ -1189,13 +1190,14 @@ pto_status pto_plan_set_f32(pto_plan *P, const char *name, float value, pto_erro
     return PTO_OK;
 }
 
-/* Sets *slot to a copy of path (NULL: none) for tensor `tensor`. */
-static pto_status set_file(pto_plan *P, const char *tensor, const char *path, int output,
+/* Sets the input (which 0), output (1) or golden (2) file of tensor
+ * `tensor` to a copy of path (NULL: none). */
+static pto_status set_file(pto_plan *P, const char *tensor, const char *path, int which,
                            pto_error *err)
 {
+    static const char *const what[] = {"input", "output", "golden"};
     if (!P || !tensor)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_%s: NULL argument",
-                        output ? "output" : "input");
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_%s: NULL argument", what[which]);
     uint32_t i = 0;
     while (i < P->ntensors && strcmp(P->tensors[i].name, tensor))
         i++;
@@ -1206,7 +1208,9 @@ static pto_status set_file(pto_plan *P, const char *tensor, const char *path, in
         return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
     if (copy)
         strcpy(copy, path);
-    char **slot = output ? &P->tensors[i].output : &P->tensors[i].input;
+    char **slot = which == 0   ? &P->tensors[i].input
+                  : which == 1 ? &P->tensors[i].output
+                               : &P->tensors[i].golden;
     free(*slot);
     *slot = copy;
     return PTO_OK;
@@ -1220,6 +1224,11 @@ pto_status pto_plan_set_input(pto_plan *P, const char *tensor, const char *path,
 pto_status pto_plan_set_output(pto_plan *P, const char *tensor, const char *path, pto_error *err)
 {
     return set_file(P, tensor, path, 1, err);
+}
+
+pto_status pto_plan_set_golden(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 2, err);
 }
 
 void pto_plan_run_config(const pto_plan *P, pto_run_config *cfg)

@@ -59,6 +59,7 @@ typedef struct plan_tensor {
     double tolerance; /* expect: largest accepted |got - expected| */
     char *input;      /* NULL, or a .npy file read in place of init */
     char *output;     /* NULL, or a .npy file written after the run */
+    char *golden;     /* NULL, or a .npy file the result is compared with */
 } plan_tensor;
 
 /* A symbol, u64 or f32 (def and value then hold the f32's bits): id =
@@ -239,6 +240,11 @@ pto_status plan_check_budget(const pto_plan *plan, const char *platform, int det
  * shape (C order; libpto_tools' pto_npy_*, so bf16 is '<u2' bits). */
 pto_status plan_npy_read(const plan_tensor *T, const char *path, void *data, pto_error *err);
 pto_status plan_npy_write(const plan_tensor *T, const char *path, const void *data, pto_error *err);
+/* Compares data (T's contents after a run) with the golden file T->golden
+ * into *max_err and *bad (elements with |got - want| > T->tolerance); a
+ * golden of another dtype or shape is PTO_ERR_INVALID. */
+pto_status plan_npy_golden(const plan_tensor *T, const void *data, double *max_err, uint64_t *bad,
+                           pto_error *err);
 
 /* Symbol lookup by name; -1 when not declared. */
 int plan_symbol_find(const pto_plan *plan, const char *name, size_t len);

@@ -257,13 +257,31 @@ pto_status pto_plan_run(pto_device *dev, pto_plan *P, const pto_run_config *cfg,
     s = pto_launch(dev, &rc, interpret, &r, stats, err);
     for (uint32_t i = 0; i < P->ntensors && s == PTO_OK; i++) {
         const plan_tensor *T = &P->tensors[i];
-        if (T->expect.kind == PLAN_FILL_NONE && !T->output)
+        if (T->expect.kind == PLAN_FILL_NONE && !T->output && !T->golden)
             continue;
         s = pto_copy_from_device(dev, host, r.bufs[i], (size_t)(T->elems * T->elem), err);
         if (s == PTO_OK && T->expect.kind != PLAN_FILL_NONE)
             compare(T, host, &res);
         if (s == PTO_OK && T->output)
             s = plan_npy_write(T, T->output, host, err);
+        if (s == PTO_OK && T->golden) {
+            double worst = 0;
+            uint64_t bad = 0;
+            s = plan_npy_golden(T, host, &worst, &bad, err);
+            if (s == PTO_OK) {
+                res.checked++;
+                if (worst > res.max_err || worst != worst)
+                    res.max_err = worst;
+                if (T->tolerance > res.tolerance)
+                    res.tolerance = T->tolerance;
+                if (bad)
+                    res.pass = 0;
+            } else {
+                char msg[PTO_ERROR_MSG_MAX];
+                snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+                s = pto_fail(err, s, "/tensors/%u: golden: %s", (unsigned)i, msg);
+            }
+        }
     }
 out:
     for (uint32_t i = 0; r.bufs && i < P->ntensors; i++)
