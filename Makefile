@@ -45,8 +45,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/install-deps.sh clang libclang-rt-14-dev
 	CC=clang cmake -S . -B build-fuzz -DPTO_FUZZ=ON >/dev/null
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_region fuzz_tensor_map fuzz_expr fuzz_npy
-	@for t in region tensor_map expr npy; do \
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_region fuzz_tensor_map fuzz_expr fuzz_npy fuzz_plan
+	@mkdir -p build-fuzz/corpus/plan && i=0 && for f in examples/plans/*/*.json tests/data/plans/*.json \
+	  tests/data/plans/*/plan.json; do i=$$((i+1)); cp $$f build-fuzz/corpus/plan/seed$$i.json; done
+	@for t in region tensor_map expr npy plan; do \
 	  mkdir -p build-fuzz/corpus/$$t && \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
 	  build-fuzz/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \

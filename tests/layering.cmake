@@ -1,10 +1,13 @@
 # Folders of src/ depend only downward:
-#   util <- core <- platform <- orchestration <- runtime <- tools
+#   util <- core <- platform <- orchestration <- runtime <- tools <- frontends
+# Front ends (src/frontends/<name>/) use the public API only: they may
+# include their own folder's headers (frontends/...) and pto/..., nothing of
+# the layers below.
 # A file may include headers of its own folder or of a folder below it, and
 # above the platform layer only the platform interface (platform/platform.h)
 # of the platform folder. Fails, naming file and include, otherwise.
 #   cmake -DSRC=<repo>/src -P layering.cmake
-set(layers util core platform orchestration runtime tools)
+set(layers util core platform orchestration runtime tools frontends)
 file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/*.c ${SRC}/*.h)
 set(bad "")
 foreach(f ${files})
@@ -22,7 +25,9 @@ foreach(f ${files})
     if(lt EQUAL -1)
       continue() # a public header (pto/...)
     endif()
-    if(lt GREATER lf)
+    if(from STREQUAL "frontends" AND NOT to STREQUAL "frontends")
+      string(APPEND bad "  ${f} includes ${inc}: a front end uses the public API (pto/...) only\n")
+    elseif(lt GREATER lf)
       string(APPEND bad "  ${f} includes ${inc}: '${from}' is below '${to}'\n")
     elseif(to STREQUAL "platform" AND lf GREATER 2 AND NOT inc STREQUAL "platform/platform.h")
       string(APPEND bad "  ${f} includes ${inc}: above the platform layer only platform/platform.h may be included\n")

@@ -7,10 +7,12 @@
  *               [--task-window SIZE[:UNIT[:MODE]]]
  *               [--trace FILE] [--cycle-trace FILE] [--graph FILE] [--watchdog-ms N]
  *               [--set NAME=VALUE]... [--quiet]
+ *   pto run PLAN.json [the same options] [--input NAME=FILE.npy]... [--output NAME=FILE.npy]...
+ *   pto check PLAN.json [--platform NAME] [--deterministic] [--set NAME=VALUE]...
  *   pto caps [--platform NAME]
  *
- * Exit codes: 0 success (run: the example PASSed), 1 runtime error or FAIL,
- * 2 usage error. Errors are printed as "error: <STATUS>: <message>".
+ * Exit codes: 0 success (run: the example or plan PASSed; check: the plan
+ * is valid), 1 runtime error, FAIL or an invalid plan, 2 usage error. Errors are printed as "error: <STATUS>: <message>".
  * Numbers (flags and PTO_* variables alike) are plain decimal: no sign,
  * spaces, leading zeros or hex, nothing past the range; 0 is refused for a
  * size (--blocks, --schedulers, --window), as PTO_BLOCKS=0 is. A bad value
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "pto/example.h"
+#include "pto/plan.h"
 #include "pto/pto.h"
 #include "pto/tools.h"
 
@@ -35,8 +38,8 @@ enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
 /* Parsed command line. has_* records which size flags were given, so that
  * unset ones keep the default/environment value. */
 typedef struct cli_opts {
-    const char *cmd;         /* "info", "run" or "caps" */
-    const char *dir;         /* run: example directory */
+    const char *cmd;         /* "info", "run", "check" or "caps" */
+    const char *dir;         /* run: example directory or plan file; check: plan file */
     const char *platform;    /* NULL = a2a3sim */
     const char *trace;       /* run: wall-time Chrome trace output path, or NULL */
     const char *cycle_trace; /* run: cycle-time Chrome trace output path, or NULL */
@@ -51,10 +54,14 @@ typedef struct cli_opts {
     const char *dispatch; /* run: dispatch policy "NAME[:N]", or NULL */
     uint32_t lanes;       /* info: the lane map to print (0: one per scheduler) */
     uint32_t task_window; /* run: 0 = none, else pto_run_config.task_window */
+    int has_task_window;  /* run: --task-window was given (a plan's own is overridden) */
     pto_window_unit window_unit;
     pto_window_mode window_mode;
     const char *set[PTO_MAX_SYMBOLS]; /* run: --set NAME=VALUE texts, checked */
     uint32_t nset;
+    const char *files[64]; /* run PLAN.json: --input / --output / --golden NAME=FILE texts */
+    int file_out[64];      /* 0: files[i] is an --input, 1 an --output, 2 a --golden */
+    uint32_t nfiles;
 } cli_opts;
 
 static void usage(FILE *out)
@@ -67,6 +74,20 @@ static void usage(FILE *out)
             "                       its lane map (the dispatch targets)\n"
             "  run DIR              compile DIR/orchestration.c and its kernels, run the\n"
             "                       example and check it against its golden\n"
+            "  run PLAN.json        run a WSP plan (docs/plan.md): its kernels are compiled,\n"
+            "                       its workload tree expanded while the tasks run, its\n"
+            "                       expect rules checked; the options below override the\n"
+            "                       plan's schedule (--dispatch, --task-window, --streamed,\n"
+            "                       --host-built); --set NAME=VALUE sets a u64 or f32\n"
+            "                       symbol the plan declares; --input NAME=FILE.npy fills\n"
+            "                       tensor NAME from a .npy file (its dtype and shape\n"
+            "                       exactly), --output NAME=FILE.npy writes it after the run,\n"
+            "                       --golden NAME=FILE.npy compares it after the run (within\n"
+            "                       the tensor's tolerance)\n"
+            "  check PLAN.json      validate a plan without running it: fields, names, loop\n"
+            "                       variables, views within their tensors for every\n"
+            "                       iteration (with --set values), required capabilities\n"
+            "                       (against --platform, --deterministic); exit 0 if valid\n"
             "  caps                 print the capability matrix: what each platform and\n"
             "                       mode does with each schedule directive (ENFORCED,\n"
             "                       RECORDED, DIAGNOSED: ignored with a note, UNSUPPORTED:\n"
@@ -383,6 +404,13 @@ static const char *parse_set(const char *text, set_value *sv, int32_t *elems, ui
     return NULL;
 }
 
+/* A plan file: a name ending in ".json" (any case). */
+static int is_plan_path(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 5 && !strcasecmp(path + n - 5, ".json");
+}
+
 /* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
 static int opt_value(int argc, char **argv, int *i, const char *name, const char **value)
 {
@@ -414,9 +442,12 @@ static int parse_args(int argc, char **argv, cli_opts *o)
     if (argc < 2)
         return usage_error("missing command");
     o->cmd = argv[1];
-    if (strcmp(o->cmd, "info") && strcmp(o->cmd, "run") && strcmp(o->cmd, "caps"))
+    if (strcmp(o->cmd, "info") && strcmp(o->cmd, "run") && strcmp(o->cmd, "caps") &&
+        strcmp(o->cmd, "check"))
         return usage_error("unknown command '%s'", o->cmd);
-    int run = !strcmp(o->cmd, "run"), caps = !strcmp(o->cmd, "caps");
+    /* check takes run's options (those a check does not use are ignored) */
+    int check = !strcmp(o->cmd, "check");
+    int run = !strcmp(o->cmd, "run") || check, caps = !strcmp(o->cmd, "caps");
 
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -477,6 +508,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             int rc = parse_task_window(v, o);
             if (rc >= 0)
                 return rc;
+            o->has_task_window = 1;
         } else if (run && !strcmp(a, "--deterministic")) {
             o->deterministic = 1;
         } else if (run && !strcmp(a, "--check-bounds")) {
@@ -492,6 +524,18 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             if (o->nset >= PTO_MAX_SYMBOLS)
                 return usage_error("--set '%s': more than %d --set options", v, PTO_MAX_SYMBOLS);
             o->set[o->nset++] = v;
+        } else if (run && (opt_value(argc, argv, &i, "--input", &v) ||
+                           opt_value(argc, argv, &i, "--output", &v) ||
+                           opt_value(argc, argv, &i, "--golden", &v))) {
+            static const char *const flags[] = {"--input", "--output", "--golden"};
+            int out = !strncmp(a, "--output", 8) ? 1 : !strncmp(a, "--golden", 8) ? 2 : 0;
+            const char *flag = flags[out];
+            if (!v || !strchr(v, '=') || v[0] == '=' || !strchr(v, '=')[1])
+                return usage_error("%s needs NAME=FILE.npy", flag);
+            if (o->nfiles >= 64)
+                return usage_error("more than 64 --input, --output and --golden options");
+            o->file_out[o->nfiles] = out;
+            o->files[o->nfiles++] = v;
         } else if (run && !strcmp(a, "--quiet")) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -503,7 +547,12 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         }
     }
     if (run && !o->dir)
-        return usage_error("run needs an example directory");
+        return usage_error(check ? "check needs a plan file" : "run needs an example directory");
+    if (check && !is_plan_path(o->dir))
+        return usage_error("check needs a plan file (NAME.json), not '%s'", o->dir);
+    if (run && o->nfiles && !is_plan_path(o->dir))
+        return usage_error("--input, --output and --golden are for plans (PLAN.json), not '%s'",
+                           o->dir);
     const char *wd = getenv("PTO_WATCHDOG_MS");
     if (run && !o->watchdog_ms && wd) {
         int rc = parse_size("PTO_WATCHDOG_MS", wd, UINT32_MAX, 0, &o->watchdog_ms);
@@ -736,8 +785,7 @@ static pto_status apply_symbols(pto_device *dev, const cli_opts *o, const pto_ex
                 float f;
                 memcpy(&f, &b, sizeof f);
                 s = pto_symbol_set_f32(dev, sv.name, f, err);
-            }
-            else
+            } else
                 s = pto_symbol_set_i32_array(dev, sv.name, sv.elems, sv.n, err);
         }
         if (s != PTO_OK) {
@@ -755,6 +803,9 @@ static pto_graph_format graph_format_of(const char *path)
     size_t n = strlen(path);
     return n >= 4 && !strcasecmp(path + n - 4, ".dot") ? PTO_GRAPH_DOT : PTO_GRAPH_JSON;
 }
+
+static int print_outputs(const cli_opts *o, pto_device *dev, const pto_run_config *rcp,
+                         const pto_stats *statsp);
 
 /* Launch, check and report one example on an open device. Returns the exit
  * code. ctx is owned by the caller. */
@@ -793,6 +844,19 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
     int pass = max_err <= tol; /* NaN compares false: FAIL */
     printf("%s %s max_err=%.3g (tolerance %.3g)\n", pass ? "PASS" : "FAIL",
            ex->name ? ex->name : "example", max_err, tol);
+    int code = print_outputs(o, dev, &rc, &stats);
+    return code >= 0 ? code : pass ? EXIT_OK : EXIT_ERR;
+}
+
+/* After a run: the mode line, stats and flow-control table (unless
+ * --quiet), and the --trace, --cycle-trace and --graph files. Returns -1,
+ * or EXIT_ERR when a file cannot be written. */
+static int print_outputs(const cli_opts *o, pto_device *dev, const pto_run_config *rcp,
+                         const pto_stats *statsp)
+{
+    pto_error err = {0};
+    const pto_run_config rc = *rcp;
+    pto_stats stats = *statsp;
     if (!o->quiet) {
         pto_device_info di;
         pto_device_get_info(dev, &di);
@@ -825,7 +889,7 @@ static int run_on_device(const cli_opts *o, pto_device *dev, const pto_example *
         if (!o->quiet)
             printf("graph written to %s\n", o->graph);
     }
-    return pass ? EXIT_OK : EXIT_ERR;
+    return -1;
 }
 
 static int cmd_run(const cli_opts *o)
@@ -867,6 +931,132 @@ out:
     return rc;
 }
 
+/* Applies each --set to the plan: u64 values of symbols it declares. */
+static pto_status plan_sets(const cli_opts *o, pto_plan *plan, pto_error *err)
+{
+    for (uint32_t i = 0; i < o->nset; i++) {
+        set_value sv;
+        if (parse_set(o->set[i], &sv, NULL, 0, err)) /* checked before */
+            return cli_fail(err, PTO_ERR_INVALID, "--set '%s' is not valid", o->set[i]);
+        if (sv.type == PTO_SYMBOL_I32_ARRAY)
+            return cli_fail(err, PTO_ERR_INVALID,
+                            "--set '%s': a plan's symbols are u64 or f32, not arrays", o->set[i]);
+        pto_status s = PTO_OK;
+        if (sv.type == PTO_SYMBOL_U64)
+            s = pto_plan_set(plan, sv.name, sv.bits, err);
+        else
+            s = pto_plan_set_f32(plan, sv.name, pto_bits_f32(sv.bits), err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return cli_fail(err, s, "--set '%s': %s", o->set[i], msg);
+        }
+    }
+    return PTO_OK;
+}
+
+/* Applies each --input / --output / --golden NAME=FILE to the plan. */
+static pto_status plan_files(const cli_opts *o, pto_plan *plan, pto_error *err)
+{
+    static const char *const flags[] = {"--input", "--output", "--golden"};
+    for (uint32_t i = 0; i < o->nfiles; i++) {
+        const char *v = o->files[i], *eq = strchr(v, '=');
+        char name[PTO_SYMBOL_NAME_MAX];
+        if ((size_t)(eq - v) >= sizeof name)
+            return cli_fail(err, PTO_ERR_INVALID, "%s '%s': the name is too long",
+                            flags[o->file_out[i]], v);
+        memcpy(name, v, (size_t)(eq - v));
+        name[eq - v] = '\0';
+        pto_status s = o->file_out[i] == 1   ? pto_plan_set_output(plan, name, eq + 1, err)
+                       : o->file_out[i] == 2 ? pto_plan_set_golden(plan, name, eq + 1, err)
+                                             : pto_plan_set_input(plan, name, eq + 1, err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            return cli_fail(err, s, "%s '%s': %s", flags[o->file_out[i]], v, msg);
+        }
+    }
+    return PTO_OK;
+}
+
+/* pto check PLAN.json: load, apply --set, check. */
+static int cmd_check(const cli_opts *o)
+{
+    pto_error err = {0};
+    pto_plan *plan = NULL;
+    if (pto_plan_load_file(o->dir, &plan, &err) != PTO_OK || plan_sets(o, plan, &err) != PTO_OK ||
+        pto_plan_check(plan, o->platform ? o->platform : "a2a3sim", o->deterministic, &err) !=
+            PTO_OK) {
+        pto_plan_free(plan);
+        return report(&err);
+    }
+    printf("OK %s: %s is a valid plan (wsp_runtime_abi %s)\n", pto_plan_name(plan), o->dir,
+           PTO_PLAN_ABI);
+    pto_plan_free(plan);
+    return EXIT_OK;
+}
+
+/* pto run PLAN.json: load, check, run on a fresh device, compare. */
+static int cmd_run_plan(const cli_opts *o)
+{
+    pto_error err = {0};
+    pto_plan *plan = NULL;
+    pto_device *dev = NULL;
+    pto_device_config cfg;
+    int code = EXIT_ERR;
+    if (device_config(o, &cfg, &err) != PTO_OK ||
+        pto_plan_load_file(o->dir, &plan, &err) != PTO_OK || plan_sets(o, plan, &err) != PTO_OK ||
+        plan_files(o, plan, &err) != PTO_OK ||
+        pto_plan_check(plan, o->platform ? o->platform : "a2a3sim", o->deterministic, &err) !=
+            PTO_OK ||
+        open_device(o, &dev, &err) != PTO_OK) {
+        code = report(&err);
+        goto out;
+    }
+    pto_run_config rc;
+    pto_plan_run_config(plan, &rc);
+    if (o->mode >= 0)
+        rc.mode = (pto_run_mode)o->mode;
+    if (o->deterministic)
+        rc.deterministic = 1;
+    if (o->watchdog_ms)
+        rc.watchdog_ms = o->watchdog_ms;
+    if (o->check_bounds)
+        rc.check_bounds = 1;
+    if (o->dispatch)
+        rc.dispatch = o->dispatch;
+    if (o->has_task_window) {
+        rc.task_window = o->task_window;
+        rc.window_unit = o->window_unit;
+        rc.window_mode = o->window_mode;
+    }
+    pto_stats stats;
+    memset(&stats, 0, sizeof stats);
+    pto_plan_result res;
+    if (pto_plan_run(dev, plan, &rc, &res, &stats, &err) != PTO_OK) {
+        code = report(&err);
+        if (!o->quiet && stats.flow[PTO_STALL_TASK_RING_FULL].capacity) {
+            fflush(stderr);
+            pto_stats_print(stdout, dev, &stats);
+        }
+        goto out;
+    }
+    if (res.checked)
+        printf("%s %s max_err=%.3g (tolerance %.3g)\n", res.pass ? "PASS" : "FAIL",
+               pto_plan_name(plan), res.max_err, res.tolerance);
+    else
+        printf("DONE %s (no expect rule to check)\n", pto_plan_name(plan));
+    code = print_outputs(o, dev, &rc, &stats);
+    if (code < 0)
+        code = res.pass ? EXIT_OK : EXIT_ERR;
+out:
+    if (dev)
+        pto_device_close(dev);
+    pto_plan_free(plan);
+    fflush(stdout);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     cli_opts o;
@@ -877,5 +1067,9 @@ int main(int argc, char **argv)
         return cmd_info(&o);
     if (!strcmp(o.cmd, "caps"))
         return cmd_caps(&o);
+    if (!strcmp(o.cmd, "check"))
+        return cmd_check(&o);
+    if (is_plan_path(o.dir))
+        return cmd_run_plan(&o);
     return cmd_run(&o);
 }

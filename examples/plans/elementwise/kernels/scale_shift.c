@@ -1,0 +1,26 @@
+/* The kernel of examples/plans/elementwise: y = a * x + b on one 16 x 16
+ * f32 tile (contiguous, 256 floats).
+ * args: x, y (float device pointers to the tile), a, b (f32 bits).
+ *
+ * Cycles (pto/tile.h cost model, DESIGN 5: 16 x 16 = 256 cells per op):
+ *   load x 256, muls 256, adds 256, store y 256 = 1024. */
+#include <string.h>
+
+#include <pto/tile.h>
+
+#define T 16
+
+void plan_scale_shift(const uint64_t *args)
+{
+    const float *x = (const float *)pto_bits_ptr(args[0]);
+    float *y = (float *)pto_bits_ptr(args[1]);
+    float a = pto_bits_f32(args[2]), b = pto_bits_f32(args[3]);
+    PTO_TILE_DECL(t, PTO_F32, T, T);
+    int st = 0;
+    st |= pto_t_load(&t, x, T);  /* 256 */
+    st |= pto_t_muls(&t, &t, a); /* 256 */
+    st |= pto_t_adds(&t, &t, b); /* 256 */
+    st |= pto_t_store(y, T, &t); /* 256 */
+    if (st)                      /* a failed op: poison the tile so the expect rule fails */
+        memset(y, 0xff, T * T * sizeof(float));
+}

@@ -1,0 +1,125 @@
+/* Checks of a loaded plan that need values (docs/plan.md, "Checks"):
+ * every task view inside its tensor for every iteration, with the
+ * symbols' defaults and overrides, for up to PLAN_CHECK_BUDGET task
+ * instances (and as many loop steps); and the capabilities the plan
+ * requires against the capability matrix. Loading already checked
+ * everything that needs no value (types, names, scopes). */
+#include <string.h>
+
+#include "frontends/plan/plan.h"
+
+/* The check's state: the instances and loop steps visited so far. */
+typedef struct check_ctx {
+    uint64_t visited, budget;
+    int budget_hit;
+} check_ctx;
+
+static uint64_t sym_value(void *ctx, uint32_t index)
+{
+    const pto_plan *plan = ctx;
+    return plan->symbols[index].value;
+}
+
+static uint64_t sym_by_id(void *ctx, uint64_t id)
+{
+    const pto_plan *plan = ctx;
+    for (uint32_t i = 0; i < plan->nsymbols; i++)
+        if (plan->symbols[i].id == id)
+            return plan->symbols[i].value;
+    return 0;
+}
+
+static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err)
+{
+    check_ctx *c = w->ctx2;
+    if (++c->visited > c->budget) {
+        c->budget_hit = 1;
+        return PTO_ERR_CAPACITY; /* stops the walk; not an error of the plan */
+    }
+    pto_expr_env env = {0};
+    env.axes = w->vars;
+    env.naxes = depth;
+    env.symbol = sym_by_id;
+    env.symbol_ctx = (void *)w->plan;
+    for (uint32_t a = 0; a < task->nargs; a++) {
+        const plan_arg *arg = &task->args[a];
+        if (arg->kind != PLAN_ARG_VIEW)
+            continue;
+        pto_tensor t;
+        pto_status s = plan_view(w, arg, &env, NULL, &t, err);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+/* The matrix column of a platform and mode; -1 when there is none. */
+static int caps_column(const char *platform, int deterministic)
+{
+    const char *mode = deterministic ? "deterministic" : "threaded";
+    int any = -1;
+    for (uint32_t c = 0; c < pto_caps_columns(); c++) {
+        if (strcmp(pto_caps_column_platform(c), platform))
+            continue;
+        if (!strcmp(pto_caps_column_mode(c), mode))
+            return (int)c;
+        if (!pto_caps_column_mode(c)[0])
+            any = (int)c; /* a platform without modes (the gated a2a3) */
+    }
+    return any;
+}
+
+pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deterministic,
+                           pto_error *err)
+{
+    int col = caps_column(platform, deterministic);
+    if (col < 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND,
+                        "/capabilities: no column for platform '%s' in the capability matrix",
+                        platform);
+    for (uint32_t i = 0; i < plan->ncaps; i++) {
+        pto_cap_level lv = pto_caps_level(plan->caps[i], (uint32_t)col);
+        if (lv == PTO_CAP_UNSUPPORTED) {
+            const char *mode = pto_caps_column_mode((uint32_t)col);
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "/capabilities/%u: '%s' is UNSUPPORTED on %s%s%s: the plan is "
+                            "refused",
+                            (unsigned)i, pto_caps_feature(plan->caps[i]), platform,
+                            mode[0] ? " " : "", mode);
+        }
+    }
+    return PTO_OK;
+}
+
+pto_status pto_plan_check(const pto_plan *plan, const char *platform, int deterministic,
+                          pto_error *err)
+{
+    return plan_check_budget(plan, platform, deterministic, PLAN_CHECK_BUDGET, err);
+}
+
+pto_status plan_check_budget(const pto_plan *plan, const char *platform, int deterministic,
+                             uint64_t budget, pto_error *err)
+{
+    if (!plan)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_check: plan is NULL");
+    if (platform) {
+        pto_status s = plan_check_caps(plan, platform, deterministic, err);
+        if (s != PTO_OK)
+            return s;
+    }
+    check_ctx c = {0, budget, 0};
+    plan_walk w;
+    memset(&w, 0, sizeof w);
+    w.plan = plan;
+    w.sym = sym_value;
+    w.ctx = (void *)plan;
+    w.ctx2 = &c;
+    w.symbol = sym_by_id;
+    w.symbol_ctx = (void *)plan;
+    w.visit = visit;
+    w.max_steps = budget;
+    pto_status s = plan_walk_run(&w, err);
+    if (s == PTO_ERR_CAPACITY && (c.budget_hit || w.steps_hit))
+        return PTO_OK; /* the rest is checked as the plan runs */
+    return s;
+}

@@ -1,0 +1,146 @@
+/* Plan expressions: ScalarExpr text (docs/expr.md) in which loop
+ * variables are named. The text is rewritten into the ScalarExpr grammar
+ * before pto_expr_parse: a loop variable `i` of depth N becomes
+ * `i64(axisN)` and `sym.NAME` becomes `i64(sym.NAME)`, so that plain
+ * integer literals (i64) mix with both without casts. The parser's column
+ * numbers are mapped back to the text as given. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontends/plan/plan.h"
+
+#define REWRITE_MAX 2048 /* bytes of rewritten text */
+
+int plan_symbol_find(const pto_plan *plan, const char *name, size_t len)
+{
+    for (uint32_t i = 0; i < plan->nsymbols; i++)
+        if (strlen(plan->symbols[i].name) == len && !memcmp(plan->symbols[i].name, name, len))
+            return (int)i;
+    return -1;
+}
+
+static int resolve(void *ctx, const char *name, size_t len, uint64_t *id, pto_expr_type *kind)
+{
+    const pto_plan *plan = ctx;
+    int s = plan_symbol_find(plan, name, len);
+    if (s < 0)
+        return 0;
+    *id = plan->symbols[s].id;
+    *kind = PTO_EXPR_U64;
+    return 1;
+}
+
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_alnum(char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
+
+/* Appends n bytes of s, each mapped to original column col. */
+static int put(char *out, uint32_t *map, size_t *o, const char *s, size_t n, uint32_t col)
+{
+    if (*o + n >= REWRITE_MAX)
+        return -1;
+    memcpy(out + *o, s, n);
+    for (size_t k = 0; k < n; k++)
+        map[*o + k] = col;
+    *o += n;
+    return 0;
+}
+
+static int is_keyword(const char *w, size_t n)
+{
+    static const char *const kw[] = {"true", "false", "where", "u64", "i64", "bool"};
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
+        if (strlen(kw[k]) == n && !memcmp(kw[k], w, n))
+            return 1;
+    return 0;
+}
+
+pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err)
+{
+    static _Thread_local char buf[REWRITE_MAX];
+    static _Thread_local uint32_t map[REWRITE_MAX + 1];
+    size_t o = 0, n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        uint32_t col = (uint32_t)i + 1;
+        if (text[i] >= '0' && text[i] <= '9') { /* a number with its suffix */
+            size_t j = i;
+            while (j < n && is_alnum(text[j]))
+                j++;
+            if (put(buf, map, &o, text + i, j - i, col))
+                goto too_long;
+            i = j;
+        } else if (is_alpha(text[i])) {
+            size_t j = i;
+            while (j < n && is_alnum(text[j]))
+                j++;
+            if (j - i == 3 && !memcmp(text + i, "sym", 3) && j < n && text[j] == '.') {
+                size_t k = j + 1;
+                while (k < n && (is_alnum(text[k]) || text[k] == '.'))
+                    k++;
+                if (put(buf, map, &o, "i64(", 4, col) || put(buf, map, &o, text + i, k - i, col) ||
+                    put(buf, map, &o, ")", 1, col))
+                    goto too_long;
+                i = k;
+                continue;
+            }
+            if (is_keyword(text + i, j - i)) {
+                if (put(buf, map, &o, text + i, j - i, col))
+                    goto too_long;
+                i = j;
+                continue;
+            }
+            int found = -1;
+            for (uint32_t v = nvars; v-- > 0;) /* the innermost binding wins */
+                if (strlen(vars[v]) == j - i && !memcmp(vars[v], text + i, j - i)) {
+                    found = (int)v;
+                    break;
+                }
+            if (found < 0)
+                return pto_fail(err, PTO_ERR_INVALID, "unknown loop variable '%.*s'", (int)(j - i),
+                                text + i);
+            char leaf[32];
+            int ln = snprintf(leaf, sizeof leaf, "i64(axis%d)", found);
+            if (put(buf, map, &o, leaf, (size_t)ln, col))
+                goto too_long;
+            i = j;
+        } else {
+            if (put(buf, map, &o, text + i, 1, col))
+                goto too_long;
+            i++;
+        }
+    }
+    buf[o] = '\0';
+    map[o] = (uint32_t)n + 1;
+    pto_expr_resolver r = {resolve, (void *)plan};
+    pto_error e = {0};
+    pto_status s = pto_expr_parse(&out->e, buf, o, &r, &e);
+    if (s != PTO_OK) {
+        /* map "column N" of the rewritten text back to the original */
+        char *c = strstr(e.msg, "column ");
+        if (c) {
+            unsigned long col = strtoul(c + 7, NULL, 10);
+            if (col >= 1 && col <= o + 1) {
+                char rest[PTO_ERROR_MSG_MAX];
+                char *end = c + 7;
+                while (*end >= '0' && *end <= '9')
+                    end++;
+                snprintf(rest, sizeof rest, "%s", end);
+                snprintf(c, sizeof e.msg - (size_t)(c - e.msg), "column %u%s",
+                         (unsigned)map[col - 1], rest);
+            }
+        }
+        return pto_fail(err, s, "'%s': %s", text, e.msg);
+    }
+    pto_expr_type t = pto_expr_type_of(&out->e);
+    if (want_bool && t != PTO_EXPR_BOOL)
+        return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not bool (a condition)", text,
+                        pto_expr_type_name(t));
+    if (!want_bool && t != PTO_EXPR_I64 && t != PTO_EXPR_U64)
+        return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not an integer (i64 or u64)", text,
+                        pto_expr_type_name(t));
+    return PTO_OK;
+too_long:
+    return pto_fail(err, PTO_ERR_INVALID, "expression longer than %d bytes once rewritten",
+                    REWRITE_MAX / 2);
+}

@@ -1,0 +1,1246 @@
+/* JSON -> plan (docs/plan.md). Every malformed field is reported as
+ * "<JSON path>: <what is wrong>" with PTO_ERR_INVALID (PTO_ERR_NOT_FOUND
+ * for an undeclared symbol, PTO_ERR_IO for an unreadable file); the loader
+ * never trusts the input: types, ranges, names and nesting are checked
+ * before use, and a failed load frees everything it built. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "frontends/plan/plan.h"
+
+/* The loader's state: the plan being built, the current JSON path (a
+ * NUL-terminated string, len bytes) and the loop variables in scope. */
+typedef struct loader {
+    pto_plan *plan;
+    char path[PLAN_PATH_MAX];
+    size_t len;
+    char vars[PLAN_MAX_DEPTH][PLAN_NAME_MAX];
+    uint32_t nvars;
+    pto_error *err;
+} loader;
+
+__attribute__((format(printf, 2, 3))) static pto_status fail(loader *L, const char *fmt, ...)
+{
+    char msg[PTO_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return pto_fail(L->err, PTO_ERR_INVALID, "%s: %s", L->len ? L->path : "/", msg);
+}
+
+/* Path push/pop: push returns the old length to pop back to. */
+/* A key is escaped as in a JSON Pointer (RFC 6901): '~' as "~0", '/' as
+ * "~1"; a path too long for the buffer is cut (it stays NUL-terminated). */
+static size_t push_key(loader *L, const char *key)
+{
+    size_t old = L->len;
+    if (L->len + 1 < sizeof L->path)
+        L->path[L->len++] = '/';
+    for (const char *c = key; *c && L->len + 2 < sizeof L->path; c++) {
+        if (*c == '~' || *c == '/') {
+            L->path[L->len++] = '~';
+            L->path[L->len++] = *c == '~' ? '0' : '1';
+        } else
+            L->path[L->len++] = *c;
+    }
+    L->path[L->len] = '\0';
+    return old;
+}
+static size_t push_index(loader *L, int i)
+{
+    char k[16];
+    snprintf(k, sizeof k, "%d", i);
+    return push_key(L, k);
+}
+static void pop(loader *L, size_t old)
+{
+    L->len = old;
+    L->path[old] = '\0';
+}
+
+static const char *json_type(const cJSON *j)
+{
+    if (cJSON_IsObject(j))
+        return "an object";
+    if (cJSON_IsArray(j))
+        return "an array";
+    if (cJSON_IsString(j))
+        return "a string";
+    if (cJSON_IsNumber(j))
+        return "a number";
+    if (cJSON_IsBool(j))
+        return "a boolean";
+    if (cJSON_IsNull(j))
+        return "null";
+    return "invalid";
+}
+
+/* Refuses keys of obj not in allowed (NULL-terminated): a typo must not be
+ * silently ignored; and a key given twice (which one would count?). */
+static pto_status only_keys(loader *L, const cJSON *obj, const char *const *allowed)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (c->string && d->string && !strcmp(c->string, d->string)) {
+                size_t old = push_key(L, c->string);
+                pto_status s = fail(L, "duplicate field");
+                pop(L, old);
+                return s;
+            }
+        int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = c->string && !strcmp(c->string, *a);
+        if (!ok) {
+            size_t old = push_key(L, c->string ? c->string : "?");
+            pto_status s = fail(L, "unknown field");
+            pop(L, old);
+            return s;
+        }
+    }
+    return PTO_OK;
+}
+
+/* The member key of obj (NULL when absent; a missing required one is an
+ * error naming the key). */
+static pto_status member(loader *L, const cJSON *obj, const char *key, int required,
+                         const cJSON **out)
+{
+    *out = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!*out && required)
+        return fail(L, "missing field '%s'", key);
+    return PTO_OK;
+}
+
+static pto_status want(loader *L, const cJSON *j, int ok, const char *what)
+{
+    return ok ? PTO_OK : fail(L, "expected %s, got %s", what, json_type(j));
+}
+
+/* A non-negative integer <= max (at the current path). */
+static pto_status uint_of(loader *L, const cJSON *j, uint64_t max, uint64_t *out)
+{
+    if (!cJSON_IsNumber(j))
+        return fail(L, "expected a non-negative integer, got %s", json_type(j));
+    double d = j->valuedouble;
+    if (!(d >= 0) || d != floor(d) || d > 9007199254740992.0 || (uint64_t)d > max)
+        return fail(L, "expected an integer in 0..%llu, got %.17g", (unsigned long long)max, d);
+    *out = (uint64_t)d;
+    return PTO_OK;
+}
+
+/* A string copied into out (cap bytes), at key of obj. */
+static pto_status string_at(loader *L, const cJSON *obj, const char *key, int required, char *out,
+                            size_t cap)
+{
+    const cJSON *j;
+    pto_status s = member(L, obj, key, required, &j);
+    if (s != PTO_OK || !j)
+        return s;
+    size_t old = push_key(L, key);
+    s = want(L, j, cJSON_IsString(j), "a string");
+    if (s == PTO_OK && strlen(j->valuestring) >= cap)
+        s = fail(L, "longer than %zu bytes", cap - 1);
+    if (s == PTO_OK && !j->valuestring[0])
+        s = fail(L, "empty");
+    if (s == PTO_OK)
+        memcpy(out, j->valuestring, strlen(j->valuestring) + 1);
+    pop(L, old);
+    return s;
+}
+
+/* The index of s in names[0..n) (NULL-terminated list when n < 0). */
+static int pick(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; n < 0 ? names[i] != NULL : i < n; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
+/* A string at key that is one of names; *out = its index. */
+static pto_status enum_at(loader *L, const cJSON *obj, const char *key, int required,
+                          const char *const *names, const char *list, int *out)
+{
+    char v[PLAN_NAME_MAX] = "";
+    pto_status s = string_at(L, obj, key, required, v, sizeof v);
+    if (s != PTO_OK || !v[0])
+        return s;
+    int i = pick(v, names, -1);
+    if (i < 0) {
+        size_t old = push_key(L, key);
+        s = fail(L, "'%s' is not one of %s", v, list);
+        pop(L, old);
+        return s;
+    }
+    *out = i;
+    return PTO_OK;
+}
+
+static char *dup_path(loader *L, const char *rel)
+{
+    const char *dir = L->plan->dir;
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p) {
+        if (rel[0] == '/')
+            snprintf(p, n, "%s", rel);
+        else
+            snprintf(p, n, "%s/%s", dir, rel);
+    }
+    return p;
+}
+
+static pto_status load_kernels(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"id", "core", "source", "so", "entry", NULL};
+    static const char *const cores[] = {"AIC", "AIV", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && (n < 1 || n > PLAN_MAX_KERNELS))
+        s = fail(L, "expected 1..%d kernels, got %d", PLAN_MAX_KERNELS, n);
+    if (s != PTO_OK)
+        return s;
+    P->kernels = calloc((size_t)n, sizeof *P->kernels);
+    if (!P->kernels)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *k = arr->child; k; k = k->next, i++) {
+        plan_kernel *K = &P->kernels[i];
+        P->nkernels = (uint32_t)i + 1;
+        size_t old = push_index(L, i);
+        int core = 0;
+        s = want(L, k, cJSON_IsObject(k), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, k, keys);
+        if (s == PTO_OK)
+            s = string_at(L, k, "id", 1, K->id, sizeof K->id);
+        for (int j = 0; s == PTO_OK && j < i; j++)
+            if (!strcmp(P->kernels[j].id, K->id)) {
+                size_t o2 = push_key(L, "id");
+                s = fail(L, "kernel '%s' is already defined at /kernels/%d", K->id, j);
+                pop(L, o2);
+            }
+        if (s == PTO_OK)
+            s = enum_at(L, k, "core", 1, cores, "AIC, AIV", &core);
+        K->core = core ? PTO_CORE_AIV : PTO_CORE_AIC;
+        if (s == PTO_OK)
+            s = string_at(L, k, "entry", 1, K->entry, sizeof K->entry);
+        char file[4096] = "", so[4096] = "";
+        if (s == PTO_OK)
+            s = string_at(L, k, "source", 0, file, sizeof file);
+        if (s == PTO_OK)
+            s = string_at(L, k, "so", 0, so, sizeof so);
+        if (s == PTO_OK && !file[0] == !so[0])
+            s = fail(L, "give exactly one of 'source' (a C file) and 'so' (a shared object)");
+        if (s == PTO_OK) {
+            if (file[0])
+                K->source = dup_path(L, file);
+            else
+                K->so = dup_path(L, so);
+            if (!K->source && !K->so)
+                s = pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+        }
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+/* A fill rule: {"linear": [a, b]} or {"const": v}. */
+static pto_status fill_of(loader *L, const cJSON *j, plan_fill *f)
+{
+    static const char *const keys[] = {"linear", "const", NULL};
+    pto_status s =
+        want(L, j, cJSON_IsObject(j), "an object ({\"linear\": [a, b]} or {\"const\": v})");
+    if (s == PTO_OK)
+        s = only_keys(L, j, keys);
+    if (s != PTO_OK)
+        return s;
+    const cJSON *lin = cJSON_GetObjectItemCaseSensitive(j, "linear");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "const");
+    if (!lin == !c)
+        return fail(L, "give exactly one of 'linear' and 'const'");
+    f->kind = PLAN_FILL_LINEAR;
+    size_t old = push_key(L, lin ? "linear" : "const");
+    if (c) {
+        s = want(L, c, cJSON_IsNumber(c), "a number");
+        f->a = 0;
+        f->b = c->valuedouble;
+    } else {
+        s = want(L, lin,
+                 cJSON_IsArray(lin) && cJSON_GetArraySize(lin) == 2 && cJSON_IsNumber(lin->child) &&
+                     cJSON_IsNumber(lin->child->next),
+                 "an array of two numbers [a, b]");
+        if (s == PTO_OK) {
+            f->a = lin->child->valuedouble;
+            f->b = lin->child->next->valuedouble;
+        }
+    }
+    pop(L, old);
+    return s;
+}
+
+static pto_status load_tensors(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "dtype",  "shape",     "role",
+                                       "init", "expect", "tolerance", NULL};
+    static const char *const dtypes[] = {"f32", "f16", "bf16", "i32", NULL};
+    static const uint32_t elem[] = {4, 2, 2, 4};
+    static const char *const roles[] = {"in", "out", "inout", "scratch", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && (n < 1 || n > PLAN_MAX_TENSORS))
+        s = fail(L, "expected 1..%d tensors, got %d", PLAN_MAX_TENSORS, n);
+    if (s != PTO_OK)
+        return s;
+    P->tensors = calloc((size_t)n, sizeof *P->tensors);
+    if (!P->tensors)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *t = arr->child; t; t = t->next, i++) {
+        plan_tensor *T = &P->tensors[i];
+        P->ntensors = (uint32_t)i + 1;
+        size_t old = push_index(L, i);
+        int dt = 0, role = 0;
+        s = want(L, t, cJSON_IsObject(t), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, t, keys);
+        if (s == PTO_OK)
+            s = string_at(L, t, "name", 1, T->name, sizeof T->name);
+        for (int j = 0; s == PTO_OK && j < i; j++)
+            if (!strcmp(P->tensors[j].name, T->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "tensor '%s' is already defined at /tensors/%d", T->name, j);
+                pop(L, o2);
+            }
+        if (s == PTO_OK)
+            s = enum_at(L, t, "dtype", 1, dtypes, "f32, f16, bf16, i32", &dt);
+        T->dtype = (plan_dtype)dt;
+        T->elem = elem[dt];
+        if (s == PTO_OK)
+            s = enum_at(L, t, "role", 1, roles, "in, out, inout, scratch", &role);
+        T->role = (plan_role)role;
+        const cJSON *shape = NULL;
+        if (s == PTO_OK)
+            s = member(L, t, "shape", 1, &shape);
+        if (s == PTO_OK) {
+            size_t o2 = push_key(L, "shape");
+            int nd = cJSON_GetArraySize(shape);
+            s = want(L, shape, cJSON_IsArray(shape), "an array");
+            if (s == PTO_OK && (nd < 1 || nd > PTO_MAX_DIMS))
+                s = fail(L, "expected 1..%d dims, got %d", PTO_MAX_DIMS, nd);
+            T->ndim = (uint32_t)nd;
+            T->elems = 1;
+            int d = 0;
+            for (const cJSON *x = shape->child; s == PTO_OK && x; x = x->next, d++) {
+                size_t o3 = push_index(L, d);
+                s = uint_of(L, x, UINT32_MAX, &T->shape[d]);
+                if (s == PTO_OK && T->shape[d] == 0)
+                    s = fail(L, "a dim must be at least 1");
+                if (s == PTO_OK && (T->elems *= T->shape[d]) > (UINT64_C(1) << 32))
+                    s = fail(L, "the tensor has more than 2^32 elements");
+                pop(L, o3);
+            }
+            pop(L, o2);
+            uint64_t st = T->elem;
+            for (int dd = nd; s == PTO_OK && dd-- > 0;) {
+                T->stride[dd] = st;
+                st *= T->shape[dd];
+            }
+        }
+        const cJSON *j;
+        if (s == PTO_OK)
+            s = member(L, t, "init", 0, &j);
+        if (s == PTO_OK && j) {
+            size_t o2 = push_key(L, "init");
+            s = fill_of(L, j, &T->init);
+            if (s == PTO_OK && (T->dtype == PLAN_F16 || T->dtype == PLAN_BF16))
+                s = fail(L, "fill rules are implemented for f32 and i32 only");
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = member(L, t, "expect", 0, &j);
+        if (s == PTO_OK && j) {
+            size_t o2 = push_key(L, "expect");
+            s = fill_of(L, j, &T->expect);
+            if (s == PTO_OK && (T->dtype == PLAN_F16 || T->dtype == PLAN_BF16))
+                s = fail(L, "fill rules are implemented for f32 and i32 only");
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = member(L, t, "tolerance", 0, &j);
+        if (s == PTO_OK && j) {
+            size_t o2 = push_key(L, "tolerance");
+            s = want(L, j, cJSON_IsNumber(j) && j->valuedouble >= 0, "a non-negative number");
+            T->tolerance = s == PTO_OK ? j->valuedouble : 0;
+            pop(L, o2);
+        }
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+static pto_status load_symbols(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "type", "default", NULL};
+    static const char *const types[] = {"u64", "f32", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PTO_MAX_SYMBOLS)
+        s = fail(L, "more than %d symbols", PTO_MAX_SYMBOLS);
+    if (s != PTO_OK || n == 0)
+        return s;
+    P->symbols = calloc((size_t)n, sizeof *P->symbols);
+    if (!P->symbols)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *y = arr->child; y; y = y->next, i++) {
+        plan_symbol *S = &P->symbols[i];
+        P->nsymbols = (uint32_t)i + 1;
+        size_t old = push_index(L, i);
+        int ty = 0;
+        s = want(L, y, cJSON_IsObject(y), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, y, keys);
+        if (s == PTO_OK)
+            s = string_at(L, y, "name", 1, S->name, sizeof S->name);
+        if (s == PTO_OK) {
+            pto_error e = {0};
+            if (pto_symbol_check_name(S->name, &e) != PTO_OK) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "%s", e.msg);
+                pop(L, o2);
+            }
+        }
+        if (s == PTO_OK && plan_symbol_find(P, S->name, strlen(S->name)) != i) {
+            size_t o2 = push_key(L, "name");
+            s = fail(L, "symbol '%s' is already declared", S->name);
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = enum_at(L, y, "type", 1, types, "u64, f32 (i32[] is not implemented yet)", &ty);
+        S->f32 = ty == 1;
+        const cJSON *d = NULL;
+        if (s == PTO_OK)
+            s = member(L, y, "default", 0, &d);
+        if (s == PTO_OK && d) {
+            size_t o2 = push_key(L, "default");
+            if (!S->f32)
+                s = uint_of(L, d, UINT64_MAX, &S->def);
+            else if (!cJSON_IsNumber(d) || !(fabs(d->valuedouble) <= 3.4028234663852886e38))
+                s = fail(L, "expected a finite f32 number, got %s", json_type(d));
+            else
+                S->def = pto_f32_bits((float)d->valuedouble);
+            pop(L, o2);
+        }
+        S->id = pto_symbol_id(S->name);
+        S->value = S->def;
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+static pto_status load_axes(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "kind", "size", "symbol", NULL};
+    static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PLAN_MAX_AXES)
+        s = fail(L, "more than %d axes", PLAN_MAX_AXES);
+    if (s != PTO_OK || n == 0)
+        return s;
+    P->axes = calloc((size_t)n, sizeof *P->axes);
+    if (!P->axes)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *a = arr->child; a; a = a->next, i++) {
+        plan_axis *A = &P->axes[i];
+        P->naxes = (uint32_t)i + 1;
+        size_t old = push_index(L, i);
+        int kind = 0;
+        s = want(L, a, cJSON_IsObject(a), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, a, keys);
+        if (s == PTO_OK)
+            s = string_at(L, a, "name", 1, A->name, sizeof A->name);
+        for (int j = 0; s == PTO_OK && j < i; j++)
+            if (!strcmp(P->axes[j].name, A->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "axis '%s' is already defined at /axes/%d", A->name, j);
+                pop(L, o2);
+            }
+        if (s == PTO_OK)
+            s = enum_at(L, a, "kind", 1, kinds, "dense, dense_dyn, ragged, sparse", &kind);
+        if (s == PTO_OK && kind >= 2) {
+            size_t o2 = push_key(L, "kind");
+            s = fail(L, "axis kind '%s' is not implemented yet (dense, dense_dyn are)",
+                     kinds[kind]);
+            pop(L, o2);
+        }
+        A->kind = kind ? PLAN_AXIS_DENSE_DYN : PLAN_AXIS_DENSE;
+        const cJSON *j = NULL;
+        if (s == PTO_OK && A->kind == PLAN_AXIS_DENSE) {
+            s = member(L, a, "size", 1, &j);
+            if (s == PTO_OK) {
+                size_t o2 = push_key(L, "size");
+                s = uint_of(L, j, UINT64_MAX, &A->size);
+                pop(L, o2);
+            }
+            if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(a, "symbol"))
+                s = fail(L, "a dense axis has a 'size', not a 'symbol'");
+        } else if (s == PTO_OK) {
+            char sym[PLAN_NAME_MAX];
+            s = string_at(L, a, "symbol", 1, sym, sizeof sym);
+            int k = s == PTO_OK ? plan_symbol_find(P, sym, strlen(sym)) : 0;
+            if (s == PTO_OK && k < 0) {
+                size_t o2 = push_key(L, "symbol");
+                s = pto_fail(L->err, PTO_ERR_NOT_FOUND, "%s: undeclared symbol '%s'", L->path, sym);
+                pop(L, o2);
+            }
+            A->symbol = (uint32_t)k;
+            if (s == PTO_OK && P->symbols[k].f32) {
+                size_t o2 = push_key(L, "symbol");
+                s = fail(L, "symbol '%s' is f32: an axis size is a u64 symbol", sym);
+                pop(L, o2);
+            }
+            if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(a, "size"))
+                s = fail(L, "a dense_dyn axis has a 'symbol', not a 'size'");
+        }
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+/* An expression at the current path (a condition when want_bool). */
+static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr **out)
+{
+    pto_status s = want(L, j, cJSON_IsString(j), "a string (a ScalarExpr)");
+    if (s != PTO_OK)
+        return s;
+    plan_expr *e = calloc(1, sizeof *e);
+    char *text = e ? malloc(strlen(j->valuestring) + 1) : NULL;
+    if (!text) {
+        free(e);
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    }
+    strcpy(text, j->valuestring);
+    e->text = text;
+    *out = e;
+    pto_error m = {0};
+    s = plan_expr_parse(L->plan, text, L->vars, L->nvars, want_bool, e, &m);
+    if (s != PTO_OK)
+        return pto_fail(L->err, s, "%s: %s", L->path, m.msg);
+    return PTO_OK;
+}
+
+static pto_status expr_of(loader *L, const cJSON *j, plan_expr **out)
+{
+    return expr_any(L, j, 0, out);
+}
+
+static pto_status load_arg(loader *L, const cJSON *a, plan_arg *A)
+{
+    static const char *const keys[] = {"tensor", "role", "offsets", "shape", "scalar", "f32", NULL};
+    static const char *const roles[] = {"in", "out", "inout", NULL};
+    static const pto_param_kind kinds[] = {PTO_IN, PTO_OUT_EXISTING, PTO_INOUT};
+    pto_plan *P = L->plan;
+    snprintf(A->path, sizeof A->path, "%s", L->path);
+    pto_status s = want(L, a, cJSON_IsObject(a), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, a, keys);
+    if (s != PTO_OK)
+        return s;
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(a, "scalar");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(a, "f32");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(a, "tensor");
+    if (!!sc + !!f + !!t != 1)
+        return fail(L, "give exactly one of 'tensor' (a view), 'scalar' (a ScalarExpr) and "
+                       "'f32' (a number)");
+    if (sc) {
+        if (cJSON_GetArraySize(a) != 1)
+            return fail(L, "a scalar argument has no other field");
+        A->kind = PLAN_ARG_SCALAR;
+        size_t old = push_key(L, "scalar");
+        s = expr_of(L, sc, &A->scalar);
+        pop(L, old);
+        return s;
+    }
+    if (f) {
+        if (cJSON_GetArraySize(a) != 1)
+            return fail(L, "an f32 argument has no other field");
+        A->kind = PLAN_ARG_F32;
+        size_t old = push_key(L, "f32");
+        s = want(L, f, cJSON_IsNumber(f), "a number");
+        A->bits = pto_f32_bits((float)f->valuedouble);
+        pop(L, old);
+        return s;
+    }
+    A->kind = PLAN_ARG_VIEW;
+    char name[PLAN_NAME_MAX];
+    s = string_at(L, a, "tensor", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    uint32_t ti = 0;
+    while (ti < P->ntensors && strcmp(P->tensors[ti].name, name))
+        ti++;
+    if (ti == P->ntensors) {
+        size_t old = push_key(L, "tensor");
+        s = fail(L, "unknown tensor '%s'", name);
+        pop(L, old);
+        return s;
+    }
+    A->tensor = ti;
+    const plan_tensor *T = &P->tensors[ti];
+    int role = 0;
+    s = enum_at(L, a, "role", 1, roles, "in, out, inout", &role);
+    if (s != PTO_OK)
+        return s;
+    A->param = kinds[role];
+    const cJSON *offs, *shape;
+    if ((s = member(L, a, "offsets", 1, &offs)) != PTO_OK ||
+        (s = member(L, a, "shape", 1, &shape)) != PTO_OK)
+        return s;
+    size_t old = push_key(L, "offsets");
+    s = want(L, offs, cJSON_IsArray(offs), "an array");
+    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
+        s = fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
+                 cJSON_GetArraySize(offs));
+    int d = 0;
+    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
+        size_t o2 = push_index(L, d);
+        s = expr_of(L, o, &A->offsets[d]);
+        pop(L, o2);
+    }
+    pop(L, old);
+    if (s != PTO_OK)
+        return s;
+    old = push_key(L, "shape");
+    s = want(L, shape, cJSON_IsArray(shape), "an array");
+    if (s == PTO_OK && cJSON_GetArraySize(shape) != (int)T->ndim)
+        s = fail(L, "tensor '%s' has %u dims, got %d extents", T->name, (unsigned)T->ndim,
+                 cJSON_GetArraySize(shape));
+    d = 0;
+    for (const cJSON *x = s == PTO_OK ? shape->child : NULL; x && s == PTO_OK; x = x->next, d++) {
+        size_t o2 = push_index(L, d);
+        s = uint_of(L, x, T->shape[d], &A->shape[d]);
+        if (s == PTO_OK && A->shape[d] == 0)
+            s = fail(L, "an extent must be at least 1");
+        pop(L, o2);
+    }
+    pop(L, old);
+    return s;
+}
+
+static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth);
+
+/* A node list at the current path into *body, *n. */
+static pto_status load_list(loader *L, const cJSON *arr, plan_node **body, uint32_t *nbody,
+                            uint32_t depth)
+{
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array of workload nodes");
+    if (s != PTO_OK)
+        return s;
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0)
+        return PTO_OK;
+    *body = calloc((size_t)n, sizeof **body);
+    if (!*body)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        *nbody = (uint32_t)i + 1;
+        size_t old = push_index(L, i);
+        s = load_node(L, c, &(*body)[i], depth);
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    return PTO_OK;
+}
+
+/* A node's body (sequential, combine, loops). */
+static pto_status load_body(loader *L, const cJSON *arr, plan_node *N, uint32_t depth)
+{
+    return load_list(L, arr, &N->body, &N->nbody, depth);
+}
+
+/* {"if": bool expression, "then": [...], "else": [...]} */
+static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t depth)
+{
+    static const char *const keys[] = {"if", "then", "else", NULL};
+    N->kind = PLAN_COND;
+    pto_status s = want(L, c, cJSON_IsObject(c), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, c, keys);
+    const cJSON *cond = NULL, *then = NULL, *els = NULL;
+    if (s == PTO_OK)
+        s = member(L, c, "if", 1, &cond);
+    if (s == PTO_OK)
+        s = member(L, c, "then", 1, &then);
+    if (s == PTO_OK)
+        s = member(L, c, "else", 0, &els);
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "if");
+        s = expr_any(L, cond, 1, &N->cond);
+        pop(L, old);
+    }
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "then");
+        s = load_list(L, then, &N->body, &N->nbody, depth + 1);
+        pop(L, old);
+    }
+    if (s == PTO_OK && els) {
+        size_t old = push_key(L, "else");
+        s = load_list(L, els, &N->else_body, &N->nelse, depth + 1);
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
+{
+    static const char *const keys[] = {"kernel", "args", "key", NULL};
+    pto_plan *P = L->plan;
+    N->kind = PLAN_TASK;
+    pto_status s = want(L, t, cJSON_IsObject(t), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, t, keys);
+    char id[PLAN_NAME_MAX];
+    if (s == PTO_OK)
+        s = string_at(L, t, "kernel", 1, id, sizeof id);
+    if (s != PTO_OK)
+        return s;
+    while (N->kernel < P->nkernels && strcmp(P->kernels[N->kernel].id, id))
+        N->kernel++;
+    if (N->kernel == P->nkernels) {
+        size_t old = push_key(L, "kernel");
+        s = fail(L, "unknown kernel '%s'", id);
+        pop(L, old);
+        return s;
+    }
+    const cJSON *args, *key;
+    if ((s = member(L, t, "args", 1, &args)) != PTO_OK ||
+        (s = member(L, t, "key", 0, &key)) != PTO_OK)
+        return s;
+    size_t old = push_key(L, "args");
+    int n = cJSON_GetArraySize(args);
+    s = want(L, args, cJSON_IsArray(args), "an array");
+    if (s == PTO_OK && (n < 1 || n > PTO_MAX_ARGS))
+        s = fail(L, "expected 1..%d arguments, got %d", PTO_MAX_ARGS, n);
+    if (s == PTO_OK && !(N->args = calloc((size_t)n, sizeof *N->args)))
+        s = pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *a = s == PTO_OK ? args->child : NULL; a && s == PTO_OK; a = a->next, i++) {
+        N->nargs = (uint32_t)i + 1;
+        size_t o2 = push_index(L, i);
+        s = load_arg(L, a, &N->args[i]);
+        pop(L, o2);
+    }
+    pop(L, old);
+    if (s == PTO_OK && key) {
+        old = push_key(L, "key");
+        s = expr_of(L, key, &N->key);
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t depth)
+{
+    static const char *const keys[] = {"axis", "var", "body", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, l, cJSON_IsObject(l), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, l, keys);
+    char axis[PLAN_NAME_MAX];
+    if (s == PTO_OK)
+        s = string_at(L, l, "axis", 1, axis, sizeof axis);
+    if (s == PTO_OK)
+        s = string_at(L, l, "var", 1, N->var, sizeof N->var);
+    if (s != PTO_OK)
+        return s;
+    while (N->axis < P->naxes && strcmp(P->axes[N->axis].name, axis))
+        N->axis++;
+    if (N->axis == P->naxes) {
+        size_t old = push_key(L, "axis");
+        s = fail(L, "unknown axis '%s'", axis);
+        pop(L, old);
+        return s;
+    }
+    const char *v = N->var;
+    int ok = (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_';
+    for (const char *c = v; *c && ok; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+             (*c >= '0' && *c <= '9');
+    static const char *const reserved[] = {"true", "false", "where", "u64",
+                                           "i64",  "bool",  "sym",   NULL};
+    if (!ok || pick(v, reserved, -1) >= 0) {
+        size_t old = push_key(L, "var");
+        s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
+        pop(L, old);
+        return s;
+    }
+    const cJSON *body;
+    if ((s = member(L, l, "body", 1, &body)) != PTO_OK)
+        return s;
+    N->depth = L->nvars; /* the variable's slot: the loops around it */
+    memcpy(L->vars[L->nvars++], N->var, sizeof N->var);
+    size_t old = push_key(L, "body");
+    s = load_body(L, body, N, depth + 1);
+    pop(L, old);
+    L->nvars--;
+    return s;
+}
+
+static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
+{
+    static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task",
+                                        "combine",    "cond",         NULL};
+    static const char *const later[] = {"select", NULL};
+    snprintf(N->path, sizeof N->path, "%s", L->path);
+    pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
+    if (s != PTO_OK)
+        return s;
+    if (cJSON_GetArraySize(j) != 1)
+        return fail(L, "a workload node has exactly one field, its kind (sequential, "
+                       "combine, parallel_for, for_each, cond, task)");
+    if (depth >= PLAN_MAX_DEPTH)
+        return fail(L, "nested deeper than %d", PLAN_MAX_DEPTH);
+    const cJSON *c = j->child;
+    int kind = pick(c->string, kinds, -1);
+    size_t old = push_key(L, c->string);
+    if (kind < 0)
+        s = pick(c->string, later, -1) >= 0
+                ? fail(L, "workload node '%s' is not implemented yet", c->string)
+                : fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
+                          "cond, task)");
+    else if (kind == 0 || kind == 4) {
+        N->kind = kind == 0 ? PLAN_SEQUENTIAL : PLAN_COMBINE;
+        s = load_body(L, c, N, depth + 1);
+    } else if (kind == 5)
+        s = load_cond(L, c, N, depth);
+    else if (kind == 3)
+        s = load_task(L, c, N);
+    else {
+        N->kind = kind == 1 ? PLAN_PARALLEL_FOR : PLAN_FOR_EACH;
+        s = load_loop(L, c, N, depth);
+    }
+    pop(L, old);
+    return s;
+}
+
+static pto_status load_schedule(loader *L, const cJSON *sch)
+{
+    static const char *const keys[] = {"mode", "dispatch", "task_window", NULL};
+    static const char *const modes[] = {"host_built", "streamed", NULL};
+    static const char *const policies[] = {"default", "round_robin", "affinity",
+                                           "hash",    "work_steal",  NULL};
+    static const char *const wkeys[] = {"size", "unit", "mode", NULL};
+    static const char *const units[] = {"tasks", "bytes", "entries", NULL};
+    static const char *const wmodes[] = {"stall", "abort", "benchmark", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, sch, cJSON_IsObject(sch), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, sch, keys);
+    int mode = 1;
+    if (s == PTO_OK)
+        s = enum_at(L, sch, "mode", 0, modes, "host_built, streamed", &mode);
+    P->mode = mode ? PTO_MODE_STREAMED : PTO_MODE_HOST_BUILT;
+    const cJSON *d = NULL, *w = NULL;
+    if (s == PTO_OK)
+        s = member(L, sch, "dispatch", 0, &d);
+    if (s == PTO_OK && d) {
+        static const char *const dkeys[] = {"policy", "targets", NULL};
+        size_t old = push_key(L, "dispatch");
+        int pol = 0;
+        uint64_t n = 0;
+        const cJSON *tg = NULL;
+        s = want(L, d, cJSON_IsObject(d), "an object {\"policy\": NAME, \"targets\": N}");
+        if (s == PTO_OK)
+            s = only_keys(L, d, dkeys);
+        if (s == PTO_OK)
+            s = enum_at(L, d, "policy", 1, policies,
+                        "default, round_robin, affinity, hash, work_steal", &pol);
+        if (s == PTO_OK)
+            s = member(L, d, "targets", 0, &tg);
+        if (s == PTO_OK && tg) {
+            size_t o2 = push_key(L, "targets");
+            s = uint_of(L, tg, PTO_MAX_CORES, &n);
+            if (s == PTO_OK && n == 0)
+                s = fail(L, "at least 1 target");
+            pop(L, o2);
+        }
+        if (n)
+            snprintf(P->dispatch, sizeof P->dispatch, "%s:%u", policies[pol], (unsigned)n);
+        else
+            snprintf(P->dispatch, sizeof P->dispatch, "%s", policies[pol]);
+        pop(L, old);
+    }
+    if (s == PTO_OK)
+        s = member(L, sch, "task_window", 0, &w);
+    if (s == PTO_OK && w) {
+        size_t old = push_key(L, "task_window");
+        uint64_t size = 0;
+        int u = 0, m = 0;
+        const cJSON *sz = NULL;
+        s = want(L, w, cJSON_IsObject(w), "an object {\"size\": N, \"unit\": ..., \"mode\": ...}");
+        if (s == PTO_OK)
+            s = only_keys(L, w, wkeys);
+        if (s == PTO_OK)
+            s = member(L, w, "size", 1, &sz);
+        if (s == PTO_OK) {
+            size_t o2 = push_key(L, "size");
+            s = uint_of(L, sz, UINT32_MAX, &size);
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = enum_at(L, w, "unit", 0, units, "tasks, bytes, entries", &u);
+        if (s == PTO_OK)
+            s = enum_at(L, w, "mode", 0, wmodes, "stall, abort, benchmark", &m);
+        P->task_window = (uint32_t)size;
+        P->window_unit = (pto_window_unit)u;
+        P->window_mode = (pto_window_mode)m;
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_caps(loader *L, const cJSON *arr)
+{
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array of capability names");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PLAN_MAX_CAPS)
+        s = fail(L, "more than %d capabilities", PLAN_MAX_CAPS);
+    int i = 0;
+    for (const cJSON *c = s == PTO_OK ? arr->child : NULL; c && s == PTO_OK; c = c->next, i++) {
+        size_t old = push_index(L, i);
+        s = want(L, c, cJSON_IsString(c), "a string (a row of `pto caps`)");
+        uint32_t r = 0;
+        while (s == PTO_OK && r < pto_caps_rows() && strcmp(pto_caps_feature(r), c->valuestring))
+            r++;
+        if (s == PTO_OK && r == pto_caps_rows())
+            s = fail(L, "unknown capability '%s' (see `pto caps`)", c->valuestring);
+        P->caps[P->ncaps++] = r;
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_root(loader *L, const cJSON *root)
+{
+    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels",  "tensors",
+                                       "symbols",         "axes", "workload", "schedule",
+                                       "capabilities",    NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, root, cJSON_IsObject(root), "an object (a plan)");
+    if (s != PTO_OK)
+        return s;
+    /* The ABI first: a plan of another version is refused before anything
+     * else of it is read. */
+    const cJSON *abi;
+    if ((s = member(L, root, "wsp_runtime_abi", 1, &abi)) != PTO_OK)
+        return s;
+    size_t old = push_key(L, "wsp_runtime_abi");
+    if (!cJSON_IsString(abi) || strcmp(abi->valuestring, PTO_PLAN_ABI)) {
+        char got[80];
+        if (cJSON_IsString(abi))
+            snprintf(got, sizeof got, "'%.64s'", abi->valuestring);
+        else
+            snprintf(got, sizeof got, "%s", json_type(abi));
+        s = fail(L, "unsupported ABI %s: this runtime supports \"%s\" only", got, PTO_PLAN_ABI);
+    }
+    pop(L, old);
+    if (s == PTO_OK)
+        s = only_keys(L, root, keys);
+    snprintf(P->name, sizeof P->name, "plan");
+    if (s == PTO_OK)
+        s = string_at(L, root, "name", 0, P->name, sizeof P->name);
+    static const char *const sections[] = {"symbols",  "axes",         "kernels", "tensors",
+                                           "schedule", "capabilities", "workload"};
+    for (size_t k = 0; k < sizeof sections / sizeof sections[0] && s == PTO_OK; k++) {
+        const cJSON *j;
+        int required = k == 2 || k == 3 || k == 6;
+        s = member(L, root, sections[k], required, &j);
+        if (s != PTO_OK || !j)
+            continue;
+        old = push_key(L, sections[k]);
+        switch (k) {
+        case 0: s = load_symbols(L, j); break;
+        case 1: s = load_axes(L, j); break;
+        case 2: s = load_kernels(L, j); break;
+        case 3: s = load_tensors(L, j); break;
+        case 4: s = load_schedule(L, j); break;
+        case 5: s = load_caps(L, j); break;
+        default: {
+            static const char *const wkeys[] = {"body", NULL};
+            const cJSON *body;
+            P->root.kind = PLAN_COMBINE;
+            snprintf(P->root.path, sizeof P->root.path, "%s", L->path);
+            s = want(L, j, cJSON_IsObject(j), "an object {\"body\": [...]}");
+            if (s == PTO_OK)
+                s = only_keys(L, j, wkeys);
+            if (s == PTO_OK)
+                s = member(L, j, "body", 1, &body);
+            if (s == PTO_OK) {
+                size_t o2 = push_key(L, "body");
+                s = load_body(L, body, &P->root, 0);
+                pop(L, o2);
+            }
+        }
+        }
+        pop(L, old);
+    }
+    return s;
+}
+
+pto_status pto_plan_load_text(const char *text, size_t len, const char *base_dir, pto_plan **out,
+                              pto_error *err)
+{
+    if (!out)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_load_text: out is NULL");
+    *out = NULL;
+    if (!text)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_load_text: text is NULL");
+    pto_plan *P = calloc(1, sizeof *P);
+    if (!P)
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
+    const char *dir = base_dir && *base_dir ? base_dir : ".";
+    if (strlen(dir) >= sizeof P->dir) {
+        free(P);
+        return pto_fail(err, PTO_ERR_INVALID, "base directory longer than %zu bytes",
+                        sizeof P->dir - 1);
+    }
+    strcpy(P->dir, dir);
+    P->mode = PTO_MODE_STREAMED;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    pto_status s;
+    if (!root) {
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < at && i < len; i++) {
+            if (text[i] == '\n') {
+                line++;
+                col = 1;
+            } else
+                col++;
+        }
+        s = pto_fail(err, PTO_ERR_INVALID, "/: not valid JSON (near line %zu, column %zu)", line,
+                     col);
+    } else {
+        loader L = {.plan = P, .err = err};
+        s = load_root(&L, root);
+        cJSON_Delete(root);
+    }
+    if (s != PTO_OK) {
+        pto_plan_free(P);
+        return s;
+    }
+    *out = P;
+    return PTO_OK;
+}
+
+pto_status pto_plan_load_file(const char *path, pto_plan **out, pto_error *err)
+{
+    if (!out || !path)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_load_file: NULL argument");
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pto_fail(err, errno == ENOENT ? PTO_ERR_NOT_FOUND : PTO_ERR_IO,
+                        "cannot open plan %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if (cap >= (size_t)1 << 30) {
+            free(buf);
+            fclose(f);
+            return pto_fail(err, PTO_ERR_CAPACITY, "plan %s is larger than 1 GiB", path);
+        }
+        char *b = realloc(buf, cap * 2);
+        if (!b)
+            free(buf);
+        buf = b;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf)
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory reading plan %s", path);
+    if (bad) {
+        free(buf);
+        return pto_fail(err, PTO_ERR_IO, "cannot read plan %s", path);
+    }
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    pto_status s = pto_plan_load_text(buf, n, dir, out, err);
+    free(buf);
+    if (s != PTO_OK) { /* name the file */
+        char msg[PTO_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        if (err)
+            pto_fail(err, s, "%s: %s", path, msg);
+    }
+    return s;
+}
+
+static void free_expr(plan_expr *e)
+{
+    if (e) {
+        free(e->text);
+        free(e);
+    }
+}
+
+static void free_node(plan_node *N)
+{
+    for (uint32_t i = 0; i < N->nbody; i++)
+        free_node(&N->body[i]);
+    free(N->body);
+    for (uint32_t i = 0; i < N->nelse; i++)
+        free_node(&N->else_body[i]);
+    free(N->else_body);
+    free_expr(N->cond);
+    for (uint32_t i = 0; i < N->nargs; i++) {
+        for (int d = 0; d < PTO_MAX_DIMS; d++)
+            free_expr(N->args[i].offsets[d]);
+        free_expr(N->args[i].scalar);
+    }
+    free(N->args);
+    free_expr(N->key);
+}
+
+void pto_plan_free(pto_plan *P)
+{
+    if (!P)
+        return;
+    for (uint32_t i = 0; i < P->nkernels; i++) {
+        free(P->kernels[i].source);
+        free(P->kernels[i].so);
+    }
+    free(P->kernels);
+    for (uint32_t i = 0; i < P->ntensors; i++) {
+        free(P->tensors[i].input);
+        free(P->tensors[i].output);
+        free(P->tensors[i].golden);
+    }
+    free(P->tensors);
+    free(P->symbols);
+    free(P->axes);
+    free_node(&P->root);
+    free(P);
+}
+
+const char *pto_plan_name(const pto_plan *P) { return P ? P->name : "plan"; }
+
+pto_status pto_plan_set(pto_plan *P, const char *name, uint64_t value, pto_error *err)
+{
+    if (!P || !name)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set: NULL argument");
+    int k = plan_symbol_find(P, name, strlen(name));
+    if (k < 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
+    if (P->symbols[k].f32)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is f32, not u64", name);
+    P->symbols[k].value = value;
+    P->symbols[k].overridden = 1;
+    return PTO_OK;
+}
+
+pto_status pto_plan_set_f32(pto_plan *P, const char *name, float value, pto_error *err)
+{
+    if (!P || !name)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_f32: NULL argument");
+    int k = plan_symbol_find(P, name, strlen(name));
+    if (k < 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
+    if (!P->symbols[k].f32)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is u64, not f32", name);
+    P->symbols[k].value = pto_f32_bits(value);
+    P->symbols[k].overridden = 1;
+    return PTO_OK;
+}
+
+/* Sets the input (which 0), output (1) or golden (2) file of tensor
+ * `tensor` to a copy of path (NULL: none). */
+static pto_status set_file(pto_plan *P, const char *tensor, const char *path, int which,
+                           pto_error *err)
+{
+    static const char *const what[] = {"input", "output", "golden"};
+    if (!P || !tensor)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_%s: NULL argument", what[which]);
+    uint32_t i = 0;
+    while (i < P->ntensors && strcmp(P->tensors[i].name, tensor))
+        i++;
+    if (i == P->ntensors)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan has no tensor '%s'", tensor);
+    char *copy = NULL;
+    if (path && !(copy = malloc(strlen(path) + 1)))
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
+    if (copy)
+        strcpy(copy, path);
+    char **slot = which == 0   ? &P->tensors[i].input
+                  : which == 1 ? &P->tensors[i].output
+                               : &P->tensors[i].golden;
+    free(*slot);
+    *slot = copy;
+    return PTO_OK;
+}
+
+pto_status pto_plan_set_input(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 0, err);
+}
+
+pto_status pto_plan_set_output(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 1, err);
+}
+
+pto_status pto_plan_set_golden(pto_plan *P, const char *tensor, const char *path, pto_error *err)
+{
+    return set_file(P, tensor, path, 2, err);
+}
+
+void pto_plan_run_config(const pto_plan *P, pto_run_config *cfg)
+{
+    if (!cfg)
+        return;
+    pto_run_config_default(cfg);
+    if (!P)
+        return;
+    cfg->mode = P->mode;
+    cfg->dispatch = P->dispatch[0] ? P->dispatch : NULL;
+    cfg->task_window = P->task_window;
+    cfg->window_unit = P->window_unit;
+    cfg->window_mode = P->window_mode;
+}

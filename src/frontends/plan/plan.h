@@ -1,0 +1,252 @@
+/* The in-memory plan (docs/plan.md): what load.c builds from the JSON and
+ * walk.c, check.c and run.c read. Public API only (layering: front ends sit
+ * on include/pto/). Everything is allocated once by the loader and freed by
+ * pto_plan_free; nothing here is allocated per task. */
+#ifndef PTO_FRONTENDS_PLAN_H
+#define PTO_FRONTENDS_PLAN_H
+#include <stdint.h>
+
+#include "pto/plan.h"
+#include "pto/pto.h"
+
+#define PLAN_MAX_DEPTH 16 /* nesting of workload nodes (and loop variables) */
+#define PLAN_NAME_MAX 64  /* bytes of an id or name, with the NUL */
+#define PLAN_PATH_MAX 256 /* bytes of a JSON path, with the NUL */
+#define PLAN_MAX_KERNELS 256
+#define PLAN_MAX_TENSORS 256
+#define PLAN_MAX_AXES 64
+#define PLAN_MAX_CAPS 64
+#define PLAN_SCOPE_TASKS 1024                 /* a loop's scope is renewed after this many tasks */
+#define PLAN_CHECK_BUDGET (UINT64_C(1) << 20) /* task instances pto_plan_check bounds-checks */
+
+typedef enum plan_dtype { PLAN_F32, PLAN_F16, PLAN_BF16, PLAN_I32 } plan_dtype;
+typedef enum plan_role {
+    PLAN_ROLE_IN,
+    PLAN_ROLE_OUT,
+    PLAN_ROLE_INOUT,
+    PLAN_ROLE_SCRATCH
+} plan_role;
+
+/* A kernel: func_id = its index in plan.kernels. Exactly one of source and
+ * so is set (paths already joined with the plan's directory). */
+typedef struct plan_kernel {
+    char id[PLAN_NAME_MAX];
+    pto_core_type core;
+    char *source, *so; /* one of them NULL */
+    char entry[PLAN_NAME_MAX];
+} plan_kernel;
+
+/* A fill rule (tensor "init" and "expect"): element k (row-major) is
+ * a * k + b; "const" is a = 0; PLAN_FILL_NONE: zero (init) / no check. */
+typedef enum plan_fill_kind { PLAN_FILL_NONE, PLAN_FILL_LINEAR } plan_fill_kind;
+typedef struct plan_fill {
+    plan_fill_kind kind;
+    double a, b;
+} plan_fill;
+
+/* A tensor: a row-major buffer of ndim (1..PTO_MAX_DIMS) dims, every dim
+ * >= 1, elems = product of shape <= 2^32, stride[d] = bytes between
+ * consecutive indices of dim d (stride[ndim-1] = elem). */
+typedef struct plan_tensor {
+    char name[PLAN_NAME_MAX];
+    plan_dtype dtype;
+    uint32_t elem; /* bytes per element */
+    plan_role role;
+    uint32_t ndim;
+    uint64_t shape[PTO_MAX_DIMS], stride[PTO_MAX_DIMS];
+    uint64_t elems;
+    plan_fill init, expect;
+    double tolerance; /* expect: largest accepted |got - expected| */
+    char *input;      /* NULL, or a .npy file read in place of init */
+    char *output;     /* NULL, or a .npy file written after the run */
+    char *golden;     /* NULL, or a .npy file the result is compared with */
+} plan_tensor;
+
+/* A symbol, u64 or f32 (def and value then hold the f32's bits): id =
+ * pto_symbol_id(name); value = the override when overridden, else the
+ * default. Only a u64 symbol sizes an axis. */
+typedef struct plan_symbol {
+    char name[PLAN_NAME_MAX];
+    uint64_t id, def, value;
+    int overridden;
+    int f32;
+} plan_symbol;
+
+/* An axis: dense (size constant) or dense_dyn (size = the value of symbol
+ * index `symbol` at expansion time). */
+typedef enum plan_axis_kind { PLAN_AXIS_DENSE, PLAN_AXIS_DENSE_DYN } plan_axis_kind;
+typedef struct plan_axis {
+    char name[PLAN_NAME_MAX];
+    plan_axis_kind kind;
+    uint64_t size;   /* dense */
+    uint32_t symbol; /* dense_dyn: index into plan.symbols */
+} plan_axis;
+
+/* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>
+ * leaves, N = the variable's depth, read as i64) and the text as given.
+ * Its type is i64 or u64 (never bool). */
+typedef struct plan_expr {
+    pto_expr e;
+    char *text;
+} plan_expr;
+
+/* A task argument: a tile view of a tensor, or a scalar. A view has the
+ * tensor's ndim offsets (elements, >= 0 at run time) and constant shape
+ * (>= 1 each); the task sees the address of its first element. */
+typedef enum plan_arg_kind { PLAN_ARG_VIEW, PLAN_ARG_SCALAR, PLAN_ARG_F32 } plan_arg_kind;
+typedef struct plan_arg {
+    plan_arg_kind kind;
+    char path[PLAN_PATH_MAX];
+    /* view */
+    uint32_t tensor;                  /* index into plan.tensors */
+    pto_param_kind param;             /* PTO_IN, PTO_OUT_EXISTING or PTO_INOUT */
+    plan_expr *offsets[PTO_MAX_DIMS]; /* tensor.ndim of them */
+    uint64_t shape[PTO_MAX_DIMS];
+    /* scalar: expr; f32: bits */
+    plan_expr *scalar;
+    uint64_t bits;
+} plan_arg;
+
+typedef enum plan_node_kind {
+    PLAN_SEQUENTIAL,   /* children in time order */
+    PLAN_COMBINE,      /* children in program order, ordered by their data only */
+    PLAN_PARALLEL_FOR, /* iterations ordered by their data only */
+    PLAN_FOR_EACH,     /* iterations in time order */
+    PLAN_COND,         /* body (then) or else_body, by a bool expression */
+    PLAN_TASK
+} plan_node_kind;
+
+/* A workload node. Loops bind variable `var` (slot `depth`: the number of
+ * loops around it) to 0 .. size(axis) - 1 for their body; a body's
+ * expressions see the variables of every enclosing loop. A task has
+ * 1..PTO_MAX_ARGS args. */
+typedef struct plan_node {
+    plan_node_kind kind;
+    char path[PLAN_PATH_MAX]; /* JSON path of the node's object */
+    /* sequential, combine, loops; cond: the then branch */
+    struct plan_node *body;
+    uint32_t nbody;
+    /* cond: the condition (type bool) and the else branch (may be empty) */
+    plan_expr *cond;
+    struct plan_node *else_body;
+    uint32_t nelse;
+    /* loops */
+    uint32_t axis; /* index into plan.axes */
+    char var[PLAN_NAME_MAX];
+    uint32_t depth;
+    /* task */
+    uint32_t kernel; /* index into plan.kernels = func_id */
+    plan_arg *args;
+    uint32_t nargs;
+    plan_expr *key; /* NULL: no dispatch key */
+} plan_node;
+
+/* The whole plan. Every index above is in range; names are unique per
+ * kind; expressions reference only declared symbols and variables in
+ * scope (load.c guarantees all of it). */
+struct pto_plan {
+    char name[PLAN_NAME_MAX];
+    char dir[4096]; /* base directory of relative kernel paths */
+    plan_kernel *kernels;
+    uint32_t nkernels;
+    plan_tensor *tensors;
+    uint32_t ntensors;
+    plan_symbol *symbols;
+    uint32_t nsymbols;
+    plan_axis *axes;
+    uint32_t naxes;
+    plan_node root; /* a PLAN_COMBINE at "/workload" */
+    /* schedule */
+    pto_run_mode mode;
+    char dispatch[PLAN_NAME_MAX]; /* "" = the default policy */
+    uint32_t task_window;
+    pto_window_unit window_unit;
+    pto_window_mode window_mode;
+    /* capabilities: rows of the matrix (pto_caps_feature) */
+    uint32_t caps[PLAN_MAX_CAPS];
+    uint32_t ncaps;
+};
+
+/* An active for_each loop or sequential node during a walk (time order,
+ * docs/plan.md; "iteration" below is a child of a sequential): the
+ * task whose completion means "every task of the previous iteration
+ * completed" (prev_join) and the same for the current iteration so far
+ * (cur_join); PLAN_NO_TASK when there is none. The walker maintains the
+ * stack and rotates cur_join into prev_join between iterations; the
+ * interpreter sets cur_join. */
+#define PLAN_NO_TASK UINT64_MAX
+typedef struct plan_frame {
+    uint64_t prev_join, cur_join;
+} plan_frame;
+
+/* walk.c: expands the workload tree in program order, calling visit for
+ * every task instance with the loop variables in vars[0..depth). A
+ * non-OK visit stops the walk with its status. sym(ctx, index) gives the
+ * value of plan symbol `index` (dense_dyn sizes). */
+typedef struct plan_walk {
+    const pto_plan *plan;
+    uint64_t vars[PLAN_MAX_DEPTH];
+    const char *names[PLAN_MAX_DEPTH]; /* the loop variables' names */
+    plan_frame frames[PLAN_MAX_DEPTH]; /* for_each and sequential nodes around, outermost first */
+    uint32_t nframes;
+    uint64_t (*sym)(void *ctx, uint32_t index);
+    pto_status (*visit)(struct plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err);
+    void *ctx; /* for sym */
+    /* the symbol reader of expressions (pto_expr_env.symbol), for cond */
+    uint64_t (*symbol)(void *ctx, uint64_t id);
+    void *symbol_ctx;
+    void *ctx2; /* for visit */
+    /* loop steps taken; with max_steps > 0 the walk stops after that many
+     * with PTO_ERR_CAPACITY and steps_hit set (a bounded check) */
+    uint64_t steps, max_steps;
+    int steps_hit;
+    /* Optional (the interpreter's): every loop runs inside a scope of its
+     * own, begun before its first iteration and ended after its last, and
+     * renewed (ended and begun again) at an iteration boundary once
+     * PLAN_SCOPE_TASKS tasks were visited in it, so that tasks retire while
+     * the walk goes on (a task is held by its scope until the scope ends). */
+    pto_status (*scope)(struct plan_walk *w, const plan_node *loop, int begin, pto_error *err);
+    uint64_t tasks; /* task instances visited */
+} plan_walk;
+pto_status plan_walk_run(plan_walk *w, pto_error *err);
+
+/* The size of axis a under w's symbol values. */
+uint64_t plan_axis_size(const plan_walk *w, uint32_t a);
+
+/* Evaluates the view arg of a task instance into t (base = buf), checking
+ * it lies inside its tensor; out of bounds is PTO_ERR_INVALID naming the
+ * arg's path and the iteration. env: the instance's loop variables. */
+pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env *env, void *buf,
+                     pto_tensor *t, pto_error *err);
+
+/* expr_text.c: parses a plan expression: loop variables in scope (names
+ * vars[0..nvars)) become i64(axis<depth>), `sym.NAME` the i64 of a declared
+ * plan symbol; the result must be bool when want_bool, else i64 or u64.
+ * Errors are the message only (no path), in err. */
+pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err);
+
+/* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
+ * platform in that mode (naming /capabilities/N). */
+pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deterministic,
+                           pto_error *err);
+
+/* pto_plan_check with a budget of task instances (and loop steps) in
+ * place of PLAN_CHECK_BUDGET (the fuzz target's is small). */
+pto_status plan_check_budget(const pto_plan *plan, const char *platform, int deterministic,
+                             uint64_t budget, pto_error *err);
+
+/* npy.c: a tensor's data from / to a .npy file of exactly its dtype and
+ * shape (C order; libpto_tools' pto_npy_*, so bf16 is '<u2' bits). */
+pto_status plan_npy_read(const plan_tensor *T, const char *path, void *data, pto_error *err);
+pto_status plan_npy_write(const plan_tensor *T, const char *path, const void *data, pto_error *err);
+/* Compares data (T's contents after a run) with the golden file T->golden
+ * into *max_err and *bad (elements with |got - want| > T->tolerance); a
+ * golden of another dtype or shape is PTO_ERR_INVALID. */
+pto_status plan_npy_golden(const plan_tensor *T, const void *data, double *max_err, uint64_t *bad,
+                           pto_error *err);
+
+/* Symbol lookup by name; -1 when not declared. */
+int plan_symbol_find(const pto_plan *plan, const char *name, size_t len);
+
+#endif

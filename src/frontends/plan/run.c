@@ -1,0 +1,296 @@
+/* Running a plan on a device (docs/plan.md, "Running"): kernels, symbols,
+ * tensors, then one pto_launch whose orchestration function is the
+ * interpreter: it walks the workload tree (walk.c) and submits each task
+ * instance as it is reached, so a streamed run expands the plan while the
+ * schedulers run, inside the bounded rings (the orchestrator stalls when
+ * they are full). Per task: one params array on the stack, no allocation.
+ * Public API only. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frontends/plan/plan.h"
+
+/* The interpreter's state for one run: the device, the plan's device
+ * buffers (one per tensor, NULL until allocated) and the symbols' values
+ * (read once before launch: symbols cannot change during a launch). */
+typedef struct plan_run {
+    pto_device *dev;
+    pto_run *run;
+    const pto_plan *plan;
+    void **bufs;
+    uint64_t *symvals;
+} plan_run;
+
+static uint64_t run_sym(void *ctx, uint32_t index)
+{
+    const plan_run *r = ctx;
+    return r->symvals[index];
+}
+
+/* for_each time order: task `id` (just submitted, the newest) waits for
+ * the join of the previous iteration of every for_each around it, and
+ * becomes part of the current iteration's join: the first task of an
+ * iteration is its join; each further one adds a dependency-only task
+ * waiting for the join so far and for it. Bounded: two ids per loop. */
+static pto_status time_order(plan_run *r, plan_walk *w, pto_task_id id, pto_error *err)
+{
+    for (uint32_t f = 0; f < w->nframes; f++)
+        if (w->frames[f].prev_join != PLAN_NO_TASK) {
+            pto_status s = pto_add_dep(r->run, w->frames[f].prev_join, id, err);
+            if (s != PTO_OK)
+                return s;
+        }
+    for (uint32_t f = 0; f < w->nframes; f++) {
+        plan_frame *fr = &w->frames[f];
+        if (fr->cur_join == PLAN_NO_TASK) {
+            fr->cur_join = id;
+            continue;
+        }
+        pto_task_id j = 0;
+        pto_status s = pto_submit_dummy(r->run, NULL, 0, &j, err);
+        if (s == PTO_OK)
+            s = pto_add_dep(r->run, fr->cur_join, j, err);
+        if (s == PTO_OK)
+            s = pto_add_dep(r->run, id, j, err);
+        if (s != PTO_OK)
+            return s;
+        fr->cur_join = j;
+    }
+    return PTO_OK;
+}
+
+/* The visitor: one pto_submit per task instance. */
+static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err)
+{
+    plan_run *r = w->ctx;
+    const pto_plan *P = r->plan;
+    pto_expr_env env;
+    memset(&env, 0, sizeof env);
+    pto_symbols_env(r->dev, &env);
+    env.axes = w->vars;
+    env.naxes = depth;
+    pto_param params[PTO_MAX_ARGS];
+    for (uint32_t a = 0; a < task->nargs; a++) {
+        const plan_arg *arg = &task->args[a];
+        if (arg->kind == PLAN_ARG_VIEW) {
+            params[a].kind = arg->param;
+            params[a].scalar = 0;
+            pto_status s = plan_view(w, arg, &env, r->bufs[arg->tensor], &params[a].tensor, err);
+            if (s != PTO_OK)
+                return s;
+        } else {
+            params[a] = pto_scalar(
+                arg->kind == PLAN_ARG_F32 ? arg->bits : pto_expr_eval(&arg->scalar->e, &env));
+        }
+    }
+    pto_status s = PTO_OK;
+    pto_task_id id = 0;
+    if (task->key)
+        s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
+    const plan_kernel *K = &P->kernels[task->kernel];
+    if (s == PTO_OK)
+        s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, &id, err);
+    if (s == PTO_OK)
+        s = time_order(r, w, id, err);
+    if (s != PTO_OK && err) {
+        char msg[PTO_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        pto_fail(err, s, "%s/task: %s", task->path, msg);
+    }
+    return s;
+}
+
+static pto_status loop_scope(plan_walk *w, const plan_node *loop, int begin, pto_error *err)
+{
+    plan_run *r = w->ctx;
+    return begin ? pto_scope_begin(r->run, loop->var, PTO_SCOPE_AUTO, err)
+                 : pto_scope_end(r->run, err);
+}
+
+static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
+{
+    plan_run *r = ctx;
+    r->run = run;
+    plan_walk w;
+    memset(&w, 0, sizeof w);
+    w.plan = r->plan;
+    w.sym = run_sym;
+    w.ctx = r;
+    w.visit = submit_visit;
+    w.scope = loop_scope;
+    pto_expr_env env;
+    pto_symbols_env(r->dev, &env);
+    w.symbol = env.symbol;
+    w.symbol_ctx = env.symbol_ctx;
+    return plan_walk_run(&w, err);
+}
+
+/* Element k of a fill rule, as a double. */
+static double fill_at(const plan_fill *f, uint64_t k) { return f->a * (double)k + f->b; }
+
+static void fill_host(const plan_tensor *T, void *host)
+{
+    if (T->init.kind == PLAN_FILL_NONE) {
+        memset(host, 0, T->elems * T->elem);
+        return;
+    }
+    for (uint64_t k = 0; k < T->elems; k++) {
+        double v = fill_at(&T->init, k);
+        if (T->dtype == PLAN_F32)
+            ((float *)host)[k] = (float)v;
+        else { /* i32: rounded, saturated */
+            double x = nearbyint(v);
+            ((int32_t *)host)[k] = x >= 2147483647.0    ? INT32_MAX
+                                   : x <= -2147483648.0 ? INT32_MIN
+                                   : x == x             ? (int32_t)x
+                                                        : 0;
+        }
+    }
+}
+
+/* Folds T's expect rule over its copied-back data into res. */
+static void compare(const plan_tensor *T, const void *host, pto_plan_result *res)
+{
+    double worst = 0;
+    for (uint64_t k = 0; k < T->elems && worst == worst; k++) {
+        double got = T->dtype == PLAN_F32 ? (double)((const float *)host)[k]
+                                          : (double)((const int32_t *)host)[k];
+        double want = fill_at(&T->expect, k);
+        double d = fabs(got - want);
+        if (d != d || d > worst)
+            worst = d;
+    }
+    res->checked++;
+    if (worst != worst || res->max_err != res->max_err)
+        res->max_err = worst != worst ? worst : res->max_err;
+    else if (worst > res->max_err)
+        res->max_err = worst;
+    if (T->tolerance > res->tolerance)
+        res->tolerance = T->tolerance;
+    if (!(worst <= T->tolerance))
+        res->pass = 0;
+}
+
+static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *err)
+{
+    for (uint32_t i = 0; i < P->nkernels; i++) {
+        const plan_kernel *K = &P->kernels[i];
+        pto_status s =
+            K->source
+                ? pto_kernel_register_source(dev, (int)i, K->core, K->source, K->entry, NULL, err)
+                : pto_kernel_register_so(dev, (int)i, K->core, K->so, K->entry, err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            return pto_fail(err, s, "/kernels/%u: %s", (unsigned)i, msg);
+        }
+    }
+    for (uint32_t i = 0; i < P->nsymbols; i++) {
+        const plan_symbol *S = &P->symbols[i];
+        pto_status s =
+            pto_symbol_declare(dev, S->name, S->f32 ? PTO_SYMBOL_F32 : PTO_SYMBOL_U64, S->def, err);
+        if (s == PTO_OK && S->overridden)
+            s = S->f32 ? pto_symbol_set_f32(dev, S->name, pto_bits_f32(S->value), err)
+                       : pto_symbol_set_u64(dev, S->name, S->value, err);
+        if (s == PTO_OK && !S->f32) /* the axis sizes */
+            s = pto_symbol_get_u64(dev, S->name, &r->symvals[i], err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            return pto_fail(err, s, "/symbols/%u: %s", (unsigned)i, msg);
+        }
+    }
+    return PTO_OK;
+}
+
+pto_status pto_plan_run(pto_device *dev, pto_plan *P, const pto_run_config *cfg,
+                        pto_plan_result *result, pto_stats *stats, pto_error *err)
+{
+    if (!dev || !P)
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_run: NULL device or plan");
+    pto_run_config rc;
+    if (cfg)
+        rc = *cfg;
+    else
+        pto_plan_run_config(P, &rc);
+    pto_plan_result res = {0, 0.0, 0.0, 1};
+    pto_device_info di;
+    pto_device_get_info(dev, &di);
+    pto_status s = plan_check_caps(P, di.platform ? di.platform : "a2a3sim", rc.deterministic, err);
+    if (s != PTO_OK)
+        return s;
+    plan_run r = {.dev = dev, .plan = P};
+    r.bufs = calloc(P->ntensors, sizeof *r.bufs);
+    r.symvals = calloc(P->nsymbols + 1, sizeof *r.symvals);
+    uint64_t most = 0;
+    for (uint32_t i = 0; i < P->ntensors; i++)
+        if (P->tensors[i].elems * P->tensors[i].elem > most)
+            most = P->tensors[i].elems * P->tensors[i].elem;
+    void *host = most <= SIZE_MAX ? malloc((size_t)most) : NULL;
+    if (!r.bufs || !r.symvals || !host) {
+        s = pto_fail(err, PTO_ERR_NOMEM, "pto_plan_run: out of host memory");
+        goto out;
+    }
+    if ((s = setup(dev, P, &r, err)) != PTO_OK)
+        goto out;
+    for (uint32_t i = 0; i < P->ntensors && s == PTO_OK; i++) {
+        const plan_tensor *T = &P->tensors[i];
+        size_t bytes = (size_t)(T->elems * T->elem);
+        s = pto_malloc(dev, bytes, &r.bufs[i], err);
+        if (s == PTO_OK && T->input)
+            s = plan_npy_read(T, T->input, host, err);
+        else if (s == PTO_OK)
+            fill_host(T, host);
+        if (s == PTO_OK)
+            s = pto_copy_to_device(dev, r.bufs[i], host, bytes, err);
+        if (s != PTO_OK) {
+            char msg[PTO_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            s = pto_fail(err, s, "/tensors/%u: %s", (unsigned)i, msg);
+        }
+    }
+    if (s != PTO_OK)
+        goto out;
+    s = pto_launch(dev, &rc, interpret, &r, stats, err);
+    for (uint32_t i = 0; i < P->ntensors && s == PTO_OK; i++) {
+        const plan_tensor *T = &P->tensors[i];
+        if (T->expect.kind == PLAN_FILL_NONE && !T->output && !T->golden)
+            continue;
+        s = pto_copy_from_device(dev, host, r.bufs[i], (size_t)(T->elems * T->elem), err);
+        if (s == PTO_OK && T->expect.kind != PLAN_FILL_NONE)
+            compare(T, host, &res);
+        if (s == PTO_OK && T->output)
+            s = plan_npy_write(T, T->output, host, err);
+        if (s == PTO_OK && T->golden) {
+            double worst = 0;
+            uint64_t bad = 0;
+            s = plan_npy_golden(T, host, &worst, &bad, err);
+            if (s == PTO_OK) {
+                res.checked++;
+                if (worst > res.max_err || worst != worst)
+                    res.max_err = worst;
+                if (T->tolerance > res.tolerance)
+                    res.tolerance = T->tolerance;
+                if (bad)
+                    res.pass = 0;
+            } else {
+                char msg[PTO_ERROR_MSG_MAX];
+                snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+                s = pto_fail(err, s, "/tensors/%u: golden: %s", (unsigned)i, msg);
+            }
+        }
+    }
+out:
+    for (uint32_t i = 0; r.bufs && i < P->ntensors; i++)
+        if (r.bufs[i])
+            pto_free(dev, r.bufs[i], NULL);
+    free(r.bufs);
+    free(r.symvals);
+    free(host);
+    if (result)
+        *result = res;
+    return s;
+}

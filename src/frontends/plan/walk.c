@@ -1,0 +1,151 @@
+/* Expansion of the workload tree in program order (docs/plan.md): the one
+ * walk both the checker (bounds for every iteration) and the interpreter
+ * (submitting tasks) use. Recursion follows the plan's nesting, at most
+ * PLAN_MAX_DEPTH deep; loop variables live in the fixed stack w->vars
+ * (slot = loop depth), so expanding any number of tasks allocates nothing. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frontends/plan/plan.h"
+
+uint64_t plan_axis_size(const plan_walk *w, uint32_t a)
+{
+    const plan_axis *A = &w->plan->axes[a];
+    return A->kind == PLAN_AXIS_DENSE ? A->size : w->sym(w->ctx, A->symbol);
+}
+
+static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
+{
+    switch (N->kind) {
+    case PLAN_TASK: w->tasks++; return w->visit(w, N, depth, err);
+    case PLAN_COMBINE:
+        for (uint32_t i = 0; i < N->nbody; i++) {
+            pto_status s = walk_node(w, &N->body[i], depth, err);
+            if (s != PTO_OK)
+                return s;
+        }
+        return PTO_OK;
+    case PLAN_SEQUENTIAL: { /* a time-order frame, rotated between children */
+        plan_frame *f = &w->frames[w->nframes++];
+        f->prev_join = f->cur_join = PLAN_NO_TASK;
+        pto_status s = PTO_OK;
+        for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++) {
+            if (f->cur_join != PLAN_NO_TASK) {
+                f->prev_join = f->cur_join;
+                f->cur_join = PLAN_NO_TASK;
+            }
+            s = walk_node(w, &N->body[i], depth, err);
+        }
+        w->nframes--;
+        return s;
+    }
+    case PLAN_COND: {
+        pto_expr_env env;
+        memset(&env, 0, sizeof env);
+        env.axes = w->vars;
+        env.naxes = depth;
+        env.symbol = w->symbol;
+        env.symbol_ctx = w->symbol_ctx;
+        int yes = pto_expr_eval(&N->cond->e, &env) != 0;
+        const plan_node *b = yes ? N->body : N->else_body;
+        uint32_t n = yes ? N->nbody : N->nelse;
+        for (uint32_t i = 0; i < n; i++) {
+            pto_status s = walk_node(w, &b[i], depth, err);
+            if (s != PTO_OK)
+                return s;
+        }
+        return PTO_OK;
+    }
+    case PLAN_PARALLEL_FOR:
+    case PLAN_FOR_EACH: {
+        uint64_t n = plan_axis_size(w, N->axis);
+        plan_frame *f = NULL;
+        if (N->kind == PLAN_FOR_EACH) {
+            f = &w->frames[w->nframes++];
+            f->prev_join = f->cur_join = PLAN_NO_TASK;
+        }
+        pto_status s = w->scope ? w->scope(w, N, 1, err) : PTO_OK;
+        uint64_t since = w->tasks;
+        for (uint64_t v = 0; v < n && s == PTO_OK; v++) {
+            if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
+                s = w->scope(w, N, 0, err);
+                if (s == PTO_OK)
+                    s = w->scope(w, N, 1, err);
+                if (s != PTO_OK)
+                    break;
+                since = w->tasks;
+            }
+            if (f && f->cur_join != PLAN_NO_TASK) { /* the previous iteration had tasks */
+                f->prev_join = f->cur_join;
+                f->cur_join = PLAN_NO_TASK;
+            }
+            if (w->max_steps && ++w->steps > w->max_steps) {
+                w->steps_hit = 1;
+                s = PTO_ERR_CAPACITY;
+                break;
+            }
+            w->vars[N->depth] = v;
+            w->names[N->depth] = N->var;
+            for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++)
+                s = walk_node(w, &N->body[i], N->depth + 1, err);
+        }
+        if (f)
+            w->nframes--;
+        if (s == PTO_OK && w->scope)
+            s = w->scope(w, N, 0, err);
+        return s;
+    }
+    }
+    return pto_fail(err, PTO_ERR_INVALID, "%s: bad node kind", N->path);
+}
+
+pto_status plan_walk_run(plan_walk *w, pto_error *err)
+{
+    return walk_node(w, &w->plan->root, 0, err);
+}
+
+/* The loop variables of a task instance as text: "i=3, j=0". */
+static void iteration_text(const plan_walk *w, const pto_expr_env *env, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (uint32_t d = 0; d < env->naxes && o < cap; d++) {
+        int n =
+            snprintf(out + o, cap - o, "%s%s=%" PRIu64, d ? ", " : "", w->names[d], env->axes[d]);
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
+}
+
+pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env *env, void *buf,
+                     pto_tensor *t, pto_error *err)
+{
+    const pto_plan *plan = w->plan;
+    const plan_tensor *T = &plan->tensors[arg->tensor];
+    memset(t, 0, sizeof *t);
+    t->base = buf;
+    t->ndim = T->ndim;
+    t->elem = T->elem;
+    for (uint32_t d = 0; d < T->ndim; d++) {
+        const plan_expr *e = arg->offsets[d];
+        uint64_t v = pto_expr_eval(&e->e, env);
+        int neg = pto_expr_type_of(&e->e) == PTO_EXPR_I64 && (int64_t)v < 0;
+        if (neg || v > T->shape[d] || arg->shape[d] > T->shape[d] - v) {
+            char it[256];
+            iteration_text(w, env, it, sizeof it);
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s/offsets/%u: view out of bounds at %s: offset '%s' = %s%" PRIu64
+                            " with extent %" PRIu64 " does not fit dim %u of tensor '%s' (size "
+                            "%" PRIu64 ")",
+                            arg->path, (unsigned)d, it[0] ? it : "the only iteration", e->text,
+                            neg ? "-" : "", neg ? (uint64_t)0 - v : v, arg->shape[d], (unsigned)d,
+                            T->name, T->shape[d]);
+        }
+        t->offset += v * T->stride[d];
+        t->shape[d] = arg->shape[d];
+        t->stride[d] = T->stride[d];
+    }
+    return PTO_OK;
+}

@@ -1,0 +1,152 @@
+# WSP plans (issue #18, docs/plan.md): `pto run PLAN.json` and `pto check`
+# (included by tests/CMakeLists.txt). examples/plans/elementwise/README.md
+# derives every total_cycles below.
+
+set(PTO_PLAN_ELEMENTWISE ${CMAKE_SOURCE_DIR}/examples/plans/elementwise/plan.json)
+
+# Deterministic: PASS and the exact total_cycles. Entries:
+# name|extra flags|total_cycles (flags separated by ',').
+foreach(entry
+    "streamed||3072"
+    "host_built|--host-built|3072"
+    "window1|--task-window,1|12288"
+    "window2|--task-window,2|6144"
+    "affinity|--dispatch,affinity:4|6144"
+    "hash|--dispatch,hash:4|5120"
+    "work_steal|--dispatch,work_steal:4|3072")
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 name)
+  list(GET parts 1 flags)
+  list(GET parts 2 cycles)
+  string(REPLACE "," ";" flags "${flags}")
+  add_test(NAME example_plan_elementwise_det_${name}
+    COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --deterministic --blocks 2 ${flags})
+  set_tests_properties(example_plan_elementwise_det_${name} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS elementwise .*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+
+# Threaded: PASS (where each task runs depends on the threads).
+add_test(NAME example_plan_elementwise_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --blocks 2 --quiet)
+set_tests_properties(example_plan_elementwise_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS elementwise " FAIL_REGULAR_EXPRESSION "FAIL|error:")
+
+add_test(NAME cli_plan_check
+  COMMAND $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE})
+set_tests_properties(cli_plan_check PROPERTIES
+  PASS_REGULAR_EXPRESSION "OK elementwise: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+
+# 13 tiles of a 12-tile tensor: refused by check (and by run) naming the
+# field and the iteration.
+foreach(cmd check run)
+  add_test(NAME cli_plan_${cmd}_out_of_bounds
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+      EXPECT "error: PTO_ERR_INVALID: /workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at b=12: offset 'b * 16' = 192 with extent 16 does not fit dim 0 of tensor 'x' (size 192)"
+      RUN $<TARGET_FILE:pto_cli> ${cmd} ${PTO_PLAN_ELEMENTWISE} --set num_tiles=13)
+  set_tests_properties(cli_plan_${cmd}_out_of_bounds PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+endforeach()
+
+add_test(NAME cli_plan_bad_abi
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/wsp_runtime_abi: unsupported ABI 'v9.1': this runtime supports \"v10.0\" only"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/bad_abi.json)
+add_test(NAME cli_plan_set_unknown
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "--set 'tiles=3': the plan declares no symbol 'tiles'"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE} --set tiles=3)
+# check needs a plan file: a usage error (exit 2) otherwise.
+add_test(NAME cli_check_needs_plan
+  COMMAND $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/vector)
+set_tests_properties(cli_check_needs_plan PROPERTIES WILL_FAIL TRUE)
+
+# for_each: iterations in time order (two tasks per iteration, joined by a
+# dependency-only task): 12 iterations of 1024 cycles, 36 tasks.
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_for_each_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/elementwise/for_each.json
+            --deterministic --blocks 2 --${mode})
+  set_tests_properties(example_plan_for_each_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS elementwise_for_each .*\ntasks +36\n.*\ntotal_cycles +12288\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+
+# Streamed expansion inside the bounded rings: 10^6 one-cycle tasks through
+# the default 16384-slot ring (loop scopes let them retire); 48 AIV cores
+# on 24 blocks: ceil(10^6 / 48) = 20834 cycles.
+add_test(NAME example_plan_million_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/million/plan.json
+          --deterministic)
+set_tests_properties(example_plan_million_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "DONE million .*\ntasks +1000000\n.*\ntotal_cycles +20834\n"
+  FAIL_REGULAR_EXPRESSION "error:")
+
+# The JSON Schema is valid and accepts every plan in the repository (when
+# python3 and its jsonschema module are there).
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_FOUND)
+  execute_process(COMMAND ${Python3_EXECUTABLE} -c "import jsonschema"
+                  RESULT_VARIABLE PTO_NO_JSONSCHEMA OUTPUT_QUIET ERROR_QUIET)
+  if(NOT PTO_NO_JSONSCHEMA)
+    file(GLOB PTO_PLAN_FILES ${CMAKE_SOURCE_DIR}/examples/plans/*/*.json
+         ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/*/plan.json)
+    add_test(NAME plan_schema
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/plan_schema.py
+              ${CMAKE_SOURCE_DIR}/schema/plan.schema.json ${PTO_PLAN_FILES})
+    set_tests_properties(plan_schema PROPERTIES PASS_REGULAR_EXPRESSION "plans checked, 0 errors")
+  endif()
+endif()
+
+# .npy files: --output writes x and y; x read back with --input gives the
+# same run (PASS); y read as x does not (FAIL, exit 1); a file of another
+# shape is refused naming both shapes (libpto_tools' pto_npy_check).
+set(PTO_PLAN_NPY ${CMAKE_CURRENT_BINARY_DIR}/plan_npy)
+file(MAKE_DIRECTORY ${PTO_PLAN_NPY})
+add_test(NAME cli_plan_npy_output
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet
+          --output x=${PTO_PLAN_NPY}/x.npy --output y=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_npy_output PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:"
+  FIXTURES_SETUP pto_plan_npy)
+add_test(NAME cli_plan_npy_input
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --input x=${PTO_PLAN_NPY}/x.npy)
+set_tests_properties(cli_plan_npy_input PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:|FAIL"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_npy_input_other_data
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "FAIL elementwise max_err=6.14"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --input x=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_npy_input_other_data PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_npy_wrong_shape
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/tensors/0: tensor 'x': expected f32 (192, 16), got f32 (16, 16) (descr '<f4'): shape differs"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet
+        --input x=${CMAKE_CURRENT_SOURCE_DIR}/data/plans/tile16.npy)
+set_tests_properties(cli_plan_npy_wrong_shape PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+
+# The required capabilities against the matrix: the gated a2a3 column
+# supports no dispatch policy yet.
+add_test(NAME cli_plan_check_caps_a2a3
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/capabilities/0: 'dispatch(round_robin)' is UNSUPPORTED on a2a3: the plan is refused"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_ELEMENTWISE} --platform a2a3)
+
+# --golden: y as written by cli_plan_npy_output is y's golden (PASS); x as
+# y's golden is not (FAIL, exit 1).
+add_test(NAME cli_plan_golden
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --golden y=${PTO_PLAN_NPY}/y.npy)
+set_tests_properties(cli_plan_golden PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  PASS_REGULAR_EXPRESSION "PASS elementwise" FAIL_REGULAR_EXPRESSION "error:|FAIL"
+  FIXTURES_REQUIRED pto_plan_npy)
+add_test(NAME cli_plan_golden_differs
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "FAIL elementwise max_err=3.07"
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --golden y=${PTO_PLAN_NPY}/x.npy)
+set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  FIXTURES_REQUIRED pto_plan_npy)
