@@ -24,6 +24,7 @@ void plan_matmul16(const uint64_t *args)
     st |= pto_t_load(&bt, b, T);       /*  256 */
     st |= pto_t_matmul(&ct, &at, &bt); /* 4096 */
     st |= pto_t_store(c, T, &ct);      /*  256 */
-    if (st) /* a failed op: poison the tile so the expect rule fails */
+    /* a failed op: poison the tile so the expect rule fails */
+    if (st)
         memset(c, 0xff, T * T * sizeof(float));
 }
