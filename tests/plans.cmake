@@ -85,6 +85,76 @@ set_tests_properties(example_plan_million_det PROPERTIES
   PASS_REGULAR_EXPRESSION "DONE million .*\ntasks +1000000\n.*\ntotal_cycles +20834\n"
   FAIL_REGULAR_EXPRESSION "error:")
 
+# examples/plans/{matmul16,gemm_tiled,rmsnorm,softmax}: each README derives
+# these totals by hand. Deterministic: PASS and the exact total_cycles.
+# Entries: plan|test name|extra flags|dispatch_cycles|total_cycles (flags
+# separated by ','; dispatch_cycles goes to PTO_DISPATCH_CYCLES, empty for
+# the default 0). The task counts (no join tasks: gemm_tiled's for_each
+# has one task per iteration) are checked too.
+set(PTO_PLAN_TASKS_matmul16 1)
+set(PTO_PLAN_TASKS_gemm_tiled 16)
+set(PTO_PLAN_TASKS_rmsnorm 8)
+set(PTO_PLAN_TASKS_softmax 6)
+foreach(entry
+    "matmul16|b1|--blocks,1||4864"
+    "matmul16|b2|--blocks,2||4864"
+    "matmul16|b2_d3|--blocks,2|3|4867"
+    "gemm_tiled|b1|--blocks,1||81920"
+    "gemm_tiled|b2|--blocks,2||40960"
+    "gemm_tiled|b3|--blocks,3||30720"
+    "gemm_tiled|b4|--blocks,4||20480"
+    "gemm_tiled|b2_d3|--blocks,2|3|40984"
+    "gemm_tiled|b3_d3|--blocks,3|3|30738"
+    "gemm_tiled|b4_d3|--blocks,4|3|20492"
+    "gemm_tiled|b2_host_built|--blocks,2,--host-built||40960"
+    "gemm_tiled|b2_window1|--blocks,2,--task-window,1||81920"
+    "gemm_tiled|b2_window2|--blocks,2,--task-window,2||66560"
+    "rmsnorm|b1|--blocks,1||5440"
+    "rmsnorm|b2|--blocks,2||2720"
+    "rmsnorm|b3|--blocks,3||2720"
+    "rmsnorm|b4|--blocks,4||1360"
+    "rmsnorm|b2_d3|--blocks,2|3|2726"
+    "rmsnorm|b2_round_robin|--blocks,2,--dispatch,round_robin:4||2720"
+    "softmax|b1|--blocks,1||3936"
+    "softmax|b2|--blocks,2||2624"
+    "softmax|b3|--blocks,3||1312"
+    "softmax|b2_d3|--blocks,2|3|2630"
+    "softmax|b3_d3|--blocks,3|3|1315")
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 plan)
+  list(GET parts 1 name)
+  list(GET parts 2 flags)
+  list(GET parts 3 dcycles)
+  list(GET parts 4 cycles)
+  string(REPLACE "," ";" flags "${flags}")
+  set(env "${PTO_KCACHE_ENV}")
+  if(NOT dcycles STREQUAL "")
+    list(APPEND env "PTO_DISPATCH_CYCLES=${dcycles}")
+  endif()
+  add_test(NAME example_plan_${plan}_det_${name}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json
+            --deterministic ${flags})
+  set_tests_properties(example_plan_${plan}_det_${name} PROPERTIES
+    ENVIRONMENT "${env}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION
+      "PASS ${plan} .*\ntasks +${PTO_PLAN_TASKS_${plan}}\n.*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+
+# The same plans threaded: PASS (cycles depend on the threads), and check.
+foreach(plan matmul16 gemm_tiled rmsnorm softmax)
+  add_test(NAME example_plan_${plan}_threaded
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json
+            --blocks 2 --quiet)
+  set_tests_properties(example_plan_${plan}_threaded PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS ${plan} " FAIL_REGULAR_EXPRESSION "FAIL|error:")
+  add_test(NAME cli_plan_check_${plan}
+    COMMAND $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json)
+  set_tests_properties(cli_plan_check_${plan} PROPERTIES
+    PASS_REGULAR_EXPRESSION "OK ${plan}: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+endforeach()
+
 # The JSON Schema is valid and accepts every plan in the repository (when
 # python3 and its jsonschema module are there).
 find_package(Python3 COMPONENTS Interpreter QUIET)
