@@ -49,6 +49,10 @@ PTO_API const char *pto_plan_name(const pto_plan *plan);
  * declare. */
 PTO_API pto_status pto_plan_set(pto_plan *plan, const char *name, uint64_t value, pto_error *err);
 PTO_API pto_status pto_plan_set_f32(pto_plan *plan, const char *name, float value, pto_error *err);
+/* An i32[] symbol: n values, n = its declared "length" (else
+ * PTO_ERR_INVALID naming both); values are copied. */
+PTO_API pto_status pto_plan_set_i32_array(pto_plan *plan, const char *name, const int32_t *values,
+                                          uint32_t n, pto_error *err);
 
 /* Tensor data files (NumPy .npy, read and written by libpto_tools'
  * pto_npy_* in pto/tools.h, docs/npy.md: C order, exactly the tensor's

@@ -78,8 +78,8 @@ static void usage(FILE *out)
             "                       its workload tree expanded while the tasks run, its\n"
             "                       expect rules checked; the options below override the\n"
             "                       plan's schedule (--dispatch, --task-window, --streamed,\n"
-            "                       --host-built); --set NAME=VALUE sets a u64 or f32\n"
-            "                       symbol the plan declares; --input NAME=FILE.npy fills\n"
+            "                       --host-built); --set NAME=VALUE sets a u64, f32 or\n"
+            "                       i32[] ([e,...]) symbol the plan declares; --input NAME=FILE.npy fills\n"
             "                       tensor NAME from a .npy file (its dtype and shape\n"
             "                       exactly), --output NAME=FILE.npy writes it after the run,\n"
             "                       --golden NAME=FILE.npy compares it after the run (within\n"
@@ -931,18 +931,19 @@ out:
     return rc;
 }
 
-/* Applies each --set to the plan: u64 values of symbols it declares. */
+/* Applies each --set to the plan: u64, f32 or i32[] ([e,e,...]) values of
+ * symbols it declares. */
 static pto_status plan_sets(const cli_opts *o, pto_plan *plan, pto_error *err)
 {
+    static int32_t elems[PTO_SYMBOL_ARRAY_ELEMS]; /* one --set at a time */
     for (uint32_t i = 0; i < o->nset; i++) {
         set_value sv;
-        if (parse_set(o->set[i], &sv, NULL, 0, err)) /* checked before */
+        if (parse_set(o->set[i], &sv, elems, PTO_SYMBOL_ARRAY_ELEMS, err)) /* checked before */
             return cli_fail(err, PTO_ERR_INVALID, "--set '%s' is not valid", o->set[i]);
-        if (sv.type == PTO_SYMBOL_I32_ARRAY)
-            return cli_fail(err, PTO_ERR_INVALID,
-                            "--set '%s': a plan's symbols are u64 or f32, not arrays", o->set[i]);
         pto_status s = PTO_OK;
-        if (sv.type == PTO_SYMBOL_U64)
+        if (sv.type == PTO_SYMBOL_I32_ARRAY)
+            s = pto_plan_set_i32_array(plan, sv.name, elems, sv.n, err);
+        else if (sv.type == PTO_SYMBOL_U64)
             s = pto_plan_set(plan, sv.name, sv.bits, err);
         else
             s = pto_plan_set_f32(plan, sv.name, pto_bits_f32(sv.bits), err);

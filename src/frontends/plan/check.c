@@ -4,6 +4,7 @@
  * instances (and as many loop steps); and the capabilities the plan
  * requires against the capability matrix. Loading already checked
  * everything that needs no value (types, names, scopes). */
+#include <inttypes.h>
 #include <string.h>
 
 #include "frontends/plan/plan.h"
@@ -49,6 +50,53 @@ static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto
         pto_status s = plan_view(w, arg, &env, NULL, &t, err);
         if (s != PTO_OK)
             return s;
+    }
+    return PTO_OK;
+}
+
+pto_status plan_check_axes(const pto_plan *plan, uint64_t (*sym)(void *ctx, uint32_t index),
+                           void *ctx, pto_error *err)
+{
+    for (uint32_t a = 0; a < plan->naxes; a++) {
+        const plan_axis *A = &plan->axes[a];
+        if (A->kind != PLAN_AXIS_RAGGED && A->kind != PLAN_AXIS_SPARSE)
+            continue;
+        const plan_axis *O = &plan->axes[A->outer];
+        uint64_t outer = O->kind == PLAN_AXIS_DENSE ? O->size : sym(ctx, O->symbol);
+        const plan_symbol *S = &plan->symbols[A->symbol];
+        const char *field = A->kind == PLAN_AXIS_RAGGED ? "lengths" : "indptr";
+        uint64_t want = A->kind == PLAN_AXIS_RAGGED ? outer : outer + 1;
+        if (outer == UINT64_MAX || S->len != want)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "/axes/%u/%s: symbol '%s' has %u elements, but outer axis '%s' has "
+                            "size %" PRIu64 " (%s)",
+                            (unsigned)a, field, S->name, (unsigned)S->len, O->name, outer,
+                            A->kind == PLAN_AXIS_RAGGED ? "one length per outer iteration"
+                                                        : "indptr has size + 1 elements");
+        for (uint32_t k = 0; k < S->len; k++) {
+            if (S->arr[k] < 0)
+                return pto_fail(err, PTO_ERR_INVALID, "/axes/%u/%s: %s[%u] = %d is negative",
+                                (unsigned)a, field, S->name, (unsigned)k, (int)S->arr[k]);
+            if (A->kind == PLAN_AXIS_SPARSE && k && S->arr[k] < S->arr[k - 1])
+                return pto_fail(err, PTO_ERR_INVALID,
+                                "/axes/%u/indptr: %s is not non-decreasing: %s[%u] = %d < "
+                                "%s[%u] = %d",
+                                (unsigned)a, S->name, S->name, (unsigned)k, (int)S->arr[k],
+                                S->name, (unsigned)(k - 1), (int)S->arr[k - 1]);
+        }
+        if (A->kind == PLAN_AXIS_SPARSE) {
+            const plan_symbol *I = &plan->symbols[A->indices];
+            if ((uint32_t)S->arr[S->len - 1] > I->len)
+                return pto_fail(err, PTO_ERR_INVALID,
+                                "/axes/%u/indptr: %s[%u] = %d is past the end of '%s' (%u "
+                                "elements)",
+                                (unsigned)a, S->name, (unsigned)(S->len - 1),
+                                (int)S->arr[S->len - 1], I->name, (unsigned)I->len);
+            for (uint32_t k = 0; k < I->len; k++)
+                if (I->arr[k] < 0)
+                    return pto_fail(err, PTO_ERR_INVALID, "/axes/%u/indices: %s[%u] = %d is negative",
+                                    (unsigned)a, I->name, (unsigned)k, (int)I->arr[k]);
+        }
     }
     return PTO_OK;
 }
@@ -107,6 +155,9 @@ pto_status plan_check_budget(const pto_plan *plan, const char *platform, int det
         if (s != PTO_OK)
             return s;
     }
+    pto_status as = plan_check_axes(plan, sym_value, (void *)plan, err);
+    if (as != PTO_OK)
+        return as;
     check_ctx c = {0, budget, 0};
     plan_walk w;
     memset(&w, 0, sizeof w);

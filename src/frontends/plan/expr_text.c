@@ -24,7 +24,7 @@ static int resolve(void *ctx, const char *name, size_t len, uint64_t *id, pto_ex
 {
     const pto_plan *plan = ctx;
     int s = plan_symbol_find(plan, name, len);
-    if (s < 0)
+    if (s < 0 || plan->symbols[s].array) /* an i32[] symbol is an axis source only */
         return 0;
     *id = plan->symbols[s].id;
     *kind = PTO_EXPR_U64;

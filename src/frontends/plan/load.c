@@ -4,6 +4,7 @@
  * never trusts the input: types, ranges, names and nesting are checked
  * before use, and a failed load frees everything it built. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ typedef struct loader {
     char path[PLAN_PATH_MAX];
     size_t len;
     char vars[PLAN_MAX_DEPTH][PLAN_NAME_MAX];
+    uint32_t var_axis[PLAN_MAX_DEPTH]; /* the axis of each enclosing loop */
     uint32_t nvars;
     pto_error *err;
 } loader;
@@ -392,10 +394,50 @@ static pto_status load_tensors(loader *L, const cJSON *arr)
     return PTO_OK;
 }
 
+/* An i32[] symbol's "length" (required, <= PTO_SYMBOL_ARRAY_ELEMS) and
+ * "default" (required: exactly length int32 numbers) into S->arr. */
+static pto_status load_array(loader *L, const cJSON *y, plan_symbol *S)
+{
+    const cJSON *j = NULL, *d = NULL;
+    uint64_t len = 0;
+    pto_status s = member(L, y, "length", 1, &j);
+    if (s == PTO_OK) {
+        size_t o2 = push_key(L, "length");
+        s = uint_of(L, j, PTO_SYMBOL_ARRAY_ELEMS, &len);
+        pop(L, o2);
+    }
+    if (s == PTO_OK)
+        s = member(L, y, "default", 1, &d);
+    if (s != PTO_OK)
+        return s;
+    size_t o2 = push_key(L, "default");
+    s = want(L, d, cJSON_IsArray(d), "an array of int32 numbers");
+    if (s == PTO_OK && (uint64_t)cJSON_GetArraySize(d) != len)
+        s = fail(L, "%d elements, but the symbol's length is %" PRIu64, cJSON_GetArraySize(d), len);
+    S->len = (uint32_t)len;
+    if (s == PTO_OK && len) {
+        S->arr = calloc((size_t)len, sizeof *S->arr);
+        if (!S->arr)
+            s = pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    }
+    int i = 0;
+    for (const cJSON *e = d ? d->child : NULL; s == PTO_OK && e; e = e->next, i++) {
+        size_t o3 = push_index(L, i);
+        double v = cJSON_IsNumber(e) ? e->valuedouble : 0.5;
+        s = want(L, e, v >= INT32_MIN && v <= INT32_MAX && v == (double)(int32_t)v,
+                 "an int32 number");
+        if (s == PTO_OK)
+            S->arr[i] = (int32_t)v;
+        pop(L, o3);
+    }
+    pop(L, o2);
+    return s;
+}
+
 static pto_status load_symbols(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name", "type", "default", NULL};
-    static const char *const types[] = {"u64", "f32", NULL};
+    static const char *const keys[] = {"name", "type", "default", "length", NULL};
+    static const char *const types[] = {"u64", "f32", "i32[]", NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
     int n = cJSON_GetArraySize(arr);
@@ -431,10 +473,15 @@ static pto_status load_symbols(loader *L, const cJSON *arr)
             pop(L, o2);
         }
         if (s == PTO_OK)
-            s = enum_at(L, y, "type", 1, types, "u64, f32 (i32[] is not implemented yet)", &ty);
+            s = enum_at(L, y, "type", 1, types, "u64, f32, i32[]", &ty);
         S->f32 = ty == 1;
+        S->array = ty == 2;
         const cJSON *d = NULL;
-        if (s == PTO_OK)
+        if (s == PTO_OK && !S->array && cJSON_GetObjectItemCaseSensitive(y, "length"))
+            s = fail(L, "only an i32[] symbol has a 'length'");
+        if (s == PTO_OK && S->array)
+            s = load_array(L, y, S);
+        else if (s == PTO_OK)
             s = member(L, y, "default", 0, &d);
         if (s == PTO_OK && d) {
             size_t o2 = push_key(L, "default");
@@ -455,10 +502,34 @@ static pto_status load_symbols(loader *L, const cJSON *arr)
     return PTO_OK;
 }
 
+/* The i32[] symbol named by field `key` of axis object a into *k. */
+static pto_status array_symbol(loader *L, const cJSON *a, const char *key, uint32_t *k)
+{
+    char sym[PLAN_NAME_MAX];
+    pto_status s = string_at(L, a, key, 1, sym, sizeof sym);
+    if (s != PTO_OK)
+        return s;
+    int i = plan_symbol_find(L->plan, sym, strlen(sym));
+    size_t o2 = push_key(L, key);
+    if (i < 0)
+        s = pto_fail(L->err, PTO_ERR_NOT_FOUND, "%s: undeclared symbol '%s'", L->path, sym);
+    else if (!L->plan->symbols[i].array)
+        s = fail(L, "symbol '%s' is %s: '%s' is an i32[] symbol", sym,
+                 L->plan->symbols[i].f32 ? "f32" : "u64", key);
+    pop(L, o2);
+    *k = i < 0 ? 0 : (uint32_t)i;
+    return s;
+}
+
 static pto_status load_axes(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name", "kind", "size", "symbol", NULL};
+    static const char *const keys[] = {"name",    "kind",   "size",    "symbol",
+                                       "outer",   "lengths", "indptr", "indices", NULL};
     static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse", NULL};
+    /* the fields each kind has besides name and kind */
+    static const char *const own[4][3] = {
+        {"size", NULL, NULL}, {"symbol", NULL, NULL}, {"outer", "lengths", NULL},
+        {"outer", "indptr", "indices"}};
     pto_plan *P = L->plan;
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
     int n = cJSON_GetArraySize(arr);
@@ -488,13 +559,17 @@ static pto_status load_axes(loader *L, const cJSON *arr)
             }
         if (s == PTO_OK)
             s = enum_at(L, a, "kind", 1, kinds, "dense, dense_dyn, ragged, sparse", &kind);
-        if (s == PTO_OK && kind >= 2) {
-            size_t o2 = push_key(L, "kind");
-            s = fail(L, "axis kind '%s' is not implemented yet (dense, dense_dyn are)",
-                     kinds[kind]);
-            pop(L, o2);
+        A->kind = (plan_axis_kind)kind;
+        /* a field of another kind is refused */
+        for (const cJSON *f = s == PTO_OK ? a->child : NULL; f && s == PTO_OK; f = f->next) {
+            if (!strcmp(f->string, "name") || !strcmp(f->string, "kind"))
+                continue;
+            int mine = 0;
+            for (int k = 0; k < 3; k++)
+                mine |= own[kind][k] && !strcmp(own[kind][k], f->string);
+            if (!mine)
+                s = fail(L, "a %s axis has no '%s'", kinds[kind], f->string);
         }
-        A->kind = kind ? PLAN_AXIS_DENSE_DYN : PLAN_AXIS_DENSE;
         const cJSON *j = NULL;
         if (s == PTO_OK && A->kind == PLAN_AXIS_DENSE) {
             s = member(L, a, "size", 1, &j);
@@ -503,9 +578,7 @@ static pto_status load_axes(loader *L, const cJSON *arr)
                 s = uint_of(L, j, UINT64_MAX, &A->size);
                 pop(L, o2);
             }
-            if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(a, "symbol"))
-                s = fail(L, "a dense axis has a 'size', not a 'symbol'");
-        } else if (s == PTO_OK) {
+        } else if (s == PTO_OK && A->kind == PLAN_AXIS_DENSE_DYN) {
             char sym[PLAN_NAME_MAX];
             s = string_at(L, a, "symbol", 1, sym, sizeof sym);
             int k = s == PTO_OK ? plan_symbol_find(P, sym, strlen(sym)) : 0;
@@ -515,13 +588,32 @@ static pto_status load_axes(loader *L, const cJSON *arr)
                 pop(L, o2);
             }
             A->symbol = (uint32_t)k;
-            if (s == PTO_OK && P->symbols[k].f32) {
+            if (s == PTO_OK && (P->symbols[k].f32 || P->symbols[k].array)) {
                 size_t o2 = push_key(L, "symbol");
-                s = fail(L, "symbol '%s' is f32: an axis size is a u64 symbol", sym);
+                s = fail(L, "symbol '%s' is %s: an axis size is a u64 symbol", sym,
+                         P->symbols[k].f32 ? "f32" : "i32[]");
                 pop(L, o2);
             }
-            if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(a, "size"))
-                s = fail(L, "a dense_dyn axis has a 'symbol', not a 'size'");
+        } else if (s == PTO_OK) { /* ragged, sparse */
+            char outer[PLAN_NAME_MAX];
+            s = string_at(L, a, "outer", 1, outer, sizeof outer);
+            A->outer = 0;
+            while (s == PTO_OK && (int)A->outer < i && strcmp(P->axes[A->outer].name, outer))
+                A->outer++;
+            if (s == PTO_OK) {
+                size_t o2 = push_key(L, "outer");
+                if ((int)A->outer == i)
+                    s = fail(L, "unknown axis '%s' (the outer axis is declared before)", outer);
+                else if (P->axes[A->outer].kind > PLAN_AXIS_DENSE_DYN)
+                    s = fail(L, "axis '%s' is %s: an outer axis is dense or dense_dyn", outer,
+                             kinds[P->axes[A->outer].kind]);
+                pop(L, o2);
+            }
+            if (s == PTO_OK)
+                s = array_symbol(L, a, A->kind == PLAN_AXIS_RAGGED ? "lengths" : "indptr",
+                                 &A->symbol);
+            if (s == PTO_OK && A->kind == PLAN_AXIS_SPARSE)
+                s = array_symbol(L, a, "indices", &A->indices);
         }
         pop(L, old);
         if (s != PTO_OK)
@@ -802,7 +894,23 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     const cJSON *body;
     if ((s = member(L, l, "body", 1, &body)) != PTO_OK)
         return s;
+    const plan_axis *A = &P->axes[N->axis];
+    if (A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE) {
+        uint32_t d = L->nvars;
+        while (d > 0 && L->var_axis[d - 1] != A->outer)
+            d--;
+        if (d == 0) {
+            size_t old = push_key(L, "axis");
+            s = fail(L, "axis '%s' is %s over '%s', but no enclosing loop runs over '%s'",
+                     A->name, A->kind == PLAN_AXIS_RAGGED ? "ragged" : "sparse",
+                     P->axes[A->outer].name, P->axes[A->outer].name);
+            pop(L, old);
+            return s;
+        }
+        N->outer_depth = d - 1; /* the innermost such loop */
+    }
     N->depth = L->nvars; /* the variable's slot: the loops around it */
+    L->var_axis[L->nvars] = N->axis;
     memcpy(L->vars[L->nvars++], N->var, sizeof N->var);
     size_t old = push_key(L, "body");
     s = load_body(L, body, N, depth + 1);
@@ -1154,6 +1262,8 @@ void pto_plan_free(pto_plan *P)
         free(P->tensors[i].golden);
     }
     free(P->tensors);
+    for (uint32_t i = 0; i < P->nsymbols; i++)
+        free(P->symbols[i].arr);
     free(P->symbols);
     free(P->axes);
     free_node(&P->root);
@@ -1169,8 +1279,9 @@ pto_status pto_plan_set(pto_plan *P, const char *name, uint64_t value, pto_error
     int k = plan_symbol_find(P, name, strlen(name));
     if (k < 0)
         return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
-    if (P->symbols[k].f32)
-        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is f32, not u64", name);
+    if (P->symbols[k].f32 || P->symbols[k].array)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is %s, not u64", name,
+                        P->symbols[k].f32 ? "f32" : "i32[]");
     P->symbols[k].value = value;
     P->symbols[k].overridden = 1;
     return PTO_OK;
@@ -1184,9 +1295,32 @@ pto_status pto_plan_set_f32(pto_plan *P, const char *name, float value, pto_erro
     if (k < 0)
         return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
     if (!P->symbols[k].f32)
-        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is u64, not f32", name);
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is %s, not f32", name,
+                        P->symbols[k].array ? "i32[]" : "u64");
     P->symbols[k].value = pto_f32_bits(value);
     P->symbols[k].overridden = 1;
+    return PTO_OK;
+}
+
+pto_status pto_plan_set_i32_array(pto_plan *P, const char *name, const int32_t *values, uint32_t n,
+                                  pto_error *err)
+{
+    if (!P || !name || (n && !values))
+        return pto_fail(err, PTO_ERR_INVALID, "pto_plan_set_i32_array: NULL argument");
+    int k = plan_symbol_find(P, name, strlen(name));
+    if (k < 0)
+        return pto_fail(err, PTO_ERR_NOT_FOUND, "the plan declares no symbol '%s'", name);
+    plan_symbol *S = &P->symbols[k];
+    if (!S->array)
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is %s, not i32[]", name,
+                        S->f32 ? "f32" : "u64");
+    if (n != S->len)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "symbol '%s' has length %u: %u values given", name, (unsigned)S->len,
+                        (unsigned)n);
+    if (n)
+        memcpy(S->arr, values, (size_t)n * sizeof *values);
+    S->overridden = 1;
     return PTO_OK;
 }
 

@@ -62,24 +62,41 @@ typedef struct plan_tensor {
     char *golden;     /* NULL, or a .npy file the result is compared with */
 } plan_tensor;
 
-/* A symbol, u64 or f32 (def and value then hold the f32's bits): id =
- * pto_symbol_id(name); value = the override when overridden, else the
- * default. Only a u64 symbol sizes an axis. */
+/* A symbol, u64, f32 (def and value then hold the f32's bits) or i32[]
+ * (arr: len elements, the default or the override; len = the declared
+ * "length", which an override keeps): id = pto_symbol_id(name); value =
+ * the override when overridden, else the default. Only a u64 symbol sizes
+ * a dense_dyn axis; only an i32[] one is a ragged or sparse axis source. */
 typedef struct plan_symbol {
     char name[PLAN_NAME_MAX];
     uint64_t id, def, value;
     int overridden;
     int f32;
+    int array;    /* 1: i32[] (def and value unused) */
+    int32_t *arr; /* array: len elements, owned */
+    uint32_t len;
 } plan_symbol;
 
-/* An axis: dense (size constant) or dense_dyn (size = the value of symbol
- * index `symbol` at expansion time). */
-typedef enum plan_axis_kind { PLAN_AXIS_DENSE, PLAN_AXIS_DENSE_DYN } plan_axis_kind;
+/* An axis: dense (size constant), dense_dyn (size = the value of symbol
+ * index `symbol` at expansion time), ragged or sparse (docs/plan.md). The
+ * last two hang off an outer axis (dense or dense_dyn, declared before
+ * them) whose loop must enclose theirs: in iteration r of it, a ragged
+ * loop runs 0 .. lengths[r] - 1; a sparse loop runs k over indptr[r] ..
+ * indptr[r+1] - 1 and binds its variable to indices[k]. `symbol` is then
+ * lengths (ragged) or indptr (sparse), all i32[] symbols. */
+typedef enum plan_axis_kind {
+    PLAN_AXIS_DENSE,
+    PLAN_AXIS_DENSE_DYN,
+    PLAN_AXIS_RAGGED,
+    PLAN_AXIS_SPARSE
+} plan_axis_kind;
 typedef struct plan_axis {
     char name[PLAN_NAME_MAX];
     plan_axis_kind kind;
-    uint64_t size;   /* dense */
-    uint32_t symbol; /* dense_dyn: index into plan.symbols */
+    uint64_t size;    /* dense */
+    uint32_t symbol;  /* dense_dyn: u64; ragged: lengths; sparse: indptr (index into plan.symbols) */
+    uint32_t indices; /* sparse: index into plan.symbols */
+    uint32_t outer;   /* ragged, sparse: index into plan.axes (dense or dense_dyn) */
 } plan_axis;
 
 /* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>
@@ -134,6 +151,8 @@ typedef struct plan_node {
     uint32_t axis; /* index into plan.axes */
     char var[PLAN_NAME_MAX];
     uint32_t depth;
+    uint32_t outer_depth; /* ragged, sparse axis: the slot of the nearest enclosing loop over
+                             its outer axis (< depth) */
     /* task */
     uint32_t kernel; /* index into plan.kernels = func_id */
     plan_arg *args;
@@ -210,8 +229,18 @@ typedef struct plan_walk {
 } plan_walk;
 pto_status plan_walk_run(plan_walk *w, pto_error *err);
 
-/* The size of axis a under w's symbol values. */
+/* The size of dense or dense_dyn axis a under w's symbol values. */
 uint64_t plan_axis_size(const plan_walk *w, uint32_t a);
+
+/* check.c: the values of the i32[] symbols of every ragged and sparse
+ * axis against its outer axis (with the symbols' current values and
+ * sym(ctx, index) for dense_dyn sizes): lengths has size(outer) elements,
+ * none negative; indptr has size(outer) + 1, non-negative and
+ * non-decreasing, its last <= the length of indices, and no index is
+ * negative. Errors name /axes/N/FIELD. The walk re-checks what it reads,
+ * so a plan run without this check still cannot read out of bounds. */
+pto_status plan_check_axes(const pto_plan *plan, uint64_t (*sym)(void *ctx, uint32_t index),
+                           void *ctx, pto_error *err);
 
 /* Evaluates the view arg of a task instance into t (base = buf), checking
  * it lies inside its tensor; out of bounds is PTO_ERR_INVALID naming the

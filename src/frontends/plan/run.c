@@ -190,12 +190,18 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
     }
     for (uint32_t i = 0; i < P->nsymbols; i++) {
         const plan_symbol *S = &P->symbols[i];
-        pto_status s =
-            pto_symbol_declare(dev, S->name, S->f32 ? PTO_SYMBOL_F32 : PTO_SYMBOL_U64, S->def, err);
-        if (s == PTO_OK && S->overridden)
+        pto_symbol_type ty = S->array ? PTO_SYMBOL_I32_ARRAY
+                             : S->f32 ? PTO_SYMBOL_F32
+                                      : PTO_SYMBOL_U64;
+        pto_status s = pto_symbol_declare(dev, S->name, ty, S->array ? 0 : S->def, err);
+        /* an array's device default is empty: its values are set always (the
+         * walk reads the same values from the plan) */
+        if (s == PTO_OK && S->array)
+            s = pto_symbol_set_i32_array(dev, S->name, S->arr, S->len, err);
+        else if (s == PTO_OK && S->overridden)
             s = S->f32 ? pto_symbol_set_f32(dev, S->name, pto_bits_f32(S->value), err)
                        : pto_symbol_set_u64(dev, S->name, S->value, err);
-        if (s == PTO_OK && !S->f32) /* the axis sizes */
+        if (s == PTO_OK && !S->f32 && !S->array) /* the axis sizes */
             s = pto_symbol_get_u64(dev, S->name, &r->symvals[i], err);
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
@@ -235,6 +241,8 @@ pto_status pto_plan_run(pto_device *dev, pto_plan *P, const pto_run_config *cfg,
         goto out;
     }
     if ((s = setup(dev, P, &r, err)) != PTO_OK)
+        goto out;
+    if ((s = plan_check_axes(P, run_sym, &r, err)) != PTO_OK) /* ragged and sparse sources */
         goto out;
     for (uint32_t i = 0; i < P->ntensors && s == PTO_OK; i++) {
         const plan_tensor *T = &P->tensors[i];

@@ -12,7 +12,45 @@
 uint64_t plan_axis_size(const plan_walk *w, uint32_t a)
 {
     const plan_axis *A = &w->plan->axes[a];
-    return A->kind == PLAN_AXIS_DENSE ? A->size : w->sym(w->ctx, A->symbol);
+    return A->kind == PLAN_AXIS_DENSE ? A->size : w->sym(w->ctx, A->symbol); /* dense_dyn */
+}
+
+/* The iteration range [*lo, *hi) of loop N in the current iteration of
+ * the loops around it, and for a sparse axis the index array (*idx) the
+ * variable is read from. The i32[] values are read from the plan and
+ * checked here (not only by plan_check_axes), so a walk never reads
+ * outside an array: a bad value is PTO_ERR_INVALID naming the axis. */
+static pto_status loop_range(const plan_walk *w, const plan_node *N, uint64_t *lo, uint64_t *hi,
+                             const int32_t **idx, pto_error *err)
+{
+    const pto_plan *P = w->plan;
+    const plan_axis *A = &P->axes[N->axis];
+    if (A->kind == PLAN_AXIS_DENSE || A->kind == PLAN_AXIS_DENSE_DYN) {
+        *hi = plan_axis_size(w, N->axis);
+        return PTO_OK;
+    }
+    const plan_symbol *S = &P->symbols[A->symbol];
+    uint64_t r = w->vars[N->outer_depth];
+    if (A->kind == PLAN_AXIS_RAGGED) {
+        if (r >= S->len || S->arr[r] < 0)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s: ragged axis '%s' at %s=%" PRIu64 ": %s", N->path, A->name,
+                            w->names[N->outer_depth], r,
+                            r >= S->len ? "past the end of its lengths" : "a negative length");
+        *hi = (uint64_t)S->arr[r];
+        return PTO_OK;
+    }
+    const plan_symbol *I = &P->symbols[A->indices];
+    if (r + 1 >= S->len || S->arr[r] < 0 || S->arr[r + 1] < S->arr[r] ||
+        (uint32_t)S->arr[r + 1] > I->len)
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "%s: sparse axis '%s' at %s=%" PRIu64 ": indptr[%" PRIu64 "..%" PRIu64
+                        "] is not a range of indices",
+                        N->path, A->name, w->names[N->outer_depth], r, r, r + 1);
+    *lo = (uint64_t)S->arr[r];
+    *hi = (uint64_t)S->arr[r + 1];
+    *idx = I->arr;
+    return PTO_OK;
 }
 
 static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
@@ -59,7 +97,12 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
     }
     case PLAN_PARALLEL_FOR:
     case PLAN_FOR_EACH: {
-        uint64_t n = plan_axis_size(w, N->axis);
+        /* the iterations v in [lo, n); the variable is v, or idx[v] (sparse) */
+        uint64_t lo = 0, n = 0;
+        const int32_t *idx = NULL;
+        pto_status rs = loop_range(w, N, &lo, &n, &idx, err);
+        if (rs != PTO_OK)
+            return rs;
         plan_frame *f = NULL;
         if (N->kind == PLAN_FOR_EACH) {
             f = &w->frames[w->nframes++];
@@ -67,7 +110,7 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
         }
         pto_status s = w->scope ? w->scope(w, N, 1, err) : PTO_OK;
         uint64_t since = w->tasks;
-        for (uint64_t v = 0; v < n && s == PTO_OK; v++) {
+        for (uint64_t v = lo; v < n && s == PTO_OK; v++) {
             if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
                 s = w->scope(w, N, 0, err);
                 if (s == PTO_OK)
@@ -85,7 +128,7 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
                 s = PTO_ERR_CAPACITY;
                 break;
             }
-            w->vars[N->depth] = v;
+            w->vars[N->depth] = idx ? (uint64_t)(int64_t)idx[v] : v;
             w->names[N->depth] = N->var;
             for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++)
                 s = walk_node(w, &N->body[i], N->depth + 1, err);
