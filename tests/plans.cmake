@@ -220,3 +220,50 @@ add_test(NAME cli_plan_golden_differs
     RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_ELEMENTWISE} --quiet --golden y=${PTO_PLAN_NPY}/x.npy)
 set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
   FIXTURES_REQUIRED pto_plan_npy)
+
+# Ragged and sparse axes over i32[] symbols (examples/plans/ragged and
+# sparse, whose READMEs derive every count and total below): the default
+# symbols and --set arrays that change the task count.
+foreach(entry
+    "ragged|ragged_default||10|3072"
+    "ragged|ragged_window1|--task-window~1|10|10240"
+    "ragged|ragged_set|--set~seq_lens=[8,8,8,1]|25|7168"
+    "ragged|ragged_set_window1|--set~seq_lens=[8,8,8,1]~--task-window~1|25|25600"
+    "sparse|sparse_default||5|2048"
+    "sparse|sparse_window1|--task-window~1|5|5120"
+    "sparse|sparse_set|--set~row_ptr=[0,2,3,5,8]|8|2048"
+    "sparse|sparse_set_window1|--set~row_ptr=[0,2,3,5,8]~--task-window~1|8|8192")
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 plan)
+  list(GET parts 1 name)
+  list(GET parts 2 flags)
+  list(GET parts 3 tasks)
+  list(GET parts 4 cycles)
+  string(REPLACE "~" ";" flags "${flags}") # "," is inside the arrays
+  add_test(NAME example_plan_${name}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json
+            --deterministic --blocks 2 ${flags})
+  set_tests_properties(example_plan_${name} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "DONE ${plan} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+foreach(cmd check run)
+  add_test(NAME cli_plan_${cmd}_sparse_indptr
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+      EXPECT "error: PTO_ERR_INVALID: /axes/1/indptr: row_ptr[4] = 9 is past the end of 'col_idx' (8 elements)"
+      RUN $<TARGET_FILE:pto_cli> ${cmd} ${CMAKE_SOURCE_DIR}/examples/plans/sparse/plan.json
+          --set row_ptr=[0,2,3,3,9])
+  set_tests_properties(cli_plan_${cmd}_sparse_indptr PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+  add_test(NAME cli_plan_${cmd}_ragged_negative
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+      EXPECT "error: PTO_ERR_INVALID: /axes/1/lengths: seq_lens[1] = -1 is negative"
+      RUN $<TARGET_FILE:pto_cli> ${cmd} ${CMAKE_SOURCE_DIR}/examples/plans/ragged/plan.json
+          --set seq_lens=[1,-1,1,1])
+  set_tests_properties(cli_plan_${cmd}_ragged_negative PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
+endforeach()
+add_test(NAME cli_plan_ragged_set_length
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "--set 'seq_lens=[1,1,1]': symbol 'seq_lens' has length 4: 3 values given"
+    RUN $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/plans/ragged/plan.json
+        --set seq_lens=[1,1,1])

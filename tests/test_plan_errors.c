@@ -54,6 +54,54 @@ static void test_good_plan(void **state)
     pto_plan_free(p);
 }
 
+/* Valid: i32[] symbols as the sources of a ragged axis (lens) and a sparse
+ * one (ptr, idx) under a loop over rows. */
+static const char *const good_ragged =
+    "{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}";
+
+static void test_good_ragged(void **state)
+{
+    (void)state;
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    assert_int_equal(pto_plan_load_text(good_ragged, strlen(good_ragged), ".", &p, &err), PTO_OK);
+    assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_OK);
+    /* pto_plan_set_i32_array: the declared length only, i32[] symbols only */
+    const int32_t two[] = {3, 4}, four[] = {4, 4, 4, 5};
+    assert_int_equal(pto_plan_set_i32_array(p, "lens", two, 2, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "symbol 'lens' has length 4: 2 values given");
+    assert_int_equal(pto_plan_set_i32_array(p, "n", two, 2, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "symbol 'n' is u64, not i32[]");
+    assert_int_equal(pto_plan_set(p, "lens", 3, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "symbol 'lens' is i32[], not u64");
+    assert_int_equal(pto_plan_set_i32_array(p, "nope", two, 2, &err), PTO_ERR_NOT_FOUND);
+    /* other lengths: the ragged loop's tasks view tile i only, so the check
+     * passes; a sparse index past x is refused naming the iteration */
+    assert_int_equal(pto_plan_set_i32_array(p, "lens", four, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_OK);
+    const int32_t idx[] = {0, 3, 7};
+    assert_int_equal(pto_plan_set_i32_array(p, "idx", idx, 3, &err), PTO_OK);
+    assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg,
+                        "/workload/body/0/parallel_for/body/1/parallel_for/body/0/task/args/0/"
+                        "offsets/0: view out of bounds at i=3, j=7: offset 'j * 16' = 112 with "
+                        "extent 16 does not fit dim 0 of tensor 'x' (size 64)");
+    pto_plan_free(p);
+}
+
 typedef struct bad_plan {
     const char *json;
     pto_status status;
@@ -132,7 +180,199 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
      "condition)"},
     {PLAN("{" Q "cond" Q ":{" Q "if" Q ":" Q "sym.n > 2" Q "}}"), PTO_ERR_INVALID,
-     "/workload/body/0/cond: missing field 'then'"},
+     "/workload/body/0/cond: missing field 'then'"},    /* i32[] symbols, ragged and sparse axes */
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"default\":[1]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\","
+     "\"size\":4}],\"workload\":{\"body\":[{\"parallel_for\":{\"axis\":\"rows\",\"var\":\"i\",\""
+     "body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\"body\":[{\"task\":{\"kernel\":"
+     "\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"i * 16\",\"0\"],\"shape\""
+     ":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"ke"
+     "rnel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\""
+     "shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/symbols/1: missing field 'length'"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,3]}],\"axes\":[{\"name\":\"rows\",\""
+     "kind\":\"dense\",\"size\":4}],\"workload\":{\"body\":[{\"parallel_for\":{\"axis\":\"rows\""
+     ",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\"body\":[{\"ta"
+     "sk\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"i * 16\""
+     ",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\""
+     ":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j"
+     " * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/symbols/1/default: 3 elements, but the symbol's length is 4"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":2,\"default\":[1,2.5]}],\"axes\":[{\"name\":\"rows\",\""
+     "kind\":\"dense\",\"size\":4}],\"workload\":{\"body\":[{\"parallel_for\":{\"axis\":\"rows\""
+     ",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\"body\":[{\"ta"
+     "sk\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"i * 16\""
+     ",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\""
+     ":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j"
+     " * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/symbols/1/default/1: expected an int32 number, got a number"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":1,\"default\":[3000000000]}],\"axes\":[{\"name\":\"rows"
+     "\",\"kind\":\"dense\",\"size\":4}],\"workload\":{\"body\":[{\"parallel_for\":{\"axis\":\"r"
+     "ows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\"body\":["
+     "{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"i *"
+     " 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"b"
+     "ody\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\""
+     ":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/symbols/1/default/0: expected an int32 number, got a number"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4,\"length\":2}],"
+     "\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4}],\"workload\":{\"body\":[{\"pa"
+     "rallel_for\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\""
+     ",\"var\":\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+     "\"in\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\""
+     ":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\""
+     "role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/symbols/0: only an i32[] symbol has a 'length'"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"zz\"}],\"workload\":{\"body\":[{\"parallel_for\":{\"a"
+     "xis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\""
+     "body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\""
+     ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
+     "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_NOT_FOUND,
+     "/axes/2/lengths: undeclared symbol 'zz'"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"n\"}],\"workload\":{\"body\":[{\"parallel_for\":{\"ax"
+     "is\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\""
+     "body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\""
+     ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
+     "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/2/lengths: symbol 'n' is u64: 'lengths' is an i32[] symbol"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"q\",\"lengths\":\"lens\"}],\"workload\":{\"body\":[{\"parallel_for\":{\"ax"
+     "is\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\""
+     "body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\""
+     ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
+     "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/2/outer: unknown axis 'q' (the outer axis is declared before)"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"tok\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for\""
+     ":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\""
+     "t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"v"
+     "ar\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
+     "\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/outer: axis 'tok' is ragged: an outer axis is dense or dense_dyn"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\",\"size\":3}],\"workload\":{\"body\":[{\"parall"
+     "el_for\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\""
+     "var\":\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\""
+     "nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"rol"
+     "e\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/2: a ragged axis has no 'size'"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"lens\"}],\"workload\":{\"body\":[{\"par"
+     "allel_for\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\""
+     ",\"var\":\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+     "\"in\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\""
+     ":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\""
+     "role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/1/symbol: symbol 'lens' is i32[]: an axis size is a u64 symbol"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"n\"}],\"workload\":{\"body\":[{\"parallel_for\""
+     ":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\""
+     "t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"v"
+     "ar\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
+     "\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/indices: symbol 'n' is u64: 'indices' is an i32[] symbol"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"dyn\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\""
+     "t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
+     "fsets\":[\"t\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/parallel_for/axis: axis 'tok' is ragged over 'rows', but no enclosing loop runs over 'rows'"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"ten"
+     "sor\":\"x\",\"role\":\"in\",\"offsets\":[\"sym.lens\",\"0\"],\"shape\":[16,16]}]}}]}}]}}",
+     PTO_ERR_NOT_FOUND,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': unknown symbol 'lens' at column 1"},
 };
 
 /* Valid to load, refused by pto_plan_check. */
@@ -146,7 +386,119 @@ static const bad_plan check_errors[] = {
      "of bounds at i=0, j=0: offset 'i * 16 + j - 2' = -2 with extent 16 does not fit dim 0 of "
      "tensor 'x' (size 64)"},
     {HEAD Q "capabilities" Q ":[" Q "streams" Q "]," WL("") "}", PTO_ERR_INVALID,
-     "/capabilities/0: 'streams' is UNSUPPORTED on a2a3sim deterministic: the plan is refused"},
+     "/capabilities/0: 'streams' is UNSUPPORTED on a2a3sim deterministic: the plan is refused"},    /* the values of ragged and sparse axis sources */
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":3,\"default\":[1,2,0]},{\"name\":\"ptr\",\"type\":\"i32"
+     "[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length\""
+     ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\"na"
+     "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragged\""
+     ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\":\""
+     "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for\":"
+     "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t"
+     "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"off"
+     "sets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
+     "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\""
+     ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/2/lengths: symbol 'lens' has 3 elements, but outer axis 'rows' has size 4 (one length per outer iteration)"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,-2,0,1]},{\"name\":\"ptr\",\"type\":\""
+     "i32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"lengt"
+     "h\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/2/lengths: lens[1] = -2 is negative"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":4,\"default\":[0,1,1,2]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length\""
+     ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\"na"
+     "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragged\""
+     ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\":\""
+     "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for\":"
+     "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t"
+     "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"off"
+     "sets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
+     "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\""
+     ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/indptr: symbol 'ptr' has 4 elements, but outer axis 'rows' has size 4 (indptr has size + 1 elements)"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,2,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/indptr: ptr is not non-decreasing: ptr[2] = 1 < ptr[1] = 2"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,4]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/indptr: ptr[4] = 4 is past the end of 'idx' (3 elements)"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,-3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/axes/3/indices: idx[1] = -3 is negative"},
+    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
+     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+     "\":3,\"default\":[0,4,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/1/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at i=2, j=4: offset 'j * 16' = 64 with extent 16 does not fit dim 0 of tensor 'x' (size 64)"},
 };
 
 static void test_load_errors(void **state)
@@ -221,7 +573,8 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_plan),      cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_good_plan),
+        cmocka_unit_test(test_good_ragged),      cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_check_errors),   cmocka_unit_test(test_set_symbol),
         cmocka_unit_test(test_null_arguments),
     };
