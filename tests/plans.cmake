@@ -225,14 +225,15 @@ set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACH
 # sparse, whose READMEs derive every count and total below): the default
 # symbols and --set arrays that change the task count.
 foreach(entry
-    "ragged|ragged_default||10|3072"
-    "ragged|ragged_window1|--task-window~1|10|10240"
-    "ragged|ragged_set|--set~seq_lens=[8,8,8,1]|25|7168"
-    "ragged|ragged_set_window1|--set~seq_lens=[8,8,8,1]~--task-window~1|25|25600"
-    "sparse|sparse_default||5|2048"
-    "sparse|sparse_window1|--task-window~1|5|5120"
-    "sparse|sparse_set|--set~row_ptr=[0,2,3,5,8]|8|2048"
-    "sparse|sparse_set_window1|--set~row_ptr=[0,2,3,5,8]~--task-window~1|8|8192")
+    "ragged/plan|ragged_default||10|3072"
+    "ragged/plan|ragged_window1|--task-window~1|10|10240"
+    "ragged/plan|ragged_set|--set~seq_lens=[8,8,8,1]|25|7168"
+    "ragged/plan|ragged_set_window1|--set~seq_lens=[8,8,8,1]~--task-window~1|25|25600"
+    "sparse/plan|sparse_default||5|2048"
+    "sparse/plan|sparse_window1|--task-window~1|5|5120"
+    "sparse/plan|sparse_set|--set~row_ptr=[0,2,3,5,8]|8|2048"
+    "sparse/plan|sparse_set_window1|--set~row_ptr=[0,2,3,5,8]~--task-window~1|8|8192"
+    "sparse/select|sparse_select||5|2048")
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 plan)
   list(GET parts 1 name)
@@ -241,11 +242,13 @@ foreach(entry
   list(GET parts 4 cycles)
   string(REPLACE "~" ";" flags "${flags}") # "," is inside the arrays
   add_test(NAME example_plan_${name}
-    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}.json
             --deterministic --blocks 2 ${flags})
+  string(REPLACE "/plan" "" pname "${plan}") # the plan's "name": ragged, sparse_select
+  string(REPLACE "/" "_" pname "${pname}")
   set_tests_properties(example_plan_${name} PROPERTIES
     ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-    PASS_REGULAR_EXPRESSION "DONE ${plan} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
+    PASS_REGULAR_EXPRESSION "DONE ${pname} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
     FAIL_REGULAR_EXPRESSION "FAIL|error:")
 endforeach()
 foreach(cmd check run)

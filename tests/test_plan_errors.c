@@ -170,11 +170,14 @@ static const bad_plan load_errors[] = {
     {PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i < 2")))), PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'i < 2' has type bool, not "
      "an integer (i64 or u64)"},
-    {PLAN("{" Q "select" Q ":{}}"), PTO_ERR_INVALID,
-     "/workload/body/0/select: workload node 'select' is not implemented yet"},
+    {PLAN("{" Q "select" Q ":{}}"), PTO_ERR_INVALID, "/workload/body/0/select: missing field 'axis'"},
+    {PLAN("{" Q "select" Q ":{" Q "axis" Q ":" Q "rows" Q "," Q "var" Q ":" Q "i" Q "," Q "body" Q
+          ":[]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/select/axis: a select runs over a sparse axis: 'rows' is dense"},
     {PLAN("{" Q "task" Q ":{}," Q "x" Q ":1}"), PTO_ERR_INVALID,
      "/workload/body/0: a workload node has exactly one field, its kind (sequential, "
-     "combine, parallel_for, for_each, cond, task)"},
+     "combine, parallel_for, for_each, select, cond, task)"},
     {PLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "i + 1" Q "," Q "then" Q ":[]}}")),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "

@@ -856,7 +856,10 @@ static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
     return s;
 }
 
-static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t depth)
+/* A loop node (parallel_for, for_each; select when sparse_only: its axis
+ * must be sparse). */
+static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t depth,
+                            int sparse_only)
 {
     static const char *const keys[] = {"axis", "var", "body", NULL};
     pto_plan *P = L->plan;
@@ -895,6 +898,13 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     if ((s = member(L, l, "body", 1, &body)) != PTO_OK)
         return s;
     const plan_axis *A = &P->axes[N->axis];
+    if (sparse_only && A->kind != PLAN_AXIS_SPARSE) {
+        static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse"};
+        size_t old = push_key(L, "axis");
+        s = fail(L, "a select runs over a sparse axis: '%s' is %s", A->name, kinds[A->kind]);
+        pop(L, old);
+        return s;
+    }
     if (A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE) {
         uint32_t d = L->nvars;
         while (d > 0 && L->var_axis[d - 1] != A->outer)
@@ -922,25 +932,22 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
 {
     static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task",
-                                        "combine",    "cond",         NULL};
-    static const char *const later[] = {"select", NULL};
+                                        "combine",    "cond",         "select",   NULL};
     snprintf(N->path, sizeof N->path, "%s", L->path);
     pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
     if (s != PTO_OK)
         return s;
     if (cJSON_GetArraySize(j) != 1)
         return fail(L, "a workload node has exactly one field, its kind (sequential, "
-                       "combine, parallel_for, for_each, cond, task)");
+                       "combine, parallel_for, for_each, select, cond, task)");
     if (depth >= PLAN_MAX_DEPTH)
         return fail(L, "nested deeper than %d", PLAN_MAX_DEPTH);
     const cJSON *c = j->child;
     int kind = pick(c->string, kinds, -1);
     size_t old = push_key(L, c->string);
     if (kind < 0)
-        s = pick(c->string, later, -1) >= 0
-                ? fail(L, "workload node '%s' is not implemented yet", c->string)
-                : fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
-                          "cond, task)");
+        s = fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
+                    "select, cond, task)");
     else if (kind == 0 || kind == 4) {
         N->kind = kind == 0 ? PLAN_SEQUENTIAL : PLAN_COMBINE;
         s = load_body(L, c, N, depth + 1);
@@ -948,9 +955,9 @@ static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t de
         s = load_cond(L, c, N, depth);
     else if (kind == 3)
         s = load_task(L, c, N);
-    else {
-        N->kind = kind == 1 ? PLAN_PARALLEL_FOR : PLAN_FOR_EACH;
-        s = load_loop(L, c, N, depth);
+    else { /* select: a parallel_for over a sparse axis (DESIGN 6.6 "select (sparse)") */
+        N->kind = kind == 2 ? PLAN_FOR_EACH : PLAN_PARALLEL_FOR;
+        s = load_loop(L, c, N, depth, kind == 6);
     }
     pop(L, old);
     return s;
