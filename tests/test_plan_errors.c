@@ -58,19 +58,19 @@ static void test_good_plan(void **state)
  * one (ptr, idx) under a loop over rows. */
 static const char *const good_ragged =
     "{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
-     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}";
+    "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
+    "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
+    "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
+    "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
+    "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
+    "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
+    "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
+    ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
+    "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
+    "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
+    "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+    "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
+    "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}";
 
 static void test_good_ragged(void **state)
 {
@@ -170,7 +170,8 @@ static const bad_plan load_errors[] = {
     {PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i < 2")))), PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'i < 2' has type bool, not "
      "an integer (i64 or u64)"},
-    {PLAN("{" Q "select" Q ":{}}"), PTO_ERR_INVALID, "/workload/body/0/select: missing field 'axis'"},
+    {PLAN("{" Q "select" Q ":{}}"), PTO_ERR_INVALID,
+     "/workload/body/0/select: missing field 'axis'"},
     {PLAN("{" Q "select" Q ":{" Q "axis" Q ":" Q "rows" Q "," Q "var" Q ":" Q "i" Q "," Q "body" Q
           ":[]}}"),
      PTO_ERR_INVALID,
@@ -183,7 +184,7 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
      "condition)"},
     {PLAN("{" Q "cond" Q ":{" Q "if" Q ":" Q "sym.n > 2" Q "}}"), PTO_ERR_INVALID,
-     "/workload/body/0/cond: missing field 'then'"},    /* i32[] symbols, ragged and sparse axes */
+     "/workload/body/0/cond: missing field 'then'"}, /* i32[] symbols, ragged and sparse axes */
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -194,8 +195,7 @@ static const bad_plan load_errors[] = {
      ":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"ke"
      "rnel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\""
      "shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/symbols/1: missing field 'length'"},
+     PTO_ERR_INVALID, "/symbols/1: missing field 'length'"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -206,8 +206,7 @@ static const bad_plan load_errors[] = {
      ",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\""
      ":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j"
      " * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/symbols/1/default: 3 elements, but the symbol's length is 4"},
+     PTO_ERR_INVALID, "/symbols/1/default: 3 elements, but the symbol's length is 4"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -218,8 +217,7 @@ static const bad_plan load_errors[] = {
      ",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"body\""
      ":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\":[\"j"
      " * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/symbols/1/default/1: expected an int32 number, got a number"},
+     PTO_ERR_INVALID, "/symbols/1/default/1: expected an int32 number, got a number"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -230,8 +228,7 @@ static const bad_plan load_errors[] = {
      " 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"j\",\"b"
      "ody\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offsets\""
      ":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/symbols/1/default/0: expected an int32 number, got a number"},
+     PTO_ERR_INVALID, "/symbols/1/default/0: expected an int32 number, got a number"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4,\"length\":2}],"
@@ -241,8 +238,7 @@ static const bad_plan load_errors[] = {
      "\"in\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\""
      ":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\""
      "role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/symbols/0: only an i32[] symbol has a 'length'"},
+     PTO_ERR_INVALID, "/symbols/0: only an i32[] symbol has a 'length'"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -256,8 +252,7 @@ static const bad_plan load_errors[] = {
      ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
      "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
      "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_NOT_FOUND,
-     "/axes/2/lengths: undeclared symbol 'zz'"},
+     PTO_ERR_NOT_FOUND, "/axes/2/lengths: undeclared symbol 'zz'"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -271,8 +266,7 @@ static const bad_plan load_errors[] = {
      ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
      "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
      "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/2/lengths: symbol 'n' is u64: 'lengths' is an i32[] symbol"},
+     PTO_ERR_INVALID, "/axes/2/lengths: symbol 'n' is u64: 'lengths' is an i32[] symbol"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -286,8 +280,7 @@ static const bad_plan load_errors[] = {
      ":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"var\":\""
      "j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
      "fsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/2/outer: unknown axis 'q' (the outer axis is declared before)"},
+     PTO_ERR_INVALID, "/axes/2/outer: unknown axis 'q' (the outer axis is declared before)"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -302,8 +295,7 @@ static const bad_plan load_errors[] = {
      "fsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"v"
      "ar\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
      "\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/outer: axis 'tok' is ragged: an outer axis is dense or dense_dyn"},
+     PTO_ERR_INVALID, "/axes/3/outer: axis 'tok' is ragged: an outer axis is dense or dense_dyn"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -317,8 +309,7 @@ static const bad_plan load_errors[] = {
      "n\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\""
      "nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"rol"
      "e\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/2: a ragged axis has no 'size'"},
+     PTO_ERR_INVALID, "/axes/2: a ragged axis has no 'size'"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -331,8 +322,7 @@ static const bad_plan load_errors[] = {
      "\"in\",\"offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\""
      ":\"nz\",\"var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\""
      "role\":\"in\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/1/symbol: symbol 'lens' is i32[]: an axis size is a u64 symbol"},
+     PTO_ERR_INVALID, "/axes/1/symbol: symbol 'lens' is i32[]: an axis size is a u64 symbol"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -347,8 +337,7 @@ static const bad_plan load_errors[] = {
      "fsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"v"
      "ar\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
      "\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/indices: symbol 'n' is u64: 'indices' is an i32[] symbol"},
+     PTO_ERR_INVALID, "/axes/3/indices: symbol 'n' is u64: 'indices' is an i32[] symbol"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -362,7 +351,8 @@ static const bad_plan load_errors[] = {
      "t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"of"
      "fsets\":[\"t\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
      PTO_ERR_INVALID,
-     "/workload/body/0/parallel_for/body/0/parallel_for/axis: axis 'tok' is ragged over 'rows', but no enclosing loop runs over 'rows'"},
+     "/workload/body/0/parallel_for/body/0/parallel_for/axis: axis 'tok' is ragged over 'rows', "
+     "but no enclosing loop runs over 'rows'"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
@@ -375,133 +365,231 @@ static const bad_plan load_errors[] = {
      "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"ten"
      "sor\":\"x\",\"role\":\"in\",\"offsets\":[\"sym.lens\",\"0\"],\"shape\":[16,16]}]}}]}}]}}",
      PTO_ERR_NOT_FOUND,
-     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': unknown symbol 'lens' at column 1"},
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': unknown symbol "
+     "'lens' at column 1"},
 };
 
 /* Valid to load, refused by pto_plan_check. */
-static const bad_plan check_errors[] = {
-    {PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 20")))), PTO_ERR_INVALID,
-     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at i=3: "
-     "offset 'i * 20' = 60 with extent 16 does not fit dim 0 of tensor 'x' (size 64)"},
-    {PLAN(LOOP("dyn", "i", LOOP("rows", "j", TASK("k", VIEW("x", "i * 16 + j - 2"))))),
-     PTO_ERR_INVALID,
-     "/workload/body/0/parallel_for/body/0/parallel_for/body/0/task/args/0/offsets/0: view out "
-     "of bounds at i=0, j=0: offset 'i * 16 + j - 2' = -2 with extent 16 does not fit dim 0 of "
-     "tensor 'x' (size 64)"},
-    {HEAD Q "capabilities" Q ":[" Q "streams" Q "]," WL("") "}", PTO_ERR_INVALID,
-     "/capabilities/0: 'streams' is UNSUPPORTED on a2a3sim deterministic: the plan is refused"},    /* the values of ragged and sparse axis sources */
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":3,\"default\":[1,2,0]},{\"name\":\"ptr\",\"type\":\"i32"
-     "[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length\""
-     ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\"na"
-     "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragged\""
-     ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\":\""
-     "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for\":"
-     "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t"
-     "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"off"
-     "sets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
-     "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\""
-     ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/2/lengths: symbol 'lens' has 3 elements, but outer axis 'rows' has size 4 (one length per outer iteration)"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,-2,0,1]},{\"name\":\"ptr\",\"type\":\""
-     "i32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"lengt"
-     "h\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/2/lengths: lens[1] = -2 is negative"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":4,\"default\":[0,1,1,2]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length\""
-     ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\"na"
-     "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragged\""
-     ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\":\""
-     "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for\":"
-     "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t"
-     "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"off"
-     "sets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
-     "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\""
-     ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/indptr: symbol 'ptr' has 4 elements, but outer axis 'rows' has size 4 (indptr has size + 1 elements)"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":5,\"default\":[0,2,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
-     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/indptr: ptr is not non-decreasing: ptr[2] = 1 < ptr[1] = 2"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":5,\"default\":[0,1,1,2,4]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
-     "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/indptr: ptr[4] = 4 is past the end of 'idx' (3 elements)"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
-     "\":3,\"default\":[0,-3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/axes/3/indices: idx[1] = -3 is negative"},
-    {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
-     "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
-     "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"
-     "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\",\"type\":\"i"
-     "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\",\"length"
-     "\":3,\"default\":[0,4,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\""
-     "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"ragge"
-     "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\",\"outer\""
-     ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_for"
-     "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\",\"var\":"
-     "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\""
-     "offsets\":[\"i * 16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
-     "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"i"
-     "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
-     PTO_ERR_INVALID,
-     "/workload/body/0/parallel_for/body/1/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at i=2, j=4: offset 'j * 16' = 64 with extent 16 does not fit dim 0 of tensor 'x' (size 64)"},
+static const bad_plan
+    check_errors[] =
+        {
+            {PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 20")))), PTO_ERR_INVALID,
+             "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at "
+             "i=3: "
+             "offset 'i * 20' = 60 with extent 16 does not fit dim 0 of tensor 'x' (size 64)"},
+            {PLAN(LOOP("dyn", "i", LOOP("rows", "j", TASK("k", VIEW("x", "i * 16 + j - 2"))))),
+             PTO_ERR_INVALID,
+             "/workload/body/0/parallel_for/body/0/parallel_for/body/0/task/args/0/offsets/0: view "
+             "out "
+             "of bounds at i=0, j=0: offset 'i * 16 + j - 2' = -2 with extent 16 does not fit dim "
+             "0 of "
+             "tensor 'x' (size 64)"},
+            {HEAD Q "capabilities" Q ":[" Q "streams" Q "]," WL("") "}", PTO_ERR_INVALID,
+             "/capabilities/0: 'streams' is UNSUPPORTED on a2a3sim deterministic: the plan is "
+             "refused"}, /* the values of ragged and sparse axis sources */
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":3,\"default\":[1,2,0]},{\"name\":\"ptr\",\"type\":"
+             "\"i32"
+             "[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length\""
+             ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},"
+             "{\"na"
+             "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragged\""
+             ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\":\""
+             "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_"
+             "for\":"
+             "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":\"t"
+             "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\","
+             "\"off"
+             "sets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
+             "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\""
+             ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID,
+             "/axes/2/lengths: symbol 'lens' has 3 elements, but outer axis 'rows' has size 4 (one "
+             "length per outer iteration)"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,-2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\""
+             "i32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"lengt"
+             "h\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":"
+             "4},{\""
+             "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragge"
+             "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\""
+             ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{"
+             "\"parallel_for"
+             "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":"
+             "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\",\""
+             "offsets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+             "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\","
+             "\"role\":\"i"
+             "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID, "/axes/2/lengths: lens[1] = -2 is negative"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\"i"
+             "32[]\",\"length\":4,\"default\":[0,1,1,2]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length\""
+             ":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},"
+             "{\"na"
+             "me\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragged\""
+             ",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\":\""
+             "rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{\"parallel_"
+             "for\":"
+             "{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":\"t"
+             "\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\","
+             "\"off"
+             "sets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\"va"
+             "r\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\""
+             ",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID,
+             "/axes/3/indptr: symbol 'ptr' has 4 elements, but outer axis 'rows' has size 4 "
+             "(indptr has size + 1 elements)"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\"i"
+             "32[]\",\"length\":5,\"default\":[0,2,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length"
+             "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":"
+             "4},{\""
+             "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragge"
+             "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\""
+             ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{"
+             "\"parallel_for"
+             "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":"
+             "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\",\""
+             "offsets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+             "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\","
+             "\"role\":\"i"
+             "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID, "/axes/3/indptr: ptr is not non-decreasing: ptr[2] = 1 < ptr[1] = 2"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\"i"
+             "32[]\",\"length\":5,\"default\":[0,1,1,2,4]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length"
+             "\":3,\"default\":[0,3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":"
+             "4},{\""
+             "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragge"
+             "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\""
+             ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{"
+             "\"parallel_for"
+             "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":"
+             "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\",\""
+             "offsets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+             "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\","
+             "\"role\":\"i"
+             "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID, "/axes/3/indptr: ptr[4] = 4 is past the end of 'idx' (3 elements)"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\"i"
+             "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length"
+             "\":3,\"default\":[0,-3,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":"
+             "4},{\""
+             "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragge"
+             "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\""
+             ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{"
+             "\"parallel_for"
+             "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":"
+             "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\",\""
+             "offsets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+             "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\","
+             "\"role\":\"i"
+             "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID, "/axes/3/indices: idx[1] = -3 is negative"},
+            {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\","
+             "\"source\":\"k."
+             "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,"
+             "16],\"r"
+             "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{"
+             "\"name\":\"le"
+             "ns\",\"type\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","
+             "\"type\":\"i"
+             "32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"idx\",\"type\":\"i32[]\","
+             "\"length"
+             "\":3,\"default\":[0,4,2]}],\"axes\":[{\"name\":\"rows\",\"kind\":\"dense\",\"size\":"
+             "4},{\""
+             "name\":\"dyn\",\"kind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":"
+             "\"ragge"
+             "d\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind\":\"sparse\","
+             "\"outer\""
+             ":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx\"}],\"workload\":{\"body\":[{"
+             "\"parallel_for"
+             "\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parallel_for\":{\"axis\":\"tok\","
+             "\"var\":"
+             "\"t\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":"
+             "\"in\",\""
+             "offsets\":[\"i * "
+             "16\",\"0\"],\"shape\":[16,16]}]}}]}},{\"parallel_for\":{\"axis\":\"nz\",\""
+             "var\":\"j\",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\","
+             "\"role\":\"i"
+             "n\",\"offsets\":[\"j * 16\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
+             PTO_ERR_INVALID,
+             "/workload/body/0/parallel_for/body/1/parallel_for/body/0/task/args/0/offsets/0: view "
+             "out of bounds at i=2, j=4: offset 'j * 16' = 64 with extent 16 does not fit dim 0 of "
+             "tensor 'x' (size 64)"},
 };
 
 static void test_load_errors(void **state)
@@ -576,10 +664,9 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_plan),
-        cmocka_unit_test(test_good_ragged),      cmocka_unit_test(test_load_errors),
-        cmocka_unit_test(test_check_errors),   cmocka_unit_test(test_set_symbol),
-        cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_good_plan),   cmocka_unit_test(test_good_ragged),
+        cmocka_unit_test(test_load_errors), cmocka_unit_test(test_check_errors),
+        cmocka_unit_test(test_set_symbol),  cmocka_unit_test(test_null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

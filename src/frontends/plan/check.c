@@ -81,8 +81,8 @@ pto_status plan_check_axes(const pto_plan *plan, uint64_t (*sym)(void *ctx, uint
                 return pto_fail(err, PTO_ERR_INVALID,
                                 "/axes/%u/indptr: %s is not non-decreasing: %s[%u] = %d < "
                                 "%s[%u] = %d",
-                                (unsigned)a, S->name, S->name, (unsigned)k, (int)S->arr[k],
-                                S->name, (unsigned)(k - 1), (int)S->arr[k - 1]);
+                                (unsigned)a, S->name, S->name, (unsigned)k, (int)S->arr[k], S->name,
+                                (unsigned)(k - 1), (int)S->arr[k - 1]);
         }
         if (A->kind == PLAN_AXIS_SPARSE) {
             const plan_symbol *I = &plan->symbols[A->indices];
@@ -94,8 +94,9 @@ pto_status plan_check_axes(const pto_plan *plan, uint64_t (*sym)(void *ctx, uint
                                 (int)S->arr[S->len - 1], I->name, (unsigned)I->len);
             for (uint32_t k = 0; k < I->len; k++)
                 if (I->arr[k] < 0)
-                    return pto_fail(err, PTO_ERR_INVALID, "/axes/%u/indices: %s[%u] = %d is negative",
-                                    (unsigned)a, I->name, (unsigned)k, (int)I->arr[k]);
+                    return pto_fail(err, PTO_ERR_INVALID,
+                                    "/axes/%u/indices: %s[%u] = %d is negative", (unsigned)a,
+                                    I->name, (unsigned)k, (int)I->arr[k]);
         }
     }
     return PTO_OK;

@@ -523,13 +523,14 @@ static pto_status array_symbol(loader *L, const cJSON *a, const char *key, uint3
 
 static pto_status load_axes(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name",    "kind",   "size",    "symbol",
-                                       "outer",   "lengths", "indptr", "indices", NULL};
+    static const char *const keys[] = {"name",    "kind",   "size",    "symbol", "outer",
+                                       "lengths", "indptr", "indices", NULL};
     static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse", NULL};
     /* the fields each kind has besides name and kind */
-    static const char *const own[4][3] = {
-        {"size", NULL, NULL}, {"symbol", NULL, NULL}, {"outer", "lengths", NULL},
-        {"outer", "indptr", "indices"}};
+    static const char *const own[4][3] = {{"size", NULL, NULL},
+                                          {"symbol", NULL, NULL},
+                                          {"outer", "lengths", NULL},
+                                          {"outer", "indptr", "indices"}};
     pto_plan *P = L->plan;
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
     int n = cJSON_GetArraySize(arr);
@@ -911,9 +912,9 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
             d--;
         if (d == 0) {
             size_t old = push_key(L, "axis");
-            s = fail(L, "axis '%s' is %s over '%s', but no enclosing loop runs over '%s'",
-                     A->name, A->kind == PLAN_AXIS_RAGGED ? "ragged" : "sparse",
-                     P->axes[A->outer].name, P->axes[A->outer].name);
+            s = fail(L, "axis '%s' is %s over '%s', but no enclosing loop runs over '%s'", A->name,
+                     A->kind == PLAN_AXIS_RAGGED ? "ragged" : "sparse", P->axes[A->outer].name,
+                     P->axes[A->outer].name);
             pop(L, old);
             return s;
         }
@@ -1322,9 +1323,8 @@ pto_status pto_plan_set_i32_array(pto_plan *P, const char *name, const int32_t *
         return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' is %s, not i32[]", name,
                         S->f32 ? "f32" : "u64");
     if (n != S->len)
-        return pto_fail(err, PTO_ERR_INVALID,
-                        "symbol '%s' has length %u: %u values given", name, (unsigned)S->len,
-                        (unsigned)n);
+        return pto_fail(err, PTO_ERR_INVALID, "symbol '%s' has length %u: %u values given", name,
+                        (unsigned)S->len, (unsigned)n);
     if (n)
         memcpy(S->arr, values, (size_t)n * sizeof *values);
     S->overridden = 1;

@@ -93,8 +93,8 @@ typedef enum plan_axis_kind {
 typedef struct plan_axis {
     char name[PLAN_NAME_MAX];
     plan_axis_kind kind;
-    uint64_t size;    /* dense */
-    uint32_t symbol;  /* dense_dyn: u64; ragged: lengths; sparse: indptr (index into plan.symbols) */
+    uint64_t size;   /* dense */
+    uint32_t symbol; /* dense_dyn: u64; ragged: lengths; sparse: indptr (index into plan.symbols) */
     uint32_t indices; /* sparse: index into plan.symbols */
     uint32_t outer;   /* ragged, sparse: index into plan.axes (dense or dense_dyn) */
 } plan_axis;

@@ -33,9 +33,8 @@ static pto_status loop_range(const plan_walk *w, const plan_node *N, uint64_t *l
     uint64_t r = w->vars[N->outer_depth];
     if (A->kind == PLAN_AXIS_RAGGED) {
         if (r >= S->len || S->arr[r] < 0)
-            return pto_fail(err, PTO_ERR_INVALID,
-                            "%s: ragged axis '%s' at %s=%" PRIu64 ": %s", N->path, A->name,
-                            w->names[N->outer_depth], r,
+            return pto_fail(err, PTO_ERR_INVALID, "%s: ragged axis '%s' at %s=%" PRIu64 ": %s",
+                            N->path, A->name, w->names[N->outer_depth], r,
                             r >= S->len ? "past the end of its lengths" : "a negative length");
         *hi = (uint64_t)S->arr[r];
         return PTO_OK;
