@@ -78,6 +78,12 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
                 size_t k = j + 1;
                 while (k < n && (is_alnum(text[k]) || text[k] == '.'))
                     k++;
+                int a = plan_symbol_find(plan, text + j + 1, k - j - 1);
+                if (a >= 0 && plan->symbols[a].array) /* no element form in the grammar */
+                    return pto_fail(err, PTO_ERR_INVALID,
+                                    "'%s': symbol '%s' is i32[]: an array is the source of a "
+                                    "ragged or sparse axis, not a value (column %u)",
+                                    text, plan->symbols[a].name, (unsigned)col);
                 if (put(buf, map, &o, "i64(", 4, col) || put(buf, map, &o, text + i, k - i, col) ||
                     put(buf, map, &o, ")", 1, col))
                     goto too_long;
