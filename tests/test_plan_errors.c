@@ -39,6 +39,17 @@
     "," Q "0" Q "]," Q "shape" Q ":[16,16]}"
 #define HEAD "{" ABI KERNELS TENSORS SYMBOLS AXES
 #define PLAN(body) HEAD WL(body) "}"
+/* With an i32[] symbol pt = [3, 0, 2, 1] for array elements. */
+#define ASYMBOLS                                                                                   \
+    Q "symbols" Q ":[{" Q "name" Q ":" Q "n" Q "," Q "type" Q ":" Q "u64" Q "," Q "default" Q      \
+      ":4},{" Q "name" Q ":" Q "pt" Q "," Q "type" Q ":" Q "i32[]" Q "," Q "length" Q ":4," Q      \
+      "default" Q ":[3,0,2,1]}],"
+#define APLAN(body) "{" ABI KERNELS TENSORS ASYMBOLS AXES WL(body) "}"
+#define SCALAR(e) "{" Q "scalar" Q ":" Q e Q "}"
+#define KEYTASK(key)                                                                               \
+    "{" Q "task" Q ":{" Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "0") "]," Q "key" Q \
+    ":" Q key Q "}}"
+#define COND(e, then) "{" Q "cond" Q ":{" Q "if" Q ":" Q e Q "," Q "then" Q ":[" then "]}}"
 
 /* The valid base: one task per row tile of x (4 tiles of 16 x 16). */
 static const char *const good = PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 16"))));
@@ -51,6 +62,28 @@ static void test_good_plan(void **state)
     assert_int_equal(pto_plan_load_text(good, strlen(good), ".", &p, &err), PTO_OK);
     assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_OK);
     assert_string_equal(pto_plan_name(p), "plan");
+    pto_plan_free(p);
+}
+
+/* Valid: array elements in offsets, keys, scalars and conditions, nested
+ * too; checked with the symbol's values, which an override changes. */
+static void test_good_elements(void **state)
+{
+    (void)state;
+    static const char *const json = APLAN(LOOP(
+        "rows", "i",
+        TASK("k", VIEW("x", "sym.pt[i] * 16") "," SCALAR("sym.pt[sym.pt[i]] + sym.pt[ 3 - i ]"))
+            "," KEYTASK("sym.pt[(i + 1) % 4]") "," COND("sym.pt[i] > 1", TASK("k", VIEW("x", "16")))));
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    assert_int_equal(pto_plan_load_text(json, strlen(json), ".", &p, &err), PTO_OK);
+    assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_OK);
+    const int32_t far[] = {0, 1, 2, 4};
+    assert_int_equal(pto_plan_set_i32_array(p, "pt", far, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: "
+                                 "view out of bounds at i=3: offset 'sym.pt[i] * 16' = 64 with "
+                                 "extent 16 does not fit dim 0 of tensor 'x' (size 64)");
     pto_plan_free(p);
 }
 
@@ -366,11 +399,68 @@ static const bad_plan load_errors[] = {
      "sor\":\"x\",\"role\":\"in\",\"offsets\":[\"sym.lens\",\"0\"],\"shape\":[16,16]}]}}]}}]}}",
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': symbol 'lens' is "
-     "i32[]: an array is the source of a ragged or sparse axis, not a value (column 1)"},
+     "i32[]: use an element, sym.lens[i], or the array as the source of a ragged or sparse axis "
+     "(column 1)"},
+    /* array elements sym.NAME[E] */
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[i * 16")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.pt[i * 16': expected ']' "
+     "closing the element of 'pt' opened at column 7"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "16 * sym.pt[q]")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: '16 * sym.pt[q]': index of "
+     "'pt' at column 6: unknown loop variable 'q'"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[i > 1]")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.pt[i > 1]': index of "
+     "'pt' at column 1: 'i > 1' has type bool, not an integer (i64 or u64)"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[i +]")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.pt[i +]': index of 'pt' "
+     "at column 1: 'i +': expected an expression, found the end at column 4"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[sym.pt[sym.pt[sym.pt[i]]]]")))),
+     PTO_ERR_CAPACITY,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: "
+     "'sym.pt[sym.pt[sym.pt[sym.pt[i]]]]': index of 'pt' at column 1: "
+     "'sym.pt[sym.pt[sym.pt[i]]]': index of 'pt' at column 1: 'sym.pt[sym.pt[i]]': index of "
+     "'pt' at column 1: 'sym.pt[i]': array elements nested more than 3 deep (column 1)"},
+    {APLAN(LOOP("rows", "i",
+                TASK("k", VIEW("x", "sym.pt[0]+sym.pt[1]+sym.pt[2]+sym.pt[3]+sym.pt[0]+sym.pt[1]+"
+                                    "sym.pt[2]+sym.pt[3]+sym.pt[i]")))),
+     PTO_ERR_CAPACITY,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: "
+     "'sym.pt[0]+sym.pt[1]+sym.pt[2]+sym.pt[3]+sym.pt[0]+sym.pt[1]+sym.pt[2]+sym.pt[3]+sym.pt[i]':"
+     " more than 8 array elements (column 81)"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.n[i]")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.n[i]': symbol 'n' is "
+     "u64: only an i32[] symbol has elements (column 6)"},
 };
 
 /* Valid to load, refused by pto_plan_check. */
 static const bad_plan check_errors[] = {
+    /* array elements: an index out of the array names the iteration */
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[i + 1] * 16")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: array index out of range at "
+     "i=3: index 'i + 1' of 'pt' = 4, but 'pt' has 4 elements"},
+    {APLAN(LOOP("rows", "i", LOOP("dyn", "j", TASK("k", VIEW("x", "sym.pt[j - i] * 16"))))),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/parallel_for/body/0/task/args/0/offsets/0: array "
+     "index out of range at i=1, j=0: index 'j - i' of 'pt' = -1, but 'pt' has 4 elements"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[sym.pt[i] + 1] * 16")))),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: array index out of range at "
+     "i=0: index 'sym.pt[i] + 1' of 'pt' = 4, but 'pt' has 4 elements"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[3 - i] * 20")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at i=3: "
+     "offset 'sym.pt[3 - i] * 20' = 60 with extent 16 does not fit dim 0 of tensor 'x' (size "
+     "64)"},
+    {APLAN(LOOP("rows", "i", KEYTASK("sym.pt[i * 2]"))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/key: array index out of range at i=2: index "
+     "'i * 2' of 'pt' = 4, but 'pt' has 4 elements"},
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "0") "," SCALAR("sym.pt[4 - i]")))),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/1/scalar: array index out of range at i=0: "
+     "index '4 - i' of 'pt' = 4, but 'pt' has 4 elements"},
+    {APLAN(LOOP("rows", "i", COND("sym.pt[i + i] > 0", TASK("k", VIEW("x", "0"))))),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/cond/if: array index out of range at i=2: index "
+     "'i + i' of 'pt' = 4, but 'pt' has 4 elements"},
     {PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 20")))), PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at "
      "i=3: "
@@ -663,6 +753,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_plan),   cmocka_unit_test(test_good_ragged),
+        cmocka_unit_test(test_good_elements),
         cmocka_unit_test(test_load_errors), cmocka_unit_test(test_check_errors),
         cmocka_unit_test(test_set_symbol),  cmocka_unit_test(test_null_arguments),
     };

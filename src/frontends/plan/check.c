@@ -44,14 +44,20 @@ static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto
     env.symbol_ctx = (void *)w->plan;
     for (uint32_t a = 0; a < task->nargs; a++) {
         const plan_arg *arg = &task->args[a];
-        if (arg->kind != PLAN_ARG_VIEW)
-            continue;
-        pto_tensor t;
-        pto_status s = plan_view(w, arg, &env, NULL, &t, err);
+        pto_status s = PTO_OK;
+        uint64_t v;
+        if (arg->kind == PLAN_ARG_VIEW) {
+            pto_tensor t;
+            s = plan_view(w, arg, &env, NULL, &t, err);
+        } else if (arg->kind == PLAN_ARG_SCALAR) { /* its array elements */
+            s = plan_expr_value(w, arg->scalar, &env, arg->path, "scalar", -1, &v, err);
+        }
         if (s != PTO_OK)
             return s;
     }
-    return PTO_OK;
+    uint64_t k;
+    return task->key ? plan_expr_value(w, task->key, &env, task->path, "task/key", -1, &k, err)
+                     : PTO_OK;
 }
 
 pto_status plan_check_axes(const pto_plan *plan, uint64_t (*sym)(void *ctx, uint32_t index),

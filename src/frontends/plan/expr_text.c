@@ -55,11 +55,97 @@ static int is_keyword(const char *w, size_t n)
     return 0;
 }
 
+void plan_expr_free_elems(plan_expr *e)
+{
+    for (uint32_t k = 0; e && k < e->nelems; k++) {
+        plan_expr_free_elems(e->elems[k].index);
+        free(e->elems[k].index ? e->elems[k].index->text : NULL);
+        free(e->elems[k].index);
+        e->elems[k].index = NULL;
+    }
+    if (e)
+        e->nelems = 0;
+}
+
+/* The end of the bracketed index starting at text[i] == '[': the index of
+ * its matching ']', or n when there is none. */
+static size_t match_bracket(const char *text, size_t i, size_t n)
+{
+    int open = 0;
+    for (; i < n; i++) {
+        open += text[i] == '[';
+        open -= text[i] == ']';
+        if (!open)
+            return i;
+    }
+    return n;
+}
+
+static pto_status parse_at(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, plan_expr *out, uint32_t nest,
+                           pto_error *err);
+
+/* Element sym.NAME[...] of array symbol a at text[i..k) (k at the '['):
+ * parses the index into out->elems and appends its axis leaf. Sets *end
+ * past the ']'. */
+static pto_status element(const pto_plan *plan, const char *text, size_t k, size_t n, int a,
+                          char vars[][PLAN_NAME_MAX], uint32_t nvars, plan_expr *out,
+                          uint32_t nest, char *buf, uint32_t *map, size_t *o, uint32_t col,
+                          size_t *end, pto_error *err)
+{
+    size_t close = match_bracket(text, k, n);
+    if (close == n)
+        return pto_fail(err, PTO_ERR_INVALID, "'%s': expected ']' closing the element of '%s' "
+                        "opened at column %u", text, plan->symbols[a].name, (unsigned)(k + 1));
+    if (out->nelems == PLAN_EXPR_MAX_ELEMS)
+        return pto_fail(err, PTO_ERR_CAPACITY, "'%s': more than %d array elements (column %u)",
+                        text, PLAN_EXPR_MAX_ELEMS, (unsigned)col);
+    if (nest + 1 >= PLAN_EXPR_MAX_NEST)
+        return pto_fail(err, PTO_ERR_CAPACITY,
+                        "'%s': array elements nested more than %d deep (column %u)", text,
+                        PLAN_EXPR_MAX_NEST - 1, (unsigned)col);
+    plan_expr *ix = calloc(1, sizeof *ix);
+    char *itext = ix ? malloc(close - k) : NULL;
+    if (!itext) {
+        free(ix);
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
+    }
+    memcpy(itext, text + k + 1, close - k - 1);
+    itext[close - k - 1] = '\0';
+    ix->text = itext;
+    plan_elem *el = &out->elems[out->nelems++];
+    el->symbol = (uint32_t)a;
+    el->index = ix;
+    pto_error m = {0};
+    pto_status s = parse_at(plan, itext, vars, nvars, 0, ix, nest + 1, &m);
+    if (s != PTO_OK)
+        return pto_fail(err, s, "'%s': index of '%s' at column %u: %s", text,
+                        plan->symbols[a].name, (unsigned)col, m.msg);
+    char leaf[40];
+    int ln = snprintf(leaf, sizeof leaf, "i64(axis%u)", (unsigned)(PLAN_MAX_DEPTH + out->nelems - 1));
+    if (put(buf, map, o, leaf, (size_t)ln, col))
+        return pto_fail(err, PTO_ERR_INVALID, "expression longer than %d bytes once rewritten",
+                        REWRITE_MAX / 2);
+    *end = close + 1;
+    return PTO_OK;
+}
+
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
                            uint32_t nvars, int want_bool, plan_expr *out, pto_error *err)
 {
-    static _Thread_local char buf[REWRITE_MAX];
-    static _Thread_local uint32_t map[REWRITE_MAX + 1];
+    return parse_at(plan, text, vars, nvars, want_bool, out, 0, err);
+}
+
+/* plan_expr_parse at element nesting level `nest` (0: the expression
+ * itself): each level rewrites into its own buffer. */
+static pto_status parse_at(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, plan_expr *out, uint32_t nest,
+                           pto_error *err)
+{
+    static _Thread_local char bufs[PLAN_EXPR_MAX_NEST][REWRITE_MAX];
+    static _Thread_local uint32_t maps[PLAN_EXPR_MAX_NEST][REWRITE_MAX + 1];
+    char *buf = bufs[nest];
+    uint32_t *map = maps[nest];
     size_t o = 0, n = strlen(text);
     for (size_t i = 0; i < n;) {
         uint32_t col = (uint32_t)i + 1;
@@ -79,11 +165,29 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
                 while (k < n && (is_alnum(text[k]) || text[k] == '.'))
                     k++;
                 int a = plan_symbol_find(plan, text + j + 1, k - j - 1);
-                if (a >= 0 && plan->symbols[a].array) /* no element form in the grammar */
+                size_t b = k;
+                while (b < n && (text[b] == ' ' || text[b] == '\t' || text[b] == '\n'))
+                    b++;
+                if (a >= 0 && plan->symbols[a].array && b < n && text[b] == '[') {
+                    pto_status es = element(plan, text, b, n, a, vars, nvars, out, nest, buf,
+                                            map, &o, col, &i, err);
+                    if (es != PTO_OK)
+                        return es;
+                    continue;
+                }
+                if (a >= 0 && !plan->symbols[a].array && b < n && text[b] == '[')
                     return pto_fail(err, PTO_ERR_INVALID,
-                                    "'%s': symbol '%s' is i32[]: an array is the source of a "
-                                    "ragged or sparse axis, not a value (column %u)",
-                                    text, plan->symbols[a].name, (unsigned)col);
+                                    "'%s': symbol '%s' is %s: only an i32[] symbol has elements "
+                                    "(column %u)",
+                                    text, plan->symbols[a].name,
+                                    plan->symbols[a].f32 ? "f32" : "u64", (unsigned)(b + 1));
+                if (a >= 0 && plan->symbols[a].array) /* the array itself is no value */
+                    return pto_fail(err, PTO_ERR_INVALID,
+                                    "'%s': symbol '%s' is i32[]: use an element, sym.%s[i], or "
+                                    "the array as the source of a ragged or sparse axis "
+                                    "(column %u)",
+                                    text, plan->symbols[a].name, plan->symbols[a].name,
+                                    (unsigned)col);
                 if (put(buf, map, &o, "i64(", 4, col) || put(buf, map, &o, text + i, k - i, col) ||
                     put(buf, map, &o, ")", 1, col))
                     goto too_long;

@@ -366,8 +366,6 @@ static pto_status load_tensors(loader *L, const cJSON *arr)
         if (s == PTO_OK && j) {
             size_t o2 = push_key(L, "init");
             s = fill_of(L, j, &T->init);
-            if (s == PTO_OK && (T->dtype == PLAN_F16 || T->dtype == PLAN_BF16))
-                s = fail(L, "fill rules are implemented for f32 and i32 only");
             pop(L, o2);
         }
         if (s == PTO_OK)
@@ -375,8 +373,6 @@ static pto_status load_tensors(loader *L, const cJSON *arr)
         if (s == PTO_OK && j) {
             size_t o2 = push_key(L, "expect");
             s = fill_of(L, j, &T->expect);
-            if (s == PTO_OK && (T->dtype == PLAN_F16 || T->dtype == PLAN_BF16))
-                s = fail(L, "fill rules are implemented for f32 and i32 only");
             pop(L, o2);
         }
         if (s == PTO_OK)
@@ -1232,6 +1228,7 @@ pto_status pto_plan_load_file(const char *path, pto_plan **out, pto_error *err)
 static void free_expr(plan_expr *e)
 {
     if (e) {
+        plan_expr_free_elems(e);
         free(e->text);
         free(e);
     }

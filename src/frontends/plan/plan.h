@@ -99,12 +99,28 @@ typedef struct plan_axis {
     uint32_t outer;   /* ragged, sparse: index into plan.axes (dense or dense_dyn) */
 } plan_axis;
 
+#define PLAN_EXPR_MAX_ELEMS 8 /* array elements (sym.NAME[E]) per expression */
+#define PLAN_EXPR_MAX_NEST 4  /* elements nested in an element's index */
+
 /* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>
- * leaves, N = the variable's depth, read as i64) and the text as given.
- * Its type is i64 or u64 (never bool). */
+ * leaves, N = the variable's depth < PLAN_MAX_DEPTH, read as i64) and the
+ * text as given. Its type is i64 or u64, or bool for a condition.
+ * Element k of elems (an element sym.NAME[E] of an i32[] symbol) is the
+ * leaf axis<PLAN_MAX_DEPTH + k>, read as i64: the interpreter evaluates
+ * its index E (a plan expression of its own, integer-typed, with the same
+ * loop variables in scope, owned), reads the element from the symbol's
+ * values and passes it in that axis slot (plan_expr_value). nelems <=
+ * PLAN_EXPR_MAX_ELEMS; `symbol` indexes plan.symbols and is an i32[]. */
+struct plan_expr;
+typedef struct plan_elem {
+    uint32_t symbol;
+    struct plan_expr *index;
+} plan_elem;
 typedef struct plan_expr {
     pto_expr e;
     char *text;
+    plan_elem elems[PLAN_EXPR_MAX_ELEMS];
+    uint32_t nelems;
 } plan_expr;
 
 /* A task argument: a tile view of a tensor, or a scalar. A view has the
@@ -250,10 +266,24 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
 
 /* expr_text.c: parses a plan expression: loop variables in scope (names
  * vars[0..nvars)) become i64(axis<depth>), `sym.NAME` the i64 of a declared
- * plan symbol; the result must be bool when want_bool, else i64 or u64.
- * Errors are the message only (no path), in err. */
+ * plan symbol, `sym.NAME[E]` an element of an i32[] one (out->elems); the
+ * result must be bool when want_bool, else i64 or u64. Errors are the
+ * message only (no path), in err. The element indexes allocated into out
+ * are freed by plan_expr_free_elems, also after a failure. */
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
                            uint32_t nvars, int want_bool, plan_expr *out, pto_error *err);
+void plan_expr_free_elems(plan_expr *e);
+
+/* walk.c: the value of expression x for the task instance or loop step
+ * whose loop variables are env->axes[0..env->naxes) (naxes <=
+ * PLAN_MAX_DEPTH): x's elements are read from the plan's i32[] symbol
+ * values first. An element index out of its array (negative or >= the
+ * length) is PTO_ERR_INVALID naming the JSON path (path, then "/field"
+ * when field, then "/index" when index >= 0) and the iteration; nothing
+ * is read outside an array. No allocation. */
+pto_status plan_expr_value(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
+                           const char *path, const char *field, int index, uint64_t *out,
+                           pto_error *err);
 
 /* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
  * platform in that mode (naming /capabilities/N). */

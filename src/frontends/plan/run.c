@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "frontends/plan/plan.h"
+#include "pto/tile.h"
 
 /* The interpreter's state for one run: the device, the plan's device
  * buffers (one per tensor, NULL until allocated) and the symbols' values
@@ -81,15 +82,25 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
             pto_status s = plan_view(w, arg, &env, r->bufs[arg->tensor], &params[a].tensor, err);
             if (s != PTO_OK)
                 return s;
+        } else if (arg->kind == PLAN_ARG_F32) {
+            params[a] = pto_scalar(arg->bits);
         } else {
-            params[a] = pto_scalar(
-                arg->kind == PLAN_ARG_F32 ? arg->bits : pto_expr_eval(&arg->scalar->e, &env));
+            uint64_t v = 0;
+            pto_status s = plan_expr_value(w, arg->scalar, &env, arg->path, "scalar", -1, &v, err);
+            if (s != PTO_OK)
+                return s;
+            params[a] = pto_scalar(v);
         }
     }
     pto_status s = PTO_OK;
     pto_task_id id = 0;
-    if (task->key)
-        s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
+    if (task->key) {
+        uint64_t k = 0;
+        s = plan_expr_value(w, task->key, &env, task->path, "task/key", -1, &k, err);
+        if (s != PTO_OK)
+            return s;
+        s = pto_set_task_key(r->run, k, err);
+    }
     const plan_kernel *K = &P->kernels[task->kernel];
     if (s == PTO_OK)
         s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, &id, err);
@@ -131,6 +142,17 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
 /* Element k of a fill rule, as a double. */
 static double fill_at(const plan_fill *f, uint64_t k) { return f->a * (double)k + f->b; }
 
+/* Element k of a tensor's host data as a double. */
+static double elem_at(const plan_tensor *T, const void *host, uint64_t k)
+{
+    switch (T->dtype) {
+    case PLAN_F32: return (double)((const float *)host)[k];
+    case PLAN_F16: return (double)pto_tile_f16_to_f32(((const uint16_t *)host)[k]);
+    case PLAN_BF16: return (double)pto_tile_bf16_to_f32(((const uint16_t *)host)[k]);
+    default: return (double)((const int32_t *)host)[k];
+    }
+}
+
 static void fill_host(const plan_tensor *T, void *host)
 {
     if (T->init.kind == PLAN_FILL_NONE) {
@@ -141,6 +163,10 @@ static void fill_host(const plan_tensor *T, void *host)
         double v = fill_at(&T->init, k);
         if (T->dtype == PLAN_F32)
             ((float *)host)[k] = (float)v;
+        else if (T->dtype == PLAN_F16) /* via f32, then to nearest even (pto/tile.h) */
+            ((uint16_t *)host)[k] = pto_tile_f32_to_f16((float)v);
+        else if (T->dtype == PLAN_BF16)
+            ((uint16_t *)host)[k] = pto_tile_f32_to_bf16((float)v);
         else { /* i32: rounded, saturated */
             double x = nearbyint(v);
             ((int32_t *)host)[k] = x >= 2147483647.0    ? INT32_MAX
@@ -156,8 +182,7 @@ static void compare(const plan_tensor *T, const void *host, pto_plan_result *res
 {
     double worst = 0;
     for (uint64_t k = 0; k < T->elems && worst == worst; k++) {
-        double got = T->dtype == PLAN_F32 ? (double)((const float *)host)[k]
-                                          : (double)((const int32_t *)host)[k];
+        double got = elem_at(T, host, k);
         double want = fill_at(&T->expect, k);
         double d = fabs(got - want);
         if (d != d || d > worst)

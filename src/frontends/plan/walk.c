@@ -84,7 +84,11 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
         env.naxes = depth;
         env.symbol = w->symbol;
         env.symbol_ctx = w->symbol_ctx;
-        int yes = pto_expr_eval(&N->cond->e, &env) != 0;
+        uint64_t c = 0;
+        pto_status cs = plan_expr_value(w, N->cond, &env, N->path, "cond/if", -1, &c, err);
+        if (cs != PTO_OK)
+            return cs;
+        int yes = c != 0;
         const plan_node *b = yes ? N->body : N->else_body;
         uint32_t n = yes ? N->nbody : N->nelse;
         for (uint32_t i = 0; i < n; i++) {
@@ -172,7 +176,10 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
     t->elem = T->elem;
     for (uint32_t d = 0; d < T->ndim; d++) {
         const plan_expr *e = arg->offsets[d];
-        uint64_t v = pto_expr_eval(&e->e, env);
+        uint64_t v = 0;
+        pto_status es = plan_expr_value(w, e, env, arg->path, "offsets", (int)d, &v, err);
+        if (es != PTO_OK)
+            return es;
         int neg = pto_expr_type_of(&e->e) == PTO_EXPR_I64 && (int64_t)v < 0;
         if (neg || v > T->shape[d] || arg->shape[d] > T->shape[d] - v) {
             char it[256];
@@ -189,5 +196,50 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
         t->shape[d] = arg->shape[d];
         t->stride[d] = T->stride[d];
     }
+    return PTO_OK;
+}
+
+pto_status plan_expr_value(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
+                           const char *path, const char *field, int index, uint64_t *out,
+                           pto_error *err)
+{
+    if (!x->nelems) {
+        *out = pto_expr_eval(&x->e, env);
+        return PTO_OK;
+    }
+    /* the loop variables, then the elements in their axis slots */
+    uint64_t axes[PLAN_MAX_DEPTH + PLAN_EXPR_MAX_ELEMS] = {0};
+    uint32_t nv = env->naxes < PLAN_MAX_DEPTH ? env->naxes : PLAN_MAX_DEPTH;
+    memcpy(axes, env->axes, nv * sizeof *axes);
+    for (uint32_t k = 0; k < x->nelems; k++) {
+        const plan_elem *el = &x->elems[k];
+        const plan_symbol *S = &w->plan->symbols[el->symbol];
+        uint64_t ix = 0;
+        pto_status s = plan_expr_value(w, el->index, env, path, field, index, &ix, err);
+        if (s != PTO_OK)
+            return s;
+        int neg = pto_expr_type_of(&el->index->e) == PTO_EXPR_I64 && (int64_t)ix < 0;
+        if (neg || ix >= S->len) {
+            char it[256], where[PLAN_PATH_MAX + 80];
+            iteration_text(w, env, it, sizeof it);
+            if (index >= 0)
+                snprintf(where, sizeof where, "%s/%s/%d", path, field, index);
+            else if (field)
+                snprintf(where, sizeof where, "%s/%s", path, field);
+            else
+                snprintf(where, sizeof where, "%s", path);
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s: array index out of range at %s: index '%s' of '%s' = %s%" PRIu64
+                            ", but '%s' has %u elements",
+                            where, it[0] ? it : "the only iteration", el->index->text, S->name,
+                            neg ? "-" : "", neg ? (uint64_t)0 - ix : ix, S->name,
+                            (unsigned)S->len);
+        }
+        axes[PLAN_MAX_DEPTH + k] = (uint64_t)(int64_t)S->arr[ix];
+    }
+    pto_expr_env e2 = *env;
+    e2.axes = axes;
+    e2.naxes = PLAN_MAX_DEPTH + x->nelems;
+    *out = pto_expr_eval(&x->e, &e2);
     return PTO_OK;
 }
