@@ -293,8 +293,8 @@ static pto_status fill_of(loader *L, const cJSON *j, plan_fill *f)
 
 static pto_status load_tensors(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name", "dtype",  "shape",     "role",
-                                       "init", "expect", "tolerance", NULL};
+    static const char *const keys[] = {"name",      "dtype", "shape",  "role", "init", "expect",
+                                       "tolerance", "input", "golden", NULL};
     static const char *const dtypes[] = {"f32", "f16", "bf16", "i32", NULL};
     static const uint32_t elem[] = {4, 2, 2, 4};
     static const char *const roles[] = {"in", "out", "inout", "scratch", NULL};
@@ -382,6 +382,22 @@ static pto_status load_tensors(loader *L, const cJSON *arr)
             s = want(L, j, cJSON_IsNumber(j) && j->valuedouble >= 0, "a non-negative number");
             T->tolerance = s == PTO_OK ? j->valuedouble : 0;
             pop(L, o2);
+        }
+        /* .npy files, relative to the plan's directory */
+        for (int f = 0; f < 2 && s == PTO_OK; f++) {
+            const char *key = f ? "golden" : "input";
+            char rel[PLAN_PATH_MAX];
+            s = member(L, t, key, 0, &j);
+            if (s == PTO_OK && j)
+                s = string_at(L, t, key, 0, rel, sizeof rel);
+            if (s == PTO_OK && j && !f && T->init.kind != PLAN_FILL_NONE) {
+                size_t o2 = push_key(L, key);
+                s = fail(L, "a tensor has 'init' or 'input', not both");
+                pop(L, o2);
+            }
+            char **slot = f ? &T->golden : &T->input;
+            if (s == PTO_OK && j && !(*slot = dup_path(L, rel)))
+                s = pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
         }
         pop(L, old);
         if (s != PTO_OK)
