@@ -178,7 +178,7 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/select/axis: a select runs over a sparse axis: 'rows' is dense"},
     {PLAN("{" Q "task" Q ":{}," Q "x" Q ":1}"), PTO_ERR_INVALID,
      "/workload/body/0: a workload node has exactly one field, its kind (sequential, "
-     "combine, parallel_for, for_each, select, cond, task)"},
+     "combine, parallel_for, for_each, select, cond, task, slot_set, slot_load)"},
     {PLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "i + 1" Q "," Q "then" Q ":[]}}")),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
