@@ -200,9 +200,9 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
     out->reads_slots = out->reads_vars = 0;
     pto_status s = parse_as(plan, text, vars, nvars, want_bool, NULL, &out->e, &out->reads_slots,
                             &out->reads_vars, err);
-    if (s != PTO_OK || !out->reads_slots || !nvars)
+    if (s != PTO_OK || !out->reads_vars)
         return s;
-    /* evaluated at dispatch: keep the scope for plan_expr_reparse */
+    /* maybe evaluated at dispatch: keep the scope for plan_expr_reparse */
     out->vars = malloc(nvars * sizeof *out->vars);
     if (!out->vars)
         return pto_fail(err, PTO_ERR_NOMEM, "out of memory");

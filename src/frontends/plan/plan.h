@@ -111,8 +111,8 @@ typedef struct plan_slot {
  * leaves, N = the variable's depth, read as i64) and the text as given.
  * Its type is i64 or u64, or bool for a condition. reads_slots: the text
  * names a slot (the expression can only be evaluated at dispatch);
- * reads_vars: it names a loop variable. An expression that reads slots
- * keeps the loop variables of its scope (vars, nvars; owned) so that it
+ * reads_vars: it names a loop variable. An expression that reads loop
+ * variables keeps the names of its scope (vars, nvars; owned) so that it
  * can be parsed again with them as params or constants (expr_text.c). */
 typedef struct plan_expr {
     pto_expr e;

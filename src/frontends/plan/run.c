@@ -164,7 +164,11 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
                                            [PLAN_SLOT_LOAD] = "slot_load"};
         char msg[PTO_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        pto_fail(err, s, "%s/%s: %s", task->path, what[task->kind], msg);
+        int hint = s == PTO_ERR_CAPACITY && task->kind != PLAN_TASK;
+        pto_fail(err, s, "%s/%s: %s%s", task->path, what[task->kind], msg,
+                 hint ? " (in a slot task, loop variables are constants: one expression per "
+                        "distinct value)"
+                      : "");
     }
     return s;
 }
