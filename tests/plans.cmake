@@ -155,6 +155,37 @@ foreach(plan matmul16 gemm_tiled rmsnorm softmax)
     PASS_REGULAR_EXPRESSION "OK ${plan}: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
 endforeach()
 
+# examples/plans/cond_slot (its README derives these): a cond on a slot
+# loaded per tile from a tensor a first kernel wrote, lowered to
+# predicates: 1 + 8 slot loads + 16 kernel tasks, 8 of them skipped; the
+# tiles run one after another (the slot's readers and its next load are
+# ordered): 40 + 5*1024 + 3*512 = 6696 cycles. The golden is from
+# gen_golden.py (y, and the flags the first kernel wrote).
+set(PTO_PLAN_COND_SLOT ${CMAKE_SOURCE_DIR}/examples/plans/cond_slot)
+set(PTO_PLAN_COND_SLOT_GOLDEN --golden y=${PTO_PLAN_COND_SLOT}/golden_y.npy
+    --golden flags=${PTO_PLAN_COND_SLOT}/golden_flags.npy)
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_cond_slot_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_COND_SLOT}/plan.json --deterministic
+            --blocks 2 --${mode} ${PTO_PLAN_COND_SLOT_GOLDEN})
+  set_tests_properties(example_plan_cond_slot_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION
+      "PASS cond_slot max_err=0 .*\ntasks +25\n.*\ntotal_cycles +6696\nskipped +8 "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME example_plan_cond_slot_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_COND_SLOT}/plan.json --blocks 2
+          ${PTO_PLAN_COND_SLOT_GOLDEN})
+set_tests_properties(example_plan_cond_slot_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS cond_slot max_err=0 .*\nskipped +8 "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_plan_check_cond_slot
+  COMMAND $<TARGET_FILE:pto_cli> check ${PTO_PLAN_COND_SLOT}/plan.json)
+set_tests_properties(cli_plan_check_cond_slot PROPERTIES
+  PASS_REGULAR_EXPRESSION "OK cond_slot: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+
 # The JSON Schema is valid and accepts every plan in the repository (when
 # python3 and its jsonschema module are there).
 find_package(Python3 COMPONENTS Interpreter QUIET)

@@ -70,7 +70,6 @@ def layer(seed, pt, pos):
         row = pt[b * PAGES + pos // PS] * PS + pos % PS
         for h in range(H):
             c = slice(h * HD, (h + 1) * HD)
-            q = xn[b] @ g["wq"][:, c]
             kc[row, c] = (xn[b] @ g["wk"][:, c]).astype(np.float16)  # stored as f16
             vc[row, c] = (xn[b] @ g["wv"][:, c]).astype(np.float16)
         for h in range(H):
@@ -101,6 +100,7 @@ def layer(seed, pt, pos):
         "k_cache": kc.astype(np.float16),
         "v_cache": vc.astype(np.float16),
         "counts": counts.astype(np.int32).reshape(1, E),
+        "active": np.array([[sum(1 << e for e in range(E) if counts[e])]], dtype=np.int32),
         "y_exp": y.astype(np.float32),
         "out": out.astype(np.float32),
     }
