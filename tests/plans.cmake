@@ -301,3 +301,45 @@ add_test(NAME cli_plan_ragged_set_length
     EXPECT "--set 'seq_lens=[1,1,1]': symbol 'seq_lens' has length 4: 3 values given"
     RUN $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/plans/ragged/plan.json
         --set seq_lens=[1,1,1])
+
+# The decoder layer on 24 blocks (examples/plans/decoder/README.md derives
+# the 112 tasks, the 5 skipped experts and total_cycles = 42836): its
+# goldens (data/golden_*.npy, named by the plan) give PASS.
+set(PTO_PLAN_DECODER ${CMAKE_SOURCE_DIR}/examples/plans/decoder/plan.json)
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_decoder_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_DECODER} --deterministic --blocks 24 --${mode})
+  set_tests_properties(example_plan_decoder_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS decoder .*\ntasks +112\n.*\ntotal_cycles +42836\nskipped +5 "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME example_plan_decoder_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_DECODER} --blocks 24 --quiet)
+set_tests_properties(example_plan_decoder_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS decoder " FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# The page table selects the data: sequence 0's two pages swapped (a valid
+# table) runs and fails the goldens.
+add_test(NAME example_plan_decoder_page_swap
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "FAIL decoder max_err="
+    RUN $<TARGET_FILE:pto_cli> run ${PTO_PLAN_DECODER} --deterministic --blocks 24 --quiet
+        --set page_table=[2,13,7,18,0,11,5,16,9,3,14,19,6,1,10,12])
+set_tests_properties(example_plan_decoder_page_swap PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}"
+  TIMEOUT 300)
+# An element index out of the page table, and a page past the pool: both
+# refused by check (and run) naming the iteration.
+foreach(cmd check run)
+  add_test(NAME cli_plan_${cmd}_decoder_pos_out_of_range
+    COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+      EXPECT "error: PTO_ERR_INVALID: /workload/body/1/parallel_for/body/0/parallel_for/body/0/task/args/5/offsets/0: array index out of range at b=7, h=0: index 'b * 2 + sym.pos / 16' of 'page_table' = 16, but 'page_table' has 16 elements"
+      RUN $<TARGET_FILE:pto_cli> ${cmd} ${PTO_PLAN_DECODER} --blocks 24 --set pos=32)
+  set_tests_properties(cli_plan_${cmd}_decoder_pos_out_of_range PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}")
+endforeach()
+add_test(NAME cli_plan_check_decoder_page_past_pool
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "error: PTO_ERR_INVALID: /workload/body/1/parallel_for/body/0/parallel_for/body/0/task/args/5/offsets/0: view out of bounds at b=7, h=0: offset 'sym.page_table[b * 2 + sym.pos / 16] * 16 + sym.pos % 16' = 335 with extent 1 does not fit dim 0 of tensor 'k_cache' (size 320)"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_DECODER}
+        --set page_table=[13,2,7,18,0,11,5,16,9,3,14,19,6,1,10,20])
