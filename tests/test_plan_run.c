@@ -190,32 +190,6 @@ static void test_f32_symbol(void **state)
     pto_plan_free(p);
 }
 
-/* Array elements at expansion: task i reads x tile inv[perm[i]] (= i
- * while inv is perm's inverse) into y tile i, so y = 2x + 1 (x[k] = k);
- * with perm all 0 every task reads tile inv[0] = 1 and y is wrong. 4
- * tasks of 1024 cycles on 4 lanes. */
-static void test_array_elements(void **state)
-{
-    (void)state;
-    const char *json =
-        "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "
-        "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["
-        "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\", "
-        "\"init\": {\"linear\": [1, 0]}}, {\"name\": \"y\", \"dtype\": \"f32\", \"shape\": "
-        "[64, 16], \"role\": \"out\", \"expect\": {\"linear\": [2, 1]}}], \"symbols\": "
-        "[{\"name\": \"perm\", \"type\": \"i32[]\", \"length\": 4, \"default\": [2, 0, 3, 1]}, "
-        "{\"name\": \"inv\", \"type\": \"i32[]\", \"length\": 4, \"default\": [1, 3, 0, 2]}], "
-        "\"axes\": [{\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}], "
-        "\"schedule\": {\"dispatch\": {\"policy\": \"round_robin\", \"targets\": 4}}, "
-        "\"workload\": {\"body\": [{\"parallel_for\": {\"axis\": \"four\", \"var\": \"i\", "
-        "\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": \"x\", \"role\": "
-        "\"in\", \"offsets\": [\"sym.inv[sym.perm[i]] * 16\", \"0\"], \"shape\": [16, 16]}, "
-        "{\"tensor\": \"y\", \"role\": \"out\", \"offsets\": [\"i * 16\", \"0\"], \"shape\": "
-        "[16, 16]}, {\"f32\": 2.0}, {\"f32\": 1.0}]}}]}}]}}";
-    pto_plan *p = NULL;
-    pto_error err = {0};
-    assert_int_equal(pto_plan_load_text(json, strlen(json), DIR, &p, &err), PTO_OK);
-    pto_device *dev = open_dev();
 
 /* Plans with run slots (docs/plan.md, "slots", "Predicates and keys at
  * dispatch"): x, y [64, 16] f32 (4 tiles), cnt int32 [4] = 0, 1, 2, 3, the
@@ -256,26 +230,6 @@ static void run_det(pto_device *dev, pto_plan *p, pto_stats *st, uint64_t *slots
     pto_plan_run_config(p, &rc);
     rc.deterministic = 1;
     pto_plan_result res;
-    pto_stats st;
-    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
-    assert_true(res.pass);
-    assert_int_equal(st.tasks, 4);
-    assert_int_equal(st.total_cycles, 1024);
-    const int32_t zeros[] = {0, 0, 0, 0}, id[] = {0, 1, 2, 3};
-    assert_int_equal(pto_plan_set_i32_array(p, "perm", zeros, 4, &err), PTO_OK);
-    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
-    assert_false(res.pass);
-    assert_int_equal(pto_plan_set_i32_array(p, "inv", id, 4, &err), PTO_OK);
-    assert_int_equal(pto_plan_set_i32_array(p, "perm", id, 4, &err), PTO_OK);
-    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
-    assert_true(res.pass);
-    /* an index out of the array fails the run naming the iteration */
-    const int32_t far[] = {0, 1, 2, 4};
-    assert_int_equal(pto_plan_set_i32_array(p, "perm", far, 4, &err), PTO_OK);
-    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_ERR_INVALID);
-    assert_non_null(strstr(err.msg, "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: "
-                                    "array index out of range at i=3: index 'sym.perm[i]' of "
-                                    "'inv' = 4, but 'inv' has 4 elements"));
     pto_error err = {0};
     pto_status s = pto_plan_run(dev, p, &rc, &res, st, &err);
     if (s != PTO_OK)
@@ -313,41 +267,6 @@ static void test_predicate_skips(void **state)
     pto_plan_free(p);
 }
 
-/* Fill rules on f16 and bf16 tensors (no task touches them): the rule's
- * values rounded through f32 to the half type, compared as doubles. h
- * (f16) holds 0.25k - 3 exactly for k < 1024; b (bf16) holds k rounded to
- * 8 significant bits: 514 -> 512 (a tie, to even), so max_err = 2. */
-static void test_half_fill_rules(void **state)
-{
-    (void)state;
-#define HALF_PLAN(tol)                                                                             \
-    "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "           \
-    "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["     \
-    "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"in\"}, "               \
-    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"out\", "              \
-    "\"expect\": {\"const\": 1.0}}, {\"name\": \"h\", \"dtype\": \"f16\", \"shape\": [64, 16], "   \
-    "\"role\": \"inout\", \"init\": {\"linear\": [0.25, -3]}, \"expect\": {\"linear\": "           \
-    "[0.25, -3]}}, {\"name\": \"b\", \"dtype\": \"bf16\", \"shape\": [64, 16], \"role\": "          \
-    "\"inout\", \"init\": {\"linear\": [1, 0]}, \"expect\": {\"linear\": [1, 0]}, \"tolerance\": " \
-    tol "}], \"workload\": {\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": "  \
-    "\"x\", \"role\": \"in\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"tensor\": "   \
-    "\"y\", \"role\": \"out\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"f32\": 2.0}, " \
-    "{\"f32\": 1.0}]}}]}}"
-    static const char *const json[] = {HALF_PLAN("2"), HALF_PLAN("1.9")};
-    for (int i = 0; i < 2; i++) {
-        pto_plan *p = NULL;
-        pto_error err = {0};
-        assert_int_equal(pto_plan_load_text(json[i], strlen(json[i]), DIR, &p, &err), PTO_OK);
-        pto_device *dev = open_dev();
-        pto_plan_result res;
-        assert_int_equal(pto_plan_run(dev, p, NULL, &res, NULL, &err), PTO_OK);
-        assert_int_equal(res.checked, 3);
-        assert_true(res.max_err == 2.0);
-        assert_int_equal(res.pass, i == 0);
-        pto_device_close(dev);
-        pto_plan_free(p);
-    }
-#undef HALF_PLAN
 /* slot_set and slot_load values, read back with pto_last_run_slots:
  * a := n * 10 + 7 = 27; b (u64) := cnt[3] = 3; c accumulates t over a
  * for_each (its value's loop variable a constant per iteration): 0 + 1 +
@@ -479,6 +398,97 @@ static void test_run_exprs_limit(void **state)
     pto_plan_free(p);
 }
 
+/* Array elements at expansion: task i reads x tile inv[perm[i]] (= i
+ * while inv is perm's inverse) into y tile i, so y = 2x + 1 (x[k] = k);
+ * with perm all 0 every task reads tile inv[0] = 1 and y is wrong. 4
+ * tasks of 1024 cycles on 4 lanes. */
+static void test_array_elements(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "
+        "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["
+        "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\", "
+        "\"init\": {\"linear\": [1, 0]}}, {\"name\": \"y\", \"dtype\": \"f32\", \"shape\": "
+        "[64, 16], \"role\": \"out\", \"expect\": {\"linear\": [2, 1]}}], \"symbols\": "
+        "[{\"name\": \"perm\", \"type\": \"i32[]\", \"length\": 4, \"default\": [2, 0, 3, 1]}, "
+        "{\"name\": \"inv\", \"type\": \"i32[]\", \"length\": 4, \"default\": [1, 3, 0, 2]}], "
+        "\"axes\": [{\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}], "
+        "\"schedule\": {\"dispatch\": {\"policy\": \"round_robin\", \"targets\": 4}}, "
+        "\"workload\": {\"body\": [{\"parallel_for\": {\"axis\": \"four\", \"var\": \"i\", "
+        "\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": \"x\", \"role\": "
+        "\"in\", \"offsets\": [\"sym.inv[sym.perm[i]] * 16\", \"0\"], \"shape\": [16, 16]}, "
+        "{\"tensor\": \"y\", \"role\": \"out\", \"offsets\": [\"i * 16\", \"0\"], \"shape\": "
+        "[16, 16]}, {\"f32\": 2.0}, {\"f32\": 1.0}]}}]}}]}}";
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    assert_int_equal(pto_plan_load_text(json, strlen(json), DIR, &p, &err), PTO_OK);
+    pto_device *dev = open_dev();
+    pto_run_config rc;
+    pto_plan_run_config(p, &rc);
+    rc.deterministic = 1;
+    pto_plan_result res;
+    pto_stats st;
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
+    assert_true(res.pass);
+    assert_int_equal(st.tasks, 4);
+    assert_int_equal(st.total_cycles, 1024);
+    const int32_t zeros[] = {0, 0, 0, 0}, id[] = {0, 1, 2, 3};
+    assert_int_equal(pto_plan_set_i32_array(p, "perm", zeros, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
+    assert_false(res.pass);
+    assert_int_equal(pto_plan_set_i32_array(p, "inv", id, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_set_i32_array(p, "perm", id, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_OK);
+    assert_true(res.pass);
+    /* an index out of the array fails the run naming the iteration */
+    const int32_t far[] = {0, 1, 2, 4};
+    assert_int_equal(pto_plan_set_i32_array(p, "perm", far, 4, &err), PTO_OK);
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, &st, &err), PTO_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: "
+                                    "array index out of range at i=3: index 'sym.perm[i]' of "
+                                    "'inv' = 4, but 'inv' has 4 elements"));
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* Fill rules on f16 and bf16 tensors (no task touches them): the rule's
+ * values rounded through f32 to the half type, compared as doubles. h
+ * (f16) holds 0.25k - 3 exactly for k < 1024; b (bf16) holds k rounded to
+ * 8 significant bits: 514 -> 512 (a tie, to even), so max_err = 2. */
+static void test_half_fill_rules(void **state)
+{
+    (void)state;
+#define HALF_PLAN(tol)                                                                             \
+    "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "           \
+    "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["     \
+    "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"in\"}, "               \
+    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"out\", "              \
+    "\"expect\": {\"const\": 1.0}}, {\"name\": \"h\", \"dtype\": \"f16\", \"shape\": [64, 16], "   \
+    "\"role\": \"inout\", \"init\": {\"linear\": [0.25, -3]}, \"expect\": {\"linear\": "           \
+    "[0.25, -3]}}, {\"name\": \"b\", \"dtype\": \"bf16\", \"shape\": [64, 16], \"role\": "          \
+    "\"inout\", \"init\": {\"linear\": [1, 0]}, \"expect\": {\"linear\": [1, 0]}, \"tolerance\": " \
+    tol "}], \"workload\": {\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": "  \
+    "\"x\", \"role\": \"in\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"tensor\": "   \
+    "\"y\", \"role\": \"out\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"f32\": 2.0}, " \
+    "{\"f32\": 1.0}]}}]}}"
+    static const char *const json[] = {HALF_PLAN("2"), HALF_PLAN("1.9")};
+    for (int i = 0; i < 2; i++) {
+        pto_plan *p = NULL;
+        pto_error err = {0};
+        assert_int_equal(pto_plan_load_text(json[i], strlen(json[i]), DIR, &p, &err), PTO_OK);
+        pto_device *dev = open_dev();
+        pto_plan_result res;
+        assert_int_equal(pto_plan_run(dev, p, NULL, &res, NULL, &err), PTO_OK);
+        assert_int_equal(res.checked, 3);
+        assert_true(res.max_err == 2.0);
+        assert_int_equal(res.pass, i == 0);
+        pto_device_close(dev);
+        pto_plan_free(p);
+    }
+#undef HALF_PLAN
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,13 +497,13 @@ int main(void)
         cmocka_unit_test(test_sequential_and_combine),
         cmocka_unit_test(test_cond),
         cmocka_unit_test(test_f32_symbol),
-        cmocka_unit_test(test_array_elements),
-        cmocka_unit_test(test_half_fill_rules),
         cmocka_unit_test(test_predicate_skips),
         cmocka_unit_test(test_slot_values),
         cmocka_unit_test(test_key_by_slot),
         cmocka_unit_test(test_cond_on_slot_in_for_each),
         cmocka_unit_test(test_run_exprs_limit),
+        cmocka_unit_test(test_array_elements),
+        cmocka_unit_test(test_half_fill_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
