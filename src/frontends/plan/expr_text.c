@@ -111,14 +111,16 @@ static pto_status parse_nested(const pto_plan *plan, const char *text, char vars
  * parses the index into out->elems and appends its axis leaf. Sets *end
  * past the ']'. */
 static pto_status element(const pto_plan *plan, const char *text, size_t k, size_t n, int a,
-                          char vars[][PLAN_NAME_MAX], uint32_t nvars, plan_expr *out,
-                          uint32_t nest, char *buf, uint32_t *map, size_t *o, uint32_t col,
-                          size_t *end, pto_error *err)
+                          char vars[][PLAN_NAME_MAX], uint32_t nvars, plan_expr *out, uint32_t nest,
+                          char *buf, uint32_t *map, size_t *o, uint32_t col, size_t *end,
+                          pto_error *err)
 {
     size_t close = match_bracket(text, k, n);
     if (close == n)
-        return pto_fail(err, PTO_ERR_INVALID, "'%s': expected ']' closing the element of '%s' "
-                        "opened at column %u", text, plan->symbols[a].name, (unsigned)(k + 1));
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "'%s': expected ']' closing the element of '%s' "
+                        "opened at column %u",
+                        text, plan->symbols[a].name, (unsigned)(k + 1));
     if (out->nelems == PLAN_EXPR_MAX_ELEMS)
         return pto_fail(err, PTO_ERR_CAPACITY, "'%s': more than %d array elements (column %u)",
                         text, PLAN_EXPR_MAX_ELEMS, (unsigned)col);
@@ -141,12 +143,13 @@ static pto_status element(const pto_plan *plan, const char *text, size_t k, size
     pto_error m = {0};
     pto_status s = parse_nested(plan, itext, vars, nvars, 0, ix, nest + 1, &m);
     if (s != PTO_OK)
-        return pto_fail(err, s, "'%s': index of '%s' at column %u: %s", text,
-                        plan->symbols[a].name, (unsigned)col, m.msg);
+        return pto_fail(err, s, "'%s': index of '%s' at column %u: %s", text, plan->symbols[a].name,
+                        (unsigned)col, m.msg);
     out->reads_slots |= ix->reads_slots;
     out->reads_vars |= ix->reads_vars;
     char leaf[40];
-    int ln = snprintf(leaf, sizeof leaf, "i64(axis%u)", (unsigned)(PLAN_MAX_DEPTH + out->nelems - 1));
+    int ln =
+        snprintf(leaf, sizeof leaf, "i64(axis%u)", (unsigned)(PLAN_MAX_DEPTH + out->nelems - 1));
     if (put(buf, map, o, leaf, (size_t)ln, col))
         return pto_fail(err, PTO_ERR_INVALID, "expression longer than %d bytes once rewritten",
                         REWRITE_MAX / 2);
@@ -196,8 +199,8 @@ static pto_status parse_as(const pto_plan *plan, const char *text, char vars[][P
                                         "'%s': an array element in an expression evaluated at "
                                         "dispatch (column %u)",
                                         text, (unsigned)col);
-                    pto_status es = element(plan, text, b, n, a, vars, nvars, out, nest, buf,
-                                            map, &o, col, &i, err);
+                    pto_status es = element(plan, text, b, n, a, vars, nvars, out, nest, buf, map,
+                                            &o, col, &i, err);
                     if (es != PTO_OK)
                         return es;
                     continue;
@@ -232,8 +235,8 @@ static pto_status parse_as(const pto_plan *plan, const char *text, char vars[][P
                                     "%u)",
                                     text, (int)(k - j - 1), text + j + 1, (unsigned)col);
                 char leaf[32];
-                int ln = snprintf(leaf, sizeof leaf, plan->slots[a].u64 ? "slot%d" : "i64(slot%d)",
-                                  a);
+                int ln =
+                    snprintf(leaf, sizeof leaf, plan->slots[a].u64 ? "slot%d" : "i64(slot%d)", a);
                 if (put(buf, map, &o, leaf, (size_t)ln, col))
                     goto too_long;
                 *reads_slots = 1;
@@ -338,6 +341,6 @@ pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t 
     }
     var_mode vm = {base, vals, vals == NULL};
     int rs = 0, rv = 0;
-    return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL,
-                    &vm, out, &rs, &rv, NULL, 0, err);
+    return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL, &vm,
+                    out, &rs, &rv, NULL, 0, err);
 }

@@ -247,8 +247,7 @@ pto_status plan_expr_value(const plan_walk *w, const plan_expr *x, const pto_exp
                             "%s: array index out of range at %s: index '%s' of '%s' = %s%" PRIu64
                             ", but '%s' has %u elements",
                             where, it[0] ? it : "the only iteration", el->index->text, S->name,
-                            neg ? "-" : "", neg ? (uint64_t)0 - ix : ix, S->name,
-                            (unsigned)S->len);
+                            neg ? "-" : "", neg ? (uint64_t)0 - ix : ix, S->name, (unsigned)S->len);
         }
         axes[PLAN_MAX_DEPTH + k] = (uint64_t)(int64_t)S->arr[ix];
     }

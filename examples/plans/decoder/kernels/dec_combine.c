@@ -32,7 +32,7 @@ void dec_combine(const uint64_t *args)
         if (pto_tile_geti(&cnt, 0, e) == 0)
             continue;
         st |= pto_t_load(&ye, y + (size_t)e * T * D, D); /* 384 */
-        st |= pto_t_add(&acc, &acc, &ye);                 /* 384 */
+        st |= pto_t_add(&acc, &acc, &ye);                /* 384 */
     }
     st |= pto_t_store(out, D, &acc); /* 384 */
     if (st)

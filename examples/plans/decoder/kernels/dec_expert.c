@@ -33,15 +33,15 @@ void dec_expert(const uint64_t *args)
     PTO_TILE_DECL(out, PTO_F32, T, D);
     PTO_TILE_DECL(m, PTO_F32, T, 1);
     int st = 0;
-    st |= pto_t_load(&x, hn, D);              /*  384 */
-    st |= pto_t_load(&a, w1, F);              /*  768 */
-    st |= pto_t_matmul(&hid, &x, &a);         /* 6144 */
-    st |= pto_t_silu(&hid, &hid);             /*  128 */
-    st |= pto_t_load(&b, w2, D);              /*  768 */
-    st |= pto_t_matmul(&out, &hid, &b);       /* 6144 */
-    st |= pto_t_load(&m, mask, E);            /*    8 */
+    st |= pto_t_load(&x, hn, D);                /*  384 */
+    st |= pto_t_load(&a, w1, F);                /*  768 */
+    st |= pto_t_matmul(&hid, &x, &a);           /* 6144 */
+    st |= pto_t_silu(&hid, &hid);               /*  128 */
+    st |= pto_t_load(&b, w2, D);                /*  768 */
+    st |= pto_t_matmul(&out, &hid, &b);         /* 6144 */
+    st |= pto_t_load(&m, mask, E);              /*    8 */
     st |= pto_t_row_expand_mul(&out, &out, &m); /* 384 */
-    st |= pto_t_store(y, D, &out);            /*  384 */
+    st |= pto_t_store(y, D, &out);              /*  384 */
     if (st)
         memset(y, 0xff, T * D * sizeof(float));
 }

@@ -25,12 +25,12 @@ void dec_oproj(const uint64_t *args)
     PTO_TILE_DECL(acc, PTO_F32, T, HD);
     PTO_TILE_DECL(xt, PTO_F32, T, HD);
     int st = 0;
-    st |= pto_t_load(&ot, o, D);         /*  384 */
-    st |= pto_t_load(&wt, wo, D);        /*  768 */
-    st |= pto_t_matmul(&acc, &ot, &wt);  /* 6144 */
-    st |= pto_t_load(&xt, x, D);         /*  128 */
-    st |= pto_t_add(&acc, &acc, &xt);    /*  128 */
-    st |= pto_t_store(h1, D, &acc);      /*  128 */
+    st |= pto_t_load(&ot, o, D);        /*  384 */
+    st |= pto_t_load(&wt, wo, D);       /*  768 */
+    st |= pto_t_matmul(&acc, &ot, &wt); /* 6144 */
+    st |= pto_t_load(&xt, x, D);        /*  128 */
+    st |= pto_t_add(&acc, &acc, &xt);   /*  128 */
+    st |= pto_t_store(h1, D, &acc);     /*  128 */
     if (st)
         for (int r = 0; r < T; r++)
             memset(h1 + r * D, 0xff, HD * sizeof(float));

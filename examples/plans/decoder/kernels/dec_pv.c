@@ -26,7 +26,7 @@ void dec_pv(const uint64_t *args)
     PTO_TILE_DECL(vt, PTO_F32, L, HD);
     PTO_TILE_DECL(ot, PTO_F32, 1, HD);
     int st = 0;
-    st |= pto_t_load(&pt, p, L); /* 32 */
+    st |= pto_t_load(&pt, p, L);  /* 32 */
     for (int g = 0; g < 2; g++) { /* 2 x 256: rows 16g .. 16g + 15 */
         pto_tile half;
         st |= pto_tile_init(&half, PTO_F16, PS, HD, vh_buf.u16 + g * PS * HD);

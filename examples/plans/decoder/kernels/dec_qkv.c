@@ -23,10 +23,10 @@ static int project(const pto_tile *x, const float *w, pto_tile *acc, pto_tile *o
 {
     PTO_TILE_DECL(wt, PTO_F32, D, HD);
     int st = 0;
-    st |= pto_t_load(&wt, w, D);       /* 768 */
-    st |= pto_t_matmul(acc, x, &wt);   /* 768 */
+    st |= pto_t_load(&wt, w, D);     /* 768 */
+    st |= pto_t_matmul(acc, x, &wt); /* 768 */
     if (o)
-        st |= pto_t_convert(o, acc);   /* 16: to f16 */
+        st |= pto_t_convert(o, acc);         /* 16: to f16 */
     st |= pto_t_store(out, HD, o ? o : acc); /* 16 */
     return st;
 }

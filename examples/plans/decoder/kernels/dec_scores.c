@@ -32,7 +32,7 @@ void dec_scores(const uint64_t *args)
     PTO_TILE_DECL(kt, PTO_F32, HD, L);
     PTO_TILE_DECL(sc, PTO_F32, 1, L);
     int st = 0;
-    st |= pto_t_load(&qt, q, HD); /* 16 */
+    st |= pto_t_load(&qt, q, HD);      /* 16 */
     for (uint32_t t = 0; t < L; t++) { /* 32 x 16 */
         pto_tile col;
         st |= pto_tile_init(&col, PTO_F16, HD, L, kth_buf.u16 + t);

@@ -19,14 +19,14 @@ void dec_softmax(const uint64_t *args)
     PTO_TILE_DECL(t, PTO_F32, 1, L);
     PTO_TILE_DECL(m, PTO_F32, 1, 1);
     int st = 0;
-    st |= pto_t_load(&t, s, L);              /* 32 */
-    st |= pto_t_muls(&t, &t, scale);         /* 32 */
-    st |= pto_t_row_max(&m, &t);             /*  1 */
-    st |= pto_t_row_expand_sub(&t, &t, &m);  /* 32 */
-    st |= pto_t_exp(&t, &t);                 /* 32 */
-    st |= pto_t_row_sum(&m, &t);             /*  1 */
-    st |= pto_t_row_expand_div(&t, &t, &m);  /* 32 */
-    st |= pto_t_store(p, L, &t);             /* 32 */
+    st |= pto_t_load(&t, s, L);             /* 32 */
+    st |= pto_t_muls(&t, &t, scale);        /* 32 */
+    st |= pto_t_row_max(&m, &t);            /*  1 */
+    st |= pto_t_row_expand_sub(&t, &t, &m); /* 32 */
+    st |= pto_t_exp(&t, &t);                /* 32 */
+    st |= pto_t_row_sum(&m, &t);            /*  1 */
+    st |= pto_t_row_expand_div(&t, &t, &m); /* 32 */
+    st |= pto_t_store(p, L, &t);            /* 32 */
     if (st)
         memset(p, 0xff, L * sizeof(float));
 }
