@@ -560,6 +560,13 @@ static const bad_plan check_errors[] = {
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/1/scalar: array index out of range at i=0: "
      "index '4 - i' of 'pt' = 4, but 'pt' has 4 elements"},
+    {"{" ABI KERNELS TENSORS ASYMBOLS AXES SLOTS WL(LOOP(
+         "rows", "i",
+         "{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "x" Q "," Q
+         "offsets" Q ":[" Q "sym.pt[i + 1]" Q "," Q "0" Q "]}}")) "}",
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/slot_load/offsets/0: array index out of range at "
+     "i=3: index 'i + 1' of 'pt' = 4, but 'pt' has 4 elements"},
     {APLAN(LOOP("rows", "i", COND("sym.pt[i + i] > 0", TASK("k", VIEW("x", "0"))))),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/cond/if: array index out of range at i=2: index "
