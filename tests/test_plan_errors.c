@@ -40,12 +40,17 @@
 #define HEAD "{" ABI KERNELS TENSORS SYMBOLS AXES
 #define PLAN(body) HEAD WL(body) "}"
 /* With the slots s (i64) and u (u64). */
-#define SLOTS Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "u" Q "," Q "type" Q ":" Q "u64" Q "}],"
+#define SLOTS                                                                                      \
+    Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "u" Q "," Q "type" Q ":" Q     \
+      "u64" Q "}],"
 #define SPLAN(body) HEAD SLOTS WL(body) "}"
 /* A task over x's row tile i with extra fields (`extra` ends with a comma). */
 #define XTASK(extra)                                                                               \
-    "{" Q "task" Q ":{" extra Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "i * 16") "]}}"
-#define SSET(slot, value) "{" Q "slot_set" Q ":{" Q "slot" Q ":" Q slot Q "," Q "value" Q ":" Q value Q "}}"
+    "{" Q "task" Q ":{" extra Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "i * 16") "]" \
+                                                                                               "}" \
+                                                                                               "}"
+#define SSET(slot, value)                                                                          \
+    "{" Q "slot_set" Q ":{" Q "slot" Q ":" Q slot Q "," Q "value" Q ":" Q value Q "}}"
 
 /* The valid base: one task per row tile of x (4 tiles of 16 x 16). */
 static const char *const good = PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 16"))));
@@ -375,7 +380,8 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': symbol 'lens' is "
      "i32[]: an array is the source of a ragged or sparse axis, not a value (column 1)"},
     /* slots, slot_set, slot_load, predicates, dispatch-time keys */
-    {HEAD Q "slots" Q ":{}," WL("") "}", PTO_ERR_INVALID, "/slots: expected an array of slots, got an object"},
+    {HEAD Q "slots" Q ":{}," WL("") "}", PTO_ERR_INVALID,
+     "/slots: expected an array of slots, got an object"},
     {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "s" Q "}]," WL("") "}",
      PTO_ERR_INVALID, "/slots/1/name: duplicate slot 's'"},
     {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "a.b" Q "}]," WL("") "}", PTO_ERR_INVALID,
@@ -427,12 +433,21 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/cond/if: 'slot.s' has type i64, not bool (a "
      "condition)"},
     /* 16 args and a predicate reading the loop variable i: 17 params */
-    {SPLAN(LOOP("rows", "i", "{" Q "task" Q ":{" Q "predicate" Q ":" Q "i == slot.s" Q "," Q
-                "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "]}}")),
+    {SPLAN(LOOP(
+         "rows", "i",
+         "{" Q "task" Q ":{" Q "predicate" Q ":" Q "i == slot.s" Q "," Q "kernel" Q ":" Q "k" Q
+         "," Q "args" Q
+         ":[" VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW(
+             "x",
+             "0") "," VIEW("x",
+                           "0") "," VIEW("x",
+                                         "0") "," VIEW("x",
+                                                       "0") "," VIEW("x",
+                                                                     "0") "," VIEW("x",
+                                                                                   "0") "," VIEW("x",
+                                                                                                 "0") "," VIEW("x",
+                                                                                                               "0") "," VIEW("x",
+                                                                                                                             "0") "]}}")),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task: its predicate or key reads loop variables at "
      "dispatch: 16 args + 1 loop variables (passed as params) exceed 16"},
@@ -734,8 +749,8 @@ static void test_slot_capabilities(void **state)
         {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "i < 2" Q ","))),
          "/workload/body/0/parallel_for/body/0/task: needs 'dispatch-time predicate', which is "
          "UNSUPPORTED on a2a3: the plan is refused"},
-        {SPLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s == 0" Q "," Q "then" Q
-                    ":[]}}")),
+        {SPLAN(LOOP("rows", "i",
+                    "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s == 0" Q "," Q "then" Q ":[]}}")),
          "/workload/body/0/parallel_for/body/0/cond/if: needs 'dispatch-time predicate', which is "
          "UNSUPPORTED on a2a3: the plan is refused"},
         {SPLAN(LOOP("rows", "i", XTASK(Q "key" Q ":" Q "slot.s + i" Q ","))),
@@ -784,9 +799,9 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_plan),   cmocka_unit_test(test_good_ragged),
-        cmocka_unit_test(test_load_errors), cmocka_unit_test(test_check_errors),
-        cmocka_unit_test(test_set_symbol),  cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_good_plan),         cmocka_unit_test(test_good_ragged),
+        cmocka_unit_test(test_load_errors),       cmocka_unit_test(test_check_errors),
+        cmocka_unit_test(test_set_symbol),        cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_slot_capabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

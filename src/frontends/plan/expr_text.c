@@ -121,8 +121,8 @@ static pto_status parse_as(const pto_plan *plan, const char *text, char vars[][P
                                     "%u)",
                                     text, (int)(k - j - 1), text + j + 1, (unsigned)col);
                 char leaf[32];
-                int ln = snprintf(leaf, sizeof leaf, plan->slots[a].u64 ? "slot%d" : "i64(slot%d)",
-                                  a);
+                int ln =
+                    snprintf(leaf, sizeof leaf, plan->slots[a].u64 ? "slot%d" : "i64(slot%d)", a);
                 if (put(buf, map, &o, leaf, (size_t)ln, col))
                     goto too_long;
                 *reads_slots = 1;
@@ -220,6 +220,6 @@ pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t 
     }
     var_mode vm = {base, vals, vals == NULL};
     int rs = 0, rv = 0;
-    return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL,
-                    &vm, out, &rs, &rv, err);
+    return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL, &vm,
+                    out, &rs, &rv, err);
 }
