@@ -181,6 +181,11 @@ set_tests_properties(example_plan_cond_slot_threaded PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
   PASS_REGULAR_EXPRESSION "PASS cond_slot max_err=0 .*\nskipped +8 "
   FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# The plan needs runtime slots and dispatch-time predicates: refused on a2a3.
+add_test(NAME cli_plan_check_cond_slot_a2a3
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "error: PTO_ERR_INVALID: /capabilities/0: 'runtime slots' is UNSUPPORTED on a2a3: the plan is refused"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_COND_SLOT}/plan.json --platform a2a3)
 add_test(NAME cli_plan_check_cond_slot
   COMMAND $<TARGET_FILE:pto_cli> check ${PTO_PLAN_COND_SLOT}/plan.json)
 set_tests_properties(cli_plan_check_cond_slot PROPERTIES
