@@ -51,12 +51,17 @@
     ":" Q key Q "}}"
 #define COND(e, then) "{" Q "cond" Q ":{" Q "if" Q ":" Q e Q "," Q "then" Q ":[" then "]}}"
 /* With the slots s (i64) and u (u64). */
-#define SLOTS Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "u" Q "," Q "type" Q ":" Q "u64" Q "}],"
+#define SLOTS                                                                                      \
+    Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "u" Q "," Q "type" Q ":" Q     \
+      "u64" Q "}],"
 #define SPLAN(body) HEAD SLOTS WL(body) "}"
 /* A task over x's row tile i with extra fields (`extra` ends with a comma). */
 #define XTASK(extra)                                                                               \
-    "{" Q "task" Q ":{" extra Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "i * 16") "]}}"
-#define SSET(slot, value) "{" Q "slot_set" Q ":{" Q "slot" Q ":" Q slot Q "," Q "value" Q ":" Q value Q "}}"
+    "{" Q "task" Q ":{" extra Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "i * 16") "]" \
+                                                                                               "}" \
+                                                                                               "}"
+#define SSET(slot, value)                                                                          \
+    "{" Q "slot_set" Q ":{" Q "slot" Q ":" Q slot Q "," Q "value" Q ":" Q value Q "}}"
 
 /* The valid base: one task per row tile of x (4 tiles of 16 x 16). */
 static const char *const good = PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 16"))));
@@ -469,7 +474,8 @@ static const bad_plan load_errors[] = {
      "shape" Q ":[4]," Q "role" Q ":" Q "in" Q "," Q "golden" Q ":7}]," WL("") "}",
      PTO_ERR_INVALID, "/tensors/0/golden: expected a string, got a number"},
     /* slots, slot_set, slot_load, predicates, dispatch-time keys */
-    {HEAD Q "slots" Q ":{}," WL("") "}", PTO_ERR_INVALID, "/slots: expected an array of slots, got an object"},
+    {HEAD Q "slots" Q ":{}," WL("") "}", PTO_ERR_INVALID,
+     "/slots: expected an array of slots, got an object"},
     {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "s" Q "}]," WL("") "}",
      PTO_ERR_INVALID, "/slots/1/name: duplicate slot 's'"},
     {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "a.b" Q "}]," WL("") "}", PTO_ERR_INVALID,
@@ -521,12 +527,21 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/cond/if: 'slot.s' has type i64, not bool (a "
      "condition)"},
     /* 16 args and a predicate reading the loop variable i: 17 params */
-    {SPLAN(LOOP("rows", "i", "{" Q "task" Q ":{" Q "predicate" Q ":" Q "i == slot.s" Q "," Q
-                "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") ","
-                VIEW("x", "0") "," VIEW("x", "0") "]}}")),
+    {SPLAN(LOOP(
+         "rows", "i",
+         "{" Q "task" Q ":{" Q "predicate" Q ":" Q "i == slot.s" Q "," Q "kernel" Q ":" Q "k" Q
+         "," Q "args" Q
+         ":[" VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW(
+             "x",
+             "0") "," VIEW("x",
+                           "0") "," VIEW("x",
+                                         "0") "," VIEW("x",
+                                                       "0") "," VIEW("x",
+                                                                     "0") "," VIEW("x",
+                                                                                   "0") "," VIEW("x",
+                                                                                                 "0") "," VIEW("x",
+                                                                                                               "0") "," VIEW("x",
+                                                                                                                             "0") "]}}")),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task: its predicate or key reads loop variables at "
      "dispatch: 16 args + 1 loop variables (passed as params) exceed 16"},
@@ -862,8 +877,8 @@ static void test_slot_capabilities(void **state)
         {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "i < 2" Q ","))),
          "/workload/body/0/parallel_for/body/0/task: needs 'dispatch-time predicate', which is "
          "UNSUPPORTED on a2a3: the plan is refused"},
-        {SPLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s == 0" Q "," Q "then" Q
-                    ":[]}}")),
+        {SPLAN(LOOP("rows", "i",
+                    "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s == 0" Q "," Q "then" Q ":[]}}")),
          "/workload/body/0/parallel_for/body/0/cond/if: needs 'dispatch-time predicate', which is "
          "UNSUPPORTED on a2a3: the plan is refused"},
         {SPLAN(LOOP("rows", "i", XTASK(Q "key" Q ":" Q "slot.s + i" Q ","))),

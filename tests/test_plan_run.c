@@ -190,7 +190,6 @@ static void test_f32_symbol(void **state)
     pto_plan_free(p);
 }
 
-
 /* Plans with run slots (docs/plan.md, "slots", "Predicates and keys at
  * dispatch"): x, y [64, 16] f32 (4 tiles), cnt int32 [4] = 0, 1, 2, 3, the
  * u64 symbol n (default 2), the dense axis `four`, and SLOTS_DECL. */
@@ -200,15 +199,16 @@ static void test_f32_symbol(void **state)
     "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\"}, "               \
     "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"out\"}, "              \
     "{\"name\": \"cnt\", \"dtype\": \"i32\", \"shape\": [4], \"role\": \"in\", \"init\": "         \
-    "{\"linear\": [1, 0]}}], \"symbols\": [{\"name\": \"n\", \"type\": \"u64\", \"default\": 2}], " \
+    "{\"linear\": [1, 0]}}], \"symbols\": [{\"name\": \"n\", \"type\": \"u64\", \"default\": "     \
+    "2}], "                                                                                        \
     "\"axes\": [{\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}, {\"name\": \"many\", "     \
-    "\"kind\": \"dense\", \"size\": 70}], \"slots\": [" slots "], \"schedule\": {\"dispatch\": "    \
-    dispatch "}, \"workload\": {\"body\": [" body "]}}"
+    "\"kind\": \"dense\", \"size\": 70}], \"slots\": [" slots                                      \
+    "], \"schedule\": {\"dispatch\": " dispatch "}, \"workload\": {\"body\": [" body "]}}"
 #define DEF "{\"policy\": \"default\"}"
 #define AFF "{\"policy\": \"affinity\", \"targets\": 4}"
-#define YTASK(extra)                                                                               \
-    "{\"task\": {\"kernel\": \"k\", " extra "\"args\": " ARGS("y", "t") "}}"
-#define FOUR(kind, body) "{\"" kind "\": {\"axis\": \"four\", \"var\": \"t\", \"body\": [" body "]}}"
+#define YTASK(extra) "{\"task\": {\"kernel\": \"k\", " extra "\"args\": " ARGS("y", "t") "}}"
+#define FOUR(kind, body)                                                                           \
+    "{\"" kind "\": {\"axis\": \"four\", \"var\": \"t\", \"body\": [" body "]}}"
 
 /* Loads json (DIR-relative kernels), runs it deterministically on 2 blocks
  * (4 AIV cores), into *st; slots (may be NULL) gets pto_last_run_slots. */
@@ -249,9 +249,10 @@ static void run_det(pto_device *dev, pto_plan *p, pto_stats *st, uint64_t *slots
 static void test_predicate_skips(void **state)
 {
     (void)state;
-    pto_plan *p = load_text(SCAL("{\"name\": \"s\"}", DEF,
-                                 "{\"slot_set\": {\"slot\": \"s\", \"value\": \"sym.n + 1\"}}, " FOUR(
-                                     "parallel_for", YTASK("\"predicate\": \"t < slot.s\", "))));
+    pto_plan *p =
+        load_text(SCAL("{\"name\": \"s\"}", DEF,
+                       "{\"slot_set\": {\"slot\": \"s\", \"value\": \"sym.n + 1\"}}, " FOUR(
+                           "parallel_for", YTASK("\"predicate\": \"t < slot.s\", "))));
     pto_device *dev = open_dev();
     pto_stats st;
     pto_error err = {0};
@@ -275,14 +276,17 @@ static void test_predicate_skips(void **state)
 static void test_slot_values(void **state)
 {
     (void)state;
-    pto_plan *p = load_text(SCAL(
-        "{\"name\": \"a\"}, {\"name\": \"b\", \"type\": \"u64\"}, {\"name\": \"c\"}, "
-        "{\"name\": \"d\"}, {\"name\": \"e\"}",
-        DEF,
-        "{\"slot_set\": {\"slot\": \"a\", \"value\": \"sym.n * 10 + 7\"}}, "
-        "{\"slot_load\": {\"slot\": \"b\", \"tensor\": \"cnt\", \"offsets\": [\"3\"]}}, " FOUR(
-            "for_each", "{\"slot_set\": {\"slot\": \"c\", \"value\": \"slot.c + t\"}}") ", " FOUR("parallel_for",
-                                                                                       "{\"slot_load\": {\"slot\": \"d\", \"tensor\": \"cnt\", \"offsets\": [\"t\"], \"predicate\": \"t == 2\"}}")));
+    pto_plan *p =
+        load_text(
+            SCAL("{\"name\": \"a\"}, {\"name\": \"b\", \"type\": \"u64\"}, {\"name\": \"c\"}, "
+                 "{\"name\": \"d\"}, {\"name\": \"e\"}",
+                 DEF,
+                 "{\"slot_set\": {\"slot\": \"a\", \"value\": \"sym.n * 10 + 7\"}}, "
+                 "{\"slot_load\": {\"slot\": \"b\", \"tensor\": \"cnt\", \"offsets\": "
+                 "[\"3\"]}}, " FOUR("for_each", "{\"slot_set\": {\"slot\": \"c\", \"value\": "
+                                                "\"slot.c + t\"}}") ", " FOUR(
+                     "parallel_for", "{\"slot_load\": {\"slot\": \"d\", \"tensor\": \"cnt\", "
+                                     "\"offsets\": [\"t\"], \"predicate\": \"t == 2\"}}")));
     pto_device *dev = open_dev();
     pto_stats st;
     uint64_t slots[PTO_SLOTS];
@@ -308,10 +312,10 @@ static void test_slot_values(void **state)
 static void test_key_by_slot(void **state)
 {
     (void)state;
-    pto_plan *p = load_text(SCAL(
-        "{\"name\": \"lane\"}", AFF,
-        "{\"slot_set\": {\"slot\": \"lane\", \"value\": \"sym.n\"}}, " FOUR(
-            "parallel_for", YTASK("\"key\": \"slot.lane + 4 * t\", "))));
+    pto_plan *p =
+        load_text(SCAL("{\"name\": \"lane\"}", AFF,
+                       "{\"slot_set\": {\"slot\": \"lane\", \"value\": \"sym.n\"}}, " FOUR(
+                           "parallel_for", YTASK("\"key\": \"slot.lane + 4 * t\", "))));
     pto_device *dev = open_dev();
     pto_stats st;
     pto_error err = {0};
@@ -325,8 +329,8 @@ static void test_key_by_slot(void **state)
     assert_int_equal(st.core[5].tasks, 4);
     assert_int_equal(st.core[1].tasks + st.core[2].tasks + st.core[4].tasks, 0);
     pto_plan_free(p);
-    p = load_text(SCAL("{\"name\": \"lane\"}", AFF,
-                       FOUR("parallel_for", YTASK("\"key\": \"t\", "))));
+    p = load_text(
+        SCAL("{\"name\": \"lane\"}", AFF, FOUR("parallel_for", YTASK("\"key\": \"t\", "))));
     run_det(dev, p, &st, NULL);
     assert_int_equal(st.total_cycles, 1024);
     for (int c = 1; c <= 5; c++)
@@ -344,10 +348,10 @@ static void test_key_by_slot(void **state)
 static void test_cond_on_slot_in_for_each(void **state)
 {
     (void)state;
-    pto_plan *p = load_text(SCAL(
-        "{\"name\": \"s\"}", DEF,
-        FOUR("for_each", "{\"slot_set\": {\"slot\": \"s\", \"value\": \"t % 2\"}}, {\"cond\": "
-                         "{\"if\": \"slot.s == 1\", \"then\": [" YTASK("") "]}}")));
+    pto_plan *p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             FOUR("for_each", "{\"slot_set\": {\"slot\": \"s\", \"value\": \"t % 2\"}}, {\"cond\": "
+                              "{\"if\": \"slot.s == 1\", \"then\": [" YTASK("") "]}}")));
     pto_device *dev = open_dev();
     pto_stats st;
     run_det(dev, p, &st, NULL);
@@ -355,9 +359,9 @@ static void test_cond_on_slot_in_for_each(void **state)
     assert_int_equal(st.skipped, 2);
     assert_int_equal(st.total_cycles, 2048);
     pto_plan_free(p);
-    p = load_text(SCAL("{\"name\": \"s\"}", DEF,
-                       FOUR("parallel_for", "{\"cond\": {\"if\": \"t % 2 == 1\", \"then\": [" YTASK(
-                                                "") "]}}")));
+    p = load_text(SCAL(
+        "{\"name\": \"s\"}", DEF,
+        FOUR("parallel_for", "{\"cond\": {\"if\": \"t % 2 == 1\", \"then\": [" YTASK("") "]}}")));
     run_det(dev, p, &st, NULL);
     assert_int_equal(st.tasks, 2);
     assert_int_equal(st.skipped, 0);
@@ -374,20 +378,21 @@ static void test_cond_on_slot_in_for_each(void **state)
 static void test_run_exprs_limit(void **state)
 {
     (void)state;
-    pto_plan *p = load_text(SCAL(
-        "{\"name\": \"s\"}", DEF,
-        "{\"parallel_for\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"task\": "
-        "{\"kernel\": \"k\", \"predicate\": \"t + slot.s < 2\", \"args\": " ARGS(
-            "y", "(t % 4)") "}}]}}"));
+    pto_plan *p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             "{\"parallel_for\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"task\": "
+             "{\"kernel\": \"k\", \"predicate\": \"t + slot.s < 2\", \"args\": " ARGS(
+                 "y", "(t % 4)") "}}]}}"));
     pto_device *dev = open_dev();
     pto_stats st;
     run_det(dev, p, &st, NULL);
     assert_int_equal(st.tasks, 70);
     assert_int_equal(st.skipped, 68);
     pto_plan_free(p);
-    p = load_text(SCAL("{\"name\": \"s\"}", DEF,
-                       "{\"for_each\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"slot_set\": "
-                       "{\"slot\": \"s\", \"value\": \"t\"}}]}}"));
+    p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             "{\"for_each\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"slot_set\": "
+             "{\"slot\": \"s\", \"value\": \"t\"}}]}}"));
     pto_error err = {0};
     assert_int_equal(pto_plan_run(dev, p, NULL, NULL, NULL, &err), PTO_ERR_CAPACITY);
     assert_string_equal(err.msg, "/workload/body/0/for_each/body/0/slot_set: pto_slot_set: the run "

@@ -691,8 +691,9 @@ static pto_status expr_at(loader *L, const cJSON *j, int want_bool, int slots_ok
     if (s != PTO_OK)
         return pto_fail(L->err, s, "%s: %s", L->path, m.msg);
     if (e->reads_slots && !slots_ok)
-        return fail(L, "'%s' reads a slot, but this expression is evaluated at expansion (slots "
-                       "are read by predicates, keys, cond and slot_set only)",
+        return fail(L,
+                    "'%s' reads a slot, but this expression is evaluated at expansion (slots "
+                    "are read by predicates, keys, cond and slot_set only)",
                     text);
     if (e->nelems && (slots_ok == 2 || e->reads_slots))
         return fail(L, "'%s': an array element is read when the plan is expanded, but this "
@@ -934,8 +935,9 @@ static pto_status build_dispatch(loader *L, plan_node *N)
     if (vars) {
         N->vparams = L->nvars;
         if (N->nargs + N->vparams > PTO_MAX_ARGS)
-            return fail(L, "its predicate or key reads loop variables at dispatch: %u args + %u "
-                           "loop variables (passed as params) exceed %d",
+            return fail(L,
+                        "its predicate or key reads loop variables at dispatch: %u args + %u "
+                        "loop variables (passed as params) exceed %d",
                         (unsigned)N->nargs, (unsigned)N->vparams, PTO_MAX_ARGS);
     }
     return PTO_OK;
@@ -1119,8 +1121,8 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     for (const char *c = v; *c && ok; c++)
         ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
              (*c >= '0' && *c <= '9');
-    static const char *const reserved[] = {"true", "false", "where", "u64",
-                                           "i64",  "bool",  "sym",   "slot", NULL};
+    static const char *const reserved[] = {"true", "false", "where", "u64", "i64",
+                                           "bool", "sym",   "slot",  NULL};
     if (!ok || pick(v, reserved, -1) >= 0) {
         size_t old = push_key(L, "var");
         s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
@@ -1164,9 +1166,9 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
 
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
 {
-    static const char *const kinds[] = {"sequential", "parallel_for", "for_each",  "task",
-                                        "combine",    "cond",         "select",    "slot_set",
-                                        "slot_load",  NULL};
+    static const char *const kinds[] = {
+        "sequential", "parallel_for", "for_each", "task",      "combine",
+        "cond",       "select",       "slot_set", "slot_load", NULL};
     snprintf(N->path, sizeof N->path, "%s", L->path);
     pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
     if (s != PTO_OK)
@@ -1350,8 +1352,8 @@ static pto_status load_slots(loader *L, const cJSON *arr)
 
 static pto_status load_root(loader *L, const cJSON *root)
 {
-    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels",  "tensors",
-                                       "symbols",         "axes", "workload", "schedule",
+    static const char *const keys[] = {"wsp_runtime_abi", "name",  "kernels",  "tensors",
+                                       "symbols",         "axes",  "workload", "schedule",
                                        "capabilities",    "slots", NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, root, cJSON_IsObject(root), "an object (a plan)");

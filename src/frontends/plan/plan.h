@@ -201,9 +201,11 @@ typedef struct plan_node {
     plan_arg load;    /* slot_load: an element view (every extent 1), role in */
     /* task, slot_set, slot_load: the predicate of the node itself (NULL:
      * none) and the conditions of the dynamic conds around it, outermost
-     * first (guard_neg[k]: the node is in the else branch of guard k). The
-     * task runs when every guard holds (negated where guard_neg) and its
-     * predicate is true. */
+     * first (guard_neg[k]: the node is in the else branch of guard k; the
+     * guards point at the conds' own expressions, not owned). The task
+     * runs when every guard holds (negated where guard_neg) and its
+     * predicate is true. nguards <= PLAN_MAX_DEPTH (a cond nests one
+     * level). */
     plan_expr *pred;
     const plan_expr *guards[PLAN_MAX_DEPTH];
     uint8_t guard_neg[PLAN_MAX_DEPTH];

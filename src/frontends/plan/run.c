@@ -164,14 +164,14 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
             s = pto_set_task_predicate(r->run, task->dpred, err);
         const plan_kernel *K = &P->kernels[task->kernel];
         if (s == PTO_OK)
-            s = pto_submit(r->run, (int)task->kernel, K->core, params,
-                           task->nargs + task->vparams, &id, err);
+            s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs + task->vparams,
+                           &id, err);
     }
     if (s == PTO_OK)
         s = time_order(r, w, id, err);
     if (s != PTO_OK && err) {
-        static const char *const what[] = {[PLAN_TASK] = "task", [PLAN_SLOT_SET] = "slot_set",
-                                           [PLAN_SLOT_LOAD] = "slot_load"};
+        static const char *const what[] = {
+            [PLAN_TASK] = "task", [PLAN_SLOT_SET] = "slot_set", [PLAN_SLOT_LOAD] = "slot_load"};
         char msg[PTO_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
         int hint = s == PTO_ERR_CAPACITY && task->kind != PLAN_TASK;

@@ -19,11 +19,11 @@ void plan_mark(const uint64_t *args)
     int32_t *flags = (int32_t *)pto_bits_ptr(args[1]);
     PTO_TILE_DECL(f, PTO_I32, 1, T);
     int st = 0;
-    st |= pto_t_load(&f, sel, T);      /* 8 */
-    st |= pto_t_abs(&f, &f);           /* 8: |sel| */
-    st |= pto_t_adds(&f, &f, -1.0f);   /* 8: |sel| - 1 */
-    st |= pto_t_relu(&f, &f);          /* 8: max(0, |sel| - 1) */
-    st |= pto_t_store(flags, T, &f);   /* 8 */
-    if (st) /* a failed op: poison the flags so the golden fails */
+    st |= pto_t_load(&f, sel, T);    /* 8 */
+    st |= pto_t_abs(&f, &f);         /* 8: |sel| */
+    st |= pto_t_adds(&f, &f, -1.0f); /* 8: |sel| - 1 */
+    st |= pto_t_relu(&f, &f);        /* 8: max(0, |sel| - 1) */
+    st |= pto_t_store(flags, T, &f); /* 8 */
+    if (st)                          /* a failed op: poison the flags so the golden fails */
         memset(flags, 0xff, T * sizeof(int32_t));
 }
