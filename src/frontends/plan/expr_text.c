@@ -4,8 +4,11 @@
  * `i64(axisN)` (or, for the run, `i64(param<base+N>)` or its value as a
  * constant), `sym.NAME` becomes `i64(sym.NAME)` and `slot.NAME` the run
  * slot `i64(slotK)` (`slotK` for a u64 slot), so that plain integer
- * literals (i64) mix with them without casts. The parser's column numbers
- * are mapped back to the text as given. */
+ * literals (i64) mix with them without casts. An element `sym.NAME[E]` of
+ * an i32[] symbol becomes the leaf `i64(axis<16 + k>)` of the expression's
+ * element k, whose index E is parsed as an expression of its own
+ * (plan.h, plan_expr). The parser's column numbers are mapped back to the
+ * text as given. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,9 +110,10 @@ static pto_status parse_nested(const pto_plan *plan, const char *text, char vars
                                uint32_t nvars, int want_bool, plan_expr *out, uint32_t nest,
                                pto_error *err);
 
-/* Element sym.NAME[...] of array symbol a at text[i..k) (k at the '['):
- * parses the index into out->elems and appends its axis leaf. Sets *end
- * past the ']'. */
+/* The element sym.NAME[E] of array symbol a, whose '[' is text[k]: parses
+ * E (a plan expression of its own, one nesting level down) into a new
+ * entry of out->elems and appends that entry's leaf axis<PLAN_MAX_DEPTH +
+ * entry> to the rewritten text (buf, map, *o). Sets *end past the ']'. */
 static pto_status element(const pto_plan *plan, const char *text, size_t k, size_t n, int a,
                           char vars[][PLAN_NAME_MAX], uint32_t nvars, plan_expr *out, uint32_t nest,
                           char *buf, uint32_t *map, size_t *o, uint32_t col, size_t *end,
