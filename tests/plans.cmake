@@ -345,6 +345,12 @@ foreach(mode streamed host-built)
     PASS_REGULAR_EXPRESSION "PASS decoder .*\ntasks +112\n.*\ntotal_cycles +42836\nskipped +5 "
     FAIL_REGULAR_EXPRESSION "FAIL|error:")
 endforeach()
+add_test(NAME example_plan_decoder_dispatch3
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_DECODER} --deterministic --blocks 24)
+set_tests_properties(example_plan_decoder_dispatch3 PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV};PTO_DISPATCH_CYCLES=3" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS decoder .*\ntotal_cycles +42866\n"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
 add_test(NAME example_plan_decoder_threaded
   COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_DECODER} --blocks 24 --quiet)
 set_tests_properties(example_plan_decoder_threaded PROPERTIES
