@@ -85,7 +85,7 @@ set_tests_properties(example_plan_million_det PROPERTIES
   PASS_REGULAR_EXPRESSION "DONE million .*\ntasks +1000000\n.*\ntotal_cycles +20834\n"
   FAIL_REGULAR_EXPRESSION "error:")
 
-# examples/plans/{matmul16,gemm_tiled,rmsnorm,softmax}: each README derives
+# examples/plans/{matmul16,gemm_tiled,rmsnorm,softmax,spmd,mix}: each README derives
 # these totals by hand. Deterministic: PASS and the exact total_cycles.
 # Entries: plan|test name|extra flags|dispatch_cycles|total_cycles (flags
 # separated by ','; dispatch_cycles goes to PTO_DISPATCH_CYCLES, empty for
@@ -95,6 +95,9 @@ set(PTO_PLAN_TASKS_matmul16 1)
 set(PTO_PLAN_TASKS_gemm_tiled 16)
 set(PTO_PLAN_TASKS_rmsnorm 8)
 set(PTO_PLAN_TASKS_softmax 6)
+set(PTO_PLAN_TASKS_spmd 2)
+set(PTO_PLAN_TASKS_mix 4)
+set(PTO_PLAN_MIX_GOLDEN --golden,y=${CMAKE_SOURCE_DIR}/examples/plans/mix/golden_y.npy)
 foreach(entry
     "matmul16|b1|--blocks,1||4864"
     "matmul16|b2|--blocks,2||4864"
@@ -119,7 +122,16 @@ foreach(entry
     "softmax|b2|--blocks,2||2624"
     "softmax|b3|--blocks,3||1312"
     "softmax|b2_d3|--blocks,2|3|2630"
-    "softmax|b3_d3|--blocks,3|3|1315")
+    "softmax|b3_d3|--blocks,3|3|1315"
+    "spmd|b2|--blocks,2||6144"
+    "spmd|b4|--blocks,4||3072"
+    "spmd|b2_d3|--blocks,2|3|6150"
+    "spmd|b2_host_built|--blocks,2,--host-built||6144"
+    "mix|b1|--blocks,1,${PTO_PLAN_MIX_GOLDEN}||19456"
+    "mix|b2|--blocks,2,${PTO_PLAN_MIX_GOLDEN}||9728"
+    "mix|b4|--blocks,4,${PTO_PLAN_MIX_GOLDEN}||4864"
+    "mix|b2_d3|--blocks,2,${PTO_PLAN_MIX_GOLDEN}|3|9734"
+    "mix|b2_host_built|--blocks,2,--host-built,${PTO_PLAN_MIX_GOLDEN}||9728")
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 plan)
   list(GET parts 1 name)
@@ -142,10 +154,11 @@ foreach(entry
 endforeach()
 
 # The same plans threaded: PASS (cycles depend on the threads), and check.
-foreach(plan matmul16 gemm_tiled rmsnorm softmax)
+set(PTO_PLAN_THREADED_mix --golden y=${CMAKE_SOURCE_DIR}/examples/plans/mix/golden_y.npy)
+foreach(plan matmul16 gemm_tiled rmsnorm softmax spmd mix)
   add_test(NAME example_plan_${plan}_threaded
     COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/${plan}/plan.json
-            --blocks 2 --quiet)
+            --blocks 2 --quiet ${PTO_PLAN_THREADED_${plan}})
   set_tests_properties(example_plan_${plan}_threaded PROPERTIES
     ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
     PASS_REGULAR_EXPRESSION "PASS ${plan} " FAIL_REGULAR_EXPRESSION "FAIL|error:")
@@ -270,3 +283,13 @@ add_test(NAME cli_plan_ragged_set_length
     EXPECT "--set 'seq_lens=[1,1,1]': symbol 'seq_lens' has length 4: 3 values given"
     RUN $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/plans/ragged/plan.json
         --set seq_lens=[1,1,1])
+
+# An SPMD task of more blocks than the device has cores of its type is
+# refused at the task, naming its path (examples/plans/spmd/README.md).
+add_test(NAME example_plan_spmd_too_many_blocks
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/spmd/plan.json
+          --deterministic --blocks 1)
+set_tests_properties(example_plan_spmd_too_many_blocks PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION
+    "/workload/body/0/parallel_for/body/0/task: pto_submit_spmd: block_num 4 is more than the device's 2 AIV cores")

@@ -34,6 +34,10 @@
     ":[" body "]}}"
 #define TASK(kernel, args)                                                                         \
     "{" Q "task" Q ":{" Q "kernel" Q ":" Q kernel Q "," Q "args" Q ":[" args "]}}"
+/* A task with the given fields (a JSON text ending before "args") and one
+ * view of x. */
+#define XTASK(fields)                                                                              \
+    "{" Q "task" Q ":{" fields "," Q "args" Q ":[" VIEW("x", "0") "]}}"
 #define VIEW(tensor, off0)                                                                         \
     "{" Q "tensor" Q ":" Q tensor Q "," Q "role" Q ":" Q "in" Q "," Q "offsets" Q ":[" Q off0 Q    \
     "," Q "0" Q "]," Q "shape" Q ":[16,16]}"
@@ -184,7 +188,34 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
      "condition)"},
     {PLAN("{" Q "cond" Q ":{" Q "if" Q ":" Q "sym.n > 2" Q "}}"), PTO_ERR_INVALID,
-     "/workload/body/0/cond: missing field 'then'"}, /* i32[] symbols, ragged and sparse axes */
+     "/workload/body/0/cond: missing field 'then'"},
+    /* SPMD and MIX tasks */
+    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}")),
+     PTO_ERR_INVALID, "/workload/body/0/task: a task has 'kernel' or 'mix', not both"},
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}," Q "blocks" Q ":2")), PTO_ERR_INVALID,
+     "/workload/body/0/task: a MIX task runs on one cluster: 'blocks' is for an SPMD task"},
+    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":0")), PTO_ERR_INVALID,
+     "/workload/body/0/task/blocks: an SPMD task has 1 .. 4096 blocks"},
+    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":5000")), PTO_ERR_INVALID,
+     "/workload/body/0/task/blocks: expected an integer in 0..4096, got 5000"},
+    {PLAN(XTASK(Q "blocks" Q ":2")), PTO_ERR_INVALID,
+     "/workload/body/0/task: missing field 'kernel'"},
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "}")),
+     PTO_ERR_INVALID,
+     "/workload/body/0/task/mix/aic: kernel 'k' is an AIV kernel; the aic part needs an AIC "
+     "one"},
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "aiv0" Q "," Q
+                "aiv0" Q "]}")),
+     PTO_ERR_INVALID, "/workload/body/0/task/mix/parts/1: part 'aiv0' listed twice"},
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "gpu" Q "]}")),
+     PTO_ERR_INVALID,
+     "/workload/body/0/task/mix/parts/0: expected \"aic\", \"aiv0\" or \"aiv1\", got a "
+     "string"},
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "," Q "parts" Q
+                ":[" Q "aiv1" Q "]}")),
+     PTO_ERR_INVALID, "/workload/body/0/task/mix: 'aic' given, but 'parts' has no \"aic\""},
+    {PLAN(XTASK(Q "mix" Q ":{}")), PTO_ERR_INVALID,
+     "/workload/body/0/task/mix: missing field 'aic'"}, /* i32[] symbols, ragged and sparse axes */
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"

@@ -809,27 +809,105 @@ static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t de
     return s;
 }
 
+/* The kernel named by the string at obj[key] (required) into *k, whose
+ * core must be `core` unless core is PTO_CORE_TYPES (any; errors at obj/key). */
+static pto_status kernel_at(loader *L, const cJSON *obj, const char *key, pto_core_type core,
+                            uint32_t *k)
+{
+    const pto_plan *P = L->plan;
+    char id[PLAN_NAME_MAX];
+    pto_status s = string_at(L, obj, key, 1, id, sizeof id);
+    if (s != PTO_OK)
+        return s;
+    for (*k = 0; *k < P->nkernels && strcmp(P->kernels[*k].id, id); (*k)++)
+        ;
+    size_t old = push_key(L, key);
+    if (*k == P->nkernels)
+        s = fail(L, "unknown kernel '%s'", id);
+    else if (core != PTO_CORE_TYPES && P->kernels[*k].core != core)
+        s = fail(L, "kernel '%s' is an %s kernel; the %s part needs an %s one", id,
+                 P->kernels[*k].core == PTO_CORE_AIC ? "AIC" : "AIV", key,
+                 core == PTO_CORE_AIC ? "AIC" : "AIV");
+    pop(L, old);
+    return s;
+}
+
+/* A MIX task's "mix": {"aic": kernel, "aiv": kernel, "parts": [...]}; the
+ * parts default to the whole cluster, and a kernel is needed (and read)
+ * only for the parts declared. */
+static pto_status load_mix(loader *L, const cJSON *m, plan_node *N)
+{
+    static const char *const keys[] = {"aic", "aiv", "parts", NULL};
+    static const char *const parts[] = {"aic", "aiv0", "aiv1"};
+    pto_status s = want(L, m, cJSON_IsObject(m), "an object");
+    const cJSON *list = NULL;
+    if (s == PTO_OK)
+        s = only_keys(L, m, keys);
+    if (s == PTO_OK)
+        s = member(L, m, "parts", 0, &list);
+    N->mix = list ? 0 : PTO_MIX_CLUSTER;
+    if (s == PTO_OK && list) {
+        size_t old = push_key(L, "parts");
+        s = want(L, list, cJSON_IsArray(list) && cJSON_GetArraySize(list) > 0,
+                 "a non-empty array of \"aic\", \"aiv0\", \"aiv1\"");
+        int i = 0;
+        for (const cJSON *p = s == PTO_OK ? list->child : NULL; p && s == PTO_OK;
+             p = p->next, i++) {
+            size_t o2 = push_index(L, i);
+            int k = cJSON_IsString(p) ? pick(p->valuestring, parts, 3) : -1;
+            if (k < 0)
+                s = want(L, p, 0, "\"aic\", \"aiv0\" or \"aiv1\"");
+            else if (N->mix >> k & 1)
+                s = fail(L, "part '%s' listed twice", parts[k]);
+            N->mix |= 1u << k;
+            pop(L, o2);
+        }
+        pop(L, old);
+    }
+    if (s == PTO_OK && N->mix & PTO_MIX_AIC)
+        s = kernel_at(L, m, "aic", PTO_CORE_AIC, &N->kernel);
+    else if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(m, "aic"))
+        s = fail(L, "'aic' given, but 'parts' has no \"aic\"");
+    if (s == PTO_OK && N->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1))
+        s = kernel_at(L, m, "aiv", PTO_CORE_AIV, &N->aiv_kernel);
+    else if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(m, "aiv"))
+        s = fail(L, "'aiv' given, but 'parts' has no AIV part");
+    return s;
+}
+
 static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
 {
-    static const char *const keys[] = {"kernel", "args", "key", NULL};
-    pto_plan *P = L->plan;
+    static const char *const keys[] = {"kernel", "mix", "blocks", "args", "key", NULL};
     N->kind = PLAN_TASK;
     pto_status s = want(L, t, cJSON_IsObject(t), "an object");
     if (s == PTO_OK)
         s = only_keys(L, t, keys);
-    char id[PLAN_NAME_MAX];
-    if (s == PTO_OK)
-        s = string_at(L, t, "kernel", 1, id, sizeof id);
     if (s != PTO_OK)
         return s;
-    while (N->kernel < P->nkernels && strcmp(P->kernels[N->kernel].id, id))
-        N->kernel++;
-    if (N->kernel == P->nkernels) {
-        size_t old = push_key(L, "kernel");
-        s = fail(L, "unknown kernel '%s'", id);
+    const cJSON *mix = cJSON_GetObjectItemCaseSensitive(t, "mix");
+    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(t, "blocks");
+    if (mix && cJSON_GetObjectItemCaseSensitive(t, "kernel"))
+        return fail(L, "a task has 'kernel' or 'mix', not both");
+    if (mix && blocks)
+        return fail(L, "a MIX task runs on one cluster: 'blocks' is for an SPMD task");
+    if (mix) {
+        size_t old = push_key(L, "mix");
+        s = load_mix(L, mix, N);
         pop(L, old);
-        return s;
+    } else {
+        s = kernel_at(L, t, "kernel", PTO_CORE_TYPES, &N->kernel);
     }
+    if (s == PTO_OK && blocks) {
+        uint64_t b = 0;
+        size_t old = push_key(L, "blocks");
+        s = uint_of(L, blocks, PLAN_MAX_SPMD, &b);
+        if (s == PTO_OK && b == 0)
+            s = fail(L, "an SPMD task has 1 .. %d blocks", PLAN_MAX_SPMD);
+        N->blocks = (uint32_t)b;
+        pop(L, old);
+    }
+    if (s != PTO_OK)
+        return s;
     const cJSON *args, *key;
     if ((s = member(L, t, "args", 1, &args)) != PTO_OK ||
         (s = member(L, t, "key", 0, &key)) != PTO_OK)

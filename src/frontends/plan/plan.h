@@ -16,7 +16,8 @@
 #define PLAN_MAX_TENSORS 256
 #define PLAN_MAX_AXES 64
 #define PLAN_MAX_CAPS 64
-#define PLAN_SCOPE_TASKS 1024                 /* a loop's scope is renewed after this many tasks */
+#define PLAN_MAX_SPMD 4096    /* blocks of an SPMD task (the device bounds it further) */
+#define PLAN_SCOPE_TASKS 1024 /* a loop's scope is renewed after this many tasks */
 #define PLAN_CHECK_BUDGET (UINT64_C(1) << 20) /* task instances pto_plan_check bounds-checks */
 
 typedef enum plan_dtype { PLAN_F32, PLAN_F16, PLAN_BF16, PLAN_I32 } plan_dtype;
@@ -153,8 +154,14 @@ typedef struct plan_node {
     uint32_t depth;
     uint32_t outer_depth; /* ragged, sparse axis: the slot of the nearest enclosing loop over
                              its outer axis (< depth) */
-    /* task */
-    uint32_t kernel; /* index into plan.kernels = func_id */
+    /* task: one core (blocks 0, mix 0), SPMD (blocks >= 1: kernel on that
+     * many cores of its type) or MIX (mix: PTO_MIX_* parts; kernel = the
+     * AIC part's, aiv_kernel = the AIV parts', each read only when its
+     * part is declared; never with blocks) */
+    uint32_t kernel;     /* index into plan.kernels = func_id */
+    uint32_t aiv_kernel; /* MIX */
+    uint32_t blocks;     /* SPMD: 1 .. PLAN_MAX_SPMD; 0: not SPMD */
+    uint32_t mix;        /* MIX: PTO_MIX_* bits; 0: not MIX */
     plan_arg *args;
     uint32_t nargs;
     plan_expr *key; /* NULL: no dispatch key */

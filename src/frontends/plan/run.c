@@ -91,7 +91,16 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
     if (task->key)
         s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
     const plan_kernel *K = &P->kernels[task->kernel];
-    if (s == PTO_OK)
+    if (s != PTO_OK)
+        ;
+    else if (task->mix)
+        s = pto_submit_mix(r->run, task->mix, task->mix & PTO_MIX_AIC ? (int)task->kernel : -1,
+                           task->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1) ? (int)task->aiv_kernel : -1,
+                           params, task->nargs, &id, err);
+    else if (task->blocks)
+        s = pto_submit_spmd(r->run, (int)task->kernel, K->core, task->blocks, params, task->nargs,
+                            &id, err);
+    else
         s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, &id, err);
     if (s == PTO_OK)
         s = time_order(r, w, id, err);
