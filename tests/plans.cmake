@@ -236,7 +236,9 @@ set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACH
 
 # Ragged and sparse axes over i32[] symbols (examples/plans/ragged and
 # sparse, whose READMEs derive every count and total below): the default
-# symbols and --set arrays that change the task count.
+# symbols and --set arrays that change the task count. ragged/flat.json and
+# sparse/flat.json are the same loops in the flat form (outer_var,
+# flat_var) over packed tensors, checked by value (expect rule, golden).
 foreach(entry
     "ragged/plan|ragged_default||10|3072"
     "ragged/plan|ragged_window1|--task-window~1|10|10240"
@@ -246,7 +248,11 @@ foreach(entry
     "sparse/plan|sparse_window1|--task-window~1|5|5120"
     "sparse/plan|sparse_set|--set~row_ptr=[0,2,3,5,8]|8|2048"
     "sparse/plan|sparse_set_window1|--set~row_ptr=[0,2,3,5,8]~--task-window~1|8|8192"
-    "sparse/select|sparse_select||5|2048")
+    "sparse/select|sparse_select||5|2048"
+    "ragged/flat|ragged_flat||10|3072"
+    "ragged/flat|ragged_flat_window1|--task-window~1|10|10240"
+    "sparse/flat|sparse_flat|--golden~y=${CMAKE_SOURCE_DIR}/examples/plans/sparse/golden_flat_y.npy|5|2048"
+    "sparse/flat|sparse_flat_set|--set~row_ptr=[0,2,3,5,8]|8|2048")
   string(REPLACE "|" ";" parts "${entry}")
   list(GET parts 0 plan)
   list(GET parts 1 name)
@@ -261,7 +267,7 @@ foreach(entry
   string(REPLACE "/" "_" pname "${pname}")
   set_tests_properties(example_plan_${name} PROPERTIES
     ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
-    PASS_REGULAR_EXPRESSION "DONE ${pname} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
+    PASS_REGULAR_EXPRESSION "(DONE|PASS) ${pname} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
     FAIL_REGULAR_EXPRESSION "FAIL|error:")
 endforeach()
 foreach(cmd check run)
@@ -293,3 +299,13 @@ set_tests_properties(example_plan_spmd_too_many_blocks PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
   PASS_REGULAR_EXPRESSION
     "/workload/body/0/parallel_for/body/0/task: pto_submit_spmd: block_num 4 is more than the device's 2 AIV cores")
+
+# The flat form names every variable of an iteration out of bounds:
+# 25 packed tiles do not fit ragged/flat.json's 10 (README).
+add_test(NAME example_plan_ragged_flat_out_of_bounds
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/ragged/flat.json
+          --deterministic --blocks 2 --set seq_lens=[8,8,8,1])
+set_tests_properties(example_plan_ragged_flat_out_of_bounds PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION
+    "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at t=2, b=1, f=10: offset 'f \\* 16' = 160")

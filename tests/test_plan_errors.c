@@ -34,10 +34,26 @@
     ":[" body "]}}"
 #define TASK(kernel, args)                                                                         \
     "{" Q "task" Q ":{" Q "kernel" Q ":" Q kernel Q "," Q "args" Q ":[" args "]}}"
+/* The good_ragged plan's fields before its workload (for the cases of
+ * the flat form). */
+#define RHEAD                                                                                      \
+    "{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"A"                       \
+    "IV\",\"source\":\"k.c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\""                       \
+    ",\"dtype\":\"f32\",\"shape\":[64,16],\"role\":\"in\"}],\"symbols\":[{"                        \
+    "\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"lens\",\"ty"                       \
+    "pe\":\"i32[]\",\"length\":4,\"default\":[1,2,0,1]},{\"name\":\"ptr\","                        \
+    "\"type\":\"i32[]\",\"length\":5,\"default\":[0,1,1,2,3]},{\"name\":\"i"                       \
+    "dx\",\"type\":\"i32[]\",\"length\":3,\"default\":[0,3,2]}],\"axes\":[{"                       \
+    "\"name\":\"rows\",\"kind\":\"dense\",\"size\":4},{\"name\":\"dyn\",\"k"                       \
+    "ind\":\"dense_dyn\",\"symbol\":\"n\"},{\"name\":\"tok\",\"kind\":\"rag"                       \
+    "ged\",\"outer\":\"rows\",\"lengths\":\"lens\"},{\"name\":\"nz\",\"kind"                       \
+    "\":\"sparse\",\"outer\":\"rows\",\"indptr\":\"ptr\",\"indices\":\"idx"                        \
+    "\"}],"
+#define RPLAN(body) RHEAD WL(body) "}"
+
 /* A task with the given fields (a JSON text ending before "args") and one
  * view of x. */
-#define XTASK(fields)                                                                              \
-    "{" Q "task" Q ":{" fields "," Q "args" Q ":[" VIEW("x", "0") "]}}"
+#define XTASK(fields) "{" Q "task" Q ":{" fields "," Q "args" Q ":[" VIEW("x", "0") "]}}"
 #define VIEW(tensor, off0)                                                                         \
     "{" Q "tensor" Q ":" Q tensor Q "," Q "role" Q ":" Q "in" Q "," Q "offsets" Q ":[" Q off0 Q    \
     "," Q "0" Q "]," Q "shape" Q ":[16,16]}"
@@ -189,6 +205,40 @@ static const bad_plan load_errors[] = {
      "condition)"},
     {PLAN("{" Q "cond" Q ":{" Q "if" Q ":" Q "sym.n > 2" Q "}}"), PTO_ERR_INVALID,
      "/workload/body/0/cond: missing field 'then'"},
+    /* the flat form of ragged and sparse loops (outer_var, flat_var) */
+    {RPLAN("{\"parallel_for\":{\"axis\":\"rows\",\"var\":\"i\",\"outer_var\":\"b\""
+           ",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"r"
+           "ole\":\"in\",\"offsets\":[\"0\",\"0\"],\"shape\":[16,16]}]}}]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for: 'outer_var' is for a loop over a ragged"
+     " or sparse axis: 'rows' is dense"},
+    {RPLAN("{\"parallel_for\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parall"
+           "el_for\":{\"axis\":\"tok\",\"var\":\"t\",\"outer_var\":\"b\",\"body\":"
+           "[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
+           "\",\"offsets\":[\"0\",\"0\"],\"shape\":[16,16]}]}}]}}]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/parallel_for: 'outer_var' names t"
+     "he index of 'rows', but an enclosing loop runs over 'rows' already"},
+    {RPLAN("{\"parallel_for\":{\"axis\":\"rows\",\"var\":\"i\",\"body\":[{\"parall"
+           "el_for\":{\"axis\":\"tok\",\"var\":\"t\",\"flat_var\":\"f\",\"body\":["
+           "{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in"
+           "\",\"offsets\":[\"0\",\"0\"],\"shape\":[16,16]}]}}]}}]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/parallel_for: 'flat_var' is for t"
+     "he flat form (with 'outer_var')"},
+    {RPLAN("{\"parallel_for\":{\"axis\":\"nz\",\"var\":\"c\",\"outer_var\":\"sym\""
+           ",\"body\":[{\"task\":{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"r"
+           "ole\":\"in\",\"offsets\":[\"0\",\"0\"],\"shape\":[16,16]}]}}]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/outer_var: 'sym' is not a valid loop var"
+     "iable name (an identifier, not a keyword)"},
+    {RPLAN("{\"parallel_for\":{\"axis\":\"tok\",\"var\":\"t\",\"body\":[{\"task\":"
+           "{\"kernel\":\"k\",\"args\":[{\"tensor\":\"x\",\"role\":\"in\",\"offset"
+           "s\":[\"0\",\"0\"],\"shape\":[16,16]}]}}]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/axis: axis 'tok' is ragged over 'rows', "
+     "but no enclosing loop runs over 'rows' (or name its index with 'outer_"
+     "var')"},
     /* SPMD and MIX tasks */
     {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}")),
      PTO_ERR_INVALID, "/workload/body/0/task: a task has 'kernel' or 'mix', not both"},
@@ -204,15 +254,15 @@ static const bad_plan load_errors[] = {
      PTO_ERR_INVALID,
      "/workload/body/0/task/mix/aic: kernel 'k' is an AIV kernel; the aic part needs an AIC "
      "one"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "aiv0" Q "," Q
-                "aiv0" Q "]}")),
+    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "aiv0" Q "," Q "aiv0" Q
+                  "]}")),
      PTO_ERR_INVALID, "/workload/body/0/task/mix/parts/1: part 'aiv0' listed twice"},
     {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "gpu" Q "]}")),
      PTO_ERR_INVALID,
      "/workload/body/0/task/mix/parts/0: expected \"aic\", \"aiv0\" or \"aiv1\", got a "
      "string"},
     {PLAN(XTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "," Q "parts" Q
-                ":[" Q "aiv1" Q "]}")),
+                  ":[" Q "aiv1" Q "]}")),
      PTO_ERR_INVALID, "/workload/body/0/task/mix: 'aic' given, but 'parts' has no \"aic\""},
     {PLAN(XTASK(Q "mix" Q ":{}")), PTO_ERR_INVALID,
      "/workload/body/0/task/mix: missing field 'aic'"}, /* i32[] symbols, ragged and sparse axes */
@@ -383,7 +433,7 @@ static const bad_plan load_errors[] = {
      "fsets\":[\"t\",\"0\"],\"shape\":[16,16]}]}}]}}]}}]}}",
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/parallel_for/axis: axis 'tok' is ragged over 'rows', "
-     "but no enclosing loop runs over 'rows'"},
+     "but no enclosing loop runs over 'rows' (or name its index with 'outer_var')"},
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
      "ole\":\"in\"}],\"symbols\":[{\"name\":\"n\",\"type\":\"u64\",\"default\":4},{\"name\":\"le"

@@ -935,12 +935,45 @@ static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
     return s;
 }
 
+/* The loop variable name at l[key] (required or not) into out: an
+ * identifier that is not a keyword of the expression grammar. */
+static pto_status var_at(loader *L, const cJSON *l, const char *key, int required, char *out)
+{
+    pto_status s = string_at(L, l, key, required, out, PLAN_NAME_MAX);
+    if (s != PTO_OK || !out[0])
+        return s;
+    const char *v = out;
+    int ok = (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_';
+    for (const char *c = v; *c && ok; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+             (*c >= '0' && *c <= '9');
+    static const char *const reserved[] = {"true", "false", "where", "u64",
+                                           "i64",  "bool",  "sym",   NULL};
+    if (ok && pick(v, reserved, -1) < 0)
+        return PTO_OK;
+    size_t old = push_key(L, key);
+    s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
+    pop(L, old);
+    return s;
+}
+
+/* Binds the next variable slot to name (for expressions in the body). */
+static void push_var(loader *L, const char *name, uint32_t axis)
+{
+    L->var_axis[L->nvars] = axis;
+    snprintf(L->vars[L->nvars++], PLAN_NAME_MAX, "%s", name);
+}
+
 /* A loop node (parallel_for, for_each; select when sparse_only: its axis
- * must be sparse). */
+ * must be sparse). A ragged or sparse axis is either nested in a loop over
+ * its outer axis, or, with "outer_var", runs its own outer loop (DESIGN
+ * 6.6's flat form: the flat index over all entries binds the outer and
+ * the inner index, and "flat_var" the flat index itself). */
 static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t depth,
                             int sparse_only)
 {
-    static const char *const keys[] = {"axis", "var", "body", NULL};
+    static const char *const keys[] = {"axis", "var", "outer_var", "flat_var", "body", NULL};
+    static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse"};
     pto_plan *P = L->plan;
     pto_status s = want(L, l, cJSON_IsObject(l), "an object");
     if (s == PTO_OK)
@@ -949,7 +982,11 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     if (s == PTO_OK)
         s = string_at(L, l, "axis", 1, axis, sizeof axis);
     if (s == PTO_OK)
-        s = string_at(L, l, "var", 1, N->var, sizeof N->var);
+        s = var_at(L, l, "var", 1, N->var);
+    if (s == PTO_OK)
+        s = var_at(L, l, "outer_var", 0, N->outer_var);
+    if (s == PTO_OK)
+        s = var_at(L, l, "flat_var", 0, N->flat_var);
     if (s != PTO_OK)
         return s;
     while (N->axis < P->naxes && strcmp(P->axes[N->axis].name, axis))
@@ -960,51 +997,57 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
         pop(L, old);
         return s;
     }
-    const char *v = N->var;
-    int ok = (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_';
-    for (const char *c = v; *c && ok; c++)
-        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
-             (*c >= '0' && *c <= '9');
-    static const char *const reserved[] = {"true", "false", "where", "u64",
-                                           "i64",  "bool",  "sym",   NULL};
-    if (!ok || pick(v, reserved, -1) >= 0) {
-        size_t old = push_key(L, "var");
-        s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
-        pop(L, old);
-        return s;
-    }
     const cJSON *body;
     if ((s = member(L, l, "body", 1, &body)) != PTO_OK)
         return s;
     const plan_axis *A = &P->axes[N->axis];
+    int nested = A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE;
     if (sparse_only && A->kind != PLAN_AXIS_SPARSE) {
-        static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse"};
         size_t old = push_key(L, "axis");
         s = fail(L, "a select runs over a sparse axis: '%s' is %s", A->name, kinds[A->kind]);
         pop(L, old);
         return s;
     }
-    if (A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE) {
+    if (!nested && (N->outer_var[0] || N->flat_var[0]))
+        return fail(L, "'%s' is for a loop over a ragged or sparse axis: '%s' is %s",
+                    N->outer_var[0] ? "outer_var" : "flat_var", A->name, kinds[A->kind]);
+    if (nested) {
         uint32_t d = L->nvars;
         while (d > 0 && L->var_axis[d - 1] != A->outer)
             d--;
-        if (d == 0) {
+        if (d && N->outer_var[0])
+            return fail(L,
+                        "'outer_var' names the index of '%s', but an enclosing loop runs over "
+                        "'%s' already",
+                        P->axes[A->outer].name, P->axes[A->outer].name);
+        if (!d && !N->outer_var[0]) {
             size_t old = push_key(L, "axis");
-            s = fail(L, "axis '%s' is %s over '%s', but no enclosing loop runs over '%s'", A->name,
-                     A->kind == PLAN_AXIS_RAGGED ? "ragged" : "sparse", P->axes[A->outer].name,
-                     P->axes[A->outer].name);
+            s = fail(L,
+                     "axis '%s' is %s over '%s', but no enclosing loop runs over '%s' (or name "
+                     "its index with 'outer_var')",
+                     A->name, kinds[A->kind], P->axes[A->outer].name, P->axes[A->outer].name);
             pop(L, old);
             return s;
         }
-        N->outer_depth = d - 1; /* the innermost such loop */
+        if (N->flat_var[0] && !N->outer_var[0])
+            return fail(L, "'flat_var' is for the flat form (with 'outer_var')");
+        N->flat_outer = N->outer_var[0] != 0;
+        N->outer_depth = d ? d - 1 : L->nvars + 1; /* the innermost such loop, or its own */
     }
+    N->nslots = 1 + (N->outer_var[0] != 0) + (N->flat_var[0] != 0);
+    if (L->nvars + N->nslots > PLAN_MAX_DEPTH)
+        return fail(L, "more than %d loop variables in scope", PLAN_MAX_DEPTH);
     N->depth = L->nvars; /* the variable's slot: the loops around it */
-    L->var_axis[L->nvars] = N->axis;
-    memcpy(L->vars[L->nvars++], N->var, sizeof N->var);
+    push_var(L, N->var, N->axis);
+    if (N->outer_var[0])
+        push_var(L, N->outer_var, A->outer); /* slot depth + 1 */
+    N->flat_slot = N->flat_var[0] ? L->nvars : UINT32_MAX;
+    if (N->flat_var[0])
+        push_var(L, N->flat_var, UINT32_MAX); /* slot depth + 2 */
     size_t old = push_key(L, "body");
     s = load_body(L, body, N, depth + 1);
     pop(L, old);
-    L->nvars--;
+    L->nvars -= N->nslots;
     return s;
 }
 

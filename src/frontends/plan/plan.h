@@ -148,12 +148,18 @@ typedef struct plan_node {
     plan_expr *cond;
     struct plan_node *else_body;
     uint32_t nelse;
-    /* loops */
+    /* loops: variable slots depth .. depth + nslots - 1 hold var, then
+     * outer_var (flat form), then flat_var (if named); the body sees them
+     * all */
     uint32_t axis; /* index into plan.axes */
     char var[PLAN_NAME_MAX];
-    uint32_t depth;
+    char outer_var[PLAN_NAME_MAX], flat_var[PLAN_NAME_MAX]; /* "" when not given */
+    uint32_t depth, nslots;
     uint32_t outer_depth; /* ragged, sparse axis: the slot of the nearest enclosing loop over
-                             its outer axis (< depth) */
+                             its outer axis (< depth), or in the flat form its own outer
+                             slot (depth + 1) */
+    int flat_outer;       /* the flat form: this loop also runs over the outer axis */
+    uint32_t flat_slot;   /* flat_var's slot, UINT32_MAX: none */
     /* task: one core (blocks 0, mix 0), SPMD (blocks >= 1: kernel on that
      * many cores of its type) or MIX (mix: PTO_MIX_* parts; kernel = the
      * AIC part's, aiv_kernel = the AIV parts', each read only when its
