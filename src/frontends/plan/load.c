@@ -859,7 +859,8 @@ static pto_status load_mix(loader *L, const cJSON *m, plan_node *N)
                 s = want(L, p, 0, "\"aic\", \"aiv0\" or \"aiv1\"");
             else if (N->mix >> k & 1)
                 s = fail(L, "part '%s' listed twice", parts[k]);
-            N->mix |= 1u << k;
+            else
+                N->mix |= 1u << k;
             pop(L, o2);
         }
         pop(L, old);
