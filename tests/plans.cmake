@@ -168,6 +168,68 @@ foreach(plan matmul16 gemm_tiled rmsnorm softmax spmd mix)
     PASS_REGULAR_EXPRESSION "OK ${plan}: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
 endforeach()
 
+# examples/plans/cond_slot (its README derives these): a cond on a slot
+# loaded per tile from a tensor a first kernel wrote, lowered to
+# predicates: 1 + 8 slot loads + 16 kernel tasks, 8 of them skipped; the
+# tiles run one after another (the slot's readers and its next load are
+# ordered): 40 + 5*1024 + 3*512 = 6696 cycles. The golden is from
+# gen_golden.py (y, and the flags the first kernel wrote).
+set(PTO_PLAN_COND_SLOT ${CMAKE_SOURCE_DIR}/examples/plans/cond_slot)
+set(PTO_PLAN_COND_SLOT_GOLDEN --golden y=${PTO_PLAN_COND_SLOT}/golden_y.npy
+    --golden flags=${PTO_PLAN_COND_SLOT}/golden_flags.npy)
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_cond_slot_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_COND_SLOT}/plan.json --deterministic
+            --blocks 2 --${mode} ${PTO_PLAN_COND_SLOT_GOLDEN})
+  set_tests_properties(example_plan_cond_slot_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION
+      "PASS cond_slot max_err=0 .*\ntasks +25\n.*\ntotal_cycles +6696\nskipped +8 "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME example_plan_cond_slot_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${PTO_PLAN_COND_SLOT}/plan.json --blocks 2
+          ${PTO_PLAN_COND_SLOT_GOLDEN})
+set_tests_properties(example_plan_cond_slot_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS cond_slot max_err=0 .*\nskipped +8 "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+# The plan needs runtime slots and dispatch-time predicates: refused on a2a3.
+add_test(NAME cli_plan_check_cond_slot_a2a3
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "error: PTO_ERR_INVALID: /capabilities/0: 'runtime slots' is UNSUPPORTED on a2a3: the plan is refused"
+    RUN $<TARGET_FILE:pto_cli> check ${PTO_PLAN_COND_SLOT}/plan.json --platform a2a3)
+add_test(NAME cli_plan_check_cond_slot
+  COMMAND $<TARGET_FILE:pto_cli> check ${PTO_PLAN_COND_SLOT}/plan.json)
+set_tests_properties(cli_plan_check_cond_slot PROPERTIES
+  PASS_REGULAR_EXPRESSION "OK cond_slot: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+
+# tests/data/plans/slots: nested dynamic conds (a cond on a slot inside
+# the then branch of another), an else branch with its own predicate, a
+# key read from a u64 slot, a slot_set from a symbol, under a for_each
+# whose iteration t loads c := cnt[t] = t. Task per iteration: the load,
+# A (c >= 2 && c == 3), B (c >= 2 && !(c == 3)), C (!(c >= 2) && t == 1)
+# and 3 joins; plus the first slot_set: 1 + 4 * 7 = 29 tasks. t = 0: A, B,
+# C skipped (3); t = 1: C runs, A, B skipped; t = 2: B runs; t = 3: A
+# runs (2 skipped each): 9 skipped. The iterations are in time order and
+# each runs one 1024-cycle task from t = 1: 3 * 1024 = 3072.
+foreach(mode streamed host-built)
+  add_test(NAME example_plan_slots_det_${mode}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/slots/plan.json
+            --deterministic --blocks 2 --${mode})
+  set_tests_properties(example_plan_slots_det_${mode} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "DONE slots .*\ntasks +29\n.*\ntotal_cycles +3072\nskipped +9 "
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME example_plan_slots_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/slots/plan.json
+          --blocks 2)
+set_tests_properties(example_plan_slots_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "DONE slots .*\ntasks +29\n.*\nskipped +9 "
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+
 # The JSON Schema is valid and accepts every plan in the repository (when
 # python3 and its jsonschema module are there).
 find_package(Python3 COMPONENTS Interpreter QUIET)

@@ -53,12 +53,24 @@
 
 /* A task with the given fields (a JSON text ending before "args") and one
  * view of x. */
-#define XTASK(fields) "{" Q "task" Q ":{" fields "," Q "args" Q ":[" VIEW("x", "0") "]}}"
+#define FTASK(fields) "{" Q "task" Q ":{" fields "," Q "args" Q ":[" VIEW("x", "0") "]}}"
 #define VIEW(tensor, off0)                                                                         \
     "{" Q "tensor" Q ":" Q tensor Q "," Q "role" Q ":" Q "in" Q "," Q "offsets" Q ":[" Q off0 Q    \
     "," Q "0" Q "]," Q "shape" Q ":[16,16]}"
 #define HEAD "{" ABI KERNELS TENSORS SYMBOLS AXES
 #define PLAN(body) HEAD WL(body) "}"
+/* With the slots s (i64) and u (u64). */
+#define SLOTS                                                                                      \
+    Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "u" Q "," Q "type" Q ":" Q     \
+      "u64" Q "}],"
+#define SPLAN(body) HEAD SLOTS WL(body) "}"
+/* A task over x's row tile i with extra fields (`extra` ends with a comma). */
+#define XTASK(extra)                                                                               \
+    "{" Q "task" Q ":{" extra Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "i * 16") "]" \
+                                                                                               "}" \
+                                                                                               "}"
+#define SSET(slot, value)                                                                          \
+    "{" Q "slot_set" Q ":{" Q "slot" Q ":" Q slot Q "," Q "value" Q ":" Q value Q "}}"
 
 /* The valid base: one task per row tile of x (4 tiles of 16 x 16). */
 static const char *const good = PLAN(LOOP("rows", "i", TASK("k", VIEW("x", "i * 16"))));
@@ -198,7 +210,7 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/select/axis: a select runs over a sparse axis: 'rows' is dense"},
     {PLAN("{" Q "task" Q ":{}," Q "x" Q ":1}"), PTO_ERR_INVALID,
      "/workload/body/0: a workload node has exactly one field, its kind (sequential, "
-     "combine, parallel_for, for_each, select, cond, task)"},
+     "combine, parallel_for, for_each, select, cond, task, slot_set, slot_load)"},
     {PLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "i + 1" Q "," Q "then" Q ":[]}}")),
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/cond/if: 'i + 1' has type i64, not bool (a "
@@ -240,31 +252,31 @@ static const bad_plan load_errors[] = {
      "but no enclosing loop runs over 'rows' (or name its index with 'outer_"
      "var')"},
     /* SPMD and MIX tasks */
-    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}")),
+    {PLAN(FTASK(Q "kernel" Q ":" Q "k" Q "," Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}")),
      PTO_ERR_INVALID, "/workload/body/0/task: a task has 'kernel' or 'mix', not both"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}," Q "blocks" Q ":2")), PTO_ERR_INVALID,
+    {PLAN(FTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "}," Q "blocks" Q ":2")), PTO_ERR_INVALID,
      "/workload/body/0/task: a MIX task runs on one cluster: 'blocks' is for an SPMD task"},
-    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":0")), PTO_ERR_INVALID,
+    {PLAN(FTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":0")), PTO_ERR_INVALID,
      "/workload/body/0/task/blocks: an SPMD task has 1 .. 4096 blocks"},
-    {PLAN(XTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":5000")), PTO_ERR_INVALID,
+    {PLAN(FTASK(Q "kernel" Q ":" Q "k" Q "," Q "blocks" Q ":5000")), PTO_ERR_INVALID,
      "/workload/body/0/task/blocks: expected an integer in 0..4096, got 5000"},
-    {PLAN(XTASK(Q "blocks" Q ":2")), PTO_ERR_INVALID,
+    {PLAN(FTASK(Q "blocks" Q ":2")), PTO_ERR_INVALID,
      "/workload/body/0/task: missing field 'kernel'"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "}")),
+    {PLAN(FTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "}")),
      PTO_ERR_INVALID,
      "/workload/body/0/task/mix/aic: kernel 'k' is an AIV kernel; the aic part needs an AIC "
      "one"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "aiv0" Q "," Q "aiv0" Q
+    {PLAN(FTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "aiv0" Q "," Q "aiv0" Q
                   "]}")),
      PTO_ERR_INVALID, "/workload/body/0/task/mix/parts/1: part 'aiv0' listed twice"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "gpu" Q "]}")),
+    {PLAN(FTASK(Q "mix" Q ":{" Q "aiv" Q ":" Q "k" Q "," Q "parts" Q ":[" Q "gpu" Q "]}")),
      PTO_ERR_INVALID,
      "/workload/body/0/task/mix/parts/0: expected \"aic\", \"aiv0\" or \"aiv1\", got a "
      "string"},
-    {PLAN(XTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "," Q "parts" Q
+    {PLAN(FTASK(Q "mix" Q ":{" Q "aic" Q ":" Q "k" Q "," Q "aiv" Q ":" Q "k" Q "," Q "parts" Q
                   ":[" Q "aiv1" Q "]}")),
      PTO_ERR_INVALID, "/workload/body/0/task/mix: 'aic' given, but 'parts' has no \"aic\""},
-    {PLAN(XTASK(Q "mix" Q ":{}")), PTO_ERR_INVALID,
+    {PLAN(FTASK(Q "mix" Q ":{}")), PTO_ERR_INVALID,
      "/workload/body/0/task/mix: missing field 'aic'"}, /* i32[] symbols, ragged and sparse axes */
     {"{\"wsp_runtime_abi\":\"v10.0\",\"kernels\":[{\"id\":\"k\",\"core\":\"AIV\",\"source\":\"k."
      "c\",\"entry\":\"k\"}],\"tensors\":[{\"name\":\"x\",\"dtype\":\"f32\",\"shape\":[64,16],\"r"
@@ -448,6 +460,81 @@ static const bad_plan load_errors[] = {
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.lens': symbol 'lens' is "
      "i32[]: an array is the source of a ragged or sparse axis, not a value (column 1)"},
+    /* slots, slot_set, slot_load, predicates, dispatch-time keys */
+    {HEAD Q "slots" Q ":{}," WL("") "}", PTO_ERR_INVALID,
+     "/slots: expected an array of slots, got an object"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "},{" Q "name" Q ":" Q "s" Q "}]," WL("") "}",
+     PTO_ERR_INVALID, "/slots/1/name: duplicate slot 's'"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "a.b" Q "}]," WL("") "}", PTO_ERR_INVALID,
+     "/slots/0/name: 'a.b' is not a valid slot name (an identifier)"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "type" Q ":" Q "f32" Q "}]," WL("") "}",
+     PTO_ERR_INVALID, "/slots/0/type: 'f32' is not one of i64, u64"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "index" Q ":3}]," WL("") "}",
+     PTO_ERR_INVALID, "/slots/0/index: unknown field"},
+    {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "slot.q != 0" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/predicate: 'slot.q != 0': unknown slot 'q' (not "
+     "declared in 'slots', column 1)"},
+    {PLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "i < slot.s" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/predicate: 'i < slot.s': unknown slot 's' (not "
+     "declared in 'slots', column 5)"},
+    {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "slot3 != 0" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/predicate: unknown loop variable 'slot3'"},
+    {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "i + slot.s" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/predicate: 'i + slot.s' has type i64, not bool (a "
+     "condition)"},
+    {SPLAN(LOOP("rows", "i", XTASK(Q "key" Q ":" Q "slot.s == 1" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/key: 'slot.s == 1' has type bool, not an integer "
+     "(i64 or u64)"},
+    {SPLAN(LOOP("rows", "i", XTASK(Q "key" Q ":" Q "slot.u + i" Q ","))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/key: 'slot.u + i': operator '+' on u64 and i64: "
+     "no implicit promotion (use a cast) at column 8"},
+    {SPLAN(LOOP("rows", "i", TASK("k", VIEW("x", "slot.s * 16")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'slot.s * 16' reads a slot, but "
+     "this expression is evaluated at expansion (slots are read by predicates, keys, cond and "
+     "slot_set only)"},
+    {SPLAN(SSET("q", "1")), PTO_ERR_INVALID,
+     "/workload/body/0/slot_set/slot: unknown slot 'q' (not declared in 'slots')"},
+    {SPLAN(SSET("s", "1 == 1")), PTO_ERR_INVALID,
+     "/workload/body/0/slot_set/value: '1 == 1' has type bool, not an integer (i64 or u64)"},
+    {SPLAN("{" Q "slot_set" Q ":{" Q "slot" Q ":" Q "s" Q "}}"), PTO_ERR_INVALID,
+     "/workload/body/0/slot_set: missing field 'value'"},
+    {SPLAN("{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "w" Q "," Q
+           "offsets" Q ":[" Q "0" Q "]}}"),
+     PTO_ERR_INVALID, "/workload/body/0/slot_load/tensor: unknown tensor 'w'"},
+    {SPLAN("{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "x" Q "," Q
+           "offsets" Q ":[" Q "0" Q "]}}"),
+     PTO_ERR_INVALID, "/workload/body/0/slot_load/offsets: tensor 'x' has 2 dims, got 1 offsets"},
+    {SPLAN("{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "x" Q "," Q
+           "offsets" Q ":[" Q "slot.s" Q "," Q "0" Q "]}}"),
+     PTO_ERR_INVALID,
+     "/workload/body/0/slot_load/offsets/0: 'slot.s' reads a slot, but this expression is "
+     "evaluated at expansion (slots are read by predicates, keys, cond and slot_set only)"},
+    {SPLAN(LOOP("rows", "i", "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s" Q "," Q "then" Q ":[]}}")),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/cond/if: 'slot.s' has type i64, not bool (a "
+     "condition)"},
+    /* 16 args and a predicate reading the loop variable i: 17 params */
+    {SPLAN(LOOP(
+         "rows", "i",
+         "{" Q "task" Q ":{" Q "predicate" Q ":" Q "i == slot.s" Q "," Q "kernel" Q ":" Q "k" Q
+         "," Q "args" Q
+         ":[" VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW("x", "0") "," VIEW(
+             "x",
+             "0") "," VIEW("x",
+                           "0") "," VIEW("x",
+                                         "0") "," VIEW("x",
+                                                       "0") "," VIEW("x",
+                                                                     "0") "," VIEW("x",
+                                                                                   "0") "," VIEW("x",
+                                                                                                 "0") "," VIEW("x",
+                                                                                                               "0") "," VIEW("x",
+                                                                                                                             "0") "]}}")),
+     PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/body/0/task: its predicate or key reads loop variables at "
+     "dispatch: 16 args + 1 loop variables (passed as params) exceed 16"},
+    {PLAN(LOOP("rows", "slot", TASK("k", VIEW("x", "0")))), PTO_ERR_INVALID,
+     "/workload/body/0/parallel_for/var: 'slot' is not a valid loop variable name (an "
+     "identifier, not a keyword)"},
 };
 
 /* Valid to load, refused by pto_plan_check. */
@@ -726,6 +813,56 @@ static void test_set_symbol(void **state)
     pto_plan_free(p);
 }
 
+/* A plan using slots, predicates or a dispatch-time key needs the matrix
+ * rows "runtime slots", "dispatch-time predicate", "ScalarExpr dispatch
+ * key": ENFORCED on a2a3sim, refused on a2a3 naming the first node that
+ * needs each (checked in the order of first use). More than 256 slots are
+ * refused when loaded. */
+static void test_slot_capabilities(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *msg;
+    } cases[] = {
+        {SPLAN(SSET("s", "1")),
+         "/workload/body/0/slot_set: needs 'runtime slots', which is UNSUPPORTED on a2a3: the plan "
+         "is refused"},
+        {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "i < 2" Q ","))),
+         "/workload/body/0/parallel_for/body/0/task: needs 'dispatch-time predicate', which is "
+         "UNSUPPORTED on a2a3: the plan is refused"},
+        {SPLAN(LOOP("rows", "i",
+                    "{" Q "cond" Q ":{" Q "if" Q ":" Q "slot.s == 0" Q "," Q "then" Q ":[]}}")),
+         "/workload/body/0/parallel_for/body/0/cond/if: needs 'dispatch-time predicate', which is "
+         "UNSUPPORTED on a2a3: the plan is refused"},
+        {SPLAN(LOOP("rows", "i", XTASK(Q "key" Q ":" Q "slot.s + i" Q ","))),
+         "/workload/body/0/parallel_for/body/0/task/key: needs 'ScalarExpr dispatch key', which "
+         "is UNSUPPORTED on a2a3: the plan is refused"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pto_plan *p = NULL;
+        pto_error err = {0};
+        assert_int_equal(pto_plan_load_text(cases[i].json, strlen(cases[i].json), ".", &p, &err),
+                         PTO_OK);
+        assert_int_equal(pto_plan_check(p, "a2a3sim", 1, &err), PTO_OK);
+        assert_int_equal(pto_plan_check(p, "a2a3sim", 0, &err), PTO_OK);
+        assert_int_equal(pto_plan_check(p, "a2a3", 0, &err), PTO_ERR_INVALID);
+        assert_string_equal(err.msg, cases[i].msg);
+        pto_plan_free(p);
+    }
+    /* 257 slots */
+    char *json = malloc(16384);
+    assert_non_null(json);
+    size_t o = (size_t)snprintf(json, 16384, "%s", HEAD Q "slots" Q ":[");
+    for (int k = 0; k < 257; k++)
+        o += (size_t)snprintf(json + o, 16384 - o, "%s{\"name\":\"s%d\"}", k ? "," : "", k);
+    snprintf(json + o, 16384 - o, "%s", "]," WL("") "}");
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    assert_int_equal(pto_plan_load_text(json, strlen(json), ".", &p, &err), PTO_ERR_INVALID);
+    assert_string_equal(err.msg, "/slots: more than 256 slots (a run has 256)");
+    free(json);
+}
+
 /* NULL arguments are errors, never crashes. */
 static void test_null_arguments(void **state)
 {
@@ -743,9 +880,10 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_plan),   cmocka_unit_test(test_good_ragged),
-        cmocka_unit_test(test_load_errors), cmocka_unit_test(test_check_errors),
-        cmocka_unit_test(test_set_symbol),  cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_good_plan),         cmocka_unit_test(test_good_ragged),
+        cmocka_unit_test(test_load_errors),       cmocka_unit_test(test_check_errors),
+        cmocka_unit_test(test_set_symbol),        cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_slot_capabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,11 @@ typedef struct loader {
     char vars[PLAN_MAX_DEPTH][PLAN_NAME_MAX];
     uint32_t var_axis[PLAN_MAX_DEPTH]; /* the axis of each enclosing loop */
     uint32_t nvars;
+    /* the conditions of the dynamic conds around the node being loaded,
+     * outermost first (gneg: in its else branch) */
+    const plan_expr *guards[PLAN_MAX_DEPTH];
+    uint8_t gneg[PLAN_MAX_DEPTH];
+    uint32_t nguards;
     pto_error *err;
 } loader;
 
@@ -623,8 +628,35 @@ static pto_status load_axes(loader *L, const cJSON *arr)
     return PTO_OK;
 }
 
-/* An expression at the current path (a condition when want_bool). */
+/* Records that the workload needs capability row `feature` (the first
+ * node needing it names it). */
+static void imply(loader *L, const char *feature)
+{
+    pto_plan *P = L->plan;
+    uint32_t r = 0;
+    while (r < pto_caps_rows() && strcmp(pto_caps_feature(r), feature))
+        r++;
+    if (r == pto_caps_rows())
+        return;
+    for (uint32_t i = 0; i < P->nimplied; i++)
+        if (P->implied[i] == r)
+            return;
+    if (P->nimplied < 3) {
+        snprintf(P->implied_path[P->nimplied], PLAN_PATH_MAX, "%s", L->path);
+        P->implied[P->nimplied++] = r;
+    }
+}
+
+static pto_status expr_at(loader *L, const cJSON *j, int want_bool, int slots_ok, plan_expr **out);
+
+/* An expression at the current path (a condition when want_bool), that
+ * the expansion evaluates: it must not read a slot. */
 static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr **out)
+{
+    return expr_at(L, j, want_bool, 0, out);
+}
+
+static pto_status expr_at(loader *L, const cJSON *j, int want_bool, int slots_ok, plan_expr **out)
 {
     pto_status s = want(L, j, cJSON_IsString(j), "a string (a ScalarExpr)");
     if (s != PTO_OK)
@@ -642,6 +674,11 @@ static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr *
     s = plan_expr_parse(L->plan, text, L->vars, L->nvars, want_bool, e, &m);
     if (s != PTO_OK)
         return pto_fail(L->err, s, "%s: %s", L->path, m.msg);
+    if (e->reads_slots && !slots_ok)
+        return fail(L,
+                    "'%s' reads a slot, but this expression is evaluated at expansion (slots "
+                    "are read by predicates, keys, cond and slot_set only)",
+                    text);
     return PTO_OK;
 }
 
@@ -793,19 +830,189 @@ static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t de
         s = member(L, c, "else", 0, &els);
     if (s == PTO_OK) {
         size_t old = push_key(L, "if");
-        s = expr_any(L, cond, 1, &N->cond);
+        s = expr_at(L, cond, 1, 1, &N->cond);
+        if (s == PTO_OK && N->cond->reads_slots) { /* decided at dispatch: guards */
+            N->dynamic = 1;
+            imply(L, "dispatch-time predicate");
+        }
         pop(L, old);
+    }
+    if (N->dynamic) {
+        L->guards[L->nguards] = N->cond;
+        L->gneg[L->nguards++] = 0;
     }
     if (s == PTO_OK) {
         size_t old = push_key(L, "then");
         s = load_list(L, then, &N->body, &N->nbody, depth + 1);
         pop(L, old);
     }
+    if (N->dynamic)
+        L->gneg[L->nguards - 1] = 1;
     if (s == PTO_OK && els) {
         size_t old = push_key(L, "else");
         s = load_list(L, els, &N->else_body, &N->nelse, depth + 1);
         pop(L, old);
     }
+    if (N->dynamic)
+        L->nguards--;
+    return s;
+}
+
+/* The guards around the node being loaded, and its own "predicate" field
+ * (of object t; optional): into N. */
+static pto_status load_guards(loader *L, const cJSON *t, plan_node *N)
+{
+    N->nguards = L->nguards;
+    memcpy(N->guards, L->guards, sizeof N->guards);
+    memcpy(N->guard_neg, L->gneg, sizeof N->guard_neg);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "predicate");
+    if (!p)
+        return PTO_OK;
+    size_t old = push_key(L, "predicate");
+    pto_status s = expr_at(L, p, 1, 1, &N->pred);
+    pop(L, old);
+    if (s == PTO_OK)
+        imply(L, "dispatch-time predicate");
+    return s;
+}
+
+/* A task's dispatch-time predicate and key (N->dpred, N->dkey), loop
+ * variables as params appended after its args. */
+static pto_status build_dispatch(loader *L, plan_node *N)
+{
+    const pto_plan *P = L->plan;
+    int vars = 0;
+    pto_error m = {0};
+    pto_status s = PTO_OK;
+    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
+    if (nparts) {
+        N->dpred = malloc(sizeof *N->dpred);
+        if (!N->dpred)
+            return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
+        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
+        pto_expr g;
+        vars |= e->reads_vars;
+        s = plan_expr_reparse(P, e, N->nargs, NULL, &g, &m);
+        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
+            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, &m);
+        if (s == PTO_OK && k == 0)
+            *N->dpred = g;
+        else if (s == PTO_OK)
+            s = pto_expr_binary(N->dpred, PTO_EXPR_LAND, N->dpred, &g, &m);
+    }
+    if (s == PTO_OK && N->key && N->key->reads_slots) {
+        vars |= N->key->reads_vars;
+        N->dkey = malloc(sizeof *N->dkey);
+        if (!N->dkey)
+            return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+        s = plan_expr_reparse(P, N->key, N->nargs, NULL, N->dkey, &m);
+    }
+    if (s != PTO_OK)
+        return fail(L, "the dispatch-time predicate or key: %s", m.msg);
+    if (vars) {
+        N->vparams = L->nvars;
+        if (N->nargs + N->vparams > PTO_MAX_ARGS)
+            return fail(L,
+                        "its predicate or key reads loop variables at dispatch: %u args + %u "
+                        "loop variables (passed as params) exceed %d",
+                        (unsigned)N->nargs, (unsigned)N->vparams, PTO_MAX_ARGS);
+    }
+    return PTO_OK;
+}
+
+/* The slot named by field "slot" of t into N->slot. */
+static pto_status slot_at(loader *L, const cJSON *t, plan_node *N)
+{
+    char name[PLAN_NAME_MAX];
+    pto_status s = string_at(L, t, "slot", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    const pto_plan *P = L->plan;
+    while (N->slot < P->nslots && strcmp(P->slots[N->slot].name, name))
+        N->slot++;
+    if (N->slot == P->nslots) {
+        size_t old = push_key(L, "slot");
+        s = fail(L, "unknown slot '%s' (not declared in 'slots')", name);
+        pop(L, old);
+    }
+    return s;
+}
+
+/* {"slot": NAME, "value": E, "predicate": B} */
+static pto_status load_slot_set(loader *L, const cJSON *t, plan_node *N)
+{
+    static const char *const keys[] = {"slot", "value", "predicate", NULL};
+    N->kind = PLAN_SLOT_SET;
+    pto_status s = want(L, t, cJSON_IsObject(t), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, t, keys);
+    if (s == PTO_OK)
+        s = slot_at(L, t, N);
+    const cJSON *v = NULL;
+    if (s == PTO_OK)
+        s = member(L, t, "value", 1, &v);
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "value");
+        s = expr_at(L, v, 0, 1, &N->value);
+        pop(L, old);
+    }
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    imply(L, "runtime slots");
+    return s;
+}
+
+/* {"slot": NAME, "tensor": T, "offsets": [E, ...], "predicate": B}: the
+ * element at offsets (a view of extent 1 in every dim, role in). */
+static pto_status load_slot_load(loader *L, const cJSON *t, plan_node *N)
+{
+    static const char *const keys[] = {"slot", "tensor", "offsets", "predicate", NULL};
+    const pto_plan *P = L->plan;
+    N->kind = PLAN_SLOT_LOAD;
+    pto_status s = want(L, t, cJSON_IsObject(t), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, t, keys);
+    if (s == PTO_OK)
+        s = slot_at(L, t, N);
+    char name[PLAN_NAME_MAX];
+    if (s == PTO_OK)
+        s = string_at(L, t, "tensor", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    plan_arg *A = &N->load;
+    snprintf(A->path, sizeof A->path, "%s", L->path);
+    A->kind = PLAN_ARG_VIEW;
+    A->param = PTO_IN;
+    while (A->tensor < P->ntensors && strcmp(P->tensors[A->tensor].name, name))
+        A->tensor++;
+    if (A->tensor == P->ntensors) {
+        size_t old = push_key(L, "tensor");
+        s = fail(L, "unknown tensor '%s'", name);
+        pop(L, old);
+        return s;
+    }
+    const plan_tensor *T = &P->tensors[A->tensor];
+    const cJSON *offs;
+    if ((s = member(L, t, "offsets", 1, &offs)) != PTO_OK)
+        return s;
+    size_t old = push_key(L, "offsets");
+    s = want(L, offs, cJSON_IsArray(offs), "an array");
+    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
+        s = fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
+                 cJSON_GetArraySize(offs));
+    int d = 0;
+    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
+        size_t o2 = push_index(L, d);
+        s = expr_of(L, o, &A->offsets[d]);
+        A->shape[d] = 1;
+        pop(L, o2);
+    }
+    pop(L, old);
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    imply(L, "runtime slots");
     return s;
 }
 
@@ -878,7 +1085,7 @@ static pto_status load_mix(loader *L, const cJSON *m, plan_node *N)
 
 static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
 {
-    static const char *const keys[] = {"kernel", "mix", "blocks", "args", "key", NULL};
+    static const char *const keys[] = {"kernel", "mix", "blocks", "args", "key", "predicate", NULL};
     N->kind = PLAN_TASK;
     pto_status s = want(L, t, cJSON_IsObject(t), "an object");
     if (s == PTO_OK)
@@ -930,9 +1137,15 @@ static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
     pop(L, old);
     if (s == PTO_OK && key) {
         old = push_key(L, "key");
-        s = expr_of(L, key, &N->key);
+        s = expr_at(L, key, 0, 1, &N->key);
+        if (s == PTO_OK && N->key->reads_slots)
+            imply(L, "ScalarExpr dispatch key");
         pop(L, old);
     }
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    if (s == PTO_OK)
+        s = build_dispatch(L, N);
     return s;
 }
 
@@ -948,8 +1161,8 @@ static pto_status var_at(loader *L, const cJSON *l, const char *key, int require
     for (const char *c = v; *c && ok; c++)
         ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
              (*c >= '0' && *c <= '9');
-    static const char *const reserved[] = {"true", "false", "where", "u64",
-                                           "i64",  "bool",  "sym",   NULL};
+    static const char *const reserved[] = {"true", "false", "where", "u64", "i64",
+                                           "bool", "sym",   "slot",  NULL};
     if (ok && pick(v, reserved, -1) < 0)
         return PTO_OK;
     size_t old = push_key(L, key);
@@ -1054,15 +1267,17 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
 
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
 {
-    static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task",
-                                        "combine",    "cond",         "select",   NULL};
+    static const char *const kinds[] = {
+        "sequential", "parallel_for", "for_each", "task",      "combine",
+        "cond",       "select",       "slot_set", "slot_load", NULL};
     snprintf(N->path, sizeof N->path, "%s", L->path);
     pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
     if (s != PTO_OK)
         return s;
     if (cJSON_GetArraySize(j) != 1)
         return fail(L, "a workload node has exactly one field, its kind (sequential, "
-                       "combine, parallel_for, for_each, select, cond, task)");
+                       "combine, parallel_for, for_each, select, cond, task, slot_set, "
+                       "slot_load)");
     if (depth >= PLAN_MAX_DEPTH)
         return fail(L, "nested deeper than %d", PLAN_MAX_DEPTH);
     const cJSON *c = j->child;
@@ -1070,7 +1285,11 @@ static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t de
     size_t old = push_key(L, c->string);
     if (kind < 0)
         s = fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
-                    "select, cond, task)");
+                    "select, cond, task, slot_set, slot_load)");
+    else if (kind == 7)
+        s = load_slot_set(L, c, N);
+    else if (kind == 8)
+        s = load_slot_load(L, c, N);
     else if (kind == 0 || kind == 4) {
         N->kind = kind == 0 ? PLAN_SEQUENTIAL : PLAN_COMBINE;
         s = load_body(L, c, N, depth + 1);
@@ -1184,11 +1403,59 @@ static pto_status load_caps(loader *L, const cJSON *arr)
     return s;
 }
 
+/* "slots": [{"name": N, "type": "i64" | "u64"}, ...]; slot k is run slot k. */
+static pto_status load_slots(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "type", NULL};
+    static const char *const types[] = {"i64", "u64", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array of slots");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PTO_SLOTS)
+        s = fail(L, "more than %d slots (a run has %d)", PTO_SLOTS, PTO_SLOTS);
+    if (s == PTO_OK && n > 0 && !(P->slots = calloc((size_t)n, sizeof *P->slots)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *y = s == PTO_OK ? arr->child : NULL; y && s == PTO_OK; y = y->next, i++) {
+        size_t old = push_index(L, i);
+        plan_slot *S = &P->slots[i];
+        s = want(L, y, cJSON_IsObject(y), "an object {\"name\": ..., \"type\": ...}");
+        if (s == PTO_OK)
+            s = only_keys(L, y, keys);
+        if (s == PTO_OK)
+            s = string_at(L, y, "name", 1, S->name, sizeof S->name);
+        int ok = s == PTO_OK && ((S->name[0] >= 'a' && S->name[0] <= 'z') ||
+                                 (S->name[0] >= 'A' && S->name[0] <= 'Z') || S->name[0] == '_');
+        for (const char *c = S->name; *c && ok; c++)
+            ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+                 (*c >= '0' && *c <= '9');
+        if (s == PTO_OK && !ok) {
+            size_t o2 = push_key(L, "name");
+            s = fail(L, "'%s' is not a valid slot name (an identifier)", S->name);
+            pop(L, o2);
+        }
+        for (uint32_t k = 0; s == PTO_OK && k < P->nslots; k++)
+            if (!strcmp(P->slots[k].name, S->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "duplicate slot '%s'", S->name);
+                pop(L, o2);
+            }
+        int ty = 0;
+        if (s == PTO_OK)
+            s = enum_at(L, y, "type", 0, types, "i64, u64", &ty);
+        S->u64 = ty == 1;
+        if (s == PTO_OK)
+            P->nslots++;
+        pop(L, old);
+    }
+    return s;
+}
+
 static pto_status load_root(loader *L, const cJSON *root)
 {
-    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels",  "tensors",
-                                       "symbols",         "axes", "workload", "schedule",
-                                       "capabilities",    NULL};
+    static const char *const keys[] = {"wsp_runtime_abi", "name",  "kernels",  "tensors",
+                                       "symbols",         "axes",  "workload", "schedule",
+                                       "capabilities",    "slots", NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, root, cJSON_IsObject(root), "an object (a plan)");
     if (s != PTO_OK)
@@ -1213,9 +1480,11 @@ static pto_status load_root(loader *L, const cJSON *root)
     snprintf(P->name, sizeof P->name, "plan");
     if (s == PTO_OK)
         s = string_at(L, root, "name", 0, P->name, sizeof P->name);
-    static const char *const sections[] = {"symbols",  "axes",         "kernels", "tensors",
-                                           "schedule", "capabilities", "workload"};
-    for (size_t k = 0; k < sizeof sections / sizeof sections[0] && s == PTO_OK; k++) {
+    static const char *const sections[] = {"symbols",  "axes",         "kernels",  "tensors",
+                                           "schedule", "capabilities", "workload", "slots"};
+    static const size_t order[] = {0, 7, 1, 2, 3, 4, 5, 6}; /* slots before the workload */
+    for (size_t o = 0; o < sizeof order / sizeof order[0] && s == PTO_OK; o++) {
+        size_t k = order[o];
         const cJSON *j;
         int required = k == 2 || k == 3 || k == 6;
         s = member(L, root, sections[k], required, &j);
@@ -1229,6 +1498,7 @@ static pto_status load_root(loader *L, const cJSON *root)
         case 3: s = load_tensors(L, j); break;
         case 4: s = load_schedule(L, j); break;
         case 5: s = load_caps(L, j); break;
+        case 7: s = load_slots(L, j); break;
         default: {
             static const char *const wkeys[] = {"body", NULL};
             const cJSON *body;
@@ -1355,6 +1625,7 @@ static void free_expr(plan_expr *e)
 {
     if (e) {
         free(e->text);
+        free(e->vars);
         free(e);
     }
 }
@@ -1375,6 +1646,12 @@ static void free_node(plan_node *N)
     }
     free(N->args);
     free_expr(N->key);
+    free_expr(N->value);
+    free_expr(N->pred);
+    for (int d = 0; d < PTO_MAX_DIMS; d++)
+        free_expr(N->load.offsets[d]);
+    free(N->dpred);
+    free(N->dkey);
 }
 
 void pto_plan_free(pto_plan *P)
@@ -1396,6 +1673,7 @@ void pto_plan_free(pto_plan *P)
         free(P->symbols[i].arr);
     free(P->symbols);
     free(P->axes);
+    free(P->slots);
     free_node(&P->root);
     free(P);
 }

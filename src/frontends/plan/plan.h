@@ -100,12 +100,27 @@ typedef struct plan_axis {
     uint32_t outer;   /* ragged, sparse: index into plan.axes (dense or dense_dyn) */
 } plan_axis;
 
+/* A run slot of a plan (docs/plan.md, "slots"): slot k of plan.slots is
+ * run slot k (PTO_SLOTS of them at most); `slot.NAME` reads it as i64, or
+ * as u64 when declared u64. */
+typedef struct plan_slot {
+    char name[PLAN_NAME_MAX];
+    int u64;
+} plan_slot;
+
 /* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>
  * leaves, N = the variable's depth, read as i64) and the text as given.
- * Its type is i64 or u64 (never bool). */
+ * Its type is i64 or u64, or bool for a condition. reads_slots: the text
+ * names a slot (the expression can only be evaluated at dispatch);
+ * reads_vars: it names a loop variable. An expression that reads loop
+ * variables keeps the names of its scope (vars, nvars; owned) so that it
+ * can be parsed again with them as params or constants (expr_text.c). */
 typedef struct plan_expr {
     pto_expr e;
     char *text;
+    int reads_slots, reads_vars;
+    char (*vars)[PLAN_NAME_MAX];
+    uint32_t nvars;
 } plan_expr;
 
 /* A task argument: a tile view of a tensor, or a scalar. A view has the
@@ -131,7 +146,9 @@ typedef enum plan_node_kind {
     PLAN_PARALLEL_FOR, /* iterations ordered by their data only */
     PLAN_FOR_EACH,     /* iterations in time order */
     PLAN_COND,         /* body (then) or else_body, by a bool expression */
-    PLAN_TASK
+    PLAN_TASK,
+    PLAN_SLOT_SET,  /* run slot `slot` := value, a dependency-only slot task */
+    PLAN_SLOT_LOAD, /* run slot `slot` := the element view `load` of a tensor */
 } plan_node_kind;
 
 /* A workload node. Loops bind variable `var` (slot `depth`: the number of
@@ -171,6 +188,32 @@ typedef struct plan_node {
     plan_arg *args;
     uint32_t nargs;
     plan_expr *key; /* NULL: no dispatch key */
+    /* cond: dynamic = the condition reads a slot, so it is not decided at
+     * expansion: both branches are expanded and guard their tasks */
+    int dynamic;
+    /* slot_set, slot_load */
+    uint32_t slot;    /* index into plan.slots = the run slot */
+    plan_expr *value; /* slot_set: i64 or u64 */
+    plan_arg load;    /* slot_load: an element view (every extent 1), role in */
+    /* task, slot_set, slot_load: the predicate of the node itself (NULL:
+     * none) and the conditions of the dynamic conds around it, outermost
+     * first (guard_neg[k]: the node is in the else branch of guard k; the
+     * guards point at the conds' own expressions, not owned). The task
+     * runs when every guard holds (negated where guard_neg) and its
+     * predicate is true. nguards <= PLAN_MAX_DEPTH (a cond nests one
+     * level). */
+    plan_expr *pred;
+    const plan_expr *guards[PLAN_MAX_DEPTH];
+    uint8_t guard_neg[PLAN_MAX_DEPTH];
+    uint32_t nguards;
+    /* task: what the run is handed at dispatch (built once at load): dpred,
+     * the whole predicate (guards and pred), dkey the key when it reads a
+     * slot; in both, loop variable d reads param (nargs + d), and a task
+     * whose dpred/dkey reads a loop variable is submitted with its
+     * vparams = depth loop variables appended to its args (nargs + vparams
+     * <= PTO_MAX_ARGS). NULL: none. */
+    pto_expr *dpred, *dkey;
+    uint32_t vparams;
 } plan_node;
 
 /* The whole plan. Every index above is in range; names are unique per
@@ -187,6 +230,8 @@ struct pto_plan {
     uint32_t nsymbols;
     plan_axis *axes;
     uint32_t naxes;
+    plan_slot *slots; /* nslots <= PTO_SLOTS */
+    uint32_t nslots;
     plan_node root; /* a PLAN_COMBINE at "/workload" */
     /* schedule */
     pto_run_mode mode;
@@ -197,6 +242,12 @@ struct pto_plan {
     /* capabilities: rows of the matrix (pto_caps_feature) */
     uint32_t caps[PLAN_MAX_CAPS];
     uint32_t ncaps;
+    /* the capabilities the workload implies (rows "runtime slots",
+     * "dispatch-time predicate", "ScalarExpr dispatch key"), each with the
+     * path of the first node needing it; checked as the declared ones */
+    uint32_t implied[3];
+    char implied_path[3][PLAN_PATH_MAX];
+    uint32_t nimplied;
 };
 
 /* An active for_each loop or sequential node during a walk (time order,
@@ -267,6 +318,12 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
  * Errors are the message only (no path), in err. */
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
                            uint32_t nvars, int want_bool, plan_expr *out, pto_error *err);
+
+/* Parses e's text again (same scope, e->vars) for the run: loop variable d
+ * becomes i64(param<base + d>) when vals is NULL, else the i64 constant
+ * vals[d]. `slot.NAME` reads run slot NAME. Into *out; errors as above. */
+pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t base,
+                             const uint64_t *vals, pto_expr *out, pto_error *err);
 
 /* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
  * platform in that mode (naming /capabilities/N). */

@@ -114,7 +114,9 @@ static pto_status walk_loop(plan_walk *w, const plan_node *N, pto_error *err)
 static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
 {
     switch (N->kind) {
-    case PLAN_TASK: w->tasks++; return w->visit(w, N, depth, err);
+    case PLAN_TASK:
+    case PLAN_SLOT_SET:
+    case PLAN_SLOT_LOAD: w->tasks++; return w->visit(w, N, depth, err);
     case PLAN_COMBINE:
         for (uint32_t i = 0; i < N->nbody; i++) {
             pto_status s = walk_node(w, &N->body[i], depth, err);
@@ -143,6 +145,19 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
         env.naxes = depth;
         env.symbol = w->symbol;
         env.symbol_ctx = w->symbol_ctx;
+        if (N->dynamic) { /* decided at dispatch: both branches, their tasks guarded */
+            for (uint32_t i = 0; i < N->nbody; i++) {
+                pto_status s = walk_node(w, &N->body[i], depth, err);
+                if (s != PTO_OK)
+                    return s;
+            }
+            for (uint32_t i = 0; i < N->nelse; i++) {
+                pto_status s = walk_node(w, &N->else_body[i], depth, err);
+                if (s != PTO_OK)
+                    return s;
+            }
+            return PTO_OK;
+        }
         int yes = pto_expr_eval(&N->cond->e, &env) != 0;
         const plan_node *b = yes ? N->body : N->else_body;
         uint32_t n = yes ? N->nbody : N->nelse;
