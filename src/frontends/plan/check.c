@@ -137,7 +137,7 @@ pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deter
                             mode[0] ? " " : "", mode);
         }
     }
-    return PTO_OK;
+    return plan->csp ? plan_csp_check_caps(plan, (uint32_t)col, platform, err) : PTO_OK;
 }
 
 pto_status pto_plan_check(const pto_plan *plan, const char *platform, int deterministic,

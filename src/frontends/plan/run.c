@@ -134,7 +134,11 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     pto_symbols_env(r->dev, &env);
     w.symbol = env.symbol;
     w.symbol_ctx = env.symbol_ctx;
-    return plan_walk_run(&w, err);
+    pto_status s = plan_walk_run(&w, err);
+    /* then the processes (docs/plan.md, "csp"), each walking a copy of w */
+    if (s == PTO_OK && r->plan->csp)
+        s = plan_csp_run(run, &w, err);
+    return s;
 }
 
 /* Element k of a fill rule, as a double. */
