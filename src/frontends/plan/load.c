@@ -1337,9 +1337,9 @@ static pto_status load_channels(loader *L, const cJSON *arr)
     plan_csp *C = L->plan->csp;
     pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
     int n = cJSON_GetArraySize(arr);
-    if (s == PTO_OK && (n < 1 || n > PTO_CSP_CHANNELS))
-        s = fail(L, "expected 1..%d channels, got %d", PTO_CSP_CHANNELS, n);
-    if (s != PTO_OK)
+    if (s == PTO_OK && n > PTO_CSP_CHANNELS)
+        s = fail(L, "expected 0..%d channels, got %d", PTO_CSP_CHANNELS, n);
+    if (s != PTO_OK || n == 0)
         return s;
     if (!(C->channels = calloc((size_t)n, sizeof *C->channels)))
         return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
@@ -1521,6 +1521,8 @@ static pto_status load_latency(loader *L, const cJSON *csp)
     snprintf(S->name, sizeof S->name, "%s", PTO_CSP_LATENCY_SYMBOL);
     S->id = pto_symbol_id(S->name);
     S->def = S->value = lat;
+    P->csp->latency_implicit = 1;
+    P->csp->latency_symbol = P->nsymbols - 1;
     return PTO_OK;
 }
 
@@ -1537,15 +1539,18 @@ static pto_status load_csp(loader *L, const cJSON *csp)
     if (!(P->csp = calloc(1, sizeof *P->csp)))
         return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
     const cJSON *ch = NULL, *pr = NULL;
-    if ((s = member(L, csp, "channels", 1, &ch)) != PTO_OK ||
+    if ((s = member(L, csp, "channels", 0, &ch)) != PTO_OK ||
         (s = member(L, csp, "processes", 1, &pr)) != PTO_OK ||
         (s = load_latency(L, csp)) != PTO_OK)
         return s;
-    size_t old = push_key(L, "channels");
-    s = load_channels(L, ch);
-    pop(L, old);
-    if (s != PTO_OK)
-        return s;
+    size_t old;
+    if (ch) {
+        old = push_key(L, "channels");
+        s = load_channels(L, ch);
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
     old = push_key(L, "processes");
     s = load_processes(L, pr);
     pop(L, old);

@@ -351,6 +351,8 @@ typedef struct plan_csp {
     uint32_t nchannels;
     plan_process *procs;
     uint32_t nprocs;
+    int latency_implicit;    /* the latency symbol was declared by "csp" (load_latency) */
+    uint32_t latency_symbol; /* then its index in plan.symbols */
     uint32_t cap_row[PLAN_CSP_CAPS];
     char cap_path[PLAN_CSP_CAPS][PLAN_PATH_MAX];
     uint32_t ncaps;

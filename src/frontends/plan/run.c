@@ -219,6 +219,8 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            if (P->csp && P->csp->latency_implicit && P->csp->latency_symbol == i)
+                return pto_fail(err, s, "/csp/latency: %s", msg); /* declared by "csp" */
             return pto_fail(err, s, "/symbols/%u: %s", (unsigned)i, msg);
         }
     }
