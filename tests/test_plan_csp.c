@@ -23,22 +23,23 @@
 #define CYC(n) "{'task': {'kernel': 'cyc', 'args': [{'scalar': '" n "'}]}}"
 /* z_v = 2 y_v + 1 style: tile v of `out` = 2 * (tile v of `in`) + 1. */
 #define SS(in, out, v)                                                                             \
-    "{'task': {'kernel': 'ss', 'args': [{'tensor': '" in "', 'role': 'in', 'offsets': ['" v       \
-    " * 16', '0'], 'shape': [16, 16]}, {'tensor': '" out "', 'role': 'out', 'offsets': ['" v      \
+    "{'task': {'kernel': 'ss', 'args': [{'tensor': '" in "', 'role': 'in', 'offsets': ['" v        \
+    " * 16', '0'], 'shape': [16, 16]}, {'tensor': '" out "', 'role': 'out', 'offsets': ['" v       \
     " * 16', '0'], 'shape': [16, 16]}, {'f32': 2.0}, {'f32': 1.0}]}}"
 #define HEAD                                                                                       \
-    "{'wsp_runtime_abi': 'v10.0', 'kernels': [{'id': 'cyc', 'core': 'AIV', 'source': "            \
-    "'cycles.c', 'entry': 'plan_cycles'}, {'id': 'ss', 'core': 'AIV', 'source': '" PTO_EXAMPLES_DIR \
+    "{'wsp_runtime_abi': 'v10.0', 'kernels': [{'id': 'cyc', 'core': 'AIV', 'source': "             \
+    "'cycles.c', 'entry': 'plan_cycles'}, {'id': 'ss', 'core': 'AIV', 'source': "                  \
+    "'" PTO_EXAMPLES_DIR                                                                           \
     "/plans/elementwise/kernels/scale_shift.c', 'entry': 'plan_scale_shift'}], "
 /* x = 0, so y = 2 x + 1 = 1 and z = 2 y + 1 = 3 where written */
 #define TENSORS                                                                                    \
-    "'tensors': [{'name': 'x', 'dtype': 'f32', 'shape': [32, 16], 'role': 'in'}, "               \
-    "{'name': 'y', 'dtype': 'f32', 'shape': [32, 16], 'role': 'scratch', 'expect': "             \
-    "{'const': 1.0}}, {'name': 'z', 'dtype': 'f32', 'shape': [32, 16], 'role': 'out', "          \
-    "'expect': {'const': 3.0}}], 'axes': [{'name': 'three', 'kind': 'dense', 'size': 3}, "       \
+    "'tensors': [{'name': 'x', 'dtype': 'f32', 'shape': [32, 16], 'role': 'in'}, "                 \
+    "{'name': 'y', 'dtype': 'f32', 'shape': [32, 16], 'role': 'scratch', 'expect': "               \
+    "{'const': 1.0}}, {'name': 'z', 'dtype': 'f32', 'shape': [32, 16], 'role': 'out', "            \
+    "'expect': {'const': 3.0}}], 'axes': [{'name': 'three', 'kind': 'dense', 'size': 3}, "         \
     "{'name': 'two', 'kind': 'dense', 'size': 2}], "
 #define SCRATCH                                                                                    \
-    "'tensors': [{'name': 't', 'dtype': 'f32', 'shape': [16], 'role': 'scratch'}], 'axes': "      \
+    "'tensors': [{'name': 't', 'dtype': 'f32', 'shape': [16], 'role': 'scratch'}], 'axes': "       \
     "[{'name': 'three', 'kind': 'dense', 'size': 3}], "
 
 /* The plan text s with ' as " (a static buffer). */
@@ -109,11 +110,12 @@ static pto_status run(pto_device *dev, pto_plan *p, int64_t latency, pto_run_mod
  *   [75,105): 105.
  * The same work in one process: program order, 3 x (10 + 30) = 120. */
 #define WORKED(cap, prod, cons)                                                                    \
-    HEAD SCRATCH "'csp': {'channels': [{'name': 'items', 'capacity': " cap "}], 'processes': "    \
-                 "[{'name': 'producer', 'body': [{'for_each': {'axis': 'three', 'var': 'k', "    \
-                 "'body': [" CYC(prod) ", {'send': {'channel': 'items'}}]}}]}, {'name': "         \
-                 "'consumer', 'body': [{'consume': {'channel': 'items', 'body': [" CYC(cons)     \
-                 "]}}]}]}}"
+    HEAD SCRATCH "'csp': {'channels': [{'name': 'items', 'capacity': " cap "}], 'processes': "     \
+                 "[{'name': 'producer', 'body': [{'for_each': {'axis': 'three', 'var': 'k', "      \
+                 "'body': [" CYC(                                                                  \
+                     prod) ", {'send': {'channel': 'items'}}]}}]}, {'name': "                      \
+                           "'consumer', 'body': [{'consume': {'channel': 'items', 'body': [" CYC(  \
+                               cons) "]}}]}]}}"
 
 static void test_worked_example(void **state)
 {
@@ -133,19 +135,22 @@ static void test_worked_example(void **state)
     assert_int_equal(run(dev, p, 0, PTO_MODE_HOST_BUILT, &cycles, &res, &err), PTO_OK);
     assert_int_equal(cycles, 100);
     pto_plan_free(p);
-    p = load(HEAD SCRATCH "'csp': {'processes': [{'name': 'one', 'body': [{'parallel_for': "
-                          "{'axis': 'three', 'var': 'k', 'body': [" CYC("10") ", " CYC("30") "]}}]}]}}");
+    p = load(HEAD SCRATCH
+             "'csp': {'processes': [{'name': 'one', 'body': [{'parallel_for': "
+             "{'axis': 'three', 'var': 'k', 'body': [" CYC("10") ", " CYC("30") "]}}]}]}}");
     assert_int_equal(run(dev, p, -1, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_OK);
     assert_int_equal(cycles, 120);
     pto_plan_free(p);
     /* "latency" in the plan is the symbol's default: on another device, as
      * a device keeps a declared symbol's default across runs and refuses
      * another one */
-    p = load(HEAD SCRATCH "'csp': {'latency': 5, 'channels': [{'name': 'items'}], 'processes': "
-                          "[{'name': 'producer', 'body': [{'for_each': {'axis': 'three', 'var': "
-                          "'k', 'body': [" CYC("10") ", {'send': {'channel': 'items'}}]}}]}, "
-                          "{'name': 'consumer', 'body': [{'consume': {'channel': 'items', "
-                          "'body': [" CYC("30") "]}}]}]}}");
+    p = load(
+        HEAD SCRATCH
+        "'csp': {'latency': 5, 'channels': [{'name': 'items'}], 'processes': "
+        "[{'name': 'producer', 'body': [{'for_each': {'axis': 'three', 'var': "
+        "'k', 'body': [" CYC("10") ", {'send': {'channel': 'items'}}]}}]}, "
+                                   "{'name': 'consumer', 'body': [{'consume': {'channel': 'items', "
+                                   "'body': [" CYC("30") "]}}]}]}}");
     assert_int_equal(run(dev, p, -1, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_ERR_INVALID);
     assert_string_equal(err.msg, "/csp/latency: pto_symbol_declare('__pto_wsp_channel_latency_"
                                  "cycles'): already declared as u64 with default bits 0x0, not "
@@ -194,13 +199,15 @@ static void test_rendezvous(void **state)
  * receives both (v, w) and writes z tiles v and w: y = 1, z = 3 all over
  * only if both payloads arrived. A third recv finds the channel closed. */
 #define PAYLOADS(more)                                                                             \
-    HEAD TENSORS "'csp': {'channels': [{'name': 'c', 'capacity': 2, 'payload': true}], "         \
-                 "'processes': [{'name': 'p', 'body': [{'parallel_for': {'axis': 'two', 'var': " \
-                 "'k', 'body': [" SS("x", "y", "k") ", {'send': {'channel': 'c', 'payload': "    \
-                 "'k'}}]}}]}, {'name': 'q', 'body': [{'recv': {'channel': 'c', 'as': 'v'}}, "    \
-                 "{'recv': {'channel': 'c', 'as': 'w'}}, " SS("y", "z", "w") ", " SS("y", "z",   \
-                                                                                   "v") more     \
-                 "]}]}}"
+    HEAD TENSORS                                                                                   \
+        "'csp': {'channels': [{'name': 'c', 'capacity': 2, 'payload': true}], "                    \
+        "'processes': [{'name': 'p', 'body': [{'parallel_for': {'axis': 'two', 'var': "            \
+        "'k', 'body': [" SS(                                                                       \
+            "x", "y",                                                                              \
+            "k") ", {'send': {'channel': 'c', 'payload': "                                         \
+                 "'k'}}]}}]}, {'name': 'q', 'body': [{'recv': {'channel': 'c', 'as': 'v'}}, "      \
+                 "{'recv': {'channel': 'c', 'as': 'w'}}, " SS("y", "z", "w") ", " SS(              \
+                     "y", "z", "v") more "]}]}}"
 
 static void test_recv_payload(void **state)
 {
@@ -234,18 +241,20 @@ static void test_deadlock_report(void **state)
     pto_plan_result res;
     pto_error err = {0};
     uint64_t cycles = 0;
-    pto_plan *p = load(
-        HEAD SCRATCH "'csp': {'channels': [{'name': 'c1', 'capacity': 0}, {'name': 'c2', "
-                     "'capacity': 0}], 'processes': [{'name': 'a', 'body': [" CYC("10") ", "
-                     "{'send': {'channel': 'c1'}}, {'recv': {'channel': 'c2'}}]}, {'name': 'b', "
-                     "'body': [" CYC("10") ", {'send': {'channel': 'c2'}}, {'recv': {'channel': "
-                     "'c1'}}]}]}}");
+    pto_plan *p =
+        load(HEAD SCRATCH
+             "'csp': {'channels': [{'name': 'c1', 'capacity': 0}, {'name': 'c2', "
+             "'capacity': 0}], 'processes': [{'name': 'a', 'body': [" CYC(
+                 "10") ", "
+                       "{'send': {'channel': 'c1'}}, {'recv': {'channel': 'c2'}}]}, {'name': 'b', "
+                       "'body': [" CYC("10") ", {'send': {'channel': 'c2'}}, {'recv': {'channel': "
+                                             "'c1'}}]}]}}");
     assert_int_equal(run(dev, p, -1, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_ERR_DEADLOCK);
     assert_non_null(strstr(err.msg, "CSP deadlock: every unfinished process waits on a channel."));
     assert_non_null(strstr(err.msg, "Process 'a' waits to send on 'c1' until token 0 is received "
-                                     "(CHANNEL_FULL_WAIT)"));
+                                    "(CHANNEL_FULL_WAIT)"));
     assert_non_null(strstr(err.msg, "Process 'b' waits to send on 'c2' until token 0 is received "
-                                     "(CHANNEL_FULL_WAIT)"));
+                                    "(CHANNEL_FULL_WAIT)"));
     assert_non_null(strstr(err.msg, "CHANNEL_FULL_WAIT"));
     pto_plan_free(p);
     p = load(WORKED("1", "10", "30"));
@@ -269,12 +278,14 @@ static void test_replicate_fan_in(void **state)
     pto_plan_result res;
     pto_error err = {0};
     uint64_t cycles = 0;
-    pto_plan *p = load(HEAD TENSORS
-                       "'csp': {'channels': [{'name': 'c', 'capacity': 1, 'payload': true, "
-                       "'senders': 2}], 'processes': [{'name': 'prod', 'replicate': {'n': 2, "
-                       "'var': 'r'}, 'body': [" SS("x", "y", "r") ", {'send': {'channel': 'c', "
-                       "'payload': 'r'}}]}, {'name': 'cons', 'body': [{'consume': {'channel': "
-                       "'c', 'as': 'v', 'body': [" SS("y", "z", "v") "]}}]}]}}");
+    pto_plan *p = load(
+        HEAD TENSORS
+        "'csp': {'channels': [{'name': 'c', 'capacity': 1, 'payload': true, "
+        "'senders': 2}], 'processes': [{'name': 'prod', 'replicate': {'n': 2, "
+        "'var': 'r'}, 'body': [" SS(
+            "x", "y", "r") ", {'send': {'channel': 'c', "
+                           "'payload': 'r'}}]}, {'name': 'cons', 'body': [{'consume': {'channel': "
+                           "'c', 'as': 'v', 'body': [" SS("y", "z", "v") "]}}]}]}}");
     assert_int_equal(run(dev, p, -1, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_OK);
     assert_true(res.pass);
     assert_int_equal(cycles, 3072);
@@ -293,11 +304,12 @@ static void test_workload_then_processes(void **state)
     pto_plan_result res;
     pto_error err = {0};
     uint64_t cycles = 0;
-    pto_plan *p = load(HEAD TENSORS
-                       "'workload': {'body': [{'parallel_for': {'axis': 'two', 'var': 'k', "
-                       "'body': [" SS("x", "y", "k") "]}}]}, 'csp': {'processes': [{'name': "
-                       "'w', 'replicate': {'n': 2, 'var': 'r'}, 'body': [" SS("y", "z",
-                                                                              "r") "]}]}}");
+    pto_plan *p =
+        load(HEAD TENSORS
+             "'workload': {'body': [{'parallel_for': {'axis': 'two', 'var': 'k', "
+             "'body': [" SS("x", "y", "k") "]}}]}, 'csp': {'processes': [{'name': "
+                                           "'w', 'replicate': {'n': 2, 'var': 'r'}, 'body': [" SS(
+                                               "y", "z", "r") "]}]}}");
     assert_int_equal(run(dev, p, -1, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_OK);
     assert_true(res.pass);
     assert_int_equal(cycles, 2048); /* 2 x 1024: y tiles in parallel, then z tiles */

@@ -775,14 +775,13 @@ static const bad_plan csp_errors[] = {
      "channel 'c', but a channel has one receiving process"},
     {CSP(CHANS(CH("c")) PROCS(PQ ", " PROC("r", SEND("c")))), PTO_ERR_INVALID,
      "/csp/channels/0: channel 'c' has 2 sending processes: declare \"senders\": 2 (fan-in)"},
-    {CSP(CHANS("{'name': 'c', 'senders': 3}") PROCS(PQ ", " PROC("r", SEND("c")))),
-     PTO_ERR_INVALID, "/csp/channels/0/senders: 3 declared, but 2 processes send on channel 'c'"},
+    {CSP(CHANS("{'name': 'c', 'senders': 3}") PROCS(PQ ", " PROC("r", SEND("c")))), PTO_ERR_INVALID,
+     "/csp/channels/0/senders: 3 declared, but 2 processes send on channel 'c'"},
     {CSP(CHANS("{'name': 'c', 'senders': 1}") PROCS(PQ)), PTO_ERR_INVALID,
      "/csp/channels/0/senders: a fan-in has 2..64 senders, got 1"},
     /* cyclic channels: statically certain deadlocks */
-    {CSP(CHANS(CH("c") ", " CH("d"))
-             PROCS(PROC("p", RECV("d") ", " T1 ", " SEND("c")) ", "
-                   PROC("q", RECV("c") ", " T1 ", " SEND("d")))),
+    {CSP(CHANS(CH("c") ", " CH("d")) PROCS(PROC("p", RECV("d") ", " T1 ", " SEND("c")) ", " PROC(
+         "q", RECV("c") ", " T1 ", " SEND("d")))),
      PTO_ERR_INVALID,
      "/csp/processes/0/body/0/recv: a certain CSP deadlock: 'p' first receives on 'd' from "
      "'q', 'q' first receives on 'c' from 'p'; every process of this cycle receives before it "
@@ -805,46 +804,42 @@ static const bad_plan csp_errors[] = {
     {CSP("'channels': [" CH("c") "]"), PTO_ERR_INVALID, "/csp: missing field 'processes'"},
     {CSP(CHANS(CH("c")) PROCS(PROC("p", "{'send': 3}"))), PTO_ERR_INVALID,
      "/csp/processes/0/body/0/send: expected an object, got a number"},
-    {CSP(CHANS(CH("c")) PROCS(PROC("p", "{'send': {'channel': 'c', 'payload': '1'}}") ", " PROC(
-         "q", CONSUME("c")))),
+    {CSP(CHANS(CH("c")) PROCS(
+         PROC("p", "{'send': {'channel': 'c', 'payload': '1'}}") ", " PROC("q", CONSUME("c")))),
      PTO_ERR_INVALID,
      "/csp/processes/0/body/0/send/payload: channel 'c' carries no payload (declare "
      "\"payload\": true)"},
-    {CSP(CHANS(CH("c")) PROCS(PROC("p", SEND("c")) ", " PROC(
-         "q", "{'recv': {'channel': 'c', 'as': 'v'}}"))),
+    {CSP(CHANS(CH("c"))
+             PROCS(PROC("p", SEND("c")) ", " PROC("q", "{'recv': {'channel': 'c', 'as': 'v'}}"))),
      PTO_ERR_INVALID,
      "/csp/processes/1/body/0/recv/as: channel 'c' carries no payload (declare \"payload\": "
      "true)"},
     /* a recv's binding: for the nodes after it in its list only */
-    {CSP(CHANS("{'name': 'c', 'payload': true}")
-             PROCS(PROC("p", SEND("c")) ", "
-                   PROC("q", TV("v") ", {'recv': {'channel': 'c', 'as': 'v'}}"))),
+    {CSP(CHANS("{'name': 'c', 'payload': true}") PROCS(
+         PROC("p", SEND("c")) ", " PROC("q", TV("v") ", {'recv': {'channel': 'c', 'as': 'v'}}"))),
      PTO_ERR_INVALID, "/csp/processes/1/body/0/task/args/0/scalar: unknown loop variable 'v'"},
-    {CSP(CHANS("{'name': 'c', 'payload': true}")
-             PROCS(PROC("p", SEND("c")) ", "
-                   PROC("q", "{'sequential': [{'recv': {'channel': 'c', 'as': 'v'}}]}, " TV(
-                                 "v")))),
+    {CSP(CHANS("{'name': 'c', 'payload': true}") PROCS(PROC("p", SEND("c")) ", " PROC(
+         "q", "{'sequential': [{'recv': {'channel': 'c', 'as': 'v'}}]}, " TV("v")))),
      PTO_ERR_INVALID, "/csp/processes/1/body/1/task/args/0/scalar: unknown loop variable 'v'"},
-    {CSP(CHANS(CH("c")) PROCS(PROC("p", SEND("c")) ", " PROC(
-         "q", "{'consume': {'channel': 'c'}}"))),
+    {CSP(CHANS(CH("c"))
+             PROCS(PROC("p", SEND("c")) ", " PROC("q", "{'consume': {'channel': 'c'}}"))),
      PTO_ERR_INVALID, "/csp/processes/1/body/0/consume: missing field 'body'"},
     {CSP(PROCS("{'name': 'p', 'replicate': {'n': 0}, 'body': []}")), PTO_ERR_INVALID,
      "/csp/processes/0/replicate/n: at least 1 replica"},
     {CSP(PROCS("{'name': 'p', 'replicate': {'n': 64}, 'body': []}, " PROC("q", ""))),
      PTO_ERR_INVALID,
      "/csp/processes/1/replicate: 65 processes with the replicas so far (a run has at most 64)"},
-    {CSP(PROCS("{'name': 'p', 'replicate': {'n': 2, 'var': 'sym'}, 'body': []}")),
-     PTO_ERR_INVALID,
+    {CSP(PROCS("{'name': 'p', 'replicate': {'n': 2, 'var': 'sym'}, 'body': []}")), PTO_ERR_INVALID,
      "/csp/processes/0/replicate/var: 'sym' is not a valid variable name (an identifier, not a "
      "keyword)"},
     /* the latency symbol */
     {"{" ABI KERNELS TENSORS "'symbols': [{'name': '__pto_wsp_channel_latency_cycles', 'type': "
-                             "'u64'}], 'csp': {'latency': 3, " PROCS(PROC("p", T1)) "}}",
+     "'u64'}], 'csp': {'latency': 3, " PROCS(PROC("p", T1)) "}}",
      PTO_ERR_INVALID,
      "/csp/latency: the plan declares symbol '__pto_wsp_channel_latency_cycles' (/symbols/0): "
      "its default is the latency"},
     {"{" ABI KERNELS TENSORS "'symbols': [{'name': '__pto_wsp_channel_latency_cycles', 'type': "
-                             "'f32'}], 'csp': {" PROCS(PROC("p", T1)) "}}",
+     "'f32'}], 'csp': {" PROCS(PROC("p", T1)) "}}",
      PTO_ERR_INVALID,
      "/csp: symbol '__pto_wsp_channel_latency_cycles' (/symbols/0) is f32: the channel "
      "latency is a u64 symbol"},
@@ -860,8 +855,8 @@ static void test_csp_errors(void **state)
         pto_error err = {0};
         pto_status s = pto_plan_load_text(json, strlen(json), ".", &p, &err);
         if (s != b->status || strcmp(err.msg, b->msg)) {
-            print_error("plan %zu: %s\n  got %s: %s\n  want %s: %s\n", i, json,
-                        pto_status_name(s), err.msg, pto_status_name(b->status), b->msg);
+            print_error("plan %zu: %s\n  got %s: %s\n  want %s: %s\n", i, json, pto_status_name(s),
+                        err.msg, pto_status_name(b->status), b->msg);
             fail();
         }
         assert_null(p);
@@ -876,13 +871,11 @@ static void test_csp_good(void **state)
 {
     (void)state;
     static const char *const good_csp[] = {
-        CSP(CHANS(CH("c") ", " CH("d"))
-                PROCS(PROC("p", SEND("c") ", " RECV("d")) ", "
-                      PROC("q", RECV("c") ", " T1 ", " SEND("d")))),
-        CSP(CHANS(CH("c") ", " CH("d"))
-                PROCS(PROC("p", "{'parallel_for': {'axis': 'rows', 'var': 'i', 'body': [" RECV(
-                                    "d") "]}}, " SEND("c")) ", "
-                      PROC("q", RECV("c") ", " SEND("d")))),
+        CSP(CHANS(CH("c") ", " CH("d")) PROCS(
+            PROC("p", SEND("c") ", " RECV("d")) ", " PROC("q", RECV("c") ", " T1 ", " SEND("d")))),
+        CSP(CHANS(CH("c") ", " CH("d")) PROCS(
+            PROC("p", "{'parallel_for': {'axis': 'rows', 'var': 'i', 'body': [" RECV(
+                          "d") "]}}, " SEND("c")) ", " PROC("q", RECV("c") ", " SEND("d")))),
     };
     for (size_t i = 0; i < sizeof good_csp / sizeof good_csp[0]; i++) {
         const char *json = csp_dq(good_csp[i]);

@@ -97,8 +97,7 @@ static pto_status certain_deadlock(const pto_plan *P, pto_error *err)
         do {
             const plan_channel *H = &C->channels[op[a]->channel];
             int w = snprintf(cyc + o, sizeof cyc - o, "%s'%s' first receives on '%s' from '%s'",
-                             o ? ", " : "", C->procs[a].name, H->name,
-                             C->procs[next[a]].name);
+                             o ? ", " : "", C->procs[a].name, H->name, C->procs[next[a]].name);
             if (w < 0 || (size_t)w >= sizeof cyc - o)
                 break;
             o += (size_t)w;
@@ -150,8 +149,8 @@ pto_status plan_csp_check_static(pto_plan *P, pto_error *err)
         const plan_channel *H = &C->channels[c];
         if (!H->sent_by)
             return pto_fail(err, PTO_ERR_INVALID,
-                            "%s: channel '%s' has no sender (no process body sends on it)",
-                            H->path, H->name);
+                            "%s: channel '%s' has no sender (no process body sends on it)", H->path,
+                            H->name);
         if (H->receiver < 0)
             return pto_fail(err, PTO_ERR_INVALID,
                             "%s: channel '%s' has no receiver (no process body receives from "
@@ -180,8 +179,9 @@ pto_status plan_csp_check_static(pto_plan *P, pto_error *err)
     for (uint32_t c = 0; c < C->nchannels; c++) {
         char path[PLAN_PATH_MAX];
         snprintf(path, sizeof path, "%.200s/capacity", C->channels[c].path);
-        need(C, C->channels[c].capacity ? "csp: channel capacity >= 1"
-                                        : "csp: rendezvous channel (capacity 0)",
+        need(C,
+             C->channels[c].capacity ? "csp: channel capacity >= 1"
+                                     : "csp: rendezvous channel (capacity 0)",
              path);
     }
     for (uint32_t p = 0; p < C->nprocs; p++) {
@@ -334,8 +334,8 @@ pto_status plan_csp_run(pto_run *run, const plan_walk *tmpl, pto_error *err)
     }
     for (uint32_t i = 0; i < C->nprocs && s == PTO_OK; i++) {
         procs[i] = (csp_proc){run, chans, &C->procs[i], tmpl};
-        s = pto_process_create(run, C->procs[i].name, process_body, &procs[i],
-                               C->procs[i].replicas, err);
+        s = pto_process_create(run, C->procs[i].name, process_body, &procs[i], C->procs[i].replicas,
+                               err);
     }
     return s == PTO_OK ? pto_csp_run(run, err) : s;
 }

@@ -1285,12 +1285,14 @@ static pto_status load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t
     /* recv, consume: one receiving process per channel (DESIGN 6.4) */
     old = push_key(L, "channel");
     if (me->replicas > 1)
-        s = fail(L, "process '%s' has %u replicas: each would receive on channel '%s', but a "
-                    "channel has one receiving process",
+        s = fail(L,
+                 "process '%s' has %u replicas: each would receive on channel '%s', but a "
+                 "channel has one receiving process",
                  me->name, (unsigned)me->replicas, H->name);
     else if (H->receiver >= 0 && H->receiver != (int32_t)L->proc)
-        s = fail(L, "channel '%s' already has a receiving process, '%s' (%s): a channel has "
-                    "one receiver",
+        s = fail(L,
+                 "channel '%s' already has a receiving process, '%s' (%s): a channel has "
+                 "one receiver",
                  H->name, C->procs[H->receiver].name, C->procs[H->receiver].path);
     pop(L, old);
     if (s != PTO_OK)
@@ -1387,8 +1389,7 @@ static pto_status load_channels(loader *L, const cJSON *arr)
             size_t o2 = push_key(L, "senders");
             s = uint_of(L, j, PTO_CSP_PROCESSES, &n2);
             if (s == PTO_OK && n2 < 2)
-                s = fail(L, "a fan-in has 2..%d senders, got %u", PTO_CSP_PROCESSES,
-                         (unsigned)n2);
+                s = fail(L, "a fan-in has 2..%d senders, got %u", PTO_CSP_PROCESSES, (unsigned)n2);
             H->senders = (uint32_t)n2;
             pop(L, o2);
         }
@@ -1530,8 +1531,9 @@ static pto_status load_csp(loader *L, const cJSON *csp)
 {
     static const char *const keys[] = {"channels", "processes", "latency", NULL};
     pto_plan *P = L->plan;
-    pto_status s = want(L, csp, cJSON_IsObject(csp), "an object {\"channels\": [...], "
-                                                     "\"processes\": [...]}");
+    pto_status s = want(L, csp, cJSON_IsObject(csp),
+                        "an object {\"channels\": [...], "
+                        "\"processes\": [...]}");
     if (s == PTO_OK)
         s = only_keys(L, csp, keys);
     if (s != PTO_OK)
@@ -1540,8 +1542,7 @@ static pto_status load_csp(loader *L, const cJSON *csp)
         return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
     const cJSON *ch = NULL, *pr = NULL;
     if ((s = member(L, csp, "channels", 0, &ch)) != PTO_OK ||
-        (s = member(L, csp, "processes", 1, &pr)) != PTO_OK ||
-        (s = load_latency(L, csp)) != PTO_OK)
+        (s = member(L, csp, "processes", 1, &pr)) != PTO_OK || (s = load_latency(L, csp)) != PTO_OK)
         return s;
     size_t old;
     if (ch) {
@@ -1591,7 +1592,8 @@ static pto_status load_root(loader *L, const cJSON *root)
     for (size_t k = 0; k < sizeof sections / sizeof sections[0] && s == PTO_OK; k++) {
         const cJSON *j;
         /* the workload is optional in a plan with processes */
-        int required = k == 2 || k == 3 || (k == 6 && !cJSON_GetObjectItemCaseSensitive(root, "csp"));
+        int required =
+            k == 2 || k == 3 || (k == 6 && !cJSON_GetObjectItemCaseSensitive(root, "csp"));
         s = member(L, root, sections[k], required, &j);
         if (s != PTO_OK || !j)
             continue;

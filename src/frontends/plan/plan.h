@@ -326,10 +326,9 @@ typedef struct plan_channel {
     uint32_t senders;         /* declared fan-in (2..); 0: none */
     int payload;              /* declared: tokens carry a payload */
     /* what the process bodies do with it (filled while they load) */
-    int32_t receiver;        /* process index; -1: none */
-    char recv_path[PLAN_PATH_MAX]; /* the first recv/consume node of the receiver */
-    uint64_t sent_by;        /* bit p: process p has a send on it */
-    uint64_t closed_by;      /* bit p: process p has a close of it */
+    int32_t receiver;   /* process index; -1: none */
+    uint64_t sent_by;   /* bit p: process p has a send on it */
+    uint64_t closed_by; /* bit p: process p has a close of it */
 } plan_channel;
 
 /* A process: `replicas` copies of body (a PLAN_COMBINE), replica i with
