@@ -256,6 +256,12 @@ static void test_deadlock_report(void **state)
     assert_non_null(strstr(err.msg, "Process 'b' waits to send on 'c2' until token 0 is received "
                                     "(CHANNEL_FULL_WAIT)"));
     assert_non_null(strstr(err.msg, "CHANNEL_FULL_WAIT"));
+    /* threaded: the same report (the orchestration deadlocks, not the run) */
+    pto_run_config rc;
+    pto_plan_run_config(p, &rc);
+    assert_int_equal(pto_plan_run(dev, p, &rc, &res, NULL, &err), PTO_ERR_DEADLOCK);
+    assert_non_null(strstr(err.msg, "Process 'b' waits to send on 'c2' until token 0 is received "
+                                    "(CHANNEL_FULL_WAIT)"));
     pto_plan_free(p);
     p = load(WORKED("1", "10", "30"));
     assert_int_equal(run(dev, p, 0, PTO_MODE_STREAMED, &cycles, &res, &err), PTO_OK);
