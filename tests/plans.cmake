@@ -376,3 +376,30 @@ set_tests_properties(example_plan_csp_million_det PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
   PASS_REGULAR_EXPRESSION "DONE csp_million .*\ntasks +2000000\n.*\ntotal_cycles +1000001\n"
   FAIL_REGULAR_EXPRESSION "error:")
+
+# tests/data/plans/csp/plan.json (also a fuzz seed): two replicas of a
+# producer (each y tile r = 2x + 1, 1024 cycles, both [0, 1024)) send r on
+# a fan-in channel of capacity 1; the consumer recv's the first payload,
+# then consumes the rest: z tile v = 2y + 1 at [1024, 2048) and [2048,
+# 3072) (the second send completes at max(1024, start of the first
+# receive's task = 1024)): 3072 cycles, y = 1 and z = 3 all over (PASS)
+# only if both payloads arrived. Host-built refuses the fan-in.
+add_test(NAME example_plan_csp_fan_in_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+          --deterministic --blocks 2)
+set_tests_properties(example_plan_csp_fan_in_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS csp_fan_in .*\ntotal_cycles +3072\n"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME example_plan_csp_fan_in_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+          --blocks 2 --quiet)
+set_tests_properties(example_plan_csp_fan_in_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS csp_fan_in" FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_plan_csp_fan_in_host_built
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/csp/channels/0: pto_channel_fan_in('c')"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+        --deterministic --blocks 2 --host-built)
+set_tests_properties(cli_plan_csp_fan_in_host_built PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")
