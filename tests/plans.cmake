@@ -371,3 +371,97 @@ set_tests_properties(example_plan_ragged_flat_out_of_bounds PROPERTIES
   ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
   PASS_REGULAR_EXPRESSION
     "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: view out of bounds at t=2, b=1, f=10: offset 'f \\* 16' = 160")
+# examples/plans/csp_pipeline (README.md derives every total): load ->
+# compute -> store over 8 tiles as three CSP processes; capacity 2 gives
+# 9216 + 2L, rendezvous channels (rendezvous.json) 9216 + 9L. Tasks: the
+# 24 kernels, and at L > 0 one token-arrival task per token (16).
+# Entries: plan file|test name|extra flags|tasks|total_cycles.
+foreach(entry
+    "plan|L0||24|9216"
+    "plan|L16|--set,__pto_wsp_channel_latency_cycles=16|40|9248"
+    "plan|L64|--set,__pto_wsp_channel_latency_cycles=64|40|9344"
+    "plan|L16_host_built|--host-built,--set,__pto_wsp_channel_latency_cycles=16|40|9248"
+    "rendezvous|L0||24|9216"
+    "rendezvous|L16|--set,__pto_wsp_channel_latency_cycles=16|40|9360"
+    "rendezvous|L64|--set,__pto_wsp_channel_latency_cycles=64|40|9792"
+    "rendezvous|L64_host_built|--host-built,--set,__pto_wsp_channel_latency_cycles=64|40|9792")
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 file)
+  list(GET parts 1 name)
+  list(GET parts 2 flags)
+  list(GET parts 3 tasks)
+  list(GET parts 4 cycles)
+  string(REPLACE "," ";" flags "${flags}")
+  set(pname csp_pipeline)
+  if(file STREQUAL "rendezvous")
+    set(pname csp_pipeline_rendezvous)
+  endif()
+  add_test(NAME example_plan_csp_pipeline_${file}_det_${name}
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/csp_pipeline/${file}.json
+            --deterministic --blocks 2 ${flags})
+  set_tests_properties(example_plan_csp_pipeline_${file}_det_${name} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS ${pname} .*\ntasks +${tasks}\n.*\ntotal_cycles +${cycles}\n"
+    FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+foreach(file plan rendezvous)
+  add_test(NAME example_plan_csp_pipeline_${file}_threaded
+    COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_SOURCE_DIR}/examples/plans/csp_pipeline/${file}.json
+            --blocks 2 --quiet --set __pto_wsp_channel_latency_cycles=16)
+  set_tests_properties(example_plan_csp_pipeline_${file}_threaded PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+    PASS_REGULAR_EXPRESSION "PASS csp_pipeline" FAIL_REGULAR_EXPRESSION "FAIL|error:")
+endforeach()
+add_test(NAME cli_plan_check_csp_pipeline
+  COMMAND $<TARGET_FILE:pto_cli> check ${CMAKE_SOURCE_DIR}/examples/plans/csp_pipeline/plan.json)
+set_tests_properties(cli_plan_check_csp_pipeline PROPERTIES
+  PASS_REGULAR_EXPRESSION "OK csp_pipeline: .* is a valid plan \\(wsp_runtime_abi v10.0\\)")
+# The plan and the C orchestration of examples/csp_pipeline: the same graph,
+# task by task and cycle by cycle.
+foreach(latency 0 16)
+  add_test(NAME example_plan_csp_pipeline_same_graph_L${latency}
+    COMMAND ${CMAKE_COMMAND} -DPTO=$<TARGET_FILE:pto_cli> -DSRC=${CMAKE_SOURCE_DIR}
+            -DOUT=${CMAKE_CURRENT_BINARY_DIR}/plan_csp_graph -DLATENCY=${latency}
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/plan_csp_graph.cmake)
+  set_tests_properties(example_plan_csp_pipeline_same_graph_L${latency} PROPERTIES
+    ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300)
+endforeach()
+
+# A 10^6-item CSP stream from a plan in flat memory: producer and consumer
+# of one-cycle tasks over a capacity-4 channel, task window 64. P_k =
+# [k, k+1), token k at k + 1 (receive k - 4 started at k - 3), C_k = [k+1,
+# k+2): n + 1 cycles, 2n tasks (at latency 0 a token is edges only).
+add_test(NAME example_plan_csp_million_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp_million/plan.json
+          --deterministic)
+set_tests_properties(example_plan_csp_million_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "DONE csp_million .*\ntasks +2000000\n.*\ntotal_cycles +1000001\n"
+  FAIL_REGULAR_EXPRESSION "error:")
+
+# tests/data/plans/csp/plan.json (also a fuzz seed): two replicas of a
+# producer (each y tile r = 2x + 1, 1024 cycles, both [0, 1024)) send r on
+# a fan-in channel of capacity 1; the consumer recv's the first payload,
+# then consumes the rest: z tile v = 2y + 1 at [1024, 2048) and [2048,
+# 3072) (the second send completes at max(1024, start of the first
+# receive's task = 1024)): 3072 cycles, y = 1 and z = 3 all over (PASS)
+# only if both payloads arrived. Host-built refuses the fan-in.
+add_test(NAME example_plan_csp_fan_in_det
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+          --deterministic --blocks 2)
+set_tests_properties(example_plan_csp_fan_in_det PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS csp_fan_in .*\ntotal_cycles +3072\n"
+  FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME example_plan_csp_fan_in_threaded
+  COMMAND $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+          --blocks 2 --quiet)
+set_tests_properties(example_plan_csp_fan_in_threaded PROPERTIES
+  ENVIRONMENT "${PTO_KCACHE_ENV}" TIMEOUT 300
+  PASS_REGULAR_EXPRESSION "PASS csp_fan_in" FAIL_REGULAR_EXPRESSION "FAIL|error:")
+add_test(NAME cli_plan_csp_fan_in_host_built
+  COMMAND ${CMAKE_COMMAND} -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_fail.cmake --
+    EXPECT "/csp/channels/0: pto_channel_fan_in('c')"
+    RUN $<TARGET_FILE:pto_cli> run ${CMAKE_CURRENT_SOURCE_DIR}/data/plans/csp/plan.json
+        --deterministic --blocks 2 --host-built)
+set_tests_properties(cli_plan_csp_fan_in_host_built PROPERTIES ENVIRONMENT "${PTO_KCACHE_ENV}")

@@ -204,7 +204,11 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     pto_symbols_env(r->dev, &env);
     w.symbol = env.symbol;
     w.symbol_ctx = env.symbol_ctx;
-    return plan_walk_run(&w, err);
+    pto_status s = plan_walk_run(&w, err);
+    /* then the processes (docs/plan.md, "csp"), each walking a copy of w */
+    if (s == PTO_OK && r->plan->csp)
+        s = plan_csp_run(run, &w, err);
+    return s;
 }
 
 /* Element k of a fill rule, as a double. */
@@ -285,6 +289,8 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            if (P->csp && P->csp->latency_implicit && P->csp->latency_symbol == i)
+                return pto_fail(err, s, "/csp/latency: %s", msg); /* declared by "csp" */
             return pto_fail(err, s, "/symbols/%u: %s", (unsigned)i, msg);
         }
     }

@@ -100,8 +100,8 @@ static pto_status walk_loop(plan_walk *w, const plan_node *N, pto_error *err)
                 w->vars[N->flat_slot] = idx ? v : flat++; /* sparse: the entry's position */
                 w->names[N->flat_slot] = N->flat_var;
             }
-            for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++)
-                s = walk_node(w, &N->body[i], N->depth + N->nslots, err);
+            if (s == PTO_OK)
+                s = plan_walk_list(w, N->body, N->nbody, N->depth + N->nslots, err);
         }
     }
     if (f)
@@ -117,13 +117,15 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
     case PLAN_TASK:
     case PLAN_SLOT_SET:
     case PLAN_SLOT_LOAD: w->tasks++; return w->visit(w, N, depth, err);
-    case PLAN_COMBINE:
-        for (uint32_t i = 0; i < N->nbody; i++) {
-            pto_status s = walk_node(w, &N->body[i], depth, err);
-            if (s != PTO_OK)
-                return s;
-        }
-        return PTO_OK;
+    case PLAN_COMBINE: return plan_walk_list(w, N->body, N->nbody, depth, err);
+    case PLAN_SEND:
+    case PLAN_RECV:
+    case PLAN_CONSUME:
+    case PLAN_CLOSE:
+        if (!w->chan)
+            return pto_fail(err, PTO_ERR_INVALID, "%s: a channel operation outside a process",
+                            N->path);
+        return w->chan(w, N, depth, err);
     case PLAN_SEQUENTIAL: { /* a time-order frame, rotated between children */
         plan_frame *f = &w->frames[w->nframes++];
         f->prev_join = f->cur_join = PLAN_NO_TASK;
@@ -134,6 +136,8 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
                 f->cur_join = PLAN_NO_TASK;
             }
             s = walk_node(w, &N->body[i], depth, err);
+            if (N->body[i].kind == PLAN_RECV && N->body[i].var[0])
+                depth = N->body[i].depth + 1; /* its payload, for the later children */
         }
         w->nframes--;
         return s;
@@ -161,17 +165,25 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
         int yes = pto_expr_eval(&N->cond->e, &env) != 0;
         const plan_node *b = yes ? N->body : N->else_body;
         uint32_t n = yes ? N->nbody : N->nelse;
-        for (uint32_t i = 0; i < n; i++) {
-            pto_status s = walk_node(w, &b[i], depth, err);
-            if (s != PTO_OK)
-                return s;
-        }
-        return PTO_OK;
+        return plan_walk_list(w, b, n, depth, err);
     }
     case PLAN_PARALLEL_FOR:
     case PLAN_FOR_EACH: return walk_loop(w, N, err);
     }
     return pto_fail(err, PTO_ERR_INVALID, "%s: bad node kind", N->path);
+}
+
+pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint32_t depth,
+                          pto_error *err)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        pto_status s = walk_node(w, &body[i], depth, err);
+        if (s != PTO_OK)
+            return s;
+        if (body[i].kind == PLAN_RECV && body[i].var[0])
+            depth = body[i].depth + 1; /* its payload, for the nodes after it */
+    }
+    return PTO_OK;
 }
 
 pto_status plan_walk_run(plan_walk *w, pto_error *err)
