@@ -153,7 +153,7 @@ pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deter
                             "%s: needs '%s', which is UNSUPPORTED on %s%s%s: the plan is refused",
                             plan->implied_path[i], pto_caps_feature(plan->implied[i]), platform,
                             mode[0] ? " " : "", mode);
-    return PTO_OK;
+    return plan->csp ? plan_csp_check_caps(plan, (uint32_t)col, platform, err) : PTO_OK;
 }
 
 pto_status pto_plan_check(const pto_plan *plan, const char *platform, int deterministic,

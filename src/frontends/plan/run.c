@@ -163,9 +163,19 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
         if (s == PTO_OK && task->dpred)
             s = pto_set_task_predicate(r->run, task->dpred, err);
         const plan_kernel *K = &P->kernels[task->kernel];
-        if (s == PTO_OK)
-            s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs + task->vparams,
-                           &id, err);
+        uint32_t n = task->nargs + task->vparams;
+        if (s != PTO_OK)
+            ;
+        else if (task->mix)
+            s = pto_submit_mix(r->run, task->mix, task->mix & PTO_MIX_AIC ? (int)task->kernel : -1,
+                               task->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1) ? (int)task->aiv_kernel
+                                                                         : -1,
+                               params, n, &id, err);
+        else if (task->blocks)
+            s = pto_submit_spmd(r->run, (int)task->kernel, K->core, task->blocks, params, n, &id,
+                                err);
+        else
+            s = pto_submit(r->run, (int)task->kernel, K->core, params, n, &id, err);
     }
     if (s == PTO_OK)
         s = time_order(r, w, id, err);
@@ -205,7 +215,11 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     pto_symbols_env(r->dev, &env);
     w.symbol = env.symbol;
     w.symbol_ctx = env.symbol_ctx;
-    return plan_walk_run(&w, err);
+    pto_status s = plan_walk_run(&w, err);
+    /* then the processes (docs/plan.md, "csp"), each walking a copy of w */
+    if (s == PTO_OK && r->plan->csp)
+        s = plan_csp_run(run, &w, err);
+    return s;
 }
 
 /* Element k of a fill rule, as a double. */
@@ -300,6 +314,8 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            if (P->csp && P->csp->latency_implicit && P->csp->latency_symbol == i)
+                return pto_fail(err, s, "/csp/latency: %s", msg); /* declared by "csp" */
             return pto_fail(err, s, "/symbols/%u: %s", (unsigned)i, msg);
         }
     }
