@@ -128,6 +128,7 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     ch->capacity = capacity;
     ch->senders = 1;
     ch->receiver = -1;
+    ch->index = c->nchans;
     ch->unbound = &c->sends[(size_t)c->nchans++ * PTO_CSP_PROCESSES];
     carve_ring(c, ch, ring_for(capacity + 1));
     *out = ch;
@@ -174,7 +175,7 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
         p->ctx = ctx;
         p->index = i;
         p->last = PTO_CSP_NONE;
-        c->nprocs++;
+        p->tag = (uint8_t)++c->nprocs; /* its index + 1 */
     }
     return PTO_OK;
 }
@@ -182,32 +183,38 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
 uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts)
 {
     const pto_csp_proc *p = c->cur;
-    uint32_t n = 0;
     *starts = 0;
     if (!p || c->raw)
         return 0;
-    if (p->last != PTO_CSP_NONE && n < cap)
-        ids[n++] = p->last;
+    /* (cap > PTO_CSP_AFTER >= nafter) */
+    uint32_t n = p->last != PTO_CSP_NONE;
+    ids[0] = p->last;
     for (uint32_t i = 0; i < p->nafter && n < cap; i++)
         ids[n++] = p->after[i];
     *starts = p->nstart;
     return n;
 }
 
+/* A token's own task, outside the process's order. */
+static void added_raw(pto_run *run, pto_task *t)
+{
+    if (t) { /* (before publication) */
+        t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
+        if (run->csp.mark)
+            t->watch |= PTO_WATCH_DONE; /* its completer sees it */
+    }
+}
+
 void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 {
-    pto_csp_proc *p = run->csp.cur;
-    if (run->csp.raw) { /* a token's own task, outside the process's order */
-        if (t) { /* (before publication) */
-            t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
-            if (run->csp.mark)
-                t->watch |= PTO_WATCH_DONE; /* its completer sees it */
-        }
+    pto_csp *c = &run->csp;
+    if (__builtin_expect(c->raw, 0)) {
+        added_raw(run, t);
         return;
     }
-    pto_csp *c = &run->csp;
-    pto_task_buffer *tb = &run->dev->tb;
-    if (t) { /* its sends' completions: the receives they wait for start */
+    pto_csp_proc *p = c->cur;
+    if (t && p->nstart) { /* its sends' completions: the receives they wait for start */
+        pto_task_buffer *tb = &run->dev->tb;
         uint64_t frontier = atomic_load(&tb->last_alive);
         for (uint32_t i = 0; i < p->nstart; i++)
             if (p->start[i] >= frontier) /* (room was reserved by submit) */
@@ -216,21 +223,23 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
     p->nstart = 0;
     p->last = id;
     p->nafter = 0;
-    if (id < c->task_cap) { /* its lane in the traces */
-        c->task_proc[id] = (uint8_t)(p - c->procs + 1);
-        if (id >= c->tagged_end)
-            c->tagged_end = id + 1;
+    if (id < c->task_cap) { /* its lane in the traces (ids only grow in a run) */
+        c->task_proc[id] = p->tag;
+        c->tagged_end = id + 1;
     }
-    if (p->npend && t)
+    uint32_t npend = p->npend;
+    if (!npend)
+        return;
+    if (t)
         pto_tb_watch_start(t); /* a later send may wait for its start */
-    for (uint32_t i = 0; i < p->npend; i++) {
-        pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] & p->pend[i]->mask];
-        k->rtask = id;
-        k->rk = p->pend_k[i];
+    for (uint32_t i = 0; i < npend; i++) {
+        pto_channel *ch = p->pend[i];
+        uint64_t k = p->pend_k[i];
+        pto_csp_tok *tok = &ch->tok[k & ch->mask];
+        tok->rtask = id;
+        tok->rk = k;
         if (c->ntokens < PTO_CSP_TOKEN_LOG)
-            c->tokens[c->ntokens++] = (pto_token_record){k->sender, id,
-                                                         (uint32_t)(p->pend[i] - c->chans),
-                                                         (uint32_t)p->pend_k[i]};
+            c->tokens[c->ntokens++] = (pto_token_record){tok->sender, id, ch->index, (uint32_t)k};
         else
             c->tokens_dropped++;
     }
@@ -279,7 +288,7 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
     return PTO_OK;
 }
 
-static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, what, err);
     if (st)
@@ -287,6 +296,17 @@ static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_e
     if (!run->csp.cur)
         return pto_fail(err, PTO_ERR_STATE, "%s: only inside a process body (pto_csp_run)", what);
     return own_channel(run, what, ch, err);
+}
+
+/* Called from a process body (so building) on a channel of this run. */
+static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+{
+    const pto_csp *c;
+    if (__builtin_expect(run && run->building && (c = &run->csp)->cur && ch >= c->chans &&
+                             ch < c->chans + c->nchans,
+                         1))
+        return PTO_OK;
+    return in_body_slow(run, what, ch, err);
 }
 
 /* A dependency-only task of the channel mechanism, outside the process's

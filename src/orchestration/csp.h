@@ -74,6 +74,7 @@ typedef struct pto_csp_send {
 struct pto_channel {
     char name[PTO_CSP_NAME_MAX];
     uint32_t capacity, ring, mask; /* ring: a power of two, mask = ring - 1 */
+    uint32_t index;   /* in the run's chans */
     pto_csp_tok *tok; /* ring entries, from the run's pool */
     uint64_t sent;    /* sends issued */
     uint64_t bound;   /* tokens in order, [0, bound) (= sent unless fan-in) */
@@ -95,6 +96,7 @@ typedef struct pto_csp_proc {
     pto_process_fn body;
     void *ctx;
     uint32_t index;
+    uint8_t tag;    /* its index in the run's procs + 1 (task_proc) */
     enum pto_csp_state state;
     pto_channel *wait;   /* its channel while waiting */
     uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs;
