@@ -180,21 +180,6 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
     return PTO_OK;
 }
 
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts)
-{
-    const pto_csp_proc *p = c->cur;
-    *starts = 0;
-    if (!p || c->raw)
-        return 0;
-    /* (cap > PTO_CSP_AFTER >= nafter) */
-    uint32_t n = p->last != PTO_CSP_NONE;
-    ids[0] = p->last;
-    for (uint32_t i = 0; i < p->nafter && n < cap; i++)
-        ids[n++] = p->after[i];
-    *starts = p->nstart;
-    return n;
-}
-
 /* A token's own task, outside the process's order. */
 static void added_raw(pto_run *run, pto_task *t)
 {
@@ -452,9 +437,9 @@ static int token_ready(const pto_channel *ch)
 
 /* p sends on ch: the first time, it counts as one of ch's senders (an
  * undeclared channel has one, a fan-in channel pto_channel_fan_in's). */
-static pto_status count_sender(pto_csp *c, pto_channel *ch, pto_csp_proc *p, pto_error *err)
+static pto_status count_sender(pto_channel *ch, pto_csp_proc *p, pto_error *err)
 {
-    uint64_t bit = UINT64_C(1) << (ch - c->chans);
+    uint64_t bit = UINT64_C(1) << ch->index;
     if (p->sent_on & bit)
         return PTO_OK;
     if (ch->seen == ch->senders && ch->senders == 1)
@@ -550,7 +535,7 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    if ((st = count_sender(c, ch, p, err)))
+    if ((st = count_sender(ch, p, err)))
         return st;
     if (ch->closed)
         return pto_fail(err, PTO_ERR_STATE, "%s: process '%s' sends on closed channel '%s'", what,
@@ -588,7 +573,7 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    int32_t self = (int32_t)(p - c->procs);
+    int32_t self = (int32_t)p->tag - 1;
     if (ch->receiver != self && ch->receiver >= 0)
         return pto_fail(err, PTO_ERR_STATE,
                         "%s: process '%s' receives on channel '%s', which process '%s' "

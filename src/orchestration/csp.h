@@ -154,10 +154,9 @@ typedef struct pto_csp {
 struct pto_run;
 void pto_csp_reset(pto_csp *c);
 void pto_csp_free(pto_csp *c);
-/* submit.c: the tasks the current process's next task must wait for (to
- * end), and in *starts how many it must wait for to start (wired by
- * pto_csp_added: dep nodes to reserve). */
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts);
+/* (submit.c wires a process's next task after its `last` and `after`
+ * tasks and reserves dep nodes for its `nstart` start edges, which
+ * pto_csp_added wires.) */
 /* graph.c, after task `id` was added while a process runs (t: the task,
  * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */
