@@ -463,8 +463,9 @@ static pto_status count_sender(pto_channel *ch, pto_csp_proc *p, pto_error *err)
  * waiting until the receiver issued it. Inlined: a resumed process returns
  * through one frame less (each frame is a mispredicted return after a
  * fiber switch). */
-static inline __attribute__((always_inline)) pto_status wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k,
-                               uint64_t *need, pto_error *err)
+static inline __attribute__((always_inline)) pto_status
+wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k, uint64_t *need,
+             pto_error *err)
 {
     *need = PTO_CSP_NONE;
     if (ch->capacity && k < ch->capacity)
