@@ -22,6 +22,7 @@
 #include "support/rand.h"
 #include "support/random_csp.h"
 #include "support/random_dag.h"
+#include "support/random_fan_in.h"
 #include "support/random_program.h"
 
 typedef struct shape {
@@ -42,6 +43,7 @@ typedef struct stress_case {
     int dag;                /* a random DAG instead of a program */
     uint32_t dag_n;
     int csp;                  /* a random CSP program (never with dag) */
+    int fan_in;               /* CSP, streamed: a random fan-in program instead */
     uint32_t dispatch_cycles; /* CSP: the device's, 0 or 3 */
     pto_run_mode mode;
     int deterministic;
@@ -76,12 +78,14 @@ static stress_case case_of(uint64_t seed)
         c.batch = 0;
     /* CSP programs from bits of their own (the other cases' seeds keep
      * their meaning): two cases in 16, half of them deterministic (whose
-     * cycles are checked against the CSPT model), their own policy. */
+     * cycles are checked against the CSPT model), their own policy; half
+     * of the streamed ones are fan-in programs (support/random_fan_in.h). */
     uint64_t q = mix(seed ^ 0x6a09e667f3bcc909ull);
     c.csp = !c.dag && q % 8 == 0, q /= 8;
     if (c.csp) {
         c.deterministic = q % 2 == 0, q /= 2;
-        c.dispatch_cycles = q % 2 ? 3 : 0;
+        c.dispatch_cycles = q % 2 ? 3 : 0, q /= 2;
+        c.fan_in = c.mode == PTO_MODE_STREAMED && q % 2, q /= 2;
         c.batch = 0;
         c.dispatch[0] = 0;
     }
@@ -93,9 +97,15 @@ static void describe(const stress_case *c, char *out, size_t n)
     const shape *s = &shapes[c->shape];
     if (c->csp) {
         static rc_program p;
+        static fr_prog f;
         char what[512];
-        rc_make(&p, c->seed, c->dispatch_cycles, 0);
-        rc_describe(&p, what, sizeof what);
+        if (c->fan_in) {
+            fr_make(&f, c->seed, c->dispatch_cycles);
+            fr_describe(&f, what, sizeof what);
+        } else {
+            rc_make(&p, c->seed, c->dispatch_cycles, 0);
+            rc_describe(&p, what, sizeof what);
+        }
         snprintf(out, n,
                  "seed %" PRIu64 ": CSP program, %u blocks / %u schedulers / %u exec "
                  "threads, %s%s: %.600s",
@@ -159,7 +169,9 @@ static pto_device *device_for(const stress_case *c, char *why, size_t n)
     pto_status st = pto_device_open("a2a3sim", &cfg, &dev, &err);
     if (!st)
         st = c->dag   ? rd_register(dev, &err)
-             : c->csp ? pto_kernel_register(dev, RC_KERNEL, PTO_CORE_AIV, rc_kernel, "stage", &err)
+             : c->csp ? (pto_kernel_register(dev, RC_KERNEL, PTO_CORE_AIV, rc_kernel, "stage", &err) ||
+                         pto_kernel_register(dev, FR_KERNEL, PTO_CORE_AIV, fr_kernel, "fan_in",
+                                             &err))
                       : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
     if (st) {
         snprintf(why, n, "device: %.1000s", err.msg);
@@ -178,7 +190,11 @@ static int run_one(const stress_case *c, char *why, size_t n)
     if (!dev)
         return 1;
     int bad;
-    if (c->csp) {
+    if (c->csp && c->fan_in) {
+        static fr_prog f;
+        fr_make(&f, c->seed, c->dispatch_cycles);
+        bad = fr_run_case(dev, &f, c->deterministic, WATCHDOG_MS, why, n);
+    } else if (c->csp) {
         static rc_program p;
         rc_make(&p, c->seed, c->dispatch_cycles, 0);
         bad = rc_run_case(dev, &p, c->mode, c->deterministic, WATCHDOG_MS, why, n);
@@ -261,7 +277,8 @@ int main(int argc, char **argv)
     }
     printf("pto_stress: seeds from %" PRIu64 ", %" PRIu64 " s\n", seed, seconds);
     fflush(stdout);
-    uint64_t runs = 0, failures = 0, dags = 0, csps = 0, det = 0, streamed = 0, skipped = 0;
+    uint64_t runs = 0, failures = 0, dags = 0, csps = 0, fans = 0, det = 0, streamed = 0,
+             skipped = 0;
     double t0 = now_s(), next_report = t0 + 10, end = t0 + (double)seconds;
     for (uint64_t k = 0; k < cases; k++) {
         if ((k & 15) == 0) {
@@ -282,6 +299,7 @@ int main(int argc, char **argv)
         runs++;
         dags += c.dag;
         csps += c.csp;
+        fans += c.fan_in;
         det += c.deterministic;
         streamed += c.mode == PTO_MODE_STREAMED;
         if (run_one(&c, why, sizeof why)) {
@@ -293,9 +311,9 @@ int main(int argc, char **argv)
     }
     double t = now_s() - t0;
     printf("pto_stress: %" PRIu64 " cases in %.0f s (%.0f/s): %" PRIu64 " streamed, %" PRIu64
-           " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " CSP programs, %" PRIu64
-           " deterministic; seeds %" PRIu64 "..%" PRIu64 "\n",
-           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, csps, det, seed,
+           " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " CSP programs (%" PRIu64
+           " fan-in), %" PRIu64 " deterministic; seeds %" PRIu64 "..%" PRIu64 "\n",
+           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, csps, fans, det, seed,
            seed + runs + skipped - 1);
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", runs - failures, failures);
     for (size_t s = 0; s < NSHAPES; s++)

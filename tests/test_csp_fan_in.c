@@ -179,6 +179,35 @@ static void test_ties(void **state)
     pto_device_close(dev);
 }
 
+/* A rendezvous with latency 5 (the arrival task K_k must exist before the
+ * receiver can take token k, and a rendezvous send waits for R_k: the
+ * send made K_k only after that wait, so every such program was reported
+ * as a CSP deadlock). A: 3 tasks of 10, B: 2 of 25, consumer 30. A0
+ * [0, 10] (core 1) is token 0: R_0 starts at 10 + 5 = 15 on core 1, so the
+ * send completes at 15 and A1 runs [15, 25] on core 2's neighbour, core 4
+ * (cores 1 and 2 are busy). B0 [0, 25] on core 2 ties with A1 at 25 and
+ * goes first (core 2 < core 4): token 1, R_1 [45, 75], B1 [45, 70]; token
+ * 2 = A1: R_2 [75, 105], A2 [75, 85]; token 3 = B1 (70 < 85): R_3 [105,
+ * 135]; token 4 = A2: R_4 [135, 165]: 165. */
+static void test_rendezvous_latency(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev();
+    set_latency(dev, 5);
+    static const uint64_t order[] = {100, 200, 101, 201, 102};
+    struct fan f = {.capacity = 0,
+                    .producers = 2,
+                    .items = {3, 2},
+                    .cycles = {10, 25},
+                    .consume = 30,
+                    .declare = 2};
+    assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_fan, &f), 165);
+    expect_order(&f, order, 5);
+    launch(dev, 0, PTO_MODE_STREAMED, orch_fan, &f);
+    expect_tokens(&f);
+    pto_device_close(dev);
+}
+
 /* replicate: three replicas of one producer body, 2 tokens each after
  * tasks of 10, 25 and 35 cycles; capacity 4; the consumer 5 per token.
  * Task ends 10, 20 (r0), 25, 50 (r1), 35, 70 (r2), no two alike; with
@@ -265,6 +294,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_producers),
         cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_rendezvous_latency),
         cmocka_unit_test(test_replicas),
         cmocka_unit_test(test_errors),
     };

@@ -190,6 +190,219 @@ static void test_f32_symbol(void **state)
     pto_plan_free(p);
 }
 
+/* Plans with run slots (docs/plan.md, "slots", "Predicates and keys at
+ * dispatch"): x, y [64, 16] f32 (4 tiles), cnt int32 [4] = 0, 1, 2, 3, the
+ * u64 symbol n (default 2), the dense axis `four`, and SLOTS_DECL. */
+#define SCAL(slots, dispatch, body)                                                                \
+    "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "           \
+    "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["     \
+    "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"in\"}, "               \
+    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [64, 16], \"role\": \"out\"}, "              \
+    "{\"name\": \"cnt\", \"dtype\": \"i32\", \"shape\": [4], \"role\": \"in\", \"init\": "         \
+    "{\"linear\": [1, 0]}}], \"symbols\": [{\"name\": \"n\", \"type\": \"u64\", \"default\": "     \
+    "2}], "                                                                                        \
+    "\"axes\": [{\"name\": \"four\", \"kind\": \"dense\", \"size\": 4}, {\"name\": \"many\", "     \
+    "\"kind\": \"dense\", \"size\": 70}], \"slots\": [" slots                                      \
+    "], \"schedule\": {\"dispatch\": " dispatch "}, \"workload\": {\"body\": [" body "]}}"
+#define DEF "{\"policy\": \"default\"}"
+#define AFF "{\"policy\": \"affinity\", \"targets\": 4}"
+#define YTASK(extra) "{\"task\": {\"kernel\": \"k\", " extra "\"args\": " ARGS("y", "t") "}}"
+#define FOUR(kind, body)                                                                           \
+    "{\"" kind "\": {\"axis\": \"four\", \"var\": \"t\", \"body\": [" body "]}}"
+
+/* Loads json (DIR-relative kernels), runs it deterministically on 2 blocks
+ * (4 AIV cores), into *st; slots (may be NULL) gets pto_last_run_slots. */
+static pto_plan *load_text(const char *json)
+{
+    pto_plan *p = NULL;
+    pto_error err = {0};
+    pto_status s = pto_plan_load_text(json, strlen(json), DIR, &p, &err);
+    if (s != PTO_OK)
+        print_error("%s\n", err.msg);
+    assert_int_equal(s, PTO_OK);
+    return p;
+}
+
+static void run_det(pto_device *dev, pto_plan *p, pto_stats *st, uint64_t *slots)
+{
+    memset(st, 0, sizeof *st);
+    pto_run_config rc;
+    pto_plan_run_config(p, &rc);
+    rc.deterministic = 1;
+    pto_plan_result res;
+    pto_error err = {0};
+    pto_status s = pto_plan_run(dev, p, &rc, &res, st, &err);
+    if (s != PTO_OK)
+        print_error("%s\n", err.msg);
+    assert_int_equal(s, PTO_OK);
+    if (slots)
+        pto_last_run_slots(dev, slots);
+}
+
+/* A predicate mixing a loop variable (known at expansion, passed as a
+ * param) and a slot set from a symbol (known at dispatch): s := n + 1,
+ * then tile t runs when t < s. The 4 tasks are independent, one per AIV
+ * core (default policy): 1024 cycles whenever one runs. n = 2: 3 run, 1
+ * skipped; n = 0: 1 runs, 3 skipped; n = 9: none skipped. Between runs
+ * only the symbol changes (no reload, no re-parse). Tasks: 1 slot task +
+ * 4. */
+static void test_predicate_skips(void **state)
+{
+    (void)state;
+    pto_plan *p =
+        load_text(SCAL("{\"name\": \"s\"}", DEF,
+                       "{\"slot_set\": {\"slot\": \"s\", \"value\": \"sym.n + 1\"}}, " FOUR(
+                           "parallel_for", YTASK("\"predicate\": \"t < slot.s\", "))));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    pto_error err = {0};
+    const uint64_t n[] = {2, 0, 9}, skipped[] = {1, 3, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pto_plan_set(p, "n", n[i], &err), PTO_OK);
+        run_det(dev, p, &st, NULL);
+        assert_int_equal(st.tasks, 5);
+        assert_int_equal(st.skipped, skipped[i]);
+        assert_int_equal(st.total_cycles, 1024);
+    }
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* slot_set and slot_load values, read back with pto_last_run_slots:
+ * a := n * 10 + 7 = 27; b (u64) := cnt[3] = 3; c accumulates t over a
+ * for_each (its value's loop variable a constant per iteration): 0 + 1 +
+ * 2 + 3 = 6; d := cnt[t] in a parallel_for, predicated t == 2 (the three
+ * other loads are skipped and write nothing): 2; e is never written: 0. */
+static void test_slot_values(void **state)
+{
+    (void)state;
+    pto_plan *p =
+        load_text(
+            SCAL("{\"name\": \"a\"}, {\"name\": \"b\", \"type\": \"u64\"}, {\"name\": \"c\"}, "
+                 "{\"name\": \"d\"}, {\"name\": \"e\"}",
+                 DEF,
+                 "{\"slot_set\": {\"slot\": \"a\", \"value\": \"sym.n * 10 + 7\"}}, "
+                 "{\"slot_load\": {\"slot\": \"b\", \"tensor\": \"cnt\", \"offsets\": "
+                 "[\"3\"]}}, " FOUR("for_each", "{\"slot_set\": {\"slot\": \"c\", \"value\": "
+                                                "\"slot.c + t\"}}") ", " FOUR(
+                     "parallel_for", "{\"slot_load\": {\"slot\": \"d\", \"tensor\": \"cnt\", "
+                                     "\"offsets\": [\"t\"], \"predicate\": \"t == 2\"}}")));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    uint64_t slots[PTO_SLOTS];
+    run_det(dev, p, &st, slots);
+    assert_int_equal(slots[0], 27);
+    assert_int_equal(slots[1], 3);
+    assert_int_equal(slots[2], 6);
+    assert_int_equal(slots[3], 2);
+    assert_int_equal(slots[4], 0);
+    assert_int_equal(st.skipped, 3);
+    assert_int_equal(st.total_cycles, 0);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* A key read from a slot at dispatch, under affinity:4 (lane = key mod 4;
+ * with 2 blocks lane 0 = b0.AIV0 (core 1), 1 = b0.AIV1 (core 2), 2 =
+ * b1.AIV0 (core 4), 3 = b1.AIV1 (core 5): cores are numbered block by
+ * block, AIC first). lane := n; key = slot.lane + 4t, so all 4 tasks go to
+ * lane n mod 4 and run one after another: 4 x 1024 = 4096 cycles. n = 2:
+ * all on core 4; n = 3 (no re-parse): all on core 5. The same plan with
+ * the key t (evaluated at expansion): one task per lane, 1024. */
+static void test_key_by_slot(void **state)
+{
+    (void)state;
+    pto_plan *p =
+        load_text(SCAL("{\"name\": \"lane\"}", AFF,
+                       "{\"slot_set\": {\"slot\": \"lane\", \"value\": \"sym.n\"}}, " FOUR(
+                           "parallel_for", YTASK("\"key\": \"slot.lane + 4 * t\", "))));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    pto_error err = {0};
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.total_cycles, 4096);
+    assert_int_equal(st.core[4].tasks, 4);
+    assert_int_equal(st.core[1].tasks + st.core[2].tasks + st.core[5].tasks, 0);
+    assert_int_equal(pto_plan_set(p, "n", 3, &err), PTO_OK);
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.total_cycles, 4096);
+    assert_int_equal(st.core[5].tasks, 4);
+    assert_int_equal(st.core[1].tasks + st.core[2].tasks + st.core[4].tasks, 0);
+    pto_plan_free(p);
+    p = load_text(
+        SCAL("{\"name\": \"lane\"}", AFF, FOUR("parallel_for", YTASK("\"key\": \"t\", "))));
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.total_cycles, 1024);
+    for (int c = 1; c <= 5; c++)
+        assert_int_equal(st.core[c].tasks, c == 3 ? 0 : 1);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* A cond on a slot inside a for_each (time order): s := t % 2, then tile t
+ * when s == 1. Iterations 0 and 2: a slot task and a skipped task, 0
+ * cycles; 1 and 3: 1024 each, one after another: 2048. Tasks per
+ * iteration: the slot task, the kernel task and their join: 12; skipped 2.
+ * The same cond over a loop variable only is decided at expansion: 2
+ * tasks, 1024 (they run in parallel), nothing skipped. */
+static void test_cond_on_slot_in_for_each(void **state)
+{
+    (void)state;
+    pto_plan *p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             FOUR("for_each", "{\"slot_set\": {\"slot\": \"s\", \"value\": \"t % 2\"}}, {\"cond\": "
+                              "{\"if\": \"slot.s == 1\", \"then\": [" YTASK("") "]}}")));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.tasks, 12);
+    assert_int_equal(st.skipped, 2);
+    assert_int_equal(st.total_cycles, 2048);
+    pto_plan_free(p);
+    p = load_text(SCAL(
+        "{\"name\": \"s\"}", DEF,
+        FOUR("parallel_for", "{\"cond\": {\"if\": \"t % 2 == 1\", \"then\": [" YTASK("") "]}}")));
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.tasks, 2);
+    assert_int_equal(st.skipped, 0);
+    assert_int_equal(st.total_cycles, 1024);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* The run's PTO_RUN_EXPRS limit: a predicate that reads a loop variable is
+ * one run expression per task node (the variable is a param), so 70
+ * iterations are fine; a slot_set value reading one is specialized per
+ * iteration (a slot task has no params): the 65th distinct value is
+ * refused, naming the node. */
+static void test_run_exprs_limit(void **state)
+{
+    (void)state;
+    pto_plan *p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             "{\"parallel_for\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"task\": "
+             "{\"kernel\": \"k\", \"predicate\": \"t + slot.s < 2\", \"args\": " ARGS(
+                 "y", "(t % 4)") "}}]}}"));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    run_det(dev, p, &st, NULL);
+    assert_int_equal(st.tasks, 70);
+    assert_int_equal(st.skipped, 68);
+    pto_plan_free(p);
+    p = load_text(
+        SCAL("{\"name\": \"s\"}", DEF,
+             "{\"for_each\": {\"axis\": \"many\", \"var\": \"t\", \"body\": [{\"slot_set\": "
+             "{\"slot\": \"s\", \"value\": \"t\"}}]}}"));
+    pto_error err = {0};
+    assert_int_equal(pto_plan_run(dev, p, NULL, NULL, NULL, &err), PTO_ERR_CAPACITY);
+    assert_string_equal(err.msg, "/workload/body/0/for_each/body/0/slot_set: pto_slot_set: the run "
+                                 "already holds 64 distinct expressions (PTO_RUN_EXPRS) (in a slot "
+                                 "task, loop variables are constants: one expression per distinct "
+                                 "value)");
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +411,11 @@ int main(void)
         cmocka_unit_test(test_sequential_and_combine),
         cmocka_unit_test(test_cond),
         cmocka_unit_test(test_f32_symbol),
+        cmocka_unit_test(test_predicate_skips),
+        cmocka_unit_test(test_slot_values),
+        cmocka_unit_test(test_key_by_slot),
+        cmocka_unit_test(test_cond_on_slot_in_for_each),
+        cmocka_unit_test(test_run_exprs_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -497,7 +497,7 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
     static const char what[] = "pto_send";
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    uint64_t m, need;
+    uint64_t m, need = PTO_CSP_NONE;
     c->mark = 1;
     pto_status st = csp_dummy(run, what, 1, 0, &m, err);
     c->mark = 0;
@@ -515,14 +515,16 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
         if ((st = wait_for(run, what, CSP_WAIT_BIND, ch, m, err)))
             return st;
     uint64_t k = p->bound_k;
-    if ((st = wait_receive(run, what, ch, k, &need, err)))
+    if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* it bounds K_k */
         return st;
-    if (c->latency) { /* (rendezvous: the arrival does not wait for R_k) */
+    if (c->latency) { /* the receiver waits for K_k before it can receive token k */
         uint64_t k_task;
-        if ((st = arrival(run, what, m, ch->capacity ? need : PTO_CSP_NONE, &k_task, err)))
+        if ((st = arrival(run, what, m, need, &k_task, err)))
             return st;
         ch->tok[k & ch->mask].arrive = k_task;
     }
+    if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
+        return st;
     if (need != PTO_CSP_NONE && !run->failed)
         p->start[p->nstart++] = need; /* the next task waits for it to start */
     return PTO_OK;

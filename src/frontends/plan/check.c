@@ -42,6 +42,10 @@ static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto
     env.naxes = depth;
     env.symbol = sym_by_id;
     env.symbol_ctx = (void *)w->plan;
+    if (task->kind == PLAN_SLOT_LOAD) {
+        pto_tensor t;
+        return plan_view(w, &task->load, &env, NULL, &t, err);
+    }
     for (uint32_t a = 0; a < task->nargs; a++) {
         const plan_arg *arg = &task->args[a];
         if (arg->kind != PLAN_ARG_VIEW)
@@ -126,18 +130,24 @@ pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deter
         return pto_fail(err, PTO_ERR_NOT_FOUND,
                         "/capabilities: no column for platform '%s' in the capability matrix",
                         platform);
+    const char *mode = pto_caps_column_mode((uint32_t)col);
     for (uint32_t i = 0; i < plan->ncaps; i++) {
         pto_cap_level lv = pto_caps_level(plan->caps[i], (uint32_t)col);
-        if (lv == PTO_CAP_UNSUPPORTED) {
-            const char *mode = pto_caps_column_mode((uint32_t)col);
+        if (lv == PTO_CAP_UNSUPPORTED)
             return pto_fail(err, PTO_ERR_INVALID,
                             "/capabilities/%u: '%s' is UNSUPPORTED on %s%s%s: the plan is "
                             "refused",
                             (unsigned)i, pto_caps_feature(plan->caps[i]), platform,
                             mode[0] ? " " : "", mode);
-        }
     }
-    return PTO_OK;
+    /* the rows the workload implies (slots, predicates, dispatch-time keys) */
+    for (uint32_t i = 0; i < plan->nimplied; i++)
+        if (pto_caps_level(plan->implied[i], (uint32_t)col) == PTO_CAP_UNSUPPORTED)
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s: needs '%s', which is UNSUPPORTED on %s%s%s: the plan is refused",
+                            plan->implied_path[i], pto_caps_feature(plan->implied[i]), platform,
+                            mode[0] ? " " : "", mode);
+    return plan->csp ? plan_csp_check_caps(plan, (uint32_t)col, platform, err) : PTO_OK;
 }
 
 pto_status pto_plan_check(const pto_plan *plan, const char *platform, int deterministic,

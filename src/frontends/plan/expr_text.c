@@ -1,9 +1,12 @@
 /* Plan expressions: ScalarExpr text (docs/expr.md) in which loop
- * variables are named. The text is rewritten into the ScalarExpr grammar
- * before pto_expr_parse: a loop variable `i` of depth N becomes
- * `i64(axisN)` and `sym.NAME` becomes `i64(sym.NAME)`, so that plain
- * integer literals (i64) mix with both without casts. The parser's column
- * numbers are mapped back to the text as given. */
+ * variables and slots are named. The text is rewritten into the ScalarExpr
+ * grammar before pto_expr_parse: a loop variable `i` of depth N becomes
+ * `i64(axisN)` (or, for the run, `i64(param<base+N>)` or its value as a
+ * constant), `sym.NAME` becomes `i64(sym.NAME)` and `slot.NAME` the run
+ * slot `i64(slotK)` (`slotK` for a u64 slot), so that plain integer
+ * literals (i64) mix with them without casts. The parser's column numbers
+ * are mapped back to the text as given. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +58,25 @@ static int is_keyword(const char *w, size_t n)
     return 0;
 }
 
-pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
-                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err)
+/* How loop variables are written: axis leaves (the plan), params of the
+ * task from `base` on, or the constants vals[] (the run). */
+typedef struct var_mode {
+    uint32_t base;
+    const uint64_t *vals;
+    int params;
+} var_mode;
+
+static int slot_find(const pto_plan *plan, const char *name, size_t len)
+{
+    for (uint32_t i = 0; i < plan->nslots; i++)
+        if (strlen(plan->slots[i].name) == len && !memcmp(plan->slots[i].name, name, len))
+            return (int)i;
+    return -1;
+}
+
+static pto_status parse_as(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, const var_mode *vm, pto_expr *ex,
+                           int *reads_slots, int *reads_vars, pto_error *err)
 {
     static _Thread_local char buf[REWRITE_MAX];
     static _Thread_local uint32_t map[REWRITE_MAX + 1];
@@ -90,6 +110,25 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
                 i = k;
                 continue;
             }
+            if (j - i == 4 && !memcmp(text + i, "slot", 4) && j < n && text[j] == '.') {
+                size_t k = j + 1;
+                while (k < n && is_alnum(text[k]))
+                    k++;
+                int a = slot_find(plan, text + j + 1, k - j - 1);
+                if (a < 0)
+                    return pto_fail(err, PTO_ERR_INVALID,
+                                    "'%s': unknown slot '%.*s' (not declared in 'slots', column "
+                                    "%u)",
+                                    text, (int)(k - j - 1), text + j + 1, (unsigned)col);
+                char leaf[32];
+                int ln =
+                    snprintf(leaf, sizeof leaf, plan->slots[a].u64 ? "slot%d" : "i64(slot%d)", a);
+                if (put(buf, map, &o, leaf, (size_t)ln, col))
+                    goto too_long;
+                *reads_slots = 1;
+                i = k;
+                continue;
+            }
             if (is_keyword(text + i, j - i)) {
                 if (put(buf, map, &o, text + i, j - i, col))
                     goto too_long;
@@ -105,8 +144,12 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
             if (found < 0)
                 return pto_fail(err, PTO_ERR_INVALID, "unknown loop variable '%.*s'", (int)(j - i),
                                 text + i);
-            char leaf[32];
-            int ln = snprintf(leaf, sizeof leaf, "i64(axis%d)", found);
+            char leaf[48];
+            int ln = !vm ? snprintf(leaf, sizeof leaf, "i64(axis%d)", found)
+                     : vm->params
+                         ? snprintf(leaf, sizeof leaf, "i64(param%u)", vm->base + (unsigned)found)
+                         : snprintf(leaf, sizeof leaf, "i64(%" PRIu64 "u)", vm->vals[found]);
+            *reads_vars = 1;
             if (put(buf, map, &o, leaf, (size_t)ln, col))
                 goto too_long;
             i = j;
@@ -120,7 +163,7 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
     map[o] = (uint32_t)n + 1;
     pto_expr_resolver r = {resolve, (void *)plan};
     pto_error e = {0};
-    pto_status s = pto_expr_parse(&out->e, buf, o, &r, &e);
+    pto_status s = pto_expr_parse(ex, buf, o, &r, &e);
     if (s != PTO_OK) {
         /* map "column N" of the rewritten text back to the original */
         char *c = strstr(e.msg, "column ");
@@ -138,7 +181,7 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
         }
         return pto_fail(err, s, "'%s': %s", text, e.msg);
     }
-    pto_expr_type t = pto_expr_type_of(&out->e);
+    pto_expr_type t = pto_expr_type_of(ex);
     if (want_bool && t != PTO_EXPR_BOOL)
         return pto_fail(err, PTO_ERR_INVALID, "'%s' has type %s, not bool (a condition)", text,
                         pto_expr_type_name(t));
@@ -149,4 +192,34 @@ pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][P
 too_long:
     return pto_fail(err, PTO_ERR_INVALID, "expression longer than %d bytes once rewritten",
                     REWRITE_MAX / 2);
+}
+
+pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
+                           uint32_t nvars, int want_bool, plan_expr *out, pto_error *err)
+{
+    out->reads_slots = out->reads_vars = 0;
+    pto_status s = parse_as(plan, text, vars, nvars, want_bool, NULL, &out->e, &out->reads_slots,
+                            &out->reads_vars, err);
+    if (s != PTO_OK || !out->reads_vars)
+        return s;
+    /* maybe evaluated at dispatch: keep the scope for plan_expr_reparse */
+    out->vars = malloc(nvars * sizeof *out->vars);
+    if (!out->vars)
+        return pto_fail(err, PTO_ERR_NOMEM, "out of memory");
+    memcpy(out->vars, vars, nvars * sizeof *out->vars);
+    out->nvars = nvars;
+    return PTO_OK;
+}
+
+pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t base,
+                             const uint64_t *vals, pto_expr *out, pto_error *err)
+{
+    if (!e->reads_vars) { /* no axis leaf: the bytecode as loaded */
+        *out = e->e;
+        return PTO_OK;
+    }
+    var_mode vm = {base, vals, vals == NULL};
+    int rs = 0, rv = 0;
+    return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL, &vm,
+                    out, &rs, &rv, err);
 }

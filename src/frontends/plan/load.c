@@ -24,7 +24,15 @@ typedef struct loader {
     char vars[PLAN_MAX_DEPTH][PLAN_NAME_MAX];
     uint32_t var_axis[PLAN_MAX_DEPTH]; /* the axis of each enclosing loop */
     uint32_t nvars;
+    /* the conditions of the dynamic conds around the node being loaded,
+     * outermost first (gneg: in its else branch) */
+    const plan_expr *guards[PLAN_MAX_DEPTH];
+    uint8_t gneg[PLAN_MAX_DEPTH];
+    uint32_t nguards;
     pto_error *err;
+    /* CSP: loading the body of process `proc` (load_csp) when in_proc */
+    int in_proc;
+    uint32_t proc;
 } loader;
 
 __attribute__((format(printf, 2, 3))) static pto_status fail(loader *L, const char *fmt, ...)
@@ -623,8 +631,35 @@ static pto_status load_axes(loader *L, const cJSON *arr)
     return PTO_OK;
 }
 
-/* An expression at the current path (a condition when want_bool). */
+/* Records that the workload needs capability row `feature` (the first
+ * node needing it names it). */
+static void imply(loader *L, const char *feature)
+{
+    pto_plan *P = L->plan;
+    uint32_t r = 0;
+    while (r < pto_caps_rows() && strcmp(pto_caps_feature(r), feature))
+        r++;
+    if (r == pto_caps_rows())
+        return;
+    for (uint32_t i = 0; i < P->nimplied; i++)
+        if (P->implied[i] == r)
+            return;
+    if (P->nimplied < 3) {
+        snprintf(P->implied_path[P->nimplied], PLAN_PATH_MAX, "%s", L->path);
+        P->implied[P->nimplied++] = r;
+    }
+}
+
+static pto_status expr_at(loader *L, const cJSON *j, int want_bool, int slots_ok, plan_expr **out);
+
+/* An expression at the current path (a condition when want_bool), that
+ * the expansion evaluates: it must not read a slot. */
 static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr **out)
+{
+    return expr_at(L, j, want_bool, 0, out);
+}
+
+static pto_status expr_at(loader *L, const cJSON *j, int want_bool, int slots_ok, plan_expr **out)
 {
     pto_status s = want(L, j, cJSON_IsString(j), "a string (a ScalarExpr)");
     if (s != PTO_OK)
@@ -642,6 +677,11 @@ static pto_status expr_any(loader *L, const cJSON *j, int want_bool, plan_expr *
     s = plan_expr_parse(L->plan, text, L->vars, L->nvars, want_bool, e, &m);
     if (s != PTO_OK)
         return pto_fail(L->err, s, "%s: %s", L->path, m.msg);
+    if (e->reads_slots && !slots_ok)
+        return fail(L,
+                    "'%s' reads a slot, but this expression is evaluated at expansion (slots "
+                    "are read by predicates, keys, cond and slot_set only)",
+                    text);
     return PTO_OK;
 }
 
@@ -759,6 +799,7 @@ static pto_status load_list(loader *L, const cJSON *arr, plan_node **body, uint3
     if (!*body)
         return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
     int i = 0;
+    uint32_t nvars = L->nvars; /* a recv's binding is in scope until the list ends */
     for (const cJSON *c = arr->child; c; c = c->next, i++) {
         *nbody = (uint32_t)i + 1;
         size_t old = push_index(L, i);
@@ -767,6 +808,7 @@ static pto_status load_list(loader *L, const cJSON *arr, plan_node **body, uint3
         if (s != PTO_OK)
             return s;
     }
+    L->nvars = nvars;
     return PTO_OK;
 }
 
@@ -793,43 +835,292 @@ static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t de
         s = member(L, c, "else", 0, &els);
     if (s == PTO_OK) {
         size_t old = push_key(L, "if");
-        s = expr_any(L, cond, 1, &N->cond);
+        s = expr_at(L, cond, 1, 1, &N->cond);
+        if (s == PTO_OK && N->cond->reads_slots) { /* decided at dispatch: guards */
+            N->dynamic = 1;
+            imply(L, "dispatch-time predicate");
+        }
         pop(L, old);
+    }
+    if (N->dynamic) {
+        L->guards[L->nguards] = N->cond;
+        L->gneg[L->nguards++] = 0;
     }
     if (s == PTO_OK) {
         size_t old = push_key(L, "then");
         s = load_list(L, then, &N->body, &N->nbody, depth + 1);
         pop(L, old);
     }
+    if (N->dynamic)
+        L->gneg[L->nguards - 1] = 1;
     if (s == PTO_OK && els) {
         size_t old = push_key(L, "else");
         s = load_list(L, els, &N->else_body, &N->nelse, depth + 1);
         pop(L, old);
     }
+    if (N->dynamic)
+        L->nguards--;
+    return s;
+}
+
+/* The guards around the node being loaded, and its own "predicate" field
+ * (of object t; optional): into N. */
+static pto_status load_guards(loader *L, const cJSON *t, plan_node *N)
+{
+    N->nguards = L->nguards;
+    memcpy(N->guards, L->guards, sizeof N->guards);
+    memcpy(N->guard_neg, L->gneg, sizeof N->guard_neg);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "predicate");
+    if (!p)
+        return PTO_OK;
+    size_t old = push_key(L, "predicate");
+    pto_status s = expr_at(L, p, 1, 1, &N->pred);
+    pop(L, old);
+    if (s == PTO_OK)
+        imply(L, "dispatch-time predicate");
+    return s;
+}
+
+/* A task's dispatch-time predicate and key (N->dpred, N->dkey), loop
+ * variables as params appended after its args. */
+static pto_status build_dispatch(loader *L, plan_node *N)
+{
+    const pto_plan *P = L->plan;
+    int vars = 0;
+    pto_error m = {0};
+    pto_status s = PTO_OK;
+    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
+    if (nparts) {
+        N->dpred = malloc(sizeof *N->dpred);
+        if (!N->dpred)
+            return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    }
+    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
+        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
+        pto_expr g;
+        vars |= e->reads_vars;
+        s = plan_expr_reparse(P, e, N->nargs, NULL, &g, &m);
+        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
+            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, &m);
+        if (s == PTO_OK && k == 0)
+            *N->dpred = g;
+        else if (s == PTO_OK)
+            s = pto_expr_binary(N->dpred, PTO_EXPR_LAND, N->dpred, &g, &m);
+    }
+    if (s == PTO_OK && N->key && N->key->reads_slots) {
+        vars |= N->key->reads_vars;
+        N->dkey = malloc(sizeof *N->dkey);
+        if (!N->dkey)
+            return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+        s = plan_expr_reparse(P, N->key, N->nargs, NULL, N->dkey, &m);
+    }
+    if (s != PTO_OK)
+        return fail(L, "the dispatch-time predicate or key: %s", m.msg);
+    if (vars) {
+        N->vparams = L->nvars;
+        if (N->nargs + N->vparams > PTO_MAX_ARGS)
+            return fail(L,
+                        "its predicate or key reads loop variables at dispatch: %u args + %u "
+                        "loop variables (passed as params) exceed %d",
+                        (unsigned)N->nargs, (unsigned)N->vparams, PTO_MAX_ARGS);
+    }
+    return PTO_OK;
+}
+
+/* The slot named by field "slot" of t into N->slot. */
+static pto_status slot_at(loader *L, const cJSON *t, plan_node *N)
+{
+    char name[PLAN_NAME_MAX];
+    pto_status s = string_at(L, t, "slot", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    const pto_plan *P = L->plan;
+    while (N->slot < P->nslots && strcmp(P->slots[N->slot].name, name))
+        N->slot++;
+    if (N->slot == P->nslots) {
+        size_t old = push_key(L, "slot");
+        s = fail(L, "unknown slot '%s' (not declared in 'slots')", name);
+        pop(L, old);
+    }
+    return s;
+}
+
+/* {"slot": NAME, "value": E, "predicate": B} */
+static pto_status load_slot_set(loader *L, const cJSON *t, plan_node *N)
+{
+    static const char *const keys[] = {"slot", "value", "predicate", NULL};
+    N->kind = PLAN_SLOT_SET;
+    pto_status s = want(L, t, cJSON_IsObject(t), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, t, keys);
+    if (s == PTO_OK)
+        s = slot_at(L, t, N);
+    const cJSON *v = NULL;
+    if (s == PTO_OK)
+        s = member(L, t, "value", 1, &v);
+    if (s == PTO_OK) {
+        size_t old = push_key(L, "value");
+        s = expr_at(L, v, 0, 1, &N->value);
+        pop(L, old);
+    }
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    imply(L, "runtime slots");
+    return s;
+}
+
+/* {"slot": NAME, "tensor": T, "offsets": [E, ...], "predicate": B}: the
+ * element at offsets (a view of extent 1 in every dim, role in). */
+static pto_status load_slot_load(loader *L, const cJSON *t, plan_node *N)
+{
+    static const char *const keys[] = {"slot", "tensor", "offsets", "predicate", NULL};
+    const pto_plan *P = L->plan;
+    N->kind = PLAN_SLOT_LOAD;
+    pto_status s = want(L, t, cJSON_IsObject(t), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, t, keys);
+    if (s == PTO_OK)
+        s = slot_at(L, t, N);
+    char name[PLAN_NAME_MAX];
+    if (s == PTO_OK)
+        s = string_at(L, t, "tensor", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    plan_arg *A = &N->load;
+    snprintf(A->path, sizeof A->path, "%s", L->path);
+    A->kind = PLAN_ARG_VIEW;
+    A->param = PTO_IN;
+    while (A->tensor < P->ntensors && strcmp(P->tensors[A->tensor].name, name))
+        A->tensor++;
+    if (A->tensor == P->ntensors) {
+        size_t old = push_key(L, "tensor");
+        s = fail(L, "unknown tensor '%s'", name);
+        pop(L, old);
+        return s;
+    }
+    const plan_tensor *T = &P->tensors[A->tensor];
+    const cJSON *offs;
+    if ((s = member(L, t, "offsets", 1, &offs)) != PTO_OK)
+        return s;
+    size_t old = push_key(L, "offsets");
+    s = want(L, offs, cJSON_IsArray(offs), "an array");
+    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
+        s = fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
+                 cJSON_GetArraySize(offs));
+    int d = 0;
+    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
+        size_t o2 = push_index(L, d);
+        s = expr_of(L, o, &A->offsets[d]);
+        A->shape[d] = 1;
+        pop(L, o2);
+    }
+    pop(L, old);
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    imply(L, "runtime slots");
+    return s;
+}
+
+/* The kernel named by the string at obj[key] (required) into *k, whose
+ * core must be `core` unless core is PTO_CORE_TYPES (any; errors at obj/key). */
+static pto_status kernel_at(loader *L, const cJSON *obj, const char *key, pto_core_type core,
+                            uint32_t *k)
+{
+    const pto_plan *P = L->plan;
+    char id[PLAN_NAME_MAX];
+    pto_status s = string_at(L, obj, key, 1, id, sizeof id);
+    if (s != PTO_OK)
+        return s;
+    for (*k = 0; *k < P->nkernels && strcmp(P->kernels[*k].id, id); (*k)++)
+        ;
+    size_t old = push_key(L, key);
+    if (*k == P->nkernels)
+        s = fail(L, "unknown kernel '%s'", id);
+    else if (core != PTO_CORE_TYPES && P->kernels[*k].core != core)
+        s = fail(L, "kernel '%s' is an %s kernel; the %s part needs an %s one", id,
+                 P->kernels[*k].core == PTO_CORE_AIC ? "AIC" : "AIV", key,
+                 core == PTO_CORE_AIC ? "AIC" : "AIV");
+    pop(L, old);
+    return s;
+}
+
+/* A MIX task's "mix": {"aic": kernel, "aiv": kernel, "parts": [...]}; the
+ * parts default to the whole cluster, and a kernel is needed (and read)
+ * only for the parts declared. */
+static pto_status load_mix(loader *L, const cJSON *m, plan_node *N)
+{
+    static const char *const keys[] = {"aic", "aiv", "parts", NULL};
+    static const char *const parts[] = {"aic", "aiv0", "aiv1"};
+    pto_status s = want(L, m, cJSON_IsObject(m), "an object");
+    const cJSON *list = NULL;
+    if (s == PTO_OK)
+        s = only_keys(L, m, keys);
+    if (s == PTO_OK)
+        s = member(L, m, "parts", 0, &list);
+    N->mix = list ? 0 : PTO_MIX_CLUSTER;
+    if (s == PTO_OK && list) {
+        size_t old = push_key(L, "parts");
+        s = want(L, list, cJSON_IsArray(list) && cJSON_GetArraySize(list) > 0,
+                 "a non-empty array of \"aic\", \"aiv0\", \"aiv1\"");
+        int i = 0;
+        for (const cJSON *p = s == PTO_OK ? list->child : NULL; p && s == PTO_OK;
+             p = p->next, i++) {
+            size_t o2 = push_index(L, i);
+            int k = cJSON_IsString(p) ? pick(p->valuestring, parts, 3) : -1;
+            if (k < 0)
+                s = want(L, p, 0, "\"aic\", \"aiv0\" or \"aiv1\"");
+            else if (N->mix >> k & 1)
+                s = fail(L, "part '%s' listed twice", parts[k]);
+            else
+                N->mix |= 1u << k;
+            pop(L, o2);
+        }
+        pop(L, old);
+    }
+    if (s == PTO_OK && N->mix & PTO_MIX_AIC)
+        s = kernel_at(L, m, "aic", PTO_CORE_AIC, &N->kernel);
+    else if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(m, "aic"))
+        s = fail(L, "'aic' given, but 'parts' has no \"aic\"");
+    if (s == PTO_OK && N->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1))
+        s = kernel_at(L, m, "aiv", PTO_CORE_AIV, &N->aiv_kernel);
+    else if (s == PTO_OK && cJSON_GetObjectItemCaseSensitive(m, "aiv"))
+        s = fail(L, "'aiv' given, but 'parts' has no AIV part");
     return s;
 }
 
 static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
 {
-    static const char *const keys[] = {"kernel", "args", "key", NULL};
-    pto_plan *P = L->plan;
+    static const char *const keys[] = {"kernel", "mix", "blocks", "args", "key", "predicate", NULL};
     N->kind = PLAN_TASK;
     pto_status s = want(L, t, cJSON_IsObject(t), "an object");
     if (s == PTO_OK)
         s = only_keys(L, t, keys);
-    char id[PLAN_NAME_MAX];
-    if (s == PTO_OK)
-        s = string_at(L, t, "kernel", 1, id, sizeof id);
     if (s != PTO_OK)
         return s;
-    while (N->kernel < P->nkernels && strcmp(P->kernels[N->kernel].id, id))
-        N->kernel++;
-    if (N->kernel == P->nkernels) {
-        size_t old = push_key(L, "kernel");
-        s = fail(L, "unknown kernel '%s'", id);
+    const cJSON *mix = cJSON_GetObjectItemCaseSensitive(t, "mix");
+    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(t, "blocks");
+    if (mix && cJSON_GetObjectItemCaseSensitive(t, "kernel"))
+        return fail(L, "a task has 'kernel' or 'mix', not both");
+    if (mix && blocks)
+        return fail(L, "a MIX task runs on one cluster: 'blocks' is for an SPMD task");
+    if (mix) {
+        size_t old = push_key(L, "mix");
+        s = load_mix(L, mix, N);
         pop(L, old);
-        return s;
+    } else {
+        s = kernel_at(L, t, "kernel", PTO_CORE_TYPES, &N->kernel);
     }
+    if (s == PTO_OK && blocks) {
+        uint64_t b = 0;
+        size_t old = push_key(L, "blocks");
+        s = uint_of(L, blocks, PLAN_MAX_SPMD, &b);
+        if (s == PTO_OK && b == 0)
+            s = fail(L, "an SPMD task has 1 .. %d blocks", PLAN_MAX_SPMD);
+        N->blocks = (uint32_t)b;
+        pop(L, old);
+    }
+    if (s != PTO_OK)
+        return s;
     const cJSON *args, *key;
     if ((s = member(L, t, "args", 1, &args)) != PTO_OK ||
         (s = member(L, t, "key", 0, &key)) != PTO_OK)
@@ -851,18 +1142,65 @@ static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
     pop(L, old);
     if (s == PTO_OK && key) {
         old = push_key(L, "key");
-        s = expr_of(L, key, &N->key);
+        s = expr_at(L, key, 0, 1, &N->key);
+        if (s == PTO_OK && N->key->reads_slots)
+            imply(L, "ScalarExpr dispatch key");
         pop(L, old);
     }
+    if (s == PTO_OK)
+        s = load_guards(L, t, N);
+    if (s == PTO_OK)
+        s = build_dispatch(L, N);
     return s;
 }
 
+/* v is an identifier ([A-Za-z_][A-Za-z0-9_]*). */
+static int ident_ok(const char *v)
+{
+    int ok = (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_';
+    for (const char *c = v; *c && ok; c++)
+        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+             (*c >= '0' && *c <= '9');
+    return ok;
+}
+
+/* v can name a variable: an identifier, not a keyword of the grammar. */
+static int var_ok(const char *v)
+{
+    static const char *const reserved[] = {"true", "false", "where", "u64", "i64",
+                                           "bool", "sym",   "slot",  NULL};
+    return ident_ok(v) && pick(v, reserved, -1) < 0;
+}
+
+/* The loop variable name at l[key] (required or not) into out. */
+static pto_status var_at(loader *L, const cJSON *l, const char *key, int required, char *out)
+{
+    pto_status s = string_at(L, l, key, required, out, PLAN_NAME_MAX);
+    if (s != PTO_OK || !out[0] || var_ok(out))
+        return s;
+    size_t old = push_key(L, key);
+    s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", out);
+    pop(L, old);
+    return s;
+}
+
+/* Binds the next variable slot to name (for expressions in the body). */
+static void push_var(loader *L, const char *name, uint32_t axis)
+{
+    L->var_axis[L->nvars] = axis;
+    snprintf(L->vars[L->nvars++], PLAN_NAME_MAX, "%s", name);
+}
+
 /* A loop node (parallel_for, for_each; select when sparse_only: its axis
- * must be sparse). */
+ * must be sparse). A ragged or sparse axis is either nested in a loop over
+ * its outer axis, or, with "outer_var", runs its own outer loop (DESIGN
+ * 6.6's flat form: the flat index over all entries binds the outer and
+ * the inner index, and "flat_var" the flat index itself). */
 static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t depth,
                             int sparse_only)
 {
-    static const char *const keys[] = {"axis", "var", "body", NULL};
+    static const char *const keys[] = {"axis", "var", "outer_var", "flat_var", "body", NULL};
+    static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse"};
     pto_plan *P = L->plan;
     pto_status s = want(L, l, cJSON_IsObject(l), "an object");
     if (s == PTO_OK)
@@ -871,7 +1209,11 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
     if (s == PTO_OK)
         s = string_at(L, l, "axis", 1, axis, sizeof axis);
     if (s == PTO_OK)
-        s = string_at(L, l, "var", 1, N->var, sizeof N->var);
+        s = var_at(L, l, "var", 1, N->var);
+    if (s == PTO_OK)
+        s = var_at(L, l, "outer_var", 0, N->outer_var);
+    if (s == PTO_OK)
+        s = var_at(L, l, "flat_var", 0, N->flat_var);
     if (s != PTO_OK)
         return s;
     while (N->axis < P->naxes && strcmp(P->axes[N->axis].name, axis))
@@ -882,65 +1224,76 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
         pop(L, old);
         return s;
     }
-    const char *v = N->var;
-    int ok = (v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') || v[0] == '_';
-    for (const char *c = v; *c && ok; c++)
-        ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
-             (*c >= '0' && *c <= '9');
-    static const char *const reserved[] = {"true", "false", "where", "u64",
-                                           "i64",  "bool",  "sym",   NULL};
-    if (!ok || pick(v, reserved, -1) >= 0) {
-        size_t old = push_key(L, "var");
-        s = fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", v);
-        pop(L, old);
-        return s;
-    }
     const cJSON *body;
     if ((s = member(L, l, "body", 1, &body)) != PTO_OK)
         return s;
     const plan_axis *A = &P->axes[N->axis];
+    int nested = A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE;
     if (sparse_only && A->kind != PLAN_AXIS_SPARSE) {
-        static const char *const kinds[] = {"dense", "dense_dyn", "ragged", "sparse"};
         size_t old = push_key(L, "axis");
         s = fail(L, "a select runs over a sparse axis: '%s' is %s", A->name, kinds[A->kind]);
         pop(L, old);
         return s;
     }
-    if (A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE) {
+    if (!nested && (N->outer_var[0] || N->flat_var[0]))
+        return fail(L, "'%s' is for a loop over a ragged or sparse axis: '%s' is %s",
+                    N->outer_var[0] ? "outer_var" : "flat_var", A->name, kinds[A->kind]);
+    if (nested) {
         uint32_t d = L->nvars;
         while (d > 0 && L->var_axis[d - 1] != A->outer)
             d--;
-        if (d == 0) {
+        if (d && N->outer_var[0])
+            return fail(L,
+                        "'outer_var' names the index of '%s', but an enclosing loop runs over "
+                        "'%s' already",
+                        P->axes[A->outer].name, P->axes[A->outer].name);
+        if (!d && !N->outer_var[0]) {
             size_t old = push_key(L, "axis");
-            s = fail(L, "axis '%s' is %s over '%s', but no enclosing loop runs over '%s'", A->name,
-                     A->kind == PLAN_AXIS_RAGGED ? "ragged" : "sparse", P->axes[A->outer].name,
-                     P->axes[A->outer].name);
+            s = fail(L,
+                     "axis '%s' is %s over '%s', but no enclosing loop runs over '%s' (or name "
+                     "its index with 'outer_var')",
+                     A->name, kinds[A->kind], P->axes[A->outer].name, P->axes[A->outer].name);
             pop(L, old);
             return s;
         }
-        N->outer_depth = d - 1; /* the innermost such loop */
+        if (N->flat_var[0] && !N->outer_var[0])
+            return fail(L, "'flat_var' is for the flat form (with 'outer_var')");
+        N->flat_outer = N->outer_var[0] != 0;
+        N->outer_depth = d ? d - 1 : L->nvars + 1; /* the innermost such loop, or its own */
     }
+    N->nslots = 1 + (N->outer_var[0] != 0) + (N->flat_var[0] != 0);
+    if (L->nvars + N->nslots > PLAN_MAX_DEPTH)
+        return fail(L, "more than %d loop variables in scope", PLAN_MAX_DEPTH);
     N->depth = L->nvars; /* the variable's slot: the loops around it */
-    L->var_axis[L->nvars] = N->axis;
-    memcpy(L->vars[L->nvars++], N->var, sizeof N->var);
+    push_var(L, N->var, N->axis);
+    if (N->outer_var[0])
+        push_var(L, N->outer_var, A->outer); /* slot depth + 1 */
+    N->flat_slot = N->flat_var[0] ? L->nvars : UINT32_MAX;
+    if (N->flat_var[0])
+        push_var(L, N->flat_var, UINT32_MAX); /* slot depth + 2 */
     size_t old = push_key(L, "body");
     s = load_body(L, body, N, depth + 1);
     pop(L, old);
-    L->nvars--;
+    L->nvars -= N->nslots;
     return s;
 }
 
+static pto_status load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t depth,
+                               plan_node_kind kind);
+
 static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t depth)
 {
-    static const char *const kinds[] = {"sequential", "parallel_for", "for_each", "task",
-                                        "combine",    "cond",         "select",   NULL};
+    static const char *const kinds[] = {
+        "sequential", "parallel_for", "for_each", "task", "combine", "cond",  "select",
+        "slot_set",   "slot_load",    "send",     "recv", "consume", "close", NULL};
     snprintf(N->path, sizeof N->path, "%s", L->path);
     pto_status s = want(L, j, cJSON_IsObject(j), "an object (a workload node)");
     if (s != PTO_OK)
         return s;
     if (cJSON_GetArraySize(j) != 1)
         return fail(L, "a workload node has exactly one field, its kind (sequential, "
-                       "combine, parallel_for, for_each, select, cond, task)");
+                       "combine, parallel_for, for_each, select, cond, task, slot_set, "
+                       "slot_load)");
     if (depth >= PLAN_MAX_DEPTH)
         return fail(L, "nested deeper than %d", PLAN_MAX_DEPTH);
     const cJSON *c = j->child;
@@ -948,7 +1301,11 @@ static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t de
     size_t old = push_key(L, c->string);
     if (kind < 0)
         s = fail(L, "unknown workload node (sequential, combine, parallel_for, for_each, "
-                    "select, cond, task)");
+                    "select, cond, task, slot_set, slot_load)");
+    else if (kind == 7)
+        s = load_slot_set(L, c, N);
+    else if (kind == 8)
+        s = load_slot_load(L, c, N);
     else if (kind == 0 || kind == 4) {
         N->kind = kind == 0 ? PLAN_SEQUENTIAL : PLAN_COMBINE;
         s = load_body(L, c, N, depth + 1);
@@ -956,6 +1313,8 @@ static pto_status load_node(loader *L, const cJSON *j, plan_node *N, uint32_t de
         s = load_cond(L, c, N, depth);
     else if (kind == 3)
         s = load_task(L, c, N);
+    else if (kind >= 9)
+        s = load_chan_op(L, c, N, depth, (plan_node_kind)(PLAN_SEND + (kind - 9)));
     else { /* select: a parallel_for over a sparse axis (DESIGN 6.6 "select (sparse)") */
         N->kind = kind == 2 ? PLAN_FOR_EACH : PLAN_PARALLEL_FOR;
         s = load_loop(L, c, N, depth, kind == 6);
@@ -1062,11 +1421,405 @@ static pto_status load_caps(loader *L, const cJSON *arr)
     return s;
 }
 
+/* "slots": [{"name": N, "type": "i64" | "u64"}, ...]; slot k is run slot k. */
+static pto_status load_slots(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "type", NULL};
+    static const char *const types[] = {"i64", "u64", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array of slots");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PTO_SLOTS)
+        s = fail(L, "more than %d slots (a run has %d)", PTO_SLOTS, PTO_SLOTS);
+    if (s == PTO_OK && n > 0 && !(P->slots = calloc((size_t)n, sizeof *P->slots)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *y = s == PTO_OK ? arr->child : NULL; y && s == PTO_OK; y = y->next, i++) {
+        size_t old = push_index(L, i);
+        plan_slot *S = &P->slots[i];
+        s = want(L, y, cJSON_IsObject(y), "an object {\"name\": ..., \"type\": ...}");
+        if (s == PTO_OK)
+            s = only_keys(L, y, keys);
+        if (s == PTO_OK)
+            s = string_at(L, y, "name", 1, S->name, sizeof S->name);
+        if (s == PTO_OK && !ident_ok(S->name)) {
+            size_t o2 = push_key(L, "name");
+            s = fail(L, "'%s' is not a valid slot name (an identifier)", S->name);
+            pop(L, o2);
+        }
+        for (uint32_t k = 0; s == PTO_OK && k < P->nslots; k++)
+            if (!strcmp(P->slots[k].name, S->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "duplicate slot '%s'", S->name);
+                pop(L, o2);
+            }
+        int ty = 0;
+        if (s == PTO_OK)
+            s = enum_at(L, y, "type", 0, types, "i64, u64", &ty);
+        S->u64 = ty == 1;
+        if (s == PTO_OK)
+            P->nslots++;
+        pop(L, old);
+    }
+    return s;
+}
+
+/* ---- The "csp" section (docs/plan.md, "csp"): channels, the latency and
+ * processes whose bodies are workload nodes plus the channel operations.
+ * What needs every body loaded (senders, receivers, fan-in, certain
+ * deadlocks, capability rows) is checked by csp.c. ---- */
+
+/* Puts variable `name` ("" for an unnamed slot) in scope at the next slot
+ * (*slot); `key` is the field that names it, for errors. */
+static pto_status csp_bind(loader *L, const char *key, const char *name, uint32_t *slot)
+{
+    pto_status s = PTO_OK;
+    size_t old = push_key(L, key);
+    if (name[0] && !var_ok(name))
+        s = fail(L, "'%s' is not a valid variable name (an identifier, not a keyword)", name);
+    else if (L->nvars >= PLAN_MAX_DEPTH)
+        s = fail(L, "more than %d variables in scope", PLAN_MAX_DEPTH);
+    pop(L, old);
+    if (s != PTO_OK)
+        return s;
+    *slot = L->nvars;
+    L->var_axis[L->nvars] = UINT32_MAX; /* no axis */
+    snprintf(L->vars[L->nvars++], PLAN_NAME_MAX, "%s", name);
+    return PTO_OK;
+}
+
+/* A channel operation node: {"send": {"channel": C, "payload": E}},
+ * {"recv": {"channel": C, "as": V}}, {"consume": {"channel": C, "as": V,
+ * "body": [...]}}, {"close": {"channel": C}}; only in a process body. */
+static pto_status load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t depth,
+                               plan_node_kind kind)
+{
+    static const char *const keys[4][4] = {{"channel", "payload", NULL},
+                                           {"channel", "as", NULL},
+                                           {"channel", "as", "body", NULL},
+                                           {"channel", NULL}};
+    N->kind = kind;
+    int op = (int)(kind - PLAN_SEND);
+    if (!L->in_proc)
+        return fail(L, "a channel operation belongs in a process body (/csp/processes/N/body), "
+                       "not in the workload");
+    plan_csp *C = L->plan->csp;
+    pto_status s = want(L, c, cJSON_IsObject(c), "an object");
+    if (s == PTO_OK)
+        s = only_keys(L, c, keys[op]);
+    char name[PLAN_NAME_MAX];
+    if (s == PTO_OK)
+        s = string_at(L, c, "channel", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    while (N->channel < C->nchannels && strcmp(C->channels[N->channel].name, name))
+        N->channel++;
+    size_t old = push_key(L, "channel");
+    if (N->channel == C->nchannels)
+        s = fail(L, "unknown channel '%s'", name);
+    pop(L, old);
+    if (s != PTO_OK)
+        return s;
+    plan_channel *H = &C->channels[N->channel];
+    const plan_process *me = &C->procs[L->proc];
+    const cJSON *j = NULL;
+    if (kind == PLAN_SEND) {
+        H->sent_by |= UINT64_C(1) << L->proc;
+        if ((s = member(L, c, "payload", 0, &j)) != PTO_OK || !j)
+            return s;
+        old = push_key(L, "payload");
+        if (!H->payload)
+            s = fail(L, "channel '%s' carries no payload (declare \"payload\": true)", H->name);
+        else
+            s = expr_of(L, j, &N->payload);
+        pop(L, old);
+        return s;
+    }
+    if (kind == PLAN_CLOSE) {
+        H->closed_by |= UINT64_C(1) << L->proc;
+        return PTO_OK;
+    }
+    /* recv, consume: one receiving process per channel (DESIGN 6.4) */
+    old = push_key(L, "channel");
+    if (me->replicas > 1)
+        s = fail(L,
+                 "process '%s' has %u replicas: each would receive on channel '%s', but a "
+                 "channel has one receiving process",
+                 me->name, (unsigned)me->replicas, H->name);
+    else if (H->receiver >= 0 && H->receiver != (int32_t)L->proc)
+        s = fail(L,
+                 "channel '%s' already has a receiving process, '%s' (%s): a channel has "
+                 "one receiver",
+                 H->name, C->procs[H->receiver].name, C->procs[H->receiver].path);
+    pop(L, old);
+    if (s != PTO_OK)
+        return s;
+    H->receiver = (int32_t)L->proc;
+    if ((s = string_at(L, c, "as", 0, N->var, sizeof N->var)) != PTO_OK)
+        return s;
+    if (N->var[0] && !H->payload) {
+        old = push_key(L, "as");
+        s = fail(L, "channel '%s' carries no payload (declare \"payload\": true)", H->name);
+        pop(L, old);
+        return s;
+    }
+    if (kind == PLAN_RECV) /* in scope for the later nodes of its list (load_list) */
+        return N->var[0] ? csp_bind(L, "as", N->var, &N->depth) : PTO_OK;
+    const cJSON *body;
+    if ((s = member(L, c, "body", 1, &body)) != PTO_OK)
+        return s;
+    uint32_t nvars = L->nvars;
+    if ((s = csp_bind(L, "as", N->var, &N->depth)) != PTO_OK) /* a slot even when unnamed */
+        return s;
+    old = push_key(L, "body");
+    s = load_body(L, body, N, depth + 1);
+    pop(L, old);
+    L->nvars = nvars;
+    return s;
+}
+
+/* A CSP name: runtime names have at most PTO_CSP_NAME_MAX - 5 bytes. */
+static pto_status csp_name(loader *L, const cJSON *obj, char *out)
+{
+    pto_status s = string_at(L, obj, "name", 1, out, PLAN_NAME_MAX);
+    if (s == PTO_OK && strlen(out) > PTO_CSP_NAME_MAX - 5) {
+        size_t old = push_key(L, "name");
+        s = fail(L, "longer than %d bytes (a CSP name)", PTO_CSP_NAME_MAX - 5);
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_channels(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "capacity", "payload", "senders", NULL};
+    plan_csp *C = L->plan->csp;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && n > PTO_CSP_CHANNELS)
+        s = fail(L, "expected 0..%d channels, got %d", PTO_CSP_CHANNELS, n);
+    if (s != PTO_OK || n == 0)
+        return s;
+    if (!(C->channels = calloc((size_t)n, sizeof *C->channels)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    int i = 0;
+    for (const cJSON *c = arr->child; c && s == PTO_OK; c = c->next, i++) {
+        plan_channel *H = &C->channels[i];
+        C->nchannels = (uint32_t)i + 1;
+        H->receiver = -1;
+        H->capacity = 1; /* DESIGN 6.4: channel(name, capacity = 1) */
+        size_t old = push_index(L, i);
+        snprintf(H->path, sizeof H->path, "%s", L->path);
+        s = want(L, c, cJSON_IsObject(c), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, c, keys);
+        if (s == PTO_OK)
+            s = csp_name(L, c, H->name);
+        for (int k = 0; s == PTO_OK && k < i; k++)
+            if (!strcmp(C->channels[k].name, H->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "channel '%s' is already defined at /csp/channels/%d", H->name, k);
+                pop(L, o2);
+            }
+        const cJSON *j = NULL;
+        if (s == PTO_OK)
+            s = member(L, c, "capacity", 0, &j);
+        if (s == PTO_OK && j) {
+            uint64_t cap = 0;
+            size_t o2 = push_key(L, "capacity");
+            s = uint_of(L, j, PTO_CSP_CAPACITY, &cap);
+            H->capacity = (uint32_t)cap;
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = member(L, c, "payload", 0, &j);
+        if (s == PTO_OK && j) {
+            size_t o2 = push_key(L, "payload");
+            s = want(L, j, cJSON_IsBool(j), "a boolean");
+            H->payload = cJSON_IsTrue(j);
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = member(L, c, "senders", 0, &j);
+        if (s == PTO_OK && j) {
+            uint64_t n2 = 0;
+            size_t o2 = push_key(L, "senders");
+            s = uint_of(L, j, PTO_CSP_PROCESSES, &n2);
+            if (s == PTO_OK && n2 < 2)
+                s = fail(L, "a fan-in has 2..%d senders, got %u", PTO_CSP_PROCESSES, (unsigned)n2);
+            H->senders = (uint32_t)n2;
+            pop(L, o2);
+        }
+        pop(L, old);
+    }
+    return s;
+}
+
+static pto_status load_processes(loader *L, const cJSON *arr)
+{
+    static const char *const keys[] = {"name", "replicate", "body", NULL};
+    static const char *const rkeys[] = {"n", "var", NULL};
+    plan_csp *C = L->plan->csp;
+    pto_status s = want(L, arr, cJSON_IsArray(arr), "an array");
+    int n = cJSON_GetArraySize(arr);
+    if (s == PTO_OK && (n < 1 || n > PTO_CSP_PROCESSES))
+        s = fail(L, "expected 1..%d processes, got %d", PTO_CSP_PROCESSES, n);
+    if (s != PTO_OK)
+        return s;
+    if (!(C->procs = calloc((size_t)n, sizeof *C->procs)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    uint32_t replicas = 0;
+    int i = 0;
+    for (const cJSON *p = arr->child; p && s == PTO_OK; p = p->next, i++) {
+        plan_process *R = &C->procs[i];
+        C->nprocs = (uint32_t)i + 1;
+        R->replicas = 1;
+        R->body.kind = PLAN_COMBINE;
+        size_t old = push_index(L, i);
+        snprintf(R->path, sizeof R->path, "%s", L->path);
+        s = want(L, p, cJSON_IsObject(p), "an object");
+        if (s == PTO_OK)
+            s = only_keys(L, p, keys);
+        if (s == PTO_OK)
+            s = csp_name(L, p, R->name);
+        for (int k = 0; s == PTO_OK && k < i; k++)
+            if (!strcmp(C->procs[k].name, R->name)) {
+                size_t o2 = push_key(L, "name");
+                s = fail(L, "process '%s' is already defined at /csp/processes/%d", R->name, k);
+                pop(L, o2);
+            }
+        const cJSON *rep = NULL, *body = NULL;
+        if (s == PTO_OK)
+            s = member(L, p, "replicate", 0, &rep);
+        if (s == PTO_OK && rep) {
+            size_t o2 = push_key(L, "replicate");
+            const cJSON *j = NULL;
+            uint64_t r = 0;
+            s = want(L, rep, cJSON_IsObject(rep), "an object {\"n\": N, \"var\": V}");
+            if (s == PTO_OK)
+                s = only_keys(L, rep, rkeys);
+            if (s == PTO_OK)
+                s = member(L, rep, "n", 1, &j);
+            if (s == PTO_OK) {
+                size_t o3 = push_key(L, "n");
+                s = uint_of(L, j, PTO_CSP_PROCESSES, &r);
+                if (s == PTO_OK && r == 0)
+                    s = fail(L, "at least 1 replica");
+                pop(L, o3);
+            }
+            R->replicas = (uint32_t)r;
+            if (s == PTO_OK)
+                s = string_at(L, rep, "var", 0, R->var, sizeof R->var);
+            pop(L, o2);
+        }
+        if (s == PTO_OK && (replicas += R->replicas) > PTO_CSP_PROCESSES) {
+            size_t o2 = push_key(L, "replicate");
+            s = fail(L, "%u processes with the replicas so far (a run has at most %d)",
+                     (unsigned)replicas, PTO_CSP_PROCESSES);
+            pop(L, o2);
+        }
+        if (s == PTO_OK)
+            s = member(L, p, "body", 1, &body);
+        if (s == PTO_OK) {
+            L->in_proc = 1;
+            L->proc = (uint32_t)i;
+            L->nvars = 0;
+            uint32_t slot = 0;
+            if (R->var[0]) { /* the replica index: variable slot 0 */
+                size_t o2 = push_key(L, "replicate");
+                s = csp_bind(L, "var", R->var, &slot);
+                pop(L, o2);
+            }
+            size_t o2 = push_key(L, "body");
+            snprintf(R->body.path, sizeof R->body.path, "%s", L->path);
+            if (s == PTO_OK)
+                s = load_list(L, body, &R->body.body, &R->body.nbody, 1);
+            pop(L, o2);
+            L->nvars = 0;
+            L->in_proc = 0;
+        }
+        pop(L, old);
+    }
+    return s;
+}
+
+/* The channel latency: the u64 symbol PTO_CSP_LATENCY_SYMBOL, declared by
+ * the plan in "symbols" or here (default "latency", 0 when absent). */
+static pto_status load_latency(loader *L, const cJSON *csp)
+{
+    pto_plan *P = L->plan;
+    const cJSON *j = NULL;
+    uint64_t lat = 0;
+    pto_status s = member(L, csp, "latency", 0, &j);
+    int k = plan_symbol_find(P, PTO_CSP_LATENCY_SYMBOL, strlen(PTO_CSP_LATENCY_SYMBOL));
+    size_t old = push_key(L, "latency");
+    if (s == PTO_OK && j && k >= 0)
+        s = fail(L, "the plan declares symbol '%s' (/symbols/%d): its default is the latency",
+                 PTO_CSP_LATENCY_SYMBOL, k);
+    else if (s == PTO_OK && j)
+        s = uint_of(L, j, UINT32_MAX, &lat);
+    pop(L, old);
+    if (s != PTO_OK)
+        return s;
+    if (k >= 0) {
+        if (P->symbols[k].f32 || P->symbols[k].array)
+            return fail(L, "symbol '%s' (/symbols/%d) is %s: the channel latency is a u64 symbol",
+                        PTO_CSP_LATENCY_SYMBOL, k, P->symbols[k].f32 ? "f32" : "i32[]");
+        return PTO_OK;
+    }
+    if (P->nsymbols >= PTO_MAX_SYMBOLS)
+        return fail(L, "no room to declare symbol '%s' (the plan declares %d symbols)",
+                    PTO_CSP_LATENCY_SYMBOL, PTO_MAX_SYMBOLS);
+    plan_symbol *sy = realloc(P->symbols, (P->nsymbols + 1) * sizeof *sy);
+    if (!sy)
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    P->symbols = sy;
+    plan_symbol *S = &sy[P->nsymbols++];
+    memset(S, 0, sizeof *S);
+    snprintf(S->name, sizeof S->name, "%s", PTO_CSP_LATENCY_SYMBOL);
+    S->id = pto_symbol_id(S->name);
+    S->def = S->value = lat;
+    P->csp->latency_implicit = 1;
+    P->csp->latency_symbol = P->nsymbols - 1;
+    return PTO_OK;
+}
+
+static pto_status load_csp(loader *L, const cJSON *csp)
+{
+    static const char *const keys[] = {"channels", "processes", "latency", NULL};
+    pto_plan *P = L->plan;
+    pto_status s = want(L, csp, cJSON_IsObject(csp),
+                        "an object {\"channels\": [...], "
+                        "\"processes\": [...]}");
+    if (s == PTO_OK)
+        s = only_keys(L, csp, keys);
+    if (s != PTO_OK)
+        return s;
+    if (!(P->csp = calloc(1, sizeof *P->csp)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    const cJSON *ch = NULL, *pr = NULL;
+    if ((s = member(L, csp, "channels", 0, &ch)) != PTO_OK ||
+        (s = member(L, csp, "processes", 1, &pr)) != PTO_OK || (s = load_latency(L, csp)) != PTO_OK)
+        return s;
+    size_t old;
+    if (ch) {
+        old = push_key(L, "channels");
+        s = load_channels(L, ch);
+        pop(L, old);
+        if (s != PTO_OK)
+            return s;
+    }
+    old = push_key(L, "processes");
+    s = load_processes(L, pr);
+    pop(L, old);
+    return s == PTO_OK ? plan_csp_check_static(P, L->err) : s;
+}
+
 static pto_status load_root(loader *L, const cJSON *root)
 {
-    static const char *const keys[] = {"wsp_runtime_abi", "name", "kernels",  "tensors",
-                                       "symbols",         "axes", "workload", "schedule",
-                                       "capabilities",    NULL};
+    static const char *const keys[] = {"wsp_runtime_abi", "name",  "kernels",  "tensors",
+                                       "symbols",         "axes",  "workload", "schedule",
+                                       "capabilities",    "slots", "csp",      NULL};
     pto_plan *P = L->plan;
     pto_status s = want(L, root, cJSON_IsObject(root), "an object (a plan)");
     if (s != PTO_OK)
@@ -1091,11 +1844,16 @@ static pto_status load_root(loader *L, const cJSON *root)
     snprintf(P->name, sizeof P->name, "plan");
     if (s == PTO_OK)
         s = string_at(L, root, "name", 0, P->name, sizeof P->name);
-    static const char *const sections[] = {"symbols",  "axes",         "kernels", "tensors",
-                                           "schedule", "capabilities", "workload"};
-    for (size_t k = 0; k < sizeof sections / sizeof sections[0] && s == PTO_OK; k++) {
+    static const char *const sections[] = {"symbols",  "axes",     "kernels",
+                                           "tensors",  "schedule", "capabilities",
+                                           "workload", "slots",    "csp"};
+    static const size_t order[] = {0, 7, 1, 2, 3, 4, 5, 6, 8}; /* slots before the workload */
+    for (size_t o = 0; o < sizeof order / sizeof order[0] && s == PTO_OK; o++) {
+        size_t k = order[o];
         const cJSON *j;
-        int required = k == 2 || k == 3 || k == 6;
+        /* the workload is optional in a plan with processes */
+        int required =
+            k == 2 || k == 3 || (k == 6 && !cJSON_GetObjectItemCaseSensitive(root, "csp"));
         s = member(L, root, sections[k], required, &j);
         if (s != PTO_OK || !j)
             continue;
@@ -1107,6 +1865,8 @@ static pto_status load_root(loader *L, const cJSON *root)
         case 3: s = load_tensors(L, j); break;
         case 4: s = load_schedule(L, j); break;
         case 5: s = load_caps(L, j); break;
+        case 7: s = load_slots(L, j); break;
+        case 8: s = load_csp(L, j); break;
         default: {
             static const char *const wkeys[] = {"body", NULL};
             const cJSON *body;
@@ -1233,6 +1993,7 @@ static void free_expr(plan_expr *e)
 {
     if (e) {
         free(e->text);
+        free(e->vars);
         free(e);
     }
 }
@@ -1253,6 +2014,13 @@ static void free_node(plan_node *N)
     }
     free(N->args);
     free_expr(N->key);
+    free_expr(N->value);
+    free_expr(N->pred);
+    for (int d = 0; d < PTO_MAX_DIMS; d++)
+        free_expr(N->load.offsets[d]);
+    free(N->dpred);
+    free(N->dkey);
+    free_expr(N->payload);
 }
 
 void pto_plan_free(pto_plan *P)
@@ -1274,7 +2042,9 @@ void pto_plan_free(pto_plan *P)
         free(P->symbols[i].arr);
     free(P->symbols);
     free(P->axes);
+    free(P->slots);
     free_node(&P->root);
+    plan_csp_free(P, free_node);
     free(P);
 }
 

@@ -16,7 +16,8 @@
 #define PLAN_MAX_TENSORS 256
 #define PLAN_MAX_AXES 64
 #define PLAN_MAX_CAPS 64
-#define PLAN_SCOPE_TASKS 1024                 /* a loop's scope is renewed after this many tasks */
+#define PLAN_MAX_SPMD 4096    /* blocks of an SPMD task (the device bounds it further) */
+#define PLAN_SCOPE_TASKS 1024 /* a loop's scope is renewed after this many tasks */
 #define PLAN_CHECK_BUDGET (UINT64_C(1) << 20) /* task instances pto_plan_check bounds-checks */
 
 typedef enum plan_dtype { PLAN_F32, PLAN_F16, PLAN_BF16, PLAN_I32 } plan_dtype;
@@ -99,12 +100,27 @@ typedef struct plan_axis {
     uint32_t outer;   /* ragged, sparse: index into plan.axes (dense or dense_dyn) */
 } plan_axis;
 
+/* A run slot of a plan (docs/plan.md, "slots"): slot k of plan.slots is
+ * run slot k (PTO_SLOTS of them at most); `slot.NAME` reads it as i64, or
+ * as u64 when declared u64. */
+typedef struct plan_slot {
+    char name[PLAN_NAME_MAX];
+    int u64;
+} plan_slot;
+
 /* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>
  * leaves, N = the variable's depth, read as i64) and the text as given.
- * Its type is i64 or u64 (never bool). */
+ * Its type is i64 or u64, or bool for a condition. reads_slots: the text
+ * names a slot (the expression can only be evaluated at dispatch);
+ * reads_vars: it names a loop variable. An expression that reads loop
+ * variables keeps the names of its scope (vars, nvars; owned) so that it
+ * can be parsed again with them as params or constants (expr_text.c). */
 typedef struct plan_expr {
     pto_expr e;
     char *text;
+    int reads_slots, reads_vars;
+    char (*vars)[PLAN_NAME_MAX];
+    uint32_t nvars;
 } plan_expr;
 
 /* A task argument: a tile view of a tensor, or a scalar. A view has the
@@ -130,7 +146,14 @@ typedef enum plan_node_kind {
     PLAN_PARALLEL_FOR, /* iterations ordered by their data only */
     PLAN_FOR_EACH,     /* iterations in time order */
     PLAN_COND,         /* body (then) or else_body, by a bool expression */
-    PLAN_TASK
+    PLAN_TASK,
+    PLAN_SLOT_SET,  /* run slot `slot` := value, a dependency-only slot task */
+    PLAN_SLOT_LOAD, /* run slot `slot` := the element view `load` of a tensor */
+    /* channel operations, in process bodies only (csp.c) */
+    PLAN_SEND,    /* channel, payload (NULL: 0) */
+    PLAN_RECV,    /* channel; var (may be "") bound at slot depth for the later siblings */
+    PLAN_CONSUME, /* channel; body once per token, var (may be "") at slot depth */
+    PLAN_CLOSE    /* channel */
 } plan_node_kind;
 
 /* A workload node. Loops bind variable `var` (slot `depth`: the number of
@@ -147,17 +170,60 @@ typedef struct plan_node {
     plan_expr *cond;
     struct plan_node *else_body;
     uint32_t nelse;
-    /* loops */
+    /* loops: variable slots depth .. depth + nslots - 1 hold var, then
+     * outer_var (flat form), then flat_var (if named); the body sees them
+     * all */
     uint32_t axis; /* index into plan.axes */
     char var[PLAN_NAME_MAX];
-    uint32_t depth;
+    char outer_var[PLAN_NAME_MAX], flat_var[PLAN_NAME_MAX]; /* "" when not given */
+    uint32_t depth, nslots;
     uint32_t outer_depth; /* ragged, sparse axis: the slot of the nearest enclosing loop over
-                             its outer axis (< depth) */
-    /* task */
-    uint32_t kernel; /* index into plan.kernels = func_id */
+                             its outer axis (< depth), or in the flat form its own outer
+                             slot (depth + 1) */
+    int flat_outer;       /* the flat form: this loop also runs over the outer axis */
+    uint32_t flat_slot;   /* flat_var's slot, UINT32_MAX: none */
+    /* task: one core (blocks 0, mix 0), SPMD (blocks >= 1: kernel on that
+     * many cores of its type) or MIX (mix: PTO_MIX_* parts; kernel = the
+     * AIC part's, aiv_kernel = the AIV parts', each read only when its
+     * part is declared; never with blocks) */
+    uint32_t kernel;     /* index into plan.kernels = func_id */
+    uint32_t aiv_kernel; /* MIX */
+    uint32_t blocks;     /* SPMD: 1 .. PLAN_MAX_SPMD; 0: not SPMD */
+    uint32_t mix;        /* MIX: PTO_MIX_* bits; 0: not MIX */
     plan_arg *args;
     uint32_t nargs;
     plan_expr *key; /* NULL: no dispatch key */
+    /* cond: dynamic = the condition reads a slot, so it is not decided at
+     * expansion: both branches are expanded and guard their tasks */
+    int dynamic;
+    /* slot_set, slot_load */
+    uint32_t slot;    /* index into plan.slots = the run slot */
+    plan_expr *value; /* slot_set: i64 or u64 */
+    plan_arg load;    /* slot_load: an element view (every extent 1), role in */
+    /* task, slot_set, slot_load: the predicate of the node itself (NULL:
+     * none) and the conditions of the dynamic conds around it, outermost
+     * first (guard_neg[k]: the node is in the else branch of guard k; the
+     * guards point at the conds' own expressions, not owned). The task
+     * runs when every guard holds (negated where guard_neg) and its
+     * predicate is true. nguards <= PLAN_MAX_DEPTH (a cond nests one
+     * level). */
+    plan_expr *pred;
+    const plan_expr *guards[PLAN_MAX_DEPTH];
+    uint8_t guard_neg[PLAN_MAX_DEPTH];
+    uint32_t nguards;
+    /* task: what the run is handed at dispatch (built once at load): dpred,
+     * the whole predicate (guards and pred), dkey the key when it reads a
+     * slot; in both, loop variable d reads param (nargs + d), and a task
+     * whose dpred/dkey reads a loop variable is submitted with its
+     * vparams = depth loop variables appended to its args (nargs + vparams
+     * <= PTO_MAX_ARGS). NULL: none. */
+    pto_expr *dpred, *dkey;
+    uint32_t vparams;
+    /* channel operations: the channel (index into plan.csp->channels) and
+     * a send's payload (NULL: 0); recv and consume bind var at slot depth
+     * (recv: only when var is not "") */
+    uint32_t channel;
+    plan_expr *payload;
 } plan_node;
 
 /* The whole plan. Every index above is in range; names are unique per
@@ -174,6 +240,8 @@ struct pto_plan {
     uint32_t nsymbols;
     plan_axis *axes;
     uint32_t naxes;
+    plan_slot *slots; /* nslots <= PTO_SLOTS */
+    uint32_t nslots;
     plan_node root; /* a PLAN_COMBINE at "/workload" */
     /* schedule */
     pto_run_mode mode;
@@ -184,6 +252,13 @@ struct pto_plan {
     /* capabilities: rows of the matrix (pto_caps_feature) */
     uint32_t caps[PLAN_MAX_CAPS];
     uint32_t ncaps;
+    /* the capabilities the workload implies (rows "runtime slots",
+     * "dispatch-time predicate", "ScalarExpr dispatch key"), each with the
+     * path of the first node needing it; checked as the declared ones */
+    uint32_t implied[3];
+    char implied_path[3][PLAN_PATH_MAX];
+    uint32_t nimplied;
+    struct plan_csp *csp; /* NULL: no "csp" section */
 };
 
 /* An active for_each loop or sequential node during a walk (time order,
@@ -226,8 +301,17 @@ typedef struct plan_walk {
      * the walk goes on (a task is held by its scope until the scope ends). */
     pto_status (*scope)(struct plan_walk *w, const plan_node *loop, int begin, pto_error *err);
     uint64_t tasks; /* task instances visited */
+    /* channel operations (csp.c; NULL outside a process body, where the
+     * loader never puts one) and its context */
+    pto_status (*chan)(struct plan_walk *w, const plan_node *op, uint32_t depth, pto_error *err);
+    void *chan_ctx;
 } plan_walk;
 pto_status plan_walk_run(plan_walk *w, pto_error *err);
+/* Walks the nodes body[0..n) in program order with depth loop variables
+ * bound; a recv binding its payload makes it visible (one more variable)
+ * to the nodes after it. */
+pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint32_t depth,
+                          pto_error *err);
 
 /* The size of dense or dense_dyn axis a under w's symbol values. */
 uint64_t plan_axis_size(const plan_walk *w, uint32_t a);
@@ -255,6 +339,12 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
 pto_status plan_expr_parse(const pto_plan *plan, const char *text, char vars[][PLAN_NAME_MAX],
                            uint32_t nvars, int want_bool, plan_expr *out, pto_error *err);
 
+/* Parses e's text again (same scope, e->vars) for the run: loop variable d
+ * becomes i64(param<base + d>) when vals is NULL, else the i64 constant
+ * vals[d]. `slot.NAME` reads run slot NAME. Into *out; errors as above. */
+pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t base,
+                             const uint64_t *vals, pto_expr *out, pto_error *err);
+
 /* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
  * platform in that mode (naming /capabilities/N). */
 pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deterministic,
@@ -274,6 +364,70 @@ pto_status plan_npy_write(const plan_tensor *T, const char *path, const void *da
  * golden of another dtype or shape is PTO_ERR_INVALID. */
 pto_status plan_npy_golden(const plan_tensor *T, const void *data, double *max_err, uint64_t *bad,
                            pto_error *err);
+
+/* CSP (docs/plan.md, "csp"): channels and processes; loaded by load.c
+ * (load_csp), checked, run and freed by csp.c.
+ *
+ * Invariants: names are unique per kind and short enough for the runtime
+ * (< PTO_CSP_NAME_MAX - 4 bytes); capacity <= PTO_CSP_CAPACITY; the
+ * replicas of all processes sum to <= PTO_CSP_PROCESSES; every channel has
+ * at least one sending and exactly one receiving process (a receiving
+ * process has one replica); a channel sent on by several processes
+ * (replicas counted) declares exactly that many senders (fan-in), else
+ * senders = 0; no cycle of processes each opening with a receive from the
+ * next (csp.c, plan_csp_check_static). */
+typedef struct plan_channel {
+    char name[PLAN_NAME_MAX];
+    char path[PLAN_PATH_MAX]; /* "/csp/channels/N" */
+    uint32_t capacity;        /* 0: rendezvous */
+    uint32_t senders;         /* declared fan-in (2..); 0: none */
+    int payload;              /* declared: tokens carry a payload */
+    /* what the process bodies do with it (filled while they load) */
+    int32_t receiver;   /* process index; -1: none */
+    uint64_t sent_by;   /* bit p: process p has a send on it */
+    uint64_t closed_by; /* bit p: process p has a close of it */
+} plan_channel;
+
+/* A process: `replicas` copies of body (a PLAN_COMBINE), replica i with
+ * var (when not "") = i at variable slot 0, so body expressions start at
+ * depth 1 then (0 without var). */
+typedef struct plan_process {
+    char name[PLAN_NAME_MAX];
+    char path[PLAN_PATH_MAX]; /* "/csp/processes/N" */
+    uint32_t replicas;
+    char var[PLAN_NAME_MAX];
+    plan_node body;
+} plan_process;
+
+/* The CSP rows of the capability matrix a CSP plan requires (implicitly,
+ * besides "capabilities"): row and the JSON path that needs it. */
+#define PLAN_CSP_CAPS 6
+typedef struct plan_csp {
+    plan_channel *channels;
+    uint32_t nchannels;
+    plan_process *procs;
+    uint32_t nprocs;
+    int latency_implicit;    /* the latency symbol was declared by "csp" (load_latency) */
+    uint32_t latency_symbol; /* then its index in plan.symbols */
+    uint32_t cap_row[PLAN_CSP_CAPS];
+    char cap_path[PLAN_CSP_CAPS][PLAN_PATH_MAX];
+    uint32_t ncaps;
+} plan_csp;
+
+/* csp.c: the checks of a loaded csp section that need every body loaded:
+ * every channel has a sender and a receiver, fan-in declarations, the
+ * certain deadlocks (cycles of opening receives), and the CSP capability
+ * rows the plan requires. Errors name JSON paths. */
+pto_status plan_csp_check_static(pto_plan *plan, pto_error *err);
+/* csp.c: the CSP rows against matrix column col (plan_check_caps). */
+pto_status plan_csp_check_caps(const pto_plan *plan, uint32_t col, const char *platform,
+                               pto_error *err);
+/* csp.c: inside the orchestration function, after the workload: creates
+ * the channels and processes and runs them (pto_csp_run); each process
+ * body walks with a copy of tmpl (its visit, scope and symbol readers). */
+pto_status plan_csp_run(pto_run *run, const plan_walk *tmpl, pto_error *err);
+/* csp.c: frees plan->csp (its bodies with free_node). */
+void plan_csp_free(pto_plan *plan, void (*free_node)(plan_node *));
 
 /* Symbol lookup by name; -1 when not declared. */
 int plan_symbol_find(const pto_plan *plan, const char *name, size_t len);

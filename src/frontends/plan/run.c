@@ -62,7 +62,58 @@ static pto_status time_order(plan_run *r, plan_walk *w, pto_task_id id, pto_erro
     return PTO_OK;
 }
 
-/* The visitor: one pto_submit per task instance. */
+/* The predicate of slot task N in this iteration (guards and its own,
+ * loop variables as constants) into *out; *any = 0 when it has none. */
+static pto_status slot_predicate(plan_walk *w, const plan_node *N, pto_expr *out, int *any,
+                                 pto_error *err)
+{
+    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
+    *any = nparts > 0;
+    pto_status s = PTO_OK;
+    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
+        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
+        pto_expr g;
+        s = plan_expr_reparse(w->plan, e, 0, w->vars, &g, err);
+        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
+            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, err);
+        if (s == PTO_OK && k == 0)
+            *out = g;
+        else if (s == PTO_OK)
+            s = pto_expr_binary(out, PTO_EXPR_LAND, out, &g, err);
+    }
+    return s;
+}
+
+/* A slot_set or slot_load instance: the slot task (pto_slot_set with the
+ * value's loop variables as constants, or pto_slot_load of the element),
+ * with its predicate. */
+static pto_status submit_slot(plan_walk *w, const plan_node *N, const pto_expr_env *env,
+                              pto_task_id *id, pto_error *err)
+{
+    plan_run *r = w->ctx;
+    pto_expr pred;
+    int any = 0;
+    pto_status s = slot_predicate(w, N, &pred, &any, err);
+    if (s == PTO_OK && N->kind == PLAN_SLOT_LOAD) {
+        pto_tensor t;
+        s = plan_view(w, &N->load, env, r->bufs[N->load.tensor], &t, err);
+        if (s == PTO_OK && any)
+            s = pto_set_task_predicate(r->run, &pred, err);
+        if (s == PTO_OK)
+            s = pto_slot_load(r->run, N->slot, &t, 0, id, err);
+        return s;
+    }
+    pto_expr value;
+    if (s == PTO_OK)
+        s = plan_expr_reparse(w->plan, N->value, 0, w->vars, &value, err);
+    if (s == PTO_OK && any)
+        s = pto_set_task_predicate(r->run, &pred, err);
+    if (s == PTO_OK)
+        s = pto_slot_set(r->run, N->slot, &value, id, err);
+    return s;
+}
+
+/* The visitor: one pto_submit (or slot task) per task instance. */
 static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t depth, pto_error *err)
 {
     plan_run *r = w->ctx;
@@ -72,33 +123,61 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
     pto_symbols_env(r->dev, &env);
     env.axes = w->vars;
     env.naxes = depth;
-    pto_param params[PTO_MAX_ARGS];
-    for (uint32_t a = 0; a < task->nargs; a++) {
-        const plan_arg *arg = &task->args[a];
-        if (arg->kind == PLAN_ARG_VIEW) {
-            params[a].kind = arg->param;
-            params[a].scalar = 0;
-            pto_status s = plan_view(w, arg, &env, r->bufs[arg->tensor], &params[a].tensor, err);
-            if (s != PTO_OK)
-                return s;
-        } else {
-            params[a] = pto_scalar(
-                arg->kind == PLAN_ARG_F32 ? arg->bits : pto_expr_eval(&arg->scalar->e, &env));
-        }
-    }
     pto_status s = PTO_OK;
     pto_task_id id = 0;
-    if (task->key)
-        s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
-    const plan_kernel *K = &P->kernels[task->kernel];
-    if (s == PTO_OK)
-        s = pto_submit(r->run, (int)task->kernel, K->core, params, task->nargs, &id, err);
+    if (task->kind != PLAN_TASK) {
+        s = submit_slot(w, task, &env, &id, err);
+    } else {
+        pto_param params[PTO_MAX_ARGS];
+        for (uint32_t a = 0; a < task->nargs; a++) {
+            const plan_arg *arg = &task->args[a];
+            if (arg->kind == PLAN_ARG_VIEW) {
+                params[a].kind = arg->param;
+                params[a].scalar = 0;
+                s = plan_view(w, arg, &env, r->bufs[arg->tensor], &params[a].tensor, err);
+                if (s != PTO_OK)
+                    return s;
+            } else {
+                params[a] = pto_scalar(
+                    arg->kind == PLAN_ARG_F32 ? arg->bits : pto_expr_eval(&arg->scalar->e, &env));
+            }
+        }
+        /* the loop variables a dispatch-time predicate or key reads */
+        for (uint32_t d = 0; d < task->vparams; d++)
+            params[task->nargs + d] = pto_scalar(w->vars[d]);
+        if (task->dkey)
+            s = pto_set_task_key_expr(r->run, task->dkey, err);
+        else if (task->key)
+            s = pto_set_task_key(r->run, pto_expr_eval(&task->key->e, &env), err);
+        if (s == PTO_OK && task->dpred)
+            s = pto_set_task_predicate(r->run, task->dpred, err);
+        const plan_kernel *K = &P->kernels[task->kernel];
+        uint32_t n = task->nargs + task->vparams;
+        if (s != PTO_OK)
+            ;
+        else if (task->mix)
+            s = pto_submit_mix(r->run, task->mix, task->mix & PTO_MIX_AIC ? (int)task->kernel : -1,
+                               task->mix & (PTO_MIX_AIV0 | PTO_MIX_AIV1) ? (int)task->aiv_kernel
+                                                                         : -1,
+                               params, n, &id, err);
+        else if (task->blocks)
+            s = pto_submit_spmd(r->run, (int)task->kernel, K->core, task->blocks, params, n, &id,
+                                err);
+        else
+            s = pto_submit(r->run, (int)task->kernel, K->core, params, n, &id, err);
+    }
     if (s == PTO_OK)
         s = time_order(r, w, id, err);
     if (s != PTO_OK && err) {
+        static const char *const what[] = {
+            [PLAN_TASK] = "task", [PLAN_SLOT_SET] = "slot_set", [PLAN_SLOT_LOAD] = "slot_load"};
         char msg[PTO_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        pto_fail(err, s, "%s/task: %s", task->path, msg);
+        int hint = s == PTO_ERR_CAPACITY && task->kind != PLAN_TASK;
+        pto_fail(err, s, "%s/%s: %s%s", task->path, what[task->kind], msg,
+                 hint ? " (in a slot task, loop variables are constants: one expression per "
+                        "distinct value)"
+                      : "");
     }
     return s;
 }
@@ -125,7 +204,11 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     pto_symbols_env(r->dev, &env);
     w.symbol = env.symbol;
     w.symbol_ctx = env.symbol_ctx;
-    return plan_walk_run(&w, err);
+    pto_status s = plan_walk_run(&w, err);
+    /* then the processes (docs/plan.md, "csp"), each walking a copy of w */
+    if (s == PTO_OK && r->plan->csp)
+        s = plan_csp_run(run, &w, err);
+    return s;
 }
 
 /* Element k of a fill rule, as a double. */
@@ -206,6 +289,8 @@ static pto_status setup(pto_device *dev, pto_plan *P, plan_run *r, pto_error *er
         if (s != PTO_OK) {
             char msg[PTO_ERROR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            if (P->csp && P->csp->latency_implicit && P->csp->latency_symbol == i)
+                return pto_fail(err, s, "/csp/latency: %s", msg); /* declared by "csp" */
             return pto_fail(err, s, "/symbols/%u: %s", (unsigned)i, msg);
         }
     }

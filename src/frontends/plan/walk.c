@@ -52,63 +52,30 @@ static pto_status loop_range(const plan_walk *w, const plan_node *N, uint64_t *l
     return PTO_OK;
 }
 
-static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
+static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err);
+
+/* A loop node: its iterations in order. The variable runs over [lo, n)
+ * of loop_range, or is idx[v] (sparse); in the flat form the loop also
+ * runs its outer axis (slot outer_depth) around that, counting the flat
+ * index (flat_slot) over every entry. */
+static pto_status walk_loop(plan_walk *w, const plan_node *N, pto_error *err)
 {
-    switch (N->kind) {
-    case PLAN_TASK: w->tasks++; return w->visit(w, N, depth, err);
-    case PLAN_COMBINE:
-        for (uint32_t i = 0; i < N->nbody; i++) {
-            pto_status s = walk_node(w, &N->body[i], depth, err);
-            if (s != PTO_OK)
-                return s;
-        }
-        return PTO_OK;
-    case PLAN_SEQUENTIAL: { /* a time-order frame, rotated between children */
-        plan_frame *f = &w->frames[w->nframes++];
+    plan_frame *f = NULL;
+    if (N->kind == PLAN_FOR_EACH) {
+        f = &w->frames[w->nframes++];
         f->prev_join = f->cur_join = PLAN_NO_TASK;
-        pto_status s = PTO_OK;
-        for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++) {
-            if (f->cur_join != PLAN_NO_TASK) {
-                f->prev_join = f->cur_join;
-                f->cur_join = PLAN_NO_TASK;
-            }
-            s = walk_node(w, &N->body[i], depth, err);
-        }
-        w->nframes--;
-        return s;
     }
-    case PLAN_COND: {
-        pto_expr_env env;
-        memset(&env, 0, sizeof env);
-        env.axes = w->vars;
-        env.naxes = depth;
-        env.symbol = w->symbol;
-        env.symbol_ctx = w->symbol_ctx;
-        int yes = pto_expr_eval(&N->cond->e, &env) != 0;
-        const plan_node *b = yes ? N->body : N->else_body;
-        uint32_t n = yes ? N->nbody : N->nelse;
-        for (uint32_t i = 0; i < n; i++) {
-            pto_status s = walk_node(w, &b[i], depth, err);
-            if (s != PTO_OK)
-                return s;
+    pto_status s = w->scope ? w->scope(w, N, 1, err) : PTO_OK;
+    uint64_t since = w->tasks, flat = 0;
+    uint64_t rows = N->flat_outer ? plan_axis_size(w, w->plan->axes[N->axis].outer) : 1;
+    for (uint64_t r = 0; r < rows && s == PTO_OK; r++) {
+        if (N->flat_outer) {
+            w->vars[N->outer_depth] = r;
+            w->names[N->outer_depth] = N->outer_var;
         }
-        return PTO_OK;
-    }
-    case PLAN_PARALLEL_FOR:
-    case PLAN_FOR_EACH: {
-        /* the iterations v in [lo, n); the variable is v, or idx[v] (sparse) */
         uint64_t lo = 0, n = 0;
         const int32_t *idx = NULL;
-        pto_status rs = loop_range(w, N, &lo, &n, &idx, err);
-        if (rs != PTO_OK)
-            return rs;
-        plan_frame *f = NULL;
-        if (N->kind == PLAN_FOR_EACH) {
-            f = &w->frames[w->nframes++];
-            f->prev_join = f->cur_join = PLAN_NO_TASK;
-        }
-        pto_status s = w->scope ? w->scope(w, N, 1, err) : PTO_OK;
-        uint64_t since = w->tasks;
+        s = loop_range(w, N, &lo, &n, &idx, err);
         for (uint64_t v = lo; v < n && s == PTO_OK; v++) {
             if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
                 s = w->scope(w, N, 0, err);
@@ -129,17 +96,94 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
             }
             w->vars[N->depth] = idx ? (uint64_t)(int64_t)idx[v] : v;
             w->names[N->depth] = N->var;
-            for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++)
-                s = walk_node(w, &N->body[i], N->depth + 1, err);
+            if (N->flat_slot != UINT32_MAX) {
+                w->vars[N->flat_slot] = idx ? v : flat++; /* sparse: the entry's position */
+                w->names[N->flat_slot] = N->flat_var;
+            }
+            if (s == PTO_OK)
+                s = plan_walk_list(w, N->body, N->nbody, N->depth + N->nslots, err);
         }
-        if (f)
-            w->nframes--;
-        if (s == PTO_OK && w->scope)
-            s = w->scope(w, N, 0, err);
+    }
+    if (f)
+        w->nframes--;
+    if (s == PTO_OK && w->scope)
+        s = w->scope(w, N, 0, err);
+    return s;
+}
+
+static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pto_error *err)
+{
+    switch (N->kind) {
+    case PLAN_TASK:
+    case PLAN_SLOT_SET:
+    case PLAN_SLOT_LOAD: w->tasks++; return w->visit(w, N, depth, err);
+    case PLAN_COMBINE: return plan_walk_list(w, N->body, N->nbody, depth, err);
+    case PLAN_SEND:
+    case PLAN_RECV:
+    case PLAN_CONSUME:
+    case PLAN_CLOSE:
+        if (!w->chan)
+            return pto_fail(err, PTO_ERR_INVALID, "%s: a channel operation outside a process",
+                            N->path);
+        return w->chan(w, N, depth, err);
+    case PLAN_SEQUENTIAL: { /* a time-order frame, rotated between children */
+        plan_frame *f = &w->frames[w->nframes++];
+        f->prev_join = f->cur_join = PLAN_NO_TASK;
+        pto_status s = PTO_OK;
+        for (uint32_t i = 0; i < N->nbody && s == PTO_OK; i++) {
+            if (f->cur_join != PLAN_NO_TASK) {
+                f->prev_join = f->cur_join;
+                f->cur_join = PLAN_NO_TASK;
+            }
+            s = walk_node(w, &N->body[i], depth, err);
+            if (N->body[i].kind == PLAN_RECV && N->body[i].var[0])
+                depth = N->body[i].depth + 1; /* its payload, for the later children */
+        }
+        w->nframes--;
         return s;
     }
+    case PLAN_COND: {
+        pto_expr_env env;
+        memset(&env, 0, sizeof env);
+        env.axes = w->vars;
+        env.naxes = depth;
+        env.symbol = w->symbol;
+        env.symbol_ctx = w->symbol_ctx;
+        if (N->dynamic) { /* decided at dispatch: both branches, their tasks guarded */
+            for (uint32_t i = 0; i < N->nbody; i++) {
+                pto_status s = walk_node(w, &N->body[i], depth, err);
+                if (s != PTO_OK)
+                    return s;
+            }
+            for (uint32_t i = 0; i < N->nelse; i++) {
+                pto_status s = walk_node(w, &N->else_body[i], depth, err);
+                if (s != PTO_OK)
+                    return s;
+            }
+            return PTO_OK;
+        }
+        int yes = pto_expr_eval(&N->cond->e, &env) != 0;
+        const plan_node *b = yes ? N->body : N->else_body;
+        uint32_t n = yes ? N->nbody : N->nelse;
+        return plan_walk_list(w, b, n, depth, err);
+    }
+    case PLAN_PARALLEL_FOR:
+    case PLAN_FOR_EACH: return walk_loop(w, N, err);
     }
     return pto_fail(err, PTO_ERR_INVALID, "%s: bad node kind", N->path);
+}
+
+pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint32_t depth,
+                          pto_error *err)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        pto_status s = walk_node(w, &body[i], depth, err);
+        if (s != PTO_OK)
+            return s;
+        if (body[i].kind == PLAN_RECV && body[i].var[0])
+            depth = body[i].depth + 1; /* its payload, for the nodes after it */
+    }
+    return PTO_OK;
 }
 
 pto_status plan_walk_run(plan_walk *w, pto_error *err)
