@@ -22,8 +22,12 @@
  *            scopes of 256 items: ns per item and the peak RSS, against
  *            the RSS after device open (flat memory: the rings bound it).
  *
+ *   row R    one row of `edges` (R: tasks, chain, graph or csp), run REPS
+ *            times and not printed: for profilers, e.g. callgrind on the
+ *            orchestration alone with --toggle-collect=orch_csp.
+ *
  * Usage: bench_csp [edges|stream|all] [N]   (N: items; defaults 4096 and
- * 10^6). */
+ *        10^6); bench_csp row R [N [REPS]]   (defaults 4096 and 5). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,9 +269,55 @@ static int bench_stream(uint32_t items)
     return 0;
 }
 
+static int bench_row(const char *row, uint32_t items, uint32_t reps)
+{
+    static const struct {
+        const char *name;
+        pto_orch_fn fn;
+    } rows[] = {{"tasks", orch_tasks}, {"chain", orch_chain}, {"graph", orch_graph},
+                {"csp", orch_csp}};
+    pto_orch_fn fn = NULL;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strcmp(row, rows[i].name))
+            fn = rows[i].fn;
+    if (!fn) {
+        fprintf(stderr, "error: row '%s' (tasks, chain, graph or csp)\n", row);
+        return -1;
+    }
+    pto_error err;
+    pto_device *dev = open_dev(16384, &err);
+    if (!dev) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return -1;
+    }
+    work w = {items, 0, NULL};
+    int rc = 0;
+    for (uint32_t r = 0; r < reps && !rc; r++) {
+        pto_run_config rc_;
+        pto_run_config_default(&rc_);
+        rc_.mode = PTO_MODE_HOST_BUILT;
+        pto_stats st;
+        if (pto_launch(dev, &rc_, fn, &w, &st, &err)) {
+            fprintf(stderr, "error: %s\n", err.msg);
+            rc = -1;
+        }
+    }
+    pto_device_close(dev);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "all";
+    if (!strcmp(what, "row")) {
+        if (argc < 3) {
+            fprintf(stderr, "usage: bench_csp row tasks|chain|graph|csp [N [REPS]]\n");
+            return 2;
+        }
+        uint32_t items = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 4096;
+        uint32_t reps = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 5;
+        return bench_row(argv[2], items ? items : 4096, reps) ? 1 : 0;
+    }
     uint32_t n = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 0;
     int all = !strcmp(what, "all"), rc = 0;
     if (all || !strcmp(what, "edges"))

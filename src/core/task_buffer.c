@@ -364,6 +364,12 @@ pto_status pto_tb_add_start_dep(pto_task_buffer *tb, uint64_t producer, uint64_t
     c->fanin_total++;
     c->dep_mark = tb->deps.head;
     log_edge(tb, producer, consumer, PTO_EDGE_START);
+    if (producer >= tb->publish_next) { /* unpublished: nothing can start it, plain stores do */
+        n->next_out = w;
+        atomic_store_explicit(&p->start_link, node, memory_order_relaxed);
+        c->fanin_wait++;
+        return PTO_OK;
+    }
     for (;;) {
         if (w == PTO_FANOUT_CLOSED) { /* started meanwhile */
             pto_cycle_max(&c->ready_cycle,

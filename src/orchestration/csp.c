@@ -128,6 +128,7 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     ch->capacity = capacity;
     ch->senders = 1;
     ch->receiver = -1;
+    ch->index = c->nchans;
     ch->unbound = &c->sends[(size_t)c->nchans++ * PTO_CSP_PROCESSES];
     carve_ring(c, ch, ring_for(capacity + 1));
     *out = ch;
@@ -174,40 +175,31 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
         p->ctx = ctx;
         p->index = i;
         p->last = PTO_CSP_NONE;
-        c->nprocs++;
+        p->tag = (uint8_t)++c->nprocs; /* its index + 1 */
     }
     return PTO_OK;
 }
 
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts)
+/* A token's own task, outside the process's order. */
+static void added_raw(pto_run *run, pto_task *t)
 {
-    const pto_csp_proc *p = c->cur;
-    uint32_t n = 0;
-    *starts = 0;
-    if (!p || c->raw)
-        return 0;
-    if (p->last != PTO_CSP_NONE && n < cap)
-        ids[n++] = p->last;
-    for (uint32_t i = 0; i < p->nafter && n < cap; i++)
-        ids[n++] = p->after[i];
-    *starts = p->nstart;
-    return n;
+    if (t) { /* (before publication) */
+        t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
+        if (run->csp.mark)
+            t->watch |= PTO_WATCH_DONE; /* its completer sees it */
+    }
 }
 
 void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
 {
-    pto_csp_proc *p = run->csp.cur;
-    if (run->csp.raw) { /* a token's own task, outside the process's order */
-        if (t) { /* (before publication) */
-            t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
-            if (run->csp.mark)
-                t->watch |= PTO_WATCH_DONE; /* its completer sees it */
-        }
+    pto_csp *c = &run->csp;
+    if (__builtin_expect(c->raw, 0)) {
+        added_raw(run, t);
         return;
     }
-    pto_csp *c = &run->csp;
-    pto_task_buffer *tb = &run->dev->tb;
-    if (t) { /* its sends' completions: the receives they wait for start */
+    pto_csp_proc *p = c->cur;
+    if (t && p->nstart) { /* its sends' completions: the receives they wait for start */
+        pto_task_buffer *tb = &run->dev->tb;
         uint64_t frontier = atomic_load(&tb->last_alive);
         for (uint32_t i = 0; i < p->nstart; i++)
             if (p->start[i] >= frontier) /* (room was reserved by submit) */
@@ -216,21 +208,23 @@ void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
     p->nstart = 0;
     p->last = id;
     p->nafter = 0;
-    if (id < c->task_cap) { /* its lane in the traces */
-        c->task_proc[id] = (uint8_t)(p - c->procs + 1);
-        if (id >= c->tagged_end)
-            c->tagged_end = id + 1;
+    if (id < c->task_cap) { /* its lane in the traces (ids only grow in a run) */
+        c->task_proc[id] = p->tag;
+        c->tagged_end = id + 1;
     }
-    if (p->npend && t)
+    uint32_t npend = p->npend;
+    if (!npend)
+        return;
+    if (t)
         pto_tb_watch_start(t); /* a later send may wait for its start */
-    for (uint32_t i = 0; i < p->npend; i++) {
-        pto_csp_tok *k = &p->pend[i]->tok[p->pend_k[i] & p->pend[i]->mask];
-        k->rtask = id;
-        k->rk = p->pend_k[i];
+    for (uint32_t i = 0; i < npend; i++) {
+        pto_channel *ch = p->pend[i];
+        uint64_t k = p->pend_k[i];
+        pto_csp_tok *tok = &ch->tok[k & ch->mask];
+        tok->rtask = id;
+        tok->rk = k;
         if (c->ntokens < PTO_CSP_TOKEN_LOG)
-            c->tokens[c->ntokens++] = (pto_token_record){k->sender, id,
-                                                         (uint32_t)(p->pend[i] - c->chans),
-                                                         (uint32_t)p->pend_k[i]};
+            c->tokens[c->ntokens++] = (pto_token_record){tok->sender, id, ch->index, (uint32_t)k};
         else
             c->tokens_dropped++;
     }
@@ -279,7 +273,7 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
     return PTO_OK;
 }
 
-static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
 {
     pto_status st = pto_run_check_building(run, what, err);
     if (st)
@@ -287,6 +281,17 @@ static pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_e
     if (!run->csp.cur)
         return pto_fail(err, PTO_ERR_STATE, "%s: only inside a process body (pto_csp_run)", what);
     return own_channel(run, what, ch, err);
+}
+
+/* Called from a process body (so building) on a channel of this run. */
+static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+{
+    const pto_csp *c;
+    if (__builtin_expect(run && run->building && (c = &run->csp)->cur && ch >= c->chans &&
+                             ch < c->chans + c->nchans,
+                         1))
+        return PTO_OK;
+    return in_body_slow(run, what, ch, err);
 }
 
 /* A dependency-only task of the channel mechanism, outside the process's
@@ -366,7 +371,8 @@ static void switch_away(pto_run *run, pto_csp_proc *p)
 /* Waits (yields) until the process may go on. Its open scopes leave the
  * run's stack meanwhile (other processes open theirs there) and keep
  * their tasks held; they are back when it resumes. */
-static pto_status wait_for(pto_run *run, const char *what, enum pto_csp_state why,
+static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *what,
+                                                     enum pto_csp_state why,
                            pto_channel *ch, uint64_t token, pto_error *err)
 {
     pto_csp *c = &run->csp;
@@ -431,9 +437,9 @@ static int token_ready(const pto_channel *ch)
 
 /* p sends on ch: the first time, it counts as one of ch's senders (an
  * undeclared channel has one, a fan-in channel pto_channel_fan_in's). */
-static pto_status count_sender(pto_csp *c, pto_channel *ch, pto_csp_proc *p, pto_error *err)
+static pto_status count_sender(pto_channel *ch, pto_csp_proc *p, pto_error *err)
 {
-    uint64_t bit = UINT64_C(1) << (ch - c->chans);
+    uint64_t bit = UINT64_C(1) << ch->index;
     if (p->sent_on & bit)
         return PTO_OK;
     if (ch->seen == ch->senders && ch->senders == 1)
@@ -454,9 +460,12 @@ static pto_status count_sender(pto_csp *c, pto_channel *ch, pto_csp_proc *p, pto
 
 /* The next task of the process that sent token k of ch waits for R_{k-C}
  * (R_k: rendezvous) to start: returns that task (PTO_CSP_NONE: none),
- * waiting until the receiver issued it. */
-static pto_status wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k,
-                               uint64_t *need, pto_error *err)
+ * waiting until the receiver issued it. Inlined: a resumed process returns
+ * through one frame less (each frame is a mispredicted return after a
+ * fiber switch). */
+static inline __attribute__((always_inline)) pto_status
+wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k, uint64_t *need,
+             pto_error *err)
 {
     *need = PTO_CSP_NONE;
     if (ch->capacity && k < ch->capacity)
@@ -529,7 +538,7 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    if ((st = count_sender(c, ch, p, err)))
+    if ((st = count_sender(ch, p, err)))
         return st;
     if (ch->closed)
         return pto_fail(err, PTO_ERR_STATE, "%s: process '%s' sends on closed channel '%s'", what,
@@ -567,7 +576,7 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
         return st;
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    int32_t self = (int32_t)(p - c->procs);
+    int32_t self = (int32_t)p->tag - 1;
     if (ch->receiver != self && ch->receiver >= 0)
         return pto_fail(err, PTO_ERR_STATE,
                         "%s: process '%s' receives on channel '%s', which process '%s' "

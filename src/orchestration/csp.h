@@ -74,6 +74,7 @@ typedef struct pto_csp_send {
 struct pto_channel {
     char name[PTO_CSP_NAME_MAX];
     uint32_t capacity, ring, mask; /* ring: a power of two, mask = ring - 1 */
+    uint32_t index;   /* in the run's chans */
     pto_csp_tok *tok; /* ring entries, from the run's pool */
     uint64_t sent;    /* sends issued */
     uint64_t bound;   /* tokens in order, [0, bound) (= sent unless fan-in) */
@@ -95,6 +96,7 @@ typedef struct pto_csp_proc {
     pto_process_fn body;
     void *ctx;
     uint32_t index;
+    uint8_t tag;    /* its index in the run's procs + 1 (task_proc) */
     enum pto_csp_state state;
     pto_channel *wait;   /* its channel while waiting */
     uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs;
@@ -152,10 +154,9 @@ typedef struct pto_csp {
 struct pto_run;
 void pto_csp_reset(pto_csp *c);
 void pto_csp_free(pto_csp *c);
-/* submit.c: the tasks the current process's next task must wait for (to
- * end), and in *starts how many it must wait for to start (wired by
- * pto_csp_added: dep nodes to reserve). */
-uint32_t pto_csp_edges(const pto_csp *c, uint64_t *ids, uint32_t cap, uint32_t *starts);
+/* (submit.c wires a process's next task after its `last` and `after`
+ * tasks and reserves dep nodes for its `nstart` start edges, which
+ * pto_csp_added wires.) */
 /* graph.c, after task `id` was added while a process runs (t: the task,
  * NULL when the run only counts tasks after a deadlock): it becomes the
  * process's last task and the receiving task of its pending receives. */

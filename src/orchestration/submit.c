@@ -295,13 +295,17 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
                                  : PTO_TMAP_WRITERS);
     }
     uint32_t start_edges = 0; /* CSP: waits for receiving tasks to start */
-    if (__builtin_expect(run->csp.cur != NULL, 0)) { /* a process's program order, tokens */
-        uint64_t ids[PTO_CSP_AFTER + 1];
-        uint32_t k = pto_csp_edges(&run->csp, ids, PTO_CSP_AFTER + 1, &start_edges);
+    if (__builtin_expect(run->csp.cur != NULL, 0) && !run->csp.raw) {
+        /* a process's program order, its tokens (csp.h): after its last
+         * task and the arrivals it received; start_edges for its sends */
+        const pto_csp_proc *cp = run->csp.cur;
         uint64_t frontier = atomic_load(&tb->last_alive);
-        for (uint32_t i = 0; i < k; i++)
-            if (ids[i] >= frontier)
-                add_producer(run, ids[i], 0);
+        if (cp->last != PTO_CSP_NONE && cp->last >= frontier)
+            add_producer(run, cp->last, 0);
+        for (uint32_t i = 0; i < cp->nafter; i++) /* (nafter <= PTO_CSP_AFTER) */
+            if (cp->after[i] >= frontier)
+                add_producer(run, cp->after[i], 0);
+        start_edges = cp->nstart;
     }
     /* 2. Room in every resource before the task exists (stalls here). */
     void *heap = 0;
