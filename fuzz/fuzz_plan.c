@@ -1,4 +1,4 @@
-/* libFuzzer target: the plan front end (src/frontends/plan/: load.c,
+/* libFuzzer target: the plan front end (src/frontends/plan/: load*.c,
  * expr_text.c, walk.c, check.c) on arbitrary bytes as plan JSON.
  * Properties (docs/plan.md, "Errors"):
  *   - loading never crashes and never leaks (ASan), whatever the bytes;
