@@ -298,19 +298,20 @@ set_tests_properties(cli_plan_golden_differs PROPERTIES ENVIRONMENT "${PTO_KCACH
 
 # Ragged and sparse axes over i32[] symbols (examples/plans/ragged and
 # sparse, whose READMEs derive every count and total below): the default
-# symbols and --set arrays that change the task count. ragged/flat.json and
+# symbols (checked against golden_y.npy from gen_golden.py) and --set
+# arrays that change the task count. ragged/flat.json and
 # sparse/flat.json are the same loops in the flat form (outer_var,
 # flat_var) over packed tensors, checked by value (expect rule, golden).
 foreach(entry
-    "ragged/plan|ragged_default||10|3072"
+    "ragged/plan|ragged_default|--golden~y=${CMAKE_SOURCE_DIR}/examples/plans/ragged/golden_y.npy|10|3072"
     "ragged/plan|ragged_window1|--task-window~1|10|10240"
     "ragged/plan|ragged_set|--set~seq_lens=[8,8,8,1]|25|7168"
     "ragged/plan|ragged_set_window1|--set~seq_lens=[8,8,8,1]~--task-window~1|25|25600"
-    "sparse/plan|sparse_default||5|2048"
+    "sparse/plan|sparse_default|--golden~y=${CMAKE_SOURCE_DIR}/examples/plans/sparse/golden_y.npy|5|2048"
     "sparse/plan|sparse_window1|--task-window~1|5|5120"
     "sparse/plan|sparse_set|--set~row_ptr=[0,2,3,5,8]|8|2048"
     "sparse/plan|sparse_set_window1|--set~row_ptr=[0,2,3,5,8]~--task-window~1|8|8192"
-    "sparse/select|sparse_select||5|2048"
+    "sparse/select|sparse_select|--golden~y=${CMAKE_SOURCE_DIR}/examples/plans/sparse/golden_y.npy|5|2048"
     "ragged/flat|ragged_flat||10|3072"
     "ragged/flat|ragged_flat_window1|--task-window~1|10|10240"
     "sparse/flat|sparse_flat|--golden~y=${CMAKE_SOURCE_DIR}/examples/plans/sparse/golden_flat_y.npy|5|2048"
