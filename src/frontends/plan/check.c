@@ -37,11 +37,8 @@ static pto_status visit(plan_walk *w, const plan_node *task, uint32_t depth, pto
         c->budget_hit = 1;
         return PTO_ERR_CAPACITY; /* stops the walk; not an error of the plan */
     }
-    pto_expr_env env = {0};
-    env.axes = w->vars;
-    env.naxes = depth;
-    env.symbol = sym_by_id;
-    env.symbol_ctx = (void *)w->plan;
+    pto_expr_env env;
+    plan_walk_env(w, depth, &env); /* the plan's symbol values (sym_by_id) */
     if (task->kind == PLAN_SLOT_LOAD) {
         pto_tensor t;
         return plan_view(w, &task->load, &env, NULL, &t, err);

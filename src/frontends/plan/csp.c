@@ -249,11 +249,7 @@ static pto_status chan_op(plan_walk *w, const plan_node *N, uint32_t depth, pto_
     case PLAN_SEND:
         if (N->payload) {
             pto_expr_env env;
-            memset(&env, 0, sizeof env);
-            env.axes = w->vars;
-            env.naxes = depth;
-            env.symbol = w->symbol;
-            env.symbol_ctx = w->symbol_ctx;
+            plan_walk_env(w, depth, &env);
             s = plan_expr_value(w, N->payload, &env, N->path, "send/payload", -1, &payload, err);
             if (s != PTO_OK)
                 return s;

@@ -81,6 +81,45 @@ pto_status plan_expr_of(loader *L, const cJSON *j, plan_expr **out)
     return expr_any(L, j, 0, out);
 }
 
+/* The "tensor" and "offsets" fields of a view at obj into A: the tensor's
+ * index and one offset expression per dim; every extent is 1 until the
+ * caller reads a "shape". */
+static pto_status view_at(loader *L, const cJSON *obj, plan_arg *A)
+{
+    const pto_plan *P = L->plan;
+    char name[PLAN_NAME_MAX];
+    pto_status s = plan_string_at(L, obj, "tensor", 1, name, sizeof name);
+    if (s != PTO_OK)
+        return s;
+    for (A->tensor = 0; A->tensor < P->ntensors && strcmp(P->tensors[A->tensor].name, name);
+         A->tensor++)
+        ;
+    if (A->tensor == P->ntensors) {
+        size_t old = plan_push_key(L, "tensor");
+        s = plan_fail(L, "unknown tensor '%s'", name);
+        plan_pop(L, old);
+        return s;
+    }
+    const plan_tensor *T = &P->tensors[A->tensor];
+    const cJSON *offs;
+    if ((s = plan_member(L, obj, "offsets", 1, &offs)) != PTO_OK)
+        return s;
+    size_t old = plan_push_key(L, "offsets");
+    s = plan_want(L, offs, cJSON_IsArray(offs), "an array");
+    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
+        s = plan_fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
+                      cJSON_GetArraySize(offs));
+    int d = 0;
+    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
+        size_t o2 = plan_push_index(L, d);
+        s = plan_expr_of(L, o, &A->offsets[d]);
+        A->shape[d] = 1;
+        plan_pop(L, o2);
+    }
+    plan_pop(L, old);
+    return s;
+}
+
 static pto_status load_arg(loader *L, const cJSON *a, plan_arg *A)
 {
     static const char *const keys[] = {"tensor", "role", "offsets", "shape", "scalar", "f32", NULL};
@@ -119,50 +158,23 @@ static pto_status load_arg(loader *L, const cJSON *a, plan_arg *A)
         return s;
     }
     A->kind = PLAN_ARG_VIEW;
-    char name[PLAN_NAME_MAX];
-    s = plan_string_at(L, a, "tensor", 1, name, sizeof name);
-    if (s != PTO_OK)
-        return s;
-    uint32_t ti = 0;
-    while (ti < P->ntensors && strcmp(P->tensors[ti].name, name))
-        ti++;
-    if (ti == P->ntensors) {
-        size_t old = plan_push_key(L, "tensor");
-        s = plan_fail(L, "unknown tensor '%s'", name);
-        plan_pop(L, old);
-        return s;
-    }
-    A->tensor = ti;
-    const plan_tensor *T = &P->tensors[ti];
     int role = 0;
-    s = plan_enum_at(L, a, "role", 1, roles, "in, out, inout", &role);
+    s = view_at(L, a, A);
+    if (s == PTO_OK)
+        s = plan_enum_at(L, a, "role", 1, roles, "in, out, inout", &role);
     if (s != PTO_OK)
         return s;
     A->param = kinds[role];
-    const cJSON *offs, *shape;
-    if ((s = plan_member(L, a, "offsets", 1, &offs)) != PTO_OK ||
-        (s = plan_member(L, a, "shape", 1, &shape)) != PTO_OK)
+    const plan_tensor *T = &P->tensors[A->tensor];
+    const cJSON *shape;
+    if ((s = plan_member(L, a, "shape", 1, &shape)) != PTO_OK)
         return s;
-    size_t old = plan_push_key(L, "offsets");
-    s = plan_want(L, offs, cJSON_IsArray(offs), "an array");
-    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
-        s = plan_fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
-                      cJSON_GetArraySize(offs));
-    int d = 0;
-    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
-        size_t o2 = plan_push_index(L, d);
-        s = plan_expr_of(L, o, &A->offsets[d]);
-        plan_pop(L, o2);
-    }
-    plan_pop(L, old);
-    if (s != PTO_OK)
-        return s;
-    old = plan_push_key(L, "shape");
+    size_t old = plan_push_key(L, "shape");
     s = plan_want(L, shape, cJSON_IsArray(shape), "an array");
     if (s == PTO_OK && cJSON_GetArraySize(shape) != (int)T->ndim)
         s = plan_fail(L, "tensor '%s' has %u dims, got %d extents", T->name, (unsigned)T->ndim,
                       cJSON_GetArraySize(shape));
-    d = 0;
+    int d = 0;
     for (const cJSON *x = s == PTO_OK ? shape->child : NULL; x && s == PTO_OK; x = x->next, d++) {
         size_t o2 = plan_push_index(L, d);
         s = plan_uint_of(L, x, T->shape[d], &A->shape[d]);
@@ -365,47 +377,18 @@ static pto_status load_slot_set(loader *L, const cJSON *t, plan_node *N)
 static pto_status load_slot_load(loader *L, const cJSON *t, plan_node *N)
 {
     static const char *const keys[] = {"slot", "tensor", "offsets", "predicate", NULL};
-    const pto_plan *P = L->plan;
     N->kind = PLAN_SLOT_LOAD;
     pto_status s = plan_want(L, t, cJSON_IsObject(t), "an object");
     if (s == PTO_OK)
         s = plan_only_keys(L, t, keys);
     if (s == PTO_OK)
         s = slot_at(L, t, N);
-    char name[PLAN_NAME_MAX];
-    if (s == PTO_OK)
-        s = plan_string_at(L, t, "tensor", 1, name, sizeof name);
-    if (s != PTO_OK)
-        return s;
     plan_arg *A = &N->load;
     snprintf(A->path, sizeof A->path, "%s", L->path);
     A->kind = PLAN_ARG_VIEW;
     A->param = PTO_IN;
-    while (A->tensor < P->ntensors && strcmp(P->tensors[A->tensor].name, name))
-        A->tensor++;
-    if (A->tensor == P->ntensors) {
-        size_t old = plan_push_key(L, "tensor");
-        s = plan_fail(L, "unknown tensor '%s'", name);
-        plan_pop(L, old);
-        return s;
-    }
-    const plan_tensor *T = &P->tensors[A->tensor];
-    const cJSON *offs;
-    if ((s = plan_member(L, t, "offsets", 1, &offs)) != PTO_OK)
-        return s;
-    size_t old = plan_push_key(L, "offsets");
-    s = plan_want(L, offs, cJSON_IsArray(offs), "an array");
-    if (s == PTO_OK && cJSON_GetArraySize(offs) != (int)T->ndim)
-        s = plan_fail(L, "tensor '%s' has %u dims, got %d offsets", T->name, (unsigned)T->ndim,
-                      cJSON_GetArraySize(offs));
-    int d = 0;
-    for (const cJSON *o = s == PTO_OK ? offs->child : NULL; o && s == PTO_OK; o = o->next, d++) {
-        size_t o2 = plan_push_index(L, d);
-        s = plan_expr_of(L, o, &A->offsets[d]);
-        A->shape[d] = 1;
-        plan_pop(L, o2);
-    }
-    plan_pop(L, old);
+    if (s == PTO_OK)
+        s = view_at(L, t, A); /* one element: every extent 1 */
     if (s == PTO_OK)
         s = load_guards(L, t, N);
     imply(L, "runtime slots");

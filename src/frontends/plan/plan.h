@@ -324,6 +324,10 @@ typedef struct plan_walk {
     void *chan_ctx;
 } plan_walk;
 pto_status plan_walk_run(plan_walk *w, pto_error *err);
+
+/* The expression environment of the walk's current iteration: the loop
+ * variables vars[0..depth) and the walk's symbol reader. */
+void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_env *env);
 /* Walks the nodes body[0..n) in program order with depth loop variables
  * bound; a recv binding its payload makes it visible (one more variable)
  * to the nodes after it. */

@@ -120,10 +120,7 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
     plan_run *r = w->ctx;
     const pto_plan *P = r->plan;
     pto_expr_env env;
-    memset(&env, 0, sizeof env);
-    pto_symbols_env(r->dev, &env);
-    env.axes = w->vars;
-    env.naxes = depth;
+    plan_walk_env(w, depth, &env); /* the device's symbols (interpret) */
     pto_status s = PTO_OK;
     pto_task_id id = 0;
     if (task->kind != PLAN_TASK) {

@@ -144,11 +144,7 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
     }
     case PLAN_COND: {
         pto_expr_env env;
-        memset(&env, 0, sizeof env);
-        env.axes = w->vars;
-        env.naxes = depth;
-        env.symbol = w->symbol;
-        env.symbol_ctx = w->symbol_ctx;
+        plan_walk_env(w, depth, &env);
         if (N->dynamic) { /* decided at dispatch: both branches, their tasks guarded */
             for (uint32_t i = 0; i < N->nbody; i++) {
                 pto_status s = walk_node(w, &N->body[i], depth, err);
@@ -188,6 +184,15 @@ pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint3
             depth = body[i].depth + 1; /* its payload, for the nodes after it */
     }
     return PTO_OK;
+}
+
+void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_env *env)
+{
+    memset(env, 0, sizeof *env);
+    env->axes = w->vars;
+    env->naxes = depth;
+    env->symbol = w->symbol;
+    env->symbol_ctx = w->symbol_ctx;
 }
 
 pto_status plan_walk_run(plan_walk *w, pto_error *err)
