@@ -67,8 +67,8 @@
 #define APLAN(body) "{" ABI KERNELS TENSORS ASYMBOLS AXES WL(body) "}"
 #define SCALAR(e) "{" Q "scalar" Q ":" Q e Q "}"
 #define KEYTASK(key)                                                                               \
-    "{" Q "task" Q ":{" Q "kernel" Q ":" Q "k" Q "," Q "args" Q ":[" VIEW("x", "0") "]," Q "key" Q \
-    ":" Q key Q "}}"
+    "{" Q "task" Q ":{" Q "kernel" Q ":" Q "k" Q "," Q "args" Q                                    \
+    ":[" VIEW("x", "0") "]," Q "key" Q ":" Q key Q "}}"
 #define COND(e, then) "{" Q "cond" Q ":{" Q "if" Q ":" Q e Q "," Q "then" Q ":[" then "]}}"
 /* With the slots s (i64) and u (u64). */
 #define SLOTS                                                                                      \
@@ -102,10 +102,11 @@ static void test_good_plan(void **state)
 static void test_good_elements(void **state)
 {
     (void)state;
-    static const char *const json = APLAN(LOOP(
-        "rows", "i",
-        TASK("k", VIEW("x", "sym.pt[i] * 16") "," SCALAR("sym.pt[sym.pt[i]] + sym.pt[ 3 - i ]"))
-            "," KEYTASK("sym.pt[(i + 1) % 4]") "," COND("sym.pt[i] > 1", TASK("k", VIEW("x", "16")))));
+    static const char *const json = APLAN(
+        LOOP("rows", "i",
+             TASK("k", VIEW("x", "sym.pt[i] * 16") "," SCALAR("sym.pt[sym.pt[i]] + sym.pt[ 3 - i "
+                                                              "]")) "," KEYTASK(
+                 "sym.pt[(i + 1) % 4]") "," COND("sym.pt[i] > 1", TASK("k", VIEW("x", "16")))));
     pto_plan *p = NULL;
     pto_error err = {0};
     assert_int_equal(pto_plan_load_text(json, strlen(json), ".", &p, &err), PTO_OK);
@@ -524,8 +525,8 @@ static const bad_plan load_errors[] = {
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: 'sym.n[i]': symbol 'n' is "
      "u64: only an i32[] symbol has elements (column 6)"},
     /* no array element where the expression is evaluated at dispatch */
-    {"{" ABI KERNELS TENSORS ASYMBOLS AXES SLOTS WL(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q
-                                                                       "sym.pt[i] > 0" Q ","))) "}",
+    {"{" ABI KERNELS TENSORS ASYMBOLS AXES SLOTS WL(
+         LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "sym.pt[i] > 0" Q ","))) "}",
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/predicate: 'sym.pt[i] > 0': an array element is "
      "read when the plan is expanded, but this expression is evaluated at dispatch (a predicate, "
@@ -565,6 +566,17 @@ static const bad_plan load_errors[] = {
      PTO_ERR_INVALID, "/slots/0/type: 'f32' is not one of i64, u64"},
     {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "index" Q ":3}]," WL("") "}",
      PTO_ERR_INVALID, "/slots/0/index: unknown field"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "type" Q ":" Q "u64" Q "," Q "default" Q
+            ":-1}]," WL("") "}",
+     PTO_ERR_INVALID,
+     "/slots/0/default: expected an integer >= 0 (a u64 slot) of at most 2^53 in magnitude, got "
+     "a number"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "default" Q ":1.5}]," WL("") "}",
+     PTO_ERR_INVALID,
+     "/slots/0/default: expected an integer of at most 2^53 in magnitude, got a number"},
+    {HEAD Q "slots" Q ":[{" Q "name" Q ":" Q "s" Q "," Q "default" Q ":" Q "7" Q "}]," WL("") "}",
+     PTO_ERR_INVALID,
+     "/slots/0/default: expected an integer of at most 2^53 in magnitude, got a string"},
     {SPLAN(LOOP("rows", "i", XTASK(Q "predicate" Q ":" Q "slot.q != 0" Q ","))), PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/predicate: 'slot.q != 0': unknown slot 'q' (not "
      "declared in 'slots', column 1)"},
@@ -641,8 +653,7 @@ static const bad_plan check_errors[] = {
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/parallel_for/body/0/task/args/0/offsets/0: array "
      "index out of range at i=1, j=0: index 'j - i' of 'pt' = -1, but 'pt' has 4 elements"},
-    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[sym.pt[i] + 1] * 16")))),
-     PTO_ERR_INVALID,
+    {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[sym.pt[i] + 1] * 16")))), PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/0/offsets/0: array index out of range at "
      "i=0: index 'sym.pt[i] + 1' of 'pt' = 4, but 'pt' has 4 elements"},
     {APLAN(LOOP("rows", "i", TASK("k", VIEW("x", "sym.pt[3 - i] * 20")))), PTO_ERR_INVALID,
@@ -656,10 +667,10 @@ static const bad_plan check_errors[] = {
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/task/args/1/scalar: array index out of range at i=0: "
      "index '4 - i' of 'pt' = 4, but 'pt' has 4 elements"},
-    {"{" ABI KERNELS TENSORS ASYMBOLS AXES SLOTS WL(LOOP(
-         "rows", "i",
-         "{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "x" Q "," Q
-         "offsets" Q ":[" Q "sym.pt[i + 1]" Q "," Q "0" Q "]}}")) "}",
+    {"{" ABI KERNELS TENSORS ASYMBOLS AXES SLOTS WL(
+         LOOP("rows", "i",
+              "{" Q "slot_load" Q ":{" Q "slot" Q ":" Q "s" Q "," Q "tensor" Q ":" Q "x" Q "," Q
+              "offsets" Q ":[" Q "sym.pt[i + 1]" Q "," Q "0" Q "]}}")) "}",
      PTO_ERR_INVALID,
      "/workload/body/0/parallel_for/body/0/slot_load/offsets/0: array index out of range at "
      "i=3: index 'i + 1' of 'pt' = 4, but 'pt' has 4 elements"},
@@ -1176,11 +1187,11 @@ static void test_null_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_plan),         cmocka_unit_test(test_good_ragged),
-        cmocka_unit_test(test_good_elements),     cmocka_unit_test(test_load_errors),
-        cmocka_unit_test(test_check_errors),      cmocka_unit_test(test_set_symbol),
-        cmocka_unit_test(test_null_arguments),    cmocka_unit_test(test_slot_capabilities),
-        cmocka_unit_test(test_csp_errors),        cmocka_unit_test(test_csp_good),
+        cmocka_unit_test(test_good_plan),      cmocka_unit_test(test_good_ragged),
+        cmocka_unit_test(test_good_elements),  cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_check_errors),   cmocka_unit_test(test_set_symbol),
+        cmocka_unit_test(test_null_arguments), cmocka_unit_test(test_slot_capabilities),
+        cmocka_unit_test(test_csp_errors),     cmocka_unit_test(test_csp_good),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

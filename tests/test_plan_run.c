@@ -276,17 +276,18 @@ static void test_predicate_skips(void **state)
 static void test_slot_values(void **state)
 {
     (void)state;
-    pto_plan *p =
-        load_text(
-            SCAL("{\"name\": \"a\"}, {\"name\": \"b\", \"type\": \"u64\"}, {\"name\": \"c\"}, "
-                 "{\"name\": \"d\"}, {\"name\": \"e\"}",
-                 DEF,
-                 "{\"slot_set\": {\"slot\": \"a\", \"value\": \"sym.n * 10 + 7\"}}, "
-                 "{\"slot_load\": {\"slot\": \"b\", \"tensor\": \"cnt\", \"offsets\": "
-                 "[\"3\"]}}, " FOUR("for_each", "{\"slot_set\": {\"slot\": \"c\", \"value\": "
-                                                "\"slot.c + t\"}}") ", " FOUR(
-                     "parallel_for", "{\"slot_load\": {\"slot\": \"d\", \"tensor\": \"cnt\", "
-                                     "\"offsets\": [\"t\"], \"predicate\": \"t == 2\"}}")));
+    pto_plan *p = load_text(SCAL(
+        "{\"name\": \"a\"}, {\"name\": \"b\", \"type\": \"u64\"}, {\"name\": \"c\"}, "
+        "{\"name\": \"d\"}, {\"name\": \"e\"}",
+        DEF,
+        "{\"slot_set\": {\"slot\": \"a\", \"value\": \"sym.n * 10 + 7\"}}, "
+        "{\"slot_load\": {\"slot\": \"b\", \"tensor\": \"cnt\", \"offsets\": "
+        "[\"3\"]}}, " FOUR(
+            "for_each",
+            "{\"slot_set\": {\"slot\": \"c\", \"value\": "
+            "\"slot.c + t\"}}") ", " FOUR("parallel_for",
+                                          "{\"slot_load\": {\"slot\": \"d\", \"tensor\": \"cnt\", "
+                                          "\"offsets\": [\"t\"], \"predicate\": \"t == 2\"}}")));
     pto_device *dev = open_dev();
     pto_stats st;
     uint64_t slots[PTO_SLOTS];
@@ -298,6 +299,34 @@ static void test_slot_values(void **state)
     assert_int_equal(slots[4], 0);
     assert_int_equal(st.skipped, 3);
     assert_int_equal(st.total_cycles, 0);
+    pto_device_close(dev);
+    pto_plan_free(p);
+}
+
+/* Slot defaults: a run starts with s = 5, neg = -2 (i64) and z = 0 (a
+ * slot task sets each non-zero default before the workload). Per t: one
+ * task predicated slot.s == 5u (runs), one slot.neg + 2 != 0 (skipped),
+ * so 4 + 4 kernel tasks, 4 skipped, plus the 2 default slot tasks; the 4
+ * that run take 1024 each, one per AIV core of 2 blocks: 1024. */
+static void test_slot_defaults(void **state)
+{
+    (void)state;
+    pto_plan *p =
+        load_text(SCAL("{\"name\": \"s\", \"type\": \"u64\", \"default\": 5}, {\"name\": \"neg\", "
+                       "\"default\": -2}, {\"name\": \"z\"}",
+                       DEF,
+                       FOUR("parallel_for", YTASK("\"predicate\": \"slot.s == 5u\", ")) ", " FOUR(
+                           "parallel_for", YTASK("\"predicate\": \"slot.neg + 2 != 0\", "))));
+    pto_device *dev = open_dev();
+    pto_stats st;
+    uint64_t slots[PTO_SLOTS];
+    run_det(dev, p, &st, slots);
+    assert_int_equal(slots[0], 5);
+    assert_int_equal(slots[1], (uint64_t)(int64_t)-2);
+    assert_int_equal(slots[2], 0);
+    assert_int_equal(st.tasks, 10);
+    assert_int_equal(st.skipped, 4);
+    assert_int_equal(st.total_cycles, 1024);
     pto_device_close(dev);
     pto_plan_free(p);
 }
@@ -468,14 +497,16 @@ static void test_half_fill_rules(void **state)
     "{\"wsp_runtime_abi\": \"v10.0\", \"kernels\": [{\"id\": \"k\", \"core\": \"AIV\", "           \
     "\"source\": \"kernels/scale_shift.c\", \"entry\": \"plan_scale_shift\"}], \"tensors\": ["     \
     "{\"name\": \"x\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"in\"}, "               \
-    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"out\", "              \
+    "{\"name\": \"y\", \"dtype\": \"f32\", \"shape\": [16, 16], \"role\": \"out\", "               \
     "\"expect\": {\"const\": 1.0}}, {\"name\": \"h\", \"dtype\": \"f16\", \"shape\": [64, 16], "   \
     "\"role\": \"inout\", \"init\": {\"linear\": [0.25, -3]}, \"expect\": {\"linear\": "           \
-    "[0.25, -3]}}, {\"name\": \"b\", \"dtype\": \"bf16\", \"shape\": [64, 16], \"role\": "          \
-    "\"inout\", \"init\": {\"linear\": [1, 0]}, \"expect\": {\"linear\": [1, 0]}, \"tolerance\": " \
-    tol "}], \"workload\": {\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": "  \
-    "\"x\", \"role\": \"in\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"tensor\": "   \
-    "\"y\", \"role\": \"out\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"f32\": 2.0}, " \
+    "[0.25, -3]}}, {\"name\": \"b\", \"dtype\": \"bf16\", \"shape\": [64, 16], \"role\": "         \
+    "\"inout\", \"init\": {\"linear\": [1, 0]}, \"expect\": {\"linear\": [1, 0]}, "                \
+    "\"tolerance\": " tol                                                                          \
+    "}], \"workload\": {\"body\": [{\"task\": {\"kernel\": \"k\", \"args\": [{\"tensor\": "        \
+    "\"x\", \"role\": \"in\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"tensor\": "    \
+    "\"y\", \"role\": \"out\", \"offsets\": [\"0\", \"0\"], \"shape\": [16, 16]}, {\"f32\": "      \
+    "2.0}, "                                                                                       \
     "{\"f32\": 1.0}]}}]}}"
     static const char *const json[] = {HALF_PLAN("2"), HALF_PLAN("1.9")};
     for (int i = 0; i < 2; i++) {
@@ -504,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_f32_symbol),
         cmocka_unit_test(test_predicate_skips),
         cmocka_unit_test(test_slot_values),
+        cmocka_unit_test(test_slot_defaults),
         cmocka_unit_test(test_key_by_slot),
         cmocka_unit_test(test_cond_on_slot_in_for_each),
         cmocka_unit_test(test_run_exprs_limit),

@@ -65,6 +65,7 @@ pto_status plan_load_axes(loader *L, const cJSON *arr);
 pto_status plan_load_slots(loader *L, const cJSON *arr);
 
 /* load_workload.c */
+void plan_imply(loader *L, const char *feature);
 pto_status plan_expr_of(loader *L, const cJSON *j, plan_expr **out);
 pto_status plan_load_list(loader *L, const cJSON *arr, plan_node **body, uint32_t *nbody,
                           uint32_t depth);

@@ -452,7 +452,7 @@ pto_status plan_load_axes(loader *L, const cJSON *arr)
 /* "slots": [{"name": N, "type": "i64" | "u64"}, ...]; slot k is run slot k. */
 pto_status plan_load_slots(loader *L, const cJSON *arr)
 {
-    static const char *const keys[] = {"name", "type", NULL};
+    static const char *const keys[] = {"name", "type", "default", NULL};
     static const char *const types[] = {"i64", "u64", NULL};
     pto_plan *P = L->plan;
     pto_status s = plan_want(L, arr, cJSON_IsArray(arr), "an array of slots");
@@ -485,6 +485,20 @@ pto_status plan_load_slots(loader *L, const cJSON *arr)
         if (s == PTO_OK)
             s = plan_enum_at(L, y, "type", 0, types, "i64, u64", &ty);
         S->u64 = ty == 1;
+        const cJSON *d = NULL;
+        if (s == PTO_OK)
+            s = plan_member(L, y, "default", 0, &d);
+        if (s == PTO_OK && d) { /* set by a slot task when the run starts */
+            size_t o2 = plan_push_key(L, "default");
+            double v = cJSON_IsNumber(d) ? d->valuedouble : NAN;
+            if (!(v == floor(v) && fabs(v) <= 9007199254740992.0) || (S->u64 && v < 0))
+                s = plan_fail(L, "expected an integer%s of at most 2^53 in magnitude, got %s",
+                              S->u64 ? " >= 0 (a u64 slot)" : "", plan_json_type(d));
+            S->def = v < 0 ? (uint64_t)(int64_t)v : (uint64_t)v;
+            if (s == PTO_OK && S->def)
+                plan_imply(L, "runtime slots");
+            plan_pop(L, o2);
+        }
         if (s == PTO_OK)
             P->nslots++;
         plan_pop(L, old);

@@ -14,7 +14,7 @@
 
 /* Records that the workload needs capability row `feature` (the first
  * node needing it names it). */
-static void imply(loader *L, const char *feature)
+void plan_imply(loader *L, const char *feature)
 {
     pto_plan *P = L->plan;
     uint32_t r = 0;
@@ -241,7 +241,7 @@ static pto_status load_cond(loader *L, const cJSON *c, plan_node *N, uint32_t de
         s = expr_at(L, cond, 1, 1, &N->cond);
         if (s == PTO_OK && N->cond->reads_slots) { /* decided at dispatch: guards */
             N->dynamic = 1;
-            imply(L, "dispatch-time predicate");
+            plan_imply(L, "dispatch-time predicate");
         }
         plan_pop(L, old);
     }
@@ -280,7 +280,7 @@ static pto_status load_guards(loader *L, const cJSON *t, plan_node *N)
     pto_status s = expr_at(L, p, 1, 2, &N->pred); /* 2: always evaluated at dispatch */
     plan_pop(L, old);
     if (s == PTO_OK)
-        imply(L, "dispatch-time predicate");
+        plan_imply(L, "dispatch-time predicate");
     return s;
 }
 
@@ -368,7 +368,7 @@ static pto_status load_slot_set(loader *L, const cJSON *t, plan_node *N)
     }
     if (s == PTO_OK)
         s = load_guards(L, t, N);
-    imply(L, "runtime slots");
+    plan_imply(L, "runtime slots");
     return s;
 }
 
@@ -391,7 +391,7 @@ static pto_status load_slot_load(loader *L, const cJSON *t, plan_node *N)
         s = view_at(L, t, A); /* one element: every extent 1 */
     if (s == PTO_OK)
         s = load_guards(L, t, N);
-    imply(L, "runtime slots");
+    plan_imply(L, "runtime slots");
     return s;
 }
 
@@ -518,7 +518,7 @@ static pto_status load_task(loader *L, const cJSON *t, plan_node *N)
         old = plan_push_key(L, "key");
         s = expr_at(L, key, 0, 1, &N->key);
         if (s == PTO_OK && N->key->reads_slots)
-            imply(L, "ScalarExpr dispatch key");
+            plan_imply(L, "ScalarExpr dispatch key");
         plan_pop(L, old);
     }
     if (s == PTO_OK)

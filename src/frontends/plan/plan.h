@@ -109,6 +109,7 @@ typedef struct plan_axis {
 typedef struct plan_slot {
     char name[PLAN_NAME_MAX];
     int u64;
+    uint64_t def; /* the value it starts a run with (i64: two's complement) */
 } plan_slot;
 
 /* A ScalarExpr of a plan: the parsed bytecode (loop variables are axis<N>

@@ -212,7 +212,12 @@ static pto_status interpret(pto_run *run, void *ctx, pto_error *err)
     pto_symbols_env(r->dev, &env);
     w.symbol = env.symbol;
     w.symbol_ctx = env.symbol_ctx;
-    pto_status s = plan_walk_run(&w, err);
+    pto_status s = PTO_OK; /* slots start at their defaults (a slot task each) */
+    for (uint32_t k = 0; k < r->plan->nslots && s == PTO_OK; k++)
+        if (r->plan->slots[k].def)
+            s = pto_slot_set_u64(run, k, r->plan->slots[k].def, NULL, err);
+    if (s == PTO_OK)
+        s = plan_walk_run(&w, err);
     /* then the processes (docs/plan.md, "csp"), each walking a copy of w */
     if (s == PTO_OK && r->plan->csp)
         s = plan_csp_run(run, &w, err);
