@@ -328,7 +328,11 @@ pto_status plan_walk_run(plan_walk *w, pto_error *err);
 
 /* The expression environment of the walk's current iteration: the loop
  * variables vars[0..depth) and the walk's symbol reader. */
-void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_env *env);
+static inline void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_env *env)
+{
+    *env = (pto_expr_env){
+        .axes = w->vars, .naxes = depth, .symbol = w->symbol, .symbol_ctx = w->symbol_ctx};
+}
 /* Walks the nodes body[0..n) in program order with depth loop variables
  * bound; a recv binding its payload makes it visible (one more variable)
  * to the nodes after it. */
@@ -371,9 +375,20 @@ void plan_expr_free_elems(plan_expr *e);
  * length) is PTO_ERR_INVALID naming the JSON path (path, then "/field"
  * when field, then "/index" when index >= 0) and the iteration; nothing
  * is read outside an array. No allocation. */
-pto_status plan_expr_value(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
-                           const char *path, const char *field, int index, uint64_t *out,
-                           pto_error *err);
+pto_status plan_expr_value_elems(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
+                                 const char *path, const char *field, int index, uint64_t *out,
+                                 pto_error *err);
+static inline pto_status plan_expr_value(const plan_walk *w, const plan_expr *x,
+                                         const pto_expr_env *env, const char *path,
+                                         const char *field, int index, uint64_t *out,
+                                         pto_error *err)
+{
+    if (!x->nelems) { /* the common case, inline: every offset of every task */
+        *out = pto_expr_eval(&x->e, env);
+        return PTO_OK;
+    }
+    return plan_expr_value_elems(w, x, env, path, field, index, out, err);
+}
 
 /* Parses e's text again (same scope, e->vars) for the run: loop variable d
  * becomes i64(param<base + d>) when vals is NULL, else the i64 constant

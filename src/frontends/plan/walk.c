@@ -186,15 +186,6 @@ pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint3
     return PTO_OK;
 }
 
-void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_env *env)
-{
-    memset(env, 0, sizeof *env);
-    env->axes = w->vars;
-    env->naxes = depth;
-    env->symbol = w->symbol;
-    env->symbol_ctx = w->symbol_ctx;
-}
-
 pto_status plan_walk_run(plan_walk *w, pto_error *err)
 {
     return walk_node(w, &w->plan->root, 0, err);
@@ -248,14 +239,10 @@ pto_status plan_view(const plan_walk *w, const plan_arg *arg, const pto_expr_env
     return PTO_OK;
 }
 
-pto_status plan_expr_value(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
-                           const char *path, const char *field, int index, uint64_t *out,
-                           pto_error *err)
+pto_status plan_expr_value_elems(const plan_walk *w, const plan_expr *x, const pto_expr_env *env,
+                                 const char *path, const char *field, int index, uint64_t *out,
+                                 pto_error *err)
 {
-    if (!x->nelems) {
-        *out = pto_expr_eval(&x->e, env);
-        return PTO_OK;
-    }
     /* the loop variables, then the elements in their axis slots */
     uint64_t axes[PLAN_MAX_DEPTH + PLAN_EXPR_MAX_ELEMS] = {0};
     uint32_t nv = env->naxes < PLAN_MAX_DEPTH ? env->naxes : PLAN_MAX_DEPTH;
