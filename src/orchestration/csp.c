@@ -10,7 +10,6 @@
 #include "orchestration/run_internal.h"
 #include "util/error.h"
 
-
 void pto_csp_reset(pto_csp *c)
 {
     if (c->task_proc && c->tagged_end) /* the last run's tags */
@@ -91,8 +90,8 @@ static void carve_ring(pto_csp *c, pto_channel *ch, uint32_t ring)
         ch->tok[i].rk = PTO_CSP_NONE;
 }
 
-pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
-                              pto_channel **out, pto_error *err)
+pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity, pto_channel **out,
+                              pto_error *err)
 {
     static const char what[] = "pto_channel_create";
     pto_status st = ensure(run, what, err);
@@ -183,7 +182,7 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
 /* A token's own task, outside the process's order. */
 static void added_raw(pto_run *run, pto_task *t)
 {
-    if (t) { /* (before publication) */
+    if (t) {                              /* (before publication) */
         t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
         if (run->csp.mark)
             t->watch |= PTO_WATCH_DONE; /* its completer sees it */
@@ -254,8 +253,8 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
         return pto_fail(err, PTO_ERR_INVALID, "%s('%s'): %u senders (2 .. %d)", what, ch->name,
                         senders, PTO_CSP_PROCESSES);
     if (ch->sent || ch->closed || ch->senders > 1)
-        return pto_fail(err, PTO_ERR_STATE, "%s('%s'): once, before the channel's first send",
-                        what, ch->name);
+        return pto_fail(err, PTO_ERR_STATE, "%s('%s'): once, before the channel's first send", what,
+                        ch->name);
     if (run->cfg.mode != PTO_MODE_STREAMED)
         return pto_fail(err, PTO_ERR_STATE,
                         "%s('%s'): a fan-in channel's token order is known only as its sends "
@@ -296,8 +295,8 @@ static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch
 
 /* A dependency-only task of the channel mechanism, outside the process's
  * program order (raw) or as its next task. */
-static pto_status csp_dummy(pto_run *run, const char *what, int raw, uint32_t delay,
-                            uint64_t *id, pto_error *err)
+static pto_status csp_dummy(pto_run *run, const char *what, int raw, uint32_t delay, uint64_t *id,
+                            pto_error *err)
 {
     run->csp.raw = raw;
     pto_task_id tid = 0;
@@ -372,8 +371,8 @@ static void switch_away(pto_run *run, pto_csp_proc *p)
  * run's stack meanwhile (other processes open theirs there) and keep
  * their tasks held; they are back when it resumes. */
 static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *what,
-                                                     enum pto_csp_state why,
-                           pto_channel *ch, uint64_t token, pto_error *err)
+                                                     enum pto_csp_state why, pto_channel *ch,
+                                                     uint64_t token, pto_error *err)
 {
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
@@ -383,8 +382,8 @@ static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *w
                         "%s: process '%s' would wait on channel '%s' with %u scopes open (at "
                         "most %d)",
                         what, p->name, ch->name, n, PTO_CSP_SCOPES);
-    pto_stall_reason r = why == CSP_WAIT_RECV ? PTO_STALL_CHANNEL_EMPTY_WAIT
-                                              : PTO_STALL_CHANNEL_FULL_WAIT;
+    pto_stall_reason r =
+        why == CSP_WAIT_RECV ? PTO_STALL_CHANNEL_EMPTY_WAIT : PTO_STALL_CHANNEL_FULL_WAIT;
     run->flow_stats->flow[r].stalls++;
     pto_run_publish(run); /* its wired tasks may run while it waits */
     p->nscopes = n;
@@ -463,9 +462,9 @@ static pto_status count_sender(pto_channel *ch, pto_csp_proc *p, pto_error *err)
  * waiting until the receiver issued it. Inlined: a resumed process returns
  * through one frame less (each frame is a mispredicted return after a
  * fiber switch). */
-static inline __attribute__((always_inline)) pto_status
-wait_receive(pto_run *run, const char *what, pto_channel *ch, uint64_t k, uint64_t *need,
-             pto_error *err)
+static inline __attribute__((always_inline)) pto_status wait_receive(pto_run *run, const char *what,
+                                                                     pto_channel *ch, uint64_t k,
+                                                                     uint64_t *need, pto_error *err)
 {
     *need = PTO_CSP_NONE;
     if (ch->capacity && k < ch->capacity)
@@ -490,6 +489,41 @@ static pto_status arrival(pto_run *run, const char *what, uint64_t after, uint64
     return st ? st : edge(run, back, *id, 1, err);
 }
 
+/* The edges of token k of ch, sent after task `after` (T_k; on a fan-in
+ * channel its marker M_k), in the order both sides need them: a capacity
+ * C >= 1 bounds the send, and K_k, by R_{k-C} (waited for first); the
+ * token's arrival is K_k with a latency, else `after`; a single sender's
+ * token is published here (publish; a fan-in token was bound by
+ * pto_csp_harvest). Only then may a rendezvous wait for R_k: the receiver
+ * cannot take token k before its arrival task exists. The sender's next
+ * task waits for that receive to start. */
+static inline __attribute__((always_inline)) pto_status send_token(pto_run *run, pto_channel *ch,
+                                                                   uint64_t k, uint64_t after,
+                                                                   uint64_t payload, int publish,
+                                                                   pto_error *err)
+{
+    static const char what[] = "pto_send";
+    pto_csp_proc *p = run->csp.cur;
+    uint64_t need = PTO_CSP_NONE, arrive = after;
+    pto_status st;
+    if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err)))
+        return st;
+    if (run->csp.latency && (st = arrival(run, what, after, need, &arrive, err)))
+        return st;
+    pto_csp_tok *tok = &ch->tok[k & ch->mask];
+    if (publish) {
+        tok->sender = after;
+        tok->payload = payload;
+        ch->bound = ++ch->sent;
+    }
+    tok->arrive = arrive;
+    if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
+        return st;
+    if (need != PTO_CSP_NONE && !run->failed)
+        p->start[p->nstart++] = need; /* the next task waits for it to start */
+    return PTO_OK;
+}
+
 /* A send on a fan-in channel: its marker, then a wait until the marker
  * completed and took its place in the token order (pto_csp_harvest). */
 static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
@@ -497,7 +531,7 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
     static const char what[] = "pto_send";
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    uint64_t m, need = PTO_CSP_NONE;
+    uint64_t m;
     c->mark = 1;
     pto_status st = csp_dummy(run, what, 1, 0, &m, err);
     c->mark = 0;
@@ -514,20 +548,7 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
     while (p->bound_k == PTO_CSP_NONE)
         if ((st = wait_for(run, what, CSP_WAIT_BIND, ch, m, err)))
             return st;
-    uint64_t k = p->bound_k;
-    if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* it bounds K_k */
-        return st;
-    if (c->latency) { /* the receiver waits for K_k before it can receive token k */
-        uint64_t k_task;
-        if ((st = arrival(run, what, m, need, &k_task, err)))
-            return st;
-        ch->tok[k & ch->mask].arrive = k_task;
-    }
-    if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
-        return st;
-    if (need != PTO_CSP_NONE && !run->failed)
-        p->start[p->nstart++] = need; /* the next task waits for it to start */
-    return PTO_OK;
+    return send_token(run, ch, p->bound_k, m, payload, 0, err);
 }
 
 pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
@@ -536,8 +557,7 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
     pto_status st = in_body(run, what, ch, err);
     if (st || (st = settle(run, what, 1, err)))
         return st;
-    pto_csp *c = &run->csp;
-    pto_csp_proc *p = c->cur;
+    pto_csp_proc *p = run->csp.cur;
     if ((st = count_sender(ch, p, err)))
         return st;
     if (ch->closed)
@@ -548,27 +568,10 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
                         what, p->name, PTO_CSP_AFTER);
     if (ch->senders > 1)
         return send_fan_in(run, ch, payload, err);
-    uint64_t k = ch->sent, need = PTO_CSP_NONE;
-    pto_csp_tok *tok = &ch->tok[k & ch->mask];
-    if (ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* it bounds the send */
-        return st;
-    /* the token: T_k itself, or K_k when it arrives later */
-    uint64_t arrive = p->last;
-    if (c->latency && (st = arrival(run, what, p->last, need, &arrive, err)))
-        return st;
-    tok->sender = p->last;
-    tok->arrive = arrive;
-    tok->payload = payload;
-    ch->bound = ++ch->sent;
-    if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
-        return st;
-    if (need != PTO_CSP_NONE && !run->failed)
-        p->start[p->nstart++] = need; /* the next task waits for it to start */
-    return PTO_OK;
+    return send_token(run, ch, ch->sent, p->last, payload, 1, err);
 }
 
-pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed,
-                    pto_error *err)
+pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed, pto_error *err)
 {
     static const char what[] = "pto_recv";
     pto_status st = in_body(run, what, ch, err);
@@ -720,18 +723,21 @@ static pto_status deadlock(pto_run *run, pto_error *err)
         if (p->state == CSP_DONE)
             continue;
         if (p->state == CSP_WAIT_RECV) {
-            pto_error_append(err, " Process '%s' waits to receive token %llu on '%s' "
-                                  "(CHANNEL_EMPTY_WAIT).",
+            pto_error_append(err,
+                             " Process '%s' waits to receive token %llu on '%s' "
+                             "(CHANNEL_EMPTY_WAIT).",
                              p->name, (unsigned long long)p->wait->received, p->wait->name);
             empty = 1;
         } else if (p->state == CSP_WAIT_BIND) {
-            pto_error_append(err, " Process '%s' waits for its send on '%s' to complete, and "
-                                  "the task before it cannot end (CHANNEL_FULL_WAIT).",
+            pto_error_append(err,
+                             " Process '%s' waits for its send on '%s' to complete, and "
+                             "the task before it cannot end (CHANNEL_FULL_WAIT).",
                              p->name, p->wait->name);
             full = 1;
         } else {
-            pto_error_append(err, " Process '%s' waits to send on '%s' until token %llu is "
-                                  "received (CHANNEL_FULL_WAIT).",
+            pto_error_append(err,
+                             " Process '%s' waits to send on '%s' until token %llu is "
+                             "received (CHANNEL_FULL_WAIT).",
                              p->name, p->wait->name, (unsigned long long)p->wait_token);
             full = 1;
         }
@@ -787,8 +793,8 @@ pto_status pto_csp_run(pto_run *run, pto_error *err)
             device |= waits_on_device(&c->procs[c->first + j]);
         if (i == n && device && !idle) { /* only execution can help: wait for it */
             int progressed;
-            st = pto_flow_wait_progress(run, seen, "CSP processes wait for their sends", &progressed,
-                                        err);
+            st = pto_flow_wait_progress(run, seen, "CSP processes wait for their sends",
+                                        &progressed, err);
             idle = !progressed;
             continue;
         }
