@@ -348,3 +348,23 @@ pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t 
     return parse_as(plan, e->text, e->vars, e->nvars, pto_expr_type_of(&e->e) == PTO_EXPR_BOOL, &vm,
                     out, &rs, &rv, NULL, 0, err);
 }
+
+pto_status plan_node_predicate(const pto_plan *plan, const plan_node *N, uint32_t base,
+                               const uint64_t *vals, pto_expr *out, int *any, pto_error *err)
+{
+    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
+    *any = nparts > 0;
+    pto_status s = PTO_OK;
+    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
+        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
+        pto_expr g;
+        s = plan_expr_reparse(plan, e, base, vals, &g, err);
+        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
+            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, err);
+        if (s == PTO_OK && k == 0)
+            *out = g;
+        else if (s == PTO_OK)
+            s = pto_expr_binary(out, PTO_EXPR_LAND, out, &g, err);
+    }
+    return s;
+}

@@ -289,27 +289,16 @@ static pto_status load_guards(loader *L, const cJSON *t, plan_node *N)
 static pto_status build_dispatch(loader *L, plan_node *N)
 {
     const pto_plan *P = L->plan;
-    int vars = 0;
+    int vars = N->pred && N->pred->reads_vars, any = 0;
+    for (uint32_t k = 0; k < N->nguards; k++)
+        vars |= N->guards[k]->reads_vars;
     pto_error m = {0};
-    pto_status s = PTO_OK;
-    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
-    if (nparts) {
-        N->dpred = malloc(sizeof *N->dpred);
-        if (!N->dpred)
-            return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
-    }
-    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
-        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
-        pto_expr g;
-        vars |= e->reads_vars;
-        s = plan_expr_reparse(P, e, N->nargs, NULL, &g, &m);
-        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
-            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, &m);
-        if (s == PTO_OK && k == 0)
-            *N->dpred = g;
-        else if (s == PTO_OK)
-            s = pto_expr_binary(N->dpred, PTO_EXPR_LAND, N->dpred, &g, &m);
-    }
+    pto_expr pred;
+    pto_status s = plan_node_predicate(P, N, N->nargs, NULL, &pred, &any, &m); /* as params */
+    if (s == PTO_OK && any && !(N->dpred = malloc(sizeof *N->dpred)))
+        return pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
+    if (s == PTO_OK && any)
+        *N->dpred = pred;
     if (s == PTO_OK && N->key && N->key->reads_slots) {
         vars |= N->key->reads_vars;
         N->dkey = malloc(sizeof *N->dkey);

@@ -396,6 +396,13 @@ static inline pto_status plan_expr_value(const plan_walk *w, const plan_expr *x,
 pto_status plan_expr_reparse(const pto_plan *plan, const plan_expr *e, uint32_t base,
                              const uint64_t *vals, pto_expr *out, pto_error *err);
 
+/* Node N's whole predicate: its dynamic conds' guards (negated where
+ * guard_neg) and its own predicate, and-ed, each parsed again as
+ * plan_expr_reparse does with base and vals; *any = 0 (and *out untouched)
+ * when it has none. */
+pto_status plan_node_predicate(const pto_plan *plan, const plan_node *N, uint32_t base,
+                               const uint64_t *vals, pto_expr *out, int *any, pto_error *err);
+
 /* check.c: refuses a plan requiring a capability that is UNSUPPORTED on
  * platform in that mode (naming /capabilities/N). */
 pto_status plan_check_caps(const pto_plan *plan, const char *platform, int deterministic,

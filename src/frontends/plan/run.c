@@ -63,28 +63,6 @@ static pto_status time_order(plan_run *r, plan_walk *w, pto_task_id id, pto_erro
     return PTO_OK;
 }
 
-/* The predicate of slot task N in this iteration (guards and its own,
- * loop variables as constants) into *out; *any = 0 when it has none. */
-static pto_status slot_predicate(plan_walk *w, const plan_node *N, pto_expr *out, int *any,
-                                 pto_error *err)
-{
-    uint32_t nparts = N->nguards + (N->pred ? 1 : 0);
-    *any = nparts > 0;
-    pto_status s = PTO_OK;
-    for (uint32_t k = 0; k < nparts && s == PTO_OK; k++) {
-        const plan_expr *e = k < N->nguards ? N->guards[k] : N->pred;
-        pto_expr g;
-        s = plan_expr_reparse(w->plan, e, 0, w->vars, &g, err);
-        if (s == PTO_OK && k < N->nguards && N->guard_neg[k])
-            s = pto_expr_unary(&g, PTO_EXPR_NOT, &g, err);
-        if (s == PTO_OK && k == 0)
-            *out = g;
-        else if (s == PTO_OK)
-            s = pto_expr_binary(out, PTO_EXPR_LAND, out, &g, err);
-    }
-    return s;
-}
-
 /* A slot_set or slot_load instance: the slot task (pto_slot_set with the
  * value's loop variables as constants, or pto_slot_load of the element),
  * with its predicate. */
@@ -94,7 +72,7 @@ static pto_status submit_slot(plan_walk *w, const plan_node *N, const pto_expr_e
     plan_run *r = w->ctx;
     pto_expr pred;
     int any = 0;
-    pto_status s = slot_predicate(w, N, &pred, &any, err);
+    pto_status s = plan_node_predicate(w->plan, N, 0, w->vars, &pred, &any, err); /* constants */
     if (s == PTO_OK && N->kind == PLAN_SLOT_LOAD) {
         pto_tensor t;
         s = plan_view(w, &N->load, env, r->bufs[N->load.tensor], &t, err);
