@@ -10,10 +10,10 @@
  *            - graph: the csp row's graph wired by hand: per item a task
  *              T_k and a task R_k, and pto_add_dep for T_{k-1} -> T_k and
  *              R_{k-1} -> R_k (program order), T_k -> R_k (the token) and
- *              R_{k-4} -> T_{k+1} (the capacity; an end edge where the
+ *              R_{k-C} -> T_{k+1} (the capacity; an end edge where the
  *              channel has a start edge): four explicit edges per item;
  *            - csp:   a producer and a consumer process, one task each per
- *              item, a channel of capacity 4 between them, latency 0; its
+ *              item, a channel of capacity C (4) between them, latency 0; its
  *              ns per item (two tasks, the edges of both processes'
  *              program order, the token's edge and start edge, the send
  *              and recv, and the fiber switches). Target: csp <= graph.
@@ -26,8 +26,9 @@
  *            times and not printed: for profilers, e.g. callgrind on the
  *            orchestration alone with --toggle-collect=orch_csp.
  *
- * Usage: bench_csp [edges|stream|all] [N]   (N: items; defaults 4096 and
- *        10^6); bench_csp row R [N [REPS]]   (defaults 4096 and 5). */
+ * Usage: bench_csp [edges|stream|all] [N [C]]   (N: items, defaults 4096
+ *        and 10^6; C: the edges rows' channel capacity, default 4);
+ *        bench_csp row R [N [REPS [C]]]   (defaults 4096, 5 and 4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +53,13 @@ static double peak_mib(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
+#define MAX_C 1024 /* the rows' channel capacity: 1 .. MAX_C */
+#define R_MASK (2 * MAX_C - 1)
+
 typedef struct work {
-    uint32_t items, batch;
+    uint32_t items, batch, capacity;
     pto_channel *ch;
+    pto_task_id r[2 * MAX_C]; /* graph: receiving task k at k & R_MASK */
 } work;
 
 static pto_status orch_tasks(pto_run *run, void *ctx, pto_error *err)
@@ -85,25 +90,25 @@ static pto_status orch_chain(pto_run *run, void *ctx, pto_error *err)
 
 static pto_status orch_graph(pto_run *run, void *ctx, pto_error *err)
 {
-    enum { C = 4 };
     work *w = ctx;
-    pto_task_id r[C + 1] = {0}, t_prev = 0, t, rk;
+    const uint32_t C = w->capacity;
+    pto_task_id *r = w->r, t_prev = 0, t, rk;
     for (uint32_t k = 0; k < w->items; k++) {
         pto_status st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, &t, err);
         if (!st && k)
             st = pto_add_dep(run, t_prev, t, err);
         if (!st && k > C) /* send k - 1 waited for receive k - 1 - C */
-            st = pto_add_dep(run, r[(k - 1 - C) % (C + 1)], t, err);
+            st = pto_add_dep(run, r[(k - 1 - C) & R_MASK], t, err);
         if (!st)
             st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, &rk, err);
         if (!st && k)
-            st = pto_add_dep(run, r[(k - 1) % (C + 1)], rk, err);
+            st = pto_add_dep(run, r[(k - 1) & R_MASK], rk, err);
         if (!st)
             st = pto_add_dep(run, t, rk, err);
         if (st)
             return st;
         t_prev = t;
-        r[k % (C + 1)] = rk;
+        r[k & R_MASK] = rk;
     }
     return PTO_OK;
 }
@@ -146,11 +151,29 @@ static pto_status consumer(pto_run *run, void *ctx, uint32_t index, pto_error *e
     }
 }
 
+/* The csp row's tasks in one process: its program order, no channel. */
+static pto_status alone(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    work *w = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < w->items && !st; i++)
+        if (!(st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, NULL, err);
+    return st;
+}
+
+static pto_status orch_proc(pto_run *run, void *ctx, pto_error *err)
+{
+    pto_status st = pto_process_create(run, "alone", alone, ctx, 1, err);
+    return st ? st : pto_csp_run(run, err);
+}
+
 static pto_status orch_csp(pto_run *run, void *ctx, pto_error *err)
 {
     work *w = ctx;
     pto_status st;
-    if ((st = pto_channel_create(run, "items", 4, &w->ch, err)) ||
+    if ((st = pto_channel_create(run, "items", w->capacity, &w->ch, err)) ||
         (st = pto_process_create(run, "producer", producer, w, 1, err)) ||
         (st = pto_process_create(run, "consumer", consumer, w, 1, err)))
         return st;
@@ -179,58 +202,66 @@ static int cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median orchestration ns per item of host-built runs. */
-static int measure(pto_device *dev, pto_orch_fn fn, work *w, double *out, uint64_t *tasks)
+/* One host-built run of fn: orchestration ns per item. */
+static int launch_once(pto_device *dev, pto_orch_fn fn, work *w, double *ns, uint64_t *tasks)
 {
-    enum { REPS = 15 };
-    double v[REPS];
-    for (int r = 0; r < REPS; r++) {
-        pto_run_config rc;
-        pto_run_config_default(&rc);
-        rc.mode = PTO_MODE_HOST_BUILT;
-        pto_stats st;
-        pto_error err;
-        if (pto_launch(dev, &rc, fn, w, &st, &err)) {
-            fprintf(stderr, "error: %s\n", err.msg);
-            return -1;
-        }
-        v[r] = (double)st.orch_ns / w->items;
-        *tasks = st.tasks;
+    pto_run_config rc;
+    pto_run_config_default(&rc);
+    rc.mode = PTO_MODE_HOST_BUILT;
+    pto_stats st;
+    pto_error err;
+    if (pto_launch(dev, &rc, fn, w, &st, &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return -1;
     }
-    qsort(v, REPS, sizeof v[0], cmp);
-    *out = v[REPS / 2];
+    *ns = (double)st.orch_ns / w->items;
+    *tasks = st.tasks;
     return 0;
 }
 
-static int bench_edges(uint32_t items)
+static double median(double *v, int n)
 {
+    qsort(v, (size_t)n, sizeof v[0], cmp);
+    return v[n / 2];
+}
+
+/* Rounds of one run of each row, so that the VM's slow and fast phases
+ * (which move whole runs by up to 2x) hit every row alike; the medians of
+ * each row and of the rounds' ratios csp/graph. */
+static int bench_edges(uint32_t items, uint32_t capacity)
+{
+    enum { ROWS = 5, REPS = 21 };
+    static const char *const names[ROWS] = {"tasks", "chain", "graph", "proc", "csp"};
+    const pto_orch_fn fns[ROWS] = {orch_tasks, orch_chain, orch_graph, orch_proc, orch_csp};
     pto_error err;
     pto_device *dev = open_dev(16384, &err);
     if (!dev) {
         fprintf(stderr, "error: %s\n", err.msg);
         return -1;
     }
-    work w = {items, 0, NULL};
-    double tasks, chain, graph, csp;
-    uint64_t ttasks, tchain, tgraph, tcsp;
-    int rc = measure(dev, orch_tasks, &w, &tasks, &ttasks) ||
-             measure(dev, orch_chain, &w, &chain, &tchain) ||
-             measure(dev, orch_graph, &w, &graph, &tgraph) ||
-             measure(dev, orch_csp, &w, &csp, &tcsp);
+    work w = {.items = items, .capacity = capacity};
+    double v[ROWS][REPS], ratio[REPS], med[ROWS];
+    uint64_t tasks[ROWS];
+    int rc = 0;
+    for (int r = 0; r < REPS && !rc; r++) {
+        for (int i = 0; i < ROWS && !rc; i++)
+            rc = launch_once(dev, fns[i], &w, &v[i][r], &tasks[i]);
+        ratio[r] = v[4][r] / v[2][r];
+    }
     pto_device_close(dev);
     if (rc)
         return -1;
-    printf("# edges: %u items, host-built (orchestrator alone), 24 blocks, median of 15\n",
-           items);
+    printf("# edges: %u items, channel capacity %u, host-built (orchestrator alone), 24 blocks, "
+           "medians of %d rounds of one run per row\n",
+           items, capacity, REPS);
     printf("%-8s %12s %8s\n", "row", "orch ns/item", "tasks");
-    printf("%-8s %12.1f %8llu\n", "tasks", tasks, (unsigned long long)ttasks);
-    printf("%-8s %12.1f %8llu\n", "chain", chain, (unsigned long long)tchain);
-    printf("%-8s %12.1f %8llu\n", "graph", graph, (unsigned long long)tgraph);
-    printf("%-8s %12.1f %8llu\n", "csp", csp, (unsigned long long)tcsp);
-    printf("# an explicit edge costs %.1f ns (chain - tasks); per item, the hand-wired graph's "
-           "edges %.1f ns (graph - 2 tasks) and the channel's %.1f ns (csp - 2 tasks); target: "
-           "csp <= graph (csp/graph %.2f)\n",
-           chain - tasks, graph - 2 * tasks, csp - 2 * tasks, csp / graph);
+    for (int i = 0; i < ROWS; i++) {
+        med[i] = median(v[i], REPS);
+        printf("%-8s %12.1f %8llu\n", names[i], med[i], (unsigned long long)tasks[i]);
+    }
+    printf("# an explicit edge: %.1f ns (chain - tasks); a channel edge: %.1f ns ((csp - proc) / "
+           "2: a token and its capacity edge); csp/graph (median of the rounds' ratios): %.2f\n",
+           med[1] - med[0], (med[4] - med[3]) / 2, median(ratio, REPS));
     return 0;
 }
 
@@ -244,7 +275,7 @@ static int bench_stream(uint32_t items)
         return -1;
     }
     double opened = peak_mib();
-    work w = {items, 256, NULL};
+    work w = {.items = items, .batch = 256, .capacity = 4};
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.mode = PTO_MODE_STREAMED;
@@ -269,13 +300,13 @@ static int bench_stream(uint32_t items)
     return 0;
 }
 
-static int bench_row(const char *row, uint32_t items, uint32_t reps)
+static int bench_row(const char *row, uint32_t items, uint32_t reps, uint32_t capacity)
 {
     static const struct {
         const char *name;
         pto_orch_fn fn;
     } rows[] = {{"tasks", orch_tasks}, {"chain", orch_chain}, {"graph", orch_graph},
-                {"csp", orch_csp}};
+                {"proc", orch_proc}, {"csp", orch_csp}};
     pto_orch_fn fn = NULL;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (!strcmp(row, rows[i].name))
@@ -290,7 +321,7 @@ static int bench_row(const char *row, uint32_t items, uint32_t reps)
         fprintf(stderr, "error: %s\n", err.msg);
         return -1;
     }
-    work w = {items, 0, NULL};
+    work w = {.items = items, .capacity = capacity};
     int rc = 0;
     for (uint32_t r = 0; r < reps && !rc; r++) {
         pto_run_config rc_;
@@ -311,17 +342,27 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "all";
     if (!strcmp(what, "row")) {
         if (argc < 3) {
-            fprintf(stderr, "usage: bench_csp row tasks|chain|graph|csp [N [REPS]]\n");
+            fprintf(stderr, "usage: bench_csp row tasks|chain|graph|csp [N [REPS [C]]]\n");
             return 2;
         }
         uint32_t items = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 4096;
         uint32_t reps = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 5;
-        return bench_row(argv[2], items ? items : 4096, reps) ? 1 : 0;
+        uint32_t cap = argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 4;
+        if (cap < 1 || cap > MAX_C) {
+            fprintf(stderr, "error: capacity %u (1 .. %d)\n", cap, MAX_C);
+            return 2;
+        }
+        return bench_row(argv[2], items ? items : 4096, reps, cap) ? 1 : 0;
     }
     uint32_t n = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 0;
+    uint32_t cap = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 4;
+    if (cap < 1 || cap > MAX_C) {
+        fprintf(stderr, "error: capacity %u (1 .. %d)\n", cap, MAX_C);
+        return 2;
+    }
     int all = !strcmp(what, "all"), rc = 0;
     if (all || !strcmp(what, "edges"))
-        rc |= bench_edges(n ? n : 4096);
+        rc |= bench_edges(n ? n : 4096, cap);
     if (all || !strcmp(what, "stream"))
         rc |= bench_stream(n ? n : 1000000);
     return rc ? 1 : 0;
