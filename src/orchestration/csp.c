@@ -125,6 +125,7 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     memset(ch, 0, sizeof *ch);
     snprintf(ch->name, sizeof ch->name, "%s", name);
     ch->capacity = capacity;
+    ch->plain = capacity && !c->latency;
     ch->senders = 1;
     ch->receiver = -1;
     ch->index = c->nchans;
@@ -179,57 +180,6 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
     return PTO_OK;
 }
 
-/* A token's own task, outside the process's order. */
-static void added_raw(pto_run *run, pto_task *t)
-{
-    if (t) {                              /* (before publication) */
-        t->scope_depth = PTO_TB_UNSCOPED; /* a long stream must not pile them up */
-        if (run->csp.mark)
-            t->watch |= PTO_WATCH_DONE; /* its completer sees it */
-    }
-}
-
-void pto_csp_added(pto_run *run, uint64_t id, pto_task *t)
-{
-    pto_csp *c = &run->csp;
-    if (__builtin_expect(c->raw, 0)) {
-        added_raw(run, t);
-        return;
-    }
-    pto_csp_proc *p = c->cur;
-    if (t && p->nstart) { /* its sends' completions: the receives they wait for start */
-        pto_task_buffer *tb = &run->dev->tb;
-        uint64_t frontier = atomic_load(&tb->last_alive);
-        for (uint32_t i = 0; i < p->nstart; i++)
-            if (p->start[i] >= frontier) /* (room was reserved by submit) */
-                pto_tb_add_start_dep(tb, p->start[i], id, NULL);
-    }
-    p->nstart = 0;
-    p->last = id;
-    p->nafter = 0;
-    if (id < c->task_cap) { /* its lane in the traces (ids only grow in a run) */
-        c->task_proc[id] = p->tag;
-        c->tagged_end = id + 1;
-    }
-    uint32_t npend = p->npend;
-    if (!npend)
-        return;
-    if (t)
-        pto_tb_watch_start(t); /* a later send may wait for its start */
-    for (uint32_t i = 0; i < npend; i++) {
-        pto_channel *ch = p->pend[i];
-        uint64_t k = p->pend_k[i];
-        pto_csp_tok *tok = &ch->tok[k & ch->mask];
-        tok->rtask = id;
-        tok->rk = k;
-        if (c->ntokens < PTO_CSP_TOKEN_LOG)
-            c->tokens[c->ntokens++] = (pto_token_record){tok->sender, id, ch->index, (uint32_t)k};
-        else
-            c->tokens_dropped++;
-    }
-    p->npend = 0;
-}
-
 /* ---- inside a process body ---- */
 
 /* ch is a channel of this run (what: the caller, for the message). */
@@ -268,8 +218,15 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
                         "fan-in channel: capacity + %d, rounded up to a power of two)",
                         what, ch->name, PTO_CSP_POOL, 1 + PTO_CSP_PROCESSES);
     ch->senders = senders;
+    ch->plain = 0;
     carve_ring(c, ch, ring);
     return PTO_OK;
+}
+
+static void close_channel(pto_channel *ch)
+{
+    ch->closed = 1;
+    ch->plain = 0;
 }
 
 static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
@@ -283,14 +240,16 @@ static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, 
 }
 
 /* Called from a process body (so building) on a channel of this run. */
-static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+static inline int in_body_ok(const pto_run *run, const pto_channel *ch)
 {
     const pto_csp *c;
-    if (__builtin_expect(run && run->building && (c = &run->csp)->cur && ch >= c->chans &&
-                             ch < c->chans + c->nchans,
-                         1))
-        return PTO_OK;
-    return in_body_slow(run, what, ch, err);
+    return run && run->building && (c = &run->csp)->cur && ch >= c->chans &&
+           ch < c->chans + c->nchans;
+}
+
+static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
+{
+    return __builtin_expect(in_body_ok(run, ch), 1) ? PTO_OK : in_body_slow(run, what, ch, err);
 }
 
 /* A dependency-only task of the channel mechanism, outside the process's
@@ -551,7 +510,49 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
     return send_token(run, ch, p->bound_k, m, payload, 0, err);
 }
 
+static pto_status send_slow(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
+static pto_status send_wait(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
+
+/* The short path: a plain channel this process sent on before, the
+ * process's first send since its last task and no receive pending (no
+ * settle dummy), the receive k - C issued (no wait): send_token's steps
+ * without the cases that do not apply. */
 pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
+{
+    pto_csp_proc *p;
+    if (__builtin_expect(in_body_ok(run, ch) && ch->plain && !run->failed &&
+                             (p = run->csp.cur, !(p->npend | p->nstart)) &&
+                             (p->sent_on >> ch->index & 1),
+                         1)) {
+        uint64_t k = ch->sent;
+        if (k >= ch->capacity) {
+            const pto_csp_tok *back = &ch->tok[(k - ch->capacity) & ch->mask];
+            if (back->rk != k - ch->capacity) /* not issued yet */
+                return send_wait(run, ch, payload, err);
+            p->start[0] = back->rtask;
+            p->nstart = 1;
+        }
+        pto_csp_tok *tok = &ch->tok[k & ch->mask];
+        tok->sender = tok->arrive = p->last;
+        tok->payload = payload;
+        ch->bound = ch->sent = k + 1;
+        return PTO_OK;
+    }
+    return send_slow(run, ch, payload, err);
+}
+
+/* The short path's wait for the receive k - C, then the short path (out of
+ * line, so that the short path saves no registers). */
+static __attribute__((noinline)) pto_status send_wait(pto_run *run, pto_channel *ch,
+                                                      uint64_t payload, pto_error *err)
+{
+    uint64_t need;
+    pto_status st = wait_receive(run, "pto_send", ch, ch->sent, &need, err);
+    return st ? st : pto_send(run, ch, payload, err);
+}
+
+static __attribute__((noinline)) pto_status send_slow(pto_run *run, pto_channel *ch,
+                                                      uint64_t payload, pto_error *err)
 {
     static const char what[] = "pto_send";
     pto_status st = in_body(run, what, ch, err);
@@ -571,7 +572,82 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
     return send_token(run, ch, ch->sent, p->last, payload, 1, err);
 }
 
+/* Takes ch's next token for p's next task (its arrival: a producer of
+ * that task; the task: the token's receiving task, pto_csp_added). */
+static inline void take_token(pto_csp_proc *p, pto_channel *ch, uint64_t *payload)
+{
+    uint64_t k = ch->received++;
+    const pto_csp_tok *tok = &ch->tok[k & ch->mask];
+    if (tok->arrive != PTO_CSP_NONE) /* (a token sent before any task: none) */
+        p->after[p->nafter++] = tok->arrive;
+    p->pend[p->npend] = ch;
+    p->pend_k[p->npend++] = k;
+    if (payload)
+        *payload = tok->payload;
+}
+
+/* Waits until ch's next token is ready (*end = 0) or ch is closed and
+ * every token received (*end = 1). */
+static inline __attribute__((always_inline)) pto_status wait_token(pto_run *run, pto_channel *ch,
+                                                                   int *end, pto_error *err)
+{
+    pto_status st;
+    *end = 0;
+    while (!token_ready(ch)) {
+        if (ch->closed && ch->received == ch->sent) {
+            *end = 1;
+            return PTO_OK;
+        }
+        /* (no stand-in for the receives before: they happen when the
+         * process's next task starts, even if this one waits) */
+        if ((st = wait_for(run, "pto_recv", CSP_WAIT_RECV, ch, 0, err)))
+            return st;
+    }
+    return PTO_OK;
+}
+
+static pto_status recv_slow(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed,
+                            pto_error *err);
+static pto_status recv_wait(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed,
+                            pto_error *err);
+
+/* The short path: p is the channel's receiver and has room for a token. */
 pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed, pto_error *err)
+{
+    pto_csp_proc *p;
+    _Static_assert(!(PTO_CSP_AFTER & (PTO_CSP_AFTER - 1)), "a | b < AFTER: both are");
+    if (__builtin_expect(in_body_ok(run, ch) &&
+                             ch->receiver == (int32_t)(p = run->csp.cur)->tag - 1 &&
+                             (p->nafter | p->npend) < PTO_CSP_AFTER,
+                         1)) {
+        if (!token_ready(ch))
+            return recv_wait(run, ch, payload, closed, err);
+        if (closed)
+            *closed = 0;
+        take_token(p, ch, payload);
+        return PTO_OK;
+    }
+    return recv_slow(run, ch, payload, closed, err);
+}
+
+/* The short path's wait for a token, then the short path (out of line, so
+ * that the short path saves no registers), or the end of the channel. */
+static __attribute__((noinline)) pto_status recv_wait(pto_run *run, pto_channel *ch,
+                                                      uint64_t *payload, int *closed,
+                                                      pto_error *err)
+{
+    int end;
+    pto_status st = wait_token(run, ch, &end, err);
+    if (st || !end)
+        return st ? st : pto_recv(run, ch, payload, closed, err);
+    if (closed)
+        *closed = 1;
+    return PTO_OK;
+}
+
+static __attribute__((noinline)) pto_status recv_slow(pto_run *run, pto_channel *ch,
+                                                      uint64_t *payload, int *closed,
+                                                      pto_error *err)
 {
     static const char what[] = "pto_recv";
     pto_status st = in_body(run, what, ch, err);
@@ -586,31 +662,18 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
                         "receives on (a channel has one receiving process)",
                         what, p->name, ch->name, c->procs[ch->receiver].name);
     ch->receiver = self;
+    int end;
+    if ((st = wait_token(run, ch, &end, err)))
+        return st;
     if (closed)
-        *closed = 0;
-    while (!token_ready(ch)) {
-        if (ch->closed && ch->received == ch->sent) {
-            if (closed)
-                *closed = 1;
-            return PTO_OK;
-        }
-        /* (no stand-in for the receives before: they happen when the
-         * process's next task starts, even if this one waits) */
-        if ((st = wait_for(run, what, CSP_WAIT_RECV, ch, 0, err)))
-            return st;
-    }
+        *closed = end;
+    if (end)
+        return PTO_OK;
     if (p->nafter == PTO_CSP_AFTER || p->npend == PTO_CSP_AFTER)
         return pto_fail(err, PTO_ERR_CAPACITY,
                         "%s: process '%s' received %d tokens without a task in between", what,
                         p->name, PTO_CSP_AFTER);
-    uint64_t k = ch->received++;
-    pto_csp_tok *tok = &ch->tok[k & ch->mask];
-    if (tok->arrive != PTO_CSP_NONE) /* (a token sent before any task: none) */
-        p->after[p->nafter++] = tok->arrive;
-    p->pend[p->npend] = ch;
-    p->pend_k[p->npend++] = k;
-    if (payload)
-        *payload = tok->payload;
+    take_token(p, ch, payload);
     return PTO_OK;
 }
 
@@ -632,7 +695,7 @@ pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err)
     pto_status st = pto_run_check_building(run, "pto_channel_close", err);
     if (st || (st = own_channel(run, "pto_channel_close", ch, err)))
         return st;
-    ch->closed = 1;
+    close_channel(ch);
     return PTO_OK;
 }
 
@@ -654,7 +717,7 @@ static void body_main(void *arg)
         p->st = settle(run, "process end", 0, &p->err);
     for (uint32_t i = 0; i < c->nchans; i++) /* the last sender closes */
         if (p->sent_on >> i & 1 && ++c->chans[i].returned == c->chans[i].senders)
-            c->chans[i].closed = 1;
+            close_channel(&c->chans[i]);
     p->state = CSP_DONE;
 }
 

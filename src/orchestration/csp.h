@@ -43,6 +43,7 @@
 
 #include <stdint.h>
 
+#include "core/task_buffer.h"
 #include "orchestration/fiber.h"
 #include "orchestration/scope.h"
 #include "orchestration/policy.h"
@@ -54,6 +55,7 @@
 #define PTO_CSP_SCOPES 8 /* scopes a process may keep open while it waits */
 #define PTO_CSP_NONE UINT64_MAX
 #define PTO_CSP_PENDING (UINT64_MAX - 1) /* a bound token's arrival task, not yet added */
+#define PTO_CSP_TOKEN_LOG 65536 /* tokens the last run's trace keeps */
 
 typedef struct pto_csp_tok {
     uint64_t sender;  /* T_k: the sender's last task at the send (trace) */
@@ -84,6 +86,9 @@ struct pto_channel {
     uint32_t returned; /* ... and returned: at `senders`, it closes */
     int32_t receiver;  /* the process receiving on it (-1: none yet) */
     int closed;
+    int plain; /* one sender, capacity >= 1, no latency, open: pto_send's
+                  short path applies (set at creation, cleared by
+                  pto_channel_fan_in and close_channel) */
     pto_csp_send *unbound; /* fan-in: sends issued and not bound, at most
                               one per process (from the run's pool) */
     uint32_t nunbound;
@@ -149,18 +154,60 @@ typedef struct pto_csp {
     uint64_t ntokens, tokens_dropped;
 } pto_csp;
 
-#define PTO_CSP_TOKEN_LOG 65536
 
 struct pto_run;
 void pto_csp_reset(pto_csp *c);
 void pto_csp_free(pto_csp *c);
-/* (submit.c wires a process's next task after its `last` and `after`
- * tasks and reserves dep nodes for its `nstart` start edges, which
- * pto_csp_added wires.) */
-/* graph.c, after task `id` was added while a process runs (t: the task,
- * NULL when the run only counts tasks after a deadlock): it becomes the
- * process's last task and the receiving task of its pending receives. */
-void pto_csp_added(struct pto_run *run, uint64_t id, pto_task *t);
+
+/* A token's own task (pto_csp.raw), outside the process's order: never
+ * scoped (a long stream must not pile them up); a fan-in marker is watched
+ * for its completion. Before publication. */
+static inline void pto_csp_added_raw(const pto_csp *c, pto_task *t)
+{
+    t->scope_depth = PTO_TB_UNSCOPED;
+    if (c->mark)
+        t->watch |= PTO_WATCH_DONE;
+}
+
+/* After task `id` was added while process c->cur runs (not raw; t: the
+ * task, NULL when the run only counts tasks after a deadlock): it waits for
+ * the receives its process's sends wait for to start (submit.c reserved
+ * the dep nodes and wired its `last` and `after` tasks; frontier: the
+ * oldest live task), becomes the process's last task and the receiving
+ * task of its pending receives. Inline: it runs for every task of a
+ * process. */
+static inline void pto_csp_added(pto_csp *c, pto_task_buffer *tb, uint64_t id, pto_task *t,
+                                 uint64_t frontier)
+{
+    pto_csp_proc *p = c->cur;
+    for (uint32_t i = 0; t && i < p->nstart; i++)
+        if (p->start[i] >= frontier)
+            pto_tb_add_start_dep(tb, p->start[i], id, NULL);
+    p->nstart = 0;
+    p->last = id;
+    p->nafter = 0;
+    if (id < c->task_cap) { /* its lane in the traces (ids only grow in a run) */
+        c->task_proc[id] = p->tag;
+        c->tagged_end = id + 1;
+    }
+    uint32_t npend = p->npend;
+    if (!npend)
+        return;
+    if (t)
+        pto_tb_watch_start(t); /* a later send may wait for its start */
+    for (uint32_t i = 0; i < npend; i++) {
+        pto_channel *ch = p->pend[i];
+        uint64_t k = p->pend_k[i];
+        pto_csp_tok *tok = &ch->tok[k & ch->mask];
+        tok->rtask = id;
+        tok->rk = k;
+        if (c->ntokens < PTO_CSP_TOKEN_LOG)
+            c->tokens[c->ntokens++] = (pto_token_record){tok->sender, id, ch->index, (uint32_t)k};
+        else
+            c->tokens_dropped++;
+    }
+    p->npend = 0;
+}
 /* Binds the fan-in sends whose markers completed, in completion order;
  * run where the orchestrator waits (the CSP loop, a stalled
  * pto_flow_acquire). Unbound markers hold retirement (retire_hold). */

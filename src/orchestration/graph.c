@@ -82,16 +82,14 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
         pto_scalars_clear_next(&run->sc);
-        if (run->csp.cur) /* the processes go on, so the count is whole */
-            pto_csp_added(run, pto_run_vnext(run) - 1, NULL);
+        if (run->csp.cur && !run->csp.raw) /* the processes go on, so the count is whole */
+            pto_csp_added(&run->csp, &run->dev->tb, pto_run_vnext(run) - 1, NULL, 0);
         return PTO_OK;
     }
     pto_task *t = pto_tb_add(&run->dev->tb, func_id, queue, args, nargs, run->depth);
     t->target = target;
     if (__builtin_expect(run->sc.evals != 0, 0)) /* and its predicate, key expression... */
         pto_scalars_attach(run, t);
-    if (__builtin_expect(run->csp.cur != NULL, 0)) /* a CSP process's task */
-        pto_csp_added(run, t->id, t);
     if (t->id == run->dev->tb.publish_next && run->batch > 1)
         run->held_since = pto_now_ns(); /* first of a publication batch */
     *out = t;

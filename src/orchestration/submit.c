@@ -364,6 +364,12 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         if (run->producers[i] >= frontier &&
             (st = pto_tb_add_dep(tb, run->producers[i], t->id, err)))
             return st;
+    if (__builtin_expect(run->csp.cur != NULL, 0)) { /* a CSP process's task */
+        if (run->csp.raw)
+            pto_csp_added_raw(&run->csp, t);
+        else
+            pto_csp_added(&run->csp, tb, t->id, t, frontier);
+    }
     for (uint32_t i = 0; i < pl.nacc; i++)
         pto_tmap_insert_k(&dev->tmap, pl.acc[i].t, &pl.acc[i].key, t->id, pl.acc[i].write);
     if (out)
