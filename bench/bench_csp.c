@@ -2,8 +2,9 @@
  * dependency edge.
  *
  *   edges    host-built runs (the orchestrator alone, like bench_stream's
- *            `alone` rows), median of 15, empty kernels on 24 blocks, every
- *            task added with pto_submit (no params) as process bodies do:
+ *            `alone` rows) in 21 rounds of one run per row, medians; empty
+ *            kernels on 24 blocks, every task added with pto_submit (no
+ *            params) as process bodies do:
  *            - tasks: N independent tasks (the cost of a task alone);
  *            - chain: N tasks, each with pto_add_dep on the previous one;
  *              an explicit edge costs chain - tasks;
@@ -12,17 +13,20 @@
  *              R_{k-1} -> R_k (program order), T_k -> R_k (the token) and
  *              R_{k-C} -> T_{k+1} (the capacity; an end edge where the
  *              channel has a start edge): four explicit edges per item;
+ *            - proc:  the csp row's tasks from one process (its program
+ *              order, no channel);
  *            - csp:   a producer and a consumer process, one task each per
- *              item, a channel of capacity C (4) between them, latency 0; its
- *              ns per item (two tasks, the edges of both processes'
- *              program order, the token's edge and start edge, the send
- *              and recv, and the fiber switches). Target: csp <= graph.
+ *              item, a channel of capacity C (4) between them, latency 0
+ *              (two tasks, both processes' program order, the token's edge
+ *              and start edge, the send and recv, the fiber switches).
+ *            A channel edge costs (csp - proc) / 2; the target: at most an
+ *            explicit edge. Also printed: csp/graph.
  *   stream   10^6 items through producer -> channel(4) -> consumer in a
  *            deterministic streamed run with a task window of 1024 and
  *            scopes of 256 items: ns per item and the peak RSS, against
  *            the RSS after device open (flat memory: the rings bound it).
  *
- *   row R    one row of `edges` (R: tasks, chain, graph or csp), run REPS
+ *   row R    one row of `edges` (R: tasks, chain, graph, proc or csp), run REPS
  *            times and not printed: for profilers, e.g. callgrind on the
  *            orchestration alone with --toggle-collect=orch_csp.
  *
@@ -312,7 +316,7 @@ static int bench_row(const char *row, uint32_t items, uint32_t reps, uint32_t ca
         if (!strcmp(row, rows[i].name))
             fn = rows[i].fn;
     if (!fn) {
-        fprintf(stderr, "error: row '%s' (tasks, chain, graph or csp)\n", row);
+        fprintf(stderr, "error: row '%s' (tasks, chain, graph, proc or csp)\n", row);
         return -1;
     }
     pto_error err;
@@ -342,7 +346,7 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "all";
     if (!strcmp(what, "row")) {
         if (argc < 3) {
-            fprintf(stderr, "usage: bench_csp row tasks|chain|graph|csp [N [REPS [C]]]\n");
+            fprintf(stderr, "usage: bench_csp row tasks|chain|graph|proc|csp [N [REPS [C]]]\n");
             return 2;
         }
         uint32_t items = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 4096;
