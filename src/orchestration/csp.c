@@ -310,7 +310,7 @@ static int can_run(const pto_csp_proc *p);
 static void switch_away(pto_run *run, pto_csp_proc *p)
 {
     pto_csp *c = &run->csp;
-    uint32_t n = c->nprocs - c->first, j = (uint32_t)(p - c->procs) - c->first;
+    uint32_t n = c->nprocs - c->first, j = p->tag - 1u - c->first; /* (tag: index + 1) */
     for (uint32_t i = 1; i < n && !c->unbound; i++) {
         j = j + 1 == n ? 0 : j + 1;
         pto_csp_proc *q = &c->procs[c->first + j];
@@ -724,13 +724,13 @@ static void body_main(void *arg)
 static int can_run(const pto_csp_proc *p)
 {
     const pto_channel *ch = p->wait;
-    switch (p->state) {
-    case CSP_READY: return 1;
-    case CSP_WAIT_RECV: return token_ready(ch) || (ch->closed && ch->received == ch->sent);
-    case CSP_WAIT_SEND: return received_by_task(ch, p->wait_token);
-    case CSP_WAIT_BIND: return p->bound_k != PTO_CSP_NONE;
-    default: return 0;
-    }
+    /* (tests, not a switch: an indirect jump whose target alternates
+     * between two waiting processes is mispredicted) */
+    if (p->state == CSP_WAIT_SEND)
+        return received_by_task(ch, p->wait_token);
+    if (p->state == CSP_WAIT_RECV)
+        return token_ready(ch) || (ch->closed && ch->received == ch->sent);
+    return p->state == CSP_READY || (p->state == CSP_WAIT_BIND && p->bound_k != PTO_CSP_NONE);
 }
 
 /* What only execution can end: a fan-in send waiting for its place, or a
