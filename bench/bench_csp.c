@@ -24,7 +24,9 @@
  *   stream   10^6 items through producer -> channel(4) -> consumer in a
  *            deterministic streamed run with a task window of 1024 and
  *            scopes of 256 items: ns per item and the peak RSS, against
- *            the RSS after device open (flat memory: the rings bound it).
+ *            the RSS after device open (flat memory: the rings bound it);
+ *            then the graph row's graph in the same kind of run (end to
+ *            end, the simulation included): csp/graph.
  *
  *   row R    one row of `edges` (R: tasks, chain, graph, proc or csp), run REPS
  *            times and not printed: for profilers, e.g. callgrind on the
@@ -98,7 +100,13 @@ static pto_status orch_graph(pto_run *run, void *ctx, pto_error *err)
     const uint32_t C = w->capacity;
     pto_task_id *r = w->r, t_prev = 0, t, rk;
     for (uint32_t k = 0; k < w->items; k++) {
-        pto_status st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, &t, err);
+        pto_status st = PTO_OK;
+        if (w->batch && k % w->batch == 0 && k &&
+            ((st = pto_scope_end(run, err)) || (st = pto_scope_begin(run, "g", PTO_SCOPE_AUTO, err))))
+            return st;
+        if (w->batch && !k && (st = pto_scope_begin(run, "g", PTO_SCOPE_AUTO, err)))
+            return st;
+        st = pto_submit(run, 0, PTO_CORE_AIV, NULL, 0, &t, err);
         if (!st && k)
             st = pto_add_dep(run, t_prev, t, err);
         if (!st && k > C) /* send k - 1 waited for receive k - 1 - C */
@@ -114,7 +122,7 @@ static pto_status orch_graph(pto_run *run, void *ctx, pto_error *err)
         t_prev = t;
         r[k & R_MASK] = rk;
     }
-    return PTO_OK;
+    return w->batch && w->items ? pto_scope_end(run, err) : PTO_OK;
 }
 
 static pto_status producer(pto_run *run, void *ctx, uint32_t index, pto_error *err)
@@ -184,16 +192,22 @@ static pto_status orch_csp(pto_run *run, void *ctx, pto_error *err)
     return pto_csp_run(run, err);
 }
 
-static pto_device *open_dev(uint32_t window, pto_error *err)
+/* A device of 24 blocks with the empty kernel; NULL (the error printed)
+ * when it cannot be opened. */
+static pto_device *open_dev(uint32_t window)
 {
     pto_device_config cfg;
     pto_device_config_default(&cfg);
     cfg.blocks = 24;
     cfg.task_window = window;
     pto_device *dev;
-    if (pto_device_open("a2a3sim", &cfg, &dev, err))
+    pto_error err;
+    if (pto_device_open("a2a3sim", &cfg, &dev, &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
         return NULL;
-    if (pto_kernel_register(dev, 0, PTO_CORE_AIV, nop, "nop", err)) {
+    }
+    if (pto_kernel_register(dev, 0, PTO_CORE_AIV, nop, "nop", &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
         pto_device_close(dev);
         return NULL;
     }
@@ -237,12 +251,9 @@ static int bench_edges(uint32_t items, uint32_t capacity)
     enum { ROWS = 5, REPS = 21 };
     static const char *const names[ROWS] = {"tasks", "chain", "graph", "proc", "csp"};
     const pto_orch_fn fns[ROWS] = {orch_tasks, orch_chain, orch_graph, orch_proc, orch_csp};
-    pto_error err;
-    pto_device *dev = open_dev(16384, &err);
-    if (!dev) {
-        fprintf(stderr, "error: %s\n", err.msg);
+    pto_device *dev = open_dev(16384);
+    if (!dev)
         return -1;
-    }
     work w = {.items = items, .capacity = capacity};
     double v[ROWS][REPS], ratio[REPS], med[ROWS];
     uint64_t tasks[ROWS];
@@ -269,38 +280,49 @@ static int bench_edges(uint32_t items, uint32_t capacity)
     return 0;
 }
 
-static int bench_stream(uint32_t items)
+/* One deterministic streamed run of fn, window 1024: wall ns per item. */
+static int stream_once(pto_orch_fn fn, work *w, double *ns, pto_stats *st, double *opened)
 {
     pto_error err;
-    double before = peak_mib();
-    pto_device *dev = open_dev(1024, &err);
-    if (!dev) {
-        fprintf(stderr, "error: %s\n", err.msg);
+    pto_device *dev = open_dev(1024);
+    if (!dev)
         return -1;
-    }
-    double opened = peak_mib();
-    work w = {.items = items, .batch = 256, .capacity = 4};
+    if (opened)
+        *opened = peak_mib();
     pto_run_config rc;
     pto_run_config_default(&rc);
     rc.mode = PTO_MODE_STREAMED;
     rc.deterministic = 1;
-    pto_stats st;
     uint64_t t0 = now_ns();
-    pto_status s = pto_launch(dev, &rc, orch_csp, &w, &st, &err);
-    uint64_t ns = now_ns() - t0;
+    pto_status s = pto_launch(dev, &rc, fn, w, st, &err);
+    *ns = (double)(now_ns() - t0) / w->items;
     pto_device_close(dev);
-    if (s) {
+    if (s)
         fprintf(stderr, "error: %s\n", err.msg);
+    return s ? -1 : 0;
+}
+
+static int bench_stream(uint32_t items)
+{
+    double before = peak_mib(), opened, csp, graph;
+    work w = {.items = items, .batch = 256, .capacity = 4};
+    pto_stats st, sg;
+    if (stream_once(orch_csp, &w, &csp, &st, &opened))
         return -1;
-    }
+    double after = peak_mib();
+    if (stream_once(orch_graph, &w, &graph, &sg, NULL))
+        return -1;
     printf("# stream: %u items, producer -> channel(4) -> consumer, deterministic streamed, "
            "window 1024, scopes of 256\n",
            items);
     printf("tasks %llu, %.1f ns/item, total_cycles %llu, ring high water %llu\n",
-           (unsigned long long)st.tasks, (double)ns / items, (unsigned long long)st.total_cycles,
+           (unsigned long long)st.tasks, csp, (unsigned long long)st.total_cycles,
            (unsigned long long)st.flow[PTO_STALL_TASK_RING_FULL].high_water);
     printf("peak RSS: %.1f MiB before device open, %.1f after, %.1f after the run\n", before,
-           opened, peak_mib());
+           opened, after);
+    printf("the same graph wired by hand (the edges row's graph, same scopes): %.1f ns/item, "
+           "csp/graph %.2f\n",
+           graph, csp / graph);
     return 0;
 }
 
@@ -320,11 +342,9 @@ static int bench_row(const char *row, uint32_t items, uint32_t reps, uint32_t ca
         return -1;
     }
     pto_error err;
-    pto_device *dev = open_dev(16384, &err);
-    if (!dev) {
-        fprintf(stderr, "error: %s\n", err.msg);
+    pto_device *dev = open_dev(16384);
+    if (!dev)
         return -1;
-    }
     work w = {.items = items, .capacity = capacity};
     int rc = 0;
     for (uint32_t r = 0; r < reps && !rc; r++) {
