@@ -181,17 +181,23 @@ void pto_des_begin(pto_sim *sim)
         set_idle(sim, c, 1);
 }
 
-/* Runs the token just written to core c (its kernel, at dispatch) and
- * queues the core's FIN at the token's end cycle. */
-static void run_token(pto_sim *sim, uint32_t c)
+/* Task t, watched for its start, started on core c: its start releases
+ * tasks (start edges), so dispatch places again. Out of line: the
+ * unwatched tasks' path keeps its registers. */
+static __attribute__((noinline, cold)) void started(pto_sim *sim, uint32_t c, pto_task *t)
+{
+    pto_tb_started(&sim->dev->tb, t, sim->csched[c].start_cycle, 0, 0);
+    sim->des_again = 1;
+}
+
+/* Runs the token just written to core c for task t (its kernel, at
+ * dispatch) and queues the core's FIN at the token's end cycle. */
+static void run_token(pto_sim *sim, uint32_t c, pto_task *t)
 {
     pto_sim_core_sched *cs = &sim->csched[c];
     set_idle(sim, c, 0);
-    pto_task *t = &sim->dev->tb.tasks[cs->slot];
-    if (t->watch & PTO_WATCH_START) { /* its start releases tasks (start edges): place again */
-        pto_tb_started(&sim->dev->tb, t, cs->start_cycle, 0, 0);
-        sim->des_again = 1;
-    }
+    if (__builtin_expect(t->watch & PTO_WATCH_START, 0))
+        started(sim, c, t);
     sim->cexec[c].last_token = cs->token;
     pto_exec_run_token(sim, c, cs->token, &sim->des_since);
     if (atomic_load_explicit(&sim->dead, memory_order_relaxed))
@@ -232,7 +238,7 @@ static void place_mix(pto_sim *sim)
         uint32_t n = pto_dispatch_mix(sim, b, t, slot, sim->des_now, got);
         for (uint32_t i = 1; i < n; i++)
             set_idle(sim, got[i], 0);
-        run_token(sim, got[0]);
+        run_token(sim, got[0], t);
     }
 }
 
@@ -250,7 +256,7 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
         for (;;) { /* one part, or an SPMD task's parts while cores are idle */
             uint32_t part = t->nparts == 1 ? 0 : t->parts_sent++;
             pto_dispatch_start(sim, (uint32_t)c, t, slot, part, sim->des_now);
-            run_token(sim, (uint32_t)c);
+            run_token(sim, (uint32_t)c, t);
             if (t->nparts == 1 || t->parts_sent == t->nparts)
                 break;
             if ((c = lowest_idle(sim, type, cores)) < 0) {
@@ -261,36 +267,54 @@ static void place(pto_sim *sim, uint32_t l, int type, const uint64_t *cores)
     }
 }
 
-/* Returns how many dependency-only tasks it completed. Dependency-only
- * tasks first; then MIX tasks; then the lanes' own queues
- * in lane order, queues AIC then AIV (a run without routed or MIX tasks
- * has none); with work stealing on, each lane's idle cores then take the
- * work of its peers l+1, l+2, ... mod n; then the shared queues. Again
- * while a placed task's start released tasks (start edges): they may run
- * at this same cycle. */
-static uint32_t dispatch(pto_sim *sim)
+/* One pass of dispatch (below); returns how many dependency-only tasks it
+ * completed. Dependency-only tasks first; then MIX tasks; then the lanes'
+ * own queues in lane order, queues AIC then AIV (a run without routed or
+ * MIX tasks has none); with work stealing on, each lane's idle cores then
+ * take the work of its peers l+1, l+2, ... mod n; then the shared queues. */
+static inline uint32_t dispatch_pass(pto_sim *sim)
 {
     pto_task_buffer *tb = &sim->dev->tb;
     uint32_t n = sim->dev->lanes.n, done = 0;
-    do {
-        sim->des_again = 0;
-        if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
-            done += pto_dispatch_dummies(sim, 0, 0, timer_defer);
-        if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
-            place_mix(sim);
+    sim->des_again = 0;
+    if (pto_rq_size(&tb->ready[PTO_QUEUE_DUMMY]))
+        done = pto_dispatch_dummies(sim, 0, 0, timer_defer);
+    if (atomic_load_explicit(&tb->special, memory_order_relaxed)) {
+        place_mix(sim);
+        for (uint32_t l = 0; l < n; l++)
+            for (int type = 0; type < PTO_CORE_TYPES; type++)
+                place(sim, l, type, sim->dev->lanes.cores[l]);
+        if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
             for (uint32_t l = 0; l < n; l++)
-                for (int type = 0; type < PTO_CORE_TYPES; type++)
-                    place(sim, l, type, sim->dev->lanes.cores[l]);
-            if (atomic_load_explicit(&tb->steal, memory_order_relaxed))
-                for (uint32_t l = 0; l < n; l++)
-                    for (uint32_t i = 1; i < n; i++)
-                        for (int type = 0; type < PTO_CORE_TYPES; type++)
-                            place(sim, (l + i) % n, type, sim->dev->lanes.cores[l]);
-        }
-        for (int type = 0; type < PTO_CORE_TYPES; type++)
-            place(sim, n, type, sim->all_cores);
-    } while (sim->des_again); /* (placing completes nothing: only a start
-                                  can have made tasks ready meanwhile) */
+                for (uint32_t i = 1; i < n; i++)
+                    for (int type = 0; type < PTO_CORE_TYPES; type++)
+                        place(sim, (l + i) % n, type, sim->dev->lanes.cores[l]);
+    }
+    for (int type = 0; type < PTO_CORE_TYPES; type++)
+        place(sim, n, type, sim->all_cores);
+    return done;
+}
+
+/* The passes after the first, while a placed task's start released tasks
+ * (start edges): they may run at this same cycle. (Placing completes
+ * nothing: only a start can have made tasks ready meanwhile.) Out of line:
+ * a loop around the first pass cost every step spilled registers. */
+static __attribute__((noinline)) uint32_t dispatch_again(pto_sim *sim)
+{
+    uint32_t done = 0;
+    do
+        done += dispatch_pass(sim);
+    while (sim->des_again);
+    return done;
+}
+
+/* Returns how many dependency-only tasks it completed: passes of
+ * dispatch_pass until one releases no start-edge waiter. */
+static uint32_t dispatch(pto_sim *sim)
+{
+    uint32_t done = dispatch_pass(sim);
+    if (__builtin_expect(sim->des_again, 0))
+        done += dispatch_again(sim);
     return done;
 }
 
