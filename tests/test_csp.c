@@ -732,6 +732,97 @@ static void test_sends_outside_scopes(void **state)
     pto_device_close(dev);
 }
 
+/* ---- misuse: each check behind pto_send's and pto_recv's short paths ---- */
+
+struct misuse {
+    int kind;
+    pto_channel *ch, *other;
+};
+
+static pto_status mu_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct misuse *m = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    int sends = m->kind == 2 ? 17 : 2;
+    for (int i = 0; i < sends && !st; i++) {
+        if (m->kind == 0 && i == 1 && (st = pto_channel_close(run, m->ch, err)))
+            return st;
+        if (!(st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)))
+            st = pto_send(run, m->ch, (uint64_t)i, err);
+    }
+    return st;
+}
+
+static pto_status mu_b(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct misuse *m = ctx;
+    (void)index;
+    uint64_t v;
+    pto_status st = PTO_OK;
+    if (m->kind == 3) /* an address inside the run's channel table, no channel */
+        return pto_send(run, (pto_channel *)((char *)m->ch + 1), 0, err);
+    int recvs = m->kind == 2 ? 17 : 1; /* kind 2: no task in between */
+    for (int i = 0; i < recvs && !st; i++)
+        st = pto_recv(run, m->ch, &v, NULL, err);
+    return st || m->kind == 2 ? st : pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err);
+}
+
+static pto_status mu_c(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct misuse *m = ctx;
+    (void)index;
+    uint64_t v;
+    return pto_recv(run, m->ch, &v, NULL, err);
+}
+
+static pto_status orch_misuse(pto_run *run, void *ctx, pto_error *err)
+{
+    struct misuse *m = ctx;
+    pto_status st;
+    if ((st = pto_channel_create(run, "c1", m->kind == 2 ? 32 : 2, &m->ch, err)) ||
+        (st = pto_process_create(run, "A", mu_a, m, 1, err)) ||
+        (st = pto_process_create(run, "B", mu_b, m, 1, err)) ||
+        (m->kind == 1 && (st = pto_process_create(run, "C", mu_c, m, 1, err))))
+        return st;
+    if (m->kind == 4) /* outside a process body */
+        return pto_send(run, m->ch, 0, err);
+    return pto_csp_run(run, err);
+}
+
+static void test_misuse(void **state)
+{
+    (void)state;
+    pto_device *dev = open_dev(1);
+    static const struct {
+        pto_status st;
+        const char *msg;
+    } want[] = {
+        {PTO_ERR_STATE, "pto_send: process 'A' sends on closed channel 'c1'"},
+        {PTO_ERR_STATE, "pto_recv: process 'C' receives on channel 'c1', which process 'B' "
+                        "receives on (a channel has one receiving process)"},
+        {PTO_ERR_CAPACITY, "pto_recv: process 'B' received 16 tokens without a task in between"},
+        {PTO_ERR_INVALID, "pto_send: not a channel of this run"},
+        {PTO_ERR_STATE, "pto_send: only inside a process body (pto_csp_run)"},
+    };
+    for (int kind = 0; kind < (int)(sizeof want / sizeof want[0]); kind++)
+        for (int det = 0; det < 2; det++) {
+            struct misuse m = {.kind = kind};
+            pto_run_config rc;
+            pto_run_config_default(&rc);
+            rc.deterministic = det;
+            rc.mode = PTO_MODE_STREAMED;
+            pto_error err;
+            pto_status got = pto_launch(dev, &rc, orch_misuse, &m, NULL, &err);
+            if (got != want[kind].st || !strstr(err.msg, want[kind].msg))
+                fail_msg("kind %d: %s, '%s' not in: %s", kind, pto_status_name(got),
+                         want[kind].msg, err.msg);
+            struct pc x = {.items = 3, .capacity = 1}; /* the device stays usable */
+            assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 100);
+        }
+    pto_device_close(dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_deadlocks),
         cmocka_unit_test(test_ring_deadlock_counts_all),
         cmocka_unit_test(test_sends_outside_scopes),
+        cmocka_unit_test(test_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,11 +183,20 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
 /* ---- inside a process body ---- */
 
 /* ch is a channel of this run (what: the caller, for the message). */
+/* ch is one of c's channels: an entry of its table (an address inside an
+ * entry is not; compared as integers, ch is not dereferenced). */
+_Static_assert(!(sizeof(pto_channel) & (sizeof(pto_channel) - 1)), "a power of two: a mask");
+static inline int is_channel(const pto_csp *c, const pto_channel *ch)
+{
+    uintptr_t a = (uintptr_t)ch, lo = (uintptr_t)c->chans;
+    return c->chans && a >= lo && a - lo < (uintptr_t)c->nchans * sizeof *ch &&
+           !((a - lo) & (sizeof *ch - 1));
+}
+
 static pto_status own_channel(const pto_run *run, const char *what, const pto_channel *ch,
                               pto_error *err)
 {
-    const pto_csp *c = &run->csp;
-    if (!ch || !c->chans || ch < c->chans || ch >= c->chans + c->nchans)
+    if (!is_channel(&run->csp, ch))
         return pto_fail(err, PTO_ERR_INVALID, "%s: not a channel of this run", what);
     return PTO_OK;
 }
@@ -242,9 +251,7 @@ static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, 
 /* Called from a process body (so building) on a channel of this run. */
 static inline int in_body_ok(const pto_run *run, const pto_channel *ch)
 {
-    const pto_csp *c;
-    return run && run->building && (c = &run->csp)->cur && ch >= c->chans &&
-           ch < c->chans + c->nchans;
+    return run && run->building && run->csp.cur && is_channel(&run->csp, ch);
 }
 
 static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)

@@ -92,6 +92,8 @@ struct pto_channel {
     pto_csp_send *unbound; /* fan-in: sends issued and not bound, at most
                               one per process (from the run's pool) */
     uint32_t nunbound;
+    uint32_t pad[3]; /* (to 128 bytes: is_channel in csp.c tests an entry's
+                        start with a mask) */
 };
 
 enum pto_csp_state { CSP_READY, CSP_WAIT_RECV, CSP_WAIT_SEND, CSP_WAIT_BIND, CSP_DONE };
@@ -153,7 +155,6 @@ typedef struct pto_csp {
     pto_token_record *tokens;
     uint64_t ntokens, tokens_dropped;
 } pto_csp;
-
 
 struct pto_run;
 void pto_csp_reset(pto_csp *c);
