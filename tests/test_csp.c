@@ -736,7 +736,7 @@ static void test_sends_outside_scopes(void **state)
 
 struct misuse {
     int kind;
-    pto_channel *ch, *other;
+    pto_channel *ch;
 };
 
 static pto_status mu_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
