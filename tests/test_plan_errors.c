@@ -206,6 +206,20 @@ static const bad_plan load_errors[] = {
     {"{" ABI KERNELS Q "tensors" Q ":[{" Q "name" Q ":" Q "x" Q "," Q "dtype" Q ":" Q "f32" Q "," Q
      "shape" Q ":[4, 0]," Q "role" Q ":" Q "in" Q "}]," WL("") "}",
      PTO_ERR_INVALID, "/tensors/0/shape/1: a dim must be at least 1"},
+    /* a name given twice (plan_unique) */
+    {"{" ABI Q "kernels" Q ":[{" Q "id" Q ":" Q "k" Q "," Q "core" Q ":" Q "AIV" Q "," Q "source" Q
+     ":" Q "k.c" Q "," Q "entry" Q ":" Q "k" Q "},{" Q "id" Q ":" Q "k" Q "," Q "core" Q ":" Q
+     "AIC" Q "," Q "source" Q ":" Q "k.c" Q "," Q "entry" Q ":" Q "k" Q "}]," TENSORS WL("") "}",
+     PTO_ERR_INVALID, "/kernels/1/id: kernel 'k' is already defined at /kernels/0"},
+    {"{" ABI KERNELS Q "tensors" Q ":[{" Q "name" Q ":" Q "x" Q "," Q "dtype" Q ":" Q "f32" Q "," Q
+     "shape" Q ":[4]," Q "role" Q ":" Q "in" Q "},{" Q "name" Q ":" Q "y" Q "," Q "dtype" Q ":" Q
+     "f32" Q "," Q "shape" Q ":[4]," Q "role" Q ":" Q "in" Q "},{" Q "name" Q ":" Q "x" Q "," Q
+     "dtype" Q ":" Q "f32" Q "," Q "shape" Q ":[4]," Q "role" Q ":" Q "in" Q "}]," WL("") "}",
+     PTO_ERR_INVALID, "/tensors/2/name: tensor 'x' is already defined at /tensors/0"},
+    {"{" ABI KERNELS TENSORS Q "axes" Q ":[{" Q "name" Q ":" Q "a" Q "," Q "kind" Q ":" Q "dense" Q
+     "," Q "size" Q ":4},{" Q "name" Q ":" Q "a" Q "," Q "kind" Q ":" Q "dense" Q "," Q "size" Q
+     ":2}]," WL("") "}",
+     PTO_ERR_INVALID, "/axes/1/name: axis 'a' is already defined at /axes/0"},
     {HEAD Q "schedule" Q ":{" Q "dispatch" Q ":{" Q "policy" Q ":" Q "fifo" Q "}}," WL("") "}",
      PTO_ERR_INVALID,
      "/schedule/dispatch/policy: 'fifo' is not one of default, round_robin, affinity, hash, "

@@ -38,6 +38,17 @@ typedef struct loader {
 
 /* load_json.c */
 __attribute__((format(printf, 2, 3))) pto_status plan_fail(loader *L, const char *fmt, ...);
+/* plan_fail at the current path's member `key`. */
+__attribute__((format(printf, 3, 4))) pto_status plan_fail_at(loader *L, const char *key,
+                                                              const char *fmt, ...);
+/* Entry i of an array (entries of `stride` bytes, its name `offset` bytes
+ * into each, JSON path `array`) has a name no earlier entry has; else
+ * "<what> '<name>' is already defined at <array>/<j>" at member `key`. */
+pto_status plan_unique(loader *L, const char *key, const char *what, const char *array,
+                       const void *entries, size_t stride, size_t offset, int i);
+#define PLAN_UNIQUE(L, key, what, array, entries, field, i)                                        \
+    plan_unique(L, key, what, array, (entries), sizeof *(entries),                                 \
+                (size_t)((const char *)(entries)[0].field - (const char *)(entries)), i)
 size_t plan_push_key(loader *L, const char *key);
 size_t plan_push_index(loader *L, int i);
 void plan_pop(loader *L, size_t old);

@@ -58,12 +58,8 @@ pto_status plan_load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t d
         return s;
     while (N->channel < C->nchannels && strcmp(C->channels[N->channel].name, name))
         N->channel++;
-    size_t old = plan_push_key(L, "channel");
     if (N->channel == C->nchannels)
-        s = plan_fail(L, "unknown channel '%s'", name);
-    plan_pop(L, old);
-    if (s != PTO_OK)
-        return s;
+        return plan_fail_at(L, "channel", "unknown channel '%s'", name);
     plan_channel *H = &C->channels[N->channel];
     const plan_process *me = &C->procs[L->proc];
     const cJSON *j = NULL;
@@ -71,12 +67,12 @@ pto_status plan_load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t d
         H->sent_by |= UINT64_C(1) << L->proc;
         if ((s = plan_member(L, c, "payload", 0, &j)) != PTO_OK || !j)
             return s;
-        old = plan_push_key(L, "payload");
         if (!H->payload)
-            s = plan_fail(L, "channel '%s' carries no payload (declare \"payload\": true)",
-                          H->name);
-        else
-            s = plan_expr_of(L, j, &N->payload);
+            return plan_fail_at(L, "payload",
+                                "channel '%s' carries no payload (declare \"payload\": true)",
+                                H->name);
+        size_t old = plan_push_key(L, "payload");
+        s = plan_expr_of(L, j, &N->payload);
         plan_pop(L, old);
         return s;
     }
@@ -85,29 +81,22 @@ pto_status plan_load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t d
         return PTO_OK;
     }
     /* recv, consume: one receiving process per channel (DESIGN 6.4) */
-    old = plan_push_key(L, "channel");
     if (me->replicas > 1)
-        s = plan_fail(L,
-                      "process '%s' has %u replicas: each would receive on channel '%s', but a "
-                      "channel has one receiving process",
-                      me->name, (unsigned)me->replicas, H->name);
-    else if (H->receiver >= 0 && H->receiver != (int32_t)L->proc)
-        s = plan_fail(L,
-                      "channel '%s' already has a receiving process, '%s' (%s): a channel has "
-                      "one receiver",
-                      H->name, C->procs[H->receiver].name, C->procs[H->receiver].path);
-    plan_pop(L, old);
-    if (s != PTO_OK)
-        return s;
+        return plan_fail_at(L, "channel",
+                            "process '%s' has %u replicas: each would receive on channel '%s', "
+                            "but a channel has one receiving process",
+                            me->name, (unsigned)me->replicas, H->name);
+    if (H->receiver >= 0 && H->receiver != (int32_t)L->proc)
+        return plan_fail_at(L, "channel",
+                            "channel '%s' already has a receiving process, '%s' (%s): a channel "
+                            "has one receiver",
+                            H->name, C->procs[H->receiver].name, C->procs[H->receiver].path);
     H->receiver = (int32_t)L->proc;
     if ((s = plan_string_at(L, c, "as", 0, N->var, sizeof N->var)) != PTO_OK)
         return s;
-    if (N->var[0] && !H->payload) {
-        old = plan_push_key(L, "as");
-        s = plan_fail(L, "channel '%s' carries no payload (declare \"payload\": true)", H->name);
-        plan_pop(L, old);
-        return s;
-    }
+    if (N->var[0] && !H->payload)
+        return plan_fail_at(L, "as", "channel '%s' carries no payload (declare \"payload\": true)",
+                            H->name);
     if (kind == PLAN_RECV) /* in scope for the later nodes of its list (load_list) */
         return N->var[0] ? csp_bind(L, "as", N->var, &N->depth) : PTO_OK;
     const cJSON *body;
@@ -116,7 +105,7 @@ pto_status plan_load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t d
     uint32_t nvars = L->nvars;
     if ((s = csp_bind(L, "as", N->var, &N->depth)) != PTO_OK) /* a slot even when unnamed */
         return s;
-    old = plan_push_key(L, "body");
+    size_t old = plan_push_key(L, "body");
     s = plan_load_body(L, body, N, depth + 1);
     plan_pop(L, old);
     L->nvars = nvars;
@@ -127,11 +116,8 @@ pto_status plan_load_chan_op(loader *L, const cJSON *c, plan_node *N, uint32_t d
 static pto_status csp_name(loader *L, const cJSON *obj, char *out)
 {
     pto_status s = plan_string_at(L, obj, "name", 1, out, PLAN_NAME_MAX);
-    if (s == PTO_OK && strlen(out) > PTO_CSP_NAME_MAX - 5) {
-        size_t old = plan_push_key(L, "name");
-        s = plan_fail(L, "longer than %d bytes (a CSP name)", PTO_CSP_NAME_MAX - 5);
-        plan_pop(L, old);
-    }
+    if (s == PTO_OK && strlen(out) > PTO_CSP_NAME_MAX - 5)
+        s = plan_fail_at(L, "name", "longer than %d bytes (a CSP name)", PTO_CSP_NAME_MAX - 5);
     return s;
 }
 
@@ -160,12 +146,8 @@ static pto_status load_channels(loader *L, const cJSON *arr)
             s = plan_only_keys(L, c, keys);
         if (s == PTO_OK)
             s = csp_name(L, c, H->name);
-        for (int k = 0; s == PTO_OK && k < i; k++)
-            if (!strcmp(C->channels[k].name, H->name)) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "channel '%s' is already defined at /csp/channels/%d", H->name, k);
-                plan_pop(L, o2);
-            }
+        if (s == PTO_OK)
+            s = PLAN_UNIQUE(L, "name", "channel", "/csp/channels", C->channels, name, i);
         const cJSON *j = NULL;
         if (s == PTO_OK)
             s = plan_member(L, c, "capacity", 0, &j);
@@ -228,13 +210,8 @@ static pto_status load_processes(loader *L, const cJSON *arr)
             s = plan_only_keys(L, p, keys);
         if (s == PTO_OK)
             s = csp_name(L, p, R->name);
-        for (int k = 0; s == PTO_OK && k < i; k++)
-            if (!strcmp(C->procs[k].name, R->name)) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "process '%s' is already defined at /csp/processes/%d", R->name,
-                              k);
-                plan_pop(L, o2);
-            }
+        if (s == PTO_OK)
+            s = PLAN_UNIQUE(L, "name", "process", "/csp/processes", C->procs, name, i);
         const cJSON *rep = NULL, *body = NULL;
         if (s == PTO_OK)
             s = plan_member(L, p, "replicate", 0, &rep);
@@ -259,12 +236,10 @@ static pto_status load_processes(loader *L, const cJSON *arr)
                 s = plan_string_at(L, rep, "var", 0, R->var, sizeof R->var);
             plan_pop(L, o2);
         }
-        if (s == PTO_OK && (replicas += R->replicas) > PTO_CSP_PROCESSES) {
-            size_t o2 = plan_push_key(L, "replicate");
-            s = plan_fail(L, "%u processes with the replicas so far (a run has at most %d)",
-                          (unsigned)replicas, PTO_CSP_PROCESSES);
-            plan_pop(L, o2);
-        }
+        if (s == PTO_OK && (replicas += R->replicas) > PTO_CSP_PROCESSES)
+            s = plan_fail_at(L, "replicate",
+                             "%u processes with the replicas so far (a run has at most %d)",
+                             (unsigned)replicas, PTO_CSP_PROCESSES);
         if (s == PTO_OK)
             s = plan_member(L, p, "body", 1, &body);
         if (s == PTO_OK) {

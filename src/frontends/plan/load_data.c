@@ -36,12 +36,8 @@ pto_status plan_load_kernels(loader *L, const cJSON *arr)
             s = plan_only_keys(L, k, keys);
         if (s == PTO_OK)
             s = plan_string_at(L, k, "id", 1, K->id, sizeof K->id);
-        for (int j = 0; s == PTO_OK && j < i; j++)
-            if (!strcmp(P->kernels[j].id, K->id)) {
-                size_t o2 = plan_push_key(L, "id");
-                s = plan_fail(L, "kernel '%s' is already defined at /kernels/%d", K->id, j);
-                plan_pop(L, o2);
-            }
+        if (s == PTO_OK)
+            s = PLAN_UNIQUE(L, "id", "kernel", "/kernels", P->kernels, id, i);
         if (s == PTO_OK)
             s = plan_enum_at(L, k, "core", 1, cores, "AIC, AIV", &core);
         K->core = core ? PTO_CORE_AIV : PTO_CORE_AIC;
@@ -131,12 +127,8 @@ pto_status plan_load_tensors(loader *L, const cJSON *arr)
             s = plan_only_keys(L, t, keys);
         if (s == PTO_OK)
             s = plan_string_at(L, t, "name", 1, T->name, sizeof T->name);
-        for (int j = 0; s == PTO_OK && j < i; j++)
-            if (!strcmp(P->tensors[j].name, T->name)) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "tensor '%s' is already defined at /tensors/%d", T->name, j);
-                plan_pop(L, o2);
-            }
+        if (s == PTO_OK)
+            s = PLAN_UNIQUE(L, "name", "tensor", "/tensors", P->tensors, name, i);
         if (s == PTO_OK)
             s = plan_enum_at(L, t, "dtype", 1, dtypes, "f32, f16, bf16, i32", &dt);
         T->dtype = (plan_dtype)dt;
@@ -202,11 +194,8 @@ pto_status plan_load_tensors(loader *L, const cJSON *arr)
             s = plan_member(L, t, key, 0, &j);
             if (s == PTO_OK && j)
                 s = plan_string_at(L, t, key, 0, rel, sizeof rel);
-            if (s == PTO_OK && j && !f && T->init.kind != PLAN_FILL_NONE) {
-                size_t o2 = plan_push_key(L, key);
-                s = plan_fail(L, "a tensor has 'init' or 'input', not both");
-                plan_pop(L, o2);
-            }
+            if (s == PTO_OK && j && !f && T->init.kind != PLAN_FILL_NONE)
+                s = plan_fail_at(L, key, "a tensor has 'init' or 'input', not both");
             char **slot = f ? &T->golden : &T->input;
             if (s == PTO_OK && j && !(*slot = plan_dup_path(L, rel)))
                 s = pto_fail(L->err, PTO_ERR_NOMEM, "out of memory");
@@ -286,17 +275,11 @@ pto_status plan_load_symbols(loader *L, const cJSON *arr)
             s = plan_string_at(L, y, "name", 1, S->name, sizeof S->name);
         if (s == PTO_OK) {
             pto_error e = {0};
-            if (pto_symbol_check_name(S->name, &e) != PTO_OK) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "%s", e.msg);
-                plan_pop(L, o2);
-            }
+            if (pto_symbol_check_name(S->name, &e) != PTO_OK)
+                s = plan_fail_at(L, "name", "%s", e.msg);
         }
-        if (s == PTO_OK && plan_symbol_find(P, S->name, strlen(S->name)) != i) {
-            size_t o2 = plan_push_key(L, "name");
-            s = plan_fail(L, "symbol '%s' is already declared", S->name);
-            plan_pop(L, o2);
-        }
+        if (s == PTO_OK && plan_symbol_find(P, S->name, strlen(S->name)) != i)
+            s = plan_fail_at(L, "name", "symbol '%s' is already declared", S->name);
         if (s == PTO_OK)
             s = plan_enum_at(L, y, "type", 1, types, "u64, f32, i32[]", &ty);
         S->f32 = ty == 1;
@@ -377,12 +360,8 @@ pto_status plan_load_axes(loader *L, const cJSON *arr)
             s = plan_only_keys(L, a, keys);
         if (s == PTO_OK)
             s = plan_string_at(L, a, "name", 1, A->name, sizeof A->name);
-        for (int j = 0; s == PTO_OK && j < i; j++)
-            if (!strcmp(P->axes[j].name, A->name)) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "axis '%s' is already defined at /axes/%d", A->name, j);
-                plan_pop(L, o2);
-            }
+        if (s == PTO_OK)
+            s = PLAN_UNIQUE(L, "name", "axis", "/axes", P->axes, name, i);
         if (s == PTO_OK)
             s = plan_enum_at(L, a, "kind", 1, kinds, "dense, dense_dyn, ragged, sparse", &kind);
         A->kind = (plan_axis_kind)kind;
@@ -414,12 +393,9 @@ pto_status plan_load_axes(loader *L, const cJSON *arr)
                 plan_pop(L, o2);
             }
             A->symbol = (uint32_t)k;
-            if (s == PTO_OK && (P->symbols[k].f32 || P->symbols[k].array)) {
-                size_t o2 = plan_push_key(L, "symbol");
-                s = plan_fail(L, "symbol '%s' is %s: an axis size is a u64 symbol", sym,
-                              P->symbols[k].f32 ? "f32" : "i32[]");
-                plan_pop(L, o2);
-            }
+            if (s == PTO_OK && (P->symbols[k].f32 || P->symbols[k].array))
+                s = plan_fail_at(L, "symbol", "symbol '%s' is %s: an axis size is a u64 symbol",
+                                 sym, P->symbols[k].f32 ? "f32" : "i32[]");
         } else if (s == PTO_OK) { /* ragged, sparse */
             char outer[PLAN_NAME_MAX];
             s = plan_string_at(L, a, "outer", 1, outer, sizeof outer);
@@ -470,17 +446,11 @@ pto_status plan_load_slots(loader *L, const cJSON *arr)
             s = plan_only_keys(L, y, keys);
         if (s == PTO_OK)
             s = plan_string_at(L, y, "name", 1, S->name, sizeof S->name);
-        if (s == PTO_OK && !plan_ident_ok(S->name)) {
-            size_t o2 = plan_push_key(L, "name");
-            s = plan_fail(L, "'%s' is not a valid slot name (an identifier)", S->name);
-            plan_pop(L, o2);
-        }
+        if (s == PTO_OK && !plan_ident_ok(S->name))
+            s = plan_fail_at(L, "name", "'%s' is not a valid slot name (an identifier)", S->name);
         for (uint32_t k = 0; s == PTO_OK && k < P->nslots; k++)
-            if (!strcmp(P->slots[k].name, S->name)) {
-                size_t o2 = plan_push_key(L, "name");
-                s = plan_fail(L, "duplicate slot '%s'", S->name);
-                plan_pop(L, o2);
-            }
+            if (!strcmp(P->slots[k].name, S->name))
+                s = plan_fail_at(L, "name", "duplicate slot '%s'", S->name);
         int ty = 0;
         if (s == PTO_OK)
             s = plan_enum_at(L, y, "type", 0, types, "i64, u64", &ty);

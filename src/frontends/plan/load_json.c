@@ -11,14 +11,43 @@
 
 #include "frontends/plan/load.h"
 
-__attribute__((format(printf, 2, 3))) pto_status plan_fail(loader *L, const char *fmt, ...)
+static pto_status vfail(loader *L, const char *fmt, va_list ap)
 {
     char msg[PTO_ERROR_MSG_MAX];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return pto_fail(L->err, PTO_ERR_INVALID, "%s: %s", L->len ? L->path : "/", msg);
+}
+
+__attribute__((format(printf, 2, 3))) pto_status plan_fail(loader *L, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    pto_status s = vfail(L, fmt, ap);
     va_end(ap);
-    return pto_fail(L->err, PTO_ERR_INVALID, "%s: %s", L->len ? L->path : "/", msg);
+    return s;
+}
+
+__attribute__((format(printf, 3, 4))) pto_status plan_fail_at(loader *L, const char *key,
+                                                              const char *fmt, ...)
+{
+    size_t old = plan_push_key(L, key);
+    va_list ap;
+    va_start(ap, fmt);
+    pto_status s = vfail(L, fmt, ap);
+    va_end(ap);
+    plan_pop(L, old);
+    return s;
+}
+
+pto_status plan_unique(loader *L, const char *key, const char *what, const char *array,
+                       const void *entries, size_t stride, size_t offset, int i)
+{
+    const char *name = (const char *)entries + (size_t)i * stride + offset;
+    for (int j = 0; j < i; j++)
+        if (!strcmp((const char *)entries + (size_t)j * stride + offset, name))
+            return plan_fail_at(L, key, "%s '%s' is already defined at %s/%d", what, name, array,
+                                j);
+    return PTO_OK;
 }
 
 /* Path push/pop: push returns the old length to pop back to. */
@@ -74,21 +103,13 @@ pto_status plan_only_keys(loader *L, const cJSON *obj, const char *const *allowe
 {
     for (const cJSON *c = obj->child; c; c = c->next) {
         for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (c->string && d->string && !strcmp(c->string, d->string)) {
-                size_t old = plan_push_key(L, c->string);
-                pto_status s = plan_fail(L, "duplicate field");
-                plan_pop(L, old);
-                return s;
-            }
+            if (c->string && d->string && !strcmp(c->string, d->string))
+                return plan_fail_at(L, c->string, "duplicate field");
         int ok = 0;
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = c->string && !strcmp(c->string, *a);
-        if (!ok) {
-            size_t old = plan_push_key(L, c->string ? c->string : "?");
-            pto_status s = plan_fail(L, "unknown field");
-            plan_pop(L, old);
-            return s;
-        }
+        if (!ok)
+            return plan_fail_at(L, c->string ? c->string : "?", "unknown field");
     }
     return PTO_OK;
 }
@@ -160,12 +181,8 @@ pto_status plan_enum_at(loader *L, const cJSON *obj, const char *key, int requir
     if (s != PTO_OK || !v[0])
         return s;
     int i = plan_pick(v, names, -1);
-    if (i < 0) {
-        size_t old = plan_push_key(L, key);
-        s = plan_fail(L, "'%s' is not one of %s", v, list);
-        plan_pop(L, old);
-        return s;
-    }
+    if (i < 0)
+        return plan_fail_at(L, key, "'%s' is not one of %s", v, list);
     *out = i;
     return PTO_OK;
 }
@@ -208,8 +225,6 @@ pto_status plan_var_at(loader *L, const cJSON *l, const char *key, int required,
     pto_status s = plan_string_at(L, l, key, required, out, PLAN_NAME_MAX);
     if (s != PTO_OK || !out[0] || plan_var_ok(out))
         return s;
-    size_t old = plan_push_key(L, key);
-    s = plan_fail(L, "'%s' is not a valid loop variable name (an identifier, not a keyword)", out);
-    plan_pop(L, old);
-    return s;
+    return plan_fail_at(
+        L, key, "'%s' is not a valid loop variable name (an identifier, not a keyword)", out);
 }

@@ -94,12 +94,8 @@ static pto_status view_at(loader *L, const cJSON *obj, plan_arg *A)
     for (A->tensor = 0; A->tensor < P->ntensors && strcmp(P->tensors[A->tensor].name, name);
          A->tensor++)
         ;
-    if (A->tensor == P->ntensors) {
-        size_t old = plan_push_key(L, "tensor");
-        s = plan_fail(L, "unknown tensor '%s'", name);
-        plan_pop(L, old);
-        return s;
-    }
+    if (A->tensor == P->ntensors)
+        return plan_fail_at(L, "tensor", "unknown tensor '%s'", name);
     const plan_tensor *T = &P->tensors[A->tensor];
     const cJSON *offs;
     if ((s = plan_member(L, obj, "offsets", 1, &offs)) != PTO_OK)
@@ -329,11 +325,8 @@ static pto_status slot_at(loader *L, const cJSON *t, plan_node *N)
     const pto_plan *P = L->plan;
     while (N->slot < P->nslots && strcmp(P->slots[N->slot].name, name))
         N->slot++;
-    if (N->slot == P->nslots) {
-        size_t old = plan_push_key(L, "slot");
-        s = plan_fail(L, "unknown slot '%s' (not declared in 'slots')", name);
-        plan_pop(L, old);
-    }
+    if (N->slot == P->nslots)
+        s = plan_fail_at(L, "slot", "unknown slot '%s' (not declared in 'slots')", name);
     return s;
 }
 
@@ -551,23 +544,16 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
         return s;
     while (N->axis < P->naxes && strcmp(P->axes[N->axis].name, axis))
         N->axis++;
-    if (N->axis == P->naxes) {
-        size_t old = plan_push_key(L, "axis");
-        s = plan_fail(L, "unknown axis '%s'", axis);
-        plan_pop(L, old);
-        return s;
-    }
+    if (N->axis == P->naxes)
+        return plan_fail_at(L, "axis", "unknown axis '%s'", axis);
     const cJSON *body;
     if ((s = plan_member(L, l, "body", 1, &body)) != PTO_OK)
         return s;
     const plan_axis *A = &P->axes[N->axis];
     int nested = A->kind == PLAN_AXIS_RAGGED || A->kind == PLAN_AXIS_SPARSE;
-    if (sparse_only && A->kind != PLAN_AXIS_SPARSE) {
-        size_t old = plan_push_key(L, "axis");
-        s = plan_fail(L, "a select runs over a sparse axis: '%s' is %s", A->name, kinds[A->kind]);
-        plan_pop(L, old);
-        return s;
-    }
+    if (sparse_only && A->kind != PLAN_AXIS_SPARSE)
+        return plan_fail_at(L, "axis", "a select runs over a sparse axis: '%s' is %s", A->name,
+                            kinds[A->kind]);
     if (!nested && (N->outer_var[0] || N->flat_var[0]))
         return plan_fail(L, "'%s' is for a loop over a ragged or sparse axis: '%s' is %s",
                          N->outer_var[0] ? "outer_var" : "flat_var", A->name, kinds[A->kind]);
@@ -580,16 +566,12 @@ static pto_status load_loop(loader *L, const cJSON *l, plan_node *N, uint32_t de
                              "'outer_var' names the index of '%s', but an enclosing loop runs over "
                              "'%s' already",
                              P->axes[A->outer].name, P->axes[A->outer].name);
-        if (!d && !N->outer_var[0]) {
-            size_t old = plan_push_key(L, "axis");
-            s = plan_fail(
-                L,
-                "axis '%s' is %s over '%s', but no enclosing loop runs over '%s' (or name "
-                "its index with 'outer_var')",
-                A->name, kinds[A->kind], P->axes[A->outer].name, P->axes[A->outer].name);
-            plan_pop(L, old);
-            return s;
-        }
+        if (!d && !N->outer_var[0])
+            return plan_fail_at(L, "axis",
+                                "axis '%s' is %s over '%s', but no enclosing loop runs over '%s' "
+                                "(or name its index with 'outer_var')",
+                                A->name, kinds[A->kind], P->axes[A->outer].name,
+                                P->axes[A->outer].name);
         if (N->flat_var[0] && !N->outer_var[0])
             return plan_fail(L, "'flat_var' is for the flat form (with 'outer_var')");
         N->flat_outer = N->outer_var[0] != 0;
