@@ -11,14 +11,6 @@
 
 #include "frontends/plan/plan.h"
 
-static uint32_t bits(uint64_t m)
-{
-    uint32_t n = 0;
-    for (; m; m &= m - 1)
-        n++;
-    return n;
-}
-
 /* Whether the nodes contain a channel operation. */
 static int has_op(const plan_node *body, uint32_t n)
 {
@@ -77,12 +69,9 @@ static pto_status certain_deadlock(const pto_plan *P, pto_error *err)
         if (opening(C->procs[p].body.body, C->procs[p].body.nbody, &op[p]) != OPEN_RECV)
             continue;
         const plan_channel *H = &C->channels[op[p]->channel];
-        if (bits(H->sent_by) != 1 || H->senders || H->closed_by)
+        if (__builtin_popcountll(H->sent_by) != 1 || H->senders || H->closed_by)
             continue;
-        uint32_t q = 0;
-        while (!(H->sent_by >> q & 1))
-            q++;
-        next[p] = (int32_t)q;
+        next[p] = __builtin_ctzll(H->sent_by); /* the one sending process */
     }
     for (uint32_t p = 0; p < C->nprocs; p++) {
         int32_t q = next[p];
@@ -225,15 +214,10 @@ typedef struct csp_proc {
     const plan_walk *tmpl;
 } csp_proc;
 
-/* Re-prefixes err's message with the operation's path. */
+/* err's message after the operation's path. */
 static pto_status at_op(const plan_node *N, pto_status s, pto_error *err)
 {
-    if (s != PTO_OK && err) {
-        char msg[PTO_ERROR_MSG_MAX];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        pto_fail(err, s, "%s/%s: %s", N->path, op_names[N->kind - PLAN_SEND], msg);
-    }
-    return s;
+    return plan_error_at(err, s, N->path, op_names[N->kind - PLAN_SEND], NULL);
 }
 
 /* The walk's hook for channel operations (in a process body). */
@@ -277,12 +261,7 @@ static pto_status chan_op(plan_walk *w, const plan_node *N, uint32_t depth, pto_
         s = at_op(N, pto_recv(c->run, ch, &payload, &closed, err), err);
         if (s != PTO_OK || closed)
             break;
-        if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
-            s = w->scope(w, N, 0, err);
-            if (s == PTO_OK)
-                s = w->scope(w, N, 1, err);
-            since = w->tasks;
-        }
+        s = plan_walk_renew(w, N, &since, err);
         w->vars[N->depth] = payload;
         w->names[N->depth] = N->var;
         if (s == PTO_OK)
@@ -324,11 +303,7 @@ pto_status plan_csp_run(pto_run *run, const plan_walk *tmpl, pto_error *err)
         s = pto_channel_create(run, H->name, H->capacity, &chans[i], err);
         if (s == PTO_OK && H->senders)
             s = pto_channel_fan_in(run, chans[i], H->senders, err);
-        if (s != PTO_OK && err) {
-            char msg[PTO_ERROR_MSG_MAX];
-            snprintf(msg, sizeof msg, "%s", err->msg);
-            pto_fail(err, s, "%s: %s", H->path, msg);
-        }
+        s = plan_error_at(err, s, H->path, NULL, NULL);
     }
     for (uint32_t i = 0; i < C->nprocs && s == PTO_OK; i++) {
         procs[i] = (csp_proc){run, chans, &C->procs[i], tmpl};

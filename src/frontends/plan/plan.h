@@ -335,9 +335,21 @@ static inline void plan_walk_env(const plan_walk *w, uint32_t depth, pto_expr_en
 }
 /* Walks the nodes body[0..n) in program order with depth loop variables
  * bound; a recv binding its payload makes it visible (one more variable)
- * to the nodes after it. */
+ * to the nodes after it (plan_depth_after). */
 pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint32_t depth,
                           pto_error *err);
+/* The variables bound after node N, depth before it. */
+static inline uint32_t plan_depth_after(const plan_node *N, uint32_t depth)
+{
+    return N->kind == PLAN_RECV && N->var[0] ? N->depth + 1 : depth;
+}
+/* At an iteration boundary of loop (or consume) N: renews N's scope once
+ * PLAN_SCOPE_TASKS tasks were visited since *since (plan_walk.scope). */
+pto_status plan_walk_renew(plan_walk *w, const plan_node *N, uint64_t *since, pto_error *err);
+/* err's message again, after "path/node: " (node NULL: "path: ") and
+ * before hint (NULL: none); returns s. For a status from the runtime. */
+pto_status plan_error_at(pto_error *err, pto_status s, const char *path, const char *node,
+                         const char *hint);
 
 /* The size of dense or dense_dyn axis a under w's symbol values. */
 uint64_t plan_axis_size(const plan_walk *w, uint32_t a);

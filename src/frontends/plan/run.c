@@ -154,18 +154,13 @@ static pto_status submit_visit(plan_walk *w, const plan_node *task, uint32_t dep
     }
     if (s == PTO_OK)
         s = time_order(r, w, id, err);
-    if (s != PTO_OK && err) {
-        static const char *const what[] = {
-            [PLAN_TASK] = "task", [PLAN_SLOT_SET] = "slot_set", [PLAN_SLOT_LOAD] = "slot_load"};
-        char msg[PTO_ERROR_MSG_MAX];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        int hint = s == PTO_ERR_CAPACITY && task->kind != PLAN_TASK;
-        pto_fail(err, s, "%s/%s: %s%s", task->path, what[task->kind], msg,
-                 hint ? " (in a slot task, loop variables are constants: one expression per "
-                        "distinct value)"
-                      : "");
-    }
-    return s;
+    static const char *const what[] = {
+        [PLAN_TASK] = "task", [PLAN_SLOT_SET] = "slot_set", [PLAN_SLOT_LOAD] = "slot_load"};
+    int hint = s == PTO_ERR_CAPACITY && task->kind != PLAN_TASK;
+    return plan_error_at(err, s, task->path, what[task->kind],
+                         hint ? " (in a slot task, loop variables are constants: one expression "
+                                "per distinct value)"
+                              : NULL);
 }
 
 static pto_status loop_scope(plan_walk *w, const plan_node *loop, int begin, pto_error *err)

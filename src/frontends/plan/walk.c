@@ -77,14 +77,8 @@ static pto_status walk_loop(plan_walk *w, const plan_node *N, pto_error *err)
         const int32_t *idx = NULL;
         s = loop_range(w, N, &lo, &n, &idx, err);
         for (uint64_t v = lo; v < n && s == PTO_OK; v++) {
-            if (w->scope && w->tasks - since >= PLAN_SCOPE_TASKS) {
-                s = w->scope(w, N, 0, err);
-                if (s == PTO_OK)
-                    s = w->scope(w, N, 1, err);
-                if (s != PTO_OK)
-                    break;
-                since = w->tasks;
-            }
+            if ((s = plan_walk_renew(w, N, &since, err)) != PTO_OK)
+                break;
             if (f && f->cur_join != PLAN_NO_TASK) { /* the previous iteration had tasks */
                 f->prev_join = f->cur_join;
                 f->cur_join = PLAN_NO_TASK;
@@ -136,8 +130,7 @@ static pto_status walk_node(plan_walk *w, const plan_node *N, uint32_t depth, pt
                 f->cur_join = PLAN_NO_TASK;
             }
             s = walk_node(w, &N->body[i], depth, err);
-            if (N->body[i].kind == PLAN_RECV && N->body[i].var[0])
-                depth = N->body[i].depth + 1; /* its payload, for the later children */
+            depth = plan_depth_after(&N->body[i], depth);
         }
         w->nframes--;
         return s;
@@ -180,10 +173,29 @@ pto_status plan_walk_list(plan_walk *w, const plan_node *body, uint32_t n, uint3
         pto_status s = walk_node(w, &body[i], depth, err);
         if (s != PTO_OK)
             return s;
-        if (body[i].kind == PLAN_RECV && body[i].var[0])
-            depth = body[i].depth + 1; /* its payload, for the nodes after it */
+        depth = plan_depth_after(&body[i], depth);
     }
     return PTO_OK;
+}
+
+pto_status plan_walk_renew(plan_walk *w, const plan_node *N, uint64_t *since, pto_error *err)
+{
+    if (!w->scope || w->tasks - *since < PLAN_SCOPE_TASKS)
+        return PTO_OK;
+    *since = w->tasks;
+    pto_status s = w->scope(w, N, 0, err);
+    return s != PTO_OK ? s : w->scope(w, N, 1, err);
+}
+
+pto_status plan_error_at(pto_error *err, pto_status s, const char *path, const char *node,
+                         const char *hint)
+{
+    if (s == PTO_OK || !err)
+        return s;
+    char msg[PTO_ERROR_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return pto_fail(err, s, "%s%s%s: %s%s", path, node ? "/" : "", node ? node : "", msg,
+                    hint ? hint : "");
 }
 
 pto_status plan_walk_run(plan_walk *w, pto_error *err)
