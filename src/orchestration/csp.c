@@ -125,7 +125,6 @@ pto_status pto_channel_create(pto_run *run, const char *name, uint32_t capacity,
     memset(ch, 0, sizeof *ch);
     snprintf(ch->name, sizeof ch->name, "%s", name);
     ch->capacity = capacity;
-    ch->plain = capacity && !c->latency;
     ch->senders = 1;
     ch->receiver = -1;
     ch->index = c->nchans;
@@ -227,15 +226,8 @@ pto_status pto_channel_fan_in(pto_run *run, pto_channel *ch, uint32_t senders, p
                         "fan-in channel: capacity + %d, rounded up to a power of two)",
                         what, ch->name, PTO_CSP_POOL, 1 + PTO_CSP_PROCESSES);
     ch->senders = senders;
-    ch->plain = 0;
     carve_ring(c, ch, ring);
     return PTO_OK;
-}
-
-static void close_channel(pto_channel *ch)
-{
-    ch->closed = 1;
-    ch->plain = 0;
 }
 
 static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, pto_error *err)
@@ -520,14 +512,16 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
 static pto_status send_slow(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 static pto_status send_wait(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 
-/* The short path: a plain channel this process sent on before, the
- * process's first send since its last task and no receive pending (no
- * settle dummy), the receive k - C issued (no wait): send_token's steps
- * without the cases that do not apply. */
+/* The short path: an open channel of capacity >= 1 with one sender (this
+ * process, which sent on it before) and no latency; the process's first
+ * send since its last task, no receive pending (no settle dummy), the
+ * receive k - C issued (no wait): send_token's steps without the cases
+ * that do not apply. */
 pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
 {
     pto_csp_proc *p;
-    if (__builtin_expect(in_body_ok(run, ch) && ch->plain && !run->failed &&
+    if (__builtin_expect(in_body_ok(run, ch) && ch->capacity && ch->senders == 1 && !ch->closed &&
+                             !run->csp.latency && !run->failed &&
                              (p = run->csp.cur, !(p->npend | p->nstart)) &&
                              (p->sent_on >> ch->index & 1),
                          1)) {
@@ -702,7 +696,7 @@ pto_status pto_channel_close(pto_run *run, pto_channel *ch, pto_error *err)
     pto_status st = pto_run_check_building(run, "pto_channel_close", err);
     if (st || (st = own_channel(run, "pto_channel_close", ch, err)))
         return st;
-    close_channel(ch);
+    ch->closed = 1;
     return PTO_OK;
 }
 
@@ -724,7 +718,7 @@ static void body_main(void *arg)
         p->st = settle(run, "process end", 0, &p->err);
     for (uint32_t i = 0; i < c->nchans; i++) /* the last sender closes */
         if (p->sent_on >> i & 1 && ++c->chans[i].returned == c->chans[i].senders)
-            close_channel(&c->chans[i]);
+            c->chans[i].closed = 1;
     p->state = CSP_DONE;
 }
 

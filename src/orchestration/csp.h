@@ -86,9 +86,6 @@ struct pto_channel {
     uint32_t returned; /* ... and returned: at `senders`, it closes */
     int32_t receiver;  /* the process receiving on it (-1: none yet) */
     int closed;
-    int plain; /* one sender, capacity >= 1, no latency, open: pto_send's
-                  short path applies (set at creation, cleared by
-                  pto_channel_fan_in and close_channel) */
     pto_csp_send *unbound; /* fan-in: sends issued and not bound, at most
                               one per process (from the run's pool) */
     uint32_t nunbound;
