@@ -103,7 +103,8 @@ static pto_status orch_graph(pto_run *run, void *ctx, pto_error *err)
     for (uint32_t k = 0; k < w->items; k++) {
         pto_status st = PTO_OK;
         if (w->batch && k % w->batch == 0 && k &&
-            ((st = pto_scope_end(run, err)) || (st = pto_scope_begin(run, "g", PTO_SCOPE_AUTO, err))))
+            ((st = pto_scope_end(run, err)) ||
+             (st = pto_scope_begin(run, "g", PTO_SCOPE_AUTO, err))))
             return st;
         if (w->batch && !k && (st = pto_scope_begin(run, "g", PTO_SCOPE_AUTO, err)))
             return st;
@@ -274,8 +275,7 @@ static int bench_edges(uint32_t items, uint32_t capacity)
            items, capacity, REPS);
     printf("%-8s %12s %8s\n", "row", "orch ns/item", "tasks");
     for (int i = 0; i < ROWS; i++)
-        printf("%-8s %12.1f %8llu\n", names[i], median(v[i], REPS),
-               (unsigned long long)tasks[i]);
+        printf("%-8s %12.1f %8llu\n", names[i], median(v[i], REPS), (unsigned long long)tasks[i]);
     printf("# medians of the rounds' differences and ratios: an explicit edge %.1f ns (chain - "
            "tasks); a channel edge %.1f ns ((csp - proc) / 2: a token's edge and its capacity "
            "edge); csp/graph %.2f\n",
@@ -339,8 +339,11 @@ static int bench_row(const char *row, uint32_t items, uint32_t reps, uint32_t ca
     static const struct {
         const char *name;
         pto_orch_fn fn;
-    } rows[] = {{"tasks", orch_tasks}, {"chain", orch_chain}, {"graph", orch_graph},
-                {"proc", orch_proc}, {"csp", orch_csp}};
+    } rows[] = {{"tasks", orch_tasks},
+                {"chain", orch_chain},
+                {"graph", orch_graph},
+                {"proc", orch_proc},
+                {"csp", orch_csp}};
     pto_orch_fn fn = NULL;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (!strcmp(row, rows[i].name))

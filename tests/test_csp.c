@@ -234,8 +234,14 @@ static size_t sorted_edges(pto_device *dev, pto_edge *out, size_t cap)
 }
 
 /* An edge of the hand-derived lists. */
-#define E_END(p, c) {p, c, PTO_EDGE_END, 0}
-#define E_START(p, c) {p, c, PTO_EDGE_START, 0}
+#define E_END(p, c)                                                                                \
+    {                                                                                              \
+        p, c, PTO_EDGE_END, 0                                                                      \
+    }
+#define E_START(p, c)                                                                              \
+    {                                                                                              \
+        p, c, PTO_EDGE_START, 0                                                                    \
+    }
 
 /* Start edges keep their kind in pto_last_run_edges and the graph export.
  * Capacity 1, producer P_k (10 cycles) then send, consumer Q_k (30) per
@@ -602,8 +608,7 @@ static pto_status dl_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
         if ((st = pto_recv(run, d->c1, &v, NULL, err)))
             return st;
         return pto_send(run, d->c2, 1, err);
-    case 1: /* receives on a channel nobody sends on */
-        return pto_recv(run, d->c1, &v, NULL, err);
+    case 1: /* receives on a channel nobody sends on */ return pto_recv(run, d->c1, &v, NULL, err);
     case 3: /* the same inside a scope, after a task in it */
         if ((st = pto_scope_begin(run, "held", PTO_SCOPE_AUTO, err)) ||
             (st = pto_submit(run, K10, PTO_CORE_AIV, NULL, 0, NULL, err)))
@@ -654,10 +659,10 @@ static void test_deadlocks(void **state)
          "Process 'B' waits to receive token 0 on 'c2' (CHANNEL_EMPTY_WAIT)",
          "send before receiving in one process of a cycle"},
         {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
-         "'c1' capacity 1, sent 0, received 0, open",
-         "or close the channel (pto_channel_close"},
+         "'c1' capacity 1, sent 0, received 0, open", "or close the channel (pto_channel_close"},
         {"Process 'A' waits to send on 'c1' until token 0 is received (CHANNEL_FULL_WAIT)",
-         "'c1' capacity 1, sent 1, received 0, open", "add the receiver, give the channel more capacity"},
+         "'c1' capacity 1, sent 1, received 0, open",
+         "add the receiver, give the channel more capacity"},
         {"Process 'A' waits to receive token 0 on 'c1' (CHANNEL_EMPTY_WAIT)",
          "'c1' capacity 1, sent 0, received 0, open", "or close the channel (pto_channel_close"},
         /* capacity 1: token 1 waits for receive 0, which waits for the
@@ -679,8 +684,8 @@ static void test_deadlocks(void **state)
             for (int i = 0; i < 3; i++)
                 if (!strstr(err.msg, want[kind][i]))
                     fail_msg("kind %d: '%s' not in: %s", kind, want[kind][i], err.msg);
-            pto_stall_reason r = kind == 2 ? PTO_STALL_CHANNEL_FULL_WAIT
-                                           : PTO_STALL_CHANNEL_EMPTY_WAIT;
+            pto_stall_reason r =
+                kind == 2 ? PTO_STALL_CHANNEL_FULL_WAIT : PTO_STALL_CHANNEL_EMPTY_WAIT;
             assert_true(st.flow[r].stalls >= 1);
             /* the device stays usable */
             struct pc x = {.items = 3, .capacity = 1};
@@ -815,8 +820,8 @@ static void test_misuse(void **state)
             pto_error err;
             pto_status got = pto_launch(dev, &rc, orch_misuse, &m, NULL, &err);
             if (got != want[kind].st || !strstr(err.msg, want[kind].msg))
-                fail_msg("kind %d: %s, '%s' not in: %s", kind, pto_status_name(got),
-                         want[kind].msg, err.msg);
+                fail_msg("kind %d: %s, '%s' not in: %s", kind, pto_status_name(got), want[kind].msg,
+                         err.msg);
             struct pc x = {.items = 3, .capacity = 1}; /* the device stays usable */
             assert_int_equal(launch(dev, 1, PTO_MODE_STREAMED, orch_pc, &x), 100);
         }

@@ -633,9 +633,8 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
 
 /* The short path's wait for a token, then the short path (out of line, so
  * that the short path saves no registers), or the end of the channel. */
-static __attribute__((noinline)) pto_status recv_wait(pto_run *run, pto_channel *ch,
-                                                      uint64_t *payload, int *closed,
-                                                      pto_error *err)
+static __attribute__((noinline)) pto_status
+recv_wait(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed, pto_error *err)
 {
     int end;
     pto_status st = wait_token(run, ch, &end, err);
@@ -646,9 +645,8 @@ static __attribute__((noinline)) pto_status recv_wait(pto_run *run, pto_channel 
     return PTO_OK;
 }
 
-static __attribute__((noinline)) pto_status recv_slow(pto_run *run, pto_channel *ch,
-                                                      uint64_t *payload, int *closed,
-                                                      pto_error *err)
+static __attribute__((noinline)) pto_status
+recv_slow(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed, pto_error *err)
 {
     static const char what[] = "pto_recv";
     pto_status st = in_body(run, what, ch, err);

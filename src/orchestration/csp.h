@@ -49,37 +49,37 @@
 #include "orchestration/policy.h"
 #include "pto/csp.h"
 
-#define PTO_CSP_POOL 16384    /* token entries of all channels of a run */
-#define PTO_CSP_AFTER 16      /* pending edges of a process's next task */
+#define PTO_CSP_POOL 16384 /* token entries of all channels of a run */
+#define PTO_CSP_AFTER 16   /* pending edges of a process's next task */
 #define PTO_CSP_STACK (256u << 10)
 #define PTO_CSP_SCOPES 8 /* scopes a process may keep open while it waits */
 #define PTO_CSP_NONE UINT64_MAX
 #define PTO_CSP_PENDING (UINT64_MAX - 1) /* a bound token's arrival task, not yet added */
-#define PTO_CSP_TOKEN_LOG 65536 /* tokens the last run's trace keeps */
+#define PTO_CSP_TOKEN_LOG 65536          /* tokens the last run's trace keeps */
 
 typedef struct pto_csp_tok {
-    uint64_t sender;  /* T_k: the sender's last task at the send (trace) */
-    uint64_t arrive;  /* K_k (fan-in: PTO_CSP_PENDING until its sender adds it) */
+    uint64_t sender; /* T_k: the sender's last task at the send (trace) */
+    uint64_t arrive; /* K_k (fan-in: PTO_CSP_PENDING until its sender adds it) */
     uint64_t payload;
-    uint64_t rtask;   /* R_k */
-    uint64_t rk;      /* the token rtask receives */
+    uint64_t rtask; /* R_k */
+    uint64_t rk;    /* the token rtask receives */
 } pto_csp_tok;
 
 /* A fan-in send not yet in its channel's token order. */
 typedef struct pto_csp_send {
-    uint64_t marker;  /* M_k */
-    uint64_t sender;  /* T_k */
+    uint64_t marker; /* M_k */
+    uint64_t sender; /* T_k */
     uint64_t payload;
-    uint32_t proc;    /* the sending process (index) */
+    uint32_t proc; /* the sending process (index) */
 } pto_csp_send;
 
 struct pto_channel {
     char name[PTO_CSP_NAME_MAX];
     uint32_t capacity, ring, mask; /* ring: a power of two, mask = ring - 1 */
-    uint32_t index;   /* in the run's chans */
-    pto_csp_tok *tok; /* ring entries, from the run's pool */
-    uint64_t sent;    /* sends issued */
-    uint64_t bound;   /* tokens in order, [0, bound) (= sent unless fan-in) */
+    uint32_t index;                /* in the run's chans */
+    pto_csp_tok *tok;              /* ring entries, from the run's pool */
+    uint64_t sent;                 /* sends issued */
+    uint64_t bound;                /* tokens in order, [0, bound) (= sent unless fan-in) */
     uint64_t received;
     uint32_t senders;  /* processes that may send: 1, or pto_channel_fan_in's */
     uint32_t seen;     /* processes that sent on it */
@@ -100,14 +100,14 @@ typedef struct pto_csp_proc {
     pto_process_fn body;
     void *ctx;
     uint32_t index;
-    uint8_t tag;    /* its index in the run's procs + 1 (task_proc) */
+    uint8_t tag; /* its index in the run's procs + 1 (task_proc) */
     enum pto_csp_state state;
-    pto_channel *wait;   /* its channel while waiting */
-    uint64_t wait_token; /* CSP_WAIT_SEND: the token whose R it needs;
+    pto_channel *wait;             /* its channel while waiting */
+    uint64_t wait_token;           /* CSP_WAIT_SEND: the token whose R it needs;
                             CSP_WAIT_BIND: its send's marker */
-    uint64_t bound_k;    /* CSP_WAIT_BIND: the token its send became
+    uint64_t bound_k;              /* CSP_WAIT_BIND: the token its send became
                             (PTO_CSP_NONE until bound) */
-    uint64_t last;       /* its last task (PTO_CSP_NONE: none yet) */
+    uint64_t last;                 /* its last task (PTO_CSP_NONE: none yet) */
     uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
     uint32_t nafter;
     uint64_t start[PTO_CSP_AFTER]; /* ... and for these to start (its sends'
@@ -116,7 +116,7 @@ typedef struct pto_csp_proc {
     pto_channel *pend[PTO_CSP_AFTER]; /* receives its next task is R of */
     uint64_t pend_k[PTO_CSP_AFTER];
     uint32_t npend;
-    uint64_t sent_on; /* channels it sent on (bit = channel index) */
+    uint64_t sent_on;      /* channels it sent on (bit = channel index) */
     pto_policy_sel policy; /* its dispatch policy while switched out */
     /* Its scopes while it waits (taken off the run's stack, which other
      * processes use meanwhile; their tasks stay held: retire_hold) */
@@ -129,10 +129,10 @@ typedef struct pto_csp_proc {
 } pto_csp_proc;
 
 typedef struct pto_csp {
-    pto_csp_proc *procs; /* PTO_CSP_PROCESSES, allocated at first use */
-    pto_channel *chans;  /* PTO_CSP_CHANNELS */
-    pto_csp_tok *pool;   /* PTO_CSP_POOL */
-    pto_csp_send *sends; /* PTO_CSP_PROCESSES unbound sends per channel */
+    pto_csp_proc *procs;    /* PTO_CSP_PROCESSES, allocated at first use */
+    pto_channel *chans;     /* PTO_CSP_CHANNELS */
+    pto_csp_tok *pool;      /* PTO_CSP_POOL */
+    pto_csp_send *sends;    /* PTO_CSP_PROCESSES unbound sends per channel */
     uint32_t nprocs, first; /* processes of this run; pto_csp_run starts [first, nprocs) */
     uint32_t nchans, pool_used;
     uint32_t unbound; /* fan-in sends not yet bound, all channels */

@@ -78,7 +78,7 @@ pto_status pto_run_add(pto_run *run, int func_id, uint32_t queue, uint8_t target
                 return st;
         }
     }
-    run->has_key = 0; /* the key was this task's */
+    run->has_key = 0;  /* the key was this task's */
     if (run->failed) { /* after a deadlock: count only */
         run->drained++;
         pto_scalars_clear_next(&run->sc);

@@ -41,19 +41,19 @@ static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64
 
 /* What one pass over the parameters learns before anything changes. */
 typedef struct plan {
-    uint64_t args[PTO_MAX_ARGS];      /* kernel arguments (PTO_OUT: filled later) */
+    uint64_t args[PTO_MAX_ARGS]; /* kernel arguments (PTO_OUT: filled later) */
     access acc[PTO_MAX_ARGS + PTO_TASK_SLOT_READS + 1]; /* inference: reads and
                                     in-place writes first, then the PTO_OUT
                                     outputs, then the slots (scalars.c) */
-    pto_tensor slot[PTO_TASK_SLOT_READS + 1]; /* the slots' regions */
-    pto_tensor norm[PTO_MAX_ARGS]; /* a view whose base is not its buffer's
+    pto_tensor slot[PTO_TASK_SLOT_READS + 1];           /* the slots' regions */
+    pto_tensor norm[PTO_MAX_ARGS];                      /* a view whose base is not its buffer's
                                     start: the same view on the start (only
                                     those parameters' entries are written) */
-    uint64_t out_bytes[PTO_MAX_ARGS]; /* PTO_OUT parameters: the output's size */
-    uint64_t heap_bytes;              /* PTO_OUT bytes, each rounded to 64 (bounds
+    uint64_t out_bytes[PTO_MAX_ARGS];                   /* PTO_OUT parameters: the output's size */
+    uint64_t heap_bytes;                                /* PTO_OUT bytes, each rounded to 64 (bounds
                                     mode: plus a red zone after each output
                                     and one before the first) */
-    uint64_t heap_min;                /* lowest heap counter among the views read
+    uint64_t heap_min;                                  /* lowest heap counter among the views read
                                     (UINT64_MAX: none), which must stay live */
     uint32_t heap_min_param;
     uint32_t tensors; /* tensors that take TensorMap entries */
@@ -317,12 +317,11 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         heap_due = 0;
     if (!room || heap_due)
         pto_run_publish(run); /* may wait: the wired tasks must be able to run */
-    if ((!room &&
-         ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
-          (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL, run->nproducers + start_edges,
-                                 0, 0, err)) ||
-          (tensors &&
-           (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors, 0, 0, err))))) ||
+    if ((!room && ((st = pto_flow_acquire(run, PTO_STALL_TASK_RING_FULL, 1, 0, 0, err)) ||
+                   (st = pto_flow_acquire(run, PTO_STALL_DEPLIST_POOL_FULL,
+                                          run->nproducers + start_edges, 0, 0, err)) ||
+                   (tensors && (st = pto_flow_acquire(run, PTO_STALL_TENSORMAP_POOL_FULL, tensors,
+                                                      0, 0, err))))) ||
         (heap_due && (st = pto_flow_acquire(run, PTO_STALL_HEAP_ARENA_FULL, pl.heap_bytes, &heap,
                                             &heap_mark, err))))
         return st;
@@ -339,8 +338,8 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
         place_outputs(run, p, n, heap, heap_mark, infer, &pl);
     pto_task *t;
     /* The ring slot was reserved in step 2 (nothing is published since). */
-    if ((st = pto_run_add(run, func_id, queue, target, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1, &t,
-                          err)))
+    if ((st = pto_run_add(run, func_id, queue, target, pl.args, queue == PTO_QUEUE_DUMMY ? 0 : n, 1,
+                          &t, err)))
         return st;
     if (!t) { /* deadlocked: counted only */
         if (out)
@@ -389,7 +388,7 @@ pto_status pto_submit(pto_run *run, int func_id, pto_core_type type, pto_param *
 }
 
 pto_status pto_run_submit_dummy_task(pto_run *run, const char *what, pto_param *elem,
-                                    pto_task_id *out, pto_error *err)
+                                     pto_task_id *out, pto_error *err)
 {
     return submit(run, what, -1, PTO_QUEUE_DUMMY, NULL, elem, elem ? 1 : 0, out, err);
 }

@@ -330,8 +330,7 @@ int pto_des_step(pto_sim *sim)
         return 0;
     /* A timer first when it ends no later than the next core (its
      * completion may let that core's successors start with it). */
-    if (sim->des_ntimer &&
-        (!sim->des_nheap || sim->des_timer_end[0] <= sim->des_heap[0] >> 8)) {
+    if (sim->des_ntimer && (!sim->des_nheap || sim->des_timer_end[0] <= sim->des_heap[0] >> 8)) {
         sim->des_now = sim->des_timer_end[0];
         dev->tb.now_cycle = sim->des_now;
         pto_dispatch_dummy(sim, &dev->tb.tasks[timer_pop(sim)], 0, 0);
