@@ -300,50 +300,80 @@ static void update_hold(pto_run *run)
     run->dev->tb.retire_hold = hold;
 }
 
-static int can_run(const pto_csp_proc *p);
+static inline int received_by_task(const pto_channel *ch, uint64_t k)
+{
+    return ch->tok[k & ch->mask].rk == k;
+}
+
+/* The next token of ch is in order and its arrival task exists. */
+static inline int token_ready(const pto_channel *ch)
+{
+    return ch->received < ch->bound && ch->tok[ch->received & ch->mask].arrive != PTO_CSP_PENDING;
+}
+
+static inline int can_run(const pto_csp_proc *p)
+{
+    const pto_channel *ch = p->wait;
+    /* (tests, not a switch: an indirect jump whose target alternates
+     * between two waiting processes is mispredicted) */
+    if (p->state == CSP_WAIT_SEND)
+        return received_by_task(ch, p->wait_token);
+    if (p->state == CSP_WAIT_RECV)
+        return token_ready(ch) || (ch->closed && ch->received == ch->sent);
+    return p->state == CSP_READY || (p->state == CSP_WAIT_BIND && p->bound_k != PTO_CSP_NONE);
+}
 
 /* p waits: straight on to the next process that can run, round robin after
  * p as pto_csp_run's loop would pick it (one fiber switch instead of two);
  * to that loop when none can, or while fan-in sends are unbound (it binds
  * them, waits for execution and finds deadlocks). */
-static void switch_away(pto_run *run, pto_csp_proc *p)
+static inline __attribute__((always_inline)) void switch_away(pto_run *run, pto_csp_proc *p)
 {
     pto_csp *c = &run->csp;
-    uint32_t n = c->nprocs - c->first, j = p->tag - 1u - c->first; /* (tag: index + 1) */
-    for (uint32_t i = 1; i < n && !c->unbound; i++) {
-        j = j + 1 == n ? 0 : j + 1;
-        pto_csp_proc *q = &c->procs[c->first + j];
+    pto_csp_proc *first = c->procs + c->first, *end = c->procs + c->nprocs, *q = p;
+    while (!c->unbound && (q = q + 1 == end ? first : q + 1) != p)
         if (can_run(q)) {
-            p->policy = run->scopes[run->depth].policy;
-            run->scopes[run->depth].policy = q->policy;
+            pto_policy_sel *policy = &run->scopes[run->depth].policy;
+            p->policy = *policy;
+            *policy = q->policy;
             c->cur = q;
-            c->next = j + 1 == n ? 0 : j + 1;
+            c->next = q + 1 == end ? 0 : (uint32_t)(q + 1 - first);
             pto_fiber_switch(&p->fiber, &q->fiber);
             return; /* (resumed: whoever switched here set cur and the policy) */
         }
-    }
     pto_fiber_yield(&p->fiber);
 }
 
-/* Waits (yields) until the process may go on. Its open scopes leave the
- * run's stack meanwhile (other processes open theirs there) and keep
- * their tasks held; they are back when it resumes. */
-static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *what,
-                                                     enum pto_csp_state why, pto_channel *ch,
-                                                     uint64_t token, pto_error *err)
+/* p waits (why: on ch, for token) until another process's step lets it
+ * go on; the others run meanwhile. */
+static inline __attribute__((always_inline)) void
+park(pto_run *run, pto_csp_proc *p, enum pto_csp_state why, pto_channel *ch, uint64_t token)
+{
+    run->flow_stats
+        ->flow[why == CSP_WAIT_RECV ? PTO_STALL_CHANNEL_EMPTY_WAIT : PTO_STALL_CHANNEL_FULL_WAIT]
+        .stalls++;
+    pto_run_publish(run); /* its wired tasks may run while it waits */
+    p->state = why;
+    p->wait = ch;
+    p->wait_token = token;
+    switch_away(run, p);
+    p->state = CSP_READY;
+}
+
+/* wait_for with n scopes open: they leave the run's stack meanwhile (other
+ * processes open theirs there) and keep their tasks held; they are back
+ * when it resumes. */
+static __attribute__((noinline)) pto_status wait_scoped(pto_run *run, const char *what,
+                                                        enum pto_csp_state why, pto_channel *ch,
+                                                        uint64_t token, uint32_t n, pto_error *err)
 {
     pto_csp *c = &run->csp;
     pto_csp_proc *p = c->cur;
-    uint32_t n = run->depth - c->base_depth;
     if (n > PTO_CSP_SCOPES)
         return pto_fail(err, PTO_ERR_CAPACITY,
                         "%s: process '%s' would wait on channel '%s' with %u scopes open (at "
                         "most %d)",
                         what, p->name, ch->name, n, PTO_CSP_SCOPES);
-    pto_stall_reason r =
-        why == CSP_WAIT_RECV ? PTO_STALL_CHANNEL_EMPTY_WAIT : PTO_STALL_CHANNEL_FULL_WAIT;
-    run->flow_stats->flow[r].stalls++;
-    pto_run_publish(run); /* its wired tasks may run while it waits */
     p->nscopes = n;
     for (uint32_t i = 0; i < n; i++) {
         p->scopes[i] = run->scopes[c->base_depth + 1 + i];
@@ -351,13 +381,8 @@ static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *w
     }
     run->depth = c->base_depth;
     run->scopes_open = c->base_depth + 1;
-    if (n)
-        update_hold(run);
-    p->state = why;
-    p->wait = ch;
-    p->wait_token = token;
-    switch_away(run, p);
-    p->state = CSP_READY;
+    update_hold(run);
+    park(run, p, why, ch, token);
     for (uint32_t i = 0; i < n; i++) {
         run->scopes[c->base_depth + 1 + i] = p->scopes[i];
         run->scope_begin[c->base_depth + 1 + i] = p->scope_begin[i];
@@ -365,8 +390,23 @@ static __attribute__((noinline)) pto_status wait_for(pto_run *run, const char *w
     run->depth = c->base_depth + n;
     run->scopes_open = run->depth + 1;
     p->nscopes = 0;
-    if (n)
-        update_hold(run);
+    update_hold(run);
+    return PTO_OK;
+}
+
+/* Waits (yields) until the process may go on (see park; wait_scoped when
+ * it has scopes open). Inline in the waits of the short paths: a resumed
+ * process returns through one frame less (each frame is a mispredicted
+ * return after a fiber switch). */
+static inline __attribute__((always_inline)) pto_status wait_for(pto_run *run, const char *what,
+                                                                 enum pto_csp_state why,
+                                                                 pto_channel *ch, uint64_t token,
+                                                                 pto_error *err)
+{
+    uint32_t n = run->depth - run->csp.base_depth;
+    if (__builtin_expect(n != 0, 0))
+        return wait_scoped(run, what, why, ch, token, n, err);
+    park(run, run->csp.cur, why, ch, token);
     return PTO_OK;
 }
 
@@ -379,17 +419,6 @@ static pto_status settle(pto_run *run, const char *what, int sending, pto_error 
     pto_csp_proc *p = run->csp.cur;
     uint64_t id;
     return p->npend || (sending && p->nstart) ? csp_dummy(run, what, 0, 0, &id, err) : PTO_OK;
-}
-
-static int received_by_task(const pto_channel *ch, uint64_t k)
-{
-    return ch->tok[k & ch->mask].rk == k;
-}
-
-/* The next token of ch is in order and its arrival task exists. */
-static int token_ready(const pto_channel *ch)
-{
-    return ch->received < ch->bound && ch->tok[ch->received & ch->mask].arrive != PTO_CSP_PENDING;
 }
 
 /* p sends on ch: the first time, it counts as one of ch's senders (an
@@ -512,11 +541,20 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
 static pto_status send_slow(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 static pto_status send_wait(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 
+/* Token k of ch, sent after task `after` (T_k): the short paths' step. */
+static inline void put_token(pto_channel *ch, uint64_t k, uint64_t after, uint64_t payload)
+{
+    pto_csp_tok *tok = &ch->tok[k & ch->mask];
+    tok->sender = tok->arrive = after;
+    tok->payload = payload;
+    ch->bound = ch->sent = k + 1;
+}
+
 /* The short path: an open channel of capacity >= 1 with one sender (this
  * process, which sent on it before) and no latency; the process's first
  * send since its last task, no receive pending (no settle dummy), the
- * receive k - C issued (no wait): send_token's steps without the cases
- * that do not apply. */
+ * receive k - C issued (else send_wait): send_token's steps without the
+ * cases that do not apply. */
 pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err)
 {
     pto_csp_proc *p;
@@ -533,23 +571,30 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
             p->start[0] = back->rtask;
             p->nstart = 1;
         }
-        pto_csp_tok *tok = &ch->tok[k & ch->mask];
-        tok->sender = tok->arrive = p->last;
-        tok->payload = payload;
-        ch->bound = ch->sent = k + 1;
+        put_token(ch, k, p->last, payload);
         return PTO_OK;
     }
     return send_slow(run, ch, payload, err);
 }
 
-/* The short path's wait for the receive k - C, then the short path (out of
- * line, so that the short path saves no registers). */
+/* The short path's wait for the receive k - C, then its last steps (out of
+ * line, so that the short path saves no registers). Only a close by
+ * another process or a failure can have changed its case meanwhile. */
 static __attribute__((noinline)) pto_status send_wait(pto_run *run, pto_channel *ch,
                                                       uint64_t payload, pto_error *err)
 {
-    uint64_t need;
-    pto_status st = wait_receive(run, "pto_send", ch, ch->sent, &need, err);
-    return st ? st : pto_send(run, ch, payload, err);
+    uint64_t k = ch->sent, back = k - ch->capacity;
+    pto_status st;
+    while (!received_by_task(ch, back))
+        if ((st = wait_for(run, "pto_send", CSP_WAIT_SEND, ch, back, err)))
+            return st;
+    if (ch->closed | run->failed)
+        return send_slow(run, ch, payload, err);
+    pto_csp_proc *p = run->csp.cur;
+    p->start[0] = ch->tok[back & ch->mask].rtask;
+    p->nstart = 1;
+    put_token(ch, k, p->last, payload);
+    return PTO_OK;
 }
 
 static __attribute__((noinline)) pto_status send_slow(pto_run *run, pto_channel *ch,
@@ -631,17 +676,19 @@ pto_status pto_recv(pto_run *run, pto_channel *ch, uint64_t *payload, int *close
     return recv_slow(run, ch, payload, closed, err);
 }
 
-/* The short path's wait for a token, then the short path (out of line, so
+/* The short path's wait for a token, then its last step (out of line, so
  * that the short path saves no registers), or the end of the channel. */
 static __attribute__((noinline)) pto_status
 recv_wait(pto_run *run, pto_channel *ch, uint64_t *payload, int *closed, pto_error *err)
 {
     int end;
     pto_status st = wait_token(run, ch, &end, err);
-    if (st || !end)
-        return st ? st : pto_recv(run, ch, payload, closed, err);
+    if (st)
+        return st;
     if (closed)
-        *closed = 1;
+        *closed = end;
+    if (!end)
+        take_token(run->csp.cur, ch, payload);
     return PTO_OK;
 }
 
@@ -718,18 +765,6 @@ static void body_main(void *arg)
         if (p->sent_on >> i & 1 && ++c->chans[i].returned == c->chans[i].senders)
             c->chans[i].closed = 1;
     p->state = CSP_DONE;
-}
-
-static int can_run(const pto_csp_proc *p)
-{
-    const pto_channel *ch = p->wait;
-    /* (tests, not a switch: an indirect jump whose target alternates
-     * between two waiting processes is mispredicted) */
-    if (p->state == CSP_WAIT_SEND)
-        return received_by_task(ch, p->wait_token);
-    if (p->state == CSP_WAIT_RECV)
-        return token_ready(ch) || (ch->closed && ch->received == ch->sent);
-    return p->state == CSP_READY || (p->state == CSP_WAIT_BIND && p->bound_k != PTO_CSP_NONE);
 }
 
 /* What only execution can end: a fan-in send waiting for its place, or a
