@@ -741,7 +741,7 @@ static void test_sends_outside_scopes(void **state)
 
 struct misuse {
     int kind;
-    pto_channel *ch;
+    pto_channel *ch, *ch2;
 };
 
 static pto_status mu_a(pto_run *run, void *ctx, uint32_t index, pto_error *err)
@@ -765,8 +765,17 @@ static pto_status mu_b(pto_run *run, void *ctx, uint32_t index, pto_error *err)
     (void)index;
     uint64_t v;
     pto_status st = PTO_OK;
-    if (m->kind == 3) /* an address inside the run's channel table, no channel */
-        return pto_send(run, (pto_channel *)((char *)m->ch + 1), 0, err);
+    if (m->kind == 3) { /* addresses in and around the run's channel table, no
+                           channel: inside the first entry, one entry below
+                           it, one past the last (the table has room there) */
+        ptrdiff_t entry = (char *)m->ch2 - (char *)m->ch;
+        char *bad[] = {(char *)m->ch + 1, (char *)m->ch - entry, (char *)m->ch2 + entry};
+        for (int i = 0; i < 3; i++)
+            if ((st = pto_send(run, (pto_channel *)bad[i], 0, err)) != PTO_ERR_INVALID)
+                return pto_fail(err, PTO_ERR_STATE, "address %d accepted: %s", i,
+                                pto_status_name(st));
+        return st;
+    }
     int recvs = m->kind == 2 ? 17 : 1; /* kind 2: no task in between */
     for (int i = 0; i < recvs && !st; i++)
         st = pto_recv(run, m->ch, &v, NULL, err);
@@ -786,6 +795,7 @@ static pto_status orch_misuse(pto_run *run, void *ctx, pto_error *err)
     struct misuse *m = ctx;
     pto_status st;
     if ((st = pto_channel_create(run, "c1", m->kind == 2 ? 32 : 2, &m->ch, err)) ||
+        (m->kind == 3 && (st = pto_channel_create(run, "c2", 1, &m->ch2, err))) ||
         (st = pto_process_create(run, "A", mu_a, m, 1, err)) ||
         (st = pto_process_create(run, "B", mu_b, m, 1, err)) ||
         (m->kind == 1 && (st = pto_process_create(run, "C", mu_c, m, 1, err))))

@@ -181,15 +181,16 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
 
 /* ---- inside a process body ---- */
 
-/* ch is a channel of this run (what: the caller, for the message). */
 /* ch is one of c's channels: an entry of its table (an address inside an
- * entry is not; compared as integers, ch is not dereferenced). */
-_Static_assert(!(sizeof(pto_channel) & (sizeof(pto_channel) - 1)), "a power of two: a mask");
+ * entry is not; compared as integers, ch is not dereferenced). One test:
+ * the offset rotated right by log2(entry size) is the entry's index when
+ * the offset is a multiple of the size, and at least 2^57 when it is not;
+ * an address below the table wraps to a huge offset (no table: nchans 0). */
+_Static_assert(sizeof(pto_channel) == 128, "rotate by 7 below");
 static inline int is_channel(const pto_csp *c, const pto_channel *ch)
 {
-    uintptr_t a = (uintptr_t)ch, lo = (uintptr_t)c->chans;
-    return c->chans && a >= lo && a - lo < (uintptr_t)c->nchans * sizeof *ch &&
-           !((a - lo) & (sizeof *ch - 1));
+    uintptr_t off = (uintptr_t)ch - (uintptr_t)c->chans;
+    return (off >> 7 | off << (sizeof off * 8 - 7)) < c->nchans;
 }
 
 static pto_status own_channel(const pto_run *run, const char *what, const pto_channel *ch,
@@ -240,10 +241,11 @@ static pto_status in_body_slow(pto_run *run, const char *what, pto_channel *ch, 
     return own_channel(run, what, ch, err);
 }
 
-/* Called from a process body (so building) on a channel of this run. */
+/* Called from a process body on a channel of this run (a process runs only
+ * inside pto_csp_run, so while the run is building). */
 static inline int in_body_ok(const pto_run *run, const pto_channel *ch)
 {
-    return run && run->building && run->csp.cur && is_channel(&run->csp, ch);
+    return run && run->csp.cur && is_channel(&run->csp, ch);
 }
 
 static inline pto_status in_body(pto_run *run, const char *what, pto_channel *ch, pto_error *err)

@@ -89,8 +89,8 @@ struct pto_channel {
     pto_csp_send *unbound; /* fan-in: sends issued and not bound, at most
                               one per process (from the run's pool) */
     uint32_t nunbound;
-    uint32_t pad[3]; /* (to 128 bytes: is_channel in csp.c tests an entry's
-                        start with a mask) */
+    uint32_t pad[3]; /* (to 128 bytes: is_channel in csp.c finds an entry's
+                        index and start with one rotation) */
 };
 
 enum pto_csp_state { CSP_READY, CSP_WAIT_RECV, CSP_WAIT_SEND, CSP_WAIT_BIND, CSP_DONE };
