@@ -23,14 +23,15 @@
 
 #include "pto/pto.h"
 
-enum shape { INDEPENDENT, CHAIN, FAN };
-static const char *shape_name[] = {"independent", "chain", "fanout-fanin"};
+enum shape { INDEPENDENT, CHAIN, CHANNEL, FAN, SHAPES };
+static const char *shape_name[] = {"independent", "chain", "channel", "fanout-fanin"};
 
 struct bench {
     enum shape shape;
     uint32_t n;
     int all_types; /* spread tasks over AIC and AIV */
     int keyed;     /* every task gets a key (pto_set_task_key) */
+    pto_channel *ab, *ba; /* CHANNEL */
 };
 
 static void nop(const uint64_t *args) { (void)args; }
@@ -43,10 +44,54 @@ static pto_status add(pto_run *run, const struct bench *b, uint32_t i, pto_task_
     return st ? st : pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
 }
 
+/* The channel shape: the chain's N tasks alternate between two processes,
+ * and each task's one edge from the task before it is a token: task 2k
+ * (process "a") sends on ab, task 2k + 1 ("b") receives it and sends on
+ * ba, which task 2k + 2 receives. Capacity 1 on both channels. */
+static pto_status ping(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct bench *b = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 0; i < b->n && !st; i += 2) {
+        if (i && (st = pto_recv(run, b->ba, NULL, NULL, err)))
+            return st;
+        int aic = b->all_types && i % 3 == 0;
+        st = pto_submit(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, NULL, 0, NULL, err);
+        if (!st && i + 1 < b->n)
+            st = pto_send(run, b->ab, 0, err);
+    }
+    return st;
+}
+
+static pto_status pong(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+{
+    struct bench *b = ctx;
+    (void)index;
+    pto_status st = PTO_OK;
+    for (uint32_t i = 1; i < b->n && !st; i += 2) {
+        if ((st = pto_recv(run, b->ab, NULL, NULL, err)))
+            return st;
+        int aic = b->all_types && i % 3 == 0;
+        st = pto_submit(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, NULL, 0, NULL, err);
+        if (!st && i + 1 < b->n)
+            st = pto_send(run, b->ba, 0, err);
+    }
+    return st;
+}
+
 static pto_status orch(pto_run *run, void *ctx, pto_error *err)
 {
-    const struct bench *b = ctx;
+    struct bench *b = ctx;
     pto_status st;
+    if (b->shape == CHANNEL) {
+        if ((st = pto_channel_create(run, "ab", 1, &b->ab, err)) ||
+            (st = pto_channel_create(run, "ba", 1, &b->ba, err)) ||
+            (st = pto_process_create(run, "a", ping, b, 1, err)) ||
+            (st = pto_process_create(run, "b", pong, b, 1, err)))
+            return st;
+        return pto_csp_run(run, err);
+    }
     pto_task_id t, prev = 0;
     for (uint32_t i = 0; i < b->n; i++) {
         if ((st = add(run, b, i, &t, err)))
@@ -93,7 +138,7 @@ static int policies(uint32_t n, int reps, uint32_t window)
         return 1;
     }
     uint64_t exec[NP][64], orchs[NP][64];
-    struct bench b = {INDEPENDENT, n, 1, 1};
+    struct bench b = {INDEPENDENT, n, 1, 1, NULL, NULL};
     for (int r = 0; r < reps; r++)
         for (int p = 0; p < NP; p++) {
             pto_run_config rc;
@@ -143,7 +188,7 @@ int main(int argc, char **argv)
     printf("%-10s %-13s %6s %6s %12s %12s %10s %8s\n", "executors", "graph", "cores", "scheds",
            "exec ns/task", "orch ns/task", "wakes/run", "vs 2");
     for (int mode = 0; mode < 2; mode++)
-        for (int shape = 0; shape < 3; shape++) {
+        for (int shape = 0; shape < SHAPES; shape++) {
             /* 2 cores / 1 scheduler; 72 cores on the same single scheduler
          * thread (isolates the cost of simulating more cores); 72 cores on
          * the full 3-scheduler shape. The three devices stay open and their
@@ -157,7 +202,7 @@ int main(int argc, char **argv)
                 cfg.blocks = row ? 24 : 1;
                 cfg.schedulers = row == 2 ? 3 : 1;
                 cfg.task_window = window;
-                cfg.dep_pool = window * 2;
+                cfg.dep_pool = window * (shape == CHANNEL ? 4 : 2); /* (3 edges a task) */
                 cfg.gm_bytes = 1 << 20;
                 cfg.exec_threads = mode ? 2 : 0;
                 pto_error err = {0};
@@ -170,7 +215,7 @@ int main(int argc, char **argv)
             }
             for (int r = 0; r < reps; r++)
                 for (int row = 0; row < 3; row++) {
-                    struct bench b = {(enum shape)shape, n, row > 0, 0};
+                    struct bench b = {(enum shape)shape, n, row > 0, 0, NULL, NULL};
                     pto_stats st;
                     pto_error err = {0};
                     if (pto_launch(devs[row], 0, orch, &b, &st, &err)) {
