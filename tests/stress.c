@@ -44,6 +44,7 @@ typedef struct stress_case {
     uint32_t dag_n;
     int csp;                  /* a random CSP program (never with dag) */
     int fan_in;               /* CSP, streamed: a random fan-in program instead */
+    int feedback;             /* CSP, not fan-in: with a feedback channel (a cycle) */
     uint32_t dispatch_cycles; /* CSP: the device's, 0 or 3 */
     pto_run_mode mode;
     int deterministic;
@@ -79,13 +80,15 @@ static stress_case case_of(uint64_t seed)
     /* CSP programs from bits of their own (the other cases' seeds keep
      * their meaning): two cases in 16, half of them deterministic (whose
      * cycles are checked against the CSPT model), their own policy; half
-     * of the streamed ones are fan-in programs (support/random_fan_in.h). */
+     * of the streamed ones are fan-in programs (support/random_fan_in.h),
+     * half of the others get a feedback channel (rc_add_feedback). */
     uint64_t q = mix(seed ^ 0x6a09e667f3bcc909ull);
     c.csp = !c.dag && q % 8 == 0, q /= 8;
     if (c.csp) {
         c.deterministic = q % 2 == 0, q /= 2;
         c.dispatch_cycles = q % 2 ? 3 : 0, q /= 2;
         c.fan_in = c.mode == PTO_MODE_STREAMED && q % 2, q /= 2;
+        c.feedback = !c.fan_in && q % 2, q /= 2;
         c.batch = 0;
         c.dispatch[0] = 0;
     }
@@ -104,6 +107,8 @@ static void describe(const stress_case *c, char *out, size_t n)
             fr_describe(&f, what, sizeof what);
         } else {
             rc_make(&p, c->seed, c->dispatch_cycles, 0);
+            if (c->feedback)
+                rc_add_feedback(&p, c->seed);
             rc_describe(&p, what, sizeof what);
         }
         snprintf(out, n,
@@ -168,11 +173,11 @@ static pto_device *device_for(const stress_case *c, char *why, size_t n)
     pto_error err = {0};
     pto_status st = pto_device_open("a2a3sim", &cfg, &dev, &err);
     if (!st)
-        st = c->dag   ? rd_register(dev, &err)
-             : c->csp ? (pto_kernel_register(dev, RC_KERNEL, PTO_CORE_AIV, rc_kernel, "stage", &err) ||
-                         pto_kernel_register(dev, FR_KERNEL, PTO_CORE_AIV, fr_kernel, "fan_in",
-                                             &err))
-                      : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
+        st = c->dag ? rd_register(dev, &err)
+             : c->csp
+                 ? (pto_kernel_register(dev, RC_KERNEL, PTO_CORE_AIV, rc_kernel, "stage", &err) ||
+                    pto_kernel_register(dev, FR_KERNEL, PTO_CORE_AIV, fr_kernel, "fan_in", &err))
+                 : pto_kernel_register(dev, 0, PTO_CORE_AIV, rp_kernel, "step", &err);
     if (st) {
         snprintf(why, n, "device: %.1000s", err.msg);
         pto_device_close(dev);
@@ -197,6 +202,8 @@ static int run_one(const stress_case *c, char *why, size_t n)
     } else if (c->csp) {
         static rc_program p;
         rc_make(&p, c->seed, c->dispatch_cycles, 0);
+        if (c->feedback)
+            rc_add_feedback(&p, c->seed);
         bad = rc_run_case(dev, &p, c->mode, c->deterministic, WATCHDOG_MS, why, n);
     } else if (c->dag) {
         uint64_t edges;
@@ -277,8 +284,8 @@ int main(int argc, char **argv)
     }
     printf("pto_stress: seeds from %" PRIu64 ", %" PRIu64 " s\n", seed, seconds);
     fflush(stdout);
-    uint64_t runs = 0, failures = 0, dags = 0, csps = 0, fans = 0, det = 0, streamed = 0,
-             skipped = 0;
+    uint64_t runs = 0, failures = 0, dags = 0, csps = 0, fans = 0, feedbacks = 0, det = 0,
+             streamed = 0, skipped = 0;
     double t0 = now_s(), next_report = t0 + 10, end = t0 + (double)seconds;
     for (uint64_t k = 0; k < cases; k++) {
         if ((k & 15) == 0) {
@@ -300,6 +307,7 @@ int main(int argc, char **argv)
         dags += c.dag;
         csps += c.csp;
         fans += c.fan_in;
+        feedbacks += c.feedback;
         det += c.deterministic;
         streamed += c.mode == PTO_MODE_STREAMED;
         if (run_one(&c, why, sizeof why)) {
@@ -312,9 +320,10 @@ int main(int argc, char **argv)
     double t = now_s() - t0;
     printf("pto_stress: %" PRIu64 " cases in %.0f s (%.0f/s): %" PRIu64 " streamed, %" PRIu64
            " host-built, %" PRIu64 " of them DAGs, %" PRIu64 " CSP programs (%" PRIu64
-           " fan-in), %" PRIu64 " deterministic; seeds %" PRIu64 "..%" PRIu64 "\n",
-           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, csps, fans, det, seed,
-           seed + runs + skipped - 1);
+           " fan-in, %" PRIu64 " with a feedback channel), %" PRIu64
+           " deterministic; seeds %" PRIu64 "..%" PRIu64 "\n",
+           runs, t, runs / (t > 0 ? t : 1), streamed, runs - streamed, dags, csps, fans, feedbacks,
+           det, seed, seed + runs + skipped - 1);
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", runs - failures, failures);
     for (size_t s = 0; s < NSHAPES; s++)
         for (size_t w = 0; w < NWINDOWS + 3; w++)

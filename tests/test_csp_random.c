@@ -78,6 +78,30 @@ static void test_random_csp(void **state)
     pto_device_close(dev[1]);
 }
 
+/* Cycles of processes: the same programs, each with a feedback channel
+ * from a stage to an earlier one (rc_add_feedback, a credit loop). Their
+ * times against the model check the edges the runtime leaves out as
+ * implied (src/orchestration/csp.h, "Implied edges"). */
+static void test_feedback_csp(void **state)
+{
+    (void)state;
+    static const uint32_t dispatch[2] = {0, 3};
+    pto_device *dev[2] = {open_dev(dispatch[0]), open_dev(dispatch[1])};
+    static rc_program p;
+    for (uint64_t seed = 1; seed <= NSEEDS; seed++) {
+        uint32_t d = (uint32_t)(seed % 2);
+        rc_make(&p, seed, dispatch[d], 0);
+        rc_add_feedback(&p, seed);
+        run(dev[d], &p, seed, PTO_MODE_STREAMED, 1);
+        run(dev[d], &p, seed, PTO_MODE_HOST_BUILT, 1);
+        run(dev[d], &p, seed, PTO_MODE_STREAMED, 0);
+        if (seed % 4 == 0)
+            run(dev[d], &p, seed, PTO_MODE_HOST_BUILT, 0);
+    }
+    pto_device_close(dev[0]);
+    pto_device_close(dev[1]);
+}
+
 /* The model on DESIGN 6.4's worked example: produce (10) -> capacity 1 ->
  * consume (30), three items: 100 cycles at latency 0, 105 at 5; and the
  * rendezvous of test_csp.c: 100. */
@@ -107,6 +131,16 @@ static void test_model_worked_example(void **state)
     p.nitems = 8, p.c[0].capacity = 4; /* the consumer from 10: 10 + 8 * 30 */
     assert_int_equal(cspt_model(&p, &t, why, sizeof why), 0);
     assert_int_equal(t.makespan, 250);
+    /* a credit back, capacity 1, lag 1: the producer's item i waits for
+     * the consumer's item i - 1, so the two alternate: 3 x (10 + 30) */
+    p.nitems = 3;
+    p.nchans = 2;
+    p.c[1] = (rc_chan){.from = 1, .to = 0, .capacity = 1, .lag = 1};
+    p.p[1].nout = 1, p.p[1].out[0] = 1;
+    p.p[0].nin = 1, p.p[0].in[0] = 1;
+    assert_int_equal(cspt_model(&p, &t, why, sizeof why), 0);
+    assert_int_equal(t.makespan, 120);
+    assert_int_equal(t.start[0][2][0], 80);
 }
 
 /* The generator covers what the test claims: both shapes, joins, forks,
@@ -269,11 +303,9 @@ static void test_joins(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_model_worked_example),
-        cmocka_unit_test(test_generator_coverage),
-        cmocka_unit_test(test_random_csp),
-        cmocka_unit_test(test_stand_in_start),
-        cmocka_unit_test(test_joins),
+        cmocka_unit_test(test_model_worked_example), cmocka_unit_test(test_generator_coverage),
+        cmocka_unit_test(test_random_csp),           cmocka_unit_test(test_feedback_csp),
+        cmocka_unit_test(test_stand_in_start),       cmocka_unit_test(test_joins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,7 @@ static pto_status ensure(pto_run *run, const char *what, pto_error *err)
 
 _Static_assert(PTO_MAX_SCOPE_DEPTH < PTO_TB_UNSCOPED, "a scope's depth is never UNSCOPED");
 _Static_assert(PTO_CSP_PROCESSES <= 100, "replica indices have at most two digits");
+_Static_assert(sizeof(pto_csp_tok) == 64, "a token entry's address is a shift");
 
 static pto_status check_name(const char *what, const char *name, pto_error *err)
 {
@@ -173,7 +174,7 @@ pto_status pto_process_create(pto_run *run, const char *name, pto_process_fn bod
         p->body = body;
         p->ctx = ctx;
         p->index = i;
-        p->last = PTO_CSP_NONE;
+        p->last = p->order = PTO_CSP_NONE;
         p->tag = (uint8_t)++c->nprocs; /* its index + 1 */
     }
     return PTO_OK;
@@ -305,6 +306,20 @@ static void update_hold(pto_run *run)
 static inline int received_by_task(const pto_channel *ch, uint64_t k)
 {
     return ch->tok[k & ch->mask].rk == k;
+}
+
+/* What a token p sends on ch tells the receiver: the receiver's latest
+ * task p's last task is known to follow (csp.h, "Implied edges"). */
+static inline uint64_t seen_by(const pto_csp_proc *p, const pto_channel *ch)
+{
+    return p->seen[ch->receiver + 1]; /* (no receiver yet: seen[0], 0) */
+}
+
+/* The next start edge of p's next task: from `task`, a receive of ch's. */
+static inline void add_start(pto_csp_proc *p, const pto_channel *ch, uint64_t task)
+{
+    p->start_from[p->nstart] = (uint8_t)(ch->receiver + 1);
+    p->start[p->nstart++] = task;
 }
 
 /* The next token of ch is in order and its arrival task exists. */
@@ -503,13 +518,15 @@ static inline __attribute__((always_inline)) pto_status send_token(pto_run *run,
     if (publish) {
         tok->sender = after;
         tok->payload = payload;
+        tok->seen = seen_by(p, ch);
+        tok->from = p->tag;
         ch->bound = ++ch->sent;
     }
     tok->arrive = arrive;
     if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
         return st;
     if (need != PTO_CSP_NONE && !run->failed)
-        p->start[p->nstart++] = need; /* the next task waits for it to start */
+        add_start(p, ch, need); /* the next task waits for it to start */
     return PTO_OK;
 }
 
@@ -529,7 +546,8 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
     ch->sent++;
     if (run->failed) /* (counted only) */
         return PTO_OK;
-    ch->unbound[ch->nunbound++] = (pto_csp_send){m, p->last, payload, (uint32_t)(p - c->procs)};
+    ch->unbound[ch->nunbound++] =
+        (pto_csp_send){m, p->last, payload, seen_by(p, ch), (uint32_t)(p - c->procs)};
     c->unbound++;
     update_hold(run);
     p->bound_k = PTO_CSP_NONE;
@@ -543,12 +561,15 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
 static pto_status send_slow(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 static pto_status send_wait(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 
-/* Token k of ch, sent after task `after` (T_k): the short paths' step. */
-static inline void put_token(pto_channel *ch, uint64_t k, uint64_t after, uint64_t payload)
+/* Token k of ch, sent by p after its last task (T_k): the short paths'
+ * step. */
+static inline void put_token(const pto_csp_proc *p, pto_channel *ch, uint64_t k, uint64_t payload)
 {
     pto_csp_tok *tok = &ch->tok[k & ch->mask];
-    tok->sender = tok->arrive = after;
+    tok->sender = tok->arrive = p->last;
     tok->payload = payload;
+    tok->seen = seen_by(p, ch);
+    tok->from = p->tag;
     ch->bound = ch->sent = k + 1;
 }
 
@@ -570,10 +591,9 @@ pto_status pto_send(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *
             const pto_csp_tok *back = &ch->tok[(k - ch->capacity) & ch->mask];
             if (back->rk != k - ch->capacity) /* not issued yet */
                 return send_wait(run, ch, payload, err);
-            p->start[0] = back->rtask;
-            p->nstart = 1;
+            add_start(p, ch, back->rtask); /* (nstart was 0) */
         }
-        put_token(ch, k, p->last, payload);
+        put_token(p, ch, k, payload);
         return PTO_OK;
     }
     return send_slow(run, ch, payload, err);
@@ -593,9 +613,8 @@ static __attribute__((noinline)) pto_status send_wait(pto_run *run, pto_channel 
     if (ch->closed | run->failed)
         return send_slow(run, ch, payload, err);
     pto_csp_proc *p = run->csp.cur;
-    p->start[0] = ch->tok[back & ch->mask].rtask;
-    p->nstart = 1;
-    put_token(ch, k, p->last, payload);
+    add_start(p, ch, ch->tok[back & ch->mask].rtask);
+    put_token(p, ch, k, payload);
     return PTO_OK;
 }
 
@@ -621,13 +640,16 @@ static __attribute__((noinline)) pto_status send_slow(pto_run *run, pto_channel 
 }
 
 /* Takes ch's next token for p's next task (its arrival: a producer of
- * that task; the task: the token's receiving task, pto_csp_added). */
+ * that task; the task: the token's receiving task, pto_csp_added; its T_k
+ * may be known to follow p's last task: csp.h, "Implied edges"). */
 static inline void take_token(pto_csp_proc *p, pto_channel *ch, uint64_t *payload)
 {
     uint64_t k = ch->received++;
     const pto_csp_tok *tok = &ch->tok[k & ch->mask];
     if (tok->arrive != PTO_CSP_NONE) /* (a token sent before any task: none) */
         p->after[p->nafter++] = tok->arrive;
+    if (tok->seen == p->last + 1) /* (no last task: PTO_CSP_NONE + 1 is 0, no edge either) */
+        p->order = PTO_CSP_NONE;
     p->pend[p->npend] = ch;
     p->pend_k[p->npend++] = k;
     if (payload)
@@ -802,7 +824,9 @@ void pto_csp_harvest(pto_run *run)
             ch->tok[k & ch->mask] = (pto_csp_tok){.sender = e.sender,
                                                   .arrive = c->latency ? PTO_CSP_PENDING : e.marker,
                                                   .payload = e.payload,
-                                                  .rk = PTO_CSP_NONE};
+                                                  .rk = PTO_CSP_NONE,
+                                                  .seen = e.seen,
+                                                  .from = e.proc + 1};
             if (c->procs[e.proc].wait_token == e.marker)
                 c->procs[e.proc].bound_k = k;
         }

@@ -58,11 +58,15 @@
 #define PTO_CSP_TOKEN_LOG 65536          /* tokens the last run's trace keeps */
 
 typedef struct pto_csp_tok {
-    uint64_t sender; /* T_k: the sender's last task at the send (trace) */
+    uint64_t sender; /* T_k: the sender's last task at the send */
     uint64_t arrive; /* K_k (fan-in: PTO_CSP_PENDING until its sender adds it) */
     uint64_t payload;
-    uint64_t rtask; /* R_k */
-    uint64_t rk;    /* the token rtask receives */
+    uint64_t rtask;  /* R_k */
+    uint64_t rk;     /* the token rtask receives */
+    uint64_t seen;   /* the receiver's latest task T_k is known to follow, + 1
+                       (the sender's pto_csp_proc.seen at the send; 0: none) */
+    uint32_t from;   /* the sending process's tag */
+    uint32_t pad[3]; /* (to 64 bytes: an entry's address is a shift) */
 } pto_csp_tok;
 
 /* A fan-in send not yet in its channel's token order. */
@@ -70,6 +74,7 @@ typedef struct pto_csp_send {
     uint64_t marker; /* M_k */
     uint64_t sender; /* T_k */
     uint64_t payload;
+    uint64_t seen; /* pto_csp_tok.seen */
     uint32_t proc; /* the sending process (index) */
 } pto_csp_send;
 
@@ -110,13 +115,22 @@ typedef struct pto_csp_proc {
     uint64_t last;                 /* its last task (PTO_CSP_NONE: none yet) */
     uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
     uint32_t nafter;
-    uint64_t start[PTO_CSP_AFTER]; /* ... and for these to start (its sends'
+    uint64_t start[PTO_CSP_AFTER];     /* ... and for these to start (its sends'
                                       receives k - C, or k) */
+    uint8_t start_from[PTO_CSP_AFTER]; /* the tag of the process start[i] is of */
     uint32_t nstart;
+    uint64_t order;                   /* its next task waits for this one's end: `last`, or
+                       PTO_CSP_NONE when a pending receive's token implies
+                       it (pto_csp_tok.seen) */
     pto_channel *pend[PTO_CSP_AFTER]; /* receives its next task is R of */
     uint64_t pend_k[PTO_CSP_AFTER];
     uint32_t npend;
-    uint64_t sent_on;      /* channels it sent on (bit = channel index) */
+    uint64_t sent_on; /* channels it sent on (bit = channel index) */
+    /* seen[t]: the latest task of the process tagged t that this process's
+     * last task is known to follow, + 1 (0: none; seen[0], no process, is
+     * always 0): the latest T_k of that process's tokens its tasks
+     * received. Edges it implies are left out ("Implied edges" below). */
+    uint64_t seen[PTO_CSP_PROCESSES + 1];
     pto_policy_sel policy; /* its dispatch policy while switched out */
     /* Its scopes while it waits (taken off the run's stack, which other
      * processes use meanwhile; their tasks stay held: retire_hold) */
@@ -167,22 +181,49 @@ static inline void pto_csp_added_raw(const pto_csp *c, pto_task *t)
         t->watch |= PTO_WATCH_DONE;
 }
 
+/* Implied edges. A process's tasks follow one another, so a task that
+ * waits for the end of process q's task Y also waits for the end, and so
+ * the start, of every task of q up to Y. Through a received token's
+ * arrival, the next task waits for the end of the token's T_k (a task of
+ * its sender); so it need not wait again for its process's last task when
+ * T_k is known to follow that task (pto_csp_tok.seen), nor for the start
+ * of a receive R of q's (a start edge) when T_k is a task of q from R on.
+ * Such an edge is left out: the graph of a process cycle (ping-pong,
+ * credits) stays a chain, every time the same (a retired arrival ended
+ * before the next task is published). */
+
+/* p's next task need not wait for p->start[i] to start: it is p's own
+ * task, or a token p received was sent by that task's process after it
+ * (a sender of PTO_CSP_NONE, + 1, is 0). */
+static inline int pto_csp_start_implied(const pto_csp_proc *p, uint32_t i)
+{
+    if (p->start_from[i] == p->tag)
+        return 1;
+    for (uint32_t j = 0; j < p->npend; j++) {
+        const pto_csp_tok *tok = &p->pend[j]->tok[p->pend_k[j] & p->pend[j]->mask];
+        if (tok->from == p->start_from[i] && tok->sender + 1 > p->start[i])
+            return 1;
+    }
+    return 0;
+}
+
 /* After task `id` was added while process c->cur runs (not raw; t: the
  * task, NULL when the run only counts tasks after a deadlock): it waits for
  * the receives its process's sends wait for to start (submit.c reserved
  * the dep nodes and wired its `last` and `after` tasks; frontier: the
- * oldest live task), becomes the process's last task and the receiving
- * task of its pending receives. Inline: it runs for every task of a
- * process. */
+ * oldest live task), unless implied, becomes the process's last task and
+ * the receiving task of its pending receives, and follows their tokens'
+ * T_k. Inline: it runs for every task of a process. */
 static inline void pto_csp_added(pto_csp *c, pto_task_buffer *tb, uint64_t id, pto_task *t,
                                  uint64_t frontier)
 {
     pto_csp_proc *p = c->cur;
     for (uint32_t i = 0; t && i < p->nstart; i++)
-        if (p->start[i] >= frontier)
+        if (p->start[i] >= frontier && !pto_csp_start_implied(p, i))
             pto_tb_add_start_dep(tb, p->start[i], id, NULL);
     p->nstart = 0;
     p->last = id;
+    p->order = id;
     p->nafter = 0;
     if (id < c->task_cap) { /* its lane in the traces (ids only grow in a run) */
         c->task_proc[id] = p->tag;
@@ -199,6 +240,8 @@ static inline void pto_csp_added(pto_csp *c, pto_task_buffer *tb, uint64_t id, p
         pto_csp_tok *tok = &ch->tok[k & ch->mask];
         tok->rtask = id;
         tok->rk = k;
+        if (tok->sender + 1 > p->seen[tok->from]) /* (PTO_CSP_NONE + 1 is 0) */
+            p->seen[tok->from] = tok->sender + 1;
         if (c->ntokens < PTO_CSP_TOKEN_LOG)
             c->tokens[c->ntokens++] = (pto_token_record){tok->sender, id, ch->index, (uint32_t)k};
         else

@@ -64,10 +64,10 @@ static void *prepare_stack(pto_fiber *f, void (*entry)(void))
 {
     uintptr_t top = ((uintptr_t)f->stack + f->stack_size) & ~(uintptr_t)15;
     void **sp = (void **)top;
-    *--sp = NULL;            /* entry's return address: never used */
-    *--sp = (void *)entry;   /* where the first switch returns to */
+    *--sp = NULL;          /* entry's return address: never used */
+    *--sp = (void *)entry; /* where the first switch returns to */
     for (int i = 0; i < 6; i++)
-        *--sp = NULL;        /* rbp, rbx, r12-r15 */
+        *--sp = NULL; /* rbp, rbx, r12-r15 */
     return sp;
 }
 #define PTO_FIBER_ASM 1
@@ -113,10 +113,7 @@ static void entry(void)
 #endif
 }
 
-void pto_fiber_host_init(pto_fiber_host *h)
-{
-    memset(h, 0, sizeof *h);
-}
+void pto_fiber_host_init(pto_fiber_host *h) { memset(h, 0, sizeof *h); }
 
 void pto_fiber_host_enter(pto_fiber_host *h)
 {
@@ -133,8 +130,8 @@ int pto_fiber_init(pto_fiber *f, pto_fiber_host *h, size_t stack_size)
     size_t ps = page > 0 ? (size_t)page : 4096;
     /* a guard page below the stack: an overflow faults instead of writing
      * into other memory */
-    void *m = mmap(NULL, stack_size + ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                   0);
+    void *m =
+        mmap(NULL, stack_size + ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return -1;
     mprotect(m, ps, PROT_NONE);

@@ -168,8 +168,7 @@ static void explain_oldest(pto_run *run, pto_error *e, int *scope_depth)
     }
     pto_task *t = pto_tb_task(&dev->tb, f);
     /* (not core_type: a predicate may be turning it into a dummy now) */
-    const char *kname =
-        t->func_id < 0 && !t->mix ? "dummy" : pto_kernel_name(dev, t->func_id);
+    const char *kname = t->func_id < 0 && !t->mix ? "dummy" : pto_kernel_name(dev, t->func_id);
     pto_error_append(e, " Oldest unretired task: t%llu (%s), ", (unsigned long long)f, kname);
     uint32_t state = atomic_load(&t->state);
     int32_t refs = (int32_t)pto_task_refs(t);
@@ -410,7 +409,7 @@ pto_status pto_flow_acquire(pto_run *run, pto_stall_reason r, uint64_t need, voi
 }
 
 pto_status pto_flow_wait_progress(pto_run *run, uint64_t seen, const char *what, int *progressed,
-                                 pto_error *err)
+                                  pto_error *err)
 {
     pto_device *dev = run->dev;
     pto_run_state *rs = &dev->run_state;

@@ -99,7 +99,8 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
         uint64_t n;
         const char *why = pto_parse_decimal(colon + 1, &n);
         if (why)
-            return pto_fail(err, PTO_ERR_INVALID, "%s: dispatch '%s': N is not valid: %s (give a plain decimal number)",
+            return pto_fail(err, PTO_ERR_INVALID,
+                            "%s: dispatch '%s': N is not valid: %s (give a plain decimal number)",
                             what, spec, why);
         if (!out->routes)
             return pto_fail(err, PTO_ERR_INVALID,
@@ -130,7 +131,8 @@ pto_status pto_policy_parse(const pto_device *dev, const char *spec, uint32_t la
 pto_status pto_policy_require(pto_run *run, pto_policy_sel *sel, pto_error *err)
 {
     char what[64];
-    snprintf(what, sizeof what, "dispatch policy '%s'", sel->user ? sel->user->name : sel->def->name);
+    snprintf(what, sizeof what, "dispatch policy '%s'",
+             sel->user ? sel->user->name : sel->def->name);
     pto_cap_level level;
     pto_status st = pto_run_require(run, (pto_cap_row)sel->def->row, what, &level, err);
     if (!st && run->dev->lanes.dealt) {
@@ -182,8 +184,8 @@ static pto_status route_later(pto_run *run, const pto_policy_sel *sel, const cha
             return pto_fail(err, PTO_ERR_INVALID,
                             "task t%llu (%s): its key expression may route it to any of '%s''s "
                             "%u lanes, and lane %u has no %s core",
-                            (unsigned long long)dev->tb.next_id, pto_queue_name(type), name,
-                            sel->n, l, pto_queue_name(type));
+                            (unsigned long long)dev->tb.next_id, pto_queue_name(type), name, sel->n,
+                            l, pto_queue_name(type));
     run->sc.key_routed = 1;
     run->sc.key_policy = (uint8_t)(sel->def - builtins);
     run->sc.key_n = (uint8_t)sel->n;
@@ -199,8 +201,8 @@ pto_status pto_run_route_task(pto_run *run, int func_id, pto_core_type type, uin
     if (run->failed) /* counted-only tasks run nowhere */
         return PTO_OK;
     const char *name = sel->user ? sel->user->name : sel->def->name;
-    pto_route_info info = {dev->tb.next_id, run->route_index, run->key, run->has_key, func_id,
-                           type, sel->n};
+    pto_route_info info = {dev->tb.next_id, run->route_index, run->key, run->has_key, func_id, type,
+                           sel->n};
     if (run->sc.evals & PTO_EVAL_KEY) { /* the key is known once its producers are done */
         if (sel->user || sel->def->needs_key || sel->def->steal)
             return route_later(run, sel, name, type, target, err);
@@ -265,7 +267,8 @@ pto_status pto_policy_register(pto_device *dev, const char *name, pto_route_fn r
                                pto_error *err)
 {
     if (!dev || !name || !route)
-        return pto_fail(err, PTO_ERR_INVALID, "pto_policy_register: device, name and route required");
+        return pto_fail(err, PTO_ERR_INVALID,
+                        "pto_policy_register: device, name and route required");
     if (!valid_name(name))
         return pto_fail(err, PTO_ERR_INVALID,
                         "pto_policy_register: name '%s' must be 1..%d characters of [A-Za-z0-9_]",

@@ -81,7 +81,8 @@ static uint64_t code_hash(const pto_expr *e)
 
 static int same_code(const pto_expr *a, const pto_expr *b)
 {
-    return a->n == b->n && a->type == b->type && !memcmp(a->code, b->code, a->n * sizeof a->code[0]);
+    return a->n == b->n && a->type == b->type &&
+           !memcmp(a->code, b->code, a->n * sizeof a->code[0]);
 }
 
 /* Checks a new entry: verified bytecode, no leaf without a value at
@@ -284,8 +285,8 @@ pto_status pto_slot_set(pto_run *run, uint32_t slot, const pto_expr *value, pto_
     pto_status st = check_slot(run, what, slot, err);
     if (st || (st = next_expr(run, what, value, PTO_EXPR_U64, PTO_ROW_SLOTS, &k, err)))
         return st;
-    return slot_task(run, what, slot, PTO_EVAL_SLOT_SET, (uint64_t[3]){slot, 0, k + 1u}, NULL,
-                     out, err);
+    return slot_task(run, what, slot, PTO_EVAL_SLOT_SET, (uint64_t[3]){slot, 0, k + 1u}, NULL, out,
+                     err);
 }
 
 pto_status pto_slot_set_u64(pto_run *run, uint32_t slot, uint64_t value, pto_task_id *out,
@@ -315,8 +316,8 @@ pto_status pto_slot_load(pto_run *run, uint32_t slot, const pto_tensor *t, uint6
     if (st)
         return st;
     run->sc.elem_addr = pto_ptr_bits(p.tensor.base) + p.tensor.offset;
-    return slot_task(run, what, slot, PTO_EVAL_SLOT_LOAD, (uint64_t[3]){slot, 0, t->elem}, &p,
-                     out, err);
+    return slot_task(run, what, slot, PTO_EVAL_SLOT_LOAD, (uint64_t[3]){slot, 0, t->elem}, &p, out,
+                     err);
 }
 
 void pto_scalars_attach(pto_run *run, pto_task *t)
@@ -344,9 +345,21 @@ static uint64_t load_elem(uint64_t addr, uint64_t elem)
     const void *p = pto_bits_ptr(addr);
     switch (elem) {
     case 1: return *(const uint8_t *)p;
-    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
     }
 }
 
@@ -378,11 +391,11 @@ void pto_scalars_eval(void *arg, pto_task *t)
     if (ev & PTO_EVAL_SLOT_LOAD)
         sc->slots[t->args[0]] = load_elem(t->args[1], t->args[2]);
     if (ev & PTO_EVAL_SLOT_SET)
-        sc->slots[t->args[0]] = t->args[2] ? eval(run, (uint16_t)(t->args[2] - 1), t, 0)
-                                           : t->args[1];
+        sc->slots[t->args[0]] =
+            t->args[2] ? eval(run, (uint16_t)(t->args[2] - 1), t, 0) : t->args[1];
     if (ev & PTO_EVAL_KEY)
-        t->target = (uint8_t)pto_policy_route_key(t->key_policy, t->key_n,
-                                                  eval(run, t->keyx, t, nparams));
+        t->target =
+            (uint8_t)pto_policy_route_key(t->key_policy, t->key_n, eval(run, t->keyx, t, nparams));
 }
 
 uint64_t pto_scalars_skipped(const pto_run_scalars *sc)

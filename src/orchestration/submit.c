@@ -297,11 +297,12 @@ static pto_status submit(pto_run *run, const char *what, int func_id, uint32_t q
     uint32_t start_edges = 0; /* CSP: waits for receiving tasks to start */
     if (__builtin_expect(run->csp.cur != NULL, 0) && !run->csp.raw) {
         /* a process's program order, its tokens (csp.h): after its last
-         * task and the arrivals it received; start_edges for its sends */
+         * task (`order`: unless implied) and the arrivals it received;
+         * start_edges for its sends */
         const pto_csp_proc *cp = run->csp.cur;
         uint64_t frontier = atomic_load(&tb->last_alive);
-        if (cp->last != PTO_CSP_NONE && cp->last >= frontier)
-            add_producer(run, cp->last, 0);
+        if (cp->order != PTO_CSP_NONE && cp->order >= frontier)
+            add_producer(run, cp->order, 0);
         for (uint32_t i = 0; i < cp->nafter; i++) /* (nafter <= PTO_CSP_AFTER) */
             if (cp->after[i] >= frontier)
                 add_producer(run, cp->after[i], 0);

@@ -51,7 +51,9 @@ static int step(const rc_program *p, uint32_t s, mproc *q, mchan *ch, cspt_times
 {
     const rc_proc *pr = &p->p[s];
     uint32_t i = q->item;
-    if (q->phase == RECV) {
+    if (q->phase == RECV && i < p->c[pr->in[q->op]].lag) {
+        /* a feedback channel: no token before item lag */
+    } else if (q->phase == RECV) {
         uint32_t c = pr->in[q->op];
         mchan *m = &ch[c];
         uint32_t k = m->received;
@@ -64,7 +66,8 @@ static int step(const rc_program *p, uint32_t s, mproc *q, mchan *ch, cspt_times
         uint64_t start = max64(q->f, q->ready);
         if (q->op == 0) /* reads the input stages' cells of item i */
             for (uint32_t r = 0; r < pr->nin; r++)
-                start = max64(start, cell_end[i][p->c[pr->in[r]].from]);
+                if (!p->c[pr->in[r]].lag) /* (a feedback channel carries no data) */
+                    start = max64(start, cell_end[i][p->c[pr->in[r]].from]);
         start += p->dispatch_cycles;
         t->start[s][i][q->op] = start;
         t->end[s][i][q->op] = q->f = start + pr->cycles[i][q->op];

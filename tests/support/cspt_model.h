@@ -32,6 +32,8 @@
  *    "the receiving process's next task depends on token k"); a process
  *    receiving on two channels before a task receives both when that task
  *    starts.
+ *  - A feedback channel (tests/support/random_csp.h) carries no data, and
+ *    its receiver takes nothing from it before item lag.
  *  - A kernel task starts at max(all of the above) + D and ends cycles
  *    later; makespan = the latest task end. */
 #ifndef PTO_TESTS_CSPT_MODEL_H

@@ -27,7 +27,6 @@ static uint32_t op(uint32_t mul, uint32_t add, const uint32_t *in, uint32_t nin)
     return acc ^ (acc >> 13);
 }
 
-
 static void add_chan(rc_program *p, uint64_t *x, uint32_t from, uint32_t to)
 {
     uint32_t c = p->nchans++;
@@ -85,16 +84,33 @@ void rc_make(rc_program *p, uint64_t seed, uint32_t dispatch_cycles, int joins)
         p->init[i] = (uint32_t)next_rand(&x);
 }
 
+void rc_add_feedback(rc_program *p, uint64_t seed)
+{
+    uint64_t x = seed ^ UINT64_C(0x9e3779b97f4a7c15);
+    uint32_t to = below(&x, p->nprocs - 1), from = to + 1 + below(&x, p->nprocs - 1 - to);
+    uint32_t c = p->nchans;
+    add_chan(p, &x, from, to);
+    p->c[c].capacity = 1 + below(&x, 4);
+    p->c[c].lag = 1 + below(&x, p->c[c].capacity);
+}
+
+/* The data inputs of stage q: its forward channels (the first nin - 1 when
+ * the last is a feedback channel). */
+static uint32_t data_inputs(const rc_program *p, const rc_proc *q)
+{
+    return q->nin && p->c[q->in[q->nin - 1]].lag ? q->nin - 1 : q->nin;
+}
+
 void rc_serial(const rc_program *p, rc_values *out)
 {
     memset(out, 0, sizeof *out);
     for (uint32_t i = 0; i < p->nitems; i++)
         for (uint32_t s = 0; s < p->nprocs; s++) { /* stages in topological order */
             const rc_proc *q = &p->p[s];
-            uint32_t in[RC_MAX_IN], nin = q->nin;
+            uint32_t in[RC_MAX_IN], nin = data_inputs(p, q);
             if (s == 0)
                 in[0] = p->init[i], nin = 1;
-            for (uint32_t r = 0; r < q->nin; r++)
+            for (uint32_t r = 0; r < nin && s; r++)
                 in[r] = out->cell[i][p->c[q->in[r]].from];
             uint32_t v = op(q->mul, q->add, in, nin);
             if (q->ntasks == 2)
@@ -113,9 +129,9 @@ void rc_describe(const rc_program *p, char *out, size_t n)
     for (uint32_t s = 0; s < p->nprocs && len < n; s++)
         len += (size_t)snprintf(out + len, n - len, " %u", p->p[s].ntasks);
     for (uint32_t c = 0; c < p->nchans && len < n; c++)
-        len += (size_t)snprintf(out + len, n - len, "%s %u->%u C%u%s", c ? ";" : "; channels",
+        len += (size_t)snprintf(out + len, n - len, "%s %u->%u C%u%s%s", c ? ";" : "; channels",
                                 p->c[c].from, p->c[c].to, p->c[c].capacity,
-                                p->c[c].payload ? " payload" : "");
+                                p->c[c].payload ? " payload" : "", p->c[c].lag ? " feedback" : "");
 }
 
 /* ---- the run ---- */
@@ -155,7 +171,8 @@ static pto_status stage_tasks(pto_run *run, rc_ctx *c, uint32_t s, uint32_t item
         prm[n++] = pto_scalar(q->cycles[item][j]);
         prm[n++] = pto_scalar(j ? q->mul2 : q->mul);
         prm[n++] = pto_scalar(j ? q->add2 : q->add);
-        prm[n++] = pto_scalar(j || s == 0 ? 1 : q->nin);
+        uint32_t nin = data_inputs(c->p, q);
+        prm[n++] = pto_scalar(j || s == 0 ? 1 : nin);
         prm[n++] = pto_out_existing(j + 1 < q->ntasks ? one_cell(c->scratch, RC_MAX_PROCS, s)
                                                       : cell_of(c, item, s));
         if (j)
@@ -163,7 +180,7 @@ static pto_status stage_tasks(pto_run *run, rc_ctx *c, uint32_t s, uint32_t item
         else if (s == 0)
             prm[n++] = pto_in(one_cell(c->init, RC_MAX_ITEMS, item));
         else
-            for (uint32_t r = 0; r < q->nin; r++)
+            for (uint32_t r = 0; r < nin; r++)
                 prm[n++] = pto_in(cell_of(c, item, c->p->c[q->in[r]].from));
         pto_status st;
         if (c->p->routed && (st = pto_set_task_key(run, s, err)))
@@ -183,16 +200,18 @@ static void body_bad(rc_ctx *c, const char *what, uint32_t s, uint32_t n, uint64
 
 /* Stage s: per item, receive on the inputs, run the tasks, send on the
  * outputs; the source stops after nitems, the others when their first
- * input is closed (then every input must be). */
+ * input is closed (then every forward input must be). A feedback input
+ * (last) is received from item lag on, token n - lag. */
 static pto_status stage_body(pto_run *run, void *ctx, uint32_t s, pto_error *err)
 {
     rc_ctx *c = ctx;
     const rc_program *p = c->p;
     const rc_proc *q = &p->p[s];
+    uint32_t nin = data_inputs(p, q);
     for (uint32_t n = 0;; n++) {
         uint32_t item = n;
         int first_closed = 0, from_payload = 0;
-        for (uint32_t r = 0; r < q->nin; r++) {
+        for (uint32_t r = 0; r < nin; r++) {
             uint64_t v = 0;
             int closed = 0;
             pto_status st = pto_recv(run, c->ch[q->in[r]], &v, &closed, err);
@@ -211,10 +230,22 @@ static pto_status stage_body(pto_run *run, void *ctx, uint32_t s, pto_error *err
             if (!from_payload) /* the first payload chooses the buffer */
                 item = (uint32_t)v, from_payload = 1;
         }
-        if (q->nin ? first_closed : n == p->nitems) {
+        if (nin ? first_closed : n == p->nitems) {
             if (n != p->nitems)
                 body_bad(c, "closed after fewer items", s, n, n);
             return PTO_OK;
+        }
+        if (nin < q->nin && n >= p->c[q->in[nin]].lag) { /* the feedback token n - lag */
+            const rc_chan *fb = &p->c[q->in[nin]];
+            uint64_t v = 0;
+            int closed = 0;
+            pto_status st = pto_recv(run, c->ch[q->in[nin]], &v, &closed, err);
+            if (st)
+                return st;
+            if (closed)
+                body_bad(c, "feedback closed early", s, n, n);
+            else if (fb->payload && v != n - fb->lag)
+                body_bad(c, "feedback payload is not the item", s, n, v);
         }
         pto_status st = stage_tasks(run, c, s, item, err);
         for (uint32_t o = 0; o < q->nout && !st; o++)
@@ -281,7 +312,7 @@ static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c, c
     size_t ntok, want = 0;
     pto_last_run_tokens(dev, &tok, &ntok);
     for (uint32_t k = 0; k < p->nchans; k++)
-        want += p->nitems;
+        want += p->c[k].lag < p->nitems ? p->nitems - p->c[k].lag : 0;
     if (ntok != want)
         return WHY("%zu tokens logged, %zu sent", ntok, want);
     for (size_t k = 0; k < ntok; k++) {
@@ -290,9 +321,10 @@ static int check_cycles(pto_device *dev, const rc_program *p, const rc_ctx *c, c
             return WHY("token %u on channel %u", i, tok[k].channel);
         const rc_chan *ch = &p->c[tok[k].channel];
         const rc_proc *from = &p->p[ch->from];
-        if (tok[k].recv_task != c->ids[ch->to][i][0])
+        if (i + ch->lag >= p->nitems || tok[k].recv_task != c->ids[ch->to][i + ch->lag][0])
             return WHY("token %u of channel %u received by task %" PRIu64 ", not %" PRIu64, i,
-                       tok[k].channel, tok[k].recv_task, c->ids[ch->to][i][0]);
+                       tok[k].channel, tok[k].recv_task,
+                       i + ch->lag < p->nitems ? c->ids[ch->to][i + ch->lag][0] : UINT64_MAX);
         if (from->out[0] == tok[k].channel &&
             tok[k].send_task != c->ids[ch->from][i][from->ntasks - 1])
             return WHY("token %u of channel %u sent by task %" PRIu64 ", not %" PRIu64, i,

@@ -38,12 +38,18 @@
 #define RC_KERNEL 0    /* rc_kernel's func_id (AIV) */
 
 /* A channel. Invariants: from < to (stages are numbered in a topological
- * order, so the channel graph is acyclic); capacity <= 4; each channel is
- * listed once in procs[from].out and once in procs[to].in. */
+ * order, so the forward channels are acyclic), or, for a feedback channel
+ * (rc_add_feedback), from > to, 1 <= lag <= capacity; capacity <= 4; each
+ * channel is listed once in procs[from].out and once in procs[to].in, a
+ * feedback channel last. A feedback channel carries no data: stage `to`
+ * receives token i - lag before its task of item i >= lag (a credit loop),
+ * and lag tokens are left unreceived. */
 typedef struct rc_chan {
     uint32_t from, to;
     uint32_t capacity;
-    int payload; /* 1: carries the item index, and the receiver uses it */
+    int payload;  /* 1: carries the item index, and the receiver uses it
+                    (checks it; a forward channel's also picks the buffer) */
+    uint32_t lag; /* a feedback channel's (0: a forward channel) */
 } rc_chan;
 
 /* A process (stage). Invariants: stage 0 has nin == 0, every other stage
@@ -84,6 +90,11 @@ void rc_kernel(const uint64_t *args);
  * 6.4 (tests/test_csp_random.c's test_joins checks them against the
  * model), so the random runs use joins = 0. */
 void rc_make(rc_program *p, uint64_t seed, uint32_t dispatch_cycles, int joins);
+
+/* Adds a feedback channel to p (made with joins = 0), from a stage to an
+ * earlier one, chosen by seed: a cycle of processes, whose edges the
+ * runtime partly leaves out as implied (csp.h, "Implied edges"). */
+void rc_add_feedback(rc_program *p, uint64_t seed);
 
 /* What rc_serial computes: cell[i][s], the value of item i after stage s. */
 typedef struct rc_values {
