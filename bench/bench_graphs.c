@@ -29,8 +29,8 @@ static const char *shape_name[] = {"independent", "chain", "channel", "fanout-fa
 struct bench {
     enum shape shape;
     uint32_t n;
-    int all_types; /* spread tasks over AIC and AIV */
-    int keyed;     /* every task gets a key (pto_set_task_key) */
+    int all_types;        /* spread tasks over AIC and AIV */
+    int keyed;            /* every task gets a key (pto_set_task_key) */
     pto_channel *ab, *ba; /* CHANNEL */
 };
 
@@ -41,41 +41,26 @@ static pto_status add(pto_run *run, const struct bench *b, uint32_t i, pto_task_
 {
     int aic = b->all_types && i % 3 == 0;
     pto_status st = b->keyed ? pto_set_task_key(run, i, err) : PTO_OK;
-    return st ? st : pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
+    return st ? st
+              : pto_add_task(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, 0, 0, t, err);
 }
 
 /* The channel shape: the chain's N tasks alternate between two processes,
  * and each task's one edge from the task before it is a token: task 2k
- * (process "a") sends on ab, task 2k + 1 ("b") receives it and sends on
- * ba, which task 2k + 2 receives. Capacity 1 on both channels. */
-static pto_status ping(pto_run *run, void *ctx, uint32_t index, pto_error *err)
+ * (process index 0) sends on ab, task 2k + 1 (index 1) receives it and
+ * sends on ba, which task 2k + 2 receives. Capacity 1 on both channels. */
+static pto_status ping_pong(pto_run *run, void *ctx, uint32_t index, pto_error *err)
 {
     struct bench *b = ctx;
-    (void)index;
+    pto_channel *in = index ? b->ab : b->ba, *out = index ? b->ba : b->ab;
     pto_status st = PTO_OK;
-    for (uint32_t i = 0; i < b->n && !st; i += 2) {
-        if (i && (st = pto_recv(run, b->ba, NULL, NULL, err)))
+    for (uint32_t i = index; i < b->n && !st; i += 2) {
+        if (i && (st = pto_recv(run, in, NULL, NULL, err)))
             return st;
         int aic = b->all_types && i % 3 == 0;
         st = pto_submit(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, NULL, 0, NULL, err);
         if (!st && i + 1 < b->n)
-            st = pto_send(run, b->ab, 0, err);
-    }
-    return st;
-}
-
-static pto_status pong(pto_run *run, void *ctx, uint32_t index, pto_error *err)
-{
-    struct bench *b = ctx;
-    (void)index;
-    pto_status st = PTO_OK;
-    for (uint32_t i = 1; i < b->n && !st; i += 2) {
-        if ((st = pto_recv(run, b->ab, NULL, NULL, err)))
-            return st;
-        int aic = b->all_types && i % 3 == 0;
-        st = pto_submit(run, aic ? 0 : 1, aic ? PTO_CORE_AIC : PTO_CORE_AIV, NULL, 0, NULL, err);
-        if (!st && i + 1 < b->n)
-            st = pto_send(run, b->ba, 0, err);
+            st = pto_send(run, out, 0, err);
     }
     return st;
 }
@@ -87,8 +72,7 @@ static pto_status orch(pto_run *run, void *ctx, pto_error *err)
     if (b->shape == CHANNEL) {
         if ((st = pto_channel_create(run, "ab", 1, &b->ab, err)) ||
             (st = pto_channel_create(run, "ba", 1, &b->ba, err)) ||
-            (st = pto_process_create(run, "a", ping, b, 1, err)) ||
-            (st = pto_process_create(run, "b", pong, b, 1, err)))
+            (st = pto_process_create(run, "ping_pong", ping_pong, b, 2, err)))
             return st;
         return pto_csp_run(run, err);
     }
@@ -155,8 +139,8 @@ static int policies(uint32_t n, int reps, uint32_t window)
             orchs[p][r] = st.orch_ns;
         }
     printf("\n# dispatch policies: independent, 72 cores / 3 schedulers, hosted, keyed tasks\n");
-    printf("%-12s %12s %12s %14s %14s\n", "policy", "exec ns/task", "orch ns/task",
-           "exec vs dflt", "orch vs dflt");
+    printf("%-12s %12s %12s %14s %14s\n", "policy", "exec ns/task", "orch ns/task", "exec vs dflt",
+           "orch vs dflt");
     double e0 = 0, o0 = 0;
     for (int p = 0; p < NP; p++) {
         qsort(exec[p], (size_t)reps, sizeof exec[p][0], cmp_u64);

@@ -59,15 +59,17 @@ static void run(pto_device *dev, const rc_program *p, uint64_t seed, pto_run_mod
     }
 }
 
-static void test_random_csp(void **state)
+/* Seeds 1..NSEEDS, each program with a feedback channel when feedback. */
+static void run_seeds(int feedback)
 {
-    (void)state;
     static const uint32_t dispatch[2] = {0, 3};
     pto_device *dev[2] = {open_dev(dispatch[0]), open_dev(dispatch[1])};
     static rc_program p;
     for (uint64_t seed = 1; seed <= NSEEDS; seed++) {
         uint32_t d = (uint32_t)(seed % 2);
         rc_make(&p, seed, dispatch[d], 0);
+        if (feedback)
+            rc_add_feedback(&p, seed);
         run(dev[d], &p, seed, PTO_MODE_STREAMED, 1);
         run(dev[d], &p, seed, PTO_MODE_HOST_BUILT, 1);
         run(dev[d], &p, seed, PTO_MODE_STREAMED, 0);
@@ -78,6 +80,12 @@ static void test_random_csp(void **state)
     pto_device_close(dev[1]);
 }
 
+static void test_random_csp(void **state)
+{
+    (void)state;
+    run_seeds(0);
+}
+
 /* Cycles of processes: the same programs, each with a feedback channel
  * from a stage to an earlier one (rc_add_feedback, a credit loop). Their
  * times against the model check the edges the runtime leaves out as
@@ -85,21 +93,7 @@ static void test_random_csp(void **state)
 static void test_feedback_csp(void **state)
 {
     (void)state;
-    static const uint32_t dispatch[2] = {0, 3};
-    pto_device *dev[2] = {open_dev(dispatch[0]), open_dev(dispatch[1])};
-    static rc_program p;
-    for (uint64_t seed = 1; seed <= NSEEDS; seed++) {
-        uint32_t d = (uint32_t)(seed % 2);
-        rc_make(&p, seed, dispatch[d], 0);
-        rc_add_feedback(&p, seed);
-        run(dev[d], &p, seed, PTO_MODE_STREAMED, 1);
-        run(dev[d], &p, seed, PTO_MODE_HOST_BUILT, 1);
-        run(dev[d], &p, seed, PTO_MODE_STREAMED, 0);
-        if (seed % 4 == 0)
-            run(dev[d], &p, seed, PTO_MODE_HOST_BUILT, 0);
-    }
-    pto_device_close(dev[0]);
-    pto_device_close(dev[1]);
+    run_seeds(1);
 }
 
 /* The model on DESIGN 6.4's worked example: produce (10) -> capacity 1 ->
