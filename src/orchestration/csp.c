@@ -493,6 +493,18 @@ static pto_status arrival(pto_run *run, const char *what, uint64_t after, uint64
     return st ? st : edge(run, back, *id, 1, err);
 }
 
+/* Token k of ch, sent by p after its last task (T_k): send_token's and the
+ * short paths' step. */
+static inline void put_token(const pto_csp_proc *p, pto_channel *ch, uint64_t k, uint64_t payload)
+{
+    pto_csp_tok *tok = &ch->tok[k & ch->mask];
+    tok->sender = tok->arrive = p->last;
+    tok->payload = payload;
+    tok->seen = seen_by(p, ch);
+    tok->from = p->tag;
+    ch->bound = ch->sent = k + 1;
+}
+
 /* The edges of token k of ch, sent after task `after` (T_k; on a fan-in
  * channel its marker M_k), in the order both sides need them: a capacity
  * C >= 1 bounds the send, and K_k, by R_{k-C} (waited for first); the
@@ -514,15 +526,9 @@ static inline __attribute__((always_inline)) pto_status send_token(pto_run *run,
         return st;
     if (run->csp.latency && (st = arrival(run, what, after, need, &arrive, err)))
         return st;
-    pto_csp_tok *tok = &ch->tok[k & ch->mask];
-    if (publish) {
-        tok->sender = after;
-        tok->payload = payload;
-        tok->seen = seen_by(p, ch);
-        tok->from = p->tag;
-        ch->bound = ++ch->sent;
-    }
-    tok->arrive = arrive;
+    if (publish) /* (k = ch->sent, after = p->last) */
+        put_token(p, ch, k, payload);
+    ch->tok[k & ch->mask].arrive = arrive;
     if (!ch->capacity && (st = wait_receive(run, what, ch, k, &need, err))) /* rendezvous */
         return st;
     if (need != PTO_CSP_NONE && !run->failed)
@@ -560,18 +566,6 @@ static pto_status send_fan_in(pto_run *run, pto_channel *ch, uint64_t payload, p
 
 static pto_status send_slow(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
 static pto_status send_wait(pto_run *run, pto_channel *ch, uint64_t payload, pto_error *err);
-
-/* Token k of ch, sent by p after its last task (T_k): the short paths'
- * step. */
-static inline void put_token(const pto_csp_proc *p, pto_channel *ch, uint64_t k, uint64_t payload)
-{
-    pto_csp_tok *tok = &ch->tok[k & ch->mask];
-    tok->sender = tok->arrive = p->last;
-    tok->payload = payload;
-    tok->seen = seen_by(p, ch);
-    tok->from = p->tag;
-    ch->bound = ch->sent = k + 1;
-}
 
 /* The short path: an open channel of capacity >= 1 with one sender (this
  * process, which sent on it before) and no latency; the process's first
