@@ -186,7 +186,7 @@ int main(int argc, char **argv)
                 cfg.blocks = row ? 24 : 1;
                 cfg.schedulers = row == 2 ? 3 : 1;
                 cfg.task_window = window;
-                cfg.dep_pool = window * (shape == CHANNEL ? 4 : 2); /* (3 edges a task) */
+                cfg.dep_pool = window * 2;
                 cfg.gm_bytes = 1 << 20;
                 cfg.exec_threads = mode ? 2 : 0;
                 pto_error err = {0};

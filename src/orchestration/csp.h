@@ -61,10 +61,11 @@ typedef struct pto_csp_tok {
     uint64_t sender; /* T_k: the sender's last task at the send */
     uint64_t arrive; /* K_k (fan-in: PTO_CSP_PENDING until its sender adds it) */
     uint64_t payload;
-    uint64_t rtask;  /* R_k */
-    uint64_t rk;     /* the token rtask receives */
-    uint64_t seen;   /* the receiver's latest task T_k is known to follow, + 1
-                       (the sender's pto_csp_proc.seen at the send; 0: none) */
+    uint64_t rtask; /* R_k */
+    uint64_t rk;    /* the token rtask receives */
+    /* the receiver's latest task T_k is known to follow, + 1 (the sender's
+     * pto_csp_proc.seen at the send; 0: none) */
+    uint64_t seen;
     uint32_t from;   /* the sending process's tag */
     uint32_t pad[3]; /* (to 64 bytes: an entry's address is a shift) */
 } pto_csp_tok;
@@ -107,21 +108,22 @@ typedef struct pto_csp_proc {
     uint32_t index;
     uint8_t tag; /* its index in the run's procs + 1 (task_proc) */
     enum pto_csp_state state;
-    pto_channel *wait;             /* its channel while waiting */
-    uint64_t wait_token;           /* CSP_WAIT_SEND: the token whose R it needs;
-                            CSP_WAIT_BIND: its send's marker */
-    uint64_t bound_k;              /* CSP_WAIT_BIND: the token its send became
-                            (PTO_CSP_NONE until bound) */
+    pto_channel *wait; /* its channel while waiting */
+    /* CSP_WAIT_SEND: the token whose R it needs; CSP_WAIT_BIND: its send's
+     * marker */
+    uint64_t wait_token;
+    /* CSP_WAIT_BIND: the token its send became (PTO_CSP_NONE until bound) */
+    uint64_t bound_k;
     uint64_t last;                 /* its last task (PTO_CSP_NONE: none yet) */
     uint64_t after[PTO_CSP_AFTER]; /* its next task waits for these */
     uint32_t nafter;
-    uint64_t start[PTO_CSP_AFTER];     /* ... and for these to start (its sends'
-                                      receives k - C, or k) */
+    /* ... and for these to start (its sends' receives k - C, or k) */
+    uint64_t start[PTO_CSP_AFTER];
     uint8_t start_from[PTO_CSP_AFTER]; /* the tag of the process start[i] is of */
     uint32_t nstart;
-    uint64_t order;                   /* its next task waits for this one's end: `last`, or
-                       PTO_CSP_NONE when a pending receive's token implies
-                       it (pto_csp_tok.seen) */
+    /* its next task waits for this one's end: `last`, or PTO_CSP_NONE when
+     * a pending receive's token implies it (pto_csp_tok.seen) */
+    uint64_t order;
     pto_channel *pend[PTO_CSP_AFTER]; /* receives its next task is R of */
     uint64_t pend_k[PTO_CSP_AFTER];
     uint32_t npend;
@@ -210,7 +212,7 @@ static inline int pto_csp_start_implied(const pto_csp_proc *p, uint32_t i)
 /* After task `id` was added while process c->cur runs (not raw; t: the
  * task, NULL when the run only counts tasks after a deadlock): it waits for
  * the receives its process's sends wait for to start (submit.c reserved
- * the dep nodes and wired its `last` and `after` tasks; frontier: the
+ * the dep nodes and wired its `order` and `after` tasks; frontier: the
  * oldest live task), unless implied, becomes the process's last task and
  * the receiving task of its pending receives, and follows their tokens'
  * T_k. Inline: it runs for every task of a process. */

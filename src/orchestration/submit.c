@@ -41,20 +41,24 @@ static void access_of(pto_tensor_map *tm, const pto_tensor *t, int write, uint64
 
 /* What one pass over the parameters learns before anything changes. */
 typedef struct plan {
-    uint64_t args[PTO_MAX_ARGS]; /* kernel arguments (PTO_OUT: filled later) */
-    access acc[PTO_MAX_ARGS + PTO_TASK_SLOT_READS + 1]; /* inference: reads and
-                                    in-place writes first, then the PTO_OUT
-                                    outputs, then the slots (scalars.c) */
-    pto_tensor slot[PTO_TASK_SLOT_READS + 1];           /* the slots' regions */
-    pto_tensor norm[PTO_MAX_ARGS];                      /* a view whose base is not its buffer's
-                                    start: the same view on the start (only
-                                    those parameters' entries are written) */
-    uint64_t out_bytes[PTO_MAX_ARGS];                   /* PTO_OUT parameters: the output's size */
-    uint64_t heap_bytes;                                /* PTO_OUT bytes, each rounded to 64 (bounds
-                                    mode: plus a red zone after each output
-                                    and one before the first) */
-    uint64_t heap_min;                                  /* lowest heap counter among the views read
-                                    (UINT64_MAX: none), which must stay live */
+    /* kernel arguments (PTO_OUT: filled later) */
+    uint64_t args[PTO_MAX_ARGS];
+    /* inference: reads and in-place writes first, then the PTO_OUT
+     * outputs, then the slots (scalars.c) */
+    access acc[PTO_MAX_ARGS + PTO_TASK_SLOT_READS + 1];
+    /* the slots' regions */
+    pto_tensor slot[PTO_TASK_SLOT_READS + 1];
+    /* a view whose base is not its buffer's start: the same view on the
+     * start (only those parameters' entries are written) */
+    pto_tensor norm[PTO_MAX_ARGS];
+    /* PTO_OUT parameters: the output's size */
+    uint64_t out_bytes[PTO_MAX_ARGS];
+    /* PTO_OUT bytes, each rounded to 64 (bounds mode: plus a red zone
+     * after each output and one before the first) */
+    uint64_t heap_bytes;
+    /* lowest heap counter among the views read (UINT64_MAX: none), which
+     * must stay live */
+    uint64_t heap_min;
     uint32_t heap_min_param;
     uint32_t tensors; /* tensors that take TensorMap entries */
     uint32_t nacc, nout;
